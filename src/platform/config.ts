@@ -1,0 +1,158 @@
+/**
+ * The one place configuration is read. Every key is typed, has its unit in its name, and is
+ * validated at start-up; a bad start lists every bad key at once. The result is frozen.
+ * No behaviour is keyed on NODE_ENV: what differs between environments is a key here.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Real Postgres when set; otherwise the embedded PGlite database in `dataDir/pglite`. */
+  readonly databaseUrl: string | null;
+  readonly databasePoolSize: number;
+  /** Redis for the waiting room when set; otherwise the in-memory store. */
+  readonly redisUrl: string | null;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Key for the keyed hash (HMAC-SHA256) of resident registration numbers. Never log it. */
+  readonly identityHmacKey: string;
+  /** Secret from which token-signing keys are derived (sessions, tickets, admissions). */
+  readonly signingSecret: string;
+  readonly identitySessionTtlMs: number;
+  readonly identityLatencyMs: number;
+  /** Probability 0..1 that the simulated identity provider fails a verification. */
+  readonly identityFailureRate: number;
+  readonly outboxChannel: 'file' | 'log';
+  readonly outboxFile: string;
+  readonly outboxPollMs: number;
+  readonly outboxMaxAttempts: number;
+  readonly seedDemo: boolean;
+  readonly demoPopulation: number;
+  readonly demoFacilities: number;
+  readonly demoSlotDays: number;
+  /** Delay from start-up until the demo campaign opens (so the pre-opening room can be seen). */
+  readonly demoOpensInMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+class ConfigProblems {
+  readonly list: string[] = [];
+  int(env: Env, key: string, fallback: number, min: number, max: number): number {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.list.push(`${key}: expected an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  }
+  num(env: Env, key: string, fallback: number, min: number, max: number): number {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.list.push(`${key}: expected a number in ${min}..${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  }
+  oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.list.push(`${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return raw as T;
+  }
+  bool(env: Env, key: string, fallback: boolean): boolean {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.list.push(`${key}: expected true or false, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  url(env: Env, key: string, protocols: string[]): string | null {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return null;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) this.list.push(`${key}: expected ${protocols.join(' or ')} URL`);
+    } catch {
+      this.list.push(`${key}: not a URL`);
+    }
+    return raw;
+  }
+  secret(env: Env, key: string, local: Record<string, string>): string {
+    const raw = env[key] ?? local[key];
+    if (raw === undefined || raw.length < 32) {
+      this.list.push(`${key}: expected at least 32 characters`);
+      return '';
+    }
+    return raw;
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * Secrets not given in the environment are generated once and kept in `dataDir/secrets.json`
+ * (mode 0600), so a single-machine start needs no setup; several processes sharing a database
+ * must be given the same secrets through the environment.
+ */
+function localSecrets(dataDir: string, env: Env): Record<string, string> {
+  const needed = ['IDENTITY_HMAC_KEY', 'SIGNING_SECRET'].filter((k) => !env[k]);
+  if (needed.length === 0) return {};
+  const file = join(dataDir, 'secrets.json');
+  const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  let changed = false;
+  for (const key of needed) {
+    if (!stored[key]) { stored[key] = randomBytes(32).toString('base64url'); changed = true; }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
+  return stored;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const p = new ConfigProblems();
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  const secrets = localSecrets(dataDir, env);
+  const config: Config = {
+    host: env.HOST || '127.0.0.1',
+    port: p.int(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: p.url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: p.int(env, 'DATABASE_POOL_SIZE', 16, 1, 200),
+    redisUrl: p.url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    dataDir,
+    logLevel: p.oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    identityHmacKey: p.secret(env, 'IDENTITY_HMAC_KEY', secrets),
+    signingSecret: p.secret(env, 'SIGNING_SECRET', secrets),
+    identitySessionTtlMs: p.int(env, 'IDENTITY_SESSION_TTL_MS', 30 * 60_000, 60_000, 24 * 3_600_000),
+    identityLatencyMs: p.int(env, 'IDENTITY_LATENCY_MS', 30, 0, 60_000),
+    identityFailureRate: p.num(env, 'IDENTITY_FAILURE_RATE', 0, 0, 1),
+    outboxChannel: p.oneOf(env, 'OUTBOX_CHANNEL', 'file', ['file', 'log'] as const),
+    outboxFile: resolve(env.OUTBOX_FILE || join(dataDir, 'outbox-sent.jsonl')),
+    outboxPollMs: p.int(env, 'OUTBOX_POLL_MS', 500, 10, 600_000),
+    outboxMaxAttempts: p.int(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1000),
+    seedDemo: p.bool(env, 'SEED_DEMO', true),
+    demoPopulation: p.int(env, 'DEMO_POPULATION', 20_000, 0, 100_000_000),
+    demoFacilities: p.int(env, 'DEMO_FACILITIES', 10_000, 1, 100_000),
+    demoSlotDays: p.int(env, 'DEMO_SLOT_DAYS', 7, 1, 60),
+    demoOpensInMs: p.int(env, 'DEMO_OPENS_IN_MS', 60_000, 0, 7 * 24 * 3_600_000),
+  };
+  if (p.list.length > 0) throw new ConfigError(p.list);
+  return Object.freeze(config);
+}

@@ -1,0 +1,16 @@
+import type { BookingsTable, OutboxTable, SlotsTable } from '../booking/booking.table.ts';
+import type { CampaignVersionsTable, CampaignsTable } from '../campaigns/campaign.table.ts';
+import type { FacilitiesTable } from '../facilities/facilities.table.ts';
+import type { PeopleTable } from '../people/people.table.ts';
+
+/** Every table Kysely may touch; each capability owns its own table file. */
+export interface Database {
+  campaign_versions: CampaignVersionsTable;
+  campaigns: CampaignsTable;
+  people: PeopleTable;
+  facilities: FacilitiesTable;
+  slots: SlotsTable;
+  bookings: BookingsTable;
+  outbox: OutboxTable;
+  schema_migrations: { name: string; applied_at: Date };
+}
