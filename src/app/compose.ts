@@ -1,0 +1,101 @@
+/**
+ * The composition root: the only place that knows which adapter backs each port. Everything
+ * else receives what it needs. Tests call `composeApp` with an in-memory PGlite or a test schema.
+ */
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { DatabaseHandle } from '../platform/db.ts';
+import { buildApp } from '../platform/http/app.ts';
+import { createMetrics } from '../platform/metrics.ts';
+import { createTokenSigner } from '../platform/signing.ts';
+import { err, ok } from '../platform/result.ts';
+import { createIdentityService, publicPerson, type SessionClaims } from '../identity/identity.service.ts';
+import { createSimulatedProvider } from '../identity/identity-provider.ts';
+import { identityRoutes } from '../identity/identity.routes.ts';
+import * as people from '../people/people.repository.ts';
+import { createCampaignService } from '../campaigns/campaign.service.ts';
+import { campaignRoutes } from '../campaigns/campaign.routes.ts';
+import { findFacilityById } from '../facilities/facilities.repository.ts';
+import * as slots from '../booking/slot.repository.ts';
+import * as bookings from '../booking/booking.repository.ts';
+import { createBookingService } from '../booking/booking.service.ts';
+import { createAvailabilityService } from '../booking/availability.service.ts';
+import { bookingRoutes } from '../booking/booking.routes.ts';
+import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
+import { fileChannel, logChannel } from '../booking/message-channels.ts';
+
+const PROVIDERS = [
+  { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
+  { id: 'kakao', name: { ko: '카카오 인증', en: 'Kakao certificate' } },
+  { id: 'naver', name: { ko: '네이버 인증', en: 'Naver certificate' } },
+];
+
+/** Booking numbers: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
+export function newBookingNumber(): string {
+  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+  let s = '';
+  for (let i = 0; i < 12; i++) s += alphabet[randomInt(alphabet.length)];
+  return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
+}
+
+export interface ComposeOptions {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  database: DatabaseHandle;
+  /** Overrides the outbox channel (tests capture messages). */
+  channel?: MessageChannel;
+}
+
+export function composeServices(o: ComposeOptions) {
+  const { config, clock, database } = o;
+  const db = database.db;
+  const metrics = createMetrics({ defaultMetrics: true });
+  const sessions = createTokenSigner<SessionClaims>(config.signingSecret, 'identity-session', clock);
+  const findByHash = (h: string) => people.findPersonByIdentityHash(db, h);
+  const identity = createIdentityService({
+    clock, hmacKey: config.identityHmacKey, sessions, sessionTtlMs: config.identitySessionTtlMs, findPerson: findByHash,
+    providers: PROVIDERS.map((p) => createSimulatedProvider({
+      ...p, latencyMs: config.identityLatencyMs, failureRate: config.identityFailureRate,
+      nameOf: async (h) => (await findByHash(h))?.name,
+    })),
+  });
+  const campaigns = createCampaignService({ db, clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
+  const booking = createBookingService({
+    clock, db, liveCampaign: campaigns.liveCampaign, findPerson: people.findPersonById, findFacility: findFacilityById,
+    slots, bookings, outbox: bookings, newBookingNumber,
+    async resolveProxyTarget(rrn, name) {
+      const hashed = identity.hashRrn(rrn);
+      if (!hashed.ok) return hashed;
+      const person = await findByHash(hashed.value.identityHash);
+      return person && person.name === name.trim() ? ok(person) : err('identity-mismatch');
+    },
+  });
+  const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson: people.findPersonById, slots, bookings });
+  const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
+  const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
+  const findPublicPerson = async (id: number) => {
+    const p = await people.findPersonById(db, id);
+    return p ? publicPerson(p) : null;
+  };
+  return { db, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson };
+}
+
+export type Services = ReturnType<typeof composeServices>;
+
+export async function composeApp(o: ComposeOptions) {
+  const services = composeServices(o);
+  const app = await buildApp({
+    logger: o.logger,
+    metrics: services.metrics,
+    isReady: async () => { await services.db.selectFrom('schema_migrations').select('name').limit(1).execute(); return true; },
+    plugins: [
+      identityRoutes(services.identity, services.findPublicPerson),
+      campaignRoutes(services.campaigns, services.availability),
+      bookingRoutes({ identity: services.identity, booking: services.booking, availability: services.availability }),
+    ],
+  });
+  return { app, services };
+}

@@ -1,0 +1,74 @@
+/**
+ * What a person may do in a campaign before booking: their eligibility decision (server time
+ * only) and the open slots that fit them (their cohort's vaccine, their rotation quota group).
+ * Free seats per region are public and cached briefly: the answer is the same for everyone.
+ */
+import type { Clock } from '../platform/clock.ts';
+import type { Db, DbOrTrx } from '../platform/db.ts';
+import { err, ok, type Result } from '../platform/result.ts';
+import { checkEligibility, type EligibilityDecision } from '../eligibility/eligibility.ts';
+import { birthDayDigitOf, cohortFor } from '../eligibility/openings.ts';
+import { addDays, formatLocalDate, seoulWallClockAt } from '../eligibility/seoul-time.ts';
+import type { PersonRow } from '../people/people.table.ts';
+import type { LiveCampaign } from './booking.service.ts';
+import { vaccineCodesFor } from './booking.service.ts';
+import type * as SlotRepo from './slot.repository.ts';
+import type * as BookingRepo from './booking.repository.ts';
+
+export interface AvailabilityDeps {
+  clock: Clock;
+  db: Db;
+  liveCampaign(id: string): Promise<LiveCampaign | undefined>;
+  findPerson(db: DbOrTrx, id: number): Promise<PersonRow | undefined>;
+  slots: Pick<typeof SlotRepo, 'searchOpenSlots' | 'freeSeatsByRegion'>;
+  bookings: Pick<typeof BookingRepo, 'findActiveBooking'>;
+  regionCacheTtlMs?: number;
+}
+
+export interface SlotFilters { regionCode?: string | undefined; districtCode?: string | undefined; date?: string | undefined; limit?: number | undefined }
+
+export function createAvailabilityService(deps: AvailabilityDeps) {
+  const regionCache = new Map<string, { atMs: number; value: Awaited<ReturnType<typeof SlotRepo.freeSeatsByRegion>> }>();
+  const ttl = deps.regionCacheTtlMs ?? 2_000;
+
+  /** The first date a slot can be booked for: tomorrow in Seoul. */
+  function firstBookableDate(): string {
+    return formatLocalDate(addDays(seoulWallClockAt(deps.clock.nowMs()).date, 1));
+  }
+
+  async function eligibilityOf(personId: number, campaignId: string): Promise<Result<EligibilityDecision, 'campaign-not-found' | 'unauthenticated'>> {
+    const campaign = await deps.liveCampaign(campaignId);
+    if (!campaign) return err('campaign-not-found');
+    const person = await deps.findPerson(deps.db, personId);
+    if (!person) return err('unauthenticated');
+    const active = await deps.bookings.findActiveBooking(deps.db, campaignId, personId);
+    return ok(checkEligibility({ birthDate: person.birth_date, hasActiveBooking: active !== undefined }, campaign.rules, deps.clock.nowMs()));
+  }
+
+  async function openSlotsFor(personId: number, campaignId: string, f: SlotFilters) {
+    const campaign = await deps.liveCampaign(campaignId);
+    if (!campaign) return err('campaign-not-found' as const);
+    const person = await deps.findPerson(deps.db, personId);
+    const cohort = person && cohortFor(campaign.rules, person.birth_date);
+    if (!person || !cohort) return err('not-in-cohort' as const);
+    const rows = await deps.slots.searchOpenSlots(deps.db, {
+      campaignId, vaccineCodes: vaccineCodesFor(cohort.vaccine.code), regionCode: f.regionCode, districtCode: f.districtCode,
+      date: f.date, fromDate: firstBookableDate(), rotationGroup: birthDayDigitOf(person.birth_date), limit: f.limit ?? 50,
+    });
+    return ok({ doseIntervalDays: cohort.vaccine.doseIntervalDays, slots: rows });
+  }
+
+  async function freeSeatsByRegion(campaignId: string) {
+    if (!(await deps.liveCampaign(campaignId))) return err('campaign-not-found' as const);
+    const hit = regionCache.get(campaignId);
+    const now = deps.clock.nowMs();
+    if (hit && now - hit.atMs < ttl) return ok(hit.value);
+    const value = await deps.slots.freeSeatsByRegion(deps.db, campaignId, firstBookableDate());
+    regionCache.set(campaignId, { atMs: now, value });
+    return ok(value);
+  }
+
+  return { eligibilityOf, openSlotsFor, freeSeatsByRegion };
+}
+
+export type AvailabilityService = ReturnType<typeof createAvailabilityService>;

@@ -1,0 +1,73 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sendResult } from '../platform/http/errors.ts';
+import { ok } from '../platform/result.ts';
+import type { IdentityService } from '../identity/identity.service.ts';
+import { requireSession, sessionOf } from '../identity/session-auth.ts';
+import type { AvailabilityService } from './availability.service.ts';
+import type { BookingService } from './booking.service.ts';
+
+const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
+const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
+const BookingParams = Type.Object({ bookingNumber: Type.String({ pattern: '^[A-Z0-9-]{6,20}$' }) });
+const SlotQuery = Type.Object({
+  region: Type.Optional(Type.String({ maxLength: 16 })),
+  district: Type.Optional(Type.String({ maxLength: 16 })),
+  date: Type.Optional(Type.String({ pattern: DatePattern })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+}, { additionalProperties: false });
+const PlaceBody = Type.Object({
+  slotId: Type.Integer({ minimum: 1 }),
+  forPerson: Type.Optional(Type.Object({
+    rrn: Type.String({ minLength: 13, maxLength: 14 }),
+    name: Type.String({ minLength: 1, maxLength: 40 }),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.String({ minLength: 8, maxLength: 100, description: 'Client-chosen key; a retried request with the same key returns the same booking' }),
+});
+const ChangeBody = Type.Object({ slotId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+
+export interface BookingRoutesDeps {
+  identity: IdentityService;
+  booking: BookingService;
+  availability: AvailabilityService;
+  /** Runs before every eligibility, slot-search and booking route (the waiting room's admission check). */
+  gate?: (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<unknown>;
+}
+
+export function bookingRoutes(d: BookingRoutesDeps) {
+  return async (app: FastifyInstance) => {
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+    const auth = requireSession(d.identity);
+    const gated = d.gate ? [auth, d.gate] : [auth];
+    const security = [{ session: [] }];
+
+    r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams }, preHandler: gated },
+      async (req, reply) => sendResult(reply, await d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId)));
+    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery }, preHandler: gated },
+      async (req, reply) => sendResult(reply, await d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
+        { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
+    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders }, preHandler: gated },
+      async (req, reply) => sendResult(reply, await d.booking.placeBooking({
+        requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
+        idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson, admissionId: req.admissionId,
+      }), 201));
+    r.get('/api/bookings', { schema: { tags: ['booking'], security }, preHandler: auth },
+      async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
+    r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
+      async (req, reply) => sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)));
+    r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody }, preHandler: auth },
+      async (req, reply) => sendResult(reply, await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId })));
+    r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
+      async (req, reply) => sendResult(reply, await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber })));
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the waiting-room gate: the admission this request is made under. */
+    admissionId?: string;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Slot inventory. Capacity is guarded by the database: every seat is taken with one conditional
+ * UPDATE (booked < capacity) that holds the row lock until commit, and a CHECK constraint backs it,
+ * so no interleaving of concurrent requests can oversell.
+ */
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../platform/db.ts';
+import type { SlotRow, SlotsTable } from './booking.table.ts';
+import type { Insertable } from 'kysely';
+
+export type NewSlot = Insertable<SlotsTable>;
+
+export async function insertSlots(db: DbOrTrx, slots: readonly NewSlot[]): Promise<void> {
+  if (slots.length === 0) return;
+  await db.insertInto('slots').values([...slots]).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | undefined> {
+  return db.selectFrom('slots').selectAll().where('id', '=', slotId).executeTakeFirst();
+}
+
+/** Takes one seat of a slot if one is free; false when the slot is full. */
+export async function takeSeatIfAvailable(db: DbOrTrx, slotId: number): Promise<boolean> {
+  const row = await db.updateTable('slots').set({ booked: sql`booked + 1` })
+    .where('id', '=', slotId).whereRef('booked', '<', 'capacity').returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Takes a dose-2 seat at the facility on the dose-2 date; the slot id, or undefined if none is free. */
+export async function takeDose2SeatIfAvailable(
+  db: DbOrTrx, at: { campaignId: string; facilityId: number; date: string; vaccineCode: string },
+): Promise<number | undefined> {
+  const row = await db.updateTable('slots').set({ booked: sql`booked + 1` })
+    .where('id', '=', (eb) => eb.selectFrom('slots').select('id')
+      .where('campaign_id', '=', at.campaignId).where('facility_id', '=', at.facilityId)
+      .where('date', '=', at.date).where('vaccine_code', '=', at.vaccineCode).where('dose', '=', 2)
+      .whereRef('booked', '<', 'capacity').orderBy('id').limit(1))
+    .whereRef('booked', '<', 'capacity')
+    .returning('id').executeTakeFirst();
+  return row?.id;
+}
+
+export async function releaseSeat(db: DbOrTrx, slotId: number): Promise<void> {
+  await db.updateTable('slots').set({ booked: sql`booked - 1` }).where('id', '=', slotId).where('booked', '>', 0).execute();
+}
+
+export interface FacilitySearch {
+  campaignId: string;
+  vaccineCodes: readonly string[];
+  regionCode?: string | undefined;
+  districtCode?: string | undefined;
+  date?: string | undefined;
+  fromDate: string;
+  /** A person's rotation digit: slots with no quota group or that group. */
+  rotationGroup?: number | undefined;
+  limit: number;
+}
+
+/** Dose-1 slots with free seats, with their facility, nearest dates first. */
+export async function searchOpenSlots(db: DbOrTrx, q: FacilitySearch) {
+  let query = db.selectFrom('slots').innerJoin('facilities', 'facilities.id', 'slots.facility_id')
+    .select(['slots.id as slotId', 'slots.date', 'slots.vaccine_code as vaccineCode', 'slots.rotation_group as rotationGroup',
+      sql<number>`slots.capacity - slots.booked`.as('free'),
+      'facilities.id as facilityId', 'facilities.code as facilityCode', 'facilities.name_ko as nameKo', 'facilities.name_en as nameEn',
+      'facilities.region_code as regionCode', 'facilities.district_code as districtCode', 'facilities.address'])
+    .where('slots.campaign_id', '=', q.campaignId).where('slots.dose', '=', 1)
+    .where('slots.vaccine_code', 'in', [...q.vaccineCodes])
+    .whereRef('slots.booked', '<', 'slots.capacity').where('slots.date', '>=', q.fromDate);
+  if (q.regionCode) query = query.where('facilities.region_code', '=', q.regionCode);
+  if (q.districtCode) query = query.where('facilities.district_code', '=', q.districtCode);
+  if (q.date) query = query.where('slots.date', '=', q.date);
+  if (q.rotationGroup !== undefined) {
+    const g = q.rotationGroup;
+    query = query.where((eb) => eb.or([eb('slots.rotation_group', 'is', null), eb('slots.rotation_group', '=', g)]));
+  }
+  return query.orderBy('slots.date').orderBy('facilities.code').limit(q.limit).execute();
+}
+
+/** Free dose-1 seats per region (public: lets people see before queueing whether any are left). */
+export async function freeSeatsByRegion(db: DbOrTrx, campaignId: string, fromDate: string) {
+  return db.selectFrom('slots').innerJoin('facilities', 'facilities.id', 'slots.facility_id')
+    .select(['facilities.region_code as regionCode',
+      sql<number>`sum(slots.capacity - slots.booked)::int`.as('free'),
+      sql<number>`sum(slots.capacity)::int`.as('capacity')])
+    .where('slots.campaign_id', '=', campaignId).where('slots.dose', '=', 1).where('slots.date', '>=', fromDate)
+    .groupBy('facilities.region_code').orderBy('facilities.region_code').execute();
+}

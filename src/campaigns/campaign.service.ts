@@ -1,0 +1,81 @@
+/**
+ * Campaign rules as data: every save is validated (all problems listed), stored as a new
+ * immutable version, and only a validated version can be made live. No per-round code: a new
+ * round is a new JSON document, previewed before it goes live.
+ */
+import type { Clock } from '../platform/clock.ts';
+import type { Db } from '../platform/db.ts';
+import { err, ok, type Result } from '../platform/result.ts';
+import { validateCampaignRules, type CampaignRules } from '../eligibility/rules.ts';
+import { previewAt, scheduleFor, type CampaignPreview } from '../eligibility/eligibility.ts';
+import * as repo from './campaign.repository.ts';
+
+export interface CampaignServiceDeps {
+  db: Db;
+  clock: Clock;
+  countsByBirthDate(): Promise<ReadonlyMap<string, number>>;
+  /** How long a process may serve a live campaign from memory before re-reading it. */
+  cacheTtlMs?: number;
+}
+
+export interface LiveCampaign { rules: CampaignRules; version: number }
+
+export function createCampaignService(deps: CampaignServiceDeps) {
+  const ttl = deps.cacheTtlMs ?? 2_000;
+  let cache: { atMs: number; byId: Map<string, LiveCampaign> } | undefined;
+
+  async function liveCampaigns(): Promise<Map<string, LiveCampaign>> {
+    const now = deps.clock.nowMs();
+    if (cache && now - cache.atMs < ttl) return cache.byId;
+    const rows = await repo.listLiveCampaigns(deps.db);
+    const byId = new Map<string, LiveCampaign>();
+    for (const row of rows) {
+      const valid = validateCampaignRules(row.rules);
+      // A stored live version was validated when saved; if it no longer validates, refuse to serve it.
+      if (valid.ok) byId.set(row.id, { rules: valid.value, version: row.version });
+    }
+    cache = { atMs: now, byId };
+    return byId;
+  }
+
+  async function liveCampaign(id: string): Promise<LiveCampaign | undefined> {
+    return (await liveCampaigns()).get(id);
+  }
+
+  /** Validates and stores `input` as a new version (its `version` must be the next one); optionally makes it live. */
+  async function saveVersion(input: unknown, actor: string, makeLive: boolean): Promise<Result<LiveCampaign, 'invalid-rules'>> {
+    const valid = validateCampaignRules(input);
+    if (!valid.ok) return valid;
+    const rules = valid.value;
+    const saved = await deps.db.transaction().execute(async (trx) => {
+      const latest = await repo.latestVersionNumber(trx, rules.id);
+      if (rules.version !== latest + 1) return false;
+      if (!(await repo.insertCampaignVersion(trx, rules.id, rules.version, rules, actor))) return false;
+      if (makeLive) await repo.setLiveVersion(trx, rules.id, rules.version);
+      return true;
+    });
+    if (!saved) {
+      const latest = await repo.latestVersionNumber(deps.db, rules.id);
+      return err('invalid-rules', { problems: [{ path: '/version', message: `must be ${latest + 1} (the next version after ${latest})` }] });
+    }
+    cache = undefined;
+    return ok({ rules, version: rules.version });
+  }
+
+  async function preview(input: unknown, atMs: number): Promise<Result<CampaignPreview, 'invalid-rules'>> {
+    const valid = validateCampaignRules(input);
+    if (!valid.ok) return valid;
+    return ok(previewAt(valid.value, atMs, await deps.countsByBirthDate()));
+  }
+
+  /** The public schedule for one birth date: no identity, no queue (it is public information). */
+  async function scheduleForBirthDate(campaignId: string, birthDate: string) {
+    const campaign = await liveCampaign(campaignId);
+    if (!campaign) return err('campaign-not-found' as const);
+    return ok(scheduleFor(campaign.rules, birthDate));
+  }
+
+  return { liveCampaigns, liveCampaign, saveVersion, preview, scheduleForBirthDate, versions: (id: string) => repo.listCampaignVersions(deps.db, id) };
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;

@@ -1,0 +1,18 @@
+import type { Insertable } from 'kysely';
+import type { DbOrTrx } from '../platform/db.ts';
+import type { FacilitiesTable, FacilityRow } from './facilities.table.ts';
+
+export async function insertFacilities(db: DbOrTrx, rows: readonly Insertable<FacilitiesTable>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto('facilities').values([...rows]).onConflict((oc) => oc.column('code').doNothing()).execute();
+}
+
+export async function findFacilityById(db: DbOrTrx, id: number): Promise<FacilityRow | undefined> {
+  return db.selectFrom('facilities').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Facility ids by code (for slot generation after an insert). */
+export async function facilityIdsByCode(db: DbOrTrx): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('facilities').select(['id', 'code']).execute();
+  return new Map(rows.map((r) => [r.code, r.id]));
+}

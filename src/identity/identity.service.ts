@@ -1,0 +1,91 @@
+/**
+ * Verifies a person through an identity provider and issues a verified-identity session.
+ * The RRN is parsed and hashed here and then dropped: it is never stored, logged or returned.
+ */
+import type { Clock } from '../platform/clock.ts';
+import { err, ok, type Result } from '../platform/result.ts';
+import type { TokenSigner } from '../platform/signing.ts';
+import { parseRrn } from '../people/rrn.ts';
+import type { PersonRow } from '../people/people.table.ts';
+import { identityHashOf } from './identity-hash.ts';
+import type { IdentityProvider } from './identity-provider.ts';
+import { createProviderHealth, type ProviderStatus } from './provider-health.ts';
+
+export interface SessionClaims {
+  [key: string]: unknown;
+  /** person id */
+  pid: number;
+  /** identity hash (keyed hash of the RRN) */
+  ih: string;
+}
+
+export interface Session {
+  personId: number;
+  identityHash: string;
+  expiresAtMs: number;
+}
+
+export type VerifyFailure = 'malformed-rrn' | 'invalid-rrn' | 'identity-mismatch' | 'identity-provider-unavailable' | 'not-found';
+
+export interface IdentityServiceDeps {
+  clock: Clock;
+  hmacKey: string;
+  providers: readonly IdentityProvider[];
+  sessions: TokenSigner<SessionClaims>;
+  sessionTtlMs: number;
+  findPerson(identityHash: string): Promise<PersonRow | undefined>;
+}
+
+export function createIdentityService(deps: IdentityServiceDeps) {
+  const health = createProviderHealth(deps.clock);
+  const byId = new Map(deps.providers.map((p) => [p.id, p]));
+
+  /** The identity hash of an RRN, or why the number is unusable. */
+  function hashRrn(rrn: string): Result<{ identityHash: string; birthDate: string }, 'malformed-rrn' | 'invalid-rrn'> {
+    const parsed = parseRrn(rrn);
+    if (!parsed.ok) return err(parsed.reason === 'malformed' ? 'malformed-rrn' : 'invalid-rrn');
+    return ok({ identityHash: identityHashOf(deps.hmacKey, parsed.value.normalized), birthDate: parsed.value.birthDate });
+  }
+
+  async function verify(input: { providerId: string; rrn: string; name: string }) {
+    const provider = byId.get(input.providerId);
+    if (!provider) return err('not-found' as const, { field: 'providerId' });
+    const hashed = hashRrn(input.rrn);
+    if (!hashed.ok) return hashed;
+    const started = deps.clock.nowMs();
+    const verdict = await provider.verify({ identityHash: hashed.value.identityHash, name: input.name });
+    health.record(provider.id, verdict.ok || verdict.reason !== 'identity-provider-unavailable', deps.clock.nowMs() - started);
+    if (!verdict.ok) return verdict;
+    const person = await deps.findPerson(hashed.value.identityHash);
+    if (!person) return err('identity-mismatch' as const);
+    const { token, expiresAtMs } = await deps.sessions.sign({ pid: person.id, ih: person.identity_hash }, deps.sessionTtlMs);
+    return ok({ sessionToken: token, expiresAt: new Date(expiresAtMs).toISOString(), person: publicPerson(person) });
+  }
+
+  async function authenticate(token: string | undefined): Promise<Result<Session, 'unauthenticated'>> {
+    if (!token) return err('unauthenticated');
+    const v = await deps.sessions.verify(token);
+    if (!v.ok) return err('unauthenticated');
+    return ok({ personId: v.value.pid, identityHash: v.value.ih, expiresAtMs: v.value.exp * 1000 });
+  }
+
+  function providerStatuses(): ProviderStatus[] {
+    return deps.providers.map((p) => ({ id: p.id, name: p.name, ...health.statusOf(p.id) }));
+  }
+
+  return { verify, authenticate, hashRrn, providerStatuses };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+/** What a citizen's own screen may show: a masked name and the birth date, never the RRN. */
+export function publicPerson(p: PersonRow) {
+  return { maskedName: maskName(p.name), birthDate: p.birth_date };
+}
+
+export function maskName(name: string): string {
+  const chars = [...name];
+  if (chars.length <= 1) return '*';
+  if (chars.length === 2) return `${chars[0]}*`;
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
+}

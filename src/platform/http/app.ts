@@ -1,0 +1,86 @@
+/**
+ * Builds the Fastify app from config and already-built services. It never listens (server.ts
+ * does), so tests inject requests into the same app production runs.
+ */
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+import { problemBody, sendProblem } from './errors.ts';
+
+export interface AppPlugin {
+  (app: FastifyInstance): Promise<void> | void;
+}
+
+export interface BuildAppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** Readiness: resolves when every dependency answers (database, Redis). */
+  isReady(): Promise<boolean>;
+  /** Route plugins of each capability, registered in order. */
+  plugins: readonly AppPlugin[];
+  /** Trust X-Forwarded-For from a front proxy (per-IP limits). */
+  trustProxy?: boolean;
+}
+
+export async function buildApp(opts: BuildAppOptions) {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'yeyak API', version: '0.1.0', description: 'Vaccination pre-reservation: identity, eligibility, waiting room, booking.' },
+      components: { securitySchemes: { session: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      const errors = error.validation.map((v) => ({
+        field: `${error.validationContext ?? ''}${v.instancePath || ''}${(v.params as { missingProperty?: string })?.missingProperty ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}`,
+        message: v.message ?? 'invalid',
+      }));
+      return sendProblem(reply, 'validation', { errors });
+    }
+    if (error.statusCode === 429) return sendProblem(reply, 'too-many-requests');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Malformed JSON, wrong content type, body too large: the client's fault, said plainly.
+      return reply.code(error.statusCode).type('application/problem+json')
+        .send({ ...problemBody('validation'), status: error.statusCode, detail: error.message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).type('application/problem+json').send({
+      type: '/problems/internal', code: 'internal', title: 'Internal error', status: 500,
+      detail: 'Something went wrong on our side. Nothing was booked by this request; please try again.',
+      messages: { ko: '일시적인 오류입니다. 이 요청으로 예약되지 않았습니다. 다시 시도해 주세요.', en: 'Something went wrong on our side. Nothing was booked by this request; please try again.' },
+    });
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not-found', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }));
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    opts.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const ready = await opts.isReady().catch(() => false);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready' });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    return reply.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
+  });
+
+  for (const plugin of opts.plugins) await app.register(async (scope) => plugin(scope));
+  return app;
+}

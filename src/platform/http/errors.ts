@@ -1,0 +1,70 @@
+/**
+ * The one error table: every expected failure reason in the system, its HTTP status and the words
+ * a citizen reads (Korean first). Routes never choose statuses for failures themselves; they hand a
+ * Result to `sendResult` and this table renders RFC 9457 application/problem+json with a stable
+ * `code`. Unknown failures never reach this table: they are thrown and become a 500 that hides
+ * its message (see app.ts).
+ */
+import type { FastifyReply } from 'fastify';
+import type { Result } from '../result.ts';
+
+interface Problem {
+  status: number;
+  en: string;
+  ko: string;
+}
+
+export const PROBLEMS = {
+  'validation': { status: 400, en: 'Some fields are missing or not valid.', ko: '입력값을 확인해 주세요.' },
+  'malformed-rrn': { status: 400, en: 'The resident registration number is not in the form YYMMDD-NNNNNNN.', ko: '주민등록번호 형식(YYMMDD-NNNNNNN)이 올바르지 않습니다.' },
+  'invalid-rrn': { status: 400, en: 'The resident registration number is not valid. Please check it.', ko: '유효하지 않은 주민등록번호입니다. 다시 확인해 주세요.' },
+  'not-found': { status: 404, en: 'Not found.', ko: '찾을 수 없습니다.' },
+  'unauthenticated': { status: 401, en: 'Please verify your identity first (your verification may have expired).', ko: '본인인증이 필요합니다(인증이 만료되었을 수 있습니다).' },
+  'identity-mismatch': { status: 401, en: 'We could not verify you with these details. Check your name and number.', ko: '입력하신 정보로 본인인증을 할 수 없습니다. 이름과 번호를 확인해 주세요.' },
+  'identity-provider-unavailable': { status: 503, en: 'The identity service is not answering. Please try again in a minute or use another provider.', ko: '본인인증 기관이 응답하지 않습니다. 잠시 후 다시 시도하거나 다른 인증 수단을 이용해 주세요.' },
+  'campaign-not-found': { status: 404, en: 'There is no such vaccination campaign.', ko: '해당 예방접종 사전예약이 없습니다.' },
+  'invalid-rules': { status: 422, en: 'The campaign rules are not valid; every problem is listed.', ko: '캠페인 규칙이 올바르지 않습니다. 모든 문제를 확인해 주세요.' },
+  'not-in-cohort': { status: 403, en: 'This campaign is not for your birth date.', ko: '이번 사전예약 대상이 아닙니다.' },
+  'not-yet': { status: 403, en: 'Your booking window has not opened yet.', ko: '아직 예약 기간이 아닙니다.' },
+  'window-closed': { status: 403, en: 'Your booking window has closed.', ko: '예약 기간이 끝났습니다.' },
+  'already-booked': { status: 409, en: 'You already have a booking in this campaign. You can change or cancel it.', ko: '이미 예약하셨습니다. 예약 변경 또는 취소를 이용해 주세요.' },
+  'slot-not-found': { status: 404, en: 'That appointment slot does not exist in this campaign.', ko: '해당 예약 일정이 없습니다.' },
+  'slot-full': { status: 409, en: 'That slot has just filled up. Please pick another date or facility.', ko: '방금 해당 일정이 마감되었습니다. 다른 날짜나 기관을 선택해 주세요.' },
+  'dose2-unavailable': { status: 409, en: 'There is no room for the second dose at this facility on its date. Please pick another facility or date.', ko: '이 기관에 2차 접종 일정이 없습니다. 다른 기관이나 날짜를 선택해 주세요.' },
+  'wrong-rotation-group': { status: 403, en: 'This slot is reserved for another birth-day group.', ko: '다른 생일 끝자리 그룹에 배정된 일정입니다.' },
+  'wrong-vaccine': { status: 409, en: 'This slot is for a different vaccine than your cohort receives.', ko: '대상 백신과 다른 백신의 일정입니다.' },
+  'proxy-banned': { status: 403, en: 'Booking for someone else is not allowed in this campaign. They can book by phone.', ko: '이번 사전예약은 대리예약이 허용되지 않습니다. 전화 예약을 이용해 주세요.' },
+  'booking-not-found': { status: 404, en: 'There is no such booking for you.', ko: '해당 예약이 없습니다.' },
+  'booking-cancelled': { status: 409, en: 'This booking was already cancelled.', ko: '이미 취소된 예약입니다.' },
+  'idempotency-conflict': { status: 409, en: 'This request key was already used for a different request.', ko: '이미 다른 요청에 사용된 요청 키입니다.' },
+  'too-many-requests': { status: 429, en: 'Too many requests. Please wait a moment; your place is kept.', ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. 대기 순서는 유지됩니다.' },
+  'busy': { status: 503, en: 'The service is busy. Please try again shortly; nothing was booked.', ko: '접속이 많습니다. 잠시 후 다시 시도해 주세요. 예약은 되지 않았습니다.' },
+} as const satisfies Record<string, Problem>;
+
+export type ProblemReason = keyof typeof PROBLEMS;
+
+export interface ProblemBody {
+  type: string;
+  code: string;
+  title: string;
+  status: number;
+  detail: string;
+  messages: { ko: string; en: string };
+  [extension: string]: unknown;
+}
+
+export function problemBody(reason: ProblemReason, extra: Record<string, unknown> = {}): ProblemBody {
+  const p: Problem = PROBLEMS[reason];
+  return { type: `/problems/${reason}`, code: reason, title: p.en, status: p.status, detail: p.en, messages: { ko: p.ko, en: p.en }, ...extra };
+}
+
+export function sendProblem(reply: FastifyReply, reason: ProblemReason, extra: Record<string, unknown> = {}) {
+  const body = problemBody(reason, extra);
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+/** Maps a service Result to HTTP: the value with `okStatus`, or the reason through the table. */
+export function sendResult<T>(reply: FastifyReply, result: Result<T, ProblemReason>, okStatus = 200) {
+  if (result.ok) return reply.code(okStatus).send(result.value);
+  return sendProblem(reply, result.reason, result.detail ?? {});
+}
