@@ -1,0 +1,49 @@
+/**
+ * Starts yeyak: config → database (+ migrations) → demo seed → app → listen, and the outbox
+ * sender beside it. SIGTERM/SIGINT stop accepting requests, let in-flight ones finish, stop the
+ * sender after its current round, and close the database.
+ */
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from './platform/config.ts';
+import { systemClock } from './platform/clock.ts';
+import { migrate, openDatabase } from './platform/db.ts';
+import { createLogger } from './platform/logger.ts';
+import { composeApp } from './app/compose.ts';
+import { seedDemo } from './app/seed.ts';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) { console.error(e.message); process.exit(2); }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite'), poolSize: config.databasePoolSize });
+  const applied = await migrate(database);
+  log.info({ engine: database.engine, applied }, 'database ready');
+  const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });
+  if (config.seedDemo) await seedDemo({ db: database.db, config, clock: systemClock, campaigns: services.campaigns, log });
+  const stopSender = services.outboxSender.start(config.outboxPollMs, (e) => log.error({ err: e }, 'outbox round failed'));
+  await app.listen({ host: config.host, port: config.port });
+  log.info(`yeyak is up: citizen site http://${config.host}:${config.port}/  console /console/  API docs /docs`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await stopSender();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
