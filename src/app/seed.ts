@@ -1,0 +1,75 @@
+/**
+ * Demo data for a fresh install: the real July-August 2021 rounds as campaign rules (historic,
+ * for schedules and previews), a `demo` campaign opening shortly after start, a synthetic
+ * population in the person registry (RRNs hashed, never stored), ~10,000 facilities across the
+ * 17 provinces, and slots for the demo campaign. Idempotent: a second start adds nothing.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Db } from '../platform/db.ts';
+import { loadSeedCampaigns, demoCampaign } from '../eligibility/seed-campaigns.ts';
+import { addDays, formatLocalDate, seoulWallClockAt } from '../eligibility/seoul-time.ts';
+import type { CampaignService } from '../campaigns/campaign.service.ts';
+import { latestVersionNumber } from '../campaigns/campaign.repository.ts';
+import { generatePopulation } from '../people/population.ts';
+import { countPeople, insertPeople } from '../people/people.repository.ts';
+import { identityHashOf } from '../identity/identity-hash.ts';
+import { parseRrn } from '../people/rrn.ts';
+import { generateFacilities, generateSlots } from '../facilities/generate.ts';
+import { facilityIdsByCode, insertFacilities } from '../facilities/facilities.repository.ts';
+import { insertSlots } from '../booking/slot.repository.ts';
+import { planSlots } from '../booking/slot-plan.ts';
+
+export const DEMO_POPULATION_SEED = 2021;
+export const DEMO_FACILITY_SEED = 719;
+const BATCH = 2_000;
+
+export async function seedDemo(o: { db: Db; config: Config; clock: Clock; campaigns: CampaignService; log: Logger }) {
+  const { db, config, log } = o;
+  for (const rules of loadSeedCampaigns()) {
+    if ((await latestVersionNumber(db, rules.id)) === 0) await o.campaigns.saveVersion(rules, 'seed', true);
+  }
+  if ((await latestVersionNumber(db, 'demo')) === 0) {
+    const demo = demoCampaign(o.clock.nowMs(), { opensInMs: config.demoOpensInMs });
+    await o.campaigns.saveVersion(demo, 'seed', true);
+    log.info({ opensAt: demo.phases[0]?.kind === 'window' ? demo.phases[0].opensAt : null }, 'demo campaign created');
+  }
+  await seedPopulation(db, config, log);
+  const demo = await o.campaigns.liveCampaign('demo');
+  const cohort = demo?.rules.cohorts[0];
+  if (!cohort) throw new Error('demo campaign missing after seeding');
+  await seedFacilitiesAndSlots(db, config, o.clock, log, { vaccineCode: cohort.vaccine.code, doseIntervalDays: cohort.vaccine.doseIntervalDays });
+}
+
+async function seedPopulation(db: Db, config: Config, log: Logger) {
+  if ((await countPeople(db)) > 0) return;
+  let batch: Parameters<typeof insertPeople>[1][number][] = [];
+  for (const p of generatePopulation({ size: config.demoPopulation, seed: DEMO_POPULATION_SEED })) {
+    const parsed = parseRrn(p.rrn);
+    if (!parsed.ok) throw new Error('population generator produced an invalid RRN');
+    batch.push({ identity_hash: identityHashOf(config.identityHmacKey, parsed.value.normalized), birth_date: p.birthDate, name: p.name, phone: p.phone, region_code: p.regionCode });
+    if (batch.length === BATCH) { await insertPeople(db, batch); batch = []; }
+  }
+  await insertPeople(db, batch);
+  log.info({ people: config.demoPopulation }, 'synthetic population registered (RRNs hashed)');
+}
+
+async function seedFacilitiesAndSlots(db: Db, config: Config, clock: Clock, log: Logger, vaccine: { vaccineCode: string; doseIntervalDays: number }) {
+  const existing = await db.selectFrom('facilities').select('id').limit(1).execute();
+  if (existing.length > 0) return;
+  const facilities = [...generateFacilities({ count: config.demoFacilities, seed: DEMO_FACILITY_SEED })];
+  for (let i = 0; i < facilities.length; i += BATCH) {
+    await insertFacilities(db, facilities.slice(i, i + BATCH).map((f) => ({
+      code: f.code, name_ko: f.name.ko, name_en: f.name.en, region_code: f.regionCode, district_code: f.districtCode, address: f.address, kind: f.kind,
+    })));
+  }
+  const ids = await facilityIdsByCode(db);
+  const tomorrow = addDays(seoulWallClockAt(clock.nowMs()).date, 1);
+  const dates = Array.from({ length: config.demoSlotDays }, (_, i) => formatLocalDate(addDays(tomorrow, i)));
+  const dose1 = [...generateSlots({ facilities, dates, vaccines: [vaccine.vaccineCode], capacityPerDay: 20, seed: DEMO_FACILITY_SEED })]
+    .map((slot) => ({ facilityId: ids.get(slot.facilityCode)!, date: slot.date, vaccineCode: slot.vaccineCode, capacity: slot.capacity, rotationGroup: slot.rotationGroup }));
+  const rows = planSlots('demo', dose1, vaccine.doseIntervalDays);
+  for (let i = 0; i < rows.length; i += BATCH) await insertSlots(db, rows.slice(i, i + BATCH));
+  log.info({ facilities: facilities.length, days: dates.length }, 'facilities and demo slots created');
+}
