@@ -1,0 +1,75 @@
+/**
+ * Every Redis key of the waiting room, in one place.
+ *
+ * A campaign's queue is split into P partitions. All keys of one partition share one hash tag
+ * `{wr:<prefix>:<campaign>:<p>}`, so a Redis Cluster puts them on one shard and each Lua script
+ * (which only ever touches one partition) stays single-slot. Different partitions land on
+ * different slots, which is how one campaign spreads over a cluster.
+ *
+ * Field compaction keeps a waiting person near 100 bytes of Redis memory: the identity hash
+ * (43 base64url chars upstream) becomes a 22-char field (132 bits, collision-free in practice for
+ * 10^8 people) and the device id an 11-char tag (66 bits: only ever compared for equality within
+ * one identity, so collisions would need two devices of the same person to collide).
+ */
+import { createHash } from 'node:crypto';
+
+/** A key prefix and campaign id are restricted so that they can never break the hash tag. */
+const SAFE_PART = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface QueueRef {
+  readonly campaignId: string;
+  /** 0 ≤ partition < the campaign's partition count. */
+  readonly partition: number;
+}
+
+export interface PartitionKeys {
+  /** HASH: init, cursor, n (joins after opening), frozen (pre-room size at opening), claimed, graceFloor, restoredAtMs. */
+  readonly meta: string;
+  /** HASH: personField → "seq:deviceTag:state[:lockUntilMs]", seq "P" while unresolved in the pre-room. */
+  readonly people: string;
+  /** ZSET: personField scored by a server-drawn uniform random integer in [0, 2^48). */
+  readonly pre: string;
+  /** ZSET: personField scored by admission expiry (epoch ms). */
+  readonly active: string;
+  /** ZSET: one entry per cursor advance, scored by the cursor after it, member "cursor:atMs". */
+  readonly reached: string;
+}
+
+export function assertSafeKeyPart(what: string, value: string): void {
+  if (!SAFE_PART.test(value)) throw new Error(`${what} must match ${SAFE_PART}: ${JSON.stringify(value)}`);
+}
+
+/** The hash tag shared by every key of one partition. */
+export function partitionTag(prefix: string, ref: QueueRef): string {
+  assertSafeKeyPart('key prefix', prefix);
+  assertSafeKeyPart('campaign id', ref.campaignId);
+  if (!Number.isInteger(ref.partition) || ref.partition < 0) throw new Error(`bad partition ${ref.partition}`);
+  return `{wr:${prefix}:${ref.campaignId}:${ref.partition}}`;
+}
+
+export function partitionKeys(prefix: string, ref: QueueRef): PartitionKeys {
+  const tag = partitionTag(prefix, ref);
+  return {
+    meta: `${tag}:meta`,
+    people: `${tag}:people`,
+    pre: `${tag}:pre`,
+    active: `${tag}:active`,
+    reached: `${tag}:reached`,
+  };
+}
+
+/** A SCAN pattern matching every key under a prefix (tests delete their keys with it). */
+export function prefixPattern(prefix: string): string {
+  assertSafeKeyPart('key prefix', prefix);
+  return `{wr:${prefix}:*`;
+}
+
+/** The hash field for one identity: 22 base64url chars of SHA-256 (no ':' ever appears). */
+export function personField(identityHash: string): string {
+  return createHash('sha256').update(identityHash).digest('base64url').slice(0, 22);
+}
+
+/** The stored tag of a device id: 11 base64url chars of SHA-256 (no ':' ever appears). */
+export function deviceTag(deviceId: string): string {
+  return createHash('sha256').update(deviceId).digest('base64url').slice(0, 11);
+}

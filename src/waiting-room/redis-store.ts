@@ -1,0 +1,192 @@
+/**
+ * WaitingRoomStore on Redis (or Redis Cluster). Every operation that reads and writes is ONE Lua
+ * script from ./scripts, registered with ioredis `defineCommand`, which sends EVALSHA and falls back
+ * to EVAL on NOSCRIPT (so a restarted Redis reloads scripts by itself). Each script touches the keys
+ * of one partition only, all sharing one hash tag (keys.ts), so it is single-slot on a cluster.
+ * Script replies are arrays with a reason code first; this file only translates them.
+ */
+import { readFileSync } from 'node:fs';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { err, ok } from '../platform/result.ts';
+import { restoredMeta } from './checkpoint.ts';
+import { deviceTag, partitionKeys, personField, type QueueRef } from './keys.ts';
+import type { Instant, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
+
+const SCRIPTS = ['open-queue', 'join', 'position', 'advance', 'claim', 'complete', 'release', 'expire', 'stats', 'restore', 'reinsert'] as const;
+type ScriptName = (typeof SCRIPTS)[number];
+type Reply = (string | number)[];
+type Client = Redis | Cluster;
+
+const STATE_NAME: Record<string, PersonState> = { W: 'waiting', A: 'admitted', D: 'completed', X: 'expired' };
+
+function loadScript(name: string): string {
+  const read = (file: string) => readFileSync(new URL(`./scripts/${file}.lua`, import.meta.url), 'utf8');
+  return read(name).replace('--#include lib', read('lib'));
+}
+
+const commandName = (name: ScriptName) => `wr_${name.replace('-', '_')}`;
+/** -1 stands for "none" in script replies. */
+const orNull = (v: string | number | undefined): number | null => (v === undefined || Number(v) === -1 ? null : Number(v));
+const num = (v: string | number | undefined): number => Number(v ?? 0);
+
+export interface RedisStoreOptions {
+  /** Prefix inside every hash tag; tests use a unique one each. */
+  readonly keyPrefix: string;
+  /** A URL to connect to (the store owns and closes this connection) … */
+  readonly url?: string;
+  readonly redisOptions?: RedisOptions;
+  /** … or a client (e.g. an ioredis Cluster) that the store will also close. */
+  readonly client?: Client;
+}
+
+export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
+  const client: Client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
+  for (const name of SCRIPTS) {
+    client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
+  }
+  const run = async (name: ScriptName, keys: string[], args: (string | number)[]): Promise<Reply> => {
+    const fn = (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!;
+    return fn.call(client, ...keys, ...args);
+  };
+  const k = (ref: QueueRef) => partitionKeys(options.keyPrefix, ref);
+  const at2 = (at: Instant) => [at.nowMs, at.opensAtMs];
+
+  return {
+    async openQueue(ref) {
+      const [code] = await run('open-queue', [k(ref).meta], []);
+      return code === 'created' ? 'created' : 'exists';
+    },
+
+    async join(ref, req, at) {
+      const q = k(ref);
+      const r = await run('join', [q.meta, q.people, q.pre, q.active],
+        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), String(req.preScore), req.lockoutMs]);
+      switch (r[0]) {
+        case 'new': case 'rejoined': return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
+        case 'admitted': return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
+        case 'other-device': return err('other-device', { lockedUntilMs: num(r[1]) });
+        case 'completed': return err('completed');
+        case 'missing-state': return err('missing-state');
+      }
+      throw new Error(`join.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async positionOf(ref, identityHash, at) {
+      const q = k(ref);
+      const r = await run('position', [q.meta, q.people, q.pre], [personField(identityHash), ...at2(at)]);
+      if (r[0] === 'ok') {
+        return ok({ seq: orNull(r[1]), preScore: orNull(r[2]), state: STATE_NAME[String(r[3])]!, cursor: num(r[4]), tail: num(r[5]) });
+      }
+      if (r[0] === 'unknown' || r[0] === 'missing-state') return err(r[0]);
+      throw new Error(`position.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async advanceCursor(ref, req, at) {
+      const q = k(ref);
+      const r = await run('advance', [q.meta, q.pre, q.reached], [req.count, ...at2(at), req.graceMs]);
+      if (r[0] === 'ok') return ok({ advanced: num(r[1]), cursor: num(r[2]), tail: num(r[3]) });
+      if (r[0] === 'not-open' || r[0] === 'missing-state') return err(r[0]);
+      throw new Error(`advance.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async claimAdmission(ref, req, at) {
+      const q = k(ref);
+      const r = await run('claim', [q.meta, q.people, q.pre, q.active, q.reached],
+        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), req.admissionTtlMs, req.graceMs]);
+      switch (r[0]) {
+        case 'admitted':
+          return ok({ seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]), isFirstClaim: num(r[4]) === 1 });
+        case 'not-reached': return err('not-reached', { seq: num(r[1]), cursor: num(r[2]) });
+        case 'other-device': return err('other-device', { lockedUntilMs: num(r[1]) });
+        case 'not-open': case 'unknown': case 'completed': case 'expired': case 'missing-state': return err(r[0]);
+      }
+      throw new Error(`claim.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async completeAdmission(ref, identityHash, at) {
+      const q = k(ref);
+      const r = await run('complete', [q.meta, q.people, q.active], [personField(identityHash), at.nowMs]);
+      if (r[0] === 'ok') return ok(undefined);
+      if (r[0] === 'not-admitted' || r[0] === 'unknown' || r[0] === 'missing-state') return err(r[0]);
+      throw new Error(`complete.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async releasePlace(ref, req, at) {
+      const q = k(ref);
+      const r = await run('release', [q.meta, q.people, q.pre, q.active],
+        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at)]);
+      if (r[0] === 'ok') return ok(undefined);
+      if (r[0] === 'other-device') return err('other-device', { lockedUntilMs: num(r[1]) });
+      if (r[0] === 'unknown' || r[0] === 'missing-state') return err(r[0]);
+      throw new Error(`release.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async expireAdmissions(ref, req, at) {
+      const q = k(ref);
+      const r = await run('expire', [q.meta, q.people, q.active], [at.nowMs, req.limit]);
+      if (r[0] === 'ok') return ok(num(r[1]));
+      if (r[0] === 'missing-state') return err('missing-state');
+      throw new Error(`expire.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async stats(ref, at) {
+      const q = k(ref);
+      const r = await run('stats', [q.meta, q.pre, q.active], at2(at));
+      if (r[0] === 'missing-state') return err('missing-state');
+      if (r[0] !== 'ok') throw new Error(`stats.lua replied ${JSON.stringify(r)}`);
+      const [cursor, tail, frozen, preRoom] = [num(r[1]), num(r[2]), orNull(r[3]), num(r[4])];
+      return ok({
+        cursor, tail, frozen, preRoom,
+        waiting: tail - cursor + (frozen === null ? preRoom : 0),
+        activeSessions: num(r[5]), claimedTotal: num(r[6]), graceFloor: num(r[7]),
+      });
+    },
+
+    async restoreFrom(ref, checkpoint, at) {
+      const q = k(ref);
+      const m = restoredMeta(checkpoint, at);
+      const r = await run('restore', [q.meta, q.reached],
+        [m.cursor, m.n, m.frozen ?? -1, m.claimedTotal, m.graceFloor, at.nowMs]);
+      return ok(r[0] === 'restored' ? 'restored' : 'present');
+    },
+
+    async reinsert(ref, req, at) {
+      const q = k(ref);
+      const r = await run('reinsert', [q.meta, q.people, q.pre],
+        [personField(req.identityHash), deviceTag(req.deviceId), req.seq ?? -1, req.preScore === null ? '-1' : String(req.preScore), ...at2(at)]);
+      if (r[0] === 'present' || r[0] === 'reinserted') return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
+      if (r[0] === 'bad-place' || r[0] === 'missing-state') return err(r[0]);
+      throw new Error(`reinsert.lua replied ${JSON.stringify(r)}`);
+    },
+
+    async personRecord(ref, identityHash) {
+      const q = k(ref);
+      const field = personField(identityHash);
+      const [value, exp] = await Promise.all([client.hget(q.people, field), client.zscore(q.active, field)]);
+      return value === null ? null : parseRecord(value, exp);
+    },
+
+    async close() {
+      await client.quit();
+    },
+  };
+}
+
+/** Number of KEYS each script declares in its header (a unit test checks the headers agree). */
+export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
+  'open-queue': 1, join: 4, position: 3, advance: 3, claim: 5, complete: 3, release: 4, expire: 3, stats: 3, restore: 2, reinsert: 3,
+};
+
+function parseRecord(value: string, admissionExpiry: string | null): PersonRecord {
+  const [seq, dev, st, lock, pre] = value.split(':');
+  return {
+    seq: seq === 'P' || seq === undefined ? null : Number(seq),
+    preScore: pre === undefined || pre === '' ? null : Number(pre),
+    deviceTag: dev ?? '',
+    state: STATE_NAME[st ?? ''] ?? 'expired',
+    lockedUntilMs: lock ? Number(lock) : null,
+    admissionExpiresAtMs: admissionExpiry === null ? null : Number(admissionExpiry),
+  };
+}
+
+export { SCRIPTS as WAITING_ROOM_SCRIPTS, loadScript as loadWaitingRoomScript };

@@ -1,0 +1,86 @@
+--[[ lib.lua: helpers pasted by redis-store.ts into each script at its "--#include lib" line.
+Not a script of its own. Person record, one HASH field per identity:
+  "seq:dev:state" + optional ":lock" + optional ":pre"
+  seq   decimal, or "P" while unresolved in a pre-room that has not been ranked
+  dev   11-char device tag (base64url, never contains ':')
+  state W waiting | A admitted | D completed | X expired
+  lock  epoch ms until which other devices are refused; empty when none
+  pre   pre-room score as given by the server (decimal string, kept verbatim); absent for
+        places taken after opening
+Numbers are kept below 1e14 wherever Lua formats them (Lua 5.1 prints with %.14g); pre-room
+scores (< 2^48) are never formatted by Lua, only copied as strings. ]]
+
+local function split(v)
+  local out, from = {}, 1
+  while true do
+    local at = string.find(v, ':', from, true)
+    if not at then out[#out + 1] = string.sub(v, from); return out end
+    out[#out + 1] = string.sub(v, from, at - 1)
+    from = at + 1
+  end
+end
+
+local function person_get(people, field)
+  local v = redis.call('HGET', people, field)
+  if not v then return nil end
+  local t = split(v)
+  local pre = t[5]
+  if pre == '' then pre = nil end
+  return { seq = t[1], dev = t[2], st = t[3], lock = tonumber(t[4] or '') or 0, pre = pre }
+end
+
+local function person_put(people, field, p, now_ms)
+  local lock = ''
+  if p.lock > now_ms then lock = string.format('%d', p.lock) end
+  local v = p.seq .. ':' .. p.dev .. ':' .. p.st
+  if p.pre then v = v .. ':' .. lock .. ':' .. p.pre
+  elseif lock ~= '' then v = v .. ':' .. lock end
+  redis.call('HSET', people, field, v)
+end
+
+-- The frozen pre-room size, freezing it now if the opening instant has come; false before it.
+local function freeze_if_open(meta, pre, now_ms, opens_at_ms)
+  local frozen = redis.call('HGET', meta, 'frozen')
+  if frozen then return tonumber(frozen) end
+  if now_ms < opens_at_ms then return false end
+  local size = redis.call('ZCARD', pre)
+  redis.call('HSET', meta, 'frozen', size)
+  return size
+end
+
+-- The person's seq; resolves (and stores) a pre-room rank once the pre-room is frozen.
+local function resolve_seq(people, pre, field, p, frozen, now_ms)
+  if p.seq ~= 'P' then return tonumber(p.seq) end
+  if not frozen then return nil end
+  local rank = redis.call('ZRANK', pre, field)
+  p.seq = string.format('%d', (rank or 0) + 1)
+  person_put(people, field, p, now_ms)
+  return tonumber(p.seq)
+end
+
+local function meta_num(meta, field)
+  return tonumber(redis.call('HGET', meta, field) or '0')
+end
+
+-- Admission expiry (epoch ms) if the admission is still live, else nil.
+local function live_admission(active, field, now_ms)
+  local exp = tonumber(redis.call('ZSCORE', active, field) or '')
+  if exp and exp > now_ms then return exp end
+  return nil
+end
+
+local function expire_person(people, active, field, p, now_ms)
+  p.st = 'X'
+  person_put(people, field, p, now_ms)
+  redis.call('ZREM', active, field)
+end
+
+local function is_open_meta(meta)
+  return redis.call('HEXISTS', meta, 'init') == 1
+end
+
+-- -1 stands for "none" in replies (a nil would truncate a Lua array reply).
+local function or_none(v)
+  if v == nil or v == false then return -1 end
+  return v
+end
