@@ -19,7 +19,6 @@ import { parseRrn } from '../people/rrn.ts';
 import { generateFacilities, generateSlots } from '../facilities/generate.ts';
 import { facilityIdsByCode, insertFacilities } from '../facilities/facilities.repository.ts';
 import { insertSlots } from '../booking/slot.repository.ts';
-import { planSlots } from '../booking/slot-plan.ts';
 
 export const DEMO_POPULATION_SEED = 2021;
 export const DEMO_FACILITY_SEED = 719;
@@ -67,9 +66,12 @@ async function seedFacilitiesAndSlots(db: Db, config: Config, clock: Clock, log:
   const ids = await facilityIdsByCode(db);
   const tomorrow = addDays(seoulWallClockAt(clock.nowMs()).date, 1);
   const dates = Array.from({ length: config.demoSlotDays }, (_, i) => formatLocalDate(addDays(tomorrow, i)));
-  const dose1 = [...generateSlots({ facilities, dates, vaccines: [vaccine.vaccineCode], capacityPerDay: 20, seed: DEMO_FACILITY_SEED })]
-    .map((slot) => ({ facilityId: ids.get(slot.facilityCode)!, date: slot.date, vaccineCode: slot.vaccineCode, capacity: slot.capacity, rotationGroup: slot.rotationGroup }));
-  const rows = planSlots('demo', dose1, vaccine.doseIntervalDays);
-  for (let i = 0; i < rows.length; i += BATCH) await insertSlots(db, rows.slice(i, i + BATCH));
+  let rows: Parameters<typeof insertSlots>[1][number][] = [];
+  const slots = generateSlots({ facilities, dates, vaccines: [vaccine.vaccineCode], capacityPerDay: 20, seed: DEMO_FACILITY_SEED, doseIntervalDays: vaccine.doseIntervalDays });
+  for (const s of slots) {
+    rows.push({ campaign_id: 'demo', facility_id: ids.get(s.facilityCode)!, date: s.date, vaccine_code: s.vaccineCode, dose: s.dose, rotation_group: s.rotationGroup, capacity: s.capacity });
+    if (rows.length === BATCH) { await insertSlots(db, rows); rows = []; }
+  }
+  await insertSlots(db, rows);
   log.info({ facilities: facilities.length, days: dates.length }, 'facilities and demo slots created');
 }

@@ -40,9 +40,13 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   const health = createProviderHealth(deps.clock);
   const byId = new Map(deps.providers.map((p) => [p.id, p]));
 
-  /** The identity hash of an RRN, or why the number is unusable. */
+  /**
+   * The identity hash of an RRN, or why the number is unusable. The check digit is not enforced:
+   * numbers issued or changed since October 2020 end in a random digit, and refusing a real
+   * person is the failure we exist to prevent; a typo is caught by the provider's name check.
+   */
   function hashRrn(rrn: string): Result<{ identityHash: string; birthDate: string }, 'malformed-rrn' | 'invalid-rrn'> {
-    const parsed = parseRrn(rrn);
+    const parsed = parseRrn(rrn, { checksum: 'skip' });
     if (!parsed.ok) return err(parsed.reason === 'malformed' ? 'malformed-rrn' : 'invalid-rrn');
     return ok({ identityHash: identityHashOf(deps.hmacKey, parsed.value.normalized), birthDate: parsed.value.birthDate });
   }

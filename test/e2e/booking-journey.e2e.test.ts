@@ -81,11 +81,17 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     assert.equal(badJson.statusCode, 400);
   });
 
-  it('refuses a wrong RRN checksum, a wrong name, and a request without a session, with stable codes', async () => {
-    const badRrn = rrn.slice(0, -1) + String((Number(rrn.slice(-1)) + 1) % 10);
-    const r1 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn: badRrn, name: '김하나' } });
-    assert.equal(r1.json().code, 'invalid-rrn');
-    assert.equal(r1.body.includes(badRrn), false);
+  it('refuses an impossible RRN, an unknown one, a wrong name, and a request without a session, with stable codes', async () => {
+    const impossible = '681345-2000000';
+    const r0 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn: impossible, name: '김하나' } });
+    assert.equal(r0.json().code, 'invalid-rrn');
+    assert.equal(r0.body.includes(impossible), false);
+    // Numbers issued since October 2020 end in a random digit, so a wrong last digit is not refused
+    // as malformed; it is simply not this person.
+    const otherLastDigit = rrn.slice(0, -1) + String((Number(rrn.slice(-1)) + 1) % 10);
+    const r1 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn: otherLastDigit, name: '김하나' } });
+    assert.equal(r1.json().code, 'identity-mismatch');
+    assert.equal(r1.body.includes(otherLastDigit), false);
     const r2 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn, name: '김두울' } });
     assert.equal(r2.statusCode, 401);
     assert.equal(r2.json().code, 'identity-mismatch');
