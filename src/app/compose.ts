@@ -25,6 +25,12 @@ import { createAvailabilityService } from '../booking/availability.service.ts';
 import { bookingRoutes } from '../booking/booking.routes.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
 import { fileChannel, logChannel } from '../booking/message-channels.ts';
+import { createBookingPathMonitor } from '../booking/booking-path-monitor.ts';
+import { parseOperatorAccounts } from '../operator/operator-accounts.ts';
+import type { OperatorClaims } from '../operator/operator-auth.ts';
+import { operatorRoutes } from '../operator/operator.routes.ts';
+import { createDashboardService } from '../operator/dashboard.service.ts';
+import { deriveKey } from '../platform/signing.ts';
 
 const PROVIDERS = [
   { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
@@ -80,7 +86,9 @@ export function composeServices(o: ComposeOptions) {
     const p = await people.findPersonById(db, id);
     return p ? publicPerson(p) : null;
   };
-  return { db, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson };
+  const monitor = createBookingPathMonitor(clock, metrics);
+  const dashboard = createDashboardService({ clock, monitor, availability, queue: null });
+  return { db, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson, monitor, dashboard };
 }
 
 export type Services = ReturnType<typeof composeServices>;
@@ -94,7 +102,14 @@ export async function composeApp(o: ComposeOptions) {
     plugins: [
       identityRoutes(services.identity, services.findPublicPerson),
       campaignRoutes(services.campaigns, services.availability),
-      bookingRoutes({ identity: services.identity, booking: services.booking, availability: services.availability }),
+      bookingRoutes({ identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor }),
+      operatorRoutes({
+        db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: null,
+        accounts: parseOperatorAccounts(o.config.operatorAccounts),
+        signer: createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock),
+        sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,
+        cookieSecret: Buffer.from(deriveKey(o.config.signingSecret, 'operator-cookie')).toString('base64url'),
+      }),
     ],
   });
   return { app, services };

@@ -7,6 +7,8 @@ import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
 import type { AvailabilityService } from './availability.service.ts';
 import type { BookingService } from './booking.service.ts';
+import type { BookingPathMonitor } from './booking-path-monitor.ts';
+import type { Result } from '../platform/result.ts';
 
 const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
 const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
@@ -33,6 +35,9 @@ export interface BookingRoutesDeps {
   identity: IdentityService;
   booking: BookingService;
   availability: AvailabilityService;
+  monitor: BookingPathMonitor;
+  /** Called after a booking is placed under an admission (the waiting room ends that admission). */
+  onPlaced?: (request: import('fastify').FastifyRequest) => Promise<void>;
   /** Runs before every eligibility, slot-search and booking route (the waiting room's admission check). */
   gate?: (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<unknown>;
 }
@@ -43,6 +48,11 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     const auth = requireSession(d.identity);
     const gated = d.gate ? [auth, d.gate] : [auth];
     const security = [{ session: [] }];
+    app.addHook('onResponse', async (_req, reply) => { d.monitor.recordRequest(reply.elapsedTime, reply.statusCode); });
+    const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
+      d.monitor.recordBooking(action, r.ok ? (action === 'place' ? 'placed' : 'done') : r.reason);
+      return r;
+    };
 
     r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams }, preHandler: gated },
       async (req, reply) => sendResult(reply, await d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId)));
@@ -50,18 +60,22 @@ export function bookingRoutes(d: BookingRoutesDeps) {
       async (req, reply) => sendResult(reply, await d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
     r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders }, preHandler: gated },
-      async (req, reply) => sendResult(reply, await d.booking.placeBooking({
-        requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
-        idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson, admissionId: req.admissionId,
-      }), 201));
+      async (req, reply) => {
+        const placed = counted('place', await d.booking.placeBooking({
+          requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
+          idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson, admissionId: req.admissionId,
+        }));
+        if (placed.ok && d.onPlaced) await d.onPlaced(req);
+        return sendResult(reply, placed, 201);
+      });
     r.get('/api/bookings', { schema: { tags: ['booking'], security }, preHandler: auth },
       async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
     r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
       async (req, reply) => sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)));
     r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody }, preHandler: auth },
-      async (req, reply) => sendResult(reply, await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId })));
+      async (req, reply) => sendResult(reply, counted('change', await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId }))));
     r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
-      async (req, reply) => sendResult(reply, await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber })));
+      async (req, reply) => sendResult(reply, counted('cancel', await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber }))));
   };
 }
 

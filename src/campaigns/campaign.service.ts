@@ -62,6 +62,11 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     return ok({ rules, version: rules.version });
   }
 
+  function validate(input: unknown): Result<{ id: string; version: number }, 'invalid-rules'> {
+    const valid = validateCampaignRules(input);
+    return valid.ok ? ok({ id: valid.value.id, version: valid.value.version }) : valid;
+  }
+
   async function preview(input: unknown, atMs: number): Promise<Result<CampaignPreview, 'invalid-rules'>> {
     const valid = validateCampaignRules(input);
     if (!valid.ok) return valid;
@@ -75,7 +80,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     return ok(scheduleFor(campaign.rules, birthDate));
   }
 
-  return { liveCampaigns, liveCampaign, saveVersion, preview, scheduleForBirthDate, versions: (id: string) => repo.listCampaignVersions(deps.db, id) };
+  return { liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate, versions: (id: string) => repo.listCampaignVersions(deps.db, id) };
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;

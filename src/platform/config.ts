@@ -35,6 +35,11 @@ export interface Config {
   readonly demoSlotDays: number;
   /** Delay from start-up until the demo campaign opens (so the pre-opening room can be seen). */
   readonly demoOpensInMs: number;
+  /** `name:viewer|operator:password,…`; the defaults are demo accounts, documented in the README. */
+  readonly operatorAccounts: string;
+  readonly operatorSessionTtlMs: number;
+  /** Secure cookies (HTTPS only; browsers also accept them from http://localhost and 127.0.0.1). */
+  readonly cookieSecure: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -152,6 +157,9 @@ export function loadConfig(env: Env = process.env): Config {
     demoFacilities: p.int(env, 'DEMO_FACILITIES', 10_000, 1, 100_000),
     demoSlotDays: p.int(env, 'DEMO_SLOT_DAYS', 7, 1, 60),
     demoOpensInMs: p.int(env, 'DEMO_OPENS_IN_MS', 60_000, 0, 7 * 24 * 3_600_000),
+    operatorAccounts: env.OPERATOR_ACCOUNTS || 'operator:operator:yeyak-operator-demo,viewer:viewer:yeyak-viewer-demo',
+    operatorSessionTtlMs: p.int(env, 'OPERATOR_SESSION_TTL_MS', 8 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
+    cookieSecure: p.bool(env, 'COOKIE_SECURE', true),
   };
   if (p.list.length > 0) throw new ConfigError(p.list);
   return Object.freeze(config);

@@ -50,6 +50,7 @@ export async function buildApp(opts: BuildAppOptions) {
       return sendProblem(reply, 'validation', { errors });
     }
     if (error.statusCode === 429) return sendProblem(reply, 'too-many-requests');
+    if (error.code?.startsWith('FST_CSRF')) return sendProblem(reply, 'csrf');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Malformed JSON, wrong content type, body too large: the client's fault, said plainly.
       return reply.code(error.statusCode).type('application/problem+json')

@@ -37,6 +37,10 @@ export const PROBLEMS = {
   'booking-not-found': { status: 404, en: 'There is no such booking for you.', ko: '해당 예약이 없습니다.' },
   'booking-cancelled': { status: 409, en: 'This booking was already cancelled.', ko: '이미 취소된 예약입니다.' },
   'idempotency-conflict': { status: 409, en: 'This request key was already used for a different request.', ko: '이미 다른 요청에 사용된 요청 키입니다.' },
+  'operator-unauthenticated': { status: 401, en: 'Please log in to the operator console.', ko: '운영자 로그인이 필요합니다.' },
+  'operator-forbidden': { status: 403, en: 'Your role may only view; an operator must make this change.', ko: '조회 권한만 있습니다. 운영자 권한이 필요합니다.' },
+  'operator-login-failed': { status: 401, en: 'Wrong user name or password.', ko: '아이디 또는 비밀번호가 올바르지 않습니다.' },
+  'csrf': { status: 403, en: 'The form expired. Reload the page and try again.', ko: '요청이 만료되었습니다. 새로고침 후 다시 시도해 주세요.' },
   'too-many-requests': { status: 429, en: 'Too many requests. Please wait a moment; your place is kept.', ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. 대기 순서는 유지됩니다.' },
   'busy': { status: 503, en: 'The service is busy. Please try again shortly; nothing was booked.', ko: '접속이 많습니다. 잠시 후 다시 시도해 주세요. 예약은 되지 않았습니다.' },
 } as const satisfies Record<string, Problem>;

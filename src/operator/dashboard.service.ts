@@ -1,0 +1,32 @@
+/**
+ * The console's live feed for one campaign: queue, admission, booking throughput and latency,
+ * slots left per region and the measured ETA error. No personal data: only counts.
+ */
+import type { Clock } from '../platform/clock.ts';
+import type { AvailabilityService } from '../booking/availability.service.ts';
+import type { BookingPathMonitor } from '../booking/booking-path-monitor.ts';
+
+/** The waiting room as the console sees it (a subset of the waiting-room service). */
+export interface QueueView {
+  status(campaignId: string): { waiting: number; admittedPerSec: number; activeSessions: number; cursor: number; tail: number; paused: boolean; pinnedRatePerSec: number | null; ratePerSec: number } | null;
+  etaError(campaignId: string): { p50Sec: number; p90Sec: number; samples: number } | null;
+}
+
+export function createDashboardService(d: { clock: Clock; monitor: BookingPathMonitor; availability: AvailabilityService; queue: QueueView | null }) {
+  async function dashboard(campaignId: string) {
+    const path = d.monitor.snapshot();
+    const free = await d.availability.freeSeatsByRegion(campaignId);
+    return {
+      atMs: d.clock.nowMs(),
+      campaignId,
+      queue: d.queue?.status(campaignId) ?? null,
+      bookings: { perSec: path.bookingsPerSec, total: path.bookingsTotal },
+      latency: { p50Ms: path.p50Ms, p99Ms: path.p99Ms, errorRate: path.errorRate, requestsPerSec: path.requestsPerSec },
+      slotsLeftByRegion: free.ok ? free.value : [],
+      etaError: d.queue?.etaError(campaignId) ?? null,
+    };
+  }
+  return { dashboard };
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>;
