@@ -13,4 +13,8 @@ export interface Database {
   bookings: BookingsTable;
   outbox: OutboxTable;
   schema_migrations: { name: string; applied_at: Date };
+  waiting_room_checkpoints: {
+    campaign_id: string; partition: number; cursor: number; tail: number; frozen: number | null; pre_room: number;
+    claimed_total: number; grace_floor: number; saved_at_ms: number;
+  };
 }
