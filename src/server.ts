@@ -25,7 +25,9 @@ async function main() {
   log.info({ engine: database.engine, applied }, 'database ready');
   const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });
   if (config.seedDemo) await seedDemo({ db: database.db, config, clock: systemClock, campaigns: services.campaigns, log });
+  await services.waitingRoom.syncRooms();
   const stopSender = services.outboxSender.start(config.outboxPollMs, (e) => log.error({ err: e }, 'outbox round failed'));
+  const stopQueue = services.waitingRoom.start(() => services.monitor.health(), log);
   await app.listen({ host: config.host, port: config.port });
   log.info(`yeyak is up: citizen site http://${config.host}:${config.port}/  console /console/  API docs /docs`);
 
@@ -34,6 +36,7 @@ async function main() {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
+    await stopQueue();
     await app.close();
     await stopSender();
     await database.close();

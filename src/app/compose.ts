@@ -31,6 +31,9 @@ import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
 import { deriveKey } from '../platform/signing.ts';
+import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
+import { admissionGate, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
+import { sessionOf } from '../identity/session-auth.ts';
 
 const PROVIDERS = [
   { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
@@ -87,30 +90,43 @@ export function composeServices(o: ComposeOptions) {
     return p ? publicPerson(p) : null;
   };
   const monitor = createBookingPathMonitor(clock, metrics);
-  const dashboard = createDashboardService({ clock, monitor, availability, queue: null });
-  return { db, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson, monitor, dashboard };
+  const waitingRoom = wireWaitingRoom({ config, clock, db, campaigns, registry: metrics.registry });
+  const dashboard = createDashboardService({
+    clock, monitor, availability,
+    queue: { status: waitingRoom.queueView, etaError: waitingRoom.eta.summary },
+  });
+  return { db, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
 }
 
 export type Services = ReturnType<typeof composeServices>;
 
 export async function composeApp(o: ComposeOptions) {
   const services = composeServices(o);
+  const wr = services.waitingRoom.service;
   const app = await buildApp({
+    cookieSecret: Buffer.from(deriveKey(o.config.signingSecret, 'cookies')).toString('base64url'),
     logger: o.logger,
     metrics: services.metrics,
     isReady: async () => { await services.db.selectFrom('schema_migrations').select('name').limit(1).execute(); return true; },
     plugins: [
       identityRoutes(services.identity, services.findPublicPerson),
       campaignRoutes(services.campaigns, services.availability),
-      bookingRoutes({ identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor }),
+      waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.waitingRoom.redis }),
+      bookingRoutes({
+        identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor,
+        gate: admissionGate(wr, services.waitingRoom.isCompleted),
+        // The booking completed: its admission ends, so the token cannot be used again.
+        onPlaced: async (req) => { await wr.completeAdmission({ campaignId: (req.params as { campaignId: string }).campaignId, identityHash: sessionOf(req).identityHash }); },
+      }),
       operatorRoutes({
-        db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: null,
+        db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,
         accounts: parseOperatorAccounts(o.config.operatorAccounts),
         signer: createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock),
         sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,
-        cookieSecret: Buffer.from(deriveKey(o.config.signingSecret, 'operator-cookie')).toString('base64url'),
       }),
     ],
   });
+  await services.waitingRoom.syncRooms();
+  app.addHook('onClose', async () => { await services.waitingRoom.close(); });
   return { app, services };
 }

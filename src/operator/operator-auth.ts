@@ -4,7 +4,6 @@
  * state-changing request. Roles: `viewer` reads, `operator` also changes campaigns and admission.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import { sendProblem } from '../platform/http/errors.ts';
 import type { TokenSigner } from '../platform/signing.ts';
@@ -18,8 +17,8 @@ declare module 'fastify' {
   interface FastifyRequest { operator?: { username: string; role: OperatorRole } }
 }
 
-export async function registerOperatorAuth(app: FastifyInstance, o: { cookieSecret: string; secureCookies: boolean }) {
-  await app.register(cookie, { secret: o.cookieSecret });
+/** CSRF for the console's scope; cookies themselves are registered once by the app builder. */
+export async function registerOperatorAuth(app: FastifyInstance, o: { secureCookies: boolean }) {
   await app.register(csrf, {
     cookieKey: 'yeyak_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: o.secureCookies, signed: true },

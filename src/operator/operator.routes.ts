@@ -23,7 +23,6 @@ export interface OperatorRoutesDeps {
   accounts: readonly OperatorAccount[];
   signer: TokenSigner<OperatorClaims>;
   sessionTtlMs: number;
-  cookieSecret: string;
   secureCookies: boolean;
   campaigns: CampaignService;
   dashboard: DashboardService;
@@ -42,7 +41,7 @@ const AdmissionBody = Type.Object({
 
 export function operatorRoutes(d: OperatorRoutesDeps) {
   return async (app: FastifyInstance) => {
-    await registerOperatorAuth(app, { cookieSecret: d.cookieSecret, secureCookies: d.secureCookies });
+    await registerOperatorAuth(app, { secureCookies: d.secureCookies });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const viewer = requireOperator(d.signer, 'viewer');
     const operator = requireOperator(d.signer, 'operator');

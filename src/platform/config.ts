@@ -40,6 +40,16 @@ export interface Config {
   readonly operatorSessionTtlMs: number;
   /** Secure cookies (HTTPS only; browsers also accept them from http://localhost and 127.0.0.1). */
   readonly cookieSecure: boolean;
+  /** Partitions of each campaign's queue (spread over Redis Cluster shards); fixed per campaign. */
+  readonly waitingRoomPartitions: number;
+  /** How often the admission leader admits the next people. */
+  readonly admissionTickMs: number;
+  readonly admissionInitialRatePerSec: number;
+  readonly admissionMaxRatePerSec: number;
+  readonly activeSessionCap: number;
+  /** Whether this process runs the admission loop (one leader per deployment). */
+  readonly admissionLeader: boolean;
+  readonly redisKeyPrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -160,6 +170,13 @@ export function loadConfig(env: Env = process.env): Config {
     operatorAccounts: env.OPERATOR_ACCOUNTS || 'operator:operator:yeyak-operator-demo,viewer:viewer:yeyak-viewer-demo',
     operatorSessionTtlMs: p.int(env, 'OPERATOR_SESSION_TTL_MS', 8 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
     cookieSecure: p.bool(env, 'COOKIE_SECURE', true),
+    waitingRoomPartitions: p.int(env, 'WAITING_ROOM_PARTITIONS', 1, 1, 1024),
+    admissionTickMs: p.int(env, 'ADMISSION_TICK_MS', 250, 10, 10_000),
+    admissionInitialRatePerSec: p.int(env, 'ADMISSION_INITIAL_RATE_PER_SEC', 100, 1, 100_000),
+    admissionMaxRatePerSec: p.int(env, 'ADMISSION_MAX_RATE_PER_SEC', 5_000, 1, 1_000_000),
+    activeSessionCap: p.int(env, 'ACTIVE_SESSION_CAP', 5_000, 1, 10_000_000),
+    admissionLeader: p.bool(env, 'ADMISSION_LEADER', true),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
   };
   if (p.list.length > 0) throw new ConfigError(p.list);
   return Object.freeze(config);

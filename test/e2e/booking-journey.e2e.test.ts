@@ -7,26 +7,28 @@ import { insertPeople } from '../../src/people/people.repository.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
 import { newFacility, newLiveCampaign, newSlotPair, dateAfter } from '../support/factories.ts';
 import { testApp, testConfig } from '../support/services.ts';
+import { admitted } from '../support/queue.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 
 describe('a citizen books over HTTP (embedded PGlite)', () => {
   let tdb: TestDatabase;
   let app: Awaited<ReturnType<typeof testApp>>['app'];
+  let services: Awaited<ReturnType<typeof testApp>>['services'];
+  const clock = fixedClock(NOW);
   const rrn = makeRrn('1968-05-05', 'F', 4321);
   let slotId = 0;
   let otherSlotId = 0;
 
   before(async () => {
     tdb = await pgliteForTest();
-    const clock = fixedClock(NOW);
-    ({ app } = await testApp(tdb, clock));
     const hash = identityHashOf(testConfig().identityHmacKey, rrn.replace('-', ''));
     await insertPeople(tdb.db, [{ identity_hash: hash, birth_date: '1968-05-05', name: '김하나', phone: '010-1234-5678', region_code: 'KR-11' }]);
     const campaign = await newLiveCampaign(tdb.db, NOW);
     const facility = await newFacility(tdb.db, 'F-JOURNEY');
     slotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 10 })).dose1.id;
     otherSlotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id;
+    ({ app, services } = await testApp(tdb, clock));
   });
   after(async () => { await app.close(); await tdb.close(); });
 
@@ -36,9 +38,10 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     return res.json().sessionToken as string;
   }
 
-  it('verifies, checks eligibility, finds a slot, books both doses, sees the booking and cancels it', async () => {
+  it('verifies, queues, is admitted, checks eligibility, finds a slot, books both doses, sees the booking and cancels it', async () => {
     const token = await verify();
-    const auth = { authorization: `Bearer ${token}` };
+    const session = { authorization: `Bearer ${token}` };
+    const auth = await admitted(app, services, clock, 'demo', session, 'device-journey-1');
 
     const elig = await app.inject({ url: '/api/campaigns/demo/eligibility', headers: auth });
     assert.equal(elig.json().status, 'eligible');
@@ -51,10 +54,11 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     assert.equal(booking.dose1.date, dateAfter(NOW, 3));
     assert.equal(booking.dose2.date, dateAfter(NOW, 3 + 21));
 
-    const mine = await app.inject({ url: '/api/bookings', headers: auth });
+    const mine = await app.inject({ url: '/api/bookings', headers: session });
     assert.deepEqual(mine.json().bookings.map((b: { bookingNumber: string }) => b.bookingNumber), [booking.bookingNumber]);
+    // The admission ended with the booking: the token opens nothing any more.
     const again = await app.inject({ url: '/api/campaigns/demo/eligibility', headers: auth });
-    assert.equal(again.json().status, 'already-booked');
+    assert.equal(again.json().code, 'admission-used');
 
     const changed = await app.inject({ method: 'PATCH', url: `/api/bookings/${booking.bookingNumber}`, headers: auth, payload: { slotId: otherSlotId } });
     assert.equal(changed.json().dose1.date, dateAfter(NOW, 4));

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
@@ -23,6 +24,8 @@ export interface BuildAppOptions {
   plugins: readonly AppPlugin[];
   /** Trust X-Forwarded-For from a front proxy (per-IP limits). */
   trustProxy?: boolean;
+  /** Signs cookies that need it (the operator console's CSRF secret). */
+  cookieSecret: string;
 }
 
 export async function buildApp(opts: BuildAppOptions) {
@@ -40,6 +43,7 @@ export async function buildApp(opts: BuildAppOptions) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie, { secret: opts.cookieSecret });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {

@@ -1,0 +1,125 @@
+/**
+ * The waiting room over HTTP. A verified identity joins with its device; the device id is then
+ * kept in an http-only cookie, and the signed ticket travels in `x-queue-ticket`. Polls are
+ * answered from memory (see the service). Join and poll are rate-limited per identity and per IP.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
+import { ok } from '../platform/result.ts';
+import type { IdentityService } from '../identity/identity.service.ts';
+import { requireSession, sessionOf } from '../identity/session-auth.ts';
+import type { QueueStatus, StatusReply, WaitingRoomService } from './waiting-room.service.ts';
+import type { EtaTracker } from './eta-tracker.ts';
+
+export const DEVICE_COOKIE = 'yeyak_dev';
+
+const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
+const JoinBody = Type.Object({ deviceId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }, { additionalProperties: false });
+const TicketHeaders = Type.Object({ 'x-queue-ticket': Type.String({ minLength: 10, maxLength: 2000 }) });
+
+/** Service refusals → the error table. */
+const QUEUE_PROBLEMS: Record<string, ProblemReason> = {
+  'unknown-campaign': 'queue-not-found', 'other-device': 'queue-other-device', 'already-completed': 'queue-completed',
+  'place-expired': 'queue-place-expired', 'other-identity': 'queue-ticket-invalid', malformed: 'queue-ticket-invalid',
+  'bad-signature': 'queue-ticket-invalid', 'other-campaign': 'queue-ticket-invalid', expired: 'queue-ticket-invalid',
+};
+
+export interface WaitingRoomRoutesDeps {
+  identity: IdentityService;
+  waitingRoom: WaitingRoomService;
+  eta: EtaTracker;
+  secureCookies: boolean;
+  /** Shared rate-limit counters across processes when set; per process otherwise. */
+  redis: Redis | null;
+  limits?: { joinPerMinute?: number; pollPerMinute?: number; perIpPerMinute?: number };
+}
+
+export function deviceOf(request: FastifyRequest): string | undefined {
+  return request.cookies?.[DEVICE_COOKIE];
+}
+
+export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
+  return async (app: FastifyInstance) => {
+    await app.register(rateLimit, { global: false, ...(d.redis ? { redis: d.redis, nameSpace: 'yeyak-rl:' } : {}) });
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+    const auth = requireSession(d.identity);
+    const perIdentity = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute', hook: 'preHandler' as const, keyGenerator: (req: FastifyRequest) => req.session?.identityHash ?? req.ip } });
+    const perIp = app.rateLimit({ max: d.limits?.perIpPerMinute ?? 6_000, timeWindow: '1 minute' });
+    const tags = ['waiting-room'];
+    const security = [{ session: [] }];
+
+    r.post('/api/campaigns/:campaignId/queue', {
+      schema: { tags, security, params: CampaignParams, body: JoinBody, summary: 'Join the queue (or get your place back)' },
+      onRequest: perIp, preHandler: auth, config: perIdentity(d.limits?.joinPerMinute ?? 10),
+    }, async (req, reply) => {
+      const deviceId = deviceOf(req) ?? req.body.deviceId;
+      const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash: sessionOf(req).identityHash, deviceId });
+      if (!joined.ok) return sendProblem(reply, QUEUE_PROBLEMS[joined.reason] ?? 'queue-ticket-invalid', joined.detail ?? {});
+      reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600 });
+      return { ticket: joined.value.ticket, status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value) };
+    });
+
+    r.get('/api/campaigns/:campaignId/queue/status', {
+      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, summary: 'Your position, ETA band and when to ask again' },
+      onRequest: perIp, preHandler: auth, config: perIdentity(d.limits?.pollPerMinute ?? 120),
+    }, async (req, reply) => {
+      const deviceId = deviceOf(req);
+      if (!deviceId) return sendProblem(reply, 'device-required');
+      const identityHash = sessionOf(req).identityHash;
+      const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash });
+      if (!polled.ok) return sendProblem(reply, QUEUE_PROBLEMS[polled.reason] ?? 'queue-ticket-invalid');
+      return { ticket: polled.value.ticket ?? req.headers['x-queue-ticket'], ...render(req.params.campaignId, identityHash, polled.value) };
+    });
+
+    r.delete('/api/campaigns/:campaignId/queue', {
+      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, summary: 'Give up your place' },
+      onRequest: perIp, preHandler: auth,
+    }, async (req, reply) => {
+      const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '' });
+      return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_PROBLEMS[left.reason] ?? 'queue-ticket-invalid');
+    });
+  };
+
+  /** The wire shape of a status (seconds for people, ms for timers), recording ETA promises and admissions. */
+  function render(campaignId: string, identityHash: string, reply: StatusReply) {
+    const s: QueueStatus = reply.status;
+    if (s.kind === 'pre-room') {
+      return { state: 'pre-opening', opensAt: new Date(s.opensAtMs).toISOString(), preRoomSize: s.preRoomSize, position: null, ahead: null, behind: null, eta: null, progress: null, nextPollMs: s.nextPollMs };
+    }
+    if (s.kind === 'admitted') {
+      d.eta.admitted(campaignId, identityHash);
+      return { state: 'admitted', position: 0, ahead: 0, behind: null, eta: null, progress: 1, nextPollMs: null, admission: { token: s.admissionToken, expiresAt: new Date(s.expiresAtMs).toISOString() } };
+    }
+    if (s.eta) d.eta.shown(campaignId, identityHash, s.eta.expectedMs);
+    const eta = s.eta && { seconds: Math.round(s.eta.expectedMs / 1000), lowSeconds: Math.round(s.eta.lowMs / 1000), highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000) };
+    return { state: 'waiting', position: s.position, ahead: s.ahead, behind: s.behind, isEstimate: s.isEstimate, eta, progress: null, nextPollMs: s.nextPollMs };
+  }
+}
+
+/**
+ * The "no back door" guard for every eligibility, slot and booking route: a valid admission token
+ * (header `x-admission-token`) for this identity, this device and this campaign, checked against the
+ * server's clock. Sets `request.admissionId`, which the booking table makes single-use.
+ */
+export function admissionGate(waitingRoom: WaitingRoomService, isCompleted: (campaignId: string, identityHash: string) => Promise<boolean>) {
+  const reasons: Record<string, ProblemReason> = {
+    'unknown-campaign': 'queue-not-found', 'not-open': 'before-opening', expired: 'admission-expired', used: 'admission-used',
+  };
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = request.headers['x-admission-token'];
+    if (typeof token !== 'string' || token.length === 0) return sendProblem(reply, 'admission-required');
+    const deviceId = deviceOf(request);
+    if (!deviceId) return sendProblem(reply, 'device-required');
+    const campaignId = (request.params as { campaignId?: string }).campaignId ?? '';
+    const identityHash = sessionOf(request).identityHash;
+    const v = await waitingRoom.verifyAdmission({ campaignId, token, identityHash, deviceId });
+    if (!v.ok) return sendProblem(reply, reasons[v.reason] ?? 'admission-invalid', { reason: v.reason });
+    // A token is useless once the booking it was issued for completed (one store read per admitted request).
+    if (await isCompleted(campaignId, identityHash)) return sendProblem(reply, 'admission-used');
+    request.admissionId = v.value.admissionId;
+  };
+}

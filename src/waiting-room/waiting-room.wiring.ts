@@ -1,0 +1,123 @@
+/**
+ * Puts the waiting room together for a process: the store (Redis when REDIS_URL is set, memory
+ * otherwise), the Postgres checkpoint, one room per live campaign, its metrics, and the loops
+ * (snapshot refresh on every process; admission ticks on the leader only).
+ */
+import { Redis } from 'ioredis';
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Clock } from '../platform/clock.ts';
+import type { Config } from '../platform/config.ts';
+import type { Db } from '../platform/db.ts';
+import type { CampaignService } from '../campaigns/campaign.service.ts';
+import { openingsOf } from '../eligibility/openings.ts';
+import type { BookingHealth } from './admission-controller.ts';
+import { createEtaTracker } from './eta-tracker.ts';
+import { createMemoryStore } from './memory-store.ts';
+import { createPgCheckpoint } from './pg-checkpoint.ts';
+import { createRedisStore } from './redis-store.ts';
+import { deriveSigningKey } from './ticket.ts';
+import { partitionOf } from './partition.ts';
+import { createWaitingRoomService, type WaitingRoomService } from './waiting-room.service.ts';
+
+export interface WaitingRoomWiring {
+  service: WaitingRoomService;
+  eta: ReturnType<typeof createEtaTracker>;
+  redis: Redis | null;
+  /** Whether this identity's admission in the campaign already ended in a booking. */
+  isCompleted(campaignId: string, identityHash: string): Promise<boolean>;
+  /** Opens a room for every live campaign that has none yet. */
+  syncRooms(): Promise<void>;
+  /** Starts the loops; returns a stop function. */
+  start(health: () => BookingHealth, log: Logger): () => Promise<void>;
+  queueView(campaignId: string): QueueSummary | null;
+  close(): Promise<void>;
+}
+
+export interface QueueSummary {
+  waiting: number; admittedPerSec: number; activeSessions: number; cursor: number; tail: number;
+  paused: boolean; pinnedRatePerSec: number | null; ratePerSec: number;
+}
+
+export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campaigns: CampaignService; registry: Registry }): WaitingRoomWiring {
+  const { config, clock } = o;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
+  const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
+  const service = createWaitingRoomService({
+    clock, store, checkpoint: createPgCheckpoint(o.db),
+    keys: { ticket: deriveSigningKey(config.signingSecret, 'queue-ticket'), admission: deriveSigningKey(config.signingSecret, 'admission') },
+    controller: { initialRatePerSec: config.admissionInitialRatePerSec, maxRatePerSec: config.admissionMaxRatePerSec, activeSessionCap: config.activeSessionCap },
+  });
+  const eta = createEtaTracker(clock);
+  const opened = new Set<string>();
+
+  async function syncRooms() {
+    for (const [id, live] of await o.campaigns.liveCampaigns()) {
+      if (opened.has(id)) continue;
+      const first = openingsOf(live.rules)[0];
+      if (!first) continue;
+      await service.openCampaign({ campaignId: id, opensAtMs: first.opensAtMs, partitions: config.waitingRoomPartitions });
+      opened.add(id);
+    }
+  }
+
+  function queueView(campaignId: string): QueueSummary | null {
+    const s = service.roomStatus(campaignId);
+    if (!s.ok) return null;
+    const parts = s.value.snapshot?.partitions ?? [];
+    const sum = (f: (p: (typeof parts)[number]) => number) => parts.reduce((n, p) => n + f(p), 0);
+    const c = s.value.controller;
+    return {
+      waiting: sum((p) => p.stats.waiting), admittedPerSec: sum((p) => p.rate?.meanPerSec ?? 0), activeSessions: sum((p) => p.stats.activeSessions),
+      cursor: sum((p) => p.stats.cursor), tail: sum((p) => p.stats.tail), paused: c.isPaused, pinnedRatePerSec: c.pinnedRatePerSec, ratePerSec: c.ratePerSec,
+    };
+  }
+
+  registerQueueMetrics(o.registry, () => [...opened].map((id) => ({ id, view: queueView(id), eta: eta.summary(id) })));
+
+  function start(health: () => BookingHealth, log: Logger) {
+    const every = (ms: number, f: () => Promise<unknown>) => {
+      let running = false;
+      const t = setInterval(() => {
+        if (running) return;
+        running = true;
+        f().catch((e) => log.error({ err: e }, 'waiting-room loop failed')).finally(() => { running = false; });
+      }, ms);
+      return t;
+    };
+    let lastSync = 0;
+    const timers = [every(1_000, async () => {
+      if (clock.nowMs() - lastSync > 5_000) { lastSync = clock.nowMs(); await syncRooms(); }
+      await service.refreshSnapshot();
+    })];
+    if (config.admissionLeader) {
+      timers.push(every(config.admissionTickMs, async () => {
+        for (const id of opened) await service.tick(id, health());
+      }));
+    }
+    return async () => { for (const t of timers) clearInterval(t); };
+  }
+
+  async function isCompleted(campaignId: string, identityHash: string) {
+    const record = await store.personRecord({ campaignId, partition: partitionOf(identityHash, config.waitingRoomPartitions) }, identityHash);
+    return record?.state === 'completed';
+  }
+
+  return { service, eta, redis, isCompleted, syncRooms, start, queueView, close: () => store.close() };
+}
+
+function registerQueueMetrics(registry: Registry, read: () => { id: string; view: QueueSummary | null; eta: { p50Sec: number; p90Sec: number } | null }[]) {
+  const gauge = (name: string, help: string, pick: (r: ReturnType<typeof read>[number]) => number | undefined) => new Gauge({
+    name, help, labelNames: ['campaign'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of read()) { const v = pick(r); if (v !== undefined) this.set({ campaign: r.id }, v); }
+    },
+  });
+  gauge('waiting_room_queue_length', 'People waiting (not yet reached)', (r) => r.view?.waiting);
+  gauge('waiting_room_admitted_per_second', 'Measured admissions per second', (r) => r.view?.admittedPerSec);
+  gauge('waiting_room_active_sessions', 'Admissions claimed and still active', (r) => r.view?.activeSessions);
+  gauge('waiting_room_admission_rate_per_second', 'Admission rate the controller is using', (r) => r.view?.ratePerSec);
+  gauge('waiting_room_eta_error_p50_seconds', 'Median absolute error of the first ETA shown', (r) => r.eta?.p50Sec);
+  gauge('waiting_room_eta_error_p90_seconds', '90th percentile absolute error of the first ETA shown', (r) => r.eta?.p90Sec);
+}
