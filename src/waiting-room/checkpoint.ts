@@ -67,12 +67,18 @@ export interface RestoredMeta {
   readonly frozen: number | null;
   readonly claimedTotal: number;
   readonly graceFloor: number;
+  /**
+   * > 0 when an unfrozen pre-room of this size was lost: it will freeze at no less than this, and
+   * every pre-room place is then given by its score's quantile (the exact ranks are gone).
+   */
+  readonly preFloor: number;
 }
 
 /**
- * If the checkpoint predates the opening but the restore happens after it, the pre-room that
- * existed at the checkpoint is taken as the frozen size: the pre-room set itself was lost, and
- * pre-room tickets are then placed by their score's quantile of that size.
+ * If the checkpoint predates the opening, the pre-room set that existed then is lost. Restored
+ * after the opening, its checkpointed size is taken as the frozen size at once; restored before,
+ * it becomes the floor of the frozen size. Either way pre-room tickets are then placed by their
+ * score's quantile of that size, which keeps their order.
  */
 export function restoredMeta(cp: PartitionCheckpoint, at: Instant): RestoredMeta {
   const frozen = cp.frozen ?? (at.nowMs >= at.opensAtMs ? cp.preRoom : null);
@@ -84,5 +90,6 @@ export function restoredMeta(cp: PartitionCheckpoint, at: Instant): RestoredMeta
     frozen,
     claimedTotal: cp.claimedTotal,
     graceFloor: Math.min(cp.graceFloor, cursor),
+    preFloor: cp.frozen === null ? cp.preRoom : 0,
   };
 }

@@ -33,6 +33,9 @@ interface Partition {
   frozen: number | null;
   claimed: number;
   graceFloor: number;
+  /** Set by a restore that lost an unfrozen pre-room: freeze at ≥ preFloor, place by quantile. */
+  preLost: boolean;
+  preFloor: number;
   people: Map<string, Rec>;
   pre: Map<string, number>;
   /** Rank (0-based) of each pre-room member, computed once at freeze, like ZRANK on a frozen ZSET. */
@@ -49,7 +52,7 @@ export interface MemoryWaitingRoomStore extends WaitingRoomStore {
 function freezeIfOpen(q: Partition, at: Instant): number | null {
   if (q.frozen !== null) return q.frozen;
   if (at.nowMs < at.opensAtMs) return null;
-  q.frozen = q.pre.size;
+  q.frozen = Math.max(q.pre.size, q.preFloor);
   // ZSET order: by score, ties by member bytes.
   const order = [...q.pre.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   q.preRank = new Map(order.map(([field], i) => [field, i]));
@@ -59,7 +62,7 @@ function freezeIfOpen(q: Partition, at: Instant): number | null {
 function resolveSeq(q: Partition, field: string, rec: Rec, frozen: number | null): number | null {
   if (rec.seq !== 'P') return rec.seq;
   if (frozen === null) return null;
-  rec.seq = (q.preRank?.get(field) ?? 0) + 1;
+  rec.seq = q.preLost ? estimatedPreRoomSeq(rec.pre ?? 0, frozen) : (q.preRank?.get(field) ?? 0) + 1;
   return rec.seq;
 }
 
@@ -91,7 +94,7 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
   const id = (ref: QueueRef) => `${ref.campaignId}\u0000${ref.partition}`;
   const get = (ref: QueueRef) => partitions.get(id(ref));
   const blank = (): Partition => ({
-    cursor: 0, n: 0, frozen: null, claimed: 0, graceFloor: 0,
+    cursor: 0, n: 0, frozen: null, claimed: 0, graceFloor: 0, preLost: false, preFloor: 0,
     people: new Map(), pre: new Map(), preRank: null, active: new Map(), reached: [],
   });
 
@@ -248,7 +251,10 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       if (get(ref)) return ok('present');
       const m = restoredMeta(checkpoint, at);
       const q = blank();
-      Object.assign(q, { cursor: m.cursor, n: m.n, frozen: m.frozen, claimed: m.claimedTotal, graceFloor: m.graceFloor });
+      Object.assign(q, {
+        cursor: m.cursor, n: m.n, frozen: m.frozen, claimed: m.claimedTotal, graceFloor: m.graceFloor,
+        preLost: m.preFloor > 0, preFloor: m.preFloor,
+      });
       if (m.frozen !== null) q.preRank = new Map();
       if (m.cursor > 0) q.reached.push({ cursor: m.cursor, atMs: at.nowMs });
       partitions.set(id(ref), q);

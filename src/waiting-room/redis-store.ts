@@ -37,10 +37,16 @@ export interface RedisStoreOptions {
   readonly redisOptions?: RedisOptions;
   /** … or a client (e.g. an ioredis Cluster) that the store will also close. */
   readonly client?: Client;
+  /**
+   * Connection errors while ioredis reconnects (it retries by itself). Commands that fail are thrown
+   * to the caller anyway, so the default only stops ioredis printing "Unhandled error event".
+   */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
   const client: Client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
+  client.on('error', options.onConnectionError ?? (() => {}));
   for (const name of SCRIPTS) {
     client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
   }
@@ -146,7 +152,7 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       const q = k(ref);
       const m = restoredMeta(checkpoint, at);
       const r = await run('restore', [q.meta, q.reached],
-        [m.cursor, m.n, m.frozen ?? -1, m.claimedTotal, m.graceFloor, at.nowMs]);
+        [m.cursor, m.n, m.frozen ?? -1, m.claimedTotal, m.graceFloor, at.nowMs, m.preFloor]);
       return ok(r[0] === 'restored' ? 'restored' : 'present');
     },
 

@@ -310,6 +310,19 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.deepEqual([value(await store.stats(ref, OPEN)).frozen, value(await store.join(ref, joiner(1), OPEN)).seq], [40, 41]);
       });
 
+      it('after losing an unfrozen pre-room, freezes at no less than its size and places everyone by score quantile', async () => {
+        value(await store.restoreFrom(ref, checkpoint({ frozen: null, preRoom: 100 }), BEFORE));
+        const q = (u: number) => Math.floor(u * PRE_SCORE_RANGE);
+        value(await store.reinsert(ref, { identityHash: 'id-1', deviceId: 'dev-1', seq: null, preScore: q(0.5) }, BEFORE));
+        value(await store.reinsert(ref, { identityHash: 'id-2', deviceId: 'dev-2', seq: null, preScore: q(0.1) }, BEFORE));
+        value(await store.join(ref, joiner(3, q(0.9)), BEFORE));
+        assert.equal(value(await store.stats(ref, OPEN)).frozen, 100);
+        const seqs = [];
+        for (const i of [1, 2, 3]) seqs.push(value(await store.positionOf(ref, `id-${i}`, OPEN)).seq);
+        assert.deepEqual(seqs, [50, 10, 90]);
+        assert.equal(value(await store.join(ref, joiner(4), OPEN)).seq, 101);
+      });
+
       it('puts a pre-room ticket back into the pre-room before opening', async () => {
         value(await store.restoreFrom(ref, checkpoint({ frozen: null, preRoom: 1 }), BEFORE));
         const r = value(await store.reinsert(ref, { identityHash: 'id-1', deviceId: 'dev-1', seq: null, preScore: 5 }, BEFORE));

@@ -187,5 +187,6 @@ export const PRE_SCORE_RANGE = 2 ** 48;
 
 /** The seq a pre-room ticket gets when the pre-room ranks were lost: monotonic in the score. */
 export function estimatedPreRoomSeq(preScore: number, frozen: number): number {
+  // Same arithmetic as quantile_seq in scripts/lib.lua (IEEE doubles on both sides).
   return Math.max(1, Math.min(frozen, Math.ceil((preScore / PRE_SCORE_RANGE) * frozen)));
 }

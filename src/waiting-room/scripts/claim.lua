@@ -30,7 +30,7 @@ if not p then return {'unknown'} end
 if p.dev ~= dev then return {'other-device', p.lock} end
 if p.st == 'D' then return {'completed'} end
 if p.st == 'X' then return {'expired'} end
-local seq = resolve_seq(people, pre, field, p, frozen, now_ms)
+local seq = resolve_seq(meta, people, pre, field, p, frozen, now_ms)
 if p.st == 'A' then
   local exp = live_admission(active, field, now_ms)
   if not exp then expire_person(people, active, field, p, now_ms); return {'expired'} end

@@ -34,10 +34,10 @@ if p then
   end
   if p.st == 'D' then return {'completed'} end
   if p.st == 'W' then
-    return {'rejoined', or_none(resolve_seq(people, pre, field, p, frozen, now_ms)), or_none(p.pre)}
+    return {'rejoined', or_none(resolve_seq(meta, people, pre, field, p, frozen, now_ms)), or_none(p.pre)}
   end
   if p.st == 'A' then
-    local seq = resolve_seq(people, pre, field, p, frozen, now_ms) or 0
+    local seq = resolve_seq(meta, people, pre, field, p, frozen, now_ms) or 0
     return {'admitted', seq, or_none(p.pre), live_admission(active, field, now_ms)}
   end
   if p.lock > now_ms then lock = p.lock end

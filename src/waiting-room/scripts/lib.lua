@@ -39,23 +39,35 @@ local function person_put(people, field, p, now_ms)
 end
 
 -- The frozen pre-room size, freezing it now if the opening instant has come; false before it.
+-- After a restore that lost the pre-room set, the frozen size is at least the checkpointed one.
 local function freeze_if_open(meta, pre, now_ms, opens_at_ms)
   local frozen = redis.call('HGET', meta, 'frozen')
   if frozen then return tonumber(frozen) end
   if now_ms < opens_at_ms then return false end
-  local size = redis.call('ZCARD', pre)
+  local size = math.max(redis.call('ZCARD', pre), tonumber(redis.call('HGET', meta, 'preFloor') or '0'))
   redis.call('HSET', meta, 'frozen', size)
   return size
 end
 
--- The person's seq; resolves (and stores) a pre-room rank once the pre-room is frozen.
-local function resolve_seq(people, pre, field, p, frozen, now_ms)
+-- A pre-room score's place when exact ranks are unavailable: monotonic in the score.
+local function quantile_seq(score, frozen)
+  return math.max(1, math.min(frozen, math.ceil((tonumber(score) / 2 ^ 48) * frozen)))
+end
+
+-- The person's seq; resolves (and stores) a pre-room place once the pre-room is frozen: the rank
+-- of the score, or its quantile if the pre-room set was lost (meta preLost), for everyone alike.
+local function resolve_seq(meta, people, pre, field, p, frozen, now_ms)
   if p.seq ~= 'P' then return tonumber(p.seq) end
   if not frozen then return nil end
-  local rank = redis.call('ZRANK', pre, field)
-  p.seq = string.format('%d', (rank or 0) + 1)
+  local seq
+  if redis.call('HEXISTS', meta, 'preLost') == 1 then
+    seq = quantile_seq(p.pre, frozen)
+  else
+    seq = (redis.call('ZRANK', pre, field) or 0) + 1
+  end
+  p.seq = string.format('%d', seq)
   person_put(people, field, p, now_ms)
-  return tonumber(p.seq)
+  return seq
 end
 
 local function meta_num(meta, field)

@@ -15,6 +15,6 @@ if not is_open_meta(meta) then return {'missing-state'} end
 local frozen = freeze_if_open(meta, pre, now_ms, opens_at_ms)
 local p = person_get(people, field)
 if not p then return {'unknown'} end
-local seq = resolve_seq(people, pre, field, p, frozen, now_ms)
+local seq = resolve_seq(meta, people, pre, field, p, frozen, now_ms)
 local tail = (frozen or 0) + meta_num(meta, 'n')
 return {'ok', or_none(seq), or_none(p.pre), p.st, meta_num(meta, 'cursor'), tail}

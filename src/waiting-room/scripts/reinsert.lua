@@ -23,7 +23,7 @@ if not is_open_meta(meta) then return {'missing-state'} end
 local frozen = freeze_if_open(meta, pre, now_ms, opens_at_ms)
 local p = person_get(people, field)
 if p then
-  return {'present', or_none(resolve_seq(people, pre, field, p, frozen, now_ms)), or_none(p.pre)}
+  return {'present', or_none(resolve_seq(meta, people, pre, field, p, frozen, now_ms)), or_none(p.pre)}
 end
 local pre_score = nil
 if score ~= '-1' then pre_score = score end
@@ -34,7 +34,7 @@ elseif pre_score and not frozen then
   place = 'P'
   redis.call('ZADD', pre, pre_score, field)
 elseif pre_score and frozen then
-  seq = math.max(1, math.min(frozen, math.ceil((tonumber(pre_score) / 2 ^ 48) * frozen)))
+  seq = quantile_seq(pre_score, frozen)
   place = string.format('%d', seq)
 else
   return {'bad-place'}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fixedClock } from '../platform/clock.ts';
+import { createAdmissionController, type AdmissionControllerSettings, type BookingHealth } from './admission-controller.ts';
+
+const healthy: BookingHealth = { p99Ms: 200, errorRate: 0 };
+const slow: BookingHealth = { p99Ms: 2_000, errorRate: 0 };
+const failing: BookingHealth = { p99Ms: 200, errorRate: 0.2 };
+const quiet: BookingHealth = { p99Ms: null, errorRate: null };
+const busyQueue = { activeSessions: 0, claimedTotal: 0, waiting: 1_000_000 };
+
+function newController(settings: Partial<AdmissionControllerSettings> = {}) {
+  const clock = fixedClock(0);
+  const controller = createAdmissionController({
+    clock,
+    settings: { initialRatePerSec: 100, minRatePerSec: 5, maxRatePerSec: 1_000, increasePerSec: 10, decreaseFactor: 0.5, adjustEveryMs: 1_000, claimWindowMs: 4_000, activeSessionCap: 10_000, ...settings },
+  });
+  return { clock, controller };
+}
+
+describe('admission controller', () => {
+  it('admits rate × elapsed time, carrying fractions between ticks', () => {
+    const { clock, controller } = newController();
+    assert.equal(controller.tick({ ...busyQueue, health: quiet }).admit, 0, 'the first tick has no elapsed time');
+    let total = 0;
+    for (let i = 0; i < 10; i += 1) {
+      clock.advance(105);
+      total += controller.tick({ ...busyQueue, claimedTotal: total, health: quiet }).admit;
+    }
+    assert.equal(total, 105, '100/s over 1.05 s');
+  });
+
+  it('never admits past the active-session cap', () => {
+    const { clock, controller } = newController({ activeSessionCap: 50 });
+    controller.tick({ ...busyQueue, health: quiet });
+    clock.advance(1_000);
+    const d = controller.tick({ ...busyQueue, activeSessions: 45, health: quiet });
+    assert.deepEqual([d.admit, d.limitedBy], [5, 'cap']);
+  });
+
+  it('counts people reached but not yet claimed against the cap', () => {
+    const { clock, controller } = newController({ activeSessionCap: 150 });
+    controller.tick({ ...busyQueue, health: quiet });
+    clock.advance(1_000);
+    assert.equal(controller.tick({ ...busyQueue, health: quiet }).admit, 100);
+    clock.advance(1_000);
+    const d = controller.tick({ ...busyQueue, claimedTotal: 20, activeSessions: 20, health: quiet });
+    assert.deepEqual([d.pendingClaims, d.admit, d.limitedBy], [80, 50, 'cap']);
+  });
+
+  it('admits no more than are waiting', () => {
+    const { clock, controller } = newController();
+    controller.tick({ ...busyQueue, health: quiet });
+    clock.advance(1_000);
+    const d = controller.tick({ ...busyQueue, waiting: 7, health: quiet });
+    assert.deepEqual([d.admit, d.limitedBy], [7, 'queue-empty']);
+  });
+
+  it('raises the rate additively while the booking path is healthy and the rate is what holds people back', () => {
+    const { clock, controller } = newController();
+    controller.tick({ ...busyQueue, health: healthy });
+    for (let i = 0; i < 3; i += 1) { clock.advance(1_000); controller.tick({ ...busyQueue, health: healthy }); }
+    assert.equal(controller.state().ratePerSec, 130, 'one adjustment a second: 100 → 110 → 120 → 130');
+  });
+
+  it('cuts the rate multiplicatively on high p99 latency or errors', () => {
+    const { clock, controller } = newController();
+    controller.tick({ ...busyQueue, health: slow });
+    clock.advance(1_000);
+    assert.equal(controller.tick({ ...busyQueue, health: slow }).adjustment, 'decrease');
+    assert.equal(controller.state().ratePerSec, 50);
+    clock.advance(1_000);
+    controller.tick({ ...busyQueue, health: failing });
+    assert.equal(controller.state().ratePerSec, 25);
+  });
+
+  it('holds the rate when no booking traffic was observed, and never goes below the minimum', () => {
+    const { clock, controller } = newController({ initialRatePerSec: 6 });
+    controller.tick({ ...busyQueue, health: quiet });
+    clock.advance(1_000);
+    assert.equal(controller.tick({ ...busyQueue, health: quiet }).adjustment, 'hold');
+    clock.advance(1_000);
+    controller.tick({ ...busyQueue, health: slow });
+    assert.equal(controller.state().ratePerSec, 5);
+  });
+
+  it('does not raise the rate when the queue, not the rate, was the limit', () => {
+    const { clock, controller } = newController();
+    controller.tick({ ...busyQueue, waiting: 0, health: healthy });
+    clock.advance(1_000);
+    controller.tick({ ...busyQueue, waiting: 0, health: healthy });
+    clock.advance(1_000);
+    controller.tick({ ...busyQueue, waiting: 0, health: healthy });
+    assert.equal(controller.state().ratePerSec, 100);
+  });
+
+  it('admits nobody while paused and resumes without a burst', () => {
+    const { clock, controller } = newController();
+    controller.tick({ ...busyQueue, health: quiet });
+    controller.pause();
+    clock.advance(1_000);
+    assert.deepEqual(controller.tick({ ...busyQueue, health: quiet }).admit, 0);
+    clock.advance(10_000);
+    controller.resume();
+    assert.equal(controller.tick({ ...busyQueue, health: quiet }).admit, 200, 'at most maxTickGapMs (2 s) worth after a long gap');
+  });
+
+  it('keeps a pinned rate whatever the booking path shows, until unpinned', () => {
+    const { clock, controller } = newController();
+    controller.pinRate(300);
+    controller.tick({ ...busyQueue, health: slow });
+    clock.advance(1_000);
+    const d = controller.tick({ ...busyQueue, health: slow });
+    assert.deepEqual([d.admit, d.adjustment, controller.state().ratePerSec], [300, 'pinned', 300]);
+    controller.pinRate(null);
+    clock.advance(1_000);
+    controller.tick({ ...busyQueue, health: slow });
+    assert.equal(controller.state().ratePerSec, 150);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * Decides how many people to admit on each tick: min(rate·dt, cap − activeSessions − pendingClaims,
+ * waiting). Pure apart from its own state; time comes from the injected clock.
+ *
+ * The rate follows the booking path (AIMD, as TCP does with a congested link): every `adjustEveryMs`,
+ * if the booking path's p99 latency is above target or its error rate above the limit, the rate is
+ * multiplied by `decreaseFactor`; otherwise, if the rate was what held admissions back, it grows by
+ * `increasePerSec`. With no booking traffic observed (health null) it holds. An operator may pause,
+ * resume, or pin the rate (pinned: no adaptation).
+ *
+ * pendingClaims: people the cursor reached in the last `claimWindowMs` who have not claimed yet are
+ * about to become active sessions (they poll every 1-2 s near the front); counting them keeps the
+ * cap honest. Estimated as max(0, seqs advanced in the window − claims in the window). People who
+ * come back later within their grace period are admitted at once and may briefly exceed the cap;
+ * that excess is bounded by the no-show rate and the grace period.
+ */
+import type { Clock } from '../platform/clock.ts';
+
+export interface AdmissionControllerSettings {
+  readonly initialRatePerSec: number;
+  readonly minRatePerSec: number;
+  readonly maxRatePerSec: number;
+  /** Most concurrently active booking sessions. */
+  readonly activeSessionCap: number;
+  readonly targetP99Ms: number;
+  /** 0..1 */
+  readonly maxErrorRate: number;
+  /** Additive increase per adjustment, admissions/s. */
+  readonly increasePerSec: number;
+  /** Multiplicative decrease, 0 < f < 1. */
+  readonly decreaseFactor: number;
+  readonly adjustEveryMs: number;
+  readonly claimWindowMs: number;
+  /** A tick after a longer stall admits at most this much time's worth (ms), so a stall never bursts. */
+  readonly maxTickGapMs: number;
+}
+
+export const defaultControllerSettings: AdmissionControllerSettings = Object.freeze({
+  initialRatePerSec: 100,
+  minRatePerSec: 5,
+  maxRatePerSec: 5_000,
+  activeSessionCap: 5_000,
+  targetP99Ms: 800,
+  maxErrorRate: 0.02,
+  increasePerSec: 25,
+  decreaseFactor: 0.7,
+  adjustEveryMs: 2_000,
+  claimWindowMs: 4_000,
+  maxTickGapMs: 2_000,
+});
+
+/** What the booking path showed over the last window; null fields mean no traffic was observed. */
+export interface BookingHealth {
+  readonly p99Ms: number | null;
+  readonly errorRate: number | null;
+}
+
+export interface TickInput {
+  readonly activeSessions: number;
+  readonly claimedTotal: number;
+  /** Places not yet reached, over all partitions. */
+  readonly waiting: number;
+  readonly health: BookingHealth;
+}
+
+export type Limit = 'paused' | 'cap' | 'rate' | 'queue-empty';
+export type Adjustment = 'increase' | 'decrease' | 'hold' | 'pinned';
+
+export interface TickDecision {
+  readonly admit: number;
+  readonly ratePerSec: number;
+  readonly limitedBy: Limit;
+  readonly pendingClaims: number;
+  readonly adjustment: Adjustment | null;
+}
+
+export interface ControllerState {
+  readonly ratePerSec: number;
+  readonly isPaused: boolean;
+  readonly pinnedRatePerSec: number | null;
+}
+
+export interface AdmissionController {
+  tick(input: TickInput): TickDecision;
+  /** The store admitted fewer than decided (e.g. a partition ran out): keeps the window accurate. */
+  settle(actuallyAdmitted: number): void;
+  pause(): void;
+  resume(): void;
+  /** Pin the rate (admissions/s), or null to return to adaptation from the pinned value. */
+  pinRate(ratePerSec: number | null): void;
+  state(): ControllerState;
+}
+
+export function createAdmissionController(deps: { clock: Clock; settings?: Partial<AdmissionControllerSettings> }): AdmissionController {
+  const s = { ...defaultControllerSettings, ...deps.settings };
+  const clamp = (r: number) => Math.min(s.maxRatePerSec, Math.max(s.minRatePerSec, r));
+  let rate = clamp(s.initialRatePerSec);
+  let carry = 0;
+  let isPaused = false;
+  let pinned: number | null = null;
+  let lastTickMs: number | null = null;
+  let lastAdjustMs = deps.clock.nowMs();
+  let rateWasBinding = false;
+  const recent: { atMs: number; admitted: number; claimedBefore: number }[] = [];
+
+  function adjust(now: number, health: BookingHealth): Adjustment | null {
+    if (pinned !== null) return 'pinned';
+    if (now - lastAdjustMs < s.adjustEveryMs) return null;
+    lastAdjustMs = now;
+    const binding = rateWasBinding;
+    rateWasBinding = false;
+    const isOverloaded = (health.p99Ms !== null && health.p99Ms > s.targetP99Ms)
+      || (health.errorRate !== null && health.errorRate > s.maxErrorRate);
+    if (isOverloaded) { rate = clamp(rate * s.decreaseFactor); return 'decrease'; }
+    if (health.p99Ms === null && health.errorRate === null) return 'hold';
+    if (!binding) return 'hold';
+    rate = clamp(rate + s.increasePerSec);
+    return 'increase';
+  }
+
+  function pendingClaims(now: number, claimedTotal: number): number {
+    while (recent.length > 0 && recent[0]!.atMs < now - s.claimWindowMs) recent.shift();
+    if (recent.length === 0) return 0;
+    const advanced = recent.reduce((sum, r) => sum + r.admitted, 0);
+    return Math.max(0, advanced - (claimedTotal - recent[0]!.claimedBefore));
+  }
+
+  return {
+    tick(input) {
+      const now = deps.clock.nowMs();
+      const dtMs = lastTickMs === null ? 0 : Math.min(Math.max(0, now - lastTickMs), s.maxTickGapMs);
+      lastTickMs = now;
+      const adjustment = adjust(now, input.health);
+      const pending = pendingClaims(now, input.claimedTotal);
+      if (isPaused) {
+        carry = 0;
+        return { admit: 0, ratePerSec: rate, limitedBy: 'paused', pendingClaims: pending, adjustment };
+      }
+      const allowance = (rate * dtMs) / 1000 + carry;
+      const room = Math.max(0, s.activeSessionCap - input.activeSessions - pending);
+      const admit = Math.max(0, Math.min(Math.floor(allowance), room, input.waiting));
+      const limitedBy: Limit = admit === Math.floor(allowance) ? 'rate' : admit === room ? 'cap' : 'queue-empty';
+      if (limitedBy === 'rate' && input.waiting > admit) rateWasBinding = true;
+      carry = Math.min(allowance - admit, 1);
+      recent.push({ atMs: now, admitted: admit, claimedBefore: input.claimedTotal });
+      return { admit, ratePerSec: rate, limitedBy, pendingClaims: pending, adjustment };
+    },
+    settle(actuallyAdmitted) {
+      const last = recent[recent.length - 1];
+      if (last) last.admitted = Math.min(last.admitted, Math.max(0, actuallyAdmitted));
+    },
+    pause() { isPaused = true; },
+    resume() { isPaused = false; },
+    pinRate(ratePerSec) {
+      pinned = ratePerSec === null ? null : Math.max(0, ratePerSec);
+      if (pinned !== null) rate = pinned;
+    },
+    state: () => ({ ratePerSec: rate, isPaused, pinnedRatePerSec: pinned }),
+  };
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deriveSigningKey, placeKey, signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
+
+const key = deriveSigningKey('s'.repeat(40), 'queue-ticket');
+const NOW = 1_700_000_000_000;
+const ticket: QueueTicket = { campaignId: 'c1', identityHash: 'id-1', deviceId: 'dev-1', partition: 0, seq: 42, preScore: null, issuedAtMs: NOW };
+const expect = { campaignId: 'c1', nowMs: NOW + 1_000, maxAgeMs: 3_600_000 };
+const reason = (r: { ok: boolean; reason?: string }) => (r.ok ? 'ok' : r.reason);
+
+function retouch(token: string, change: (payload: Record<string, unknown>) => void): string {
+  const [body, sig] = token.split('.') as [string, string];
+  const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  change(payload);
+  return `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`;
+}
+
+describe('queue ticket', () => {
+  it('verifies a ticket it signed and returns its fields', () => {
+    assert.deepEqual(verifyQueueTicket(signQueueTicket(ticket, key), key, expect), { ok: true, value: ticket });
+  });
+
+  it('refuses a ticket signed with another key (forged)', () => {
+    const forged = signQueueTicket(ticket, deriveSigningKey('x'.repeat(40), 'queue-ticket'));
+    assert.equal(reason(verifyQueueTicket(forged, key, expect)), 'bad-signature');
+  });
+
+  it('refuses a ticket whose seq was edited to jump ahead (tampered)', () => {
+    const tampered = retouch(signQueueTicket(ticket, key), (p) => { p.s = 1; });
+    assert.equal(reason(verifyQueueTicket(tampered, key, expect)), 'bad-signature');
+  });
+
+  it('refuses a ticket for another campaign', () => {
+    const other = signQueueTicket({ ...ticket, campaignId: 'c2' }, key);
+    assert.equal(reason(verifyQueueTicket(other, key, expect)), 'other-campaign');
+  });
+
+  it('refuses a ticket older than its maximum age by server time', () => {
+    const t = signQueueTicket(ticket, key);
+    assert.equal(reason(verifyQueueTicket(t, key, { ...expect, nowMs: NOW + 3_600_001 })), 'expired');
+    assert.equal(reason(verifyQueueTicket(t, key, { ...expect, nowMs: NOW + 3_600_000 })), 'ok');
+  });
+
+  it('refuses garbage, empty parts and a signed payload without a place', () => {
+    for (const bad of ['', 'abc', 'a.b.c', '.x', 'x.']) assert.equal(reason(verifyQueueTicket(bad, key, expect)), 'malformed', bad);
+    const noPlace = signQueueTicket({ ...ticket, seq: null, preScore: null }, key);
+    assert.equal(reason(verifyQueueTicket(noPlace, key, expect)), 'malformed');
+  });
+
+  it('keys a place by its pre-room score when it has one, so it survives re-ranking', () => {
+    assert.equal(placeKey({ seq: 7, preScore: 123 }), 'r123');
+    assert.equal(placeKey({ seq: 7, preScore: null }), 's7');
+  });
+
+  it('derives different keys for different purposes', () => {
+    assert.notDeepEqual(deriveSigningKey('s'.repeat(40), 'admission'), key);
+  });
+});

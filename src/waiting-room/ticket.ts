@@ -1,0 +1,88 @@
+/**
+ * The signed queue ticket: what a waiting person holds. It carries everything a poll needs to be
+ * answered without Redis (campaign, partition, seq) and everything needed to put the person back
+ * after a Redis loss (identity hash, device, seq or pre-room score). HMAC-SHA256 over the payload
+ * bytes; compact form `base64url(json).base64url(mac)`.
+ *
+ * The payload is readable by its holder (it is their own identity hash, a keyed HMAC that cannot be
+ * reversed without the server's key); it is not encrypted because it holds nothing secret.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { err, ok, type Result } from '../platform/result.ts';
+
+export interface QueueTicket {
+  readonly campaignId: string;
+  readonly identityHash: string;
+  readonly deviceId: string;
+  readonly partition: number;
+  /** null for a pre-room place not yet resolved to a seq (the pre-room marker). */
+  readonly seq: number | null;
+  /** The server-drawn pre-room score, or null for a place taken after opening. */
+  readonly preScore: number | null;
+  /** Server time of issue, epoch ms. */
+  readonly issuedAtMs: number;
+}
+
+export type TicketRefusal = 'malformed' | 'bad-signature' | 'other-campaign' | 'expired';
+
+/** A 32-byte key for one purpose, derived from the configured signing secret (HKDF-SHA256). */
+export function deriveSigningKey(secret: string, purpose: 'queue-ticket' | 'admission'): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret, 'yeyak-waiting-room', `yeyak/${purpose}/v1`, 32));
+}
+
+const mac = (key: Uint8Array, body: string) => createHmac('sha256', key).update(body).digest();
+
+export function signQueueTicket(ticket: QueueTicket, key: Uint8Array): string {
+  const body = Buffer.from(JSON.stringify({
+    v: 1, c: ticket.campaignId, i: ticket.identityHash, d: ticket.deviceId, p: ticket.partition,
+    s: ticket.seq, r: ticket.preScore, t: ticket.issuedAtMs,
+  })).toString('base64url');
+  return `${body}.${mac(key, body).toString('base64url')}`;
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200;
+
+function parsePayload(body: string): QueueTicket | null {
+  let raw: unknown;
+  try { raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')); } catch { return null; }
+  if (typeof raw !== 'object' || raw === null) return null;
+  const o = raw as Record<string, unknown>;
+  const placeOk = (o.s === null || (isInt(o.s) && o.s >= 1)) && (o.r === null || (isInt(o.r) && o.r >= 0));
+  if (o.v !== 1 || !isText(o.c) || !isText(o.i) || !isText(o.d) || !isInt(o.p) || o.p < 0 || !isInt(o.t) || !placeOk) return null;
+  if (o.s === null && o.r === null) return null;
+  return {
+    campaignId: o.c, identityHash: o.i, deviceId: o.d, partition: o.p,
+    seq: o.s as number | null, preScore: o.r as number | null, issuedAtMs: o.t,
+  };
+}
+
+/**
+ * Accepts a ticket only if its MAC verifies under `key`, it was issued for `campaignId`, and it is
+ * younger than `maxAgeMs` by server time. The MAC is checked before the payload is trusted.
+ */
+export function verifyQueueTicket(
+  token: string,
+  key: Uint8Array,
+  expect: { readonly campaignId: string; readonly nowMs: number; readonly maxAgeMs: number },
+): Result<QueueTicket, TicketRefusal> {
+  if (typeof token !== 'string' || token.length > 2048) return err('malformed');
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return err('malformed');
+  const [body, sig] = parts as [string, string];
+  const given = Buffer.from(sig, 'base64url');
+  const wanted = mac(key, body);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return err('bad-signature');
+  const ticket = parsePayload(body);
+  if (!ticket) return err('malformed');
+  if (ticket.campaignId !== expect.campaignId) return err('other-campaign');
+  if (expect.nowMs - ticket.issuedAtMs > expect.maxAgeMs) return err('expired', { issuedAtMs: ticket.issuedAtMs });
+  return ok(ticket);
+}
+
+/** What identifies a place independent of how it was stored: stable across a Redis loss. */
+export function placeKey(place: { readonly seq: number | null; readonly preScore: number | null }): string {
+  if (place.preScore !== null) return `r${place.preScore}`;
+  if (place.seq !== null) return `s${place.seq}`;
+  throw new Error('a place has a seq or a pre-room score');
+}
