@@ -14,6 +14,7 @@ import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
 import type { QueueStatus, StatusReply, WaitingRoomService } from './waiting-room.service.ts';
 import type { EtaTracker } from './eta-tracker.ts';
+import type { PersonState } from './waiting-room.store.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -105,7 +106,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
  * (header `x-admission-token`) for this identity, this device and this campaign, checked against the
  * server's clock. Sets `request.admissionId`, which the booking table makes single-use.
  */
-export function admissionGate(waitingRoom: WaitingRoomService, isCompleted: (campaignId: string, identityHash: string) => Promise<boolean>) {
+export function admissionGate(waitingRoom: WaitingRoomService, stateOf: (campaignId: string, identityHash: string) => Promise<PersonState | null>) {
   const reasons: Record<string, ProblemReason> = {
     'unknown-campaign': 'queue-not-found', 'not-open': 'before-opening', expired: 'admission-expired', used: 'admission-used',
   };
@@ -118,8 +119,12 @@ export function admissionGate(waitingRoom: WaitingRoomService, isCompleted: (cam
     const identityHash = sessionOf(request).identityHash;
     const v = await waitingRoom.verifyAdmission({ campaignId, token, identityHash, deviceId });
     if (!v.ok) return sendProblem(reply, reasons[v.reason] ?? 'admission-invalid', { reason: v.reason });
-    // A token is useless once the booking it was issued for completed (one store read per admitted request).
-    if (await isCompleted(campaignId, identityHash)) return sendProblem(reply, 'admission-used');
+    // A token is useless once the booking it was issued for committed, or once the admission was
+    // given up or expired in the store (one store read per admitted request). No record at all
+    // (Redis lost it) leaves the signed token in charge; the booking table keeps it single-use.
+    const state = await stateOf(campaignId, identityHash);
+    if (state === 'completed') return sendProblem(reply, 'admission-used');
+    if (state === 'expired') return sendProblem(reply, 'admission-expired');
     request.admissionId = v.value.admissionId;
   };
 }

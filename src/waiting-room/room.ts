@@ -1,0 +1,143 @@
+/**
+ * One campaign's waiting room as the service holds it: its settings, the in-memory snapshot polls
+ * are answered from, its admission controller, and the recovery path used when the store reports
+ * 'missing-state' (Redis lost the queue): restore the counters from the checkpoint, once per room
+ * even if many requests notice at the same moment.
+ */
+import type { Clock } from '../platform/clock.ts';
+import type { Result } from '../platform/result.ts';
+import type { AdmissionController } from './admission-controller.ts';
+import type { PartitionCheckpoint, WaitingRoomCheckpoint } from './checkpoint.ts';
+import type { QueueRef } from './keys.ts';
+import { createRateMeter, type RateMeter, type RoomSnapshot } from './snapshot.ts';
+import type { Instant, QueueStats, WaitingRoomStore } from './waiting-room.store.ts';
+
+export interface CampaignQueue {
+  readonly campaignId: string;
+  /** The opening instant by server time, epoch ms. */
+  readonly opensAtMs: number;
+  /** Partitions of the queue (each one hash tag, so one cluster slot); fixed for the campaign's life. */
+  readonly partitions: number;
+}
+
+export interface WaitingRoomSettings {
+  /** After the cursor reaches a person, how long they may come back and be admitted (ms). */
+  readonly graceMs: number;
+  readonly admissionTtlMs: number;
+  /** How long other devices are refused after one is turned away (ms); Korea used 10 min. */
+  readonly lockoutMs: number;
+  readonly ticketMaxAgeMs: number;
+  readonly minPollMs: number;
+  readonly maxPollMs: number;
+  readonly pollFraction: number;
+  /** Snapshot refreshes kept for the measured rate (≈ seconds at one refresh per second). */
+  readonly rateWindowSamples: number;
+  readonly checkpointEveryMs: number;
+  /** Most admissions ended per partition per tick. */
+  readonly expireBatch: number;
+}
+
+export const defaultWaitingRoomSettings: WaitingRoomSettings = Object.freeze({
+  graceMs: 5 * 60_000,
+  admissionTtlMs: 10 * 60_000,
+  lockoutMs: 10 * 60_000,
+  ticketMaxAgeMs: 24 * 3_600_000,
+  minPollMs: 1_000,
+  maxPollMs: 10_000,
+  pollFraction: 0.25,
+  rateWindowSamples: 60,
+  checkpointEveryMs: 1_000,
+  expireBatch: 500,
+});
+
+export interface RoomContext {
+  readonly clock: Clock;
+  readonly store: WaitingRoomStore;
+  readonly checkpoint: WaitingRoomCheckpoint;
+  readonly settings: WaitingRoomSettings;
+}
+
+export interface Room {
+  cfg: CampaignQueue;
+  snapshot: RoomSnapshot | null;
+  readonly meters: RateMeter[];
+  readonly controller: AdmissionController;
+  carry: number[];
+  lastCheckpointMs: number;
+  recovering: Promise<void> | null;
+}
+
+export function newRoom(cfg: CampaignQueue, controller: AdmissionController, settings: WaitingRoomSettings): Room {
+  if (!Number.isInteger(cfg.partitions) || cfg.partitions < 1) throw new Error(`bad partition count ${cfg.partitions}`);
+  return {
+    cfg, snapshot: null, controller, carry: Array.from({ length: cfg.partitions }, () => 0),
+    meters: Array.from({ length: cfg.partitions }, () => createRateMeter(settings.rateWindowSamples)),
+    lastCheckpointMs: Number.NEGATIVE_INFINITY, recovering: null,
+  };
+}
+
+export const refOf = (room: Room, partition: number): QueueRef => ({ campaignId: room.cfg.campaignId, partition });
+export const instant = (ctx: RoomContext, room: Room): Instant => ({ nowMs: ctx.clock.nowMs(), opensAtMs: room.cfg.opensAtMs });
+
+/** Restore every lost partition from the checkpoint; a partition never checkpointed starts empty. */
+async function recover(ctx: RoomContext, room: Room): Promise<void> {
+  const saved = await ctx.checkpoint.load(room.cfg.campaignId);
+  for (let p = 0; p < room.cfg.partitions; p += 1) {
+    const cp = saved?.find((c) => c.partition === p);
+    if (cp) await ctx.store.restoreFrom(refOf(room, p), cp, instant(ctx, room));
+    else await ctx.store.openQueue(refOf(room, p));
+  }
+}
+
+/**
+ * Run a store operation; on 'missing-state' recover the room (single flight) and run it once more.
+ * A second 'missing-state' is unexpected (Redis flapping) and thrown.
+ */
+export async function withRecovery<T, R extends string>(
+  ctx: RoomContext,
+  room: Room,
+  op: () => Promise<Result<T, R | 'missing-state'>>,
+): Promise<Result<T, Exclude<R, 'missing-state'>>> {
+  const first = await op();
+  if (first.ok || first.reason !== 'missing-state') return first as Result<T, Exclude<R, 'missing-state'>>;
+  room.recovering ??= recover(ctx, room).finally(() => { room.recovering = null; });
+  await room.recovering;
+  const second = await op();
+  if (!second.ok && second.reason === 'missing-state') throw new Error(`waiting room ${room.cfg.campaignId}: state missing after recovery`);
+  return second as Result<T, Exclude<R, 'missing-state'>>;
+}
+
+export async function partitionStats(ctx: RoomContext, room: Room): Promise<QueueStats[]> {
+  const all: QueueStats[] = [];
+  for (let p = 0; p < room.cfg.partitions; p += 1) {
+    const r = await withRecovery(ctx, room, () => ctx.store.stats(refOf(room, p), instant(ctx, room)));
+    if (!r.ok) throw new Error('unreachable');
+    all.push(r.value);
+  }
+  return all;
+}
+
+/** Re-read the counters and feed the rate meters. Called about once a second on every server. */
+export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSnapshot> {
+  const stats = await partitionStats(ctx, room);
+  const atMs = ctx.clock.nowMs();
+  const partitions = stats.map((s, p) => {
+    room.meters[p]!.observe(atMs, s.cursor);
+    return { stats: s, rate: room.meters[p]!.band() };
+  });
+  room.snapshot = { atMs, partitions };
+  return room.snapshot;
+}
+
+/** Save every partition's counters (the checkpoint merges with max, so a late write is harmless). */
+export async function checkpointRoom(ctx: RoomContext, room: Room): Promise<readonly PartitionCheckpoint[]> {
+  const stats = await partitionStats(ctx, room);
+  const savedAtMs = ctx.clock.nowMs();
+  const cps = stats.map((s, partition) => ({
+    partition, cursor: s.cursor, tail: s.tail, frozen: s.frozen, preRoom: s.preRoom,
+    claimedTotal: s.claimedTotal, graceFloor: s.graceFloor, savedAtMs,
+  }));
+  await ctx.checkpoint.save(room.cfg.campaignId, cps);
+  room.lastCheckpointMs = savedAtMs;
+  return cps;
+}

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
+import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from './service-test-support.ts';
+import type { QueueStatus, StatusReply } from './waiting-room.service.ts';
+
+const ref = { campaignId: CAMPAIGN, partition: 0 };
+const quiet = { p99Ms: null, errorRate: null };
+
+function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
+  if (!r.ok) assert.fail(`expected ok, got ${r.reason}`);
+  return r.value;
+}
+const reason = (r: { ok: boolean; reason?: string }) => (r.ok ? 'ok' : r.reason);
+const ticketOf = (token: string): QueueTicket => value(verifyQueueTicket(token, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 }));
+
+function as<K extends QueueStatus['kind']>(reply: StatusReply, kind: K): Extract<QueueStatus, { kind: K }> {
+  assert.equal(reply.status.kind, kind, JSON.stringify(reply.status));
+  return reply.status as Extract<QueueStatus, { kind: K }>;
+}
+
+/** Opened harness with n people joined after opening, in order 1..n. Returns their tickets. */
+async function openedWith(n: number, o: Parameters<typeof newHarness>[0] = {}): Promise<Harness & { tickets: string[] }> {
+  const h = await newHarness({ startMs: OPENS, ...o });
+  const tickets: string[] = [];
+  for (let i = 1; i <= n; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
+  await h.service.refreshSnapshot();
+  return { ...h, tickets };
+}
+
+/** Move the cursor by `count` directly in the store, then refresh the snapshot as the 1 s timer would. */
+async function admitNext(h: Harness, count: number): Promise<void> {
+  value(await h.store.advanceCursor(ref, { count, graceMs: 60_000 }, { nowMs: h.clock.nowMs(), opensAtMs: OPENS }));
+  await h.service.refreshSnapshot();
+}
+
+const poll = (h: Harness, i: number, ticket: string, extra: { deviceId?: string; identityHash?: string } = {}) =>
+  h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: extra.deviceId ?? `device-${i}`, ...(extra.identityHash ? { identityHash: extra.identityHash } : {}) });
+
+describe('waiting room service', () => {
+  describe('joining', () => {
+    it('puts people who come before the opening in the pre-room, with no seq and a poll timed to the opening', async () => {
+      const h = await newHarness();
+      const r = value(await h.service.joinQueue(person(1)));
+      const s = as(r, 'pre-room');
+      assert.equal(s.opensAtMs, OPENS);
+      assert.ok(s.nextPollMs >= 1_000 && s.nextPollMs <= 10_000);
+      assert.equal(ticketOf(r.ticket).seq, null);
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'waiting');
+    });
+
+    it('hands out places in arrival order after opening, with position, ahead and behind', async () => {
+      const h = await openedWith(3);
+      const s = as(value(await poll(h, 2, h.tickets[1]!)), 'waiting');
+      assert.deepEqual([s.position, s.ahead, s.behind], [2, 1, 1]);
+    });
+
+    it('gives the same place back on reload, reconnection or airplane mode, never a better one', async () => {
+      const h = await openedWith(3);
+      const again = value(await h.service.joinQueue(person(2)));
+      assert.equal(ticketOf(again.ticket).seq, 2);
+      assert.equal(as(value(await poll(h, 2, again.ticket)), 'waiting').position, 2);
+      assert.equal(as(value(await poll(h, 2, h.tickets[1]!)), 'waiting').position, 2, 'the old ticket still works');
+      assert.equal(value(await h.store.stats(ref, { nowMs: OPENS, opensAtMs: OPENS })).tail, 3);
+    });
+
+    it('refuses a second device for the same person and locks other devices out (Aug 2021 rule)', async () => {
+      const h = await openedWith(1);
+      const r = await h.service.joinQueue({ ...person(1), deviceId: 'second-phone' });
+      assert.deepEqual(r, { ok: false, reason: 'other-device', detail: { lockedUntilMs: OPENS + 600_000 } });
+      assert.equal(reason(await poll(h, 1, h.tickets[0]!, { deviceId: 'second-phone' })), 'other-device', 'a copied ticket is useless on another device');
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.lockedUntilMs, OPENS + 600_000);
+    });
+  });
+
+  describe('polling', () => {
+    it('answers polls from the snapshot without touching the store until the turn comes', async () => {
+      const h = await openedWith(3);
+      const before = h.store.totalCalls();
+      for (let k = 0; k < 20; k += 1) as(value(await poll(h, 3, h.tickets[2]!)), 'waiting');
+      assert.equal(h.store.totalCalls(), before);
+      await admitNext(h, 3);
+      const claims = h.store.calls.get('claimAdmission') ?? 0;
+      as(value(await poll(h, 3, h.tickets[2]!)), 'admitted');
+      assert.equal(h.store.calls.get('claimAdmission'), claims + 1);
+    });
+
+    it('costs one store call per join, and none for the first poll after the snapshot caught up', async () => {
+      const h = await openedWith(2);
+      const before = h.store.totalCalls();
+      const t = value(await h.service.joinQueue(person(3))).ticket;
+      assert.deepEqual([h.store.totalCalls() - before, h.store.calls.get('join')], [1, 3]);
+      await h.service.refreshSnapshot();
+      const afterRefresh = h.store.totalCalls();
+      as(value(await poll(h, 3, t)), 'waiting');
+      assert.equal(h.store.totalCalls(), afterRefresh);
+    });
+
+    it('shows an ETA band from the measured admission rate, and polls faster near the front', async () => {
+      const h = await openedWith(6_000);
+      for (let s = 0; s < 10; s += 1) { h.clock.advance(1_000); await admitNext(h, s % 2 === 0 ? 80 : 120); }
+      const back = as(value(await poll(h, 6_000, h.tickets[5_999]!)), 'waiting');
+      assert.equal(back.ahead, 6_000 - 1_000 - 1);
+      assert.equal(back.eta?.ratePerSec, 100);
+      assert.deepEqual([back.eta?.expectedMs, back.eta?.lowMs, back.eta?.highMs], [49_990, Math.round(4_999_000 / 120), Math.round(4_999_000 / 80)]);
+      assert.equal(back.nextPollMs, 10_000);
+      const front = as(value(await poll(h, 1_003, h.tickets[1_002]!)), 'waiting');
+      assert.equal(front.nextPollMs, 1_000);
+    });
+
+    it('gives no ETA while nothing has been admitted, rather than a made-up one', async () => {
+      const h = await openedWith(2);
+      assert.equal(as(value(await poll(h, 2, h.tickets[1]!)), 'waiting').eta, null);
+    });
+
+    it('refuses forged, tampered, other-campaign and other-person tickets with the reason', async () => {
+      const h = await openedWith(2);
+      const t = ticketOf(h.tickets[1]!);
+      const forged = signQueueTicket({ ...t, seq: 1 }, new Uint8Array(32));
+      assert.equal(reason(await poll(h, 2, forged)), 'bad-signature');
+      const [body, sig] = h.tickets[1]!.split('.') as [string, string];
+      const edited = JSON.parse(Buffer.from(body, 'base64url').toString());
+      edited.s = 1;
+      assert.equal(reason(await poll(h, 2, `${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${sig}`)), 'bad-signature');
+      const otherCampaign = signQueueTicket({ ...t, campaignId: 'another' }, keys.ticket);
+      assert.equal(reason(await poll(h, 2, otherCampaign)), 'other-campaign');
+      assert.equal(reason(await poll(h, 2, h.tickets[1]!, { identityHash: 'identity-1' })), 'other-identity');
+      assert.equal(reason(await poll(h, 2, 'garbage')), 'malformed');
+    });
+  });
+
+  describe('admission', () => {
+    it('admits someone the cursor passed, with a token bound to their identity, device and campaign', async () => {
+      const h = await openedWith(2);
+      await admitNext(h, 1);
+      const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      const check = (o: Partial<{ identityHash: string; deviceId: string; campaignId: string }>) =>
+        h.service.verifyAdmission({ campaignId: CAMPAIGN, token: a.admissionToken, identityHash: 'identity-1', deviceId: 'device-1', ...o });
+      assert.equal(value(await check({})).admissionId, a.admissionId);
+      assert.equal(reason(await check({ identityHash: 'identity-2' })), 'other-identity');
+      assert.equal(reason(await check({ deviceId: 'device-2' })), 'other-device');
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'admitted');
+    });
+
+    it('never hands out a second admission: polling again returns the same admission id, counted once', async () => {
+      const h = await openedWith(1);
+      await admitNext(h, 1);
+      const first = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      h.clock.advance(30_000);
+      const second = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      const rejoin = as(value(await h.service.joinQueue(person(1))), 'admitted');
+      assert.deepEqual([second.admissionId, rejoin.admissionId, second.expiresAtMs], [first.admissionId, first.admissionId, first.expiresAtMs]);
+      assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).claimedTotal, 1);
+    });
+
+    it('keeps a person admitted after an error on the booking page (nothing sends them back to the queue)', async () => {
+      const h = await openedWith(3);
+      await admitNext(h, 1);
+      const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      h.clock.advance(120_000); // the booking call failed; the person retries two minutes later
+      assert.equal(as(value(await poll(h, 1, h.tickets[0]!)), 'admitted').admissionId, a.admissionId);
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'admitted');
+    });
+
+    it('ends the admission when the booking completes; the ticket and a new join are refused after', async () => {
+      const h = await openedWith(1);
+      await admitNext(h, 1);
+      const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      value(await h.service.completeAdmission({ campaignId: CAMPAIGN, identityHash: 'identity-1' }));
+      assert.equal(reason(await poll(h, 1, h.tickets[0]!)), 'already-completed');
+      const replay = await h.service.verifyAdmission({ campaignId: CAMPAIGN, token: a.admissionToken, identityHash: 'identity-1', deviceId: 'device-1' });
+      assert.equal(reason(replay), 'admission-ended', 'a token is useless after the booking it was issued for completed');
+      assert.equal(reason(await h.service.joinQueue(person(1))), 'already-completed');
+      assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).activeSessions, 0);
+    });
+
+    it('skips someone who is away and admits them at once when they come back within the grace period', async () => {
+      const h = await openedWith(3);
+      await admitNext(h, 3);
+      as(value(await poll(h, 2, h.tickets[1]!)), 'admitted');
+      h.clock.advance(50_000);
+      as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+    });
+
+    it('expires the place of someone back after the grace period; joining again puts them at the back', async () => {
+      const h = await openedWith(3);
+      await admitNext(h, 1);
+      h.clock.advance(60_001);
+      assert.equal(reason(await poll(h, 1, h.tickets[0]!)), 'place-expired');
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'expired');
+      assert.equal(ticketOf(value(await h.service.joinQueue(person(1))).ticket).seq, 4);
+    });
+
+    it('refuses every admission check before the opening instant, by server time', async () => {
+      const h = await newHarness();
+      const r = await h.service.verifyAdmission({ campaignId: CAMPAIGN, token: 'anything', identityHash: 'identity-1', deviceId: 'device-1' });
+      assert.equal(reason(r), 'not-open');
+      assert.equal(reason(await h.service.verifyAdmission({ campaignId: 'nope', token: '', identityHash: '', deviceId: '' })), 'unknown-campaign');
+    });
+
+    it('ticks at the pinned rate, admits nobody while paused, and writes a checkpoint', async () => {
+      const h = await openedWith(20);
+      h.service.pinRate(CAMPAIGN, 5);
+      await h.service.tick(CAMPAIGN, quiet);
+      h.clock.advance(1_000);
+      const r = value(await h.service.tick(CAMPAIGN, quiet));
+      assert.deepEqual([r.advanced, r.isCheckpointWritten], [5, true]);
+      assert.equal((await h.checkpoint.load(CAMPAIGN))?.[0]?.cursor, 5);
+      h.service.pause(CAMPAIGN);
+      h.clock.advance(1_000);
+      assert.equal(value(await h.service.tick(CAMPAIGN, quiet)).advanced, 0);
+      assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).cursor, 5);
+    });
+
+    it('admits nobody before the opening instant, whatever the tick', async () => {
+      const h = await newHarness();
+      await h.service.joinQueue(person(1));
+      h.service.pinRate(CAMPAIGN, 1_000);
+      await h.service.tick(CAMPAIGN, quiet);
+      h.clock.advance(1_000);
+      assert.equal(value(await h.service.tick(CAMPAIGN, quiet)).isOpen, false);
+      assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).cursor, 0);
+    });
+  });
+});

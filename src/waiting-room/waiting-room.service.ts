@@ -1,0 +1,249 @@
+/**
+ * The waiting room as routes see it: one function per endpoint, typed results, no HTTP, no Redis.
+ *
+ *   POST /queue/:campaign/join    → joinQueue     (identity verified by the route's session check)
+ *   GET  /queue/:campaign/status  → pollStatus    (ticket + device cookie; usually no Redis at all)
+ *   POST /queue/:campaign/leave   → leaveQueue
+ *   every eligibility / facility / booking route → verifyAdmission (the "no back door" guard)
+ *   booking service after commit  → completeAdmission
+ *
+ * Polls are answered from the room's in-memory snapshot (admission-loop.ts refreshes it about once
+ * a second); the store is touched only when the person's turn has come (claim), when a pre-room
+ * ticket nears the front (exact rank), or after a Redis loss (reinsert from the ticket).
+ */
+import { randomInt } from 'node:crypto';
+import type { Clock } from '../platform/clock.ts';
+import { err, ok, type Result } from '../platform/result.ts';
+import { admissionIdFor, signAdmissionToken, verifyAdmissionToken, type Admission, type AdmissionRefusal } from './admission-token.ts';
+import { createAdmissionController, type AdmissionControllerSettings } from './admission-controller.ts';
+import type { WaitingRoomCheckpoint } from './checkpoint.ts';
+import { partitionOf } from './partition.ts';
+import {
+  defaultWaitingRoomSettings, instant, newRoom, refOf, refreshRoom, withRecovery,
+  type CampaignQueue, type Room, type RoomContext, type WaitingRoomSettings,
+} from './room.ts';
+import { etaBand, estimatePreRoomSeq, nextPollMs, scaleToRoom, type EtaBand } from './snapshot.ts';
+import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
+import { PRE_SCORE_RANGE, type Claim, type WaitingRoomStore } from './waiting-room.store.ts';
+import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
+
+export type QueueStatus =
+  | { readonly kind: 'pre-room'; readonly opensAtMs: number; readonly preRoomSize: number; readonly nextPollMs: number }
+  | {
+      readonly kind: 'waiting';
+      /** 1 = next to be admitted. */
+      readonly position: number;
+      readonly ahead: number;
+      readonly behind: number;
+      /** true while a pre-room place is placed by its score's quantile rather than its exact rank. */
+      readonly isEstimate: boolean;
+      readonly eta: EtaBand | null;
+      readonly nextPollMs: number;
+    }
+  | { readonly kind: 'admitted'; readonly admissionToken: string; readonly admissionId: string; readonly expiresAtMs: number };
+
+/** A status, and a fresh ticket whenever the place became more exact (give it to the client). */
+export interface StatusReply {
+  readonly status: QueueStatus;
+  readonly ticket?: string;
+}
+
+export type JoinRefusal = 'unknown-campaign' | 'other-device' | 'already-completed';
+export type PollRefusal = TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity' | 'place-expired' | 'already-completed';
+
+export interface WaitingRoomDeps {
+  readonly clock: Clock;
+  readonly store: WaitingRoomStore;
+  readonly checkpoint: WaitingRoomCheckpoint;
+  /** Keys from deriveSigningKey(config.signingSecret, …). */
+  readonly keys: { readonly ticket: Uint8Array; readonly admission: Uint8Array };
+  /** Pre-room score source; tests inject a seeded one. Default: crypto.randomInt over [0, 2^48). */
+  readonly drawPreScore?: () => number;
+  readonly settings?: Partial<WaitingRoomSettings>;
+  readonly controller?: Partial<AdmissionControllerSettings>;
+}
+
+export interface WaitingRoomService extends AdmissionLoop {
+  /** Register a campaign's queue and make sure its store state exists (restoring it if lost). Idempotent. */
+  openCampaign(cfg: CampaignQueue): Promise<void>;
+  joinQueue(req: { campaignId: string; identityHash: string; deviceId: string }): Promise<Result<StatusReply & { ticket: string }, JoinRefusal>>;
+  /** `identityHash`, when the route has a verified session, must match the ticket's. */
+  pollStatus(req: { campaignId: string; ticket: string; deviceId: string; identityHash?: string }): Promise<Result<StatusReply, PollRefusal>>;
+  leaveQueue(req: { campaignId: string; ticket: string; deviceId: string }): Promise<Result<void, TicketRefusal | 'unknown-campaign' | 'other-device'>>;
+  /** The guard for every eligibility, facility-search and booking request (one store read). */
+  verifyAdmission(req: { campaignId: string; token: string; identityHash: string; deviceId: string }): Promise<Result<Admission, AdmissionRefusal | 'unknown-campaign' | 'not-open' | 'admission-ended'>>;
+  completeAdmission(req: { campaignId: string; identityHash: string }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>>;
+}
+
+export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomService {
+  const settings = { ...defaultWaitingRoomSettings, ...deps.settings };
+  const ctx: RoomContext = { clock: deps.clock, store: deps.store, checkpoint: deps.checkpoint, settings };
+  const rooms = new Map<string, Room>();
+  const drawPreScore = deps.drawPreScore ?? (() => randomInt(0, PRE_SCORE_RANGE - 1));
+  const loop = createAdmissionLoop(ctx, rooms);
+
+  const sign = (t: QueueTicket) => signQueueTicket(t, deps.keys.ticket);
+
+  async function admitted(room: Room, t: QueueTicket, claim: Pick<Claim, 'seq' | 'preScore' | 'admissionExpiresAtMs'>): Promise<QueueStatus> {
+    const admission: Admission = {
+      admissionId: admissionIdFor(deps.keys.admission, room.cfg.campaignId, t.identityHash, claim),
+      campaignId: room.cfg.campaignId, identityHash: t.identityHash, deviceId: t.deviceId, expiresAtMs: claim.admissionExpiresAtMs,
+    };
+    const admissionToken = await signAdmissionToken(admission, deps.keys.admission, ctx.clock.nowMs());
+    return { kind: 'admitted', admissionToken, admissionId: admission.admissionId, expiresAtMs: admission.expiresAtMs };
+  }
+
+  function waiting(room: Room, p: number, seq: number, cursor: number, tail: number, isEstimate: boolean): QueueStatus {
+    const snap = room.snapshot;
+    const aheadHere = Math.max(0, seq - cursor - 1);
+    const eta = etaBand(aheadHere, snap?.partitions[p]?.rate ?? null);
+    const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
+    const behind = snap ? scaleToRoom(Math.max(0, tail - seq), snap, p) : Math.max(0, tail - seq);
+    return { kind: 'waiting', position: ahead + 1, ahead, behind, isEstimate, eta, nextPollMs: nextPollMs(eta, settings) };
+  }
+
+  function preRoom(room: Room, t: QueueTicket, nowMs: number): QueueStatus {
+    const size = room.snapshot?.partitions.reduce((n, p) => n + p.stats.preRoom, 0) ?? 0;
+    // Spread the first polls after opening over maxPollMs (by score, so it is also random).
+    const spread = (t.preScore ?? 0) % settings.maxPollMs;
+    const wait = Math.min(settings.maxPollMs, Math.max(settings.minPollMs, room.cfg.opensAtMs - nowMs + spread));
+    return { kind: 'pre-room', opensAtMs: room.cfg.opensAtMs, preRoomSize: size, nextPollMs: wait };
+  }
+
+  /** Claim in the store; a person the store does not know (Redis lost them) is put back from the ticket first. */
+  async function claim(room: Room, t: QueueTicket) {
+    const ref = refOf(room, t.partition);
+    const req = { identityHash: t.identityHash, deviceId: t.deviceId, admissionTtlMs: settings.admissionTtlMs, graceMs: settings.graceMs };
+    const attempt = () => withRecovery(ctx, room, () => ctx.store.claimAdmission(ref, req, instant(ctx, room)));
+    const first = await attempt();
+    if (first.ok || first.reason !== 'unknown') return first;
+    const back = await withRecovery(ctx, room, () => ctx.store.reinsert(ref, t, instant(ctx, room)));
+    if (!back.ok) throw new Error(`a verified ticket could not be reinserted: ${back.reason}`);
+    return attempt();
+  }
+
+  async function claimStatus(room: Room, t: QueueTicket): Promise<Result<StatusReply, PollRefusal>> {
+    const r = await claim(room, t);
+    const reissue = (seq: number) => (seq === t.seq ? {} : { ticket: sign({ ...t, seq, issuedAtMs: ctx.clock.nowMs() }) });
+    if (r.ok) return ok({ status: await admitted(room, t, r.value), ...reissue(r.value.seq) });
+    switch (r.reason) {
+      case 'not-reached': {
+        const seq = Number(r.detail?.seq), cursor = Number(r.detail?.cursor);
+        const tail = Math.max(seq, room.snapshot?.partitions[t.partition]?.stats.tail ?? seq);
+        return ok({ status: waiting(room, t.partition, seq, cursor, tail, false), ...reissue(seq) });
+      }
+      case 'not-open': return ok({ status: preRoom(room, t, ctx.clock.nowMs()) });
+      case 'expired': return err('place-expired');
+      case 'completed': return err('already-completed');
+      case 'other-device': return err('other-device');
+      case 'unknown': throw new Error('a reinserted person is unknown to the store');
+    }
+  }
+
+  /** The status for a verified ticket: from the snapshot while the turn has not come, else a claim. */
+  async function statusOf(room: Room, t: QueueTicket, isJustJoined = false): Promise<Result<StatusReply, PollRefusal>> {
+    const nowMs = ctx.clock.nowMs();
+    if (nowMs < room.cfg.opensAtMs) return ok({ status: preRoom(room, t, nowMs) });
+    const part = room.snapshot?.partitions[t.partition];
+    if (!part) return claimStatus(room, t);
+    const { cursor, tail, frozen, preRoom: preSize } = part.stats;
+    if (t.seq !== null) {
+      if (t.seq <= cursor) return claimStatus(room, t);
+      // A seq beyond the tail exists only in a ticket issued within the last second, or one the
+      // store lost (issued after the last checkpoint): put it back so the tail, and the cursor
+      // behind it, can reach it. Idempotent; costs one call per such ticket.
+      if (t.seq > tail && !isJustJoined) await withRecovery(ctx, room, () => ctx.store.reinsert(refOf(room, t.partition), t, instant(ctx, room)));
+      return ok({ status: waiting(room, t.partition, t.seq, cursor, Math.max(tail, t.seq), false) });
+    }
+    // Unresolved pre-room ticket: estimate from the score until it may be near the front.
+    const est = estimatePreRoomSeq(t.preScore ?? 0, frozen ?? preSize);
+    const frontWindow = Math.max(100, 3 * (part.rate?.p90PerSec ?? 0) * (settings.maxPollMs / 1000));
+    if (est.seq - 4 * est.spread - cursor <= frontWindow) return claimStatus(room, t);
+    return ok({ status: waiting(room, t.partition, est.seq, cursor, Math.max(tail, est.seq), true) });
+  }
+
+  async function joinOnce(room: Room, identityHash: string, deviceId: string): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
+    const partition = partitionOf(identityHash, room.cfg.partitions);
+    const req = { identityHash, deviceId, preScore: drawPreScore(), lockoutMs: settings.lockoutMs };
+    const r = await withRecovery(ctx, room, () => ctx.store.join(refOf(room, partition), req, instant(ctx, room)));
+    if (!r.ok) return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
+    const { seq, preScore } = r.value;
+    const ticket: QueueTicket = { campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() };
+    if (r.value.kind === 'admitted') return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value) });
+    const s = await statusOf(room, ticket, true);
+    if (!s.ok) return s.reason === 'already-completed' || s.reason === 'place-expired' ? err(s.reason) : err('other-device');
+    return ok({ status: s.value.status, ticket: s.value.ticket ?? sign(ticket) });
+  }
+
+  async function verified(campaignId: string, token: string, deviceId: string) {
+    const room = rooms.get(campaignId);
+    if (!room) return err('unknown-campaign');
+    const v = verifyQueueTicket(token, deps.keys.ticket, { campaignId, nowMs: ctx.clock.nowMs(), maxAgeMs: settings.ticketMaxAgeMs });
+    if (!v.ok) return v;
+    if (v.value.deviceId !== deviceId) return err('other-device');
+    if (v.value.partition >= room.cfg.partitions) return err('malformed');
+    return ok({ room, ticket: v.value });
+  }
+
+  return {
+    ...loop,
+
+    async openCampaign(cfg) {
+      const existing = rooms.get(cfg.campaignId);
+      if (existing && existing.cfg.partitions !== cfg.partitions) throw new Error(`campaign ${cfg.campaignId}: partition count is fixed`);
+      const room = existing ?? newRoom(cfg, createAdmissionController({ clock: ctx.clock, settings: deps.controller }), settings);
+      room.cfg = cfg;
+      rooms.set(cfg.campaignId, room);
+      await refreshRoom(ctx, room);
+    },
+
+    async joinQueue({ campaignId, identityHash, deviceId }) {
+      const room = rooms.get(campaignId);
+      if (!room) return err('unknown-campaign');
+      // A place found expired on the way (reached, grace over) is gone: the second pass joins at the back.
+      for (let pass = 0; pass < 2; pass += 1) {
+        const r = await joinOnce(room, identityHash, deviceId);
+        if (r.ok || r.reason !== 'place-expired') return r as Result<StatusReply & { ticket: string }, JoinRefusal>;
+      }
+      throw new Error('a fresh place expired at once');
+    },
+
+    async pollStatus({ campaignId, ticket, deviceId, identityHash }) {
+      const v = await verified(campaignId, ticket, deviceId);
+      if (!v.ok) return v;
+      if (identityHash !== undefined && identityHash !== v.value.ticket.identityHash) return err('other-identity');
+      return statusOf(v.value.room, v.value.ticket);
+    },
+
+    async leaveQueue({ campaignId, ticket, deviceId }) {
+      const v = await verified(campaignId, ticket, deviceId);
+      if (!v.ok) return v;
+      const { room, ticket: t } = v.value;
+      const r = await withRecovery(ctx, room, () => ctx.store.releasePlace(refOf(room, t.partition), t, instant(ctx, room)));
+      return r.ok || r.reason === 'unknown' ? ok(undefined) : err('other-device');
+    },
+
+    async verifyAdmission({ campaignId, token, identityHash, deviceId }) {
+      const room = rooms.get(campaignId);
+      if (!room) return err('unknown-campaign');
+      const nowMs = ctx.clock.nowMs();
+      if (nowMs < room.cfg.opensAtMs) return err('not-open');
+      const v = await verifyAdmissionToken(token, deps.keys.admission, { campaignId, identityHash, deviceId, nowMs });
+      if (!v.ok) return v;
+      // The token outlives nothing: once the booking completed, or the admission was released or
+      // swept, it is refused. A missing record (Redis lost it) does not end a signed admission.
+      const rec = await ctx.store.personRecord(refOf(room, partitionOf(identityHash, room.cfg.partitions)), identityHash);
+      if (rec && rec.state !== 'admitted') return err('admission-ended', { state: rec.state });
+      return v;
+    },
+
+    async completeAdmission({ campaignId, identityHash }) {
+      const room = rooms.get(campaignId);
+      if (!room) return err('unknown-campaign');
+      const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
+      const r = await withRecovery(ctx, room, () => ctx.store.completeAdmission(ref, identityHash, instant(ctx, room)));
+      if (r.ok) return r;
+      return r.reason === 'unknown' ? err('unknown-place') : err('not-admitted');
+    },
+  };
+}
