@@ -32,7 +32,7 @@ import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
 import { deriveKey } from '../platform/signing.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
-import { admissionGate, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
+import { admissionGate, deviceOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { sessionOf } from '../identity/session-auth.ts';
 
 const PROVIDERS = [
@@ -114,9 +114,9 @@ export async function composeApp(o: ComposeOptions) {
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.waitingRoom.redis }),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor,
-        gate: admissionGate(wr, services.waitingRoom.isCompleted),
-        // The booking completed: its admission ends, so the token cannot be used again.
-        onPlaced: async (req) => { await wr.completeAdmission({ campaignId: (req.params as { campaignId: string }).campaignId, identityHash: sessionOf(req).identityHash }); },
+        gate: admissionGate(wr),
+        // The booking committed: its admission ends, so the token cannot be used again.
+        onPlaced: (req, booking) => services.waitingRoom.bookingPlaced(booking.campaignId, sessionOf(req).identityHash, deviceOf(req) ?? '', booking.isProxy),
       }),
       operatorRoutes({
         db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,

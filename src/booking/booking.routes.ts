@@ -37,7 +37,7 @@ export interface BookingRoutesDeps {
   availability: AvailabilityService;
   monitor: BookingPathMonitor;
   /** Called after a booking is placed under an admission (the waiting room ends that admission). */
-  onPlaced?: (request: import('fastify').FastifyRequest) => Promise<void>;
+  onPlaced?: (request: import('fastify').FastifyRequest, booking: import('./booking.service.ts').BookingView) => Promise<void>;
   /** Runs before every eligibility, slot-search and booking route (the waiting room's admission check). */
   gate?: (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<unknown>;
 }
@@ -65,7 +65,7 @@ export function bookingRoutes(d: BookingRoutesDeps) {
           requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
           idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson, admissionId: req.admissionId,
         }));
-        if (placed.ok && d.onPlaced) await d.onPlaced(req);
+        if (placed.ok && d.onPlaced) await d.onPlaced(req, placed.value);
         return sendResult(reply, placed, 201);
       });
     r.get('/api/bookings', { schema: { tags: ['booking'], security }, preHandler: auth },

@@ -23,7 +23,7 @@ export type BookingFailure =
   | 'campaign-not-found' | 'not-in-cohort' | 'not-yet' | 'window-closed' | 'already-booked'
   | 'slot-not-found' | 'slot-full' | 'dose2-unavailable' | 'wrong-rotation-group' | 'wrong-vaccine'
   | 'proxy-banned' | 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn' | 'idempotency-conflict'
-  | 'booking-not-found' | 'booking-cancelled' | 'busy';
+  | 'booking-not-found' | 'booking-cancelled' | 'admission-used' | 'busy';
 
 export interface LiveCampaign { rules: CampaignRules; version: number }
 
@@ -142,7 +142,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       const constraint = uniqueViolation(e);
       if (constraint === 'bookings_one_active_per_person') throw new Rollback('already-booked');
       if (constraint === 'bookings_requested_by_id_idempotency_key_key') throw new Rollback('already-booked', { idempotencyRace: true });
-      if (constraint === 'bookings_admission_id_key') throw new Rollback('already-booked');
+      if (constraint === 'bookings_admission_id_key') throw new Rollback('admission-used');
       throw e;
     }
   }

@@ -14,7 +14,6 @@ import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
 import type { QueueStatus, StatusReply, WaitingRoomService } from './waiting-room.service.ts';
 import type { EtaTracker } from './eta-tracker.ts';
-import type { PersonState } from './waiting-room.store.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -106,7 +105,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
  * (header `x-admission-token`) for this identity, this device and this campaign, checked against the
  * server's clock. Sets `request.admissionId`, which the booking table makes single-use.
  */
-export function admissionGate(waitingRoom: WaitingRoomService, stateOf: (campaignId: string, identityHash: string) => Promise<PersonState | null>) {
+export function admissionGate(waitingRoom: WaitingRoomService) {
   const reasons: Record<string, ProblemReason> = {
     'unknown-campaign': 'queue-not-found', 'not-open': 'before-opening', expired: 'admission-expired', used: 'admission-used',
   };
@@ -118,13 +117,11 @@ export function admissionGate(waitingRoom: WaitingRoomService, stateOf: (campaig
     const campaignId = (request.params as { campaignId?: string }).campaignId ?? '';
     const identityHash = sessionOf(request).identityHash;
     const v = await waitingRoom.verifyAdmission({ campaignId, token, identityHash, deviceId });
-    if (!v.ok) return sendProblem(reply, reasons[v.reason] ?? 'admission-invalid', { reason: v.reason });
-    // A token is useless once the booking it was issued for committed, or once the admission was
-    // given up or expired in the store (one store read per admitted request). No record at all
-    // (Redis lost it) leaves the signed token in charge; the booking table keeps it single-use.
-    const state = await stateOf(campaignId, identityHash);
-    if (state === 'completed') return sendProblem(reply, 'admission-used');
-    if (state === 'expired') return sendProblem(reply, 'admission-expired');
+    if (!v.ok) {
+      // 'admission-ended': the booking it was for committed (state completed), or it was given up or swept.
+      const reason = v.reason === 'admission-ended' ? (v.detail?.state === 'completed' ? 'admission-used' : 'admission-expired') : reasons[v.reason] ?? 'admission-invalid';
+      return sendProblem(reply, reason, { reason: v.reason });
+    }
     request.admissionId = v.value.admissionId;
   };
 }

@@ -24,8 +24,12 @@ export interface WaitingRoomWiring {
   service: WaitingRoomService;
   eta: ReturnType<typeof createEtaTracker>;
   redis: Redis | null;
-  /** Whether this identity's admission in the campaign already ended in a booking. */
-  isCompleted(campaignId: string, identityHash: string): Promise<boolean>;
+  /**
+   * A booking committed under this admission. Booking for oneself ends the campaign for this
+   * identity; booking for someone else (proxy) only ends this admission, so the requester can
+   * queue again for their own booking or another relative's.
+   */
+  bookingPlaced(campaignId: string, identityHash: string, deviceId: string, isProxy: boolean): Promise<void>;
   /** Opens a room for every live campaign that has none yet. */
   syncRooms(): Promise<void>;
   /** Starts the loops; returns a stop function. */
@@ -98,12 +102,19 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
     return async () => { for (const t of timers) clearInterval(t); };
   }
 
-  async function isCompleted(campaignId: string, identityHash: string) {
-    const record = await store.personRecord({ campaignId, partition: partitionOf(identityHash, config.waitingRoomPartitions) }, identityHash);
-    return record?.state === 'completed';
+  const refFor = (campaignId: string, identityHash: string) => ({ campaignId, partition: partitionOf(identityHash, config.waitingRoomPartitions) });
+
+  async function bookingPlaced(campaignId: string, identityHash: string, deviceId: string, isProxy: boolean) {
+    if (!isProxy) {
+      await service.completeAdmission({ campaignId, identityHash });
+      return;
+    }
+    const live = await o.campaigns.liveCampaign(campaignId);
+    const first = live && openingsOf(live.rules)[0];
+    if (first) await store.releasePlace(refFor(campaignId, identityHash), { identityHash, deviceId }, { nowMs: clock.nowMs(), opensAtMs: first.opensAtMs });
   }
 
-  return { service, eta, redis, isCompleted, syncRooms, start, queueView, close: () => store.close() };
+  return { service, eta, redis, bookingPlaced, syncRooms, start, queueView, close: () => store.close() };
 }
 
 function registerQueueMetrics(registry: Registry, read: () => { id: string; view: QueueSummary | null; eta: { p50Sec: number; p90Sec: number } | null }[]) {
