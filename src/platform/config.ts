@@ -47,7 +47,7 @@ export interface Config {
   readonly admissionInitialRatePerSec: number;
   readonly admissionMaxRatePerSec: number;
   readonly activeSessionCap: number;
-  /** Whether this process runs the admission loop (one leader per deployment). */
+  /** Whether this process may run the admission loop; with Redis a lease picks one leader among them. */
   readonly admissionLeader: boolean;
   readonly redisKeyPrefix: string;
 }

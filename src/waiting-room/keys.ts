@@ -73,3 +73,9 @@ export function personField(identityHash: string): string {
 export function deviceTag(deviceId: string): string {
   return createHash('sha256').update(deviceId).digest('base64url').slice(0, 11);
 }
+
+/** STRING: the admission leader's lease (one ticking process per deployment); not partitioned. */
+export function admissionLeaderKey(prefix: string): string {
+  assertSafeKeyPart('key prefix', prefix);
+  return `wr:${prefix}:admission-leader`;
+}

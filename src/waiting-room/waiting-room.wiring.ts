@@ -18,6 +18,8 @@ import { createPgCheckpoint } from './pg-checkpoint.ts';
 import { createRedisStore } from './redis-store.ts';
 import { deriveSigningKey } from './ticket.ts';
 import { partitionOf } from './partition.ts';
+import { redisLeaderLease, soleLeader } from './leader-lease.ts';
+import { admissionLeaderKey } from './keys.ts';
 import { createWaitingRoomService, type WaitingRoomService } from './waiting-room.service.ts';
 
 export interface WaitingRoomWiring {
@@ -95,7 +97,9 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
       await service.refreshSnapshot();
     })];
     if (config.admissionLeader) {
+      const lease = redis ? redisLeaderLease(redis, admissionLeaderKey(config.redisKeyPrefix), Math.max(2_000, 8 * config.admissionTickMs)) : soleLeader;
       timers.push(every(config.admissionTickMs, async () => {
+        if (!(await lease.tryHold())) return;
         for (const id of opened) await service.tick(id, health());
       }));
     }
