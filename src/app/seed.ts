@@ -12,10 +12,8 @@ import { loadSeedCampaigns, demoCampaign } from '../eligibility/seed-campaigns.t
 import { addDays, formatLocalDate, seoulWallClockAt } from '../eligibility/seoul-time.ts';
 import type { CampaignService } from '../campaigns/campaign.service.ts';
 import { latestVersionNumber } from '../campaigns/campaign.repository.ts';
-import { generatePopulation } from '../people/population.ts';
-import { countPeople, insertPeople } from '../people/people.repository.ts';
-import { identityHashOf } from '../identity/identity-hash.ts';
-import { parseRrn } from '../people/rrn.ts';
+import { countPeople } from '../people/people.repository.ts';
+import { registerPopulation } from '../people/register-population.ts';
 import { generateFacilities, generateSlots } from '../facilities/generate.ts';
 import { facilityIdsByCode, insertFacilities } from '../facilities/facilities.repository.ts';
 import { insertSlots } from '../booking/slot.repository.ts';
@@ -43,14 +41,7 @@ export async function seedDemo(o: { db: Db; config: Config; clock: Clock; campai
 
 async function seedPopulation(db: Db, config: Config, log: Logger) {
   if ((await countPeople(db)) > 0) return;
-  let batch: Parameters<typeof insertPeople>[1][number][] = [];
-  for (const p of generatePopulation({ size: config.demoPopulation, seed: DEMO_POPULATION_SEED })) {
-    const parsed = parseRrn(p.rrn);
-    if (!parsed.ok) throw new Error('population generator produced an invalid RRN');
-    batch.push({ identity_hash: identityHashOf(config.identityHmacKey, parsed.value.normalized), birth_date: p.birthDate, name: p.name, phone: p.phone, region_code: p.regionCode });
-    if (batch.length === BATCH) { await insertPeople(db, batch); batch = []; }
-  }
-  await insertPeople(db, batch);
+  await registerPopulation(db, config.identityHmacKey, { size: config.demoPopulation, seed: DEMO_POPULATION_SEED });
   log.info({ people: config.demoPopulation }, 'synthetic population registered (RRNs hashed)');
 }
 
