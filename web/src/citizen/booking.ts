@@ -1,0 +1,58 @@
+/** Booking shapes as the API returns them, and the calls that change a booking. */
+import { apiRequest, type LocalizedText } from '../shared/api.ts';
+import { citizenHeaders, type Session } from './store.ts';
+
+export interface BookingView {
+  bookingNumber: string;
+  campaignId: string;
+  status: 'active' | 'cancelled';
+  facility: { code: string; name: LocalizedText; address: string; regionCode: string };
+  vaccineCode: string;
+  dose1: { date: string; slotId: number };
+  dose2: { date: string; slotId: number };
+  createdAt: string;
+  cancelledAt: string | null;
+}
+
+export interface Slot {
+  slotId: number; date: string; vaccineCode: string; free: number; facilityCode: string;
+  nameKo: string; nameEn: string; regionCode: string; districtCode: string; address: string;
+}
+
+export interface SlotSearch { doseIntervalDays: number; slots: Slot[] }
+
+export interface SlotFilters { region: string; district: string; date: string }
+
+const campaignPath = (id: string) => `/api/campaigns/${encodeURIComponent(id)}`;
+const bookingPath = (n: string) => `/api/bookings/${encodeURIComponent(n)}`;
+
+export function searchSlots(s: Session, campaignId: string, f: SlotFilters) {
+  const q = new URLSearchParams({ limit: '50' });
+  if (f.region) q.set('region', f.region);
+  if (f.district) q.set('district', f.district);
+  if (f.date) q.set('date', f.date);
+  return apiRequest<SlotSearch>(`${campaignPath(campaignId)}/slots?${q}`, { headers: citizenHeaders(s, campaignId) });
+}
+
+/** `idempotencyKey` is chosen once per booking attempt and sent again on every retry of it. */
+export function placeBooking(s: Session, campaignId: string, slotId: number, idempotencyKey: string) {
+  return apiRequest<BookingView>(`${campaignPath(campaignId)}/bookings`, {
+    method: 'POST', body: { slotId }, headers: { ...citizenHeaders(s, campaignId), 'idempotency-key': idempotencyKey },
+  });
+}
+
+export function changeBooking(s: Session, bookingNumber: string, slotId: number) {
+  return apiRequest<BookingView>(bookingPath(bookingNumber), { method: 'PATCH', body: { slotId }, headers: citizenHeaders(s) });
+}
+
+export function cancelBooking(s: Session, bookingNumber: string) {
+  return apiRequest<BookingView>(bookingPath(bookingNumber), { method: 'DELETE', headers: citizenHeaders(s) });
+}
+
+export function getBooking(s: Session, bookingNumber: string) {
+  return apiRequest<BookingView>(bookingPath(bookingNumber), { headers: citizenHeaders(s) });
+}
+
+export function myBookings(s: Session) {
+  return apiRequest<{ bookings: BookingView[] }>('/api/bookings', { headers: citizenHeaders(s) });
+}

@@ -1,0 +1,59 @@
+/**
+ * After admission: the person's eligibility in plain words (server time decides), then the slot
+ * search and booking. An admission problem sends them back to the queue page, whose ticket still
+ * holds their place; any other problem is shown here with what to do next.
+ */
+import { useEffect } from 'react';
+import { apiRequest, type LocalizedText } from '../../shared/api.ts';
+import { FailureNotice, Loading } from '../../shared/failure.tsx';
+import { useLang } from '../../shared/i18n.tsx';
+import { useApi } from '../../shared/use-api.ts';
+import { useT } from '../messages.ts';
+import { navigate, paths } from '../router.ts';
+import { redirectForProblem, useSession } from '../session.tsx';
+import { citizenHeaders, saveTicket, type Session } from '../store.ts';
+import { SlotPicker } from '../parts/SlotPicker.tsx';
+import { NeedVerify } from './NeedVerify.tsx';
+
+interface Eligibility { status: 'eligible' | 'not-yet' | 'window-closed' | 'already-booked' | 'not-in-cohort'; message: LocalizedText }
+
+function Booking({ campaignId, session }: { campaignId: string; session: Session }) {
+  const t = useT();
+  const { lang } = useLang();
+  const { setSession } = useSession();
+  const { loaded, reload } = useApi(
+    () => apiRequest<Eligibility>(`/api/campaigns/${encodeURIComponent(campaignId)}/eligibility`, { headers: citizenHeaders(session, campaignId) }),
+    [campaignId, session],
+  );
+  const redirected = loaded.state === 'failed' && loaded.failure.kind === 'problem'
+    && (loaded.failure.problem.code === 'unauthenticated' || loaded.failure.problem.code.startsWith('admission-'));
+  useEffect(() => {
+    if (loaded.state === 'failed' && loaded.failure.kind === 'problem') redirectForProblem(loaded.failure.problem, campaignId, setSession);
+  }, [loaded, campaignId, setSession]);
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t('bookTitle')}</h1>
+      {loaded.state === 'loading' && <Loading label={t('eligibilityChecking')} />}
+      {loaded.state === 'failed' && !redirected && <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />}
+      {loaded.state === 'ok' && (
+        <div className={`notice ${loaded.data.status === 'eligible' ? 'notice-ok' : 'notice-warn'}`} data-eligibility={loaded.data.status}>
+          <p>{loaded.data.message[lang]}</p>
+          {loaded.data.status === 'already-booked' && <a className="button" href="#/bookings">{t('navBookings')}</a>}
+        </div>
+      )}
+      {loaded.state === 'ok' && loaded.data.status === 'eligible' && (
+        <SlotPicker campaignId={campaignId} session={session} mode={{ kind: 'book' }} onDone={(b) => {
+          saveTicket(campaignId, session, null);
+          navigate(paths.booking(b.bookingNumber, 'new'));
+        }} />
+      )}
+    </section>
+  );
+}
+
+export function Book({ campaignId }: { campaignId: string }) {
+  const { session } = useSession();
+  if (!session) return <NeedVerify next={paths.book(campaignId)} />;
+  return <Booking campaignId={campaignId} session={session} />;
+}

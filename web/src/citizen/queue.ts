@@ -1,0 +1,109 @@
+/**
+ * The waiting-room client: join once (the ticket is kept in localStorage, so a reload, a closed
+ * tab or a sleeping phone resumes the same place), then poll the status at the interval the
+ * server asks for. A lost connection or a busy server never drops the ticket: the page says so
+ * and keeps trying with backoff. Only a problem about the ticket itself stops polling.
+ */
+import { useEffect, useState } from 'react';
+import { apiRequest, type ApiResult, type Problem } from '../shared/api.ts';
+import { failureOf, type Failure } from '../shared/failure.tsx';
+import { navigate, paths } from './router.ts';
+import { redirectForProblem, useSession } from './session.tsx';
+import { citizenHeaders, deviceId, loadTicket, saveAdmission, saveTicket, type Session } from './store.ts';
+
+export interface Eta { seconds: number; lowSeconds: number; highSeconds: number }
+export interface QueueStatus {
+  state: 'pre-opening' | 'waiting' | 'admitted' | 'expired' | 'completed';
+  opensAt: string | null;
+  position: number | null;
+  ahead: number | null;
+  behind: number | null;
+  eta: Eta | null;
+  progress: number | null;
+  nextPollMs: number;
+  admission?: { token: string; expiresAt: string };
+}
+
+export type Connection = 'ok' | 'offline' | 'busy';
+export type QueueView =
+  | { phase: 'joining' }
+  | { phase: 'status'; status: QueueStatus; checkedAtMs: number; connection: Connection }
+  | { phase: 'failed'; failure: Failure };
+
+const MIN_POLL_MS = 500;
+const MAX_POLL_MS = 60_000;
+const ADMITTED_PAUSE_MS = 1_000;
+
+const clampPoll = (ms: number) => Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Number.isFinite(ms) ? ms : 5_000));
+const backoffMs = (failures: number) => Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
+const isTransient = (p: Problem) => p.status === 429 || p.status >= 500;
+
+export function useQueue(campaignId: string, session: Session, attempt: number): QueueView {
+  const { setSession } = useSession();
+  const [view, setView] = useState<QueueView>({ phase: 'joining' });
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: number | undefined;
+    let failures = 0;
+    const base = `/api/campaigns/${encodeURIComponent(campaignId)}/queue`;
+    const schedule = (ms: number) => { if (!stopped) timer = window.setTimeout(() => void tick(), ms); };
+    const setConnection = (connection: Connection) =>
+      setView((v) => (v.phase === 'status' ? { ...v, connection } : v));
+
+    function show(status: QueueStatus) {
+      setView({ phase: 'status', status, checkedAtMs: Date.now(), connection: 'ok' });
+      if (status.state === 'admitted' && status.admission) {
+        saveAdmission(campaignId, status.admission);
+        timer = window.setTimeout(() => navigate(paths.book(campaignId), { replace: true }), ADMITTED_PAUSE_MS);
+      } else if (status.state === 'completed') {
+        saveTicket(campaignId, session, null);
+      } else if (status.state !== 'expired') {
+        schedule(clampPoll(status.nextPollMs));
+      }
+    }
+
+    /** False when polling must stop (the page shows why, or has moved on). */
+    function onFailure(r: Exclude<ApiResult<unknown>, { ok: true }>): void {
+      if (r.kind === 'network' || isTransient(r.problem)) {
+        failures += 1;
+        setConnection(r.kind === 'network' ? 'offline' : 'busy');
+        schedule(backoffMs(failures));
+        return;
+      }
+      if (redirectForProblem(r.problem, campaignId, setSession)) return;
+      setView({ phase: 'failed', failure: failureOf(r)! });
+    }
+
+    async function ticket(): Promise<string | null> {
+      const kept = loadTicket(campaignId, session);
+      if (kept) return kept;
+      const r = await apiRequest<{ ticket: string; status?: QueueStatus }>(base, { method: 'POST', body: { deviceId: deviceId() }, headers: citizenHeaders(session) });
+      if (stopped) return null;
+      if (!r.ok) { onFailure(r); return null; }
+      saveTicket(campaignId, session, r.data.ticket);
+      return r.data.ticket;
+    }
+
+    async function tick() {
+      const t = await ticket();
+      if (!t || stopped) return;
+      const r = await apiRequest<QueueStatus>(`${base}/status`, { headers: { ...citizenHeaders(session), 'x-queue-ticket': t } });
+      if (stopped) return;
+      if (!r.ok) { onFailure(r); return; }
+      failures = 0;
+      show(r.data);
+    }
+
+    void tick();
+    return () => { stopped = true; window.clearTimeout(timer); };
+  }, [campaignId, session, attempt, setSession]);
+
+  return view;
+}
+
+/** Forget the ticket (after it expired or was refused) so the next attempt joins anew. */
+export function dropTicket(campaignId: string, session: Session): void {
+  saveTicket(campaignId, session, null);
+  saveAdmission(campaignId, null);
+}

@@ -1,0 +1,64 @@
+/**
+ * The console frame: who is signed in (or the sign-in form), two tabs (dashboard, campaign
+ * rules) and sign-out. Tabs are real buttons with aria-pressed so the keyboard reaches them.
+ */
+import { useEffect, useState } from 'react';
+import { apiRequest } from '../shared/api.ts';
+import { Loading } from '../shared/failure.tsx';
+import { LangSwitch } from '../shared/i18n.tsx';
+import { useT } from './messages.ts';
+import { opRequest, rememberOperator, type Operator } from './operator-api.ts';
+import { Login } from './Login.tsx';
+import { Dashboard } from './Dashboard.tsx';
+import { Editor } from './Editor.tsx';
+
+type Tab = 'dashboard' | 'editor';
+
+export function App() {
+  const t = useT();
+  const [operator, setOperator] = useState<Operator | null | undefined>(undefined);
+  const [tab, setTab] = useState<Tab>(() => (location.hash === '#editor' ? 'editor' : 'dashboard'));
+
+  useEffect(() => {
+    void apiRequest<Operator>('/api/operator/me').then((r) => {
+      const op = r.ok ? r.data : null;
+      rememberOperator(op);
+      setOperator(op);
+    });
+  }, []);
+  useEffect(() => { document.title = `${t('title')} · yeyak`; }, [t]);
+  useEffect(() => { history.replaceState(null, '', `#${tab}`); }, [tab]);
+
+  const signedIn = (op: Operator) => { rememberOperator(op); setOperator(op); };
+  async function logout() {
+    await opRequest('/api/operator/logout', { method: 'POST' });
+    rememberOperator(null);
+    setOperator(null);
+  }
+
+  return (
+    <>
+      <header className="console-header">
+        <span className="console-title">{t('title')}</span>
+        {operator && (
+          <nav className="tabs" aria-label={t('title')}>
+            <button type="button" aria-pressed={tab === 'dashboard'} onClick={() => setTab('dashboard')}>{t('tabDashboard')}</button>
+            <button type="button" aria-pressed={tab === 'editor'} onClick={() => setTab('editor')}>{t('tabEditor')}</button>
+          </nav>
+        )}
+        <span className="console-who">
+          {operator && <span>{t('who', { name: operator.username, role: operator.role === 'operator' ? t('roleOperator') : t('roleViewer') })}</span>}
+          {operator && <button type="button" className="link-button" onClick={() => void logout()}>{t('logout')}</button>}
+          <LangSwitch />
+        </span>
+      </header>
+      <main className="console-main">
+        {operator === undefined && <Loading />}
+        {operator === null && <Login onSignedIn={signedIn} />}
+        {operator && tab === 'dashboard' && <Dashboard operator={operator} />}
+        {operator && tab === 'editor' && <Editor operator={operator} />}
+        <p className="muted small">{t('noPersonalData')}</p>
+      </main>
+    </>
+  );
+}

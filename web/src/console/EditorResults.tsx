@@ -1,0 +1,44 @@
+/** What the editor shows after validate or preview: every rule problem, or who could book when. */
+import type { LocalizedText } from '../shared/api.ts';
+import { useLang } from '../shared/i18n.tsx';
+import { formatDate, formatInstant, formatNumber } from '../shared/format.ts';
+import { useT } from './messages.ts';
+
+export interface RuleProblem { path: string; message: string }
+export interface PhasePreview {
+  phaseId: string; kind: 'window' | 'rotation'; label: LocalizedText; opensAtMs: number; closesAtMs: number;
+  bornRanges: { bornFrom: string; bornTo: string }[]; birthDayDigits?: number[]; people: number;
+}
+export interface Preview { atMs: number; people: number; phases: PhasePreview[] }
+
+export function ProblemList({ problems }: { problems: RuleProblem[] }) {
+  const t = useT();
+  return (
+    <div className="notice notice-error" role="alert" data-testid="rule-problems">
+      <p className="notice-title">{t('problemsTitle', { n: problems.length })}</p>
+      <ul>{problems.map((p) => <li key={p.path + p.message}><code>{p.path || '/'}</code> {p.message}</li>)}</ul>
+    </div>
+  );
+}
+
+export function PreviewView({ preview }: { preview: Preview }) {
+  const t = useT();
+  const { lang } = useLang();
+  return (
+    <div className="card preview" data-testid="preview">
+      <p className="preview-at">{formatInstant(preview.atMs, lang)}</p>
+      <p className="big-number">{t('previewPeople', { n: formatNumber(preview.people, lang) })}</p>
+      {preview.phases.length === 0 && <p>{t('previewNone')}</p>}
+      <ul className="preview-phases">
+        {preview.phases.map((p) => (
+          <li key={p.phaseId}>
+            <p><strong>{p.label[lang]}</strong> <span className="muted">({p.kind}, {p.phaseId})</span> — {t('previewPhasePeople', { n: formatNumber(p.people, lang) })}</p>
+            <p className="small">{formatInstant(p.opensAtMs, lang)} – {formatInstant(p.closesAtMs, lang)}</p>
+            <p className="small">{t('previewBorn', { ranges: p.bornRanges.map((r) => `${formatDate(r.bornFrom, lang)} – ${formatDate(r.bornTo, lang)}`).join(', ') })}</p>
+            {p.birthDayDigits && <p className="small">{t('previewDigits', { digits: p.birthDayDigits.join(', ') })}</p>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
