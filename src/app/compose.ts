@@ -34,6 +34,7 @@ import { deriveKey } from '../platform/signing.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
 import { admissionGate, deviceOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { sessionOf } from '../identity/session-auth.ts';
+import { staticRoutes } from '../web/static.routes.ts';
 
 const PROVIDERS = [
   { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
@@ -124,6 +125,7 @@ export async function composeApp(o: ComposeOptions) {
         signer: createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock),
         sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,
       }),
+      staticRoutes(o.config.webDir),
     ],
   });
   await services.waitingRoom.syncRooms();

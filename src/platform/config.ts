@@ -16,6 +16,8 @@ export interface Config {
   /** Redis for the waiting room when set; otherwise the in-memory store. */
   readonly redisUrl: string | null;
   readonly dataDir: string;
+  /** The built citizen site and console (`npm run build:web` writes `dist/web`). */
+  readonly webDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Key for the keyed hash (HMAC-SHA256) of resident registration numbers. Never log it. */
   readonly identityHmacKey: string;
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: p.int(env, 'DATABASE_POOL_SIZE', 16, 1, 200),
     redisUrl: p.url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     dataDir,
+    webDir: resolve(env.WEB_DIR || 'dist/web'),
     logLevel: p.oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     identityHmacKey: p.secret(env, 'IDENTITY_HMAC_KEY', secrets),
     signingSecret: p.secret(env, 'SIGNING_SECRET', secrets),

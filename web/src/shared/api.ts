@@ -67,9 +67,13 @@ function genericMessages(status: number): LocalizedText {
   return { ko: '요청을 처리하지 못했습니다. 페이지를 새로고침해 주세요.', en: 'We could not handle that request. Please reload the page.' };
 }
 
-/** A random id for idempotency keys and device ids (crypto-strong; falls back for old browsers). */
+/**
+ * A random id for idempotency keys and device ids, from the browser's CSPRNG. `randomUUID` exists
+ * only in secure contexts (https, localhost), so a plain-http page falls back to getRandomValues.
+ */
 export function randomId(): string {
-  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const c: Partial<Crypto> = globalThis.crypto;
+  if (typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
