@@ -2,6 +2,7 @@
  * Runs yeyak as N processes (node:cluster) sharing one Postgres and one Redis:
  *
  *   DATABASE_URL=postgres://… REDIS_URL=redis://… WORKERS=4 tsx src/cluster.ts
+ *   (or REDIS_CLUSTER_NODES=127.0.0.1:7000,127.0.0.1:7001,… for a Redis Cluster)
  *
  * The primary reads the config once (so IDENTITY_HMAC_KEY and SIGNING_SECRET are either given or
  * generated once into DATA_DIR/secrets.json), migrates and seeds the demo BEFORE forking, then
@@ -40,7 +41,7 @@ function clusterConfig(): { config: Config; workers: number } {
   const config = loadConfig();
   const problems: string[] = [];
   if (!config.databaseUrl) problems.push('DATABASE_URL: required for several processes (PGlite is one process only)');
-  if (!config.redisUrl) problems.push('REDIS_URL: required for several processes (the in-memory queue is per process)');
+  if (!config.redisUrl && !config.redisClusterNodes) problems.push('REDIS_URL or REDIS_CLUSTER_NODES: required for several processes (the in-memory queue is per process)');
   let workers = 1;
   try { workers = workerCount(process.env.WORKERS); } catch (e) { problems.push(...(e as ConfigError).problems); }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -15,6 +15,11 @@ export interface Config {
   readonly databasePoolSize: number;
   /** Redis for the waiting room when set; otherwise the in-memory store. */
   readonly redisUrl: string | null;
+  /**
+   * Redis Cluster seed nodes (`REDIS_CLUSTER_NODES=host:port,host:port,…`) for the waiting room,
+   * instead of REDIS_URL (not both); the client discovers the other nodes itself.
+   */
+  readonly redisClusterNodes: readonly { readonly host: string; readonly port: number }[] | null;
   readonly dataDir: string;
   /** The built citizen site and console (`npm run build:web` writes `dist/web`). */
   readonly webDir: string;
@@ -106,6 +111,21 @@ class ConfigProblems {
     }
     return raw;
   }
+  /** `host:port,host:port,…`; null when unset. */
+  hostPorts(env: Env, key: string): { host: string; port: number }[] | null {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return null;
+    const nodes = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
+      const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(s);
+      const port = Number(m?.[2]);
+      return m && port >= 1 && port <= 65535 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
+    });
+    if (nodes.length === 0 || nodes.some((n) => n === null)) {
+      this.list.push(`${key}: expected host:port[,host:port…], got ${JSON.stringify(raw)}`);
+      return null;
+    }
+    return nodes as { host: string; port: number }[];
+  }
   secret(env: Env, key: string, local: Record<string, string>): string {
     const raw = env[key] ?? local[key];
     if (raw === undefined || raw.length < 32) {
@@ -153,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: p.url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: p.int(env, 'DATABASE_POOL_SIZE', 16, 1, 200),
     redisUrl: p.url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisClusterNodes: p.hostPorts(env, 'REDIS_CLUSTER_NODES'),
     dataDir,
     webDir: resolve(env.WEB_DIR || 'dist/web'),
     logLevel: p.oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -181,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     admissionLeader: p.bool(env, 'ADMISSION_LEADER', true),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
   };
+  if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');
   if (p.list.length > 0) throw new ConfigError(p.list);
   return Object.freeze(config);
 }

@@ -4,7 +4,7 @@
  * `ttlMs` and another process takes over). Without Redis there is one process, which always leads.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface LeaderLease {
   /** True when this process holds (or just took, or renewed) the lease. */
@@ -13,7 +13,7 @@ export interface LeaderLease {
 
 const RENEW_IF_MINE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
-export function redisLeaderLease(redis: Redis, key: string, ttlMs: number): LeaderLease {
+export function redisLeaderLease(redis: Redis | Cluster, key: string, ttlMs: number): LeaderLease {
   const me = randomUUID();
   return {
     async tryHold() {

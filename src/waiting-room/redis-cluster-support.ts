@@ -11,16 +11,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 
 export const CLUSTER_HOST = '127.0.0.1';
 export const CLUSTER_PORTS = [7000, 7001, 7002, 7003, 7004, 7005] as const;
 const START_TIMEOUT_MS = 20_000;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 export interface LocalRedisCluster {
   readonly ports: readonly number[];
+  /** Seed nodes as `REDIS_CLUSTER_NODES` takes them: `127.0.0.1:7000,…`. */
+  readonly nodesList: string;
   /** A new ioredis Cluster client (the caller closes it). */
-  client(): Cluster;
+  client(options?: ClusterOptions): Cluster;
   /** master port → slot ranges it serves, read from CLUSTER SLOTS. */
   masters(): Promise<Map<number, [number, number][]>>;
   /** The port of the master serving a key, by CLUSTER KEYSLOT and CLUSTER SLOTS. */
@@ -48,6 +51,18 @@ export async function clusterUnavailableReason(): Promise<string | null> {
   return null;
 }
 
+/**
+ * For tests: a reason to skip, or null when a cluster can be started. Under CI=true a missing
+ * redis-server or a taken port THROWS (the test fails rather than passing by skipping), as
+ * redis-test-support.ts does for the single Redis.
+ */
+export async function clusterSkipReason(): Promise<string | null> {
+  const problem = await clusterUnavailableReason();
+  if (problem === null) return null;
+  if (process.env.CI === 'true') throw new Error(`a local Redis Cluster is required under CI: ${problem}`);
+  return `no local Redis Cluster (${problem}); skipped outside CI`;
+}
+
 async function waitFor(what: string, check: () => Promise<boolean>, deadlineMs: number): Promise<void> {
   while (Date.now() < deadlineMs) {
     if (await check().catch(() => false)) return;
@@ -73,6 +88,7 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
     if (stopped) return;
     stopped = true;
     process.off('exit', killNow);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
     await Promise.all(nodes.map(async (n) => {
       if (n.exitCode !== null || n.signalCode !== null) return;
       n.kill('SIGKILL');
@@ -83,6 +99,13 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
   // Last resort if the process exits without calling stop(): synchronous kill, nothing awaited.
   const killNow = () => { for (const n of nodes) if (n.exitCode === null) n.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
   process.on('exit', killNow);
+  // Ctrl-C or a test runner's SIGTERM skips 'exit' handlers: kill the nodes, then die of the same signal.
+  const onSignal = (sig: NodeJS.Signals) => {
+    killNow();
+    for (const s of SIGNALS) process.off(s, onSignal);
+    process.kill(process.pid, sig);
+  };
+  for (const sig of SIGNALS) process.on(sig, onSignal);
 
   try {
     const deadline = Date.now() + START_TIMEOUT_MS;
@@ -91,7 +114,7 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
         '--port', String(port), '--bind', CLUSTER_HOST, '--cluster-enabled', 'yes',
         '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
         '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, `${port}.log`),
-      ], { stdio: 'ignore' }));
+      ], { stdio: 'ignore' }).on('error', () => {})); // a node that cannot start shows as a ping timeout below
     }
     for (const port of CLUSTER_PORTS) await waitFor(`node ${port}`, () => ask(port, async (r) => (await r.ping()) === 'PONG'), deadline);
     const create = spawnSync('redis-cli', ['--cluster', 'create', ...CLUSTER_PORTS.map((p) => `${CLUSTER_HOST}:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
@@ -114,7 +137,9 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
 
   return {
     ports: CLUSTER_PORTS,
-    client: () => new Cluster([{ host: CLUSTER_HOST, port: CLUSTER_PORTS[0] }], { redisOptions: { maxRetriesPerRequest: 2 } }),
+    nodesList: CLUSTER_PORTS.map((p) => `${CLUSTER_HOST}:${p}`).join(','),
+    client: (options = {}) => new Cluster([{ host: CLUSTER_HOST, port: CLUSTER_PORTS[0] }],
+      { ...options, redisOptions: { maxRetriesPerRequest: 2, ...options.redisOptions } }),
     masters,
     async masterOf(key) {
       const slot = Number(await ask(CLUSTER_PORTS[0], (r) => r.call('CLUSTER', 'KEYSLOT', key)));

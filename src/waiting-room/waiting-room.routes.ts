@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
@@ -34,7 +34,7 @@ export interface WaitingRoomRoutesDeps {
   eta: EtaTracker;
   secureCookies: boolean;
   /** Shared rate-limit counters across processes when set; per process otherwise. */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   limits?: { joinPerMinute?: number; pollPerMinute?: number; perIpPerMinute?: number };
 }
 

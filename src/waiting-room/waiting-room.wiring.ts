@@ -1,9 +1,9 @@
 /**
- * Puts the waiting room together for a process: the store (Redis when REDIS_URL is set, memory
- * otherwise), the Postgres checkpoint, one room per live campaign, its metrics, and the loops
+ * Puts the waiting room together for a process: the store (Redis Cluster when REDIS_CLUSTER_NODES
+ * is set, one Redis when REDIS_URL is, memory otherwise), the Postgres checkpoint, one room per live campaign, its metrics, and the loops
  * (snapshot refresh on every process; admission ticks on the leader only).
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
@@ -25,7 +25,7 @@ import { createWaitingRoomService, type WaitingRoomService } from './waiting-roo
 export interface WaitingRoomWiring {
   service: WaitingRoomService;
   eta: ReturnType<typeof createEtaTracker>;
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   /**
    * A booking committed under this admission. Booking for oneself ends the campaign for this
    * identity; booking for someone else (proxy) only ends this admission, so the requester can
@@ -47,7 +47,7 @@ export interface QueueSummary {
 
 export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campaigns: CampaignService; registry: Registry }): WaitingRoomWiring {
   const { config, clock } = o;
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }) : null;
+  const redis = connectRedis(config);
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
   const service = createWaitingRoomService({
     clock, store, checkpoint: createPgCheckpoint(o.db),
@@ -119,6 +119,16 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
   }
 
   return { service, eta, redis, bookingPlaced, syncRooms, start, queueView, close: () => store.close() };
+}
+
+/**
+ * The queue's Redis connection. On a cluster every partition is one hash tag, so every script and
+ * the leader lease stay single-slot; ioredis follows MOVED/ASK and reloads the slot map itself.
+ */
+function connectRedis(config: Config): Redis | Cluster | null {
+  const redisOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  if (config.redisClusterNodes) return new Cluster(config.redisClusterNodes.map((n) => ({ ...n })), { redisOptions });
+  return config.redisUrl ? new Redis(config.redisUrl, redisOptions) : null;
 }
 
 function registerQueueMetrics(registry: Registry, read: () => { id: string; view: QueueSummary | null; eta: { p50Sec: number; p90Sec: number } | null }[]) {

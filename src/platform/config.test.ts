@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+const base = () => ({
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'yeyak-config-')),
+  IDENTITY_HMAC_KEY: 'config-test-identity-key-0123456789abc',
+  SIGNING_SECRET: 'config-test-signing-secret-0123456789ab',
+});
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...base(), ...env });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config: REDIS_CLUSTER_NODES', () => {
+  it('is null when unset, so REDIS_URL or the memory store is used', () => {
+    assert.equal(loadConfig(base()).redisClusterNodes, null);
+  });
+
+  it('reads a comma-separated list of seed nodes', () => {
+    const c = loadConfig({ ...base(), REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-b.internal:7001,[::1]:7002' });
+    assert.deepEqual(c.redisClusterNodes, [
+      { host: '127.0.0.1', port: 7000 }, { host: 'redis-b.internal', port: 7001 }, { host: '::1', port: 7002 },
+    ]);
+  });
+
+  it('lists a malformed node, a bad port, and REDIS_URL set beside it as problems', () => {
+    assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1' }).join('\n'), /REDIS_CLUSTER_NODES: expected host:port/);
+    assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:70000' }).join('\n'), /REDIS_CLUSTER_NODES/);
+    assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_URL: 'redis://127.0.0.1:6379' }).join('\n'), /set one, not both/);
+  });
+});
