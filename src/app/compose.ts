@@ -4,6 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DatabaseHandle } from '../platform/db.ts';
@@ -20,7 +21,7 @@ import { campaignRoutes } from '../campaigns/campaign.routes.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
 import * as bookings from '../booking/booking.repository.ts';
-import { createBookingService } from '../booking/booking.service.ts';
+import { createBookingService, type BookingView } from '../booking/booking.service.ts';
 import { createAvailabilityService } from '../booking/availability.service.ts';
 import { bookingRoutes } from '../booking/booking.routes.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
@@ -115,9 +116,12 @@ export async function composeApp(o: ComposeOptions) {
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.waitingRoom.redis }),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor,
-        gate: admissionGate(wr),
-        // The booking committed: its admission ends, so the token cannot be used again.
-        onPlaced: (req, booking) => services.waitingRoom.bookingPlaced(booking.campaignId, sessionOf(req).identityHash, deviceOf(req) ?? '', booking.isProxy),
+        // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
+        ...(o.config.admissionGate ? {
+          gate: admissionGate(wr),
+          // The booking committed: its admission ends, so the token cannot be used again.
+          onPlaced: (req: FastifyRequest, booking: BookingView) => services.waitingRoom.bookingPlaced(booking.campaignId, sessionOf(req).identityHash, deviceOf(req) ?? '', booking.isProxy),
+        } : {}),
       }),
       operatorRoutes({
         db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,

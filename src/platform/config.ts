@@ -57,6 +57,12 @@ export interface Config {
   /** Whether this process may run the admission loop; with Redis a lease picks one leader among them. */
   readonly admissionLeader: boolean;
   readonly redisKeyPrefix: string;
+  /**
+   * BENCHMARK ONLY (`ADMISSION_GATE=off`): booking routes skip the waiting room's admission check,
+   * so `npm run bench` can show what the 2021 design (requests straight to booking) does under
+   * overload. Default on; never turn it off in a deployment.
+   */
+  readonly admissionGate: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -201,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     activeSessionCap: p.int(env, 'ACTIVE_SESSION_CAP', 5_000, 1, 10_000_000),
     admissionLeader: p.bool(env, 'ADMISSION_LEADER', true),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
+    admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');
   if (p.list.length > 0) throw new ConfigError(p.list);
