@@ -14,7 +14,8 @@ export interface LeaderLease {
 const RENEW_IF_MINE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
 export function redisLeaderLease(redis: Redis | Cluster, key: string, ttlMs: number): LeaderLease {
-  const me = randomUUID();
+  // `pid:uuid`: unique per process, and an operator (or a test) can see which process leads.
+  const me = `${process.pid}:${randomUUID()}`;
   return {
     async tryHold() {
       if ((await redis.eval(RENEW_IF_MINE, 1, key, me, String(ttlMs))) === 1) return true;

@@ -80,6 +80,10 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
   }
 
   registerQueueMetrics(o.registry, () => [...opened].map((id) => ({ id, view: queueView(id), eta: eta.summary(id) })));
+  // 1 while this process holds the admission lease (as of its last tick); exactly one process should.
+  let isLeading = false;
+  new Gauge({ name: 'waiting_room_admission_leader', help: 'Whether this process runs admission ticks (holds the leader lease)', registers: [o.registry],
+    collect() { this.set(isLeading ? 1 : 0); } });
 
   function start(health: () => BookingHealth, log: Logger) {
     const every = (ms: number, f: () => Promise<unknown>) => {
@@ -99,11 +103,12 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
     if (config.admissionLeader) {
       const lease = redis ? redisLeaderLease(redis, admissionLeaderKey(config.redisKeyPrefix), Math.max(2_000, 8 * config.admissionTickMs)) : soleLeader;
       timers.push(every(config.admissionTickMs, async () => {
-        if (!(await lease.tryHold())) return;
+        try { isLeading = await lease.tryHold(); } catch (e) { isLeading = false; throw e; }
+        if (!isLeading) return;
         for (const id of opened) await service.tick(id, health());
       }));
     }
-    return async () => { for (const t of timers) clearInterval(t); };
+    return async () => { for (const t of timers) clearInterval(t); isLeading = false; };
   }
 
   const refFor = (campaignId: string, identityHash: string) => ({ campaignId, partition: partitionOf(identityHash, config.waitingRoomPartitions) });
