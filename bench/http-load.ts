@@ -1,0 +1,85 @@
+/**
+ * The load generator's HTTP side: undici pools (cheap, keep-alive) to the service on 127.0.0.1,
+ * each bound to its own loopback source address 127.0.0.2…, so the per-IP limits see many
+ * addresses, as carrier NAT would show a few thousand phones each. Every request carries a
+ * deadline; every response is recorded by status class.
+ */
+import { Pool } from 'undici';
+
+export interface HttpReply { status: number; json: unknown; ms: number }
+
+export interface LoadClient {
+  /** Sends one request from source address `lane % lanes`; resolves status 0 on timeout or network error. */
+  send(lane: number, r: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: unknown; timeoutMs: number; wantJson?: boolean }): Promise<HttpReply>;
+  close(): Promise<void>;
+  readonly lanes: number;
+}
+
+export function createLoadClient(o: { origin: string; lanes: number; connectionsPerLane: number }): LoadClient {
+  const origin = new URL(o.origin);
+  if (origin.hostname !== '127.0.0.1') throw new Error('bench traffic goes to 127.0.0.1 only');
+  const pools = Array.from({ length: o.lanes }, (_, i) => new Pool(o.origin, {
+    connections: o.connectionsPerLane, pipelining: 1, localAddress: `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`,
+    keepAliveTimeout: 30_000, connect: { timeout: 10_000 },
+  }));
+  return {
+    lanes: o.lanes,
+    async send(lane, r) {
+      const started = performance.now();
+      try {
+        const res = await pools[lane % pools.length]!.request({
+          method: r.method, path: r.path,
+          headers: r.body === undefined ? r.headers : { ...r.headers, 'content-type': 'application/json' },
+          body: r.body === undefined ? null : JSON.stringify(r.body),
+          signal: AbortSignal.timeout(Math.max(1, r.timeoutMs)),
+        });
+        const json = r.wantJson && res.statusCode < 300 ? await res.body.json() : (await res.body.dump(), null);
+        return { status: res.statusCode, json, ms: performance.now() - started };
+      } catch {
+        return { status: 0, json: null, ms: performance.now() - started };
+      }
+    },
+    async close() { await Promise.all(pools.map((p) => p.close().catch(() => p.destroy()))); },
+  };
+}
+
+/** Counts of responses by class, for "errors and 5xx". Status 0 = timeout or connection error. */
+export interface StatusTally { ok2xx: number; c4xx: Record<string, number>; c5xx: number; failed: number }
+
+export const newTally = (): StatusTally => ({ ok2xx: 0, c4xx: {}, c5xx: 0, failed: 0 });
+
+export function tally(t: StatusTally, status: number): void {
+  if (status === 0) t.failed += 1;
+  else if (status >= 500) t.c5xx += 1;
+  else if (status >= 400) t.c4xx[status] = (t.c4xx[status] ?? 0) + 1;
+  else t.ok2xx += 1;
+}
+
+/**
+ * Runs `work(i)` for i in [0, count) with at most `concurrency` in flight (a closed loop),
+ * stopping early when `signal` aborts. Resolves when all started work has finished.
+ */
+export async function closedLoop(count: number, concurrency: number, signal: AbortSignal, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count && !signal.aborted) await work(next++);
+  }));
+}
+
+/**
+ * Starts `work(i)` at t0 + i/ratePerSec for i in [0, count) (an open loop: arrivals do not wait
+ * for earlier ones), and resolves when every started piece of work has finished.
+ */
+export async function openLoop(count: number, ratePerSec: number, signal: AbortSignal, work: (i: number, scheduledAt: number) => Promise<void>): Promise<{ t0: number }> {
+  const t0 = performance.now();
+  const running: Promise<void>[] = [];
+  let i = 0;
+  while (i < count && !signal.aborted) {
+    const now = performance.now();
+    const due = Math.min(count, Math.floor(((now - t0) * ratePerSec) / 1000) + 1);
+    for (; i < due; i += 1) running.push(work(i, t0 + (i * 1000) / ratePerSec));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await Promise.all(running);
+  return { t0 };
+}

@@ -1,0 +1,107 @@
+/**
+ * The service phases, each on the service started afresh (src/cluster.ts, its own Redis key
+ * prefix, the queue's checkpoint cleared) over one scratch database seeded with the demo
+ * (10,000 facilities, a week of slots, a synthetic population):
+ *   A. peak: admission set wide open, bookings/s end to end;
+ *   B. overload through the waiting room, admission starting at the measured peak (what an
+ *      operator would configure from this measurement; AIMD adapts from there);
+ *   C. overload straight to booking (ADMISSION_GATE=off).
+ * People never repeat across phases (one booking per person per campaign).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DEMO_POPULATION_SEED } from '../src/app/seed.ts';
+import { openDatabase } from '../src/platform/db.ts';
+import { registerPopulation } from '../src/people/register-population.ts';
+import type { Cleanup } from './cleanup.ts';
+import { cohortPeople, dose1SlotIds, mintSessions, verifiablePeople, type RegisteredPerson } from './citizens.ts';
+import { createLoadClient } from './http-load.ts';
+import { runOverload, type OverloadPlan } from './overload.ts';
+import { admitEveryone, bookAll } from './peak.ts';
+import type { BenchReport } from './report.ts';
+import { startService, type ServiceOptions } from './service.ts';
+
+export interface ServicePlan {
+  quick: boolean; workers: number; concurrency: number; runId: string; adminUrl: string; redisUrl: string; dataDir: string;
+  peopleForPeak: number; overloadSec: number; warmupSec: number; timeoutMs: number;
+}
+
+type Phase = <T>(report: BenchReport, name: string, f: () => Promise<T>) => Promise<T | null>;
+
+/** Share of the synthetic population born inside the demo cohort is about 0.8; sized with margin. */
+const COHORT_SHARE_LOWER_BOUND = 0.6;
+const LANES = 200;
+
+export async function runMeasuredService(plan: ServicePlan & { databaseUrl: string }, phases: Set<string>, report: BenchReport, cleanup: Cleanup, phase: Phase) {
+  const secrets = { IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'), SIGNING_SECRET: randomBytes(32).toString('base64url') };
+  let population = Math.ceil(plan.peopleForPeak / COHORT_SHARE_LOWER_BOUND);
+  const service = (name: string, env: Record<string, string>): ServiceOptions => ({
+    name, workers: plan.workers, databaseUrl: plan.databaseUrl, redisUrl: plan.redisUrl, keyPrefix: `bench${plan.runId}${name}`, dataDir: plan.dataDir,
+    env: {
+      ...secrets, SEED_DEMO: 'true', DEMO_POPULATION: String(population), DEMO_FACILITIES: '10000', DEMO_SLOT_DAYS: '7',
+      DEMO_OPENS_IN_MS: '0', IDENTITY_LATENCY_MS: '0', ...env,
+    },
+  });
+  const used = new Set<number>();
+
+  const peak = await phase(report, 'service: peak bookings/s', async () => {
+    const svc = await startService(service('a', { ADMISSION_INITIAL_RATE_PER_SEC: '5000', ADMISSION_MAX_RATE_PER_SEC: '5000', ACTIVE_SESSION_CAP: '1000000' }), cleanup);
+    const client = createLoadClient({ origin: svc.origin, lanes: LANES, connectionsPerLane: 4 });
+    try {
+      const people = verifiablePeople(population, plan.peopleForPeak);
+      const { admitted, verify, join, polls } = await admitEveryone(client, people, plan.runId, cleanup.signal);
+      for (const a of admitted) used.add(a.personId);
+      const booking = await bookAll(client, admitted, await dose1SlotIds(plan.databaseUrl), plan.runId, plan.concurrency, cleanup.signal);
+      return { verify, join, polls, booking, bookedPersonIds: booking.bookedPersonIds };
+    } finally {
+      await client.close();
+      await svc.stop();
+    }
+  });
+  report.peak = peak ? { ...peak, bookedPersonIds: [] } : null;
+  if (!peak || !phases.has('overload')) return;
+
+  const rate = Math.max(100, Math.round(10 * peak.booking.perSec));
+  const perMode = Math.round(rate * plan.overloadSec);
+  report.settings.overloadOfferedPerSec = rate;
+  const fresh = await phase(report, 'overload set-up: population and sessions', async () => {
+    population = Math.max(population, Math.ceil((plan.peopleForPeak + 2 * perMode) / COHORT_SHARE_LOWER_BOUND));
+    await extendPopulation(plan.databaseUrl, secrets.IDENTITY_HMAC_KEY, population);
+    const rows = (await cohortPeople(plan.databaseUrl)).filter((p) => !used.has(p.id));
+    if (rows.length < 2 * perMode) throw new Error(`only ${rows.length} fresh people for ${2 * perMode} arrivals`);
+    return rows;
+  });
+  if (!fresh) return;
+  const modes: { key: 'withRoom' | 'direct'; name: string; plan: OverloadPlan['mode']; env: Record<string, string>; people: RegisteredPerson[] }[] = [
+    { key: 'withRoom', name: 'b', plan: 'waiting-room', env: { ADMISSION_INITIAL_RATE_PER_SEC: String(Math.round(peak.booking.perSec)), ADMISSION_MAX_RATE_PER_SEC: String(Math.round(peak.booking.perSec)) }, people: fresh.slice(0, perMode) },
+    { key: 'direct', name: 'c', plan: 'direct', env: { ADMISSION_GATE: 'off' }, people: fresh.slice(perMode, 2 * perMode) },
+  ];
+  for (const m of modes) {
+    report.overload[m.key] = await phase(report, `overload ${m.plan} at ${rate}/s`, async () => {
+      const sessions = await mintSessions(secrets.SIGNING_SECRET, m.people);
+      await clearQueueCheckpoint(plan.databaseUrl);
+      const svc = await startService(service(m.name, m.env), cleanup);
+      const client = createLoadClient({ origin: svc.origin, lanes: LANES, connectionsPerLane: 8 });
+      try {
+        const slots = await dose1SlotIds(plan.databaseUrl);
+        return await runOverload(client, { mode: m.plan, ratePerSec: rate, durationSec: plan.overloadSec, warmupSec: plan.warmupSec, timeoutMs: plan.timeoutMs, runId: `${plan.runId}${m.name}` }, sessions, slots, cleanup.signal);
+      } finally {
+        await client.close();
+        await svc.stop();
+      }
+    });
+  }
+}
+
+/** Registers more of the same synthetic population (the first people already exist and are skipped). */
+async function extendPopulation(databaseUrl: string, hmacKey: string, size: number) {
+  const db = await openDatabase({ databaseUrl, pgliteDir: null, poolSize: 2 });
+  try { await registerPopulation(db.db, hmacKey, { size, seed: DEMO_POPULATION_SEED }); } finally { await db.close(); }
+}
+
+/** Each service run gets a fresh Redis prefix; its queue must start empty, not restore the last run's counters. */
+async function clearQueueCheckpoint(databaseUrl: string) {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try { await c.query('DELETE FROM waiting_room_checkpoints'); } finally { await c.end(); }
+}
