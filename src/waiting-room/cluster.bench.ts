@@ -167,7 +167,8 @@ async function main() {
     const onCluster = await runJoins(`3-master Redis Cluster, P=${partitions} partitions`, cluster.client({ enableAutoPipelining: true }), prefix, partitions, shards, (p) => masterOfPartition[p]!);
     await deleteOnEveryMaster(cluster, prefixPattern(prefix));
     for (const r of [oneP1, onePn, onCluster]) printJoin(r, oneP1);
-    console.log(`  partition → master: ${masterOfPartition.map((port, p) => `${p}→${port}`).join(' ')}`);
+    const perMaster = masters.map((m) => `:${m} ${masterOfPartition.filter((x) => x === m).length}`).join(', ');
+    console.log(`  partitions per master: ${perMaster}${partitions <= 16 ? `  (${masterOfPartition.map((port, p) => `${p}→${port}`).join(' ')})` : ''}`);
 
     console.log('\nbaseline: redis-benchmark -q -n 200000 -c 50, same run, same servers');
     const line = (b: Awaited<ReturnType<typeof baselines>>) =>
