@@ -21,7 +21,7 @@ export interface AvailabilityDeps {
   liveCampaign(id: string): Promise<LiveCampaign | undefined>;
   findPerson(db: DbOrTrx, id: number): Promise<PersonRow | undefined>;
   slots: Pick<typeof SlotRepo, 'searchOpenSlots' | 'freeSeatsByRegion'>;
-  bookings: Pick<typeof BookingRepo, 'findActiveBooking'>;
+  bookings: Pick<typeof BookingRepo, 'findActiveBooking' | 'findBookingsVisibleTo'>;
   regionCacheTtlMs?: number;
 }
 
@@ -58,6 +58,18 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     return ok({ doseIntervalDays: cohort.vaccine.doseIntervalDays, slots: rows });
   }
 
+  /**
+   * Slots a booking may move to: for the person it is for (their cohort and rotation group), in its
+   * campaign. Needs no admission: only the holder of an active booking gets here, and a change
+   * moves a seat rather than taking a new one.
+   */
+  async function changeOptionsFor(requesterId: number, bookingNumber: string, f: SlotFilters) {
+    const visible = await deps.bookings.findBookingsVisibleTo(deps.db, requesterId);
+    const booking = visible.find((b) => b.booking_number === bookingNumber && b.status === 'active');
+    if (!booking) return err('booking-not-found' as const);
+    return openSlotsFor(booking.person_id, booking.campaign_id, f);
+  }
+
   async function freeSeatsByRegion(campaignId: string) {
     if (!(await deps.liveCampaign(campaignId))) return err('campaign-not-found' as const);
     const hit = regionCache.get(campaignId);
@@ -68,7 +80,7 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     return ok(value);
   }
 
-  return { eligibilityOf, openSlotsFor, freeSeatsByRegion };
+  return { eligibilityOf, openSlotsFor, changeOptionsFor, freeSeatsByRegion };
 }
 
 export type AvailabilityService = ReturnType<typeof createAvailabilityService>;

@@ -72,6 +72,9 @@ export function bookingRoutes(d: BookingRoutesDeps) {
       async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
     r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
       async (req, reply) => sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)));
+    r.get('/api/bookings/:bookingNumber/slots', { schema: { tags: ['booking'], security, params: BookingParams, querystring: SlotQuery, summary: 'Slots this booking can be changed to' }, preHandler: auth },
+      async (req, reply) => sendResult(reply, await d.availability.changeOptionsFor(sessionOf(req).personId, req.params.bookingNumber,
+        { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
     r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody }, preHandler: auth },
       async (req, reply) => sendResult(reply, counted('change', await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId }))));
     r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },

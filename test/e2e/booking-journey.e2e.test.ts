@@ -60,11 +60,20 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     const again = await app.inject({ url: '/api/campaigns/demo/eligibility', headers: auth });
     assert.equal(again.json().code, 'admission-used');
 
+    // Changing needs no new admission: the active booking is the permission to see where it can move.
+    const options = await app.inject({ url: `/api/bookings/${booking.bookingNumber}/slots`, headers: session });
+    assert.equal(options.statusCode, 200, options.body);
+    assert.ok(options.json().slots.some((s: { slotId: number }) => s.slotId === otherSlotId));
+    const strangers = await app.inject({ url: '/api/bookings/AAAA-BBBB-CCCC/slots', headers: session });
+    assert.equal(strangers.json().code, 'booking-not-found');
+
     const changed = await app.inject({ method: 'PATCH', url: `/api/bookings/${booking.bookingNumber}`, headers: auth, payload: { slotId: otherSlotId } });
     assert.equal(changed.json().dose1.date, dateAfter(NOW, 4));
     const cancelled = await app.inject({ method: 'DELETE', url: `/api/bookings/${booking.bookingNumber}`, headers: auth });
     assert.equal(cancelled.statusCode, 200);
     assert.equal(cancelled.json().status, 'cancelled');
+    const afterCancel = await app.inject({ url: `/api/bookings/${booking.bookingNumber}/slots`, headers: session });
+    assert.equal(afterCancel.json().code, 'booking-not-found', 'a cancelled booking opens no slot search');
     const seats = await tdb.db.selectFrom('slots').select(['booked']).where('campaign_id', '=', 'demo').execute();
     assert.ok(seats.every((s) => s.booked === 0));
   });

@@ -26,12 +26,22 @@ export interface SlotFilters { region: string; district: string; date: string }
 const campaignPath = (id: string) => `/api/campaigns/${encodeURIComponent(id)}`;
 const bookingPath = (n: string) => `/api/bookings/${encodeURIComponent(n)}`;
 
-export function searchSlots(s: Session, campaignId: string, f: SlotFilters) {
+function slotQuery(f: SlotFilters): URLSearchParams {
   const q = new URLSearchParams({ limit: '50' });
   if (f.region) q.set('region', f.region);
   if (f.district) q.set('district', f.district);
   if (f.date) q.set('date', f.date);
-  return apiRequest<SlotSearch>(`${campaignPath(campaignId)}/slots?${q}`, { headers: citizenHeaders(s, campaignId) });
+  return q;
+}
+
+/** Slots to book (needs the admission) … */
+export function searchSlots(s: Session, campaignId: string, f: SlotFilters) {
+  return apiRequest<SlotSearch>(`${campaignPath(campaignId)}/slots?${slotQuery(f)}`, { headers: citizenHeaders(s, campaignId) });
+}
+
+/** … or to move an active booking to (the booking is the permission; no queue). */
+export function searchChangeSlots(s: Session, bookingNumber: string, f: SlotFilters) {
+  return apiRequest<SlotSearch>(`${bookingPath(bookingNumber)}/slots?${slotQuery(f)}`, { headers: citizenHeaders(s) });
 }
 
 /** `idempotencyKey` is chosen once per booking attempt and sent again on every retry of it. */

@@ -12,7 +12,7 @@ import { useT } from '../messages.ts';
 import { vaccineName } from '../campaigns.ts';
 import { redirectForProblem, useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
-import { changeBooking, placeBooking, searchSlots, type BookingView, type Slot, type SlotFilters, type SlotSearch } from '../booking.ts';
+import { changeBooking, placeBooking, searchChangeSlots, searchSlots, type BookingView, type Slot, type SlotFilters, type SlotSearch } from '../booking.ts';
 import { SearchForm, SlotList } from './SlotSearch.tsx';
 
 export type PickerMode = { kind: 'book' } | { kind: 'change'; bookingNumber: string };
@@ -74,15 +74,17 @@ export function SlotPicker({ campaignId, session, mode, onDone }: { campaignId: 
   const [failure, setFailure] = useState<Failure | null>(null);
   const [notice, setNotice] = useState<Failure | null>(null);
   const [chosen, setChosen] = useState<Slot | null>(null);
+  /** The booking being changed (a primitive, so the search callback stays stable across renders). */
+  const changing = mode.kind === 'change' ? mode.bookingNumber : null;
 
   const search = useCallback(async (f: SlotFilters) => {
     setFilters(f); setBusy(true); setFailure(null);
-    const r = await searchSlots(session, campaignId, f);
+    const r = changing === null ? await searchSlots(session, campaignId, f) : await searchChangeSlots(session, changing, f);
     setBusy(false);
     if (r.ok) { setResult(r.data); return; }
     if (r.kind === 'problem' && redirectForProblem(r.problem, campaignId, setSession)) return;
     setFailure(failureOf(r));
-  }, [session, campaignId, setSession]);
+  }, [session, campaignId, setSession, changing]);
 
   useEffect(() => { void search({ region: '', district: '', date: '' }); }, [search]);
 

@@ -1,0 +1,106 @@
+/**
+ * Browser tests: a real yeyak server (the production composition over an in-memory PGlite, the
+ * in-memory queue, the real clock, the demo seed at a small size) listening on a free port of
+ * 127.0.0.1, and Debian's Chromium driven by playwright-core. Each test saves its last screen
+ * under artifacts/screenshots/ (git-ignored).
+ *
+ * Chromium missing: under CI=true the test fails (.ci/run installs it); elsewhere it is skipped
+ * with the reason. The web build (dist/web) is made once if it is missing.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+import pino from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { composeApp, type Services } from '../../src/app/compose.ts';
+import { seedDemo, DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+import { generatePopulation } from '../../src/people/population.ts';
+import { pgliteForTest, isCi, type TestDatabase } from './databases.ts';
+import { testConfig } from './services.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEB_DIR = resolve('dist/web');
+export const SCREENSHOT_DIR = resolve('artifacts/screenshots');
+
+/** The flags ../shared/services.md asks for: no sandbox as root, no reaching for the internet. */
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function ensureWebBuild(): void {
+  if (existsSync(join(WEB_DIR, 'index.html'))) return;
+  const r = spawnSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build:web failed');
+}
+
+/** Chromium, or undefined when the test was skipped (never under CI). */
+export async function launchBrowser(t: TestContext): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM)) {
+    const message = `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+    if (isCi) throw new Error(`${message}; CI=true: browser tests fail rather than skip`);
+    t.skip(message);
+    return undefined;
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface SiteServer {
+  baseUrl: string;
+  services: Services;
+  /** A synthetic person of the demo population (made-up RRN) who is in the demo cohort. */
+  person(index?: number): { rrn: string; name: string; birthDate: string };
+  close(): Promise<void>;
+}
+
+const POPULATION = 2_000;
+
+/** A server with the demo seed; the demo campaign opens `opensInMs` after start. */
+export async function startSite(opts: { opensInMs: number; env?: Record<string, string> }): Promise<SiteServer> {
+  ensureWebBuild();
+  const tdb: TestDatabase = await pgliteForTest();
+  const config = testConfig({
+    WEB_DIR, DEMO_POPULATION: String(POPULATION), DEMO_FACILITIES: '400', DEMO_SLOT_DAYS: '3',
+    DEMO_OPENS_IN_MS: String(opts.opensInMs), COOKIE_SECURE: 'false', ...opts.env,
+  });
+  const log = pino({ level: 'silent' });
+  const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database: tdb });
+  await seedDemo({ db: tdb.db, config, clock: systemClock, campaigns: services.campaigns, log });
+  await services.waitingRoom.syncRooms();
+  const stopQueue = services.waitingRoom.start(() => services.monitor.health(), log);
+  const stopSender = services.outboxSender.start(config.outboxPollMs, () => undefined);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const people = [...generatePopulation({ size: POPULATION, seed: DEMO_POPULATION_SEED })];
+  return {
+    baseUrl: address,
+    services,
+    person(index = 0) {
+      const p = people[index];
+      if (!p) throw new Error(`no demo person ${index}`);
+      return { rrn: p.rrn, name: p.name, birthDate: p.birthDate };
+    },
+    async close() {
+      await stopQueue();
+      await app.close();
+      await stopSender();
+      await tdb.close();
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  return path;
+}
+
+/** Runs `steps`; if they throw, the screen at that moment is saved as `<name>-failed` first. */
+export async function onFailureScreenshot<T>(page: () => Page | undefined, name: string, steps: () => Promise<T>): Promise<T> {
+  try {
+    return await steps();
+  } catch (e) {
+    const p = page();
+    if (p && !p.isClosed()) await screenshot(p, `${name}-failed`, false).catch(() => undefined);
+    throw e;
+  }
+}
