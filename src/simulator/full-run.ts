@@ -1,0 +1,209 @@
+/**
+ * Full-scale mode: the whole cohort through the real services (composeServices: the waiting room
+ * over the real Redis store and its Lua scripts, the booking and availability services over real
+ * Postgres, the outbox sender), with arrivals and behaviour simulated on a virtual clock. No HTTP.
+ *
+ * The clock, in lock-step: each step sets the virtual time, starts every event due, waits for all
+ * the real calls it started, runs one admission tick (fed by the booking path's measured latency)
+ * and, once a virtual second, refreshes the snapshot. The step then advances virtual time by the
+ * wall time it took (at least one tick, at most MAX_STEP_MS). So virtual time never runs faster
+ * than the machine while it has work: bookings per virtual second are bookings this Postgres did
+ * per wall second (while also hosting the simulator, Redis and every queue call — a conservative
+ * figure). Idle stretches (no event due, nobody waiting) are skipped. Steps capped at MAX_STEP_MS
+ * mean the simulator was the bottleneck; the report counts those seconds.
+ */
+import pino from 'pino';
+import { composeServices } from '../app/compose.ts';
+import { fixedClock } from '../platform/clock.ts';
+import { createOutboxSender } from '../booking/outbox.sender.ts';
+import { loadSeedCampaigns } from '../eligibility/seed-campaigns.ts';
+import { openingsOf } from '../eligibility/openings.ts';
+import { createPrng, deriveSeed } from '../people/prng.ts';
+import { defaultWaitingRoomSettings } from '../waiting-room/room.ts';
+import { deriveSigningKey } from '../waiting-room/ticket.ts';
+import { Outcome, State } from './crowd.ts';
+import { openRunStores, runConfig, scaledService, uniqueRunId } from './environment.ts';
+import { checkInvariants, countingChannel, type Invariant } from './invariants.ts';
+import { buildCrowd, plannedJoins, type CrowdCounts } from './population.ts';
+import { onArrive, onComeBack, onOtherDevice, onPoll, onReload } from './queue-agent.ts';
+import { Recorder } from './recorder.ts';
+import type { Scenario } from './scenario.ts';
+import { onBook, onEligibility, onSearch } from './session-agent.ts';
+import { Ev, kindOf, personOf, schedule, type Sim } from './sim.ts';
+import { seedSupply, type Supply } from './supply.ts';
+import { TimeWheel } from './time-wheel.ts';
+
+const MAX_STEP_MS = 2_000;
+const QUIET_STEP_MS = 1_000;
+/** More real calls than this in a step make it a busy one. */
+const BUSY_STEP_CALLS = 100;
+const WHEEL_BUCKET_MS = 100;
+
+export interface FullOptions {
+  scenario: Scenario;
+  scale: number;
+  databaseUrl: string;
+  redisUrl: string;
+  dataDir: string;
+  /** Stop stepping after this much wall time (the report says so). */
+  maxWallMs: number;
+  /** Keep the schema and Redis keys for inspection. */
+  keep?: boolean;
+  onPhase?: (phase: string, done: number, total: number) => void;
+  onStep?: (p: StepProgress) => void;
+}
+
+export interface StepProgress { virtualMs: number; startMs: number; horizonMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number; wallMs: number }
+
+export interface FullResult {
+  sim: Sim; counts: CrowdCounts; supply: Supply; invariants: Invariant[]; plannedJoins: number;
+  wallMs: { setup: number; run: number; finish: number }; stoppedBy: 'done' | 'horizon' | 'wall-limit';
+  service: ReturnType<typeof scaledService>; runId: string; cleanedUp: { keys: number } | null;
+}
+
+export async function runFull(o: FullOptions): Promise<FullResult> {
+  const t0 = performance.now();
+  const runId = uniqueRunId();
+  const service = scaledService(o.scenario.service, o.scale);
+  const stores = await openRunStores({ databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, runId, dataDir: o.dataDir, poolSize: 24 });
+  try {
+    const config = runConfig({ dataDir: o.dataDir, redisUrl: o.redisUrl, keyPrefix: stores.keyPrefix, service });
+    const rules = loadSeedCampaigns().find((c) => c.id === o.scenario.campaignId);
+    if (!rules) throw new Error(`campaign ${o.scenario.campaignId} not found in data/campaigns`);
+    const opensAtMs = openingsOf(rules)[0]!.opensAtMs;
+    const startMs = opensAtMs - o.scenario.simulation.startMinutesBeforeOpening * 60_000;
+    const horizonMs = opensAtMs + o.scenario.simulation.minutesAfterOpening * 60_000;
+    const clock = fixedClock(startMs);
+    const channel = countingChannel();
+    const services = composeServices({ config, clock, logger: pino({ level: 'silent' }), database: stores.database, channel });
+    const saved = await services.campaigns.saveVersion(rules, 'simulator', true);
+    if (!saved.ok) throw new Error(`campaign ${rules.id} could not be saved: ${JSON.stringify(saved.detail)}`);
+    const { crowd, counts } = await buildCrowd({ db: stores.database.db, hmacKey: config.identityHmacKey, scenario: o.scenario, scale: o.scale, opensAtMs, onProgress: (d, n) => o.onPhase?.('registering people', d, n) });
+    const supply = await seedSupply({ db: stores.database.db, scenario: o.scenario, scale: o.scale, campaignId: rules.id, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays, onProgress: (d, n) => o.onPhase?.('creating slots', d, n) });
+    await services.waitingRoom.syncRooms();
+    const sim: Sim = {
+      scenario: o.scenario, crowd, clock, services, campaignId: rules.id, opensAtMs,
+      wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs), rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
+      rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')), wr: services.waitingRoom.service,
+      ticketKey: deriveSigningKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
+      nextPollAt: new Float64Array(crowd.size).fill(Number.NaN), waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
+      etaPromises: new Map(), seatsLeft: supply.seatsTonight, tasks: [], fatal: null,
+      counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0 },
+    };
+    for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
+    const planned = plannedJoins(crowd);
+    const t1 = performance.now();
+    const sender = createOutboxSender({ db: stores.database.db, clock, channel, maxAttempts: 10, batchSize: 1_000 });
+    const stoppedBy = await loop(sim, { horizonMs, tickMs: service.admissionTickMs, deadline: t0 + o.maxWallMs, onStep: o.onStep, sender });
+    const t2 = performance.now();
+    closeOutcomes(sim);
+    await drainOutbox(sender);
+    const invariants = await checkInvariants(stores.database.db, rules.id, channel.deliveries, sim.rec.total('bookings'));
+    await services.waitingRoom.close();
+    const cleanedUp = o.keep ? null : { keys: await stores.cleanup() };
+    return {
+      sim, counts, supply, invariants, plannedJoins: planned, stoppedBy, service, runId, cleanedUp,
+      wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
+    };
+  } catch (e) {
+    if (!o.keep) await stores.cleanup().catch(() => undefined);
+    throw e;
+  }
+}
+
+function dispatch(sim: Sim, event: number): void {
+  const i = personOf(event);
+  switch (kindOf(event)) {
+    case Ev.arrive: return onArrive(sim, i);
+    case Ev.reload: return onReload(sim, i);
+    case Ev.otherDevice: return onOtherDevice(sim, i);
+    case Ev.poll: return onPoll(sim, i);
+    case Ev.comeBack: return onComeBack(sim, i);
+    case Ev.eligibility: return onEligibility(sim, i);
+    case Ev.search: return onSearch(sim, i);
+    case Ev.book: return onBook(sim, i);
+  }
+}
+
+interface LoopOptions {
+  horizonMs: number; tickMs: number; deadline: number; onStep: FullOptions['onStep'];
+  sender: ReturnType<typeof createOutboxSender>;
+}
+
+async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> {
+  let t = sim.clock.nowMs();
+  let nextRefreshMs = t;
+  let waiting = 0;
+  let outbox: Promise<unknown> | null = null;
+  while (t < o.horizonMs) {
+    sim.clock.set(t);
+    const w0 = performance.now();
+    sim.wheel.drainDue(t, (ev) => dispatch(sim, ev));
+    const callsThisStep = sim.tasks.length;
+    while (sim.tasks.length > 0) await Promise.all(sim.tasks.splice(0));
+    if (sim.fatal) throw sim.fatal;
+    const tick = await sim.wr.tick(sim.campaignId, sim.services.monitor.health());
+    if (tick.ok) sim.rec.count('advanced', t, tick.value.advanced);
+    if (t >= nextRefreshMs) { waiting = await refresh(sim, t); nextRefreshMs = t + 1_000; }
+    // The outbox sender runs beside the loop, as in production (its wall time is real load).
+    outbox ??= o.sender.runOnce().finally(() => { outbox = null; });
+    const wall = performance.now() - w0;
+    sim.rec.count('wallMs', t, wall);
+    o.onStep?.({ virtualMs: t, startMs: sim.rec.startMs, horizonMs: o.horizonMs, opensAtMs: sim.opensAtMs, arrivals: arrivalsSoFar(sim), waiting, booked: sim.rec.total('bookings'), wallMs: wall });
+    if (performance.now() > o.deadline) { await outbox; return 'wall-limit'; }
+    const isIdle = t < sim.opensAtMs || waiting === 0;
+    const next = sim.wheel.nextDueMs();
+    if (isIdle && next === null && t >= sim.opensAtMs) { await outbox; return 'done'; }
+    // Busy steps tick at the production interval (a burst of calls per step stays small); quiet
+    // ones take a second at a time: the controller admits rate × dt either way.
+    const minStep = callsThisStep > BUSY_STEP_CALLS ? o.tickMs : Math.max(o.tickMs, QUIET_STEP_MS);
+    let advance = Math.round(Math.min(MAX_STEP_MS, Math.max(minStep, wall)));
+    if (isIdle && next !== null && next - t > advance) {
+      // Skip to the event, but stop at the opening so it is ticked on time.
+      const target = t < sim.opensAtMs ? Math.min(next, sim.opensAtMs) : next;
+      advance = Math.max(advance, Math.floor((target - t) / o.tickMs) * o.tickMs);
+    }
+    t += advance;
+  }
+  await outbox;
+  return 'horizon';
+}
+
+/** Re-reads the queue's counters (every server does this once a second) and records the gauges. */
+async function refresh(sim: Sim, t: number): Promise<number> {
+  await sim.wr.refreshSnapshot(sim.campaignId);
+  const status = sim.wr.roomStatus(sim.campaignId);
+  if (!status.ok) return 0;
+  const parts = status.value.snapshot?.partitions ?? [];
+  const sum = (f: (s: (typeof parts)[number]['stats']) => number) => parts.reduce((n, p) => n + f(p.stats), 0);
+  const waiting = sum((s) => s.waiting);
+  sim.rec.gauge('waiting', t, waiting);
+  sim.rec.gauge('activeSessions', t, sum((s) => s.activeSessions));
+  sim.rec.gauge('tail', t, sum((s) => s.tail));
+  sim.rec.gauge('cursor', t, sum((s) => s.cursor));
+  sim.rec.gauge('ratePerSec', t, status.value.controller.ratePerSec);
+  sim.rec.gauge('slotsLeft', t, sim.seatsLeft);
+  return waiting;
+}
+
+function arrivalsSoFar(sim: Sim): number {
+  const r = sim.rec;
+  return r.total('arrivalsFirst') + r.total('arrivalsReload') + r.total('arrivalsOtherDevice') + r.total('arrivalsComeback');
+}
+
+/** People the horizon caught mid-way get an outcome that says so. */
+function closeOutcomes(sim: Sim): void {
+  const c = sim.crowd;
+  for (let i = 0; i < c.size; i += 1) {
+    if (c.state[i] === State.waiting) c.outcome[i] = Outcome.stillWaiting;
+    else if (c.state[i] === State.admitted) c.outcome[i] = Outcome.inSession;
+  }
+}
+
+/** Sends every confirmation still due (bounded: stops when a round sends nothing). */
+async function drainOutbox(sender: ReturnType<typeof createOutboxSender>): Promise<void> {
+  for (let round = 0; round < 100_000; round += 1) {
+    const r = await sender.runOnce();
+    if (r.sent === 0 && r.failed === 0) return;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The shared state of a full-scale run and its event vocabulary. Events are small integers
+ * `person * 8 + kind` kept in the TimeWheel; handlers (queue-agent.ts, session-agent.ts) start
+ * real service calls through `sim.start`, which the engine awaits at the end of each step.
+ */
+import type { Services } from '../app/compose.ts';
+import type { fixedClock } from '../platform/clock.ts';
+import type { Prng } from '../people/prng.ts';
+import type { WaitingRoomService } from '../waiting-room/waiting-room.service.ts';
+import type { Crowd } from './crowd.ts';
+import type { Recorder } from './recorder.ts';
+import type { Scenario } from './scenario.ts';
+import type { TimeWheel } from './time-wheel.ts';
+
+export const Ev = { arrive: 0, reload: 1, otherDevice: 2, poll: 3, comeBack: 4, eligibility: 5, search: 6, book: 7 } as const;
+export type EvKind = (typeof Ev)[keyof typeof Ev];
+export const encode = (person: number, kind: EvKind): number => person * 8 + kind;
+export const personOf = (event: number): number => Math.floor(event / 8);
+export const kindOf = (event: number): EvKind => (event % 8) as EvKind;
+
+/** The first ETA a sampled person was shown, to compare with when they were admitted. */
+export interface EtaPromise { atMs: number; expectedMs: number; lowMs: number; highMs: number | null }
+
+export interface Sim {
+  readonly scenario: Scenario;
+  readonly crowd: Crowd;
+  readonly wheel: TimeWheel;
+  readonly rec: Recorder;
+  readonly clock: ReturnType<typeof fixedClock>;
+  readonly rng: Prng;
+  readonly services: Services;
+  readonly wr: WaitingRoomService;
+  readonly campaignId: string;
+  readonly opensAtMs: number;
+  readonly ticketKey: Uint8Array;
+  readonly poll: { readonly minPollMs: number; readonly maxPollMs: number; readonly pollFraction: number; readonly ticketMaxAgeMs: number };
+  /** Next poll each person is due (NaN: none scheduled); a POLL event for another time is stale. */
+  readonly nextPollAt: Float64Array;
+  /** Start of the current waiting spell (patience counts from here). */
+  readonly waitingSince: Float64Array;
+  readonly etaPromises: Map<number, EtaPromise>;
+  /** Seats still free tonight, as the simulator counts them (checked against the database at the end). */
+  seatsLeft: number;
+  /** Promises started in this step. */
+  readonly tasks: Promise<void>[];
+  /** The first unexpected error (the run stops after the step). */
+  fatal: Error | null;
+  readonly counts: { pollsSkipped: number; realPollsSampled: number; realPollsNearFront: number };
+}
+
+export const now = (sim: Sim): number => sim.clock.nowMs();
+
+/** Runs a service call for this step; unexpected errors stop the run (they are never silently counted). */
+export function start(sim: Sim, task: () => Promise<void>): void {
+  sim.tasks.push(task().catch((e: unknown) => { sim.fatal ??= e instanceof Error ? e : new Error(String(e)); }));
+}
+
+export function schedule(sim: Sim, atMs: number, person: number, kind: EvKind): void {
+  sim.wheel.push(atMs, encode(person, kind));
+}
+
+export const isSampled = (sim: Sim, i: number): boolean => i % sim.scenario.simulation.pollSampleEvery === 0;
+
+/** Wall-clock ms of an async call. */
+export async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { value, ms: performance.now() - t0 };
+}
