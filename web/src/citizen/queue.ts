@@ -11,7 +11,8 @@ import { navigate, paths } from './router.ts';
 import { redirectForProblem, useSession } from './session.tsx';
 import { citizenHeaders, deviceId, loadTicket, saveAdmission, saveTicket, type Session } from './store.ts';
 
-export interface Eta { seconds: number; lowSeconds: number; highSeconds: number }
+/** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
+export interface Eta { seconds: number; lowSeconds: number; highSeconds: number | null }
 export interface QueueStatus {
   state: 'pre-opening' | 'waiting' | 'admitted' | 'expired' | 'completed';
   opensAt: string | null;

@@ -18,6 +18,8 @@ export function useRoute(): Route {
   useEffect(() => {
     const onChange = () => setRoute(parse(location.hash));
     window.addEventListener('hashchange', onChange);
+    // A child's effect may have navigated before this listener existed (effects run child-first).
+    onChange();
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return route;

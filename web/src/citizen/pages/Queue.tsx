@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { FailureNotice, Loading } from '../../shared/failure.tsx';
-import { useLang } from '../../shared/i18n.tsx';
+import { useLang, type Lang } from '../../shared/i18n.tsx';
 import { formatDuration, formatInstant, formatMinutes, formatNumber, formatTime } from '../../shared/format.ts';
 import { useT } from '../messages.ts';
 import { dropTicket, useQueue, type QueueStatus } from '../queue.ts';
@@ -29,6 +29,19 @@ function useThrottledAnnouncement(text: string, key: string): string {
   return said;
 }
 
+/**
+ * The ETA and its band as measured: a band with no upper end (admission stalled within the last
+ * minute) says so instead of inventing one; no measured rate means no ETA at all.
+ */
+function etaText(status: QueueStatus, t: ReturnType<typeof useT>, lang: Lang): string {
+  const eta = status.eta;
+  if (!eta) return t('queueEtaUnknown');
+  const mid = formatDuration(eta.seconds, lang);
+  const low = formatMinutes(eta.lowSeconds);
+  if (eta.highSeconds === null) return t('queueEtaOpenEnded', { mid, low });
+  return t('queueEta', { mid, low, high: Math.max(low, 1, formatMinutes(eta.highSeconds)) });
+}
+
 function Waiting({ status }: { status: QueueStatus }) {
   const t = useT();
   const { lang } = useLang();
@@ -44,9 +57,7 @@ function Waiting({ status }: { status: QueueStatus }) {
         <span className={percent === null ? 'indeterminate' : undefined} style={percent === null ? undefined : { width: `${percent}%` }} />
       </div>
       <p className="eta" data-testid="queue-eta">
-        {status.eta
-          ? t('queueEta', { mid: formatDuration(status.eta.seconds, lang), low: formatMinutes(status.eta.lowSeconds), high: Math.max(1, formatMinutes(status.eta.highSeconds)) })
-          : t('queueEtaUnknown')}
+        {etaText(status, t, lang)}
       </p>
     </div>
   );
