@@ -131,7 +131,7 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
  * the leader lease stay single-slot; ioredis follows MOVED/ASK and reloads the slot map itself.
  */
 function connectRedis(config: Config): Redis | Cluster | null {
-  const redisOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  const redisOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true };
   if (config.redisClusterNodes) return new Cluster(config.redisClusterNodes.map((n) => ({ ...n })), { redisOptions });
   return config.redisUrl ? new Redis(config.redisUrl, redisOptions) : null;
 }
