@@ -27,6 +27,7 @@ import { bookingRoutes } from '../booking/booking.routes.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
 import { fileChannel, logChannel } from '../booking/message-channels.ts';
 import { createBookingPathMonitor } from '../booking/booking-path-monitor.ts';
+import { cachedById } from '../booking/row-cache.ts';
 import { parseOperatorAccounts } from '../operator/operator-accounts.ts';
 import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
@@ -74,9 +75,11 @@ export function composeServices(o: ComposeOptions) {
     })),
   });
   const campaigns = createCampaignService({ db, clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
+  // Facilities and a slot's place/date/vaccine do not change while people book: read once per minute per process.
+  const rowCache = { clock, ttlMs: 60_000, maxEntries: 200_000 };
   const booking = createBookingService({
-    clock, db, liveCampaign: campaigns.liveCampaign, findPerson: people.findPersonById, findFacility: findFacilityById,
-    slots, bookings, outbox: bookings, newBookingNumber,
+    clock, db, liveCampaign: campaigns.liveCampaign, findPerson: people.findPersonById, findFacility: cachedById(findFacilityById, rowCache),
+    slots: { ...slots, findSlot: cachedById(slots.findSlot, rowCache) }, bookings, outbox: bookings, newBookingNumber,
     async resolveProxyTarget(rrn, name) {
       const hashed = identity.hashRrn(rrn);
       if (!hashed.ok) return hashed;

@@ -44,6 +44,17 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.equal(await slots.takeDose2SeatIfAvailable(tdb.db, { ...d2, date: dateAfter(NOW, 99) }), undefined);
     });
 
+    it('takes a dose-1 and its dose-2 seat in one statement, and no dose-2 seat when dose 1 is full', async () => {
+      const f = await fixture('both-seats', 1);
+      const d2 = { campaignId: f.campaign.id, facilityId: f.facility.id, date: f.dose2Date, vaccineCode: 'pfizer' };
+      assert.deepEqual(await slots.takeBothSeatsIfAvailable(tdb.db, f.dose1.id, d2), { isDose1Taken: true, dose2SlotId: f.dose2.id });
+      assert.deepEqual(await slots.takeBothSeatsIfAvailable(tdb.db, f.dose1.id, d2), { isDose1Taken: false, dose2SlotId: undefined });
+      assert.equal((await slots.findSlot(tdb.db, f.dose2.id))!.booked, 1);
+      const g = await fixture('both-seats-no-dose2', 1);
+      const nowhere = { campaignId: g.campaign.id, facilityId: g.facility.id, date: dateAfter(NOW, 99), vaccineCode: 'pfizer' };
+      assert.deepEqual(await slots.takeBothSeatsIfAvailable(tdb.db, g.dose1.id, nowhere), { isDose1Taken: true, dose2SlotId: undefined });
+    });
+
     it('names the same constraints on a second active booking, a reused idempotency key and a reused admission', async () => {
       const f = await fixture('constraints', 10);
       const [a, b] = await newPeople(tdb.db, 2);
