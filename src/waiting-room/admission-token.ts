@@ -10,6 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { err, ok, type Result } from '../platform/result.ts';
+import { hmacCryptoKey } from '../platform/signing.ts';
 import { placeKey } from './ticket.ts';
 
 export interface Admission {
@@ -37,6 +38,14 @@ export function admissionIdFor(
   return createHmac('sha256', key).update(input).digest('base64url').slice(0, 22);
 }
 
+/** Each raw key imported once (jose would import raw bytes again on every sign and verify). */
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+function cryptoKeyOf(key: Uint8Array): Promise<CryptoKey> {
+  let k = imported.get(key);
+  if (!k) { k = hmacCryptoKey(key); imported.set(key, k); }
+  return k;
+}
+
 export async function signAdmissionToken(admission: Admission, key: Uint8Array, nowMs: number): Promise<string> {
   return new SignJWT({ cmp: admission.campaignId, dev: admission.deviceId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -46,7 +55,7 @@ export async function signAdmissionToken(admission: Admission, key: Uint8Array, 
     .setIssuedAt(Math.floor(nowMs / 1000))
     // JWT time is in seconds; rounding down never lets a token outlive its admission.
     .setExpirationTime(Math.floor(admission.expiresAtMs / 1000))
-    .sign(key);
+    .sign(await cryptoKeyOf(key));
 }
 
 /**
@@ -61,7 +70,7 @@ export async function verifyAdmissionToken(
 ): Promise<Result<Admission, AdmissionRefusal>> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key, {
+    ({ payload } = await jwtVerify(token, await cryptoKeyOf(key), {
       algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(expect.nowMs), clockTolerance: 0,
       requiredClaims: ['exp', 'jti', 'sub'],
     }));
