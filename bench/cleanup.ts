@@ -3,6 +3,8 @@
  * reverse order exactly once, on success, on failure, on Ctrl-C/SIGTERM, and when the run's time
  * budget is spent. Each undo step is bounded in time, so cleaning up can never hang the bench.
  */
+import { setMaxListeners } from 'node:events';
+
 const STEP_TIMEOUT_MS = 30_000;
 
 export interface Cleanup {
@@ -16,6 +18,8 @@ export interface Cleanup {
 export function createCleanup(o: { budgetMs: number; log: (line: string) => void }): Cleanup {
   const steps: { what: string; undo: () => Promise<unknown> | unknown; done: boolean }[] = [];
   const abort = new AbortController();
+  // Thousands of simulated people sleep on this one signal at once.
+  setMaxListeners(0, abort.signal);
   let running: Promise<void> | null = null;
 
   async function runStep(step: (typeof steps)[number]) {

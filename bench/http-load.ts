@@ -13,6 +13,8 @@ export interface LoadClient {
   send(lane: number, r: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: unknown; timeoutMs: number; wantJson?: boolean }): Promise<HttpReply>;
   close(): Promise<void>;
   readonly lanes: number;
+  /** Why requests got status 0, by error code (timeouts, refused connections, …). */
+  readonly failures: Map<string, number>;
 }
 
 export function createLoadClient(o: { origin: string; lanes: number; connectionsPerLane: number }): LoadClient {
@@ -22,8 +24,10 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
     connections: o.connectionsPerLane, pipelining: 1, localAddress: `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`,
     keepAliveTimeout: 30_000, connect: { timeout: 10_000 },
   }));
+  const failures = new Map<string, number>();
   return {
     lanes: o.lanes,
+    failures,
     async send(lane, r) {
       const started = performance.now();
       try {
@@ -31,11 +35,14 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
           method: r.method, path: r.path,
           headers: r.body === undefined ? r.headers : { ...r.headers, 'content-type': 'application/json' },
           body: r.body === undefined ? null : JSON.stringify(r.body),
-          signal: AbortSignal.timeout(Math.max(1, r.timeoutMs)),
+          signal: AbortSignal.timeout(Math.max(1, Math.ceil(r.timeoutMs))),
         });
         const json = r.wantJson && res.statusCode < 300 ? await res.body.json() : (await res.body.dump(), null);
         return { status: res.statusCode, json, ms: performance.now() - started };
-      } catch {
+      } catch (e) {
+        const name = (e as Error).name;
+        const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : String((e as { code?: string }).code ?? name ?? 'error');
+        failures.set(code, (failures.get(code) ?? 0) + 1);
         return { status: 0, json: null, ms: performance.now() - started };
       }
     },

@@ -42,6 +42,8 @@ export interface OverloadResult {
   admissionWait: LatencySummary | null;
   joins: number;
   polls: number;
+  /** Why requests failed without an HTTP status (client-side code → count). */
+  failures: Record<string, number>;
 }
 
 export async function runOverload(client: LoadClient, plan: OverloadPlan, sessions: readonly string[], slotIds: readonly number[], signal: AbortSignal): Promise<OverloadResult> {
@@ -96,6 +98,7 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
     await book(i, { ...base, 'x-admission-token': admission }, now, plan.timeoutMs);
   }
 
+  client.failures.clear();
   const started = performance.now();
   endAt = started + plan.durationSec * 1000;
   const { t0 } = await openLoop(arrivals, plan.ratePerSec, signal, plan.mode === 'direct' ? direct : throughRoom);
@@ -108,5 +111,6 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
     errors: status5xx + bookingStatuses.failed + queueStatuses.failed,
     confirmedPerSecond: perSecondCounts(confirmedAt, t0, Math.ceil(plan.durationSec)),
     admissionWait: plan.mode === 'waiting-room' ? summarizeLatencies(waits) : null, joins, polls,
+    failures: Object.fromEntries(client.failures),
   };
 }

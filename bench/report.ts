@@ -39,6 +39,7 @@ export function targetsOf(r: BenchReport): TargetResult[] {
     redisJoinEvalshaPerSec: r.redis?.joinEvalsha.rps ?? null,
     redisGetPerSec: r.redis?.get.rps ?? null,
     bookingsPerSec: r.peak?.booking.perSec ?? null,
+    assumedPeakPerSec: typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null,
     joinPerSec: r.waitingRoomBench?.joinPerSec ?? null,
     pollPerSec: r.waitingRoomBench?.pollPerSec ?? null,
     overloadWithRoom: w ? { goodputPerSec: w.goodputPerSec, p99AdmittedMs: w.bookingLatency.p99Ms, status5xx: w.status5xx } : null,
@@ -61,13 +62,14 @@ function overloadLines(name: string, o: OverloadResult | null, peak: number | nu
       `    queue answers      ${statuses(o.queueStatuses)} (${int(o.joins)} joins, ${int(o.polls)} polls)`,
       `    arrival→admitted   p50 ${ms(o.admissionWait?.p50Ms)}, p99 ${ms(o.admissionWait?.p99Ms)} (${int(o.admissionWait?.count)} admitted)`,
     ] : []),
-    `    5xx ${int(o.status5xx)}, errors (5xx + timeouts) ${int(o.errors)}; confirmed per second: ${o.confirmedPerSecond.map(int).join(' ')}`,
+    `    5xx ${int(o.status5xx)}, errors (5xx + timeouts) ${int(o.errors)}${Object.keys(o.failures).length ? ` (${Object.entries(o.failures).map(([k, v]) => `${k}×${int(v)}`).join(', ')})` : ''}`,
+    `    confirmed per second: ${o.confirmedPerSecond.map(int).join(' ')}`,
   ];
 }
 
 export function renderReport(r: BenchReport): string {
   const best = bestPgbench(r.pgbench);
-  const peak = r.peak?.booking.perSec ?? null;
+  const peak = r.peak?.booking.perSec ?? (typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null);
   const m = r.machine;
   const L: string[] = [];
   L.push(`yeyak bench (${r.mode}) — ${r.startedAt}`);
@@ -99,7 +101,7 @@ export function renderReport(r: BenchReport): string {
     L.push(`    ${x(ratio(p.booking.perSec, best?.result.tps))} pgbench best (${int(best?.result.tps)} tps at ${best?.clients ?? '—'} clients)`);
   } else L.push('  bookings over HTTP: not measured');
   L.push('');
-  L.push(`3. Overload at 10× the measured peak (${int(peak)} bookings/s)`);
+  L.push(`3. Overload at 10× the ${r.peak ? 'measured' : 'assumed (--assume-peak)'} peak (${int(peak)} bookings/s)`);
   L.push(...overloadLines('with the waiting room', r.overload.withRoom, peak));
   L.push(...overloadLines('without it (ADMISSION_GATE=off, as in 2021)', r.overload.direct, peak));
   L.push('');

@@ -22,7 +22,8 @@ const HELP = `npm run bench [-- options]
   --quick              shorter run (smaller samples, shorter phases), about 3-4 minutes
   --workers N          service processes (default 2, the number of cores)
   --concurrency N      bookings in flight in the peak phase (default 64)
-  --phases LIST        comma-separated subset of machine,peak,overload (overload needs peak)
+  --phases LIST        comma-separated subset of machine,peak,overload
+  --assume-peak N      bookings/s to overload against when the peak phase is not run
   --help               this text
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that may
 CREATE DATABASE), BENCH_REDIS_URL (default redis://127.0.0.1:6379). Both must be on 127.0.0.1.
@@ -32,7 +33,7 @@ function options() {
   const { values } = parseArgs({ options: {
     quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     workers: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '64' },
-    phases: { type: 'string', default: 'machine,peak,overload' },
+    phases: { type: 'string', default: 'machine,peak,overload' }, 'assume-peak': { type: 'string' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const n = (s: string, what: string, max: number) => {
@@ -42,7 +43,9 @@ function options() {
   };
   const phases = new Set(values.phases.split(',').map((s) => s.trim()));
   for (const p of phases) if (!['machine', 'peak', 'overload'].includes(p)) { console.error(`--phases: unknown phase ${p}`); process.exit(2); }
-  return { quick: values.quick, workers: n(values.workers, 'workers', 16), concurrency: n(values.concurrency, 'concurrency', 2000), phases };
+  const assumedPeak = values['assume-peak'] === undefined ? null : n(values['assume-peak'], 'assume-peak', 100_000);
+  if (phases.has('overload') && !phases.has('peak') && assumedPeak === null) { console.error('--phases overload without peak needs --assume-peak N'); process.exit(2); }
+  return { quick: values.quick, workers: n(values.workers, 'workers', 16), concurrency: n(values.concurrency, 'concurrency', 2000), phases, assumedPeak };
 }
 
 function localUrl(name: string, fallback: string): string {
@@ -83,7 +86,7 @@ async function main() {
   cleanup.defer('remove temporary files', () => rmSync(dataDir, { recursive: true, force: true }));
   const plan: ServicePlan = {
     quick: opt.quick, workers: opt.workers, concurrency: opt.concurrency, runId, adminUrl, redisUrl, dataDir,
-    peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 8 : 15, warmupSec: opt.quick ? 3 : 5, timeoutMs: 10_000,
+    assumedPeak: opt.assumedPeak, peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 8 : 15, warmupSec: opt.quick ? 3 : 5, timeoutMs: 10_000,
   };
   const report: BenchReport = {
     startedAt: new Date().toISOString(), mode: opt.quick ? 'quick' : 'full',

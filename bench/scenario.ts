@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DEMO_POPULATION_SEED } from '../src/app/seed.ts';
-import { openDatabase } from '../src/platform/db.ts';
+import { migrate, openDatabase } from '../src/platform/db.ts';
 import { registerPopulation } from '../src/people/register-population.ts';
 import type { Cleanup } from './cleanup.ts';
 import { cohortPeople, dose1SlotIds, mintSessions, verifiablePeople, type RegisteredPerson } from './citizens.ts';
@@ -24,6 +24,8 @@ import { startService, type ServiceOptions } from './service.ts';
 export interface ServicePlan {
   quick: boolean; workers: number; concurrency: number; runId: string; adminUrl: string; redisUrl: string; dataDir: string;
   peopleForPeak: number; overloadSec: number; warmupSec: number; timeoutMs: number;
+  /** Bookings/s to overload against when the peak phase is skipped (--assume-peak). */
+  assumedPeak: number | null;
 }
 
 type Phase = <T>(report: BenchReport, name: string, f: () => Promise<T>) => Promise<T | null>;
@@ -44,7 +46,7 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
   });
   const used = new Set<number>();
 
-  const peak = await phase(report, 'service: peak bookings/s', async () => {
+  const peak = !phases.has('peak') ? null : await phase(report, 'service: peak bookings/s', async () => {
     const svc = await startService(service('a', { ADMISSION_INITIAL_RATE_PER_SEC: '5000', ADMISSION_MAX_RATE_PER_SEC: '5000', ACTIVE_SESSION_CAP: '1000000' }), cleanup);
     const client = createLoadClient({ origin: svc.origin, lanes: LANES, connectionsPerLane: 4 });
     try {
@@ -59,9 +61,11 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
     }
   });
   report.peak = peak ? { ...peak, bookedPersonIds: [] } : null;
-  if (!peak || !phases.has('overload')) return;
+  const peakPerSec = peak?.booking.perSec ?? plan.assumedPeak;
+  if (peakPerSec === null || !phases.has('overload')) return;
+  report.settings.overloadAgainstPeakPerSec = Math.round(peakPerSec);
 
-  const rate = Math.max(100, Math.round(10 * peak.booking.perSec));
+  const rate = Math.max(100, Math.round(10 * peakPerSec));
   const perMode = Math.round(rate * plan.overloadSec);
   report.settings.overloadOfferedPerSec = rate;
   const fresh = await phase(report, 'overload set-up: population and sessions', async () => {
@@ -73,7 +77,7 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
   });
   if (!fresh) return;
   const modes: { key: 'withRoom' | 'direct'; name: string; plan: OverloadPlan['mode']; env: Record<string, string>; people: RegisteredPerson[] }[] = [
-    { key: 'withRoom', name: 'b', plan: 'waiting-room', env: { ADMISSION_INITIAL_RATE_PER_SEC: String(Math.round(peak.booking.perSec)), ADMISSION_MAX_RATE_PER_SEC: String(Math.round(peak.booking.perSec)) }, people: fresh.slice(0, perMode) },
+    { key: 'withRoom', name: 'b', plan: 'waiting-room', env: { ADMISSION_INITIAL_RATE_PER_SEC: String(Math.round(peakPerSec)), ADMISSION_MAX_RATE_PER_SEC: String(Math.round(peakPerSec)) }, people: fresh.slice(0, perMode) },
     { key: 'direct', name: 'c', plan: 'direct', env: { ADMISSION_GATE: 'off' }, people: fresh.slice(perMode, 2 * perMode) },
   ];
   for (const m of modes) {
@@ -96,7 +100,10 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
 /** Registers more of the same synthetic population (the first people already exist and are skipped). */
 async function extendPopulation(databaseUrl: string, hmacKey: string, size: number) {
   const db = await openDatabase({ databaseUrl, pgliteDir: null, poolSize: 2 });
-  try { await registerPopulation(db.db, hmacKey, { size, seed: DEMO_POPULATION_SEED }); } finally { await db.close(); }
+  try {
+    await migrate(db); // a no-op after the peak phase's service start; needed when overload runs alone
+    await registerPopulation(db.db, hmacKey, { size, seed: DEMO_POPULATION_SEED });
+  } finally { await db.close(); }
 }
 
 /** Each service run gets a fresh Redis prefix; its queue must start empty, not restore the last run's counters. */

@@ -23,6 +23,11 @@ export interface ServiceOptions {
   readonly dataDir: string;
   /** Extra environment (demo size, admission settings, ADMISSION_GATE). */
   readonly env: Record<string, string>;
+  /**
+   * When set, runs ONE process (src/server.ts) under `node --cpu-prof` writing its profile here
+   * (node refuses --cpu-prof in NODE_OPTIONS, and cluster workers take the primary's fixed execArgv).
+   */
+  readonly cpuProfileDir?: string;
 }
 
 export interface RunningService {
@@ -64,11 +69,13 @@ export async function startService(o: ServiceOptions, cleanup: Cleanup): Promise
   const port = await freePort();
   const logFile = join(o.dataDir, `${o.name}.log`);
   const log = createWriteStream(logFile);
-  const entry = new URL('../src/cluster.ts', import.meta.url).pathname;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const entry = new URL(o.cpuProfileDir ? '../src/server.ts' : '../src/cluster.ts', import.meta.url).pathname;
+  const profile = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : [];
+  const workers = o.cpuProfileDir ? 1 : o.workers;
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, HOST: '127.0.0.1', PORT: String(port), WORKERS: String(o.workers),
+      ...process.env, HOST: '127.0.0.1', PORT: String(port), WORKERS: String(workers),
       DATABASE_URL: o.databaseUrl, REDIS_URL: o.redisUrl, REDIS_KEY_PREFIX: o.keyPrefix, DATA_DIR: o.dataDir,
       LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', ...o.env,
     },
@@ -91,7 +98,7 @@ export async function startService(o: ServiceOptions, cleanup: Cleanup): Promise
   });
 
   const origin = `http://127.0.0.1:${port}`;
-  await waitUntilReady(origin, o.workers, () => exited, pids, cleanup.signal, logFile);
+  await waitUntilReady(origin, o.cpuProfileDir ? 0 : workers, () => exited, pids, cleanup.signal, logFile);
   return { origin, port, pids, logFile, stop };
 }
 
@@ -106,7 +113,7 @@ async function waitUntilReady(origin: string, workers: number, hasExited: () => 
     // Round-robin hands connections to workers that listen; several answers in a row with every
     // worker forked means they are all up (the bench's own set-up phases follow before measuring).
     readyStreak = ok && pids().length - 1 >= workers ? readyStreak + 1 : 0;
-    if (readyStreak >= 3 * workers) return;
+    if (readyStreak >= 3 * Math.max(1, workers)) return;
     await sleep(ok ? 100 : 500, signal);
   }
   throw new Error(`the service was not ready within ${START_TIMEOUT_MS / 1000} s; see ${logFile}`);
