@@ -3,12 +3,16 @@
  * ticket check, both rate limits, the snapshot answer, JSON), driven by `app.inject` (no sockets,
  * so no load-generator cost), and how many Redis commands each poll costs. Two set-ups in the same
  * run: the queue and rate-limit counters on a Redis (REDIS_URL, as a multi-process deployment runs)
- * and everything in process memory (one process). Not a test: numbers and a ratio.
+ * and everything in process memory (one process). Not a test: numbers and a ratio. The Redis is a
+ * redis-server of its own on a free port (killed at the end), so its command count is ours alone.
  *
  *   node --import tsx src/waiting-room/cluster-http-poll.bench.ts [polls=30000] [people=2000]
  *   POLL_CPU_PROFILE=dir: also writes a V8 CPU profile of each poll phase alone (set-up excluded).
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Session } from 'node:inspector/promises';
 import { fixedClock } from '../platform/clock.ts';
 import { Redis } from 'ioredis';
@@ -18,11 +22,10 @@ import { makeRrn } from '../people/rrn.ts';
 import { pgliteForTest } from '../../test/support/databases.ts';
 import { newLiveCampaign } from '../../test/support/factories.ts';
 import { testApp, testConfig } from '../../test/support/services.ts';
-import { deletePrefix, uniquePrefix } from './redis-test-support.ts';
+import { uniquePrefix } from './redis-test-support.ts';
 
 const polls = Number(process.argv[2] ?? 30_000);
 const peopleCount = Number(process.argv[3] ?? 2_000);
-const redisUrl = process.env.REDIS_BENCH_URL ?? 'redis://127.0.0.1:6379';
 const NOW = Date.now();
 
 const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -107,16 +110,20 @@ async function measure(label: string, env: Record<string, string>, raw: Redis | 
   }
 }
 
-const raw = new Redis(redisUrl);
-const prefix = uniquePrefix();
+const port = await new Promise<number>((resolve) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as { port: number }).port; srv.close(() => resolve(p)); });
+});
+const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+const redisUrl = `redis://127.0.0.1:${port}`;
+const raw = new Redis(redisUrl, { lazyConnect: true });
+raw.on('error', () => {}); // the first connects race the server's start; connect() below retries
 try {
+  for (let k = 0; k < 50 && raw.status !== 'ready'; k += 1) await raw.connect().catch(() => sleep(100));
   console.log(`HTTP poll bench: ${polls.toLocaleString('en-US')} polls over ${peopleCount.toLocaleString('en-US')} people waiting, 32 in flight; ${new Date().toISOString()}`);
-  const withRedis = await measure('queue + rate limits on Redis (multi-process set-up)', { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix }, raw);
+  const withRedis = await measure('queue + rate limits on Redis (multi-process set-up)', { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: uniquePrefix() }, raw);
   const inMemory = await measure('queue + rate limits in process memory (one process)', {}, null);
   console.log(`ratio: Redis set-up / in-memory set-up, polls per core-second: ${(inMemory.cpuUsPerPoll / withRedis.cpuUsPerPoll).toFixed(2)}×`);
 } finally {
-  // The rate-limit plugin's counters (yeyak-rl:…) expire by themselves within a minute; other
-  // processes may share that namespace on this Redis, so they are not deleted here.
-  await deletePrefix(redisUrl, prefix);
   raw.disconnect();
+  server.kill('SIGKILL');
 }
