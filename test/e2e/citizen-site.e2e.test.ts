@@ -6,7 +6,7 @@
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, onFailureScreenshot, screenshot, startSite, type SiteServer } from '../support/browser.ts';
+import { joinOverApi, launchBrowser, onFailureScreenshot, screenshot, startSite, type SiteServer } from '../support/browser.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -191,20 +191,6 @@ async function waitUntilOpen(site: SiteServer) {
   assert.ok(phase && phase.kind === 'window');
   const wait = Date.parse(phase.opensAt) - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait + 500));
-}
-
-/** Verifies demo person `index` and joins the demo queue over HTTP, as another phone would. */
-async function joinOverApi(site: SiteServer, index: number) {
-  const p = site.person(index);
-  const verified = await fetch(`${site.baseUrl}/api/identity/verify`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ providerId: 'pass', rrn: p.rrn, name: p.name }),
-  });
-  assert.equal(verified.status, 200, await verified.clone().text());
-  const { sessionToken } = await verified.json() as { sessionToken: string };
-  const joined = await fetch(`${site.baseUrl}/api/campaigns/demo/queue`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` }, body: JSON.stringify({ deviceId: `other-phone-${index}` }),
-  });
-  assert.equal(joined.status, 200, await joined.clone().text());
 }
 
 /** The place number the queue page shows. */

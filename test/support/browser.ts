@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -49,6 +50,8 @@ export interface SiteServer {
   services: Services;
   /** A synthetic person of the demo population (made-up RRN) who is in the demo cohort. */
   person(index?: number): { rrn: string; name: string; birthDate: string };
+  /** Birth dates of the whole demo population (for checking counts the pages show). */
+  birthDates(): string[];
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function startSite(opts: { opensInMs: number; env?: Record<string, 
       if (!p) throw new Error(`no demo person ${index}`);
       return { rrn: p.rrn, name: p.name, birthDate: p.birthDate };
     },
+    birthDates: () => people.map((p) => p.birthDate),
     async close() {
       await stopQueue();
       await app.close();
@@ -103,4 +107,18 @@ export async function onFailureScreenshot<T>(page: () => Page | undefined, name:
     if (p && !p.isClosed()) await screenshot(p, `${name}-failed`, false).catch(() => undefined);
     throw e;
   }
+}
+
+/** Verifies demo person `index` and joins the demo queue over HTTP, as another phone would. */
+export async function joinOverApi(site: SiteServer, index: number) {
+  const p = site.person(index);
+  const verified = await fetch(`${site.baseUrl}/api/identity/verify`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ providerId: 'pass', rrn: p.rrn, name: p.name }),
+  });
+  assert.equal(verified.status, 200, await verified.clone().text());
+  const { sessionToken } = await verified.json() as { sessionToken: string };
+  const joined = await fetch(`${site.baseUrl}/api/campaigns/demo/queue`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` }, body: JSON.stringify({ deviceId: `other-phone-${index}` }),
+  });
+  assert.equal(joined.status, 200, await joined.clone().text());
 }

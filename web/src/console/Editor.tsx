@@ -50,9 +50,13 @@ export function Editor({ operator }: { operator: Operator }) {
   useEffect(() => {
     if (!id && campaigns.length > 0) setId(campaigns.find((c) => c.id === 'demo')?.id ?? campaigns[0]!.id);
   }, [campaigns, id]);
+  // A new campaign clears the last outcome; a save (new latest version) reloads the text for the
+  // next version but keeps the "saved" notice on screen.
+  useEffect(() => { setOutcome(null); }, [id]);
   useEffect(() => {
-    if (selected) { setText(JSON.stringify({ ...selected.rules, version: selected.latestVersion + 1 }, null, 2)); setOutcome(null); }
-  }, [selected]);
+    if (selected) setText(JSON.stringify({ ...selected.rules, version: selected.latestVersion + 1 }, null, 2));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selected?.id, selected?.latestVersion]);
 
   async function run(action: 'validate' | 'preview' | 'save') {
     let rules: unknown;
