@@ -1,16 +1,17 @@
 /** Message channels for the outbox sender. The default appends one JSON line per message to a file. */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { MessageChannel } from './outbox.sender.ts';
 
 export function fileChannel(path: string): MessageChannel {
-  let ready: Promise<unknown> | undefined;
+  // Opened once for appending (not opened and closed per message: that showed in the booking profile).
+  let handle: Promise<FileHandle> | undefined;
   return {
     async send(m) {
-      ready ??= mkdir(dirname(path), { recursive: true });
-      await ready;
-      await appendFile(path, `${JSON.stringify({ outboxId: m.id, kind: m.kind, to: m.payload.to, text: m.payload.text })}\n`);
+      // A failed open is not kept: the sender's retry opens again.
+      handle ??= mkdir(dirname(path), { recursive: true }).then(() => open(path, 'a')).catch((e) => { handle = undefined; throw e; });
+      await (await handle).write(`${JSON.stringify({ outboxId: m.id, kind: m.kind, to: m.payload.to, text: m.payload.text })}\n`);
     },
   };
 }

@@ -9,8 +9,10 @@ export async function claimDueMessages(db: DbOrTrx, nowMs: number, limit: number
     .orderBy('id').limit(limit).forUpdate().skipLocked().execute();
 }
 
-export async function markSent(db: DbOrTrx, id: number, nowMs: number): Promise<void> {
-  await db.updateTable('outbox').set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null }).where('id', '=', id).execute();
+/** Marks every message in `ids` sent in one statement (the sender's round, one round trip). */
+export async function markAllSent(db: DbOrTrx, ids: readonly number[], nowMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('outbox').set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null }).where('id', 'in', [...ids]).execute();
 }
 
 /** Records a failed attempt: retried at `nextAttemptMs`, or given up (failed_at) when `giveUp`. */

@@ -41,13 +41,14 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
     return deps.db.transaction().execute(async (trx) => {
       const nowMs = deps.clock.nowMs();
       const due = await repo.claimDueMessages(trx, nowMs, batch);
-      let sent = 0;
+      // Marked sent together at the end of the round, in the same transaction as before: a crash
+      // before commit re-sends the round (at-least-once, as ever), at one UPDATE per round.
+      const sentIds: number[] = [];
       let failed = 0;
       for (const m of due) {
         try {
           await deps.channel.send({ id: m.id, kind: m.kind, payload: m.payload });
-          await repo.markSent(trx, m.id, deps.clock.nowMs());
-          sent++;
+          sentIds.push(m.id);
         } catch (e) {
           const attempt = m.attempts + 1;
           await repo.markAttemptFailed(trx, m.id, {
@@ -57,7 +58,8 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
           failed++;
         }
       }
-      return { sent, failed };
+      await repo.markAllSent(trx, sentIds, deps.clock.nowMs());
+      return { sent: sentIds.length, failed };
     });
   }
 

@@ -84,7 +84,7 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.equal(due[0]!.payload.bookingNumber, booking.booking_number);
       await outbox.markAttemptFailed(tdb.db, due[0]!.id, { nowMs: NOW, nextAttemptMs: NOW + 5_000, error: 'timeout', giveUp: false });
       assert.equal((await outbox.claimDueMessages(tdb.db, NOW + 1_000, 100)).filter((m) => m.booking_id === booking.id).length, 0);
-      await outbox.markSent(tdb.db, due[0]!.id, NOW + 6_000);
+      await outbox.markAllSent(tdb.db, [due[0]!.id], NOW + 6_000);
       assert.equal((await outbox.claimDueMessages(tdb.db, NOW + 10_000, 100)).filter((m) => m.booking_id === booking.id).length, 0);
       const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', due[0]!.id).executeTakeFirstOrThrow();
       assert.equal(row.attempts, 2);
