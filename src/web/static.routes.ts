@@ -28,6 +28,7 @@ export function staticRoutes(webDir: string) {
       index: 'index.html',
       redirect: true,
       schemaHide: true,
+      cacheControl: false,
       setHeaders(res, path) {
         const isAsset = path.includes(`${join('/', 'assets', '/')}`);
         res.setHeader('cache-control', isAsset ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -6,7 +6,7 @@
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { joinOverApi, launchBrowser, onFailureScreenshot, screenshot, startSite, type SiteServer } from '../support/browser.ts';
+import { joinOverApi, launchBrowser, onFailureScreenshot, screenshot, seriousA11yViolations, startSite, type SiteServer } from '../support/browser.ts';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -47,6 +47,8 @@ function watchForPageErrors(page: Page, expected?: RegExp): string[] {
 
 async function verifyOnPage(page: Page, w: (typeof WORDS)[Lang], person: { rrn: string; name: string }) {
   await page.getByRole('heading', { name: w.verifyTitle }).waitFor();
+  await page.locator('.provider').first().waitFor();
+  assert.deepEqual(await seriousA11yViolations(page), [], 'verification page: no serious accessibility violations');
   await page.getByLabel(w.name, { exact: true }).fill(person.name);
   await page.getByLabel(w.rrn).fill(person.rrn);
   await page.getByRole('button', { name: w.verify, exact: true }).click();
@@ -72,6 +74,7 @@ describe('citizen site in a browser', () => {
     const page = await openPhonePage(browser);
     const errors = watchForPageErrors(page);
     const person = site.person(personIndex);
+    const a11y: string[] = [];
     await onFailureScreenshot(() => page, `citizen-${lang}`, async () => {
 
     await page.goto(`${site.baseUrl}/`);
@@ -80,6 +83,7 @@ describe('citizen site in a browser', () => {
     await page.getByLabel(w.birthDate).fill(person.birthDate);
     await page.getByRole('button', { name: w.check }).click();
     await page.getByText(w.checkResult).waitFor();
+    a11y.push(...(await seriousA11yViolations(page)).map((v) => `landing: ${v}`));
 
     await page.getByRole('button', { name: w.book }).click();
     await verifyOnPage(page, w, person);
@@ -93,6 +97,8 @@ describe('citizen site in a browser', () => {
     await page.locator('[data-eligibility="eligible"]').waitFor();
 
     await page.getByRole('button', { name: w.search, exact: true }).click();
+    await page.getByRole('button', { name: w.choose }).first().waitFor();
+    a11y.push(...(await seriousA11yViolations(page)).map((v) => `slots: ${v}`));
     await page.getByRole('button', { name: w.choose }).first().click();
     await page.getByRole('button', { name: w.confirm }).click();
 
@@ -103,6 +109,7 @@ describe('citizen site in a browser', () => {
     const dose2 = await page.getByTestId('dose2').innerText();
     assert.notEqual(dose1, dose2, 'dose 2 is on a later date than dose 1');
     await screenshot(page, `citizen-${lang}-confirmation`);
+    a11y.push(...(await seriousA11yViolations(page)).map((v) => `confirmation: ${v}`));
 
     // The server holds the booking the page shows, with dose 2 scheduled.
     const row = await site.services.db.selectFrom('bookings').select(['status', 'dose1_slot_id', 'dose2_slot_id']).where('booking_number', '=', bookingNumber).executeTakeFirstOrThrow();
@@ -126,6 +133,7 @@ describe('citizen site in a browser', () => {
     assert.equal(cancelled.status, 'cancelled');
     await screenshot(page, `citizen-${lang}-cancelled`);
     assert.deepEqual(errors, []);
+    assert.deepEqual(a11y, [], 'no serious or critical accessibility violations (axe-core, WCAG 2.1 AA)');
     });
     await page.context().close();
   }
@@ -157,6 +165,7 @@ describe('citizen site in a browser', () => {
     const band = /\((\d+)–(\d+)분\)/.exec(eta);
     if (band) assert.ok(Number(band[1]) <= Number(band[2]), `ETA band reads low to high: ${eta}`);
     await screenshot(page, 'citizen-queue-waiting');
+    assert.deepEqual(await seriousA11yViolations(page), [], 'queue page: no serious accessibility violations');
 
     await page.reload();
     assert.equal(await positionOn(page, w), first, 'a reload keeps the place');

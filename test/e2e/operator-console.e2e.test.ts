@@ -8,7 +8,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { latestVersionNumber } from '../../src/campaigns/campaign.repository.ts';
-import { joinOverApi, launchBrowser, onFailureScreenshot, screenshot, startSite, type SiteServer } from '../support/browser.ts';
+import { joinOverApi, launchBrowser, onFailureScreenshot, screenshot, seriousA11yViolations, startSite, type SiteServer } from '../support/browser.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
 
@@ -28,6 +28,8 @@ describe('operator console in a browser', () => {
     const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
     page.setDefaultTimeout(45_000);
     await page.goto(`${site.baseUrl}/console/`);
+    await page.getByLabel('아이디').waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), [], 'sign-in page: no serious accessibility violations');
     await page.getByLabel('아이디').fill(username);
     await page.getByLabel('비밀번호').fill(password);
     await page.getByRole('button', { name: '로그인' }).click();
@@ -69,6 +71,7 @@ describe('operator console in a browser', () => {
       await preview.getByText(`이 시각에 예약할 수 있는 사람: ${expected.toLocaleString('ko-KR')}명`).waitFor();
       await preview.getByText('생일 끝자리: 0').waitFor();
       await screenshot(page, 'console-editor-preview');
+      assert.deepEqual(await seriousA11yViolations(page), [], 'editor: no serious accessibility violations');
 
       const before = await latestVersionNumber(site.services.db, '2021-08-18-49');
       await page.getByRole('button', { name: '저장', exact: true }).click();
@@ -104,6 +107,7 @@ describe('operator console in a browser', () => {
       await page.getByTestId('stat-rate').filter({ hasText: '40/초 (고정)' }).waitFor();
       assert.equal(queue()?.pinnedRatePerSec, 40);
       await screenshot(page, 'console-dashboard');
+      assert.deepEqual(await seriousA11yViolations(page), [], 'dashboard: no serious accessibility violations');
       await page.getByRole('button', { name: '자동으로' }).click();
       await page.getByTestId('stat-rate').filter({ hasText: '(자동)' }).waitFor();
       assert.equal(queue()?.pinnedRatePerSec, null);
