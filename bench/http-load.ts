@@ -77,16 +77,18 @@ export async function closedLoop(count: number, concurrency: number, signal: Abo
  * Starts `work(i)` at t0 + i/ratePerSec for i in [0, count) (an open loop: arrivals do not wait
  * for earlier ones), and resolves when every started piece of work has finished.
  */
-export async function openLoop(count: number, ratePerSec: number, signal: AbortSignal, work: (i: number, scheduledAt: number) => Promise<void>): Promise<{ t0: number }> {
+export async function openLoop(count: number, ratePerSec: number, signal: AbortSignal, work: (i: number, scheduledAt: number) => Promise<void>): Promise<{ t0: number; maxStartLagMs: number }> {
   const t0 = performance.now();
   const running: Promise<void>[] = [];
   let i = 0;
+  let maxStartLagMs = 0; // how late the generator itself started arrivals (its own CPU starvation)
   while (i < count && !signal.aborted) {
     const now = performance.now();
     const due = Math.min(count, Math.floor(((now - t0) * ratePerSec) / 1000) + 1);
+    if (i < due) maxStartLagMs = Math.max(maxStartLagMs, now - (t0 + (i * 1000) / ratePerSec));
     for (; i < due; i += 1) running.push(work(i, t0 + (i * 1000) / ratePerSec));
     await new Promise((r) => setTimeout(r, 2));
   }
   await Promise.all(running);
-  return { t0 };
+  return { t0, maxStartLagMs };
 }

@@ -42,11 +42,16 @@ export interface OverloadResult {
   admissionWait: LatencySummary | null;
   joins: number;
   polls: number;
+  /** How late the load generator started an arrival at worst (its own CPU starvation on the shared cores). */
+  generatorMaxLagMs: number;
   /** Why requests failed without an HTTP status (client-side code → count). */
   failures: Record<string, number>;
 }
 
-export async function runOverload(client: LoadClient, plan: OverloadPlan, sessions: readonly string[], slotIds: readonly number[], signal: AbortSignal): Promise<OverloadResult> {
+/** Where each kind of request goes: a deployment's load balancer routes queue and booking paths apart. */
+export interface OverloadClients { queue: LoadClient; booking: LoadClient }
+
+export async function runOverload(clients: OverloadClients, plan: OverloadPlan, sessions: readonly string[], slotIds: readonly number[], signal: AbortSignal): Promise<OverloadResult> {
   const arrivals = Math.min(sessions.length, Math.round(plan.ratePerSec * plan.durationSec));
   const bookingStatuses = newTally(), queueStatuses = newTally();
   const latencies: number[] = [], confirmedAt: number[] = [], waits: number[] = [];
@@ -54,14 +59,15 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
   let endAt = Number.POSITIVE_INFINITY;
 
   async function book(i: number, headers: Record<string, string>, sentAt: number, timeoutMs: number) {
-    const r = await client.send(i, {
+    const r = await clients.booking.send(i, {
       method: 'POST', path: `/api/campaigns/${CAMPAIGN}/bookings`, headers: { ...headers, 'idempotency-key': `ovl-${plan.runId}-${i}` },
       body: { slotId: slotIds[Math.floor(Math.random() * slotIds.length)] }, timeoutMs,
     });
     const done = performance.now();
     tally(bookingStatuses, r.status);
-    // Every booking answer counts for latency; a timed-out one counts as its time limit.
-    latencies.push(done - sentAt);
+    // Every booking answer counts for latency; one given up counts as its time limit (the
+    // generator's own lag can only make it look later, never earlier).
+    latencies.push(r.status === 0 ? Math.min(done - sentAt, plan.timeoutMs) : done - sentAt);
     if (r.status === 201) confirmedAt.push(done);
   }
 
@@ -73,7 +79,7 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
     const deviceId = `ovl-${plan.runId}-${i}`;
     const base = { authorization: `Bearer ${sessions[i]}`, cookie: `yeyak_dev=${deviceId}` };
     joins += 1;
-    const j = await client.send(i, { method: 'POST', path: `/api/campaigns/${CAMPAIGN}/queue`, headers: base, body: { deviceId }, timeoutMs: plan.timeoutMs, wantJson: true });
+    const j = await clients.queue.send(i, { method: 'POST', path: `/api/campaigns/${CAMPAIGN}/queue`, headers: base, body: { deviceId }, timeoutMs: plan.timeoutMs, wantJson: true });
     tally(queueStatuses, j.status);
     if (j.status !== 200) return;
     let reply = j.json as { ticket: string; status: { nextPollMs?: number | null; admission?: { token: string } } };
@@ -85,7 +91,7 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
       await sleep(next, signal).catch(() => undefined);
       if (signal.aborted) return;
       polls += 1;
-      const p = await client.send(i, { method: 'GET', path: `/api/campaigns/${CAMPAIGN}/queue/status`, headers: { ...base, 'x-queue-ticket': ticket }, timeoutMs: plan.timeoutMs, wantJson: true });
+      const p = await clients.queue.send(i, { method: 'GET', path: `/api/campaigns/${CAMPAIGN}/queue/status`, headers: { ...base, 'x-queue-ticket': ticket }, timeoutMs: plan.timeoutMs, wantJson: true });
       tally(queueStatuses, p.status);
       if (p.status !== 200) { next = 1_000; continue; }
       const s = p.json as { ticket?: string; nextPollMs?: number | null; admission?: { token: string } };
@@ -98,10 +104,11 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
     await book(i, { ...base, 'x-admission-token': admission }, now, plan.timeoutMs);
   }
 
-  client.failures.clear();
+  clients.queue.failures.clear();
+  clients.booking.failures.clear();
   const started = performance.now();
   endAt = started + plan.durationSec * 1000;
-  const { t0 } = await openLoop(arrivals, plan.ratePerSec, signal, plan.mode === 'direct' ? direct : throughRoom);
+  const { t0, maxStartLagMs } = await openLoop(arrivals, plan.ratePerSec, signal, plan.mode === 'direct' ? direct : throughRoom);
   const from = t0 + plan.warmupSec * 1000, to = t0 + plan.durationSec * 1000;
   const status5xx = bookingStatuses.c5xx + queueStatuses.c5xx;
   return {
@@ -111,6 +118,13 @@ export async function runOverload(client: LoadClient, plan: OverloadPlan, sessio
     errors: status5xx + bookingStatuses.failed + queueStatuses.failed,
     confirmedPerSecond: perSecondCounts(confirmedAt, t0, Math.ceil(plan.durationSec)),
     admissionWait: plan.mode === 'waiting-room' ? summarizeLatencies(waits) : null, joins, polls,
-    failures: Object.fromEntries(client.failures),
+    generatorMaxLagMs: maxStartLagMs,
+    failures: Object.fromEntries(mergeCounts(clients.queue.failures, clients.queue === clients.booking ? new Map() : clients.booking.failures)),
   };
+}
+
+function mergeCounts(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
 }

@@ -63,7 +63,7 @@ function overloadLines(name: string, o: OverloadResult | null, peak: number | nu
       `    arrival→admitted   p50 ${ms(o.admissionWait?.p50Ms)}, p99 ${ms(o.admissionWait?.p99Ms)} (${int(o.admissionWait?.count)} admitted)`,
     ] : []),
     `    5xx ${int(o.status5xx)}, errors (5xx + timeouts) ${int(o.errors)}${Object.keys(o.failures).length ? ` (${Object.entries(o.failures).map(([k, v]) => `${k}×${int(v)}`).join(', ')})` : ''}`,
-    `    confirmed per second: ${o.confirmedPerSecond.map(int).join(' ')}`,
+    `    confirmed per second: ${o.confirmedPerSecond.map(int).join(' ')}; load generator's worst start lag ${ms(o.generatorMaxLagMs)}`,
   ];
 }
 
@@ -102,6 +102,9 @@ export function renderReport(r: BenchReport): string {
   } else L.push('  bookings over HTTP: not measured');
   L.push('');
   L.push(`3. Overload at 10× the ${r.peak ? 'measured' : 'assumed (--assume-peak)'} peak (${int(peak)} bookings/s)`);
+  L.push('  (with the waiting room, /queue goes to 2 front-door processes of its own — on one machine, the stand-in for separate');
+  L.push('   front-door servers — and bookings to the booking processes; admission starts and is capped at the peak, AIMD adapts;');
+  L.push('   people poll when the server says (nextPollMs, 1-10 s). Without it, every arrival books at once and gives up after the timeout.)');
   L.push(...overloadLines('with the waiting room', r.overload.withRoom, peak));
   L.push(...overloadLines('without it (ADMISSION_GATE=off, as in 2021)', r.overload.direct, peak));
   L.push('');

@@ -86,7 +86,7 @@ async function main() {
   cleanup.defer('remove temporary files', () => rmSync(dataDir, { recursive: true, force: true }));
   const plan: ServicePlan = {
     quick: opt.quick, workers: opt.workers, concurrency: opt.concurrency, runId, adminUrl, redisUrl, dataDir,
-    assumedPeak: opt.assumedPeak, peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 8 : 15, warmupSec: opt.quick ? 3 : 5, timeoutMs: 10_000,
+    assumedPeak: opt.assumedPeak, peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 20 : 30, warmupSec: opt.quick ? 10 : 12, timeoutMs: 10_000,
   };
   const report: BenchReport = {
     startedAt: new Date().toISOString(), mode: opt.quick ? 'quick' : 'full',

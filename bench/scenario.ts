@@ -33,6 +33,7 @@ type Phase = <T>(report: BenchReport, name: string, f: () => Promise<T>) => Prom
 /** Share of the synthetic population born inside the demo cohort is about 0.8; sized with margin. */
 const COHORT_SHARE_LOWER_BOUND = 0.6;
 const LANES = 200;
+const DOOR_WORKERS = 2;
 
 export async function runMeasuredService(plan: ServicePlan & { databaseUrl: string }, phases: Set<string>, report: BenchReport, cleanup: Cleanup, phase: Phase) {
   const secrets = { IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'), SIGNING_SECRET: randomBytes(32).toString('base64url') };
@@ -84,14 +85,26 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
     report.overload[m.key] = await phase(report, `overload ${m.plan} at ${rate}/s`, async () => {
       const sessions = await mintSessions(secrets.SIGNING_SECRET, m.people);
       await clearQueueCheckpoint(plan.databaseUrl);
-      const svc = await startService(service(m.name, m.env), cleanup);
-      const client = createLoadClient({ origin: svc.origin, lanes: LANES, connectionsPerLane: 8 });
+      const booking = await startService(service(m.name, m.env), cleanup);
+      // With the waiting room, joins and polls go to front-door processes of their own — on this one
+      // machine, the stand-in for the separate front-door servers of a deployment (the load balancer
+      // routes /queue apart), so admitted bookings never queue behind joins in one event loop. Started second, so the admission leader
+      // (whoever holds the Redis lease first) is a booking process that sees the booking path's health.
+      const door = m.plan === 'waiting-room'
+        ? await startService({ ...service(m.name, m.env), name: `${m.name}door`, workers: DOOR_WORKERS }, cleanup)
+        : null;
+      const bookingClient = createLoadClient({ origin: booking.origin, lanes: LANES, connectionsPerLane: 8 });
+      const queueClient = door ? createLoadClient({ origin: door.origin, lanes: LANES, connectionsPerLane: 4 }) : bookingClient;
       try {
         const slots = await dose1SlotIds(plan.databaseUrl);
-        return await runOverload(client, { mode: m.plan, ratePerSec: rate, durationSec: plan.overloadSec, warmupSec: plan.warmupSec, timeoutMs: plan.timeoutMs, runId: `${plan.runId}${m.name}` }, sessions, slots, cleanup.signal);
+        return await runOverload({ queue: queueClient, booking: bookingClient },
+          { mode: m.plan, ratePerSec: rate, durationSec: plan.overloadSec, warmupSec: plan.warmupSec, timeoutMs: plan.timeoutMs, runId: `${plan.runId}${m.name}` },
+          sessions, slots, cleanup.signal);
       } finally {
-        await client.close();
-        await svc.stop();
+        await bookingClient.close();
+        if (queueClient !== bookingClient) await queueClient.close();
+        if (door) await door.stop();
+        await booking.stop();
       }
     });
   }
