@@ -141,6 +141,30 @@ describe('citizen site in a browser', () => {
   it('takes a person from the landing page to a confirmation and a cancellation, in Korean', (t) => journey(t, 'ko', 0));
   it('does the same in English', (t) => journey(t, 'en', 1));
 
+  it('works with the keyboard alone: skip link first, then the schedule check by Tab and Enter', async (t) => {
+    browser ??= await launchBrowser(t);
+    if (!browser) return;
+    const page = await openPhonePage(browser);
+    await onFailureScreenshot(() => page, 'citizen-keyboard', async () => {
+      await page.goto(`${site.baseUrl}/`);
+      await page.getByLabel('생년월일').waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), '본문으로 건너뛰기', 'the first Tab reaches the skip link');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+      let focusedId = '';
+      for (let i = 0; i < 20 && focusedId !== 'birth-date'; i++) {
+        await page.keyboard.press('Tab');
+        focusedId = await page.evaluate(() => document.activeElement?.id ?? '');
+      }
+      assert.equal(focusedId, 'birth-date', 'Tab from the content start reaches the birth-date field');
+      await page.keyboard.type(site.person(0).birthDate);
+      await page.keyboard.press('Enter');
+      await page.getByText(WORDS.ko.checkResult).waitFor();
+    });
+    await page.context().close();
+  });
+
   it('keeps a person\'s place across a reload, a new tab and airplane mode, then admits them in turn', async (t) => {
     browser ??= await launchBrowser(t);
     if (!browser) return;
