@@ -22,14 +22,14 @@ import { createPrng, deriveSeed } from '../people/prng.ts';
 import { defaultWaitingRoomSettings } from '../waiting-room/room.ts';
 import { deriveSigningKey } from '../waiting-room/ticket.ts';
 import { Outcome, State } from './crowd.ts';
-import { openRunStores, runConfig, scaledService, uniqueRunId } from './environment.ts';
+import { openRunStores, runConfig, scaledService, uniqueRunId, type RunStores } from './environment.ts';
 import { checkInvariants, countingChannel, type Invariant } from './invariants.ts';
 import { buildCrowd, plannedJoins, type CrowdCounts } from './population.ts';
 import { onArrive, onComeBack, onOtherDevice, onPoll, onReload } from './queue-agent.ts';
 import { Recorder } from './recorder.ts';
 import type { Scenario } from './scenario.ts';
 import { onBook, onEligibility, onSearch } from './session-agent.ts';
-import { Ev, kindOf, personOf, schedule, type Sim } from './sim.ts';
+import { Ev, WHEEL_BUCKET_MS, kindOf, personOf, schedule, type Sim } from './sim.ts';
 import { seedSupply, type Supply } from './supply.ts';
 import { TimeWheel } from './time-wheel.ts';
 
@@ -37,7 +37,6 @@ const MAX_STEP_MS = 2_000;
 const QUIET_STEP_MS = 1_000;
 /** More real calls than this in a step make it a busy one. */
 const BUSY_STEP_CALLS = 100;
-const WHEEL_BUCKET_MS = 100;
 
 export interface FullOptions {
   scenario: Scenario;
@@ -49,6 +48,12 @@ export interface FullOptions {
   maxWallMs: number;
   /** Keep the schema and Redis keys for inspection. */
   keep?: boolean;
+  /**
+   * 'wall' (default): lock-step, virtual time advances by the wall time a step took (honest
+   * throughput). 'fixed': every step advances by the tick interval whatever it cost, so a run does
+   * not depend on the machine's speed (the smoke tests); its bookings per second mean nothing.
+   */
+  stepping?: 'wall' | 'fixed';
   onPhase?: (phase: string, done: number, total: number) => void;
   onStep?: (p: StepProgress) => void;
 }
@@ -59,6 +64,8 @@ export interface FullResult {
   sim: Sim; counts: CrowdCounts; supply: Supply; invariants: Invariant[]; plannedJoins: number;
   wallMs: { setup: number; run: number; finish: number }; stoppedBy: 'done' | 'horizon' | 'wall-limit';
   service: ReturnType<typeof scaledService>; runId: string; cleanedUp: { keys: number } | null;
+  /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
+  kept: RunStores | null;
 }
 
 export async function runFull(o: FullOptions): Promise<FullResult> {
@@ -88,13 +95,13 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
       ticketKey: deriveSigningKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
       nextPollAt: new Float64Array(crowd.size).fill(Number.NaN), waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
       etaPromises: new Map(), seatsLeft: supply.seatsTonight, tasks: [], fatal: null,
-      counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0 },
+      counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0, steps: 0, stepWallMs: 0, tickWallMs: 0 },
     };
     for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
     const planned = plannedJoins(crowd);
     const t1 = performance.now();
     const sender = createOutboxSender({ db: stores.database.db, clock, channel, maxAttempts: 10, batchSize: 1_000 });
-    const stoppedBy = await loop(sim, { horizonMs, tickMs: service.admissionTickMs, deadline: t0 + o.maxWallMs, onStep: o.onStep, sender });
+    const stoppedBy = await loop(sim, { horizonMs, tickMs: service.admissionTickMs, deadline: t0 + o.maxWallMs, onStep: o.onStep, sender, isFixed: o.stepping === 'fixed' });
     const t2 = performance.now();
     closeOutcomes(sim);
     await drainOutbox(sender);
@@ -102,7 +109,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
     await services.waitingRoom.close();
     const cleanedUp = o.keep ? null : { keys: await stores.cleanup() };
     return {
-      sim, counts, supply, invariants, plannedJoins: planned, stoppedBy, service, runId, cleanedUp,
+      sim, counts, supply, invariants, plannedJoins: planned, stoppedBy, service, runId, cleanedUp, kept: o.keep ? stores : null,
       wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
     };
   } catch (e) {
@@ -128,6 +135,7 @@ function dispatch(sim: Sim, event: number): void {
 interface LoopOptions {
   horizonMs: number; tickMs: number; deadline: number; onStep: FullOptions['onStep'];
   sender: ReturnType<typeof createOutboxSender>;
+  isFixed: boolean;
 }
 
 async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> {
@@ -142,12 +150,16 @@ async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> 
     const callsThisStep = sim.tasks.length;
     while (sim.tasks.length > 0) await Promise.all(sim.tasks.splice(0));
     if (sim.fatal) throw sim.fatal;
+    const tickStart = performance.now();
     const tick = await sim.wr.tick(sim.campaignId, sim.services.monitor.health());
     if (tick.ok) sim.rec.count('advanced', t, tick.value.advanced);
     if (t >= nextRefreshMs) { waiting = await refresh(sim, t); nextRefreshMs = t + 1_000; }
     // The outbox sender runs beside the loop, as in production (its wall time is real load).
     outbox ??= o.sender.runOnce().finally(() => { outbox = null; });
     const wall = performance.now() - w0;
+    sim.counts.steps += 1;
+    sim.counts.stepWallMs += wall;
+    sim.counts.tickWallMs += performance.now() - tickStart;
     sim.rec.count('wallMs', t, wall);
     o.onStep?.({ virtualMs: t, startMs: sim.rec.startMs, horizonMs: o.horizonMs, opensAtMs: sim.opensAtMs, arrivals: arrivalsSoFar(sim), waiting, booked: sim.rec.total('bookings'), wallMs: wall });
     if (performance.now() > o.deadline) { await outbox; return 'wall-limit'; }
@@ -157,7 +169,7 @@ async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> 
     // Busy steps tick at the production interval (a burst of calls per step stays small); quiet
     // ones take a second at a time: the controller admits rate × dt either way.
     const minStep = callsThisStep > BUSY_STEP_CALLS ? o.tickMs : Math.max(o.tickMs, QUIET_STEP_MS);
-    let advance = Math.round(Math.min(MAX_STEP_MS, Math.max(minStep, wall)));
+    let advance = o.isFixed ? minStep : Math.round(Math.min(MAX_STEP_MS, Math.max(minStep, wall)));
     if (isIdle && next !== null && next - t > advance) {
       // Skip to the event, but stop at the opening so it is ticked on time.
       const target = t < sim.opensAtMs ? Math.min(next, sim.opensAtMs) : next;

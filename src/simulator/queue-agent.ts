@@ -15,7 +15,7 @@ import { verifyQueueTicket } from '../waiting-room/ticket.ts';
 import type { QueueStatus } from '../waiting-room/waiting-room.service.ts';
 import { Kind, Outcome, State } from './crowd.ts';
 import { exponential, uniform } from './distributions.ts';
-import { Ev, isSampled, now, schedule, start, timed, type Sim } from './sim.ts';
+import { Ev, WHEEL_BUCKET_MS, isSampled, now, schedule, start, timed, type Sim } from './sim.ts';
 import { startSession } from './session-agent.ts';
 
 const MINUTE_MS = 60_000;
@@ -30,7 +30,8 @@ export function onArrive(sim: Sim, i: number): void {
   c.firstJoinMs[i] = t;
   c.wasPreOpening[i] = t < sim.opensAtMs ? 1 : 0;
   c.state[i] = State.waiting;
-  sim.waitingSince[i] = t;
+  // Patience runs from the opening for people who came early: they knew they had to wait for it.
+  sim.waitingSince[i] = Math.max(t, sim.opensAtMs);
   start(sim, () => join(sim, i, 'arrivalsFirst'));
   if (c.reloadsLeft[i]! > 0) schedule(sim, t + exponential(sim.scenario.arrivals.reloads.meanGapSeconds * 1000, sim.rng), i, Ev.reload);
   if (c.extraDevices[i]! > 0) schedule(sim, t + exponential(c.isBot(i) ? 2_000 : OTHER_DEVICE_GAP_MS, sim.rng), i, Ev.otherDevice);
@@ -55,7 +56,7 @@ export function onOtherDevice(sim: Sim, i: number): void {
     sim.rec.count('arrivalsOtherDevice', now(sim));
     sim.rec.latency('join', now(sim), ms);
     if (!r.ok && r.reason === 'other-device') sim.rec.count('refusedOtherDevice', now(sim));
-    else if (r.ok) sim.rec.fail('second-device-accepted');
+    else if (r.ok) sim.rec.fail('other-device-joined-after-holder-place-ended'); // e.g. a proxy whose booking released their place
   });
   if (k > 1) schedule(sim, now(sim) + exponential(c.isBot(i) ? 2_000 : OTHER_DEVICE_GAP_MS, sim.rng), i, Ev.otherDevice);
 }
@@ -66,7 +67,7 @@ export function onComeBack(sim: Sim, i: number): void {
   if (c.state[i] !== State.gaveUp) return;
   c.state[i] = State.waiting;
   c.outcome[i] = Outcome.none;
-  sim.waitingSince[i] = now(sim);
+  sim.waitingSince[i] = Math.max(now(sim), sim.opensAtMs);
   start(sim, () => join(sim, i, 'arrivalsComeback'));
 }
 
@@ -126,7 +127,8 @@ function schedulePoll(sim: Sim, i: number, serviceDelayMs: number): void {
 export function onPoll(sim: Sim, i: number): void {
   const c = sim.crowd;
   const t = now(sim);
-  if (c.state[i] !== State.waiting || !(sim.nextPollAt[i]! <= t)) return; // stale: rescheduled or no longer waiting
+  // Stale: rescheduled later, or no longer waiting. (Events come out with their bucket, up to a bucket early.)
+  if (c.state[i] !== State.waiting || !(sim.nextPollAt[i]! < t + WHEEL_BUCKET_MS)) return;
   if (c.kind[i] !== Kind.bot && t - sim.waitingSince[i]! >= c.patienceMs[i]!) { giveUp(sim, i); return; }
   const simulatedDelay = isSampled(sim, i) ? null : snapshotAnswer(sim, i);
   if (simulatedDelay !== null) {

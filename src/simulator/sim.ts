@@ -12,6 +12,9 @@ import type { Recorder } from './recorder.ts';
 import type { Scenario } from './scenario.ts';
 import type { TimeWheel } from './time-wheel.ts';
 
+/** Width of the event calendar's buckets (ms): an event may come out up to this much early. */
+export const WHEEL_BUCKET_MS = 100;
+
 export const Ev = { arrive: 0, reload: 1, otherDevice: 2, poll: 3, comeBack: 4, eligibility: 5, search: 6, book: 7 } as const;
 export type EvKind = (typeof Ev)[keyof typeof Ev];
 export const encode = (person: number, kind: EvKind): number => person * 8 + kind;
@@ -45,7 +48,7 @@ export interface Sim {
   readonly tasks: Promise<void>[];
   /** The first unexpected error (the run stops after the step). */
   fatal: Error | null;
-  readonly counts: { pollsSkipped: number; realPollsSampled: number; realPollsNearFront: number };
+  readonly counts: { pollsSkipped: number; realPollsSampled: number; realPollsNearFront: number; steps: number; stepWallMs: number; tickWallMs: number };
 }
 
 export const now = (sim: Sim): number => sim.clock.nowMs();

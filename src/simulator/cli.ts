@@ -1,0 +1,160 @@
+/**
+ * npm run simulate -- --scenario 2021-07-19 --mode full --scale 1
+ * npm run simulate -- --scenario 2021-07-19 --mode live --scale 0.001
+ *
+ * Parses and checks every flag (all problems at once), runs the chosen mode with a progress bar,
+ * writes summary.json, timeseries.json and report.html under the output folder, prints the summary's
+ * headline and exits 0 only when every invariant held.
+ */
+import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkStores } from './environment.ts';
+import { runFull } from './full-run.ts';
+
+import { buildSummary, chartData, fullView, writeReport } from './report.ts';
+import { listScenarios, loadScenario } from './scenario.ts';
+
+const USAGE = `Usage: npm run simulate -- --scenario <id> [options]
+
+Replays an opening night through yeyak and writes a report.
+
+  --scenario <id>          one of: ${listScenarios().join(', ')} (data/scenarios/<id>.json)
+  --mode full|live         full: the whole cohort through the real services on a virtual clock, no HTTP
+                           live: real HTTP clients against server processes started on 127.0.0.1
+                           (default full)
+  --scale <x>              share of the scenario's cohort, facilities and admission limits, 0 < x <= 1
+                           (default 0.01 in full mode, 0.001 in live mode)
+  --out <dir>              output folder (default artifacts/simulate/<scenario>-<mode>-<timestamp>)
+  --database-url <url>     Postgres to create the run's schema/database in
+                           (default $DATABASE_URL or ${DEFAULT_DATABASE_URL})
+  --redis-url <url>        Redis for the queue (default $REDIS_URL or ${DEFAULT_REDIS_URL}); keys get a unique prefix
+  --max-wall-minutes <n>   stop stepping after this much wall time (default 60)
+  --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 30)
+  --workers <n>            live mode: server processes (node:cluster, default 2)
+  --keep                   keep the run's schema/database and Redis keys for inspection
+  --no-progress            no progress bar
+  --help                   this text
+
+Exit code: 0 when every invariant held, 1 when one was violated, 2 for bad flags or missing stores.`;
+
+export interface CliOptions {
+  scenario: string; mode: 'full' | 'live'; scale: number; out: string; databaseUrl: string; redisUrl: string;
+  maxWallMinutes: number; speedup: number; workers: number; keep: boolean; progress: boolean;
+}
+
+/** The options, or every problem with the flags. Pure (env passed in) so it can be tested. */
+export function parseCli(argv: string[], env: Record<string, string | undefined>, nowIso: string): { help: true } | { options: CliOptions } | { problems: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, strict: true, allowPositionals: false, options: {
+        scenario: { type: 'string' }, mode: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' },
+        'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'max-wall-minutes': { type: 'string' },
+        speedup: { type: 'string' }, workers: { type: 'string' }, keep: { type: 'boolean' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    return { problems: [(e as Error).message] };
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true };
+  const problems: string[] = [];
+  const known = listScenarios();
+  if (!v.scenario) problems.push(`--scenario is required (one of: ${known.join(', ')})`);
+  else if (!known.includes(v.scenario)) problems.push(`--scenario: unknown '${v.scenario}' (one of: ${known.join(', ')})`);
+  const mode = v.mode ?? 'full';
+  if (mode !== 'full' && mode !== 'live') problems.push(`--mode: expected full or live, got '${mode}'`);
+  const num = (flag: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean, what: string) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || !ok(n)) problems.push(`--${flag}: expected ${what}, got '${raw}'`);
+    return n;
+  };
+  const scale = num('scale', v.scale, mode === 'live' ? 0.001 : 0.01, (n) => n > 0 && n <= 1, 'a number with 0 < x <= 1');
+  const maxWallMinutes = num('max-wall-minutes', v['max-wall-minutes'], 60, (n) => n > 0 && n <= 24 * 60, 'minutes in (0, 1440]');
+  const speedup = num('speedup', v.speedup, 30, (n) => n >= 1 && n <= 1000, 'a number in [1, 1000]');
+  const workers = num('workers', v.workers, 2, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer in 1..16');
+  for (const [flag, url, scheme] of [['database-url', v['database-url'], 'postgres'], ['redis-url', v['redis-url'], 'redis']] as const) {
+    if (url !== undefined && !url.startsWith(`${scheme}`)) problems.push(`--${flag}: expected a ${scheme}:// URL`);
+  }
+  if (problems.length > 0) return { problems };
+  const stamp = nowIso.replace(/[:.]/g, '-');
+  return {
+    options: {
+      scenario: v.scenario!, mode: mode as 'full' | 'live', scale, maxWallMinutes, speedup, workers,
+      out: resolve(v.out ?? join('artifacts', 'simulate', `${v.scenario}-${mode}-${stamp}`)),
+      databaseUrl: v['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+      redisUrl: v['redis-url'] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
+      keep: v.keep ?? false, progress: !(v['no-progress'] ?? false),
+    },
+  };
+}
+
+function progressBar(enabled: boolean) {
+  const bar = new cliProgress.SingleBar({
+    format: '{phase} |{bar}| {percentage}% {clock} arrivals {arrivals} waiting {waiting} booked {booked}',
+    hideCursor: true, clearOnComplete: false,
+  }, cliProgress.Presets.shades_classic);
+  let current = '';
+  return {
+    phase(name: string, done: number, total: number) {
+      if (!enabled) return;
+      if (current !== name) { if (current) bar.stop(); bar.start(total, 0, { phase: name.padEnd(18), clock: '', arrivals: '-', waiting: '-', booked: '-' }); current = name; }
+      bar.update(done);
+    },
+    step(p: { virtualMs: number; startMs: number; horizonMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number }) {
+      if (!enabled) return;
+      const total = Math.round((p.horizonMs - p.startMs) / 1000);
+      const minutes = (p.virtualMs - p.opensAtMs) / 60_000;
+      this.phase('simulating', Math.round((p.virtualMs - p.startMs) / 1000), total);
+      bar.update(Math.round((p.virtualMs - p.startMs) / 1000), { clock: `T${minutes >= 0 ? '+' : ''}${minutes.toFixed(1)} min`, arrivals: p.arrivals, waiting: p.waiting, booked: p.booked });
+    },
+    stop() { if (enabled && current) bar.stop(); },
+  };
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const parsed = parseCli(process.argv.slice(2), process.env, startedAt);
+  if ('help' in parsed) { console.log(USAGE); return 0; }
+  if ('problems' in parsed) { console.error(`npm run simulate: bad flags\n  ${parsed.problems.join('\n  ')}\n\n${USAGE}`); return 2; }
+  const o = parsed.options;
+  const scenario = loadScenario(o.scenario);
+  const missing = await checkStores(o.databaseUrl, o.redisUrl);
+  if (missing.length > 0) { console.error(`npm run simulate: needs Postgres and Redis\n  ${missing.join('\n  ')}`); return 2; }
+  const command = `npm run simulate -- ${process.argv.slice(2).join(' ')}`;
+  const bar = progressBar(o.progress && process.stderr.isTTY === true);
+  const t0 = performance.now();
+  let summary;
+  if (o.mode === 'full') {
+    const result = await runFull({
+      scenario, scale: o.scale, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, dataDir: join(o.out, 'data'),
+      maxWallMs: o.maxWallMinutes * 60_000, keep: o.keep, onPhase: bar.phase, onStep: (p) => bar.step(p),
+    });
+    bar.stop();
+    summary = buildSummary(fullView(result), { command, startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);
+    writeReport(o.out, summary, chartData(result.sim.rec, result.sim.opensAtMs, result.sim.etaPromises, result.sim.crowd.admittedAtMs), `yeyak simulate: ${scenario.title} (full mode, scale ${o.scale})`);
+  } else {
+    console.error('live mode: not built yet');
+    return 2;
+  }
+  console.log(headline(summary as Record<string, any>, o.out));
+  return (summary as { invariants: { allOk: boolean } }).invariants.allOk ? 0 : 1;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function headline(s: Record<string, any>, out: string): string {
+  return [
+    `scenario ${s.scenario.id} (${s.mode}, scale ${s.scale}), stopped by ${s.stoppedBy}, wall ${JSON.stringify(s.wallSeconds)}`,
+    `arrivals ${s.arrivals.total} (record at this scale ${s.arrivals.recordedTotalAtThisScale}); got a slot ${s.outcome.peopleWhoGotASlot} (${s.outcome.shareOfEligible} of eligible)`,
+    `wait after opening median ${s.wait.medianAfterOpeningSec} s, p95 ${s.wait.p95AfterOpeningSec} s; ETA error median ${s.eta.medianAbsErrorSec} s`,
+    `fairness: Spearman pre-opening ${s.fairness.spearmanArrivalVsPositionPreOpening}, post-opening ${s.fairness.spearmanArrivalVsPositionPostOpening}; bots ${s.fairness.meanPositionPreOpening.bots} vs humans ${s.fairness.meanPositionPreOpening.humans}`,
+    `invariants: ${s.invariants.checks.map((c: { name: string; ok: boolean }) => `${c.name} ${c.ok ? 'ok' : 'VIOLATED'}`).join(', ')}`,
+    `report: ${join(out, 'report.html')}  summary: ${join(out, 'summary.json')}`,
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+  main().then((code) => process.exit(code), (e: unknown) => { console.error(e); process.exit(1); });
+}
