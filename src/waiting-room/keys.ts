@@ -64,6 +64,22 @@ export function prefixPattern(prefix: string): string {
   return `{wr:${prefix}:*`;
 }
 
+/** Keys outside any partition (leader lease, rate-limit counters): no hash tag, so they spread. */
+export function untaggedPrefixPattern(prefix: string): string {
+  assertSafeKeyPart('key prefix', prefix);
+  return `wr:${prefix}:*`;
+}
+
+/**
+ * Namespace of the join/poll rate-limit counters (@fastify/rate-limit appends the identity or IP).
+ * Untagged on purpose: per-identity counters spread over a cluster's shards; each expires with
+ * its one-minute window.
+ */
+export function rateLimitNamespace(prefix: string): string {
+  assertSafeKeyPart('key prefix', prefix);
+  return `wr:${prefix}:rl:`;
+}
+
 /** The hash field for one identity: 22 base64url chars of SHA-256 (no ':' ever appears). */
 export function personField(identityHash: string): string {
   return createHash('sha256').update(identityHash).digest('base64url').slice(0, 22);

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { prefixPattern } from './keys.ts';
+import { prefixPattern, untaggedPrefixPattern } from './keys.ts';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
@@ -30,12 +30,14 @@ export async function deletePrefix(url: string, prefix: string): Promise<number>
   const r = new Redis(url, { maxRetriesPerRequest: 1 });
   let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', prefixPattern(prefix), 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await r.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [prefixPattern(prefix), untaggedPrefixPattern(prefix)]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) deleted += await r.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     r.disconnect();
   }

@@ -14,6 +14,7 @@ import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
 import type { QueueStatus, StatusReply, WaitingRoomService } from './waiting-room.service.ts';
 import type { EtaTracker } from './eta-tracker.ts';
+import { rateLimitNamespace } from './keys.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -35,6 +36,8 @@ export interface WaitingRoomRoutesDeps {
   secureCookies: boolean;
   /** Shared rate-limit counters across processes when set; per process otherwise. */
   redis: Redis | Cluster | null;
+  /** The deployment's Redis key prefix (the counters' namespace comes from keys.ts). */
+  redisKeyPrefix: string;
   limits?: { joinPerMinute?: number; pollPerMinute?: number; perIpPerMinute?: number };
 }
 
@@ -42,37 +45,42 @@ export function deviceOf(request: FastifyRequest): string | undefined {
   return request.cookies?.[DEVICE_COOKIE];
 }
 
+/**
+ * A hook allowing `maxPerMinute` requests per key; over it, a 429 problem ("your place is kept")
+ * with Retry-After. Counters live in Redis when the plugin was given one (shared by all processes).
+ */
+function limitBy(app: FastifyInstance, maxPerMinute: number, keyOf: (req: FastifyRequest) => string) {
+  const check = app.createRateLimit({ max: maxPerMinute, timeWindow: 60_000, keyGenerator: keyOf });
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const limit = await check(req);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', limit.ttlInSeconds);
+    return sendProblem(reply, 'too-many-requests');
+  };
+}
+
 export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
-  return async (app: FastifyInstance) => {
-    await app.register(rateLimit, { global: false, ...(d.redis ? { redis: d.redis, nameSpace: 'yeyak-rl:' } : {}) });
+  const tags = ['waiting-room'];
+  const security = [{ session: [] }];
+  const auth = requireSession(d.identity);
+  const limits = { perIp: d.limits?.perIpPerMinute ?? 6_000, joins: d.limits?.joinPerMinute ?? 10, polls: d.limits?.pollPerMinute ?? 120 };
+
+  /** Join and leave write to the store anyway: their counters are shared through Redis when there is one. */
+  async function joinAndLeave(app: FastifyInstance) {
+    await app.register(rateLimit, { global: false, ...(d.redis ? { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) } : {}) });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
-    const auth = requireSession(d.identity);
-    const perIdentity = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute', hook: 'preHandler' as const, keyGenerator: (req: FastifyRequest) => req.session?.identityHash ?? req.ip } });
-    const perIp = app.rateLimit({ max: d.limits?.perIpPerMinute ?? 6_000, timeWindow: '1 minute' });
-    const tags = ['waiting-room'];
-    const security = [{ session: [] }];
+    const perIp = limitBy(app, limits.perIp, (req) => `ip:${req.ip}`);
+    const joinsPerIdentity = limitBy(app, limits.joins, (req) => `join:${sessionOf(req).identityHash}`);
 
     r.post('/api/campaigns/:campaignId/queue', {
       schema: { tags, security, params: CampaignParams, body: JoinBody, summary: 'Join the queue (or get your place back)' },
-      onRequest: perIp, preHandler: auth, config: perIdentity(d.limits?.joinPerMinute ?? 10),
+      onRequest: perIp, preHandler: [auth, joinsPerIdentity],
     }, async (req, reply) => {
       const deviceId = deviceOf(req) ?? req.body.deviceId;
       const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash: sessionOf(req).identityHash, deviceId });
       if (!joined.ok) return sendProblem(reply, QUEUE_PROBLEMS[joined.reason] ?? 'queue-ticket-invalid', joined.detail ?? {});
       reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600 });
       return { ticket: joined.value.ticket, status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value) };
-    });
-
-    r.get('/api/campaigns/:campaignId/queue/status', {
-      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, summary: 'Your position, ETA band and when to ask again' },
-      onRequest: perIp, preHandler: auth, config: perIdentity(d.limits?.pollPerMinute ?? 120),
-    }, async (req, reply) => {
-      const deviceId = deviceOf(req);
-      if (!deviceId) return sendProblem(reply, 'device-required');
-      const identityHash = sessionOf(req).identityHash;
-      const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash });
-      if (!polled.ok) return sendProblem(reply, QUEUE_PROBLEMS[polled.reason] ?? 'queue-ticket-invalid');
-      return { ticket: polled.value.ticket ?? req.headers['x-queue-ticket'], ...render(req.params.campaignId, identityHash, polled.value) };
     });
 
     r.delete('/api/campaigns/:campaignId/queue', {
@@ -82,6 +90,36 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '' });
       return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_PROBLEMS[left.reason] ?? 'queue-ticket-invalid');
     });
+  }
+
+  /**
+   * Polls are answered from memory, so their limits are kept in memory too (per process): a poll
+   * costs no Redis. A client spreading polls over N processes gets at most N times the allowance
+   * of an answer that is the same for everyone for a second.
+   */
+  async function polls(app: FastifyInstance) {
+    await app.register(rateLimit, { global: false });
+    const r = app.withTypeProvider<TypeBoxTypeProvider>();
+    const perIp = limitBy(app, limits.perIp, (req) => `ip:${req.ip}`);
+    const pollsPerIdentity = limitBy(app, limits.polls, (req) => `poll:${sessionOf(req).identityHash}`);
+
+    r.get('/api/campaigns/:campaignId/queue/status', {
+      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, summary: 'Your position, ETA band and when to ask again' },
+      onRequest: perIp, preHandler: [auth, pollsPerIdentity],
+    }, async (req, reply) => {
+      const deviceId = deviceOf(req);
+      if (!deviceId) return sendProblem(reply, 'device-required');
+      const identityHash = sessionOf(req).identityHash;
+      const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash });
+      if (!polled.ok) return sendProblem(reply, QUEUE_PROBLEMS[polled.reason] ?? 'queue-ticket-invalid');
+      return { ticket: polled.value.ticket ?? req.headers['x-queue-ticket'], ...render(req.params.campaignId, identityHash, polled.value) };
+    });
+  }
+
+  // Two scopes, each with its own limiter store (the plugin's decorators are per scope).
+  return async (app: FastifyInstance) => {
+    await app.register(joinAndLeave);
+    await app.register(polls);
   };
 
   /** The wire shape of a status (seconds for people, ms for timers), recording ETA promises and admissions. */

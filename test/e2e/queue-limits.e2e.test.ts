@@ -1,0 +1,111 @@
+/**
+ * Join is limited per identity (10 a minute) and per IP; over the limit the answer is a 429
+ * problem that says the place is kept, with Retry-After. With Redis the counters are shared, so
+ * spreading requests over several server processes does not multiply the allowance.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixedClock } from '../../src/platform/clock.ts';
+import { makeRrn } from '../../src/people/rrn.ts';
+import { identityHashOf } from '../../src/identity/identity-hash.ts';
+import { insertPeople } from '../../src/people/people.repository.ts';
+import { insertCampaignVersion, setLiveVersion } from '../../src/campaigns/campaign.repository.ts';
+import { demoCampaign } from '../../src/eligibility/seed-campaigns.ts';
+import { Redis } from 'ioredis';
+import { rateLimitNamespace } from '../../src/waiting-room/keys.ts';
+import { REDIS_URL, deletePrefix, redisSkipReason, uniquePrefix } from '../../src/waiting-room/redis-test-support.ts';
+import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
+import { testApp, testConfig } from '../support/services.ts';
+import { verifyAs } from '../support/queue.ts';
+
+const NOW = Date.parse('2026-03-02T03:00:00Z');
+const people = [makeRrn('1968-05-05', 'F', 11), makeRrn('1967-03-03', 'M', 22)];
+const names = ['김하나', '이둘'];
+type App = Awaited<ReturnType<typeof testApp>>['app'];
+
+const join = (app: App, auth: { authorization: string }, deviceId = 'phone-0001') =>
+  app.inject({ method: 'POST', url: '/api/campaigns/demo/queue', headers: auth, payload: { deviceId } });
+
+describe('join limits', () => {
+  let tdb: TestDatabase;
+  const clock = fixedClock(NOW);
+
+  before(async () => {
+    tdb = await pgliteForTest();
+    const key = testConfig().identityHmacKey;
+    await insertPeople(tdb.db, people.map((rrn, i) => ({ identity_hash: identityHashOf(key, rrn.replace('-', '')), birth_date: ['1968-05-05', '1967-03-03'][i]!, name: names[i]!, phone: '010-0000-0000', region_code: 'KR-11' })));
+    const rules = demoCampaign(NOW, { opensInMs: 0 });
+    await insertCampaignVersion(tdb.db, rules.id, 1, rules, 'test');
+    await setLiveVersion(tdb.db, rules.id, 1);
+  });
+  after(async () => { await tdb.close(); });
+
+  it('answers the 11th join of a minute with a 429 that keeps the place, and only for that identity', async () => {
+    const { app } = await testApp(tdb, clock);
+    try {
+      const auth = await verifyAs(app, people[0]!, names[0]!);
+      const first = await join(app, auth);
+      assert.equal(first.statusCode, 200, first.body);
+      for (let i = 1; i < 10; i++) assert.equal((await join(app, auth)).statusCode, 200);
+      const over = await join(app, auth);
+      assert.equal(over.statusCode, 429);
+      assert.equal(over.json().code, 'too-many-requests');
+      assert.match(over.json().messages.en, /your place is kept/);
+      assert.ok(Number(over.headers['retry-after']) > 0, 'Retry-After tells when to come back');
+      const other = await join(app, await verifyAs(app, people[1]!, names[1]!), 'phone-0002');
+      assert.equal(other.statusCode, 200, 'another person is not limited by the first one');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers the 121st poll of a minute with a 429 too', async () => {
+    const { app } = await testApp(tdb, clock);
+    try {
+      const auth = await verifyAs(app, people[1]!, names[1]!);
+      const ticket = (await join(app, auth, 'phone-0002')).json().ticket as string;
+      const poll = () => app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: 'yeyak_dev=phone-0002', 'x-queue-ticket': ticket } });
+      for (let i = 0; i < 120; i++) assert.equal((await poll()).statusCode, 200);
+      const over = await poll();
+      assert.equal(over.statusCode, 429);
+      assert.equal(over.json().code, 'too-many-requests');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('shares the counters through Redis, so two server processes allow 10 in all, not 20', async (t) => {
+    const skip = await redisSkipReason();
+    if (skip) return t.skip(skip);
+    const prefix = uniquePrefix();
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const a = await testApp(tdb, clock, undefined, env);
+    const b = await testApp(tdb, clock, undefined, env);
+    try {
+      const auth = await verifyAs(a.app, people[1]!, names[1]!);
+      for (let i = 0; i < 5; i++) assert.equal((await join(a.app, auth, 'phone-0002')).statusCode, 200);
+      for (let i = 0; i < 5; i++) assert.equal((await join(b.app, auth, 'phone-0002')).statusCode, 200);
+      assert.equal((await join(a.app, auth, 'phone-0002')).statusCode, 429);
+      assert.equal((await join(b.app, auth, 'phone-0002')).statusCode, 429);
+      // Polls are limited in each process's memory: they leave no counter in Redis.
+      const ticket = (await join(a.app, await verifyAs(a.app, people[0]!, names[0]!), 'phone-0001')).json().ticket as string;
+      const pollAuth = await verifyAs(a.app, people[0]!, names[0]!);
+      for (let i = 0; i < 3; i++) {
+        const polled = await a.app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...pollAuth, cookie: 'yeyak_dev=phone-0001', 'x-queue-ticket': ticket } });
+        assert.equal(polled.statusCode, 200, polled.body);
+      }
+      const counters = await listKeys(`${rateLimitNamespace(prefix)}*`);
+      assert.ok(counters.some((k) => k.includes('join:')), `join counters are in Redis: ${counters.join(', ')}`);
+      assert.equal(counters.filter((k) => k.includes('poll:')).length, 0, 'no poll counter in Redis');
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await deletePrefix(REDIS_URL, prefix);
+    }
+  });
+});
+
+async function listKeys(pattern: string): Promise<string[]> {
+  const r = new Redis(REDIS_URL);
+  try { return await r.keys(pattern); } finally { r.disconnect(); }
+}
