@@ -46,6 +46,10 @@ export interface OverloadResult {
   generatorMaxLagMs: number;
   /** Why requests failed without an HTTP status (client-side code → count). */
   failures: Record<string, number>;
+  /** Average cores each part kept busy during the phase (filled in by the scenario, which knows the processes). */
+  coresUsed?: { frontDoor: number | null; booking: number; loadGenerator: number };
+  /** Front-door CPU ms per join or poll it answered (waiting-room run). */
+  frontDoorCpuMsPerAnswer?: number | null;
 }
 
 /** Where each kind of request goes: a deployment's load balancer routes queue and booking paths apart. */

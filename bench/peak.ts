@@ -22,6 +22,8 @@ export interface PeakResult {
   join: StepRate;
   polls: StepRate;
   booking: StepRate & { latency: LatencySummary; concurrency: number };
+  /** CPU ms per confirmed booking in the booking phase: the service's processes, their Postgres backends, the load generator. */
+  cpuMsPerBooking: { service: number; postgres: number; loadGenerator: number };
   bookedPersonIds: number[];
 }
 

@@ -64,6 +64,8 @@ function overloadLines(name: string, o: OverloadResult | null, peak: number | nu
     ] : []),
     `    5xx ${int(o.status5xx)}, errors (5xx + timeouts) ${int(o.errors)}${Object.keys(o.failures).length ? ` (${Object.entries(o.failures).map(([k, v]) => `${k}×${int(v)}`).join(', ')})` : ''}`,
     `    confirmed per second: ${o.confirmedPerSecond.map(int).join(' ')}; load generator's worst start lag ${ms(o.generatorMaxLagMs)}`,
+    ...(o.coresUsed ? [`    cores kept busy: ${o.coresUsed.frontDoor === null ? '' : `front door ${o.coresUsed.frontDoor.toFixed(2)}, `}booking processes ${o.coresUsed.booking.toFixed(2)}, load generator ${o.coresUsed.loadGenerator.toFixed(2)}`
+      + (o.frontDoorCpuMsPerAnswer != null ? `; front door ${ms(o.frontDoorCpuMsPerAnswer)} CPU per join/poll answered` : '')] : []),
   ];
 }
 
@@ -99,6 +101,10 @@ export function renderReport(r: BenchReport): string {
     L.push(`  over HTTP (${r.settings.workers} service processes, ${int(p.booking.count)} people): verify ${int(p.verify.perSec)}/s, join ${int(p.join.perSec)}/s, poll ${int(p.polls.perSec)}/s (set-up, not targets)`);
     L.push(`  bookings end to end: ${int(p.booking.perSec)} confirmed/s with ${p.booking.concurrency} in flight; p50 ${ms(p.booking.latency.p50Ms)}, p99 ${ms(p.booking.latency.p99Ms)}; ${statuses(p.booking.statuses)}`);
     L.push(`    ${x(ratio(p.booking.perSec, best?.result.tps))} pgbench best (${int(best?.result.tps)} tps at ${best?.clients ?? '—'} clients)`);
+    const c = p.cpuMsPerBooking;
+    L.push(`    CPU per booking: service ${ms(c.service)}, its PostgreSQL backends ${ms(c.postgres)}, load generator ${ms(c.loadGenerator)}`
+      + ` → at most ~${int((m.cores * 1000) / (c.service + c.postgres + c.loadGenerator))} bookings/s if all ${m.cores} cores did nothing else`);
+    if (best) L.push(`    (pgbench: at most ${ms((m.cores * 1000) / best.result.tps)} of machine CPU per transaction, its client included)`);
   } else L.push('  bookings over HTTP: not measured');
   L.push('');
   L.push(`3. Overload at 10× the ${r.peak ? 'measured' : 'assumed (--assume-peak)'} peak (${int(peak)} bookings/s)`);

@@ -15,6 +15,7 @@ import { migrate, openDatabase } from '../src/platform/db.ts';
 import { registerPopulation } from '../src/people/register-population.ts';
 import type { Cleanup } from './cleanup.ts';
 import { cohortPeople, dose1SlotIds, mintSessions, verifiablePeople, type RegisteredPerson } from './citizens.ts';
+import { cpuMeter } from './cpu-time.ts';
 import { createLoadClient } from './http-load.ts';
 import { runOverload, type OverloadPlan } from './overload.ts';
 import { admitEveryone, bookAll } from './peak.ts';
@@ -54,8 +55,13 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
       const people = verifiablePeople(population, plan.peopleForPeak);
       const { admitted, verify, join, polls } = await admitEveryone(client, people, plan.runId, cleanup.signal);
       for (const a of admitted) used.add(a.personId);
-      const booking = await bookAll(client, admitted, await dose1SlotIds(plan.databaseUrl), plan.runId, plan.concurrency, cleanup.signal);
-      return { verify, join, polls, booking, bookedPersonIds: booking.bookedPersonIds };
+      const slots = await dose1SlotIds(plan.databaseUrl);
+      const backends = await backendPids(plan.databaseUrl);
+      const meters = { service: cpuMeter(svc.pids), postgres: cpuMeter(() => backends), loadGenerator: cpuMeter(() => [process.pid]) };
+      const booking = await bookAll(client, admitted, slots, plan.runId, plan.concurrency, cleanup.signal);
+      const per = (m: { elapsedMs(): number }) => m.elapsedMs() / Math.max(1, booking.count);
+      const cpuMsPerBooking = { service: per(meters.service), postgres: per(meters.postgres), loadGenerator: per(meters.loadGenerator) };
+      return { verify, join, polls, booking, cpuMsPerBooking, bookedPersonIds: booking.bookedPersonIds };
     } finally {
       await client.close();
       await svc.stop();
@@ -97,9 +103,20 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
       const queueClient = door ? createLoadClient({ origin: door.origin, lanes: LANES, connectionsPerLane: 4 }) : bookingClient;
       try {
         const slots = await dose1SlotIds(plan.databaseUrl);
-        return await runOverload({ queue: queueClient, booking: bookingClient },
+        const meters = { door: door ? cpuMeter(door.pids) : null, booking: cpuMeter(booking.pids), loadGenerator: cpuMeter(() => [process.pid]) };
+        const t = performance.now();
+        const result = await runOverload({ queue: queueClient, booking: bookingClient },
           { mode: m.plan, ratePerSec: rate, durationSec: plan.overloadSec, warmupSec: plan.warmupSec, timeoutMs: plan.timeoutMs, runId: `${plan.runId}${m.name}` },
           sessions, slots, cleanup.signal);
+        const seconds = (performance.now() - t) / 1000;
+        // Cores each part kept busy on average over the phase (CPU seconds per second).
+        const cores = (meter: { elapsedMs(): number }) => meter.elapsedMs() / 1000 / seconds;
+        const doorMs = meters.door?.elapsedMs() ?? null;
+        return {
+          ...result,
+          coresUsed: { frontDoor: meters.door ? cores(meters.door) : null, booking: cores(meters.booking), loadGenerator: cores(meters.loadGenerator) },
+          frontDoorCpuMsPerAnswer: doorMs === null ? null : doorMs / Math.max(1, result.queueStatuses.ok2xx),
+        };
       } finally {
         await bookingClient.close();
         if (queueClient !== bookingClient) await queueClient.close();
@@ -108,6 +125,16 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
       }
     });
   }
+}
+
+/** The service's PostgreSQL backends (its pools stay connected through a phase). */
+async function backendPids(databaseUrl: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return r.rows.map((row) => row.pid);
+  } finally { await c.end(); }
 }
 
 /** Registers more of the same synthetic population (the first people already exist and are skipped). */
