@@ -12,6 +12,7 @@ import cliProgress from 'cli-progress';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkStores } from './environment.ts';
 import { runFull } from './full-run.ts';
 
+import { runLive } from './live-run.ts';
 import { buildSummary, chartData, fullView, writeReport } from './report.ts';
 import { listScenarios, loadScenario } from './scenario.ts';
 
@@ -30,7 +31,7 @@ Replays an opening night through yeyak and writes a report.
                            (default $DATABASE_URL or ${DEFAULT_DATABASE_URL})
   --redis-url <url>        Redis for the queue (default $REDIS_URL or ${DEFAULT_REDIS_URL}); keys get a unique prefix
   --max-wall-minutes <n>   stop stepping after this much wall time (default 60)
-  --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 30)
+  --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 60)
   --workers <n>            live mode: server processes (node:cluster, default 2)
   --keep                   keep the run's schema/database and Redis keys for inspection
   --no-progress            no progress bar
@@ -73,7 +74,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
   const scale = num('scale', v.scale, mode === 'live' ? 0.001 : 0.01, (n) => n > 0 && n <= 1, 'a number with 0 < x <= 1');
   const maxWallMinutes = num('max-wall-minutes', v['max-wall-minutes'], 60, (n) => n > 0 && n <= 24 * 60, 'minutes in (0, 1440]');
-  const speedup = num('speedup', v.speedup, 30, (n) => n >= 1 && n <= 1000, 'a number in [1, 1000]');
+  const speedup = num('speedup', v.speedup, 60, (n) => n >= 1 && n <= 1000, 'a number in [1, 1000]');
   const workers = num('workers', v.workers, 2, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer in 1..16');
   for (const [flag, url, scheme] of [['database-url', v['database-url'], 'postgres'], ['redis-url', v['redis-url'], 'redis']] as const) {
     if (url !== undefined && !url.startsWith(`${scheme}`)) problems.push(`--${flag}: expected a ${scheme}:// URL`);
@@ -136,8 +137,8 @@ async function main(): Promise<number> {
     summary = buildSummary(fullView(result), { command, startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);
     writeReport(o.out, summary, chartData(result.sim.rec, result.sim.opensAtMs, result.sim.etaPromises, result.sim.crowd.admittedAtMs), `yeyak simulate: ${scenario.title} (full mode, scale ${o.scale})`);
   } else {
-    console.error('live mode: not built yet');
-    return 2;
+    summary = await runLive({ scenario, options: o, command, startedAt, onPhase: bar.phase, onStep: (p) => bar.step(p) });
+    bar.stop();
   }
   console.log(headline(summary as Record<string, any>, o.out));
   return (summary as { invariants: { allOk: boolean } }).invariants.allOk ? 0 : 1;

@@ -48,6 +48,8 @@ export class Crowd {
   readonly extraDevices: Uint8Array;
   readonly patienceMs: Float64Array;
   readonly proxyTargets = new Map<number, ProxyTarget>();
+  /** Live mode only: everyone's RRN and name, to verify over HTTP (memory only, never written). */
+  readonly credentials = new Map<number, ProxyTarget>();
 
   readonly state: Uint8Array;
   readonly outcome: Uint8Array;

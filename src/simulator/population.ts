@@ -61,7 +61,12 @@ function planBehaviour(crowd: Crowd, i: number, s: Scenario, opensAtMs: number, 
   crowd.patienceMs[i] = logNormal(s.waiting.patienceMinutes, rng) * MINUTE_MS;
 }
 
-export interface RegisterOptions { db: Db; hmacKey: string; scenario: Scenario; scale: number; opensAtMs: number; onProgress?: (done: number, total: number) => void }
+export interface RegisterOptions {
+  db: Db; hmacKey: string; scenario: Scenario; scale: number; opensAtMs: number;
+  /** Keep everyone's RRN and name in memory (live mode verifies identities over HTTP). */
+  keepCredentials?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
 
 /** Draws the plan, registers everyone and returns the crowd with their registry ids. */
 export async function buildCrowd(o: RegisterOptions): Promise<{ crowd: Crowd; counts: CrowdCounts }> {
@@ -158,6 +163,7 @@ function createRegistryWriter(o: RegisterOptions, crowd: Crowd, total: number): 
       if (!parsed.ok) throw new Error('population generator produced an invalid RRN');
       const hash = identityHashOf(o.hmacKey, parsed.value.normalized);
       crowd.identityHash[i] = hash;
+      if (o.keepCredentials) crowd.credentials.set(i, { rrn: p.rrn, name: p.name });
       crowd.districtCode[i] = district;
       crowd.regionCode[i] = region;
       rows.push({ identity_hash: hash, birth_date: p.birthDate, name: p.name, phone: p.phone, region_code: p.regionCode });
