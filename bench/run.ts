@@ -19,7 +19,7 @@ import { runMeasuredService, type ServicePlan } from './scenario.ts';
 import { runTool } from './run-tool.ts';
 
 const HELP = `npm run bench [-- options]
-  --quick              shorter run (smaller samples, shorter phases), about 3-4 minutes
+  --quick              shorter run (smaller samples, shorter phases), about 5 minutes
   --workers N          service processes (default 2, the number of cores)
   --concurrency N      bookings in flight in the peak phase (default 64)
   --phases LIST        comma-separated subset of machine,peak,overload
