@@ -92,7 +92,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
 }
 
-function progressBar(enabled: boolean) {
+/** A progress bar on a terminal; elsewhere (a log file) one plain line every 30 s. */
+function progressBar(enabled: boolean, isTty: boolean) {
+  if (enabled && !isTty) return progressLines();
   const bar = new cliProgress.SingleBar({
     format: '{phase} |{bar}| {percentage}% {clock} arrivals {arrivals} waiting {waiting} booked {booked}',
     hideCursor: true, clearOnComplete: false,
@@ -115,6 +117,18 @@ function progressBar(enabled: boolean) {
   };
 }
 
+function progressLines() {
+  let last = 0;
+  const due = () => { const now = Date.now(); if (now - last < 30_000) return false; last = now; return true; };
+  return {
+    phase(name: string, done: number, total: number) { if (due()) console.error(`${new Date().toISOString()} ${name} ${done}/${total}`); },
+    step(p: { virtualMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number }) {
+      if (due()) console.error(`${new Date().toISOString()} T${((p.virtualMs - p.opensAtMs) / 60_000).toFixed(1)} min arrivals ${p.arrivals} waiting ${p.waiting} booked ${p.booked}`);
+    },
+    stop() {},
+  };
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const parsed = parseCli(process.argv.slice(2), process.env, startedAt);
@@ -125,7 +139,7 @@ async function main(): Promise<number> {
   const missing = await checkStores(o.databaseUrl, o.redisUrl);
   if (missing.length > 0) { console.error(`npm run simulate: needs Postgres and Redis\n  ${missing.join('\n  ')}`); return 2; }
   const command = `npm run simulate -- ${process.argv.slice(2).join(' ')}`;
-  const bar = progressBar(o.progress && process.stderr.isTTY === true);
+  const bar = progressBar(o.progress, process.stderr.isTTY === true);
   const t0 = performance.now();
   let summary;
   if (o.mode === 'full') {

@@ -102,7 +102,7 @@ export function buildSummary(v: RunView, meta: RunMeta, wallTotalMs: number) {
     polls: v.polls,
     outcome: { ...slotStats(v.crowd, v.counts.eligible), byKind: outcomes(v.crowd), failures },
     wait: waitStats(v.crowd, v.opensAtMs),
-    eta: etaStats(v.etaPromises, v.crowd),
+    eta: etaStats(v.etaPromises, v.crowd, v.opensAtMs),
     fairness: fairness(v.crowd, v.positionOf, v.opensAtMs),
     rotationGroups: rotationShares(v.crowd, v.counts.eligible),
     throughput: throughput(v.rec),

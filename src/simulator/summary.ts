@@ -36,7 +36,7 @@ export function waitStats(crowd: Crowd, opensAtMs: number) {
   };
 }
 
-export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd) {
+function etaErrors(promises: Iterable<[number, EtaPromise]>, crowd: Crowd) {
   const abs: number[] = [], signed: number[] = [];
   let inBand = 0;
   for (const [i, p] of promises) {
@@ -52,6 +52,18 @@ export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd
     medianAbsErrorSec: sec(quantile(abs, 0.5)), p90AbsErrorSec: sec(quantile(abs, 0.9)),
     meanSignedErrorSec: sec(mean(signed)), withinBandShare: abs.length ? round(inBand / abs.length) : null,
   };
+}
+
+/**
+ * How wrong the first ETA each sampled person saw turned out to be (actual − predicted wait to
+ * admission; negative: admitted sooner than promised), overall and split by when it was shown:
+ * in the first two minutes after the opening the measured rate is still ramping up.
+ */
+export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd, opensAtMs: number) {
+  const all = [...promises.entries()];
+  const early = all.filter(([, p]) => p.atMs < opensAtMs + 120_000);
+  const later = all.filter(([, p]) => p.atMs >= opensAtMs + 120_000);
+  return { ...etaErrors(all, crowd), shownInFirstTwoMinutes: etaErrors(early, crowd), shownLater: etaErrors(later, crowd) };
 }
 
 /**
