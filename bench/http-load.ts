@@ -6,7 +6,8 @@
  */
 import { Pool } from 'undici';
 
-export interface HttpReply { status: number; json: unknown; ms: number }
+/** `retryAfterSec`: the Retry-After header of a 429/503, when the server sent one. */
+export interface HttpReply { status: number; json: unknown; ms: number; retryAfterSec?: number }
 
 export interface LoadClient {
   /** Sends one request from source address `lane % lanes`; resolves status 0 on timeout or network error. */
@@ -38,7 +39,8 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
           signal: AbortSignal.timeout(Math.max(1, Math.ceil(r.timeoutMs))),
         });
         const json = r.wantJson && res.statusCode < 300 ? await res.body.json() : (await res.body.dump(), null);
-        return { status: res.statusCode, json, ms: performance.now() - started };
+        const retryAfterSec = Number(res.headers['retry-after']);
+        return { status: res.statusCode, json, ms: performance.now() - started, ...(retryAfterSec > 0 ? { retryAfterSec } : {}) };
       } catch (e) {
         const name = (e as Error).name;
         const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : String((e as { code?: string }).code ?? name ?? 'error');

@@ -82,9 +82,17 @@ export async function runOverload(clients: OverloadClients, plan: OverloadPlan, 
   async function throughRoom(i: number, arrivedAt: number) {
     const deviceId = `ovl-${plan.runId}-${i}`;
     const base = { authorization: `Bearer ${sessions[i]}`, cookie: `yeyak_dev=${deviceId}` };
-    joins += 1;
-    const j = await clients.queue.send(i, { method: 'POST', path: `/api/campaigns/${CAMPAIGN}/queue`, headers: base, body: { deviceId }, timeoutMs: plan.timeoutMs, wantJson: true });
-    tally(queueStatuses, j.status);
+    // Turned away while the front door sheds load (429 with Retry-After): come back when told,
+    // as the citizen site does, until the run's window closes.
+    let j: Awaited<ReturnType<LoadClient['send']>>;
+    for (;;) {
+      joins += 1;
+      j = await clients.queue.send(i, { method: 'POST', path: `/api/campaigns/${CAMPAIGN}/queue`, headers: base, body: { deviceId }, timeoutMs: plan.timeoutMs, wantJson: true });
+      tally(queueStatuses, j.status);
+      if (j.status !== 429 || j.retryAfterSec === undefined) break;
+      if (performance.now() + j.retryAfterSec * 1000 >= endAt || signal.aborted) return;
+      await sleep(j.retryAfterSec * 1000, signal).catch(() => undefined);
+    }
     if (j.status !== 200) return;
     let reply = j.json as { ticket: string; status: { nextPollMs?: number | null; admission?: { token: string } } };
     let ticket = reply.ticket;

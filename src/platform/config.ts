@@ -57,6 +57,8 @@ export interface Config {
   /** Whether this process may run the admission loop; with Redis a lease picks one leader among them. */
   readonly admissionLeader: boolean;
   readonly redisKeyPrefix: string;
+  /** Joins are turned away (429, Retry-After) while this process's mean event-loop delay is above this; 0: never. */
+  readonly joinShedEventLoopDelayMs: number;
   /**
    * BENCHMARK ONLY (`ADMISSION_GATE=off`): booking routes skip the waiting room's admission check,
    * so `npm run bench` can show what the 2021 design (requests straight to booking) does under
@@ -207,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     activeSessionCap: p.int(env, 'ACTIVE_SESSION_CAP', 5_000, 1, 10_000_000),
     admissionLeader: p.bool(env, 'ADMISSION_LEADER', true),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
+    joinShedEventLoopDelayMs: p.int(env, 'JOIN_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
     admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');

@@ -6,9 +6,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomInt } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
 import type { Cluster, Redis } from 'ioredis';
-import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
+import { problemBody, sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
@@ -39,6 +41,13 @@ export interface WaitingRoomRoutesDeps {
   /** The deployment's Redis key prefix (the counters' namespace comes from keys.ts). */
   redisKeyPrefix: string;
   limits?: { joinPerMinute?: number; pollPerMinute?: number; perIpPerMinute?: number };
+  /**
+   * When this process is overloaded, joins are turned away at once (429 queue-busy, Retry-After)
+   * so that polls — which tell admitted people to go and book — keep being answered. Measured by
+   * @fastify/under-pressure: mean event-loop delay over `maxEventLoopDelayMs` (0: never), or
+   * `healthCheck` answering false (checked every second).
+   */
+  shedJoins?: { maxEventLoopDelayMs: number; healthCheck?: () => Promise<boolean> };
 }
 
 export function deviceOf(request: FastifyRequest): string | undefined {
@@ -59,6 +68,24 @@ function limitBy(app: FastifyInstance, maxPerMinute: number, keyOf: (req: Fastif
   };
 }
 
+/**
+ * Overload shedding for join and leave. The Retry-After is spread over 5-15 s so turned-away
+ * people do not all come back in the same second.
+ */
+function shedJoinsOptions(o: NonNullable<WaitingRoomRoutesDeps['shedJoins']>) {
+  return {
+    maxEventLoopDelay: o.maxEventLoopDelayMs,
+    sampleInterval: 250,
+    ...(o.healthCheck ? { healthCheck: o.healthCheck, healthCheckInterval: 1_000 } : {}),
+    // under-pressure sends whatever non-null value the handler returns (handlePressure in its
+    // index.js) and stops the request there; its types only say `void`.
+    pressureHandler: ((_req: FastifyRequest, reply: FastifyReply) => {
+      reply.code(429).type('application/problem+json').header('retry-after', 5 + randomInt(11));
+      return problemBody('queue-busy');
+    }) as unknown as (req: FastifyRequest, reply: FastifyReply) => void,
+  };
+}
+
 export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
   const tags = ['waiting-room'];
   const security = [{ session: [] }];
@@ -67,6 +94,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
 
   /** Join and leave write to the store anyway: their counters are shared through Redis when there is one. */
   async function joinAndLeave(app: FastifyInstance) {
+    if (d.shedJoins) await app.register(underPressure, shedJoinsOptions(d.shedJoins));
     await app.register(rateLimit, { global: false, ...(d.redis ? { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) } : {}) });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const perIp = limitBy(app, limits.perIp, (req) => `ip:${req.ip}`);

@@ -15,7 +15,10 @@ import { Redis } from 'ioredis';
 import { rateLimitNamespace } from '../../src/waiting-room/keys.ts';
 import { REDIS_URL, deletePrefix, redisSkipReason, uniquePrefix } from '../../src/waiting-room/redis-test-support.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
-import { testApp, testConfig } from '../support/services.ts';
+import pino from 'pino';
+import { buildApp } from '../../src/platform/http/app.ts';
+import { waitingRoomRoutes } from '../../src/waiting-room/waiting-room.routes.ts';
+import { testApp, testConfig, testServices } from '../support/services.ts';
 import { verifyAs } from '../support/queue.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
@@ -71,6 +74,45 @@ describe('join limits', () => {
       assert.equal(over.json().code, 'too-many-requests');
     } finally {
       await app.close();
+    }
+  });
+
+  it('turns joins away with 429 queue-busy and Retry-After while overloaded, and keeps answering polls', async () => {
+    // The place taken before the overload, through the normal app.
+    const normal = await testApp(tdb, clock);
+    const auth = await verifyAs(normal.app, people[0]!, names[0]!);
+    const ticket = (await join(normal.app, auth)).json().ticket as string;
+    await normal.app.close();
+
+    const services = testServices(tdb, clock);
+    await services.waitingRoom.syncRooms();
+    let healthy = false;
+    const app = await buildApp({
+      logger: pino({ level: 'silent' }), metrics: services.metrics, isReady: async () => true, cookieSecret: 'c'.repeat(32),
+      plugins: [waitingRoomRoutes({
+        identity: services.identity, waitingRoom: services.waitingRoom.service, eta: services.waitingRoom.eta, secureCookies: false,
+        redis: null, redisKeyPrefix: 'test', shedJoins: { maxEventLoopDelayMs: 0, healthCheck: async () => healthy },
+      })],
+    });
+    try {
+      const turnedAway = await join(app, auth);
+      assert.equal(turnedAway.statusCode, 429);
+      assert.equal(turnedAway.json().code, 'queue-busy');
+      const retryAfter = Number(turnedAway.headers['retry-after']);
+      assert.ok(retryAfter >= 5 && retryAfter <= 15, `Retry-After ${retryAfter} s`);
+      const polled = await app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: 'yeyak_dev=phone-0001', 'x-queue-ticket': ticket } });
+      assert.equal(polled.statusCode, 200, 'a person already in the queue is still answered');
+      healthy = true;
+      // The health check runs every second: joins are accepted again within a few.
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = (await join(app, auth)).statusCode;
+      }
+      assert.equal(status, 200, 'joins are accepted again once the overload ends');
+    } finally {
+      await app.close();
+      await services.waitingRoom.close();
     }
   });
 

@@ -16,6 +16,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     SIGNING_SECRET: 'test-signing-secret-0123456789abcdefghij',
     IDENTITY_LATENCY_MS: '0',
     LOG_LEVEL: 'silent',
+    // In-process PGlite blocks the event loop in bursts during tests; shedding has a test of its own.
+    JOIN_SHED_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

@@ -79,6 +79,7 @@ const ko = {
   queueRejoin: '대기열에 다시 들어가기',
   queueOffline: '연결이 끊겼습니다. 다시 연결하는 중입니다. 대기 순서는 유지됩니다.',
   queueBusy: '접속이 많아 잠시 후 다시 확인합니다. 대기 순서는 유지됩니다.',
+  queueJoinBusy: '지금 대기열에 들어오는 분이 매우 많습니다. 잠시 후 자동으로 다시 시도합니다. 이 창을 닫지 마세요.',
 
   bookTitle: '접종 기관과 날짜 선택',
   eligibilityChecking: '예약 가능 여부를 확인하는 중…',
@@ -217,6 +218,7 @@ const en: Record<Key, string> = {
   queueRejoin: 'Join the queue again',
   queueOffline: 'Connection lost. Reconnecting… your place is kept.',
   queueBusy: 'Very busy; checking again shortly. Your place is kept.',
+  queueJoinBusy: 'Very many people are joining right now. We will try again for you shortly; keep this page open.',
 
   bookTitle: 'Choose a facility and date',
   eligibilityChecking: 'Checking whether you can book…',

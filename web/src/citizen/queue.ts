@@ -27,7 +27,7 @@ export interface QueueStatus {
 
 export type Connection = 'ok' | 'offline' | 'busy';
 export type QueueView =
-  | { phase: 'joining' }
+  | { phase: 'joining'; connection?: Connection }
   | { phase: 'status'; status: QueueStatus; checkedAtMs: number; connection: Connection }
   | { phase: 'failed'; failure: Failure };
 
@@ -50,7 +50,7 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     const base = `/api/campaigns/${encodeURIComponent(campaignId)}/queue`;
     const schedule = (ms: number) => { if (!stopped) timer = window.setTimeout(() => void tick(), ms); };
     const setConnection = (connection: Connection) =>
-      setView((v) => (v.phase === 'status' ? { ...v, connection } : v));
+      setView((v) => (v.phase === 'failed' ? v : { ...v, connection }));
 
     function show(status: QueueStatus) {
       setView({ phase: 'status', status, checkedAtMs: Date.now(), connection: 'ok' });
@@ -69,7 +69,9 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
       if (r.kind === 'network' || isTransient(r.problem)) {
         failures += 1;
         setConnection(r.kind === 'network' ? 'offline' : 'busy');
-        schedule(backoffMs(failures));
+        // The server's Retry-After (it spreads people out when busy) beats our own back-off.
+        const asked = r.kind === 'problem' ? r.problem.retryAfterSec : undefined;
+        schedule(asked !== undefined ? Math.min(MAX_POLL_MS, asked * 1000) : backoffMs(failures));
         return;
       }
       if (redirectForProblem(r.problem, campaignId, setSession)) return;

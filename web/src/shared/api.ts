@@ -13,6 +13,8 @@ export interface Problem {
   errors?: { field: string; message: string }[];
   /** Campaign rule problems (operator editor), each at a JSON pointer. */
   problems?: { path: string; message: string }[];
+  /** From the Retry-After header (429, 503): when the server asks to be asked again. */
+  retryAfterSec?: number;
   [extension: string]: unknown;
 }
 
@@ -44,7 +46,10 @@ export async function apiRequest<T>(path: string, o: RequestOptions = {}): Promi
   }
   const body = await readJson(res);
   if (res.ok) return { ok: true, status: res.status, data: body as T };
-  return { ok: false, kind: 'problem', problem: asProblem(res.status, body) };
+  const problem = asProblem(res.status, body);
+  const retryAfter = Number(res.headers.get('retry-after'));
+  if (Number.isFinite(retryAfter) && retryAfter > 0) problem.retryAfterSec = retryAfter;
+  return { ok: false, kind: 'problem', problem };
 }
 
 async function readJson(res: Response): Promise<unknown> {

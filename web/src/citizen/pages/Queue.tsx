@@ -113,8 +113,8 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
           </FailureNotice>
         )}
         {view.phase === 'status' && <StatusBody status={view.status} campaignId={campaignId} onRejoin={rejoin} />}
-        {view.phase === 'status' && view.connection !== 'ok' && (
-          <p className="notice notice-warn" role="status">{view.connection === 'offline' ? t('queueOffline') : t('queueBusy')}</p>
+        {view.phase !== 'failed' && view.connection !== undefined && view.connection !== 'ok' && (
+          <p className="notice notice-warn" role="status">{view.connection === 'offline' ? t('queueOffline') : view.phase === 'joining' ? t('queueJoinBusy') : t('queueBusy')}</p>
         )}
         {view.phase === 'status' && <p className="muted small">{t('queueLastChecked', { time: formatTime(view.checkedAtMs, lang) })}</p>}
       </div>
