@@ -141,17 +141,20 @@ async function main(): Promise<number> {
   const command = `npm run simulate -- ${process.argv.slice(2).join(' ')}`;
   const bar = progressBar(o.progress, process.stderr.isTTY === true);
   const t0 = performance.now();
+  // Ctrl-C / SIGTERM: stop at the next step, still write the report and remove the run's stores.
+  const interrupt = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { console.error(`\n${sig}: stopping, cleaning up…`); interrupt.abort(); });
   let summary;
   if (o.mode === 'full') {
     const result = await runFull({
       scenario, scale: o.scale, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, dataDir: join(o.out, 'data'),
-      maxWallMs: o.maxWallMinutes * 60_000, keep: o.keep, onPhase: bar.phase, onStep: (p) => bar.step(p),
+      maxWallMs: o.maxWallMinutes * 60_000, keep: o.keep, onPhase: bar.phase, onStep: (p) => bar.step(p), signal: interrupt.signal,
     });
     bar.stop();
     summary = buildSummary(fullView(result), { command, startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);
     writeReport(o.out, summary, chartData(result.sim.rec, result.sim.opensAtMs, result.sim.etaPromises, result.sim.crowd.admittedAtMs), `yeyak simulate: ${scenario.title} (full mode, scale ${o.scale})`);
   } else {
-    summary = await runLive({ scenario, options: o, command, startedAt, onPhase: bar.phase, onStep: (p) => bar.step(p) });
+    summary = await runLive({ scenario, options: o, command, startedAt, onPhase: bar.phase, onStep: (p) => bar.step(p), signal: interrupt.signal });
     bar.stop();
   }
   console.log(headline(summary as Record<string, any>, o.out));

@@ -54,6 +54,8 @@ export interface FullOptions {
    * not depend on the machine's speed (the smoke tests); its bookings per second mean nothing.
    */
   stepping?: 'wall' | 'fixed';
+  /** Aborting (Ctrl-C) ends the loop at the next step; the run still reports and cleans up. */
+  signal?: AbortSignal;
   onPhase?: (phase: string, done: number, total: number) => void;
   onStep?: (p: StepProgress) => void;
 }
@@ -62,7 +64,7 @@ export interface StepProgress { virtualMs: number; startMs: number; horizonMs: n
 
 export interface FullResult {
   sim: Sim; counts: CrowdCounts; supply: Supply; invariants: Invariant[]; plannedJoins: number;
-  wallMs: { setup: number; run: number; finish: number }; stoppedBy: 'done' | 'horizon' | 'wall-limit';
+  wallMs: { setup: number; run: number; finish: number }; stoppedBy: 'done' | 'horizon' | 'wall-limit' | 'interrupted';
   service: ReturnType<typeof scaledService>; runId: string; cleanedUp: { keys: number } | null;
   /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
   kept: RunStores | null;
@@ -74,39 +76,16 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
   const service = scaledService(o.scenario.service, o.scale);
   const stores = await openRunStores({ databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, runId, dataDir: o.dataDir, poolSize: 24 });
   try {
-    const config = runConfig({ dataDir: o.dataDir, redisUrl: o.redisUrl, keyPrefix: stores.keyPrefix, service });
-    const rules = loadSeedCampaigns().find((c) => c.id === o.scenario.campaignId);
-    if (!rules) throw new Error(`campaign ${o.scenario.campaignId} not found in data/campaigns`);
-    const opensAtMs = openingsOf(rules)[0]!.opensAtMs;
-    const startMs = opensAtMs - o.scenario.simulation.startMinutesBeforeOpening * 60_000;
-    const horizonMs = opensAtMs + o.scenario.simulation.minutesAfterOpening * 60_000;
-    const clock = fixedClock(startMs);
-    const channel = countingChannel();
-    const services = composeServices({ config, clock, logger: pino({ level: 'silent' }), database: stores.database, channel });
-    const saved = await services.campaigns.saveVersion(rules, 'simulator', true);
-    if (!saved.ok) throw new Error(`campaign ${rules.id} could not be saved: ${JSON.stringify(saved.detail)}`);
-    const { crowd, counts } = await buildCrowd({ db: stores.database.db, hmacKey: config.identityHmacKey, scenario: o.scenario, scale: o.scale, opensAtMs, onProgress: (d, n) => o.onPhase?.('registering people', d, n) });
-    const supply = await seedSupply({ db: stores.database.db, scenario: o.scenario, scale: o.scale, campaignId: rules.id, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays, onProgress: (d, n) => o.onPhase?.('creating slots', d, n) });
-    await services.waitingRoom.syncRooms();
-    const sim: Sim = {
-      scenario: o.scenario, crowd, clock, services, campaignId: rules.id, opensAtMs,
-      wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs), rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
-      rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')), wr: services.waitingRoom.service,
-      ticketKey: deriveSigningKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
-      nextPollAt: new Float64Array(crowd.size).fill(Number.NaN), waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
-      etaPromises: new Map(), seatsLeft: supply.seatsTonight, tasks: [], fatal: null,
-      counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0, steps: 0, stepWallMs: 0, tickWallMs: 0 },
-    };
-    for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
-    const planned = plannedJoins(crowd);
+    const { sim, counts, supply, channel, horizonMs } = await setUp(o, stores, service);
+    const planned = plannedJoins(sim.crowd);
     const t1 = performance.now();
-    const sender = createOutboxSender({ db: stores.database.db, clock, channel, maxAttempts: 10, batchSize: 1_000 });
-    const stoppedBy = await loop(sim, { horizonMs, tickMs: service.admissionTickMs, deadline: t0 + o.maxWallMs, onStep: o.onStep, sender, isFixed: o.stepping === 'fixed' });
+    const sender = createOutboxSender({ db: stores.database.db, clock: sim.clock, channel, maxAttempts: 10, batchSize: 1_000 });
+    const stoppedBy = await loop(sim, { horizonMs, tickMs: service.admissionTickMs, deadline: t0 + o.maxWallMs, onStep: o.onStep, sender, isFixed: o.stepping === 'fixed', signal: o.signal });
     const t2 = performance.now();
     closeOutcomes(sim);
     await drainOutbox(sender);
-    const invariants = await checkInvariants(stores.database.db, rules.id, channel.deliveries, sim.rec.total('bookings'));
-    await services.waitingRoom.close();
+    const invariants = await checkInvariants(stores.database.db, sim.campaignId, channel.deliveries, sim.rec.total('bookings'));
+    await sim.services.waitingRoom.close();
     const cleanedUp = o.keep ? null : { keys: await stores.cleanup() };
     return {
       sim, counts, supply, invariants, plannedJoins: planned, stoppedBy, service, runId, cleanedUp, kept: o.keep ? stores : null,
@@ -116,6 +95,36 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
     if (!o.keep) await stores.cleanup().catch(() => undefined);
     throw e;
   }
+}
+
+/** The production services over the run's stores, the campaign, the people and the supply; arrivals scheduled. */
+async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<typeof scaledService>) {
+  const config = runConfig({ dataDir: o.dataDir, redisUrl: o.redisUrl, keyPrefix: stores.keyPrefix, service });
+  const rules = loadSeedCampaigns().find((c) => c.id === o.scenario.campaignId);
+  if (!rules) throw new Error(`campaign ${o.scenario.campaignId} not found in data/campaigns`);
+  const opensAtMs = openingsOf(rules)[0]!.opensAtMs;
+  const startMs = opensAtMs - o.scenario.simulation.startMinutesBeforeOpening * 60_000;
+  const horizonMs = opensAtMs + o.scenario.simulation.minutesAfterOpening * 60_000;
+  const clock = fixedClock(startMs);
+  const channel = countingChannel();
+  const db = stores.database.db;
+  const services = composeServices({ config, clock, logger: pino({ level: 'silent' }), database: stores.database, channel });
+  const saved = await services.campaigns.saveVersion(rules, 'simulator', true);
+  if (!saved.ok) throw new Error(`campaign ${rules.id} could not be saved: ${JSON.stringify(saved.detail)}`);
+  const { crowd, counts } = await buildCrowd({ db, hmacKey: config.identityHmacKey, scenario: o.scenario, scale: o.scale, opensAtMs, onProgress: (d, n) => o.onPhase?.('registering people', d, n) });
+  const supply = await seedSupply({ db, scenario: o.scenario, scale: o.scale, campaignId: rules.id, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays, onProgress: (d, n) => o.onPhase?.('creating slots', d, n) });
+  await services.waitingRoom.syncRooms();
+  const sim: Sim = {
+    scenario: o.scenario, crowd, clock, services, campaignId: rules.id, opensAtMs,
+    wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs), rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
+    rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')), wr: services.waitingRoom.service,
+    ticketKey: deriveSigningKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
+    nextPollAt: new Float64Array(crowd.size).fill(Number.NaN), waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
+    etaPromises: new Map(), seatsLeft: supply.seatsTonight, tasks: [], fatal: null,
+    counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0, steps: 0, stepWallMs: 0, tickWallMs: 0 },
+  };
+  for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
+  return { sim, counts, supply, channel, horizonMs };
 }
 
 function dispatch(sim: Sim, event: number): void {
@@ -136,6 +145,7 @@ interface LoopOptions {
   horizonMs: number; tickMs: number; deadline: number; onStep: FullOptions['onStep'];
   sender: ReturnType<typeof createOutboxSender>;
   isFixed: boolean;
+  signal: AbortSignal | undefined;
 }
 
 async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> {
@@ -163,6 +173,7 @@ async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> 
     sim.rec.count('wallMs', t, wall);
     o.onStep?.({ virtualMs: t, startMs: sim.rec.startMs, horizonMs: o.horizonMs, opensAtMs: sim.opensAtMs, arrivals: arrivalsSoFar(sim), waiting, booked: sim.rec.total('bookings'), wallMs: wall });
     if (performance.now() > o.deadline) { await outbox; return 'wall-limit'; }
+    if (o.signal?.aborted) { await outbox; return 'interrupted'; }
     const isIdle = t < sim.opensAtMs || waiting === 0;
     const next = sim.wheel.nextDueMs();
     if (isIdle && next === null && t >= sim.opensAtMs) { await outbox; return 'done'; }

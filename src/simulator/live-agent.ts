@@ -17,7 +17,9 @@ import type { EtaPromise } from './sim.ts';
 const MAX_STEPS = 5_000;
 
 export interface LiveCtx {
-  http: Http; crowd: Crowd; rec: Recorder; scenario: Scenario; campaignId: string; opensAtMs: number; endMs: number;
+  http: Http; crowd: Crowd; rec: Recorder; scenario: Scenario; campaignId: string; opensAtMs: number;
+  /** Every loop ends by this instant (moved to now on Ctrl-C). */
+  endMs: number;
   credentials: Map<number, ProxyTarget>; rng: Prng; etaPromises: Map<number, EtaPromise>;
   background: Promise<void>[]; counts: { requests: number; tooMany: number; serverErrors: number };
   /** The run's speed-up: fixed human delays of this file shrink with it like the scenario's. */
@@ -186,7 +188,7 @@ async function bookingSession(ctx: LiveCtx, me: Me, h: Record<string, string>): 
 /** Slot ids offered (own district, then province, then anywhere), or why there are none. */
 async function search(ctx: LiveCtx, i: number, h: Record<string, string>): Promise<number[] | string> {
   const c = ctx.crowd, limit = ctx.scenario.session.slotChoices;
-  for (const q of [`district=${c.districtCode[i]}&`, `region=${c.regionCode[i]}&`, '']) {
+  for (const q of [`region=${c.regionCode[i]}&district=${c.districtCode[i]}&`, `region=${c.regionCode[i]}&`, '']) {
     const r = await call(ctx, i, 'bookingPath', 'GET', `/api/campaigns/${ctx.campaignId}/slots?${q}limit=${limit}`, { headers: h });
     if (r.status !== 200) return `${r.status}-${r.body?.code ?? ''}`;
     const ids = (r.body.slots as { slotId: number }[]).map((s) => s.slotId);

@@ -45,6 +45,8 @@ export const LIVE_MODE_SIMULATED = [
 
 export interface LiveRunInput {
   scenario: Scenario; options: CliOptions; command: string; startedAt: string;
+  /** Aborting (Ctrl-C) ends every person's loop at once; the run still reports and cleans up. */
+  signal?: AbortSignal;
   onPhase?: (phase: string, done: number, total: number) => void;
   onStep?: (p: { virtualMs: number; startMs: number; horizonMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number }) => void;
 }
@@ -96,9 +98,10 @@ export async function runLive(input: LiveRunInput) {
       counts: { requests: 0, tooMany: 0, serverErrors: 0 }, speedup: o.speedup,
     };
     const t1 = performance.now();
+    input.signal?.addEventListener('abort', () => { ctx.endMs = Date.now(); }, { once: true });
     const people = [];
     for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) people.push(livePerson(ctx, i).catch((e: unknown) => { ctx.rec.fail(`client-error-${(e as Error).message.slice(0, 60)}`); }));
-    const sampler = sample(ctx, db, supply.seatsTonight, input.onStep, horizonMs);
+    const sampler = sample(ctx, db, supply.seatsTonight, input.onStep);
     await Promise.all(people);
     await Promise.all(ctx.background);
     await sampler;
@@ -118,7 +121,7 @@ export async function runLive(input: LiveRunInput) {
     const cleanedUp = o.keep ? null : { keys: await deleteKeys(o.redisUrl, [`{wr:${runId}:*`, `wr:${runId}:*`]), databasesDropped: (await dropDatabase(o.databaseUrl, runId), 1) };
     const view: RunView = {
       mode: 'live', scenario: s, crowd, rec: ctx.rec, etaPromises: ctx.etaPromises, opensAtMs, campaignId: CAMPAIGN_ID, counts, supply, seatsLeft,
-      invariants, wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 }, stoppedBy: horizonMs < opensAtMs + s.simulation.minutesAfterOpening * 60_000 ? 'wall-limit' : 'horizon',
+      invariants, wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 }, stoppedBy: input.signal?.aborted ? 'interrupted' : horizonMs < opensAtMs + s.simulation.minutesAfterOpening * 60_000 ? 'wall-limit' : 'horizon',
       service, runId, cleanedUp, plannedJoins: plannedJoins(crowd),
       polls: { real: ctx.rec.total('pollsReal'), answeredFromSnapshot: 0 },
       positionOf: admissionRank(crowd), real: LIVE_MODE_REAL, simulated: LIVE_MODE_SIMULATED,
@@ -138,9 +141,10 @@ export async function runLive(input: LiveRunInput) {
 }
 
 /** Once a second: the queue's gauges from /metrics, seats left from the database, progress. */
-async function sample(ctx: LiveCtx, db: import('../platform/db.ts').Db, seatsTonight: number, onStep: LiveRunInput['onStep'], horizonMs: number): Promise<void> {
+async function sample(ctx: LiveCtx, db: import('../platform/db.ts').Db, seatsTonight: number, onStep: LiveRunInput['onStep']): Promise<void> {
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name}\\{campaign="${ctx.campaignId}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  while (Date.now() < horizonMs) {
+  const horizonMs = ctx.endMs;
+  while (Date.now() < ctx.endMs) {
     const now = Date.now();
     const text = await ctx.http.text('/metrics').catch(() => '');
     const waiting = gauge(text, 'waiting_room_queue_length');

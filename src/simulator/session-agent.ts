@@ -78,7 +78,7 @@ export function onSearch(sim: Sim, i: number): void {
     const target = c.target[i]!;
     const limit = sim.scenario.session.slotChoices;
     let offered: number[] = [];
-    for (const where of [{ districtCode: c.districtCode[i] }, { regionCode: c.regionCode[i] }, {}]) {
+    for (const where of [{ regionCode: c.regionCode[i], districtCode: c.districtCode[i] }, { regionCode: c.regionCode[i] }, {}]) {
       const r = await gated(sim, i, () => sim.services.availability.openSlotsFor(c.personId[target]!, sim.campaignId, { ...where, limit }));
       if (r === null) return;
       if (!r.ok) { finish(sim, i, Outcome.notEligible, `search-${r.reason}`); return; }
