@@ -21,8 +21,8 @@ import { deleteKeys, scaledService, uniqueRunId } from './environment.ts';
 import { checkInvariants } from './invariants.ts';
 import { livePerson, type LiveCtx } from './live-agent.ts';
 import { liveCampaignRules } from './live-campaign.ts';
-import { createHttp } from './live-http.ts';
-import { createDatabase, dropDatabase, freePort, startServers } from './live-servers.ts';
+import { createHttp, type Http } from './live-http.ts';
+import { createDatabase, dropDatabase, freePort, startServers, type Servers } from './live-servers.ts';
 import { buildCrowd, plannedJoins } from './population.ts';
 import { Recorder } from './recorder.ts';
 import { buildSummary, chartData, writeReport, type RunView } from './report.ts';
@@ -62,73 +62,37 @@ export async function runLive(input: LiveRunInput) {
   // Demand per real second is the scenario's × scale × speed-up, so the admission limits are too.
   const service = scaledService(s.service, o.scale * o.speedup);
   const secrets = { IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'), SIGNING_SECRET: randomBytes(32).toString('base64url') };
-  let servers: Awaited<ReturnType<typeof startServers>> | null = null;
+  let servers: Servers | null = null;
   let isFinished = false;
   try {
-    const database = await openDatabase({ databaseUrl: dbUrl, pgliteDir: null, poolSize: 4 });
-    await migrate(database);
-    const db = database.db;
-    const preMs = s.simulation.startMinutesBeforeOpening * 60_000;
-    // Opening on a whole minute (rotation times are HH:MM), far enough ahead for setup and the pre-room.
-    const opensAtMs = Math.ceil((Date.now() + 60_000 + preMs) / 60_000) * 60_000;
-    const seed = loadSeedCampaigns().find((c) => c.id === s.campaignId)!;
-    const rules = liveCampaignRules(seed, CAMPAIGN_ID, opensAtMs);
-    const campaigns = createCampaignService({ db, clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
-    const saved = await campaigns.saveVersion(rules, 'simulator', true);
-    if (!saved.ok) throw new Error(`live campaign invalid: ${JSON.stringify(saved.detail)}`);
-    const { crowd, counts } = await buildCrowd({ db, hmacKey: secrets.IDENTITY_HMAC_KEY, scenario: s, scale: o.scale, opensAtMs, keepCredentials: true, onProgress: (d, n) => input.onPhase?.('registering people', d, n) });
-    const supply = await seedSupply({ db, scenario: s, scale: o.scale, campaignId: CAMPAIGN_ID, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays });
+    const night = await prepareNight(s, o.scale, dbUrl, secrets.IDENTITY_HMAC_KEY, input.onPhase);
     const outboxFile = join(dataDir, 'outbox-sent.jsonl');
-    servers = await startServers({
-      port: await freePort(), logFile: join(o.out, 'servers.log'),
-      env: {
-        ...secrets, DATABASE_URL: dbUrl, REDIS_URL: o.redisUrl, REDIS_KEY_PREFIX: runId, WORKERS: String(o.workers), DATA_DIR: dataDir,
-        SEED_DEMO: 'false', LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', OUTBOX_FILE: outboxFile,
-        WAITING_ROOM_PARTITIONS: String(service.partitions), ADMISSION_TICK_MS: String(service.admissionTickMs),
-        ADMISSION_INITIAL_RATE_PER_SEC: String(service.admissionInitialRatePerSec), ADMISSION_MAX_RATE_PER_SEC: String(service.admissionMaxRatePerSec),
-        ACTIVE_SESSION_CAP: String(service.activeSessionCap),
-      },
-    });
-    const startMs = opensAtMs - preMs;
-    const horizonMs = Math.min(opensAtMs + s.simulation.minutesAfterOpening * 60_000, Date.now() + o.maxWallMinutes * 60_000);
-    const http = createHttp(servers.baseUrl, SOURCE_ADDRESSES);
-    const ctx: LiveCtx = {
-      http, crowd, rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000) + 120), scenario: s, campaignId: CAMPAIGN_ID, opensAtMs, endMs: horizonMs,
-      credentials: crowd.credentials, rng: createPrng(deriveSeed(s.seed, 'live')), etaPromises: new Map(), background: [],
-      counts: { requests: 0, tooMany: 0, serverErrors: 0 }, speedup: o.speedup,
-    };
+    servers = await startServers({ port: await freePort(), logFile: join(o.out, 'servers.log'), env: serverEnv({ secrets, dbUrl, runId, dataDir, outboxFile, service, options: o }) });
+    const horizonMs = Math.min(night.opensAtMs + s.simulation.minutesAfterOpening * 60_000, Date.now() + o.maxWallMinutes * 60_000);
+    const ctx = liveContext(s, o, night, createHttp(servers.baseUrl, SOURCE_ADDRESSES), horizonMs);
     const t1 = performance.now();
     input.signal?.addEventListener('abort', () => { ctx.endMs = Date.now(); }, { once: true });
-    const people = [];
-    for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) people.push(livePerson(ctx, i).catch((e: unknown) => { ctx.rec.fail(`client-error-${(e as Error).message.slice(0, 60)}`); }));
-    const sampler = sample(ctx, db, supply.seatsTonight, input.onStep);
-    await Promise.all(people);
-    await Promise.all(ctx.background);
-    await sampler;
+    await runCrowd(ctx, night.supply.seatsTonight, input.onStep);
     const t2 = performance.now();
-    for (let i = 0; i < crowd.size; i += 1) {
-      if (crowd.state[i] === State.waiting) crowd.outcome[i] = Outcome.stillWaiting;
-      else if (crowd.state[i] === State.admitted) crowd.outcome[i] = Outcome.inSession;
-    }
-    await waitForOutbox(db);
+    await waitForOutbox(night.database.db);
     const exitCode = await servers.stop();
     servers = null;
-    await http.close();
-    const booked = ctx.rec.total('bookings');
-    const invariants = await checkInvariants(db, CAMPAIGN_ID, await deliveredFromFile(db, outboxFile), booked);
+    await ctx.http.close();
+    const db = night.database.db;
+    const invariants = await checkInvariants(db, CAMPAIGN_ID, await deliveredFromFile(db, outboxFile), ctx.rec.total('bookings'));
     const seatsLeft = await freeSeats(db, s.cohort.birthDayDigits);
-    await database.close();
+    await night.database.close();
     const cleanedUp = o.keep ? null : { keys: await deleteKeys(o.redisUrl, [`{wr:${runId}:*`, `wr:${runId}:*`]), databasesDropped: (await dropDatabase(o.databaseUrl, runId), 1) };
+    const stoppedBy = input.signal?.aborted ? 'interrupted' : horizonMs < night.opensAtMs + s.simulation.minutesAfterOpening * 60_000 ? 'wall-limit' : 'horizon';
     const view: RunView = {
-      mode: 'live', scenario: s, crowd, rec: ctx.rec, etaPromises: ctx.etaPromises, opensAtMs, campaignId: CAMPAIGN_ID, counts, supply, seatsLeft,
-      invariants, wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 }, stoppedBy: input.signal?.aborted ? 'interrupted' : horizonMs < opensAtMs + s.simulation.minutesAfterOpening * 60_000 ? 'wall-limit' : 'horizon',
-      service, runId, cleanedUp, plannedJoins: plannedJoins(crowd),
-      polls: { real: ctx.rec.total('pollsReal'), answeredFromSnapshot: 0 },
-      positionOf: admissionRank(crowd), real: LIVE_MODE_REAL, simulated: LIVE_MODE_SIMULATED,
-      extra: { workers: o.workers, speedup: o.speedup, baseUrl: 'http://127.0.0.1', requests: ctx.counts.requests, http429: ctx.counts.tooMany, http5xx: ctx.counts.serverErrors, serversExitCode: exitCode, serversLog: join(o.out, 'servers.log') },
+      mode: 'live', scenario: s, crowd: night.crowd, rec: ctx.rec, etaPromises: ctx.etaPromises, opensAtMs: night.opensAtMs, campaignId: CAMPAIGN_ID,
+      counts: night.counts, supply: night.supply, seatsLeft, invariants, wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 }, stoppedBy,
+      service, runId, cleanedUp, plannedJoins: plannedJoins(night.crowd), polls: { real: ctx.rec.total('pollsReal'), answeredFromSnapshot: 0 },
+      positionOf: admissionRank(night.crowd), real: LIVE_MODE_REAL, simulated: LIVE_MODE_SIMULATED,
+      extra: { workers: o.workers, speedup: o.speedup, requests: ctx.counts.requests, http429: ctx.counts.tooMany, http5xx: ctx.counts.serverErrors, serversExitCode: exitCode, serversLog: join(o.out, 'servers.log') },
     };
     const summary = buildSummary(view, { command: input.command, startedAt: input.startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);
-    writeReport(o.out, summary, chartData(ctx.rec, opensAtMs, ctx.etaPromises, crowd.admittedAtMs), `yeyak simulate: ${s.title} (live mode, scale ${o.scale}, ${o.speedup}x)`);
+    writeReport(o.out, summary, chartData(ctx.rec, night.opensAtMs, ctx.etaPromises, night.crowd.admittedAtMs), `yeyak simulate: ${s.title} (live mode, scale ${o.scale}, ${o.speedup}x)`);
     isFinished = true;
     return summary;
   } finally {
@@ -140,8 +104,58 @@ export async function runLive(input: LiveRunInput) {
   }
 }
 
+/** Migrates the run's database and seeds tonight: the campaign moved to a minute from now, the people, the slots. */
+async function prepareNight(s: Scenario, scale: number, dbUrl: string, hmacKey: string, onPhase: LiveRunInput['onPhase']) {
+  const database = await openDatabase({ databaseUrl: dbUrl, pgliteDir: null, poolSize: 4 });
+  await migrate(database);
+  const db = database.db;
+  // Opening on a whole minute (rotation times are HH:MM), far enough ahead for setup and the pre-room.
+  const opensAtMs = Math.ceil((Date.now() + 60_000 + s.simulation.startMinutesBeforeOpening * 60_000) / 60_000) * 60_000;
+  const rules = liveCampaignRules(loadSeedCampaigns().find((c) => c.id === s.campaignId)!, CAMPAIGN_ID, opensAtMs);
+  const campaigns = createCampaignService({ db, clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
+  const saved = await campaigns.saveVersion(rules, 'simulator', true);
+  if (!saved.ok) throw new Error(`live campaign invalid: ${JSON.stringify(saved.detail)}`);
+  const { crowd, counts } = await buildCrowd({ db, hmacKey, scenario: s, scale, opensAtMs, keepCredentials: true, onProgress: (d, n) => onPhase?.('registering people', d, n) });
+  const supply = await seedSupply({ db, scenario: s, scale, campaignId: CAMPAIGN_ID, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays });
+  return { database, opensAtMs, crowd, counts, supply };
+}
+
+function serverEnv(a: { secrets: Record<string, string>; dbUrl: string; runId: string; dataDir: string; outboxFile: string; service: ReturnType<typeof scaledService>; options: CliOptions }): Record<string, string> {
+  return {
+    ...a.secrets, DATABASE_URL: a.dbUrl, REDIS_URL: a.options.redisUrl, REDIS_KEY_PREFIX: a.runId, WORKERS: String(a.options.workers), DATA_DIR: a.dataDir,
+    SEED_DEMO: 'false', LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', OUTBOX_FILE: a.outboxFile,
+    WAITING_ROOM_PARTITIONS: String(a.service.partitions), ADMISSION_TICK_MS: String(a.service.admissionTickMs),
+    ADMISSION_INITIAL_RATE_PER_SEC: String(a.service.admissionInitialRatePerSec), ADMISSION_MAX_RATE_PER_SEC: String(a.service.admissionMaxRatePerSec),
+    ACTIVE_SESSION_CAP: String(a.service.activeSessionCap),
+  };
+}
+
+function liveContext(s: Scenario, o: CliOptions, night: Awaited<ReturnType<typeof prepareNight>>, http: Http, horizonMs: number): LiveCtx {
+  const startMs = night.opensAtMs - s.simulation.startMinutesBeforeOpening * 60_000;
+  return {
+    http, crowd: night.crowd, rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000) + 120), scenario: s, campaignId: CAMPAIGN_ID,
+    opensAtMs: night.opensAtMs, endMs: horizonMs, credentials: night.crowd.credentials, rng: createPrng(deriveSeed(s.seed, 'live')),
+    etaPromises: new Map(), background: [], counts: { requests: 0, tooMany: 0, serverErrors: 0 }, speedup: o.speedup,
+  };
+}
+
+/** Everyone's night, the gauge sampler beside it; then the outcomes of those the end caught mid-way. */
+async function runCrowd(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput['onStep']): Promise<void> {
+  const crowd = ctx.crowd;
+  const people = [];
+  for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) people.push(livePerson(ctx, i).catch((e: unknown) => { ctx.rec.fail(`client-error-${(e as Error).message.slice(0, 60)}`); }));
+  const sampler = sample(ctx, seatsTonight, onStep);
+  await Promise.all(people);
+  await Promise.all(ctx.background);
+  await sampler;
+  for (let i = 0; i < crowd.size; i += 1) {
+    if (crowd.state[i] === State.waiting) crowd.outcome[i] = Outcome.stillWaiting;
+    else if (crowd.state[i] === State.admitted) crowd.outcome[i] = Outcome.inSession;
+  }
+}
+
 /** Once a second: the queue's gauges from /metrics, seats left from the database, progress. */
-async function sample(ctx: LiveCtx, db: import('../platform/db.ts').Db, seatsTonight: number, onStep: LiveRunInput['onStep']): Promise<void> {
+async function sample(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput['onStep']): Promise<void> {
   const gauge = (text: string, name: string) => Number(new RegExp(`^${name}\\{campaign="${ctx.campaignId}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   const horizonMs = ctx.endMs;
   while (Date.now() < ctx.endMs) {
@@ -157,7 +171,6 @@ async function sample(ctx: LiveCtx, db: import('../platform/db.ts').Db, seatsTon
     onStep?.({ virtualMs: now, startMs: r.startMs, horizonMs, opensAtMs: ctx.opensAtMs, arrivals: r.total('arrivalsFirst') + r.total('arrivalsReload') + r.total('arrivalsOtherDevice') + r.total('arrivalsComeback'), waiting: Number.isNaN(waiting) ? 0 : waiting, booked: r.total('bookings') });
     await new Promise((res) => setTimeout(res, Math.max(0, 1_000 - (Date.now() - now))));
   }
-  void db;
 }
 
 /** Rank of the admission instant, 0..1 among pre-opening (or post-opening) joiners: live mode cannot see seqs. */

@@ -173,8 +173,7 @@ async function realPoll(sim: Sim, i: number): Promise<void> {
 function snapshotAnswer(sim: Sim, i: number): number | null {
   const c = sim.crowd;
   const t = now(sim);
-  const snap = sim.wr.roomStatus(sim.campaignId);
-  const part = snap.ok ? snap.value.snapshot?.partitions[c.partition[i]!] : undefined;
+  const part = sim.snapshot?.partitions[c.partition[i]!];
   if (t < sim.opensAtMs) {
     const score = c.preScore[i]!;
     const spread = Number.isNaN(score) ? 0 : score % sim.poll.maxPollMs;

@@ -15,7 +15,8 @@ export interface ChartData {
   admitted: { advanced: Col; claims: Col; rate: Col };
   bookings: { placed: Col; refused: Col };
   latency: { p50: Col; p95: Col; p99: Col; placeP99: Col; joinP99: Col };
-  eta: { at: number[]; predicted: Col; actual: Col };
+  /** yMax: 1.5 × the longest actual wait; the first ETAs after the opening can be far above (see summary.eta). */
+  eta: { at: number[]; predicted: Col; actual: Col; yMax: number };
   slotsLeft: Col;
   wallMs: Col;
 }
@@ -34,7 +35,7 @@ const CHARTS = [
   ['Admitted per second', 'per s', 'admitted', ['cursor advanced', 'admissions claimed', 'controller rate'], ['#2ca02c', '#17becf', '#7f7f7f'], 'line'],
   ['Bookings per second', 'per s', 'bookings', ['confirmed', 'refused (slot full, …)'], ['#2ca02c', '#d62728'], 'line'],
   ['Booking-path latency (wall clock)', 'ms', 'latency', ['p50', 'p95', 'p99', 'placeBooking p99', 'join p99'], ['#2ca02c', '#ff7f0e', '#d62728', '#8c564b', '#1f77b4'], 'line'],
-  ['ETA predicted vs actual wait (sampled people; x = minute the ETA was shown)', 'minutes', 'eta', ['predicted', 'actual'], ['#ff7f0e', '#1f77b4'], 'points'],
+  ['ETA predicted vs actual wait (sampled people; x = minute the ETA was shown; predictions above 1.5 × the longest actual wait are off the chart, see summary.eta)', 'minutes', 'eta', ['predicted', 'actual'], ['#ff7f0e', '#1f77b4'], 'points'],
   ['First-dose seats left tonight', 'seats', 'slotsLeft', ['seats left'], ['#8c564b'], 'line'],
   ['Wall-clock ms spent per virtual second (1000 = real time)', 'ms', 'wallMs', ['wall ms'], ['#7f7f7f'], 'line'],
 ] as const;
@@ -94,6 +95,7 @@ for (const [title, unit, key, labels, colours, kind] of defs) {
     label, stroke: colours[i], spanGaps: true, width: 1.2,
     ...(kind === 'points' ? { paths: () => null, points: { show: true, size: 3, fill: colours[i] } } : { points: { show: false } }),
   }))];
-  new uPlot({ width, height: 260, series, scales: { x: { time: false } }, axes: [{ label: 'minutes from opening' }, { label: unit }] }, columns, div);
+  const scales = { x: { time: false }, ...(key === 'eta' ? { y: { range: [0, block.yMax] } } : {}) };
+  new uPlot({ width, height: 260, series, scales, axes: [{ label: 'minutes from opening' }, { label: unit }] }, columns, div);
 }
 `;

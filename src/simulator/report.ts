@@ -31,6 +31,7 @@ export const FULL_MODE_SIMULATED = [
   'identity verification (identity hashes computed as the identity service does; providers not called)',
   'HTTP (no routes, cookies or rate limits: see --mode live)',
   'the SMS gateway (a channel that counts deliveries per booking)',
+  'join and poll latencies here include this one process\'s event-loop queue during the storm (in production the front door is many processes): read them as the simulator\'s, not the service\'s; npm run bench measures the service',
 ];
 
 export interface RunMeta { command: string; startedAt: string; outDir: string; scale: number }
@@ -132,7 +133,10 @@ export function chartData(rec: Recorder, opensAtMs: number, eta: ReadonlyMap<num
     admitted: { advanced: list(c.advanced), claims: list(c.claims), rate: list(g.ratePerSec) },
     bookings: { placed: list(c.bookings), refused: list(c.bookingFailures) },
     latency: { p50: booking.p50, p95: booking.p95, p99: booking.p99, placeP99: rec.latencySeries('placeBooking').p99, joinP99: rec.latencySeries('join').p99 },
-    eta: { at: etaPoints.map((p) => round(p.at, 3)!), predicted: etaPoints.map((p) => round(p.predicted, 3)), actual: etaPoints.map((p) => round(p.actual, 3)) },
+    eta: {
+      at: etaPoints.map((p) => round(p.at, 3)!), predicted: etaPoints.map((p) => round(p.predicted, 3)), actual: etaPoints.map((p) => round(p.actual, 3)),
+      yMax: Math.max(1, 1.5 * etaPoints.reduce((m, p) => Math.max(m, p.actual), 0)),
+    },
     slotsLeft: list(g.slotsLeft),
     wallMs: list(c.wallMs),
   };

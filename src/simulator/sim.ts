@@ -7,6 +7,7 @@ import type { Services } from '../app/compose.ts';
 import type { fixedClock } from '../platform/clock.ts';
 import type { Prng } from '../people/prng.ts';
 import type { WaitingRoomService } from '../waiting-room/waiting-room.service.ts';
+import type { RoomSnapshot } from '../waiting-room/snapshot.ts';
 import type { Crowd } from './crowd.ts';
 import type { Recorder } from './recorder.ts';
 import type { Scenario } from './scenario.ts';
@@ -15,11 +16,13 @@ import type { TimeWheel } from './time-wheel.ts';
 /** Width of the event calendar's buckets (ms): an event may come out up to this much early. */
 export const WHEEL_BUCKET_MS = 100;
 
+/** Front-door kinds first, booking-path kinds (eligibility and after) last: the engine runs them in that order. */
 export const Ev = { arrive: 0, reload: 1, otherDevice: 2, poll: 3, comeBack: 4, eligibility: 5, search: 6, book: 7 } as const;
 export type EvKind = (typeof Ev)[keyof typeof Ev];
 export const encode = (person: number, kind: EvKind): number => person * 8 + kind;
 export const personOf = (event: number): number => Math.floor(event / 8);
 export const kindOf = (event: number): EvKind => (event % 8) as EvKind;
+export const isBookingPathEvent = (event: number): boolean => kindOf(event) >= Ev.eligibility;
 
 /** The first ETA a sampled person was shown, to compare with when they were admitted. */
 export interface EtaPromise { atMs: number; expectedMs: number; lowMs: number; highMs: number | null }
@@ -42,6 +45,8 @@ export interface Sim {
   /** Start of the current waiting spell (patience counts from here). */
   readonly waitingSince: Float64Array;
   readonly etaPromises: Map<number, EtaPromise>;
+  /** The room's snapshot as of the last refresh (the same object the service answers polls from). */
+  snapshot: RoomSnapshot | null;
   /** Seats still free tonight, as the simulator counts them (checked against the database at the end). */
   seatsLeft: number;
   /** Promises started in this step. */
