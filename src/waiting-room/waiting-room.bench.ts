@@ -66,10 +66,15 @@ try {
   console.log(`poll answers/s (1 core):  ${Math.round(polls / pollSec).toLocaleString()} (no Redis calls)`);
   console.log(`redis used_memory delta:  ${((after - before) / 2 ** 20).toFixed(1)} MiB = ${Math.round((after - before) / people)} bytes/person`);
   console.log(`people hash MEMORY USAGE: ${(hashBytes / 2 ** 20).toFixed(1)} MiB = ${Math.round(hashBytes / people)} bytes/person`);
+  // The baseline on the same server, on keys under this run's prefix (deleted below with the rest).
   const port = new URL(url).port || '6379';
-  const rb = spawnSync('redis-benchmark', ['-p', port, '-q', '-n', '200000', '-t', 'get,incr', '-c', '50'], { encoding: 'utf8' });
-  const finals = (rb.stdout ?? '').split(/[\r\n]+/).filter((l) => l.includes('requests per second')).map((l) => `  ${l.trim()}`);
-  console.log(`redis-benchmark (same server, -c 50):\n${finals.join('\n') || rb.error?.message}`);
+  const baseline = (command: string[]) => {
+    const rb = spawnSync('redis-benchmark', ['-p', port, '-q', '-n', '200000', '-c', '50', '-r', '1000000', ...command], { encoding: 'utf8' });
+    const line = (rb.stdout ?? '').split(/[\r\n]+/).find((l) => l.includes('requests per second'));
+    return line ? `  ${command[0]}: ${line.split(':').pop()!.trim()}` : `  ${command[0]}: ${rb.error?.message ?? rb.stderr}`;
+  };
+  const key = `wr:${keyPrefix}:rb:__rand_int__`;
+  console.log(`redis-benchmark (same server, -c 50):\n${baseline(['GET', key])}\n${baseline(['INCR', key])}`);
 } finally {
   await store.close();
   raw.disconnect();
