@@ -31,6 +31,8 @@ Replays an opening night through yeyak and writes a report.
                            (default $DATABASE_URL or ${DEFAULT_DATABASE_URL})
   --redis-url <url>        Redis for the queue (default $REDIS_URL or ${DEFAULT_REDIS_URL}); keys get a unique prefix
   --max-wall-minutes <n>   stop stepping after this much wall time (default 60)
+  --booking-workers <n>    full mode: worker threads serving the booking path, each with its own services
+                           and pools, as production spreads it over processes (default 2; 0: the simulator's thread)
   --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 60)
   --workers <n>            live mode: server processes (node:cluster, default 2)
   --keep                   keep the run's schema/database and Redis keys for inspection
@@ -41,7 +43,7 @@ Exit code: 0 when every invariant held, 1 when one was violated, 2 for bad flags
 
 export interface CliOptions {
   scenario: string; mode: 'full' | 'live'; scale: number; out: string; databaseUrl: string; redisUrl: string;
-  maxWallMinutes: number; speedup: number; workers: number; keep: boolean; progress: boolean;
+  maxWallMinutes: number; speedup: number; workers: number; bookingWorkers: number; keep: boolean; progress: boolean;
 }
 
 /** The options, or every problem with the flags. Pure (env passed in) so it can be tested. */
@@ -52,7 +54,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       args: argv, strict: true, allowPositionals: false, options: {
         scenario: { type: 'string' }, mode: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' },
         'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'max-wall-minutes': { type: 'string' },
-        speedup: { type: 'string' }, workers: { type: 'string' }, keep: { type: 'boolean' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
+        speedup: { type: 'string' }, workers: { type: 'string' }, 'booking-workers': { type: 'string' }, keep: { type: 'boolean' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -76,6 +78,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const maxWallMinutes = num('max-wall-minutes', v['max-wall-minutes'], 60, (n) => n > 0 && n <= 24 * 60, 'minutes in (0, 1440]');
   const speedup = num('speedup', v.speedup, 60, (n) => n >= 1 && n <= 1000, 'a number in [1, 1000]');
   const workers = num('workers', v.workers, 2, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer in 1..16');
+  const bookingWorkers = num('booking-workers', v['booking-workers'], 2, (n) => Number.isInteger(n) && n >= 0 && n <= 16, 'an integer in 0..16');
   for (const [flag, url, scheme] of [['database-url', v['database-url'], 'postgres'], ['redis-url', v['redis-url'], 'redis']] as const) {
     if (url !== undefined && !url.startsWith(`${scheme}`)) problems.push(`--${flag}: expected a ${scheme}:// URL`);
   }
@@ -83,7 +86,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const stamp = nowIso.replace(/[:.]/g, '-');
   return {
     options: {
-      scenario: v.scenario!, mode: mode as 'full' | 'live', scale, maxWallMinutes, speedup, workers,
+      scenario: v.scenario!, mode: mode as 'full' | 'live', scale, maxWallMinutes, speedup, workers, bookingWorkers,
       out: resolve(v.out ?? join('artifacts', 'simulate', `${v.scenario}-${mode}-${stamp}`)),
       databaseUrl: v['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       redisUrl: v['redis-url'] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
@@ -149,6 +152,7 @@ async function main(): Promise<number> {
     const result = await runFull({
       scenario, scale: o.scale, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, dataDir: join(o.out, 'data'),
       maxWallMs: o.maxWallMinutes * 60_000, keep: o.keep, onPhase: bar.phase, onStep: (p) => bar.step(p), signal: interrupt.signal,
+      bookingWorkers: o.bookingWorkers,
     });
     bar.stop();
     summary = buildSummary(fullView(result), { command, startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);

@@ -28,8 +28,8 @@ export function scaledService(service: Scenario['service'], scale: number) {
 }
 
 /** The production config, read through loadConfig (so it is validated the same way), for one run. */
-export function runConfig(o: { dataDir: string; redisUrl: string; keyPrefix: string; service: ReturnType<typeof scaledService> }): Config {
-  return loadConfig({
+export function runConfig(o: { dataDir: string; redisUrl: string; keyPrefix: string; service: ReturnType<typeof scaledService> }): { config: Config; env: Record<string, string> } {
+  const env = {
     DATA_DIR: o.dataDir,
     IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'),
     SIGNING_SECRET: randomBytes(32).toString('base64url'),
@@ -44,7 +44,8 @@ export function runConfig(o: { dataDir: string; redisUrl: string; keyPrefix: str
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
     COOKIE_SECURE: 'false',
-  });
+  };
+  return { config: loadConfig(env), env };
 }
 
 export const uniqueRunId = (): string => `sim${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;

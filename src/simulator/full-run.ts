@@ -21,6 +21,8 @@ import { openingsOf } from '../eligibility/openings.ts';
 import { createPrng, deriveSeed } from '../people/prng.ts';
 import { defaultWaitingRoomSettings } from '../waiting-room/room.ts';
 import { deriveSigningKey } from '../waiting-room/ticket.ts';
+import { inProcessBookingPath } from './booking-path.ts';
+import { startBookingWorkers } from './booking-workers.ts';
 import { Outcome, State } from './crowd.ts';
 import { openRunStores, runConfig, scaledService, uniqueRunId, type RunStores } from './environment.ts';
 import { checkInvariants, countingChannel, type Invariant } from './invariants.ts';
@@ -56,6 +58,8 @@ export interface FullOptions {
   stepping?: 'wall' | 'fixed';
   /** Aborting (Ctrl-C) ends the loop at the next step; the run still reports and cleans up. */
   signal?: AbortSignal;
+  /** Worker threads for the booking path (0: this thread). See booking-path.ts. */
+  bookingWorkers?: number;
   onPhase?: (phase: string, done: number, total: number) => void;
   onStep?: (p: StepProgress) => void;
 }
@@ -75,8 +79,10 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
   const runId = uniqueRunId();
   const service = scaledService(o.scenario.service, o.scale);
   const stores = await openRunStores({ databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, runId, dataDir: o.dataDir, poolSize: 24 });
+  let path: { close(): Promise<void> } | null = null;
   try {
     const { sim, counts, supply, channel, horizonMs } = await setUp(o, stores, service);
+    path = sim.bookingPath;
     const planned = plannedJoins(sim.crowd);
     const t1 = performance.now();
     const sender = createOutboxSender({ db: stores.database.db, clock: sim.clock, channel, maxAttempts: 10, batchSize: 1_000 });
@@ -85,6 +91,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
     closeOutcomes(sim);
     await drainOutbox(sender);
     const invariants = await checkInvariants(stores.database.db, sim.campaignId, channel.deliveries, sim.rec.total('bookings'));
+    await sim.bookingPath.close();
     await sim.services.waitingRoom.close();
     const cleanedUp = o.keep ? null : { keys: await stores.cleanup() };
     return {
@@ -92,6 +99,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
       wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
     };
   } catch (e) {
+    await path?.close().catch(() => undefined);
     if (!o.keep) await stores.cleanup().catch(() => undefined);
     throw e;
   }
@@ -99,7 +107,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
 
 /** The production services over the run's stores, the campaign, the people and the supply; arrivals scheduled. */
 async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<typeof scaledService>) {
-  const config = runConfig({ dataDir: o.dataDir, redisUrl: o.redisUrl, keyPrefix: stores.keyPrefix, service });
+  const { config, env } = runConfig({ dataDir: o.dataDir, redisUrl: o.redisUrl, keyPrefix: stores.keyPrefix, service });
   const rules = loadSeedCampaigns().find((c) => c.id === o.scenario.campaignId);
   if (!rules) throw new Error(`campaign ${o.scenario.campaignId} not found in data/campaigns`);
   const opensAtMs = openingsOf(rules)[0]!.opensAtMs;
@@ -114,7 +122,11 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
   const { crowd, counts } = await buildCrowd({ db, hmacKey: config.identityHmacKey, scenario: o.scenario, scale: o.scale, opensAtMs, onProgress: (d, n) => o.onPhase?.('registering people', d, n) });
   const supply = await seedSupply({ db, scenario: o.scenario, scale: o.scale, campaignId: rules.id, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays, onProgress: (d, n) => o.onPhase?.('creating slots', d, n) });
   await services.waitingRoom.syncRooms();
+  const bookingPath = (o.bookingWorkers ?? 0) > 0
+    ? await startBookingWorkers(o.bookingWorkers!, { env, databaseUrl: o.databaseUrl, schema: stores.schema, poolSize: 12, campaignId: rules.id, nowMs: startMs })
+    : inProcessBookingPath(services, rules.id, clock);
   const sim: Sim = {
+    bookingPath,
     scenario: o.scenario, crowd, clock, services, campaignId: rules.id, opensAtMs,
     wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs), rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
     rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')), wr: services.waitingRoom.service,

@@ -10,9 +10,10 @@
  * and book for the parent: `forPerson` carries the parent's RRN and name, which the real proxy
  * resolution hashes and checks against the registry.
  */
+import type { PathRequest, PathValue } from './booking-path.ts';
 import { Kind, Outcome, State } from './crowd.ts';
 import { logNormal } from './distributions.ts';
-import { Ev, now, schedule, start, timed, type Sim } from './sim.ts';
+import { Ev, now, schedule, start, type Sim } from './sim.ts';
 
 const RETRY_THINK_MS = 3_000;
 
@@ -36,38 +37,32 @@ function finish(sim: Sim, i: number, outcome: number, reason?: string): void {
 }
 
 /**
- * One request on the booking path: the gate, then `call`. Returns null when the gate refused
- * (the session is over). Thrown errors count as a 5xx for the monitor and stop the run.
+ * One request on the booking path (the gate, then one service call), wherever it runs. Returns
+ * null when the gate refused (the session is over). A 500 stops the run: it is never counted away.
  */
-async function gated<T>(sim: Sim, i: number, call: () => Promise<T>): Promise<T | null> {
+async function request(sim: Sim, i: number, req: PathRequest): Promise<PathValue | null> {
   const c = sim.crowd;
   const adm = c.admission.get(i);
   if (!adm) return null;
-  const t0 = performance.now();
-  let status = 500;
-  try {
-    const gate = await sim.wr.verifyAdmission({ campaignId: sim.campaignId, token: adm.token, identityHash: c.identityHash[i]!, deviceId: c.deviceOf(i) });
-    if (!gate.ok) { status = 403; finish(sim, i, Outcome.admissionEnded, `admission-${gate.reason}`); return null; }
-    const value = await call();
-    status = 200;
-    return value;
-  } finally {
-    const ms = performance.now() - t0;
-    sim.services.monitor.recordRequest(ms, status);
-    sim.rec.latency('bookingPath', now(sim), ms);
-  }
+  const reply = await sim.bookingPath.call(now(sim), { token: adm.token, identityHash: c.identityHash[i]!, deviceId: c.deviceOf(i) }, req);
+  sim.services.monitor.recordRequest(reply.ms, reply.status);
+  sim.rec.latency('bookingPath', now(sim), reply.ms);
+  if (reply.status === 500) throw new Error(`booking path failed: ${reply.error}`);
+  if (reply.status === 403) { finish(sim, i, Outcome.admissionEnded, `admission-${reply.reason}`); return null; }
+  return reply.value!;
 }
+
+const ELIGIBILITY_STATUSES = new Set(['eligible', 'not-yet', 'window-closed', 'already-booked', 'not-in-cohort']);
 
 export function onEligibility(sim: Sim, i: number): void {
   if (sim.crowd.state[i] !== State.admitted) return;
   start(sim, async () => {
-    const r = await gated(sim, i, () => sim.services.availability.eligibilityOf(sim.crowd.personId[i]!, sim.campaignId));
-    if (r === null) return;
-    if (!r.ok) { finish(sim, i, Outcome.error, `eligibility-${r.reason}`); return; }
-    const status = r.value.status;
-    if (status === 'eligible') schedule(sim, now(sim) + thinkMs(sim, i, 'search'), i, Ev.search);
-    else if (status === 'already-booked') finish(sim, i, Outcome.alreadyBooked, 'eligibility-already-booked');
-    else finish(sim, i, Outcome.notEligible, `eligibility-${status}`);
+    const v = await request(sim, i, { kind: 'eligibility', personId: sim.crowd.personId[i]! });
+    if (v?.kind !== 'eligibility') return;
+    if (!ELIGIBILITY_STATUSES.has(v.status)) finish(sim, i, Outcome.error, `eligibility-${v.status}`);
+    else if (v.status === 'eligible') schedule(sim, now(sim) + thinkMs(sim, i, 'search'), i, Ev.search);
+    else if (v.status === 'already-booked') finish(sim, i, Outcome.alreadyBooked, 'eligibility-already-booked');
+    else finish(sim, i, Outcome.notEligible, `eligibility-${v.status}`);
   });
 }
 
@@ -75,14 +70,14 @@ export function onSearch(sim: Sim, i: number): void {
   if (sim.crowd.state[i] !== State.admitted) return;
   start(sim, async () => {
     const c = sim.crowd;
-    const target = c.target[i]!;
+    const personId = c.personId[c.target[i]!]!;
     const limit = sim.scenario.session.slotChoices;
     let offered: number[] = [];
     for (const where of [{ regionCode: c.regionCode[i], districtCode: c.districtCode[i] }, { regionCode: c.regionCode[i] }, {}]) {
-      const r = await gated(sim, i, () => sim.services.availability.openSlotsFor(c.personId[target]!, sim.campaignId, { ...where, limit }));
-      if (r === null) return;
-      if (!r.ok) { finish(sim, i, Outcome.notEligible, `search-${r.reason}`); return; }
-      offered = r.value.slots.map((s) => s.slotId);
+      const v = await request(sim, i, { kind: 'search', personId, filters: { ...where, limit } });
+      if (v?.kind !== 'search') return;
+      if (v.slotIds === null) { finish(sim, i, Outcome.notEligible, `search-${v.reason}`); return; }
+      offered = v.slotIds;
       if (offered.length > 0) break;
     }
     if (offered.length === 0) { finish(sim, i, Outcome.noSlot, 'search-no-slots-left'); return; }
@@ -102,27 +97,22 @@ export function onBook(sim: Sim, i: number): void {
   start(sim, async () => {
     const isProxy = c.kind[i] === Kind.proxy;
     const forPerson = isProxy ? c.proxyTargets.get(c.target[i]!) : undefined;
-    const admissionId = c.admission.get(i)?.id;
-    const attempt = c.attempts[i]!;
-    const placed = await gated(sim, i, () => timed(() => sim.services.booking.placeBooking({
-      requesterId: c.personId[i]!, campaignId: sim.campaignId, slotId, idempotencyKey: `sim-${i}-${attempt}`, forPerson, admissionId,
-    })));
-    if (placed === null) return;
+    const input = { requesterId: c.personId[i]!, campaignId: sim.campaignId, slotId, idempotencyKey: `sim-${i}-${c.attempts[i]}`, forPerson };
+    const v = await request(sim, i, { kind: 'book', input, isProxy });
+    if (v?.kind !== 'book') return;
     const t = now(sim);
-    sim.rec.latency('placeBooking', t, placed.ms);
-    const r = placed.value;
-    sim.services.monitor.recordBooking('place', r.ok ? 'placed' : r.reason);
-    if (r.ok) {
+    sim.rec.latency('placeBooking', t, v.placeMs);
+    sim.services.monitor.recordBooking('place', v.booked ? 'placed' : v.reason ?? 'unknown');
+    if (v.booked) {
       c.bookedAtMs[i] = t;
-      c.bookedDate[i] = r.value.dose1.date;
+      c.bookedDate[i] = v.booked.dose1.date;
       sim.seatsLeft -= 1;
       sim.rec.count('bookings', t);
       finish(sim, i, Outcome.booked);
-      await sim.services.waitingRoom.bookingPlaced(sim.campaignId, c.identityHash[i]!, c.deviceOf(i), r.value.isProxy);
       return;
     }
     sim.rec.count('bookingFailures', t);
-    afterRefusal(sim, i, r.reason);
+    afterRefusal(sim, i, v.reason ?? 'unknown');
   });
 }
 

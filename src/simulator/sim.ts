@@ -8,6 +8,7 @@ import type { fixedClock } from '../platform/clock.ts';
 import type { Prng } from '../people/prng.ts';
 import type { WaitingRoomService } from '../waiting-room/waiting-room.service.ts';
 import type { RoomSnapshot } from '../waiting-room/snapshot.ts';
+import type { BookingPath } from './booking-path.ts';
 import type { Crowd } from './crowd.ts';
 import type { Recorder } from './recorder.ts';
 import type { Scenario } from './scenario.ts';
@@ -36,6 +37,8 @@ export interface Sim {
   readonly rng: Prng;
   readonly services: Services;
   readonly wr: WaitingRoomService;
+  /** Where admitted people's requests run: this thread or worker threads (booking-path.ts). */
+  bookingPath: BookingPath;
   readonly campaignId: string;
   readonly opensAtMs: number;
   readonly ticketKey: Uint8Array;

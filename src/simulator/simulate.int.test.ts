@@ -31,11 +31,11 @@ async function storesOrSkip(t: TestContext): Promise<boolean> {
  * The scenario at `scale`, its human time compressed, on 2 queue partitions (fewer Redis calls per
  * tick), with fixed virtual steps so the outcome does not depend on how fast this machine is.
  */
-async function smokeRun(id: string, scale: number, compress: number): Promise<FullResult> {
+async function smokeRun(id: string, scale: number, compress: number, bookingWorkers = 0): Promise<FullResult> {
   const dir = mkdtempSync(join(tmpdir(), `yeyak-sim-${id}-`));
   const s = compressTime(loadScenario(id), compress);
   const scenario = { ...s, service: { ...s.service, partitions: 2 } };
-  return runFull({ scenario, scale, databaseUrl: TEST_DATABASE_URL, redisUrl: REDIS_URL, dataDir: dir, maxWallMs: 300_000, keep: true, stepping: 'fixed' });
+  return runFull({ scenario, scale, databaseUrl: TEST_DATABASE_URL, redisUrl: REDIS_URL, dataDir: dir, maxWallMs: 300_000, keep: true, stepping: 'fixed', bookingWorkers });
 }
 
 const summarise = (r: FullResult, dir: string) => buildSummary(fullView(r), { command: 'test', startedAt: new Date().toISOString(), outDir: dir, scale: 0 }, 0);
@@ -86,9 +86,9 @@ describe('npm run simulate (full mode smoke runs)', () => {
     }
   });
 
-  it('runs the bot-heavy night: scripts get no better place in the pre-room than people', async (t) => {
+  it('runs the bot-heavy night with the booking path in a worker thread: scripts get no better place in the pre-room', async (t) => {
     if (!(await storesOrSkip(t))) return;
-    const r = await smokeRun('bot-heavy', 0.0004, 20);
+    const r = await smokeRun('bot-heavy', 0.0004, 20, 1);
     try {
       const s = summarise(r, '');
       assert.equal(s.invariants.allOk, true, JSON.stringify(s.invariants));
@@ -96,6 +96,7 @@ describe('npm run simulate (full mode smoke runs)', () => {
       assert.ok(f.botsCount > 20 && f.humansCount > 20, JSON.stringify(f));
       // A few dozen people each side: the means of uniform positions differ by well under 0.25.
       assert.ok(Math.abs(f.bots! - f.humans!) < 0.25, JSON.stringify(f));
+      assert.ok(s.outcome.peopleWhoGotASlot > 0, 'bookings went through the worker');
     } finally {
       await r.kept?.cleanup();
     }
