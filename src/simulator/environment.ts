@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { dropSchema, migrate, openDatabase, type DatabaseHandle } from '../platform/db.ts';
-import { prefixPattern } from '../waiting-room/keys.ts';
+import { prefixPattern, untaggedPrefixPattern } from '../waiting-room/keys.ts';
 import type { Scenario } from './scenario.ts';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -82,10 +82,13 @@ export async function openRunStores(o: { databaseUrl: string; redisUrl: string; 
     async cleanup() {
       await database.close().catch(() => undefined);
       await dropSchema(o.databaseUrl, schema);
-      return deleteKeys(o.redisUrl, [prefixPattern(o.runId), `wr:${o.runId}:*`]);
+      return deleteKeys(o.redisUrl, runKeyPatterns(o.runId));
     },
   };
 }
+
+/** Every Redis key a run's prefix owns: partitions (hash-tagged), leader lease and rate-limit counters. */
+export const runKeyPatterns = (prefix: string): string[] => [prefixPattern(prefix), untaggedPrefixPattern(prefix)];
 
 /** Deletes every key matching the patterns (SCAN, never KEYS). */
 export async function deleteKeys(redisUrl: string, patterns: string[]): Promise<number> {

@@ -15,6 +15,7 @@ import type { Scenario } from './scenario.ts';
 import type { EtaPromise } from './sim.ts';
 
 const MAX_STEPS = 5_000;
+const MAX_JOIN_ATTEMPTS = 5;
 
 export interface LiveCtx {
   http: Http; crowd: Crowd; rec: Recorder; scenario: Scenario; campaignId: string; opensAtMs: number;
@@ -54,11 +55,16 @@ async function verify(ctx: LiveCtx, i: number): Promise<string | null> {
   return r.body.sessionToken as string;
 }
 
+/** Joins (or re-joins); a 429 (the front door shedding load, or a limit) is retried after its Retry-After, as the site does. */
 async function join(ctx: LiveCtx, me: Me, counter: 'arrivalsFirst' | 'arrivalsReload' | 'arrivalsComeback'): Promise<Reply> {
-  const r = await call(ctx, me.i, 'join', 'POST', `/api/campaigns/${ctx.campaignId}/queue`, { headers: me.auth, json: { deviceId: ctx.crowd.deviceOf(me.i) } });
-  ctx.rec.count(counter, Date.now());
-  if (r.status === 200) me.ticket = r.body.ticket;
-  return r;
+  for (let attempt = 1; ; attempt += 1) {
+    const r = await call(ctx, me.i, 'join', 'POST', `/api/campaigns/${ctx.campaignId}/queue`, { headers: me.auth, json: { deviceId: ctx.crowd.deviceOf(me.i) } });
+    ctx.rec.count(counter, Date.now());
+    if (r.status === 200) me.ticket = r.body.ticket;
+    if (r.status !== 429 || attempt >= MAX_JOIN_ATTEMPTS) return r;
+    ctx.rec.fail(`join-429-${r.body?.code ?? ''}-retried`);
+    if (!(await wait(ctx, (r.retryAfterS ?? 5) * 1000))) return r;
+  }
 }
 
 /** The whole night of person i. */

@@ -5,7 +5,11 @@
  */
 import { Agent, request } from 'undici';
 
-export interface Reply { status: number; body: any; ms: number }
+export interface Reply {
+  status: number; body: any; ms: number;
+  /** Seconds from a Retry-After header (429 queue-busy / rate-limited), else null. */
+  retryAfterS: number | null;
+}
 
 const TIMEOUT_MS = 30_000;
 
@@ -26,7 +30,8 @@ export function createHttp(baseUrl: string, sourceAddresses: number) {
       const text = await res.body.text();
       let body: unknown = text;
       try { body = text ? JSON.parse(text) : null; } catch { /* not JSON: keep the text */ }
-      return { status: res.statusCode, body, ms: performance.now() - t0 };
+      const retry = Number(res.headers['retry-after']);
+      return { status: res.statusCode, body, ms: performance.now() - t0, retryAfterS: Number.isFinite(retry) ? retry : null };
     },
     async text(path: string): Promise<string> {
       const res = await request(`${baseUrl}${path}`, { dispatcher: agents[0]! });
