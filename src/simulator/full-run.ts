@@ -72,6 +72,7 @@ export interface FullResult {
   service: ReturnType<typeof scaledService>; runId: string; cleanedUp: { keys: number } | null;
   /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
   kept: RunStores | null;
+  settings: { bookingWorkers: number; stepping: 'wall' | 'fixed' };
 }
 
 export async function runFull(o: FullOptions): Promise<FullResult> {
@@ -96,6 +97,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
     const cleanedUp = o.keep ? null : { keys: await stores.cleanup() };
     return {
       sim, counts, supply, invariants, plannedJoins: planned, stoppedBy, service, runId, cleanedUp, kept: o.keep ? stores : null,
+      settings: { bookingWorkers: o.bookingWorkers ?? 0, stepping: o.stepping ?? 'wall' },
       wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
     };
   } catch (e) {

@@ -65,6 +65,7 @@ export function fullView(r: FullResult): RunView {
     },
     positionOf: (i) => seqPosition(sim.crowd, i, parts),
     real: FULL_MODE_REAL, simulated: FULL_MODE_SIMULATED,
+    extra: { ...r.settings, steps: sim.counts.steps, wheelEventsBeyondHorizon: sim.wheel.droppedBeyondHorizon },
   };
 }
 
