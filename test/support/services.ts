@@ -1,5 +1,5 @@
 /** Builds the real services (as production composes them) over a test database. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -9,9 +9,20 @@ import type { Clock } from '../../src/platform/clock.ts';
 import type { DatabaseHandle } from '../../src/platform/db.ts';
 import type { MessageChannel } from '../../src/booking/outbox.sender.ts';
 
+/** One data directory per test process (outbox file, nothing secret), removed when the process exits. */
+let dataDir: string | undefined;
+function testDataDir(): string {
+  if (!dataDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'yeyak-test-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    dataDir = dir;
+  }
+  return dataDir;
+}
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'yeyak-test-')),
+    DATA_DIR: testDataDir(),
     IDENTITY_HMAC_KEY: 'test-identity-hmac-key-0123456789abcdef',
     SIGNING_SECRET: 'test-signing-secret-0123456789abcdefghij',
     IDENTITY_LATENCY_MS: '0',
