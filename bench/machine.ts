@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { partitionKeys } from '../src/waiting-room/keys.ts';
-import { deletePrefix } from '../src/waiting-room/redis-test-support.ts';
+import { deletePrefix } from '../src/waiting-room/redis-cleanup.ts';
 import type { Cleanup } from './cleanup.ts';
 import { parsePgbench, parseRedisBenchmarkCsv, parseWaitingRoomBench, type PgbenchResult, type RedisBenchmarkRow, type WaitingRoomBenchResult } from './parse.ts';
 import { runTool } from './run-tool.ts';

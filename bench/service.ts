@@ -8,7 +8,7 @@ import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { deletePrefix } from '../src/waiting-room/redis-test-support.ts';
+import { deletePrefix } from '../src/waiting-room/redis-cleanup.ts';
 import { sleep, type Cleanup } from './cleanup.ts';
 
 const START_TIMEOUT_MS = 180_000;

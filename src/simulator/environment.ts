@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { dropSchema, migrate, openDatabase, type DatabaseHandle } from '../platform/db.ts';
-import { prefixPattern, untaggedPrefixPattern } from '../waiting-room/keys.ts';
+import { deletePrefix } from '../waiting-room/redis-cleanup.ts';
 import type { Scenario } from './scenario.ts';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -82,29 +82,7 @@ export async function openRunStores(o: { databaseUrl: string; redisUrl: string; 
     async cleanup() {
       await database.close().catch(() => undefined);
       await dropSchema(o.databaseUrl, schema);
-      return deleteKeys(o.redisUrl, runKeyPatterns(o.runId));
+      return deletePrefix(o.redisUrl, o.runId);
     },
   };
-}
-
-/** Every Redis key a run's prefix owns: partitions (hash-tagged), leader lease and rate-limit counters. */
-export const runKeyPatterns = (prefix: string): string[] => [prefixPattern(prefix), untaggedPrefixPattern(prefix)];
-
-/** Deletes every key matching the patterns (SCAN, never KEYS). */
-export async function deleteKeys(redisUrl: string, patterns: string[]): Promise<number> {
-  const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    for (const pattern of patterns) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await r.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    r.disconnect();
-  }
-  return deleted;
 }

@@ -17,7 +17,8 @@ import { loadSeedCampaigns } from '../eligibility/seed-campaigns.ts';
 import { createPrng, deriveSeed } from '../people/prng.ts';
 import type { CliOptions } from './cli.ts';
 import { Outcome, State } from './crowd.ts';
-import { deleteKeys, runKeyPatterns, scaledService, uniqueRunId } from './environment.ts';
+import { deletePrefix } from '../waiting-room/redis-cleanup.ts';
+import { scaledService, uniqueRunId } from './environment.ts';
 import { checkInvariants } from './invariants.ts';
 import { livePerson, type LiveCtx } from './live-agent.ts';
 import { liveCampaignRules } from './live-campaign.ts';
@@ -82,7 +83,7 @@ export async function runLive(input: LiveRunInput) {
     const invariants = await checkInvariants(db, CAMPAIGN_ID, await deliveredFromFile(db, outboxFile), ctx.rec.total('bookings'));
     const seatsLeft = await freeSeats(db, s.cohort.birthDayDigits);
     await night.database.close();
-    const cleanedUp = o.keep ? null : { keys: await deleteKeys(o.redisUrl, runKeyPatterns(runId)), databasesDropped: (await dropDatabase(o.databaseUrl, runId), 1) };
+    const cleanedUp = o.keep ? null : { keys: await deletePrefix(o.redisUrl, runId), databasesDropped: (await dropDatabase(o.databaseUrl, runId), 1) };
     const stoppedBy = input.signal?.aborted ? 'interrupted' : horizonMs < night.opensAtMs + s.simulation.minutesAfterOpening * 60_000 ? 'wall-limit' : 'horizon';
     const view: RunView = {
       mode: 'live', scenario: s, crowd: night.crowd, rec: ctx.rec, etaPromises: ctx.etaPromises, opensAtMs: night.opensAtMs, campaignId: CAMPAIGN_ID,
@@ -99,7 +100,7 @@ export async function runLive(input: LiveRunInput) {
     if (servers) await servers.stop().catch(() => null);
     if (!isFinished && !o.keep) {
       await dropDatabase(o.databaseUrl, runId).catch(() => undefined);
-      await deleteKeys(o.redisUrl, runKeyPatterns(runId)).catch(() => 0);
+      await deletePrefix(o.redisUrl, runId).catch(() => 0);
     }
   }
 }

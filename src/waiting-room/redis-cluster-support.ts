@@ -12,6 +12,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions } from 'ioredis';
+import { scanDelete } from './redis-cleanup.ts';
 
 export const CLUSTER_HOST = '127.0.0.1';
 export const CLUSTER_PORTS = [7000, 7001, 7002, 7003, 7004, 7005] as const;
@@ -154,16 +155,7 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
 export async function deleteOnEveryMaster(cluster: LocalRedisCluster, pattern: string): Promise<number> {
   let deleted = 0;
   for (const port of (await cluster.masters()).keys()) {
-    deleted += await ask(port, async (r) => {
-      let n = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        for (const k of keys) n += await r.del(k); // one key per DEL: keys of one call may span slots
-      } while (cursor !== '0');
-      return n;
-    });
+    deleted += await ask(port, (r) => scanDelete(r, pattern, true));
   }
   return deleted;
 }

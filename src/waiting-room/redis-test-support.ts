@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { prefixPattern, untaggedPrefixPattern } from './keys.ts';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
@@ -26,20 +25,5 @@ export async function redisSkipReason(url = REDIS_URL): Promise<string | null> {
 
 export const uniquePrefix = (): string => `t${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 
-export async function deletePrefix(url: string, prefix: string): Promise<number> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    for (const pattern of [prefixPattern(prefix), untaggedPrefixPattern(prefix)]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await r.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    r.disconnect();
-  }
-  return deleted;
-}
+/** Re-exported so tests import their Redis helpers from one place. */
+export { deletePrefix } from './redis-cleanup.ts';
