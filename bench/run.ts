@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCleanup, type Cleanup } from './cleanup.ts';
 import { createScratchDatabase, runPgbench, runRedisBenchmark, runWaitingRoomBench } from './machine.ts';
@@ -24,6 +24,8 @@ const HELP = `npm run bench [-- options]
   --concurrency N      bookings in flight in the peak phase (default 64)
   --phases LIST        comma-separated subset of machine,peak,overload
   --assume-peak N      bookings/s to overload against when the peak phase is not run
+  --cpu-profile DIR    run each service as ONE process under node --cpu-prof, profiles written to DIR
+                       (to find where the service's CPU goes; the numbers of such a run are not comparable)
   --help               this text
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that may
 CREATE DATABASE), BENCH_REDIS_URL (default redis://127.0.0.1:6379). Both must be on 127.0.0.1.
@@ -34,6 +36,7 @@ function options() {
     quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     workers: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '64' },
     phases: { type: 'string', default: 'machine,peak,overload' }, 'assume-peak': { type: 'string' },
+    'cpu-profile': { type: 'string' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
   const n = (s: string, what: string, max: number) => {
@@ -45,7 +48,7 @@ function options() {
   for (const p of phases) if (!['machine', 'peak', 'overload'].includes(p)) { console.error(`--phases: unknown phase ${p}`); process.exit(2); }
   const assumedPeak = values['assume-peak'] === undefined ? null : n(values['assume-peak'], 'assume-peak', 100_000);
   if (phases.has('overload') && !phases.has('peak') && assumedPeak === null) { console.error('--phases overload without peak needs --assume-peak N'); process.exit(2); }
-  return { quick: values.quick, workers: n(values.workers, 'workers', 16), concurrency: n(values.concurrency, 'concurrency', 2000), phases, assumedPeak };
+  return { quick: values.quick, cpuProfileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : undefined, workers: n(values.workers, 'workers', 16), concurrency: n(values.concurrency, 'concurrency', 2000), phases, assumedPeak };
 }
 
 function localUrl(name: string, fallback: string): string {
@@ -86,7 +89,7 @@ async function main() {
   cleanup.defer('remove temporary files', () => rmSync(dataDir, { recursive: true, force: true }));
   const plan: ServicePlan = {
     quick: opt.quick, workers: opt.workers, concurrency: opt.concurrency, runId, adminUrl, redisUrl, dataDir,
-    assumedPeak: opt.assumedPeak, peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 20 : 30, warmupSec: opt.quick ? 10 : 12, timeoutMs: 10_000,
+    assumedPeak: opt.assumedPeak, peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 20 : 30, warmupSec: opt.quick ? 10 : 12, timeoutMs: 10_000, cpuProfileDir: opt.cpuProfileDir,
   };
   const report: BenchReport = {
     startedAt: new Date().toISOString(), mode: opt.quick ? 'quick' : 'full',

@@ -27,6 +27,8 @@ export interface ServicePlan {
   peopleForPeak: number; overloadSec: number; warmupSec: number; timeoutMs: number;
   /** Bookings/s to overload against when the peak phase is skipped (--assume-peak). */
   assumedPeak: number | null;
+  /** Each service as one process under node --cpu-prof, profiles here (--cpu-profile). */
+  cpuProfileDir?: string;
 }
 
 type Phase = <T>(report: BenchReport, name: string, f: () => Promise<T>) => Promise<T | null>;
@@ -40,7 +42,7 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
   const secrets = { IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'), SIGNING_SECRET: randomBytes(32).toString('base64url') };
   let population = Math.ceil(plan.peopleForPeak / COHORT_SHARE_LOWER_BOUND);
   const service = (name: string, env: Record<string, string>): ServiceOptions => ({
-    name, workers: plan.workers, databaseUrl: plan.databaseUrl, redisUrl: plan.redisUrl, keyPrefix: `bench${plan.runId}${name}`, dataDir: plan.dataDir,
+    name, workers: plan.workers, databaseUrl: plan.databaseUrl, redisUrl: plan.redisUrl, keyPrefix: `bench${plan.runId}${name}`, dataDir: plan.dataDir, cpuProfileDir: plan.cpuProfileDir,
     env: {
       ...secrets, SEED_DEMO: 'true', DEMO_POPULATION: String(population), DEMO_FACILITIES: '10000', DEMO_SLOT_DAYS: '7',
       DEMO_OPENS_IN_MS: '0', IDENTITY_LATENCY_MS: '0', ...env,

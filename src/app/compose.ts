@@ -75,10 +75,13 @@ export function composeServices(o: ComposeOptions) {
     })),
   });
   const campaigns = createCampaignService({ db, clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
-  // Facilities and a slot's place/date/vaccine do not change while people book: read once per minute per process.
+  // Facilities, a slot's place/date/vaccine and a registered person's birth date, name and phone do
+  // not change while people book: read once per minute per process. A person is read by eligibility,
+  // search and booking in turn: one round trip instead of three.
   const rowCache = { clock, ttlMs: 60_000, maxEntries: 200_000 };
+  const findPerson = cachedById(people.findPersonById, rowCache);
   const booking = createBookingService({
-    clock, db, liveCampaign: campaigns.liveCampaign, findPerson: people.findPersonById, findFacility: cachedById(findFacilityById, rowCache),
+    clock, db, liveCampaign: campaigns.liveCampaign, findPerson, findFacility: cachedById(findFacilityById, rowCache),
     slots: { ...slots, findSlot: cachedById(slots.findSlot, rowCache) }, bookings, outbox: bookings, newBookingNumber,
     async resolveProxyTarget(rrn, name) {
       const hashed = identity.hashRrn(rrn);
@@ -87,7 +90,7 @@ export function composeServices(o: ComposeOptions) {
       return person && person.name === name.trim() ? ok(person) : err('identity-mismatch');
     },
   });
-  const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson: people.findPersonById, slots, bookings });
+  const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson, slots, bookings });
   const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
   const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
   const findPublicPerson = async (id: number) => {

@@ -7,6 +7,7 @@ import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from 
 import { capturingChannel, testServices } from '../../test/support/services.ts';
 import { createBookingService } from './booking.service.ts';
 import * as bookingsRepo from './booking.repository.ts';
+import type { OutboxKind } from './booking.table.ts';
 import * as slotsRepo from './slot.repository.ts';
 import { findPersonById } from '../people/people.repository.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
@@ -68,7 +69,7 @@ describe('booking engine on real Postgres', () => {
     assert.equal((await db.selectFrom('bookings').select('id').where('campaign_id', '=', campaign.id).execute()).length, 0);
   });
 
-  it('leaves no booking, seat or outbox row when the transaction fails after the outbox insert', async () => {
+  it('leaves no booking, seat or outbox row when the booking write fails at its last part, the outbox insert', async () => {
     const db = tdb!.db;
     const clock = fixedClock(NOW);
     const campaign = await newLiveCampaign(db, NOW, { id: 'fail-late' });
@@ -76,19 +77,23 @@ describe('booking engine on real Postgres', () => {
     const { dose1, dose2 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 5 });
     const [person] = await newPeople(db, 1);
     const base = testServices(tdb!, clock);
+    // The seats are taken and the booking inserted before the outbox row, in the same statement; a
+    // message kind the outbox's CHECK refuses makes the database fail that last part.
     const failing = createBookingService({
       clock, db, liveCampaign: base.campaigns.liveCampaign, findPerson: findPersonById, findFacility: findFacilityById,
-      slots: slotsRepo, bookings: bookingsRepo, newBookingNumber: () => 'FAIL-LATE-0001',
+      slots: slotsRepo, outbox: bookingsRepo, newBookingNumber: () => 'FAIL-LATE-0001',
       resolveProxyTarget: async () => { throw new Error('unused'); },
-      outbox: { async insertOutboxMessage(trx, m) { await bookingsRepo.insertOutboxMessage(trx, m); throw new Error('connection lost after outbox insert'); } },
+      bookings: { ...bookingsRepo, insertBookingTakingSeats: (d, b, m) => bookingsRepo.insertBookingTakingSeats(d, b, { ...m, kind: 'refused-kind' as OutboxKind }) },
     });
 
-    await assert.rejects(failing.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'fail-late-1' }), /connection lost/);
+    await assert.rejects(failing.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'fail-late-1' }), /outbox_kind_check/);
 
     assert.deepEqual((await seatCounts(db, [dose1.id, dose2.id])).map((s) => s.booked), [0, 0]);
     assert.equal((await db.selectFrom('bookings').select('id').where('booking_number', '=', 'FAIL-LATE-0001').execute()).length, 0);
     const outbox = await db.selectFrom('outbox').select('id').where('payload', '@>', sql<string>`'{"bookingNumber":"FAIL-LATE-0001"}'::jsonb` as never).execute();
     assert.equal(outbox.length, 0);
+    const ok = await base.booking.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'fail-late-2' });
+    assert.equal(ok.ok, true, 'the same person books the same slot once the write can succeed');
   });
 
   it('delivers a committed confirmation after a crash between commit and send, exactly once', async () => {

@@ -35,8 +35,8 @@ export interface BookingServiceDeps {
   /** Resolves the person a proxy books for, from their RRN and name (campaigns that allow proxies). */
   resolveProxyTarget(rrn: string, name: string): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>>;
   findFacility(db: DbOrTrx, id: number): Promise<FacilityRow | undefined>;
-  slots: Pick<typeof SlotRepo, 'findSlot' | 'takeSeatIfAvailable' | 'takeDose2SeatIfAvailable' | 'takeBothSeatsIfAvailable' | 'releaseSeat'>;
-  bookings: Pick<typeof BookingRepo, 'insertBooking' | 'findBookingByIdempotencyKey' | 'findActiveBooking' | 'lockBookingForOwner' | 'updateBooking' | 'findBookingsVisibleTo'>;
+  slots: Pick<typeof SlotRepo, 'findSlot' | 'takeSeatIfAvailable' | 'takeDose2SeatIfAvailable' | 'releaseSeat'>;
+  bookings: Pick<typeof BookingRepo, 'insertBookingTakingSeats' | 'findBookingByIdempotencyKey' | 'findActiveBooking' | 'lockBookingForOwner' | 'updateBooking' | 'findBookingsVisibleTo'>;
   outbox: Pick<typeof BookingRepo, 'insertOutboxMessage'>;
   newBookingNumber(): string;
 }
@@ -117,55 +117,59 @@ export function createBookingService(deps: BookingServiceDeps) {
     const problem = slotProblem(slot, input.campaignId, person, campaign.rules);
     if (problem || !slot) return err(problem ?? 'slot-not-found');
     const intervalDays = cohortFor(campaign.rules, person.birth_date)!.vaccine.doseIntervalDays;
-    const placed = await inTransaction<BookingRow, BookingFailure>((trx) => takeSeatsAndRecord(trx, {
-      input, person, slot, version: campaign.version, dose2Date: addDaysTo(slot.date, intervalDays),
-    }));
+    const placed = await writeNewBooking({ input, person, slot, version: campaign.version, dose2Date: addDaysTo(slot.date, intervalDays) });
     return placed.ok ? ok(await viewOf(placed.value)) : placed;
   }
 
-  async function takeSeatsAndRecord(trx: DbOrTrx, a: { input: PlaceBookingInput; person: PersonRow; slot: SlotRow; version: number; dose2Date: string }) {
-    const seats = await deps.slots.takeBothSeatsIfAvailable(trx, a.slot.id, {
-      campaignId: a.slot.campaign_id, facilityId: a.slot.facility_id, date: a.dose2Date, vaccineCode: a.slot.vaccine_code,
-    });
-    if (!seats.isDose1Taken) throw new Rollback('slot-full');
-    // The dose-1 seat taken above is given back by the rollback.
-    const dose2SlotId = seats.dose2SlotId;
-    if (dose2SlotId === undefined) throw new Rollback('dose2-unavailable', { dose2Date: a.dose2Date });
+  /**
+   * Seats, booking row and confirmation message in one atomic statement (see
+   * insertBookingTakingSeats): one round trip where a transaction took five, on the path every
+   * admitted person takes. Deadlocks and serialization failures are retried like a transaction's.
+   */
+  async function writeNewBooking(a: { input: PlaceBookingInput; person: PersonRow; slot: SlotRow; version: number; dose2Date: string }): Promise<Result<BookingRow, BookingFailure>> {
     const nowMs = deps.clock.nowMs();
-    const booking = await insertOrExplain(trx, {
+    const row = {
       booking_number: deps.newBookingNumber(), campaign_id: a.input.campaignId, campaign_version: a.version,
-      person_id: a.person.id, requested_by_id: a.input.requesterId, status: 'active',
+      person_id: a.person.id, requested_by_id: a.input.requesterId, status: 'active' as const,
       facility_id: a.slot.facility_id, vaccine_code: a.slot.vaccine_code,
-      dose1_slot_id: a.slot.id, dose1_date: a.slot.date, dose2_slot_id: dose2SlotId, dose2_date: a.dose2Date,
+      dose1_slot_id: a.slot.id, dose1_date: a.slot.date, dose2_date: a.dose2Date,
       idempotency_key: a.input.idempotencyKey, admission_id: a.input.admissionId ?? null,
       created_at: new Date(nowMs), updated_at: new Date(nowMs), cancelled_at: null,
-    });
-    await recordMessage(trx, booking, 'booking-confirmed', a.person, nowMs);
-    return booking;
-  }
-
-  async function insertOrExplain(trx: DbOrTrx, row: Parameters<typeof deps.bookings.insertBooking>[1]) {
-    try {
-      return await deps.bookings.insertBooking(trx, row);
-    } catch (e) {
-      const constraint = uniqueViolation(e);
-      if (constraint === 'bookings_one_active_per_person') throw new Rollback('already-booked');
-      if (constraint === 'bookings_requested_by_id_idempotency_key_key') throw new Rollback('already-booked', { idempotencyRace: true });
-      if (constraint === 'bookings_admission_id_key') throw new Rollback('admission-used');
-      throw e;
+    };
+    const message = { kind: 'booking-confirmed' as const, nowMs, payload: await messageFor('booking-confirmed', row, a.person) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await deps.bookings.insertBookingTakingSeats(deps.db, row, message);
+        if (r.ok) return ok(r.booking);
+        return r.reason === 'dose2-unavailable' ? err('dose2-unavailable', { dose2Date: a.dose2Date }) : err(r.reason);
+      } catch (e) {
+        const constraint = uniqueViolation(e);
+        if (constraint) return err(...explainUnique(constraint));
+        if (isRetryableTxError(e) && attempt < MAX_TX_ATTEMPTS) continue;
+        if (isRetryableTxError(e)) return err('busy');
+        throw e;
+      }
     }
   }
 
-  async function recordMessage(trx: DbOrTrx, booking: BookingRow, kind: OutboxKind, person: PersonRow, nowMs: number) {
-    const facility = await deps.findFacility(trx, booking.facility_id);
-    await deps.outbox.insertOutboxMessage(trx, {
-      bookingId: booking.id, kind, nowMs,
-      payload: bookingMessage(kind, {
-        phone: person.phone, bookingNumber: booking.booking_number,
-        facilityName: { ko: facility?.name_ko ?? '', en: facility?.name_en ?? '' },
-        dose1Date: booking.dose1_date, dose2Date: booking.dose2_date,
-      }),
+  function explainUnique(constraint: string): [BookingFailure, Record<string, unknown>?] {
+    if (constraint === 'bookings_one_active_per_person') return ['already-booked'];
+    if (constraint === 'bookings_requested_by_id_idempotency_key_key') return ['already-booked', { idempotencyRace: true }];
+    if (constraint === 'bookings_admission_id_key') return ['admission-used'];
+    throw new Error(`unexpected unique violation on ${constraint}`);
+  }
+
+  async function messageFor(kind: OutboxKind, b: Pick<BookingRow, 'booking_number' | 'facility_id' | 'dose1_date' | 'dose2_date'>, person: PersonRow) {
+    const facility = await deps.findFacility(deps.db, b.facility_id);
+    return bookingMessage(kind, {
+      phone: person.phone, bookingNumber: b.booking_number,
+      facilityName: { ko: facility?.name_ko ?? '', en: facility?.name_en ?? '' },
+      dose1Date: b.dose1_date, dose2Date: b.dose2_date,
     });
+  }
+
+  async function recordMessage(trx: DbOrTrx, booking: BookingRow, kind: OutboxKind, person: PersonRow, nowMs: number) {
+    await deps.outbox.insertOutboxMessage(trx, { bookingId: booking.id, kind, nowMs, payload: await messageFor(kind, booking, person) });
   }
 
   /**

@@ -44,15 +44,31 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.equal(await slots.takeDose2SeatIfAvailable(tdb.db, { ...d2, date: dateAfter(NOW, 99) }), undefined);
     });
 
-    it('takes a dose-1 and its dose-2 seat in one statement, and no dose-2 seat when dose 1 is full', async () => {
-      const f = await fixture('both-seats', 1);
-      const d2 = { campaignId: f.campaign.id, facilityId: f.facility.id, date: f.dose2Date, vaccineCode: 'pfizer' };
-      assert.deepEqual(await slots.takeBothSeatsIfAvailable(tdb.db, f.dose1.id, d2), { isDose1Taken: true, dose2SlotId: f.dose2.id });
-      assert.deepEqual(await slots.takeBothSeatsIfAvailable(tdb.db, f.dose1.id, d2), { isDose1Taken: false, dose2SlotId: undefined });
-      assert.equal((await slots.findSlot(tdb.db, f.dose2.id))!.booked, 1);
-      const g = await fixture('both-seats-no-dose2', 1);
-      const nowhere = { campaignId: g.campaign.id, facilityId: g.facility.id, date: dateAfter(NOW, 99), vaccineCode: 'pfizer' };
-      assert.deepEqual(await slots.takeBothSeatsIfAvailable(tdb.db, g.dose1.id, nowhere), { isDose1Taken: true, dose2SlotId: undefined });
+    it('writes a booking with both seats and its outbox row in one statement, or nothing at all', async () => {
+      const f = await fixture('one-statement', 1);
+      const [a, b] = await newPeople(tdb.db, 2);
+      const message = (bn: string) => ({ kind: 'booking-confirmed' as const, nowMs: NOW, payload: { to: '010', bookingNumber: bn, text: { ko: '가', en: 'a' } } });
+      const { dose2_slot_id: _unused, ...row } = bookingRow(f, a!.id, 'os-1');
+      const placed = await bookings.insertBookingTakingSeats(tdb.db, row, message('BN-os-1'));
+      assert.ok(placed.ok);
+      assert.equal(placed.booking.dose2_slot_id, f.dose2.id);
+      assert.equal(placed.booking.dose1_date, f.dose1.date);
+      const outboxRows = async (id: string) => tdb.db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id').select('outbox.kind').where('bookings.campaign_id', '=', id).execute();
+      assert.deepEqual(await outboxRows(f.campaign.id), [{ kind: 'booking-confirmed' }]);
+      const { dose2_slot_id: _u2, ...full } = { ...bookingRow(f, b!.id, 'os-2'), booking_number: 'BN-os-2' };
+      assert.deepEqual(await bookings.insertBookingTakingSeats(tdb.db, full, message('BN-os-2')), { ok: false, reason: 'slot-full' });
+      assert.deepEqual([(await slots.findSlot(tdb.db, f.dose1.id))!.booked, (await slots.findSlot(tdb.db, f.dose2.id))!.booked], [1, 1]);
+
+      const g = await fixture('one-statement-no-dose2', 1);
+      const { dose2_slot_id: _u3, ...noDose2 } = { ...bookingRow(g, b!.id, 'os-3'), dose2_date: dateAfter(NOW, 99) };
+      assert.deepEqual(await bookings.insertBookingTakingSeats(tdb.db, noDose2, message('BN-os-3')), { ok: false, reason: 'dose2-unavailable' });
+      assert.equal((await slots.findSlot(tdb.db, g.dose1.id))!.booked, 0, 'the dose-1 seat went back with the failed statement');
+      assert.deepEqual(await outboxRows(g.campaign.id), []);
+
+      const second = await newSlotPair(tdb.db, { campaignId: f.campaign.id, facilityId: f.facility.id, date: dateAfter(NOW, 6), capacity: 1 });
+      const { dose2_slot_id: _u4, ...again } = { ...bookingRow(f, a!.id, 'os-4'), booking_number: 'BN-os-4', dose1_slot_id: second.dose1.id, dose1_date: second.dose1.date, dose2_date: second.dose2.date };
+      await assert.rejects(bookings.insertBookingTakingSeats(tdb.db, again, message('BN-os-4')), (e) => uniqueViolation(e) === 'bookings_one_active_per_person');
+      assert.deepEqual([(await slots.findSlot(tdb.db, second.dose1.id))!.booked, (await slots.findSlot(tdb.db, second.dose2.id))!.booked], [0, 0], 'a unique violation gives the seats back too');
     });
 
     it('names the same constraints on a second active booking, a reused idempotency key and a reused admission', async () => {

@@ -40,32 +40,6 @@ export async function takeDose2SeatIfAvailable(
   return row?.id;
 }
 
-/**
- * Takes a dose-1 seat and, only if that succeeded, a dose-2 seat at the same facility on the
- * dose-2 date, in ONE statement (one round trip instead of two). Each seat is still taken by a
- * conditional UPDATE that re-checks `booked < capacity` under the row lock. A dose-1 seat without a
- * dose-2 seat is NOT undone here: call it inside a transaction and roll back when `dose2SlotId` is
- * undefined.
- */
-export async function takeBothSeatsIfAvailable(
-  db: DbOrTrx, dose1SlotId: number, dose2: { campaignId: string; facilityId: number; date: string; vaccineCode: string },
-): Promise<{ isDose1Taken: boolean; dose2SlotId: number | undefined }> {
-  const r = await sql<{ dose1: number | null; dose2: number | null }>`
-    WITH d1 AS (
-      UPDATE slots SET booked = booked + 1 WHERE id = ${dose1SlotId} AND booked < capacity RETURNING id
-    ), d2 AS (
-      UPDATE slots SET booked = booked + 1
-      WHERE id = (SELECT id FROM slots WHERE campaign_id = ${dose2.campaignId} AND facility_id = ${dose2.facilityId}
-                    AND date = ${dose2.date} AND vaccine_code = ${dose2.vaccineCode} AND dose = 2 AND booked < capacity
-                  ORDER BY id LIMIT 1)
-        AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
-      RETURNING id
-    )
-    SELECT (SELECT id FROM d1) AS dose1, (SELECT id FROM d2) AS dose2`.execute(db);
-  const row = r.rows[0];
-  return { isDose1Taken: row?.dose1 != null, dose2SlotId: row?.dose2 == null ? undefined : Number(row.dose2) };
-}
-
 export async function releaseSeat(db: DbOrTrx, slotId: number): Promise<void> {
   await db.updateTable('slots').set({ booked: sql`booked - 1` }).where('id', '=', slotId).where('booked', '>', 0).execute();
 }
