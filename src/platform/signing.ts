@@ -1,10 +1,13 @@
 /**
- * Signed, short-lived tokens (HS256 JWT via jose) for identity sessions and admissions. Each use
+ * Signed, short-lived tokens (HS256 JWT via fast-jwt) for identity sessions and admissions. Each use
  * gets its own key derived from SIGNING_SECRET, so a token of one kind is never valid as another.
  * Expiry is checked against the injected clock: the server's time, never the client's.
+ *
+ * fast-jwt signs and verifies synchronously through node:crypto's HMAC; jose (WebCrypto) sent each
+ * HS256 operation to libuv's threadpool as an async job, which showed in the booking path's profile.
  */
 import { createHmac } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { Clock } from './clock.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -12,40 +15,87 @@ export function deriveKey(secret: string, purpose: string): Uint8Array {
   return new Uint8Array(createHmac('sha256', secret).update(`yeyak:${purpose}`).digest());
 }
 
+/** A JWT claims set as it travels (JSON object). */
+export type JwtClaims = Record<string, unknown>;
+
 export type TokenFailure = 'expired' | 'invalid';
 
-export interface TokenSigner<C extends JWTPayload> {
+export interface TokenSigner<C extends JwtClaims> {
   sign(claims: C, ttlMs: number): Promise<{ token: string; expiresAtMs: number }>;
   verify(token: string): Promise<Result<C & { exp: number; iat: number }, TokenFailure>>;
 }
 
-/**
- * The HMAC key as a WebCrypto CryptoKey, imported once: given raw bytes, jose imports them again on
- * every sign and verify, which showed in the booking path's CPU profile.
- */
-export function hmacCryptoKey(raw: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new Uint8Array(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+/** 'malformed' covers every refusal that is neither an expiry nor a wrong signature (alg, issuer, audience, claims). */
+export type JwtFailure = 'expired' | 'bad-signature' | 'malformed';
+
+/** One HS256 key's signer and verifier, both synchronous; made once per key. */
+export interface Hs256Jwt {
+  /** Signs the claims exactly as given: the caller sets `iat` and `exp` (seconds) from its clock. */
+  sign(claims: JwtClaims): string;
+  /**
+   * Checks, in order: shape, algorithm (HS256 only; `none` and every other alg refused), signature,
+   * required claims, issuer/audience when expected, then `nbf`/`exp` at `nowMs`.
+   */
+  verify(token: string, nowMs: number): Result<JwtClaims, JwtFailure>;
 }
 
-export function createTokenSigner<C extends JWTPayload>(secret: string, purpose: string, clock: Clock): TokenSigner<C> {
-  const key = hmacCryptoKey(deriveKey(secret, purpose));
+export function createHs256Jwt(
+  key: Uint8Array,
+  expect: { readonly audience?: string; readonly issuer?: string; readonly requiredClaims: readonly string[] },
+): Hs256Jwt {
+  const secret = Buffer.from(key);
+  const signJwt = createSigner<JwtClaims>({ key: secret, algorithm: 'HS256' });
+  // fast-jwt reads the time once, when the verifier is made (`clockTimestamp`), or Date.now() per call:
+  // neither is the injected clock, so it skips exp/nbf and checkTimes does them at `nowMs`. Its cache
+  // stays off: a cached answer would be judged by Date.now().
+  const verifyJwt = createVerifier({
+    key: secret, algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true, cache: false,
+    requiredClaims: [...expect.requiredClaims, ...(expect.audience ? ['aud'] : []), ...(expect.issuer ? ['iss'] : [])],
+    ...(expect.audience ? { allowedAud: expect.audience } : {}),
+    ...(expect.issuer ? { allowedIss: expect.issuer } : {}),
+  });
+  return {
+    sign: (claims) => signJwt(claims),
+    verify(token, nowMs) {
+      let payload: JwtClaims;
+      try {
+        payload = verifyJwt(token) as JwtClaims;
+      } catch (e) {
+        if (!(e instanceof TokenError)) throw e;
+        return e.code === TokenError.codes.invalidSignature ? err('bad-signature') : err('malformed', { code: e.code });
+      }
+      const late = checkTimes(payload, nowMs);
+      return late ? err(late) : ok(payload);
+    },
+  };
+}
+
+/**
+ * RFC 7519 NumericDate checks in seconds, with the boundaries jose used: `iat`, `nbf`, `exp` are
+ * numbers when present; a token is not valid while now < nbf, and expired once now ≥ exp.
+ */
+function checkTimes(payload: JwtClaims, nowMs: number): JwtFailure | undefined {
+  for (const claim of ['iat', 'nbf', 'exp']) {
+    if (claim in payload && typeof payload[claim] !== 'number') return 'malformed';
+  }
+  const nowS = Math.floor(nowMs / 1000);
+  if (typeof payload.nbf === 'number' && payload.nbf > nowS) return 'malformed';
+  if (typeof payload.exp === 'number' && payload.exp <= nowS) return 'expired';
+  return undefined;
+}
+
+export function createTokenSigner<C extends JwtClaims>(secret: string, purpose: string, clock: Clock): TokenSigner<C> {
+  const jwt = createHs256Jwt(deriveKey(secret, purpose), { audience: purpose, requiredClaims: ['exp', 'iat'] });
   return {
     async sign(claims, ttlMs) {
       const nowS = Math.floor(clock.nowMs() / 1000);
       const expS = nowS + Math.ceil(ttlMs / 1000);
-      const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' })
-        .setAudience(purpose).setIssuedAt(nowS).setExpirationTime(expS).sign(await key);
-      return { token, expiresAtMs: expS * 1000 };
+      return { token: jwt.sign({ ...claims, aud: purpose, iat: nowS, exp: expS }), expiresAtMs: expS * 1000 };
     },
     async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, await key, {
-          algorithms: ['HS256'], audience: purpose, currentDate: new Date(clock.nowMs()),
-        });
-        return ok(payload as C & { exp: number; iat: number });
-      } catch (e) {
-        return err(e instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
-      }
+      const v = jwt.verify(token, clock.nowMs());
+      if (!v.ok) return err(v.reason === 'expired' ? 'expired' : 'invalid');
+      return ok(v.value as C & { exp: number; iat: number });
     },
   };
 }

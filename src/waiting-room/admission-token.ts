@@ -1,5 +1,5 @@
 /**
- * The admission token: a short-lived HS256 JWT (jose) that lets one identity, on one device, use the
+ * The admission token: a short-lived HS256 JWT (fast-jwt, see platform/signing.ts) that lets one identity, on one device, use the
  * eligibility, facility-search and booking endpoints of one campaign. Its `jti` is the admission id,
  * derived deterministically from (campaign, identity, place): re-claiming the same place — after a
  * reload, or after Redis lost the queue — yields the same admission id, and the booking table makes
@@ -8,9 +8,8 @@
  * Expiry is checked against the server clock passed in, never the client's.
  */
 import { createHmac } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { err, ok, type Result } from '../platform/result.ts';
-import { hmacCryptoKey } from '../platform/signing.ts';
+import { createHs256Jwt, type Hs256Jwt } from '../platform/signing.ts';
 import { placeKey } from './ticket.ts';
 
 export interface Admission {
@@ -38,24 +37,21 @@ export function admissionIdFor(
   return createHmac('sha256', key).update(input).digest('base64url').slice(0, 22);
 }
 
-/** Each raw key imported once (jose would import raw bytes again on every sign and verify). */
-const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-function cryptoKeyOf(key: Uint8Array): Promise<CryptoKey> {
-  let k = imported.get(key);
-  if (!k) { k = hmacCryptoKey(key); imported.set(key, k); }
-  return k;
+/** One signer/verifier per key (the service passes the same key object on every call). */
+const jwts = new WeakMap<Uint8Array, Hs256Jwt>();
+function jwtFor(key: Uint8Array): Hs256Jwt {
+  let jwt = jwts.get(key);
+  if (!jwt) { jwt = createHs256Jwt(key, { issuer: ISSUER, requiredClaims: ['exp', 'jti', 'sub'] }); jwts.set(key, jwt); }
+  return jwt;
 }
 
 export async function signAdmissionToken(admission: Admission, key: Uint8Array, nowMs: number): Promise<string> {
-  return new SignJWT({ cmp: admission.campaignId, dev: admission.deviceId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setSubject(admission.identityHash)
-    .setJti(admission.admissionId)
-    .setIssuedAt(Math.floor(nowMs / 1000))
+  return jwtFor(key).sign({
+    cmp: admission.campaignId, dev: admission.deviceId, iss: ISSUER, sub: admission.identityHash, jti: admission.admissionId,
+    iat: Math.floor(nowMs / 1000),
     // JWT time is in seconds; rounding down never lets a token outlive its admission.
-    .setExpirationTime(Math.floor(admission.expiresAtMs / 1000))
-    .sign(await cryptoKeyOf(key));
+    exp: Math.floor(admission.expiresAtMs / 1000),
+  });
 }
 
 /**
@@ -68,20 +64,11 @@ export async function verifyAdmissionToken(
   key: Uint8Array,
   expect: { readonly campaignId: string; readonly identityHash: string; readonly deviceId: string; readonly nowMs: number },
 ): Promise<Result<Admission, AdmissionRefusal>> {
-  let payload;
-  try {
-    ({ payload } = await jwtVerify(token, await cryptoKeyOf(key), {
-      algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(expect.nowMs), clockTolerance: 0,
-      requiredClaims: ['exp', 'jti', 'sub'],
-    }));
-  } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) return err('expired');
-    if (e instanceof joseErrors.JWSSignatureVerificationFailed) return err('bad-signature');
-    if (e instanceof joseErrors.JOSEError) return err('malformed', { code: e.code });
-    throw e;
-  }
-  const { cmp, dev, sub, jti, exp } = payload;
-  if (typeof cmp !== 'string' || typeof dev !== 'string' || !sub || !jti || !exp) return err('malformed');
+  const v = jwtFor(key).verify(token, expect.nowMs);
+  if (!v.ok) return v;
+  const { cmp, dev, sub, jti, exp } = v.value;
+  if (typeof cmp !== 'string' || typeof dev !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') return err('malformed');
+  if (!sub || !jti || typeof exp !== 'number' || !exp) return err('malformed');
   if (cmp !== expect.campaignId) return err('other-campaign');
   if (sub !== expect.identityHash) return err('other-identity');
   if (dev !== expect.deviceId) return err('other-device');
