@@ -120,7 +120,7 @@ export async function composeApp(o: ComposeOptions) {
       identityRoutes(services.identity, services.findPublicPerson),
       campaignRoutes(services.campaigns, services.availability),
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.waitingRoom.redis, redisKeyPrefix: o.config.redisKeyPrefix,
-        shedJoins: o.config.joinShedEventLoopDelayMs > 0 ? { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs } : undefined }),
+        shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor,
         // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.

@@ -59,6 +59,8 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** Joins are turned away (429, Retry-After) while this process's mean event-loop delay is above this; 0: never. */
   readonly joinShedEventLoopDelayMs: number;
+  /** Joins/leaves one process works on at once; more are turned away with 429 queue-busy (0: no cap). */
+  readonly joinMaxInFlight: number;
   /**
    * BENCHMARK ONLY (`ADMISSION_GATE=off`): booking routes skip the waiting room's admission check,
    * so `npm run bench` can show what the 2021 design (requests straight to booking) does under
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     admissionLeader: p.bool(env, 'ADMISSION_LEADER', true),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
     joinShedEventLoopDelayMs: p.int(env, 'JOIN_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
+    joinMaxInFlight: p.int(env, 'JOIN_MAX_IN_FLIGHT', 256, 0, 1_000_000),
     admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');

@@ -116,6 +116,44 @@ describe('join limits', () => {
     }
   });
 
+  it('turns a join away at once while the process already works on its cap of joins, and takes joins again after', async () => {
+    const normal = await testApp(tdb, clock);
+    const firstAuth = await verifyAs(normal.app, people[0]!, names[0]!);
+    const secondAuth = await verifyAs(normal.app, people[1]!, names[1]!);
+    await normal.app.close();
+    const services = testServices(tdb, clock);
+    await services.waitingRoom.syncRooms();
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const real = services.waitingRoom.service;
+    // The first join waits (as it would on a slow Redis) until released.
+    let entered!: () => void;
+    const isInside = new Promise<void>((r) => { entered = r; });
+    const slowRoom = { ...real, joinQueue: async (i: Parameters<typeof real.joinQueue>[0]) => { entered(); await held; return real.joinQueue(i); } };
+    const app = await buildApp({
+      logger: pino({ level: 'silent' }), metrics: services.metrics, isReady: async () => true, cookieSecret: 'c'.repeat(32),
+      plugins: [waitingRoomRoutes({
+        identity: services.identity, waitingRoom: slowRoom, eta: services.waitingRoom.eta, secureCookies: false,
+        redis: null, redisKeyPrefix: 'test', shedJoins: { maxEventLoopDelayMs: 0, maxInFlight: 1 },
+      })],
+    });
+    try {
+      const first = join(app, firstAuth, 'phone-0001');
+      await isInside;
+      const second = await join(app, secondAuth, 'phone-0002');
+      assert.equal(second.statusCode, 429);
+      assert.equal(second.json().code, 'queue-busy');
+      const retryAfter = Number(second.headers['retry-after']);
+      assert.ok(retryAfter >= 5 && retryAfter <= 15, `Retry-After ${retryAfter} s`);
+      release();
+      assert.equal((await first).statusCode, 200, 'the join in flight completes');
+      assert.equal((await join(app, secondAuth, 'phone-0002')).statusCode, 200, 'the turned-away person gets in when they come back');
+    } finally {
+      await app.close();
+      await services.waitingRoom.close();
+    }
+  });
+
   it('shares the counters through Redis, so two server processes allow 10 in all, not 20', async (t) => {
     const skip = await redisSkipReason();
     if (skip) return t.skip(skip);
