@@ -161,6 +161,7 @@ describe('citizen site in a browser', () => {
       await page.keyboard.type(site.person(0).birthDate);
       await page.keyboard.press('Enter');
       await page.getByText(WORDS.ko.checkResult).waitFor();
+      await screenshot(page, 'citizen-keyboard-schedule-check');
     });
     await page.context().close();
   });

@@ -128,6 +128,7 @@ describe('operator console in a browser', () => {
       })).status);
       assert.equal(status, 403);
       assert.equal(site.services.waitingRoom.queueView('demo')?.paused, false);
+      await screenshot(page, 'console-viewer-read-only');
     });
     await page.context().close();
   });
