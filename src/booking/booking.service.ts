@@ -136,7 +136,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       idempotency_key: a.input.idempotencyKey, admission_id: a.input.admissionId ?? null,
       created_at: new Date(nowMs), updated_at: new Date(nowMs), cancelled_at: null,
     };
-    const message = { kind: 'booking-confirmed' as const, nowMs, payload: await messageFor('booking-confirmed', row, a.person) };
+    const message = { kind: 'booking-confirmed' as const, nowMs, payload: await messageFor(deps.db, 'booking-confirmed', row, a.person) };
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await deps.bookings.insertBookingTakingSeats(deps.db, row, message);
@@ -159,8 +159,9 @@ export function createBookingService(deps: BookingServiceDeps) {
     throw new Error(`unexpected unique violation on ${constraint}`);
   }
 
-  async function messageFor(kind: OutboxKind, b: Pick<BookingRow, 'booking_number' | 'facility_id' | 'dose1_date' | 'dose2_date'>, person: PersonRow) {
-    const facility = await deps.findFacility(deps.db, b.facility_id);
+  /** `db`: the caller's transaction when there is one (on PGlite's single connection, another query would wait for it forever). */
+  async function messageFor(db: DbOrTrx, kind: OutboxKind, b: Pick<BookingRow, 'booking_number' | 'facility_id' | 'dose1_date' | 'dose2_date'>, person: PersonRow) {
+    const facility = await deps.findFacility(db, b.facility_id);
     return bookingMessage(kind, {
       phone: person.phone, bookingNumber: b.booking_number,
       facilityName: { ko: facility?.name_ko ?? '', en: facility?.name_en ?? '' },
@@ -169,7 +170,7 @@ export function createBookingService(deps: BookingServiceDeps) {
   }
 
   async function recordMessage(trx: DbOrTrx, booking: BookingRow, kind: OutboxKind, person: PersonRow, nowMs: number) {
-    await deps.outbox.insertOutboxMessage(trx, { bookingId: booking.id, kind, nowMs, payload: await messageFor(kind, booking, person) });
+    await deps.outbox.insertOutboxMessage(trx, { bookingId: booking.id, kind, nowMs, payload: await messageFor(trx, kind, booking, person) });
   }
 
   /**

@@ -27,7 +27,10 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     const campaign = await newLiveCampaign(tdb.db, NOW);
     const facility = await newFacility(tdb.db, 'F-JOURNEY');
     slotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 10 })).dose1.id;
-    otherSlotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id;
+    // At another facility: changing to it reads that facility inside the change's transaction (on
+    // PGlite's one connection, a read outside it would wait forever).
+    const otherFacility = await newFacility(tdb.db, 'F-JOURNEY-2');
+    otherSlotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: otherFacility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id;
     ({ app, services } = await testApp(tdb, clock));
   });
   after(async () => { await app.close(); await tdb.close(); });
