@@ -20,6 +20,8 @@ export function Chart({ title, times, series, height = 180 }: { title: string; t
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false }))],
       axes: [{ stroke: '#4b5563' }, { stroke: '#4b5563', size: 60 }],
       scales: { x: { time: true } },
+      // Operators read Korean time whatever the browser's zone (the "updated" stamp is Seoul time too).
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Asia/Seoul'),
       legend: { show: true },
     };
     const p = new uPlot(opts, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
