@@ -143,8 +143,8 @@ export function createBookingService(deps: BookingServiceDeps) {
         if (r.ok) return ok(r.booking);
         return r.reason === 'dose2-unavailable' ? err('dose2-unavailable', { dose2Date: a.dose2Date }) : err(r.reason);
       } catch (e) {
-        const constraint = uniqueViolation(e);
-        if (constraint) return err(...explainUnique(constraint));
+        const explained = explainUnique(uniqueViolation(e));
+        if (explained) return err(...explained);
         if (isRetryableTxError(e) && attempt < MAX_TX_ATTEMPTS) continue;
         if (isRetryableTxError(e)) return err('busy');
         throw e;
@@ -152,11 +152,12 @@ export function createBookingService(deps: BookingServiceDeps) {
     }
   }
 
-  function explainUnique(constraint: string): [BookingFailure, Record<string, unknown>?] {
+  /** The failure a unique violation means; undefined for any other error, which is rethrown as it is. */
+  function explainUnique(constraint: string | undefined): [BookingFailure, Record<string, unknown>?] | undefined {
     if (constraint === 'bookings_one_active_per_person') return ['already-booked'];
     if (constraint === 'bookings_requested_by_id_idempotency_key_key') return ['already-booked', { idempotencyRace: true }];
     if (constraint === 'bookings_admission_id_key') return ['admission-used'];
-    throw new Error(`unexpected unique violation on ${constraint}`);
+    return undefined;
   }
 
   /** `db`: the caller's transaction when there is one (on PGlite's single connection, another query would wait for it forever). */

@@ -90,10 +90,9 @@ function busy(reply: FastifyReply) {
 
 /**
  * At most `max` joins and leaves of this process in flight (0: no cap); one more is turned away at
- * once, before it costs a Redis call. The event-loop signals miss the overload that matters here:
- * when Redis is the slow part, this process idles while joins pile up waiting for it, until each
- * answer comes after the client gave up (the bench's 10x overload: 118,000 of 138,000 queue
- * requests timed out, none was shed, the front door at a third of its cores).
+ * once, before it costs a Redis call. It bounds the work in progress whatever is slow — this
+ * process's CPU or the Redis it waits on, which the event-loop signal does not see — so a surge is
+ * answered 429 now instead of queued until the answer comes after the person gave up.
  */
 function inFlightCap(max: number) {
   let inFlight = 0;
