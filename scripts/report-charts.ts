@@ -9,9 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM, isChromiumInstalled, launchChromium } from './chromium.ts';
 
 async function main(): Promise<number> {
   const dir = process.argv[2];
@@ -21,8 +19,8 @@ async function main(): Promise<number> {
   }
   const report = resolve(dir, 'report.html');
   if (!existsSync(report)) { console.error(`no report.html in ${resolve(dir)}`); return 2; }
-  if (!existsSync(CHROMIUM)) { console.error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`); return 2; }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  if (!isChromiumInstalled()) { console.error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`); return 2; }
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.route(/^(?!file:)/, (route) => route.abort()); // nothing leaves the machine

@@ -89,7 +89,7 @@ function busy(reply: FastifyReply) {
 }
 
 /**
- * At most `max` joins and leaves of this process in flight (0: no cap); one more is turned away at
+ * At most `max` joins and leaves of this process in flight; one more is turned away at
  * once, before it costs a Redis call. It bounds the work in progress whatever is slow — this
  * process's CPU or the Redis it waits on, which the event-loop signal does not see — so a surge is
  * answered 429 now instead of queued until the answer comes after the person gave up.
@@ -100,7 +100,6 @@ function inFlightCap(max: number) {
   const done = async (req: FastifyRequest) => { if (counted.delete(req)) inFlight -= 1; };
   return {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-      if (max <= 0) return;
       if (inFlight >= max) return reply.send(busy(reply));
       inFlight += 1;
       counted.add(req);
@@ -118,10 +117,13 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
   /** Join and leave write to the store anyway: their counters are shared through Redis when there is one. */
   async function joinAndLeave(app: FastifyInstance) {
     if (d.shedJoins && (d.shedJoins.maxEventLoopDelayMs > 0 || d.shedJoins.healthCheck)) await app.register(underPressure, shedJoinsOptions(d.shedJoins));
-    const cap = inFlightCap(d.shedJoins?.maxInFlight ?? 0);
-    app.addHook('onRequest', cap.onRequest);
-    app.addHook('onResponse', cap.done);
-    app.addHook('onRequestAbort', cap.done);
+    const maxInFlight = d.shedJoins?.maxInFlight ?? 0;
+    if (maxInFlight > 0) {
+      const cap = inFlightCap(maxInFlight);
+      app.addHook('onRequest', cap.onRequest);
+      app.addHook('onResponse', cap.done);
+      app.addHook('onRequestAbort', cap.done);
+    }
     await app.register(rateLimit, { global: false, ...(d.redis ? { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) } : {}) });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const perIp = limitBy(app, limits.perIp, (req) => `ip:${req.ip}`);

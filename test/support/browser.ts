@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, isChromiumInstalled, launchChromium } from '../../scripts/chromium.ts';
 import { composeApp, type Services } from '../../src/app/compose.ts';
 import { seedDemo, DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
 import { systemClock } from '../../src/platform/clock.ts';
@@ -22,13 +23,10 @@ import { generatePopulation } from '../../src/people/population.ts';
 import { pgliteForTest, isCi, type TestDatabase } from './databases.ts';
 import { testConfig } from './services.ts';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WEB_DIR = resolve('dist/web');
 export const SCREENSHOT_DIR = resolve('artifacts/screenshots');
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** The flags ../shared/services.md asks for: no sandbox as root, no reaching for the internet. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export function ensureWebBuild(): void {
   if (existsSync(join(WEB_DIR, 'index.html'))) return;
@@ -38,13 +36,13 @@ export function ensureWebBuild(): void {
 
 /** Chromium, or undefined when the test was skipped (never under CI). */
 export async function launchBrowser(t: TestContext): Promise<Browser | undefined> {
-  if (!existsSync(CHROMIUM)) {
+  if (!isChromiumInstalled()) {
     const message = `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
     if (isCi) throw new Error(`${message}; CI=true: browser tests fail rather than skip`);
     t.skip(message);
     return undefined;
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return launchChromium();
 }
 
 export interface SiteServer {
