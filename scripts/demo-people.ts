@@ -4,7 +4,7 @@
  * keeps their keyed hash. Usage: npm run demo:people [-- --count 5] [-- --born 1967-01-01..1968-12-31]
  */
 import { parseArgs } from 'node:util';
-import { generatePopulation } from '../src/people/population.ts';
+import { generatePopulation } from '../src/synthetic/population.ts';
 import { DEMO_POPULATION_SEED } from '../src/app/seed.ts';
 import { loadConfig } from '../src/platform/config.ts';
 

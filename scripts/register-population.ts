@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../src/platform/config.ts';
 import { migrate, openDatabase } from '../src/platform/db.ts';
-import { registerPopulation } from '../src/people/register-population.ts';
+import { registerPopulation } from '../src/synthetic/register-population.ts';
 import { DEMO_POPULATION_SEED } from '../src/app/seed.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, seed: { type: 'string' }, born: { type: 'string' } } });

@@ -25,7 +25,7 @@ function walk(dir, out) {
   }
   return out;
 }
-const files = ['src', 'test', 'bench'].flatMap((d) => { try { return walk(d, []); } catch { return []; } }).sort();
+const files = ['src', 'test', 'tools'].flatMap((d) => { try { return walk(d, []); } catch { return []; } }).sort();
 if (files.length === 0) {
   console.error(`no ${tier} test files found`);
   process.exit(1);

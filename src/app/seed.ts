@@ -13,8 +13,8 @@ import { addDays, formatLocalDate, seoulWallClockAt } from '../eligibility/seoul
 import type { CampaignService } from '../campaigns/campaign.service.ts';
 import { latestVersionNumber } from '../campaigns/campaign.repository.ts';
 import { countPeople } from '../people/people.repository.ts';
-import { registerPopulation } from '../people/register-population.ts';
-import { generateFacilities, generateSlots } from '../facilities/generate.ts';
+import { registerPopulation } from '../synthetic/register-population.ts';
+import { generateFacilities, generateSlots } from '../synthetic/facilities.ts';
 import { facilityIdsByCode, insertFacilities } from '../facilities/facilities.repository.ts';
 import { insertSlots } from '../booking/slot.repository.ts';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { REDIS_URL, redisSkipReason, uniquePrefix } from './redis-test-support.ts';
+import { REDIS_URL, redisSkipReason, uniquePrefix } from '../../test/support/redis.ts';
 import { redisLeaderLease } from './leader-lease.ts';
 import { admissionLeaderKey } from './keys.ts';
 

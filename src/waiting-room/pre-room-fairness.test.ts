@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { partitionOf } from './partition.ts';
 import { verifyQueueTicket } from './ticket.ts';
-import { CAMPAIGN, keys, newHarness, OPENS, person, seededPreScores, spearman } from './service-test-support.ts';
+import { CAMPAIGN, keys, newHarness, OPENS, person, seededPreScores, spearman } from '../../test/support/waiting-room.ts';
 
 const N = 2_000;
 const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T => (r.ok ? r.value : assert.fail(r.reason));

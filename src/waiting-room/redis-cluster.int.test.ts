@@ -12,11 +12,11 @@ import { createMemoryCheckpoint } from './checkpoint.ts';
 import { partitionKeys, prefixPattern } from './keys.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { partitionOf } from './partition.ts';
-import { clusterSkipReason, deleteOnEveryMaster, startRedisCluster, CLUSTER_HOST, type LocalRedisCluster } from './redis-cluster-support.ts';
+import { clusterSkipReason, deleteOnEveryMaster, startRedisCluster, CLUSTER_HOST, type LocalRedisCluster } from '../../tools/local-cluster/redis-cluster.ts';
 import { createRedisStore } from './redis-store.ts';
-import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from './redis-test-support.ts';
-import { keys as signingKeys, OPENS, seededPreScores } from './service-test-support.ts';
-import { storeContract } from './store.contract.ts';
+import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from '../../test/support/redis.ts';
+import { keys as signingKeys, OPENS, seededPreScores } from '../../test/support/waiting-room.ts';
+import { storeContract } from '../../test/contracts/waiting-room-store.contract.ts';
 import { createWaitingRoomService } from './waiting-room.service.ts';
 import type { WaitingRoomStore } from './waiting-room.store.ts';
 

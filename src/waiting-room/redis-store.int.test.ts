@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { partitionKeys } from './keys.ts';
 import { createRedisStore } from './redis-store.ts';
-import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from './redis-test-support.ts';
-import { storeContract } from './store.contract.ts';
+import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from '../../test/support/redis.ts';
+import { storeContract } from '../../test/contracts/waiting-room-store.contract.ts';
 
 const skip = await redisSkipReason();
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifyQueueTicket } from './ticket.ts';
-import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from './service-test-support.ts';
+import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from '../../test/support/waiting-room.ts';
 
 const ref = { campaignId: CAMPAIGN, partition: 0 };
 const at = (h: Harness) => ({ nowMs: h.clock.nowMs(), opensAtMs: OPENS });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
-import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from './service-test-support.ts';
+import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from '../../test/support/waiting-room.ts';
 import type { QueueStatus, StatusReply } from './waiting-room.service.ts';
 
 const ref = { campaignId: CAMPAIGN, partition: 0 };

@@ -1,6 +1,6 @@
 /**
  * The waiting room's storage port, in domain verbs. Two adapters implement it (memory-store.ts,
- * redis-store.ts) and one contract suite (store.contract.ts) runs against both.
+ * redis-store.ts) and one contract suite (test/contracts/waiting-room-store.contract.ts) runs against both.
  *
  * Model of one partition of a campaign's queue:
  * - Everyone who joins after the opening instant gets a sequence number `seq = frozen + n`, where

@@ -18,11 +18,11 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
-import { generatePopulation } from '../../src/people/population.ts';
+import { generatePopulation } from '../../src/synthetic/population.ts';
 import { dropSchema } from '../../src/platform/db.ts';
 import { admissionLeaderKey } from '../../src/waiting-room/keys.ts';
-import { clusterSkipReason, deleteOnEveryMaster, startRedisCluster, type LocalRedisCluster } from '../../src/waiting-room/redis-cluster-support.ts';
-import { uniquePrefix } from '../../src/waiting-room/redis-test-support.ts';
+import { clusterSkipReason, deleteOnEveryMaster, startRedisCluster, type LocalRedisCluster } from '../../tools/local-cluster/redis-cluster.ts';
+import { uniquePrefix } from '../support/redis.ts';
 import { isCi, TEST_DATABASE_URL } from '../support/databases.ts';
 
 const STARTUP_DEADLINE_MS = 90_000;

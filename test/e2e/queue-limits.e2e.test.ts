@@ -13,7 +13,7 @@ import { insertCampaignVersion, setLiveVersion } from '../../src/campaigns/campa
 import { demoCampaign } from '../../src/eligibility/seed-campaigns.ts';
 import { Redis } from 'ioredis';
 import { rateLimitNamespace } from '../../src/waiting-room/keys.ts';
-import { REDIS_URL, deletePrefix, redisSkipReason, uniquePrefix } from '../../src/waiting-room/redis-test-support.ts';
+import { REDIS_URL, deletePrefix, redisSkipReason, uniquePrefix } from '../support/redis.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
 import pino from 'pino';
 import { buildApp } from '../../src/platform/http/app.ts';

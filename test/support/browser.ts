@@ -19,7 +19,7 @@ import { CHROMIUM, isChromiumInstalled, launchChromium } from '../../scripts/chr
 import { composeApp, type Services } from '../../src/app/compose.ts';
 import { seedDemo, DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { generatePopulation } from '../../src/people/population.ts';
+import { generatePopulation } from '../../src/synthetic/population.ts';
 import { pgliteForTest, isCi, type TestDatabase } from './databases.ts';
 import { testConfig } from './services.ts';
 

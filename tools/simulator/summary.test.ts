@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPrng } from '../../src/synthetic/prng.ts';
+import { Crowd, Kind, Outcome } from './crowd.ts';
+import { fairness, rotationShares, waitStats } from './summary.ts';
+
+const OPENS = 1_000_000;
+
+/** n people who joined before the opening (every 3rd a bot) and m after, all admitted. */
+function crowdOf(n: number, m: number) {
+  const c = new Crowd(n + m);
+  for (let i = 0; i < n + m; i += 1) {
+    c.arriveAtMs[i] = c.firstJoinMs[i] = i < n ? OPENS - (n - i) * 1_000 : OPENS + (i - n) * 1_000;
+    c.wasPreOpening[i] = i < n ? 1 : 0;
+    c.admittedAtMs[i] = OPENS + 60_000;
+    if (i < n && i % 3 === 0) c.kind[i] = Kind.bot;
+  }
+  return c;
+}
+
+describe('fairness measures', () => {
+  it('find no advantage in a random pre-room and first-come order after the opening', () => {
+    const n = 3_000, m = 1_000;
+    const c = crowdOf(n, m);
+    const rng = createPrng(9);
+    const random = Array.from({ length: n }, () => rng.nextFloat());
+    const f = fairness(c, (i) => (i < n ? random[i]! : (i - n) / m), OPENS);
+    assert.ok(Math.abs(f.spearmanArrivalVsPositionPreOpening!) < 0.06, String(f.spearmanArrivalVsPositionPreOpening));
+    assert.equal(f.spearmanArrivalVsPositionPostOpening, 1);
+    assert.ok(Math.abs(f.meanPositionPreOpening.bots! - f.meanPositionPreOpening.humans!) < 0.03);
+    assert.equal(f.meanPositionPreOpening.botsCount, n / 3);
+  });
+
+  it('detect a pre-room that rewards arriving early, and bots that get ahead', () => {
+    const n = 3_000;
+    const c = crowdOf(n, 0);
+    const firstCome = fairness(c, (i) => i / n, OPENS);
+    assert.equal(firstCome.spearmanArrivalVsPositionPreOpening, 1);
+    const botsFirst = fairness(c, (i) => (c.kind[i] === Kind.bot ? 0.1 : 0.6), OPENS);
+    assert.ok(botsFirst.meanPositionPreOpening.bots! < botsFirst.meanPositionPreOpening.humans!);
+  });
+});
+
+describe('waits and rotation groups', () => {
+  it('measures waits from the opening for people who came early', () => {
+    const c = crowdOf(2, 1);
+    c.admittedAtMs[0] = OPENS + 10_000; c.admittedAtMs[1] = OPENS + 20_000; c.admittedAtMs[2] = OPENS + 30_000;
+    const w = waitStats(c, OPENS);
+    assert.equal(w.admitted, 3);
+    assert.equal(w.medianAfterOpeningSec, 20);
+    assert.equal(w.maxAfterOpeningSec, 30, 'the late joiner waited 30 s from their own arrival at the opening instant');
+  });
+
+  it('shares bookings by birth-day digit', () => {
+    const c = new Crowd(4);
+    [9, 9, 0, 1].forEach((d, i) => { c.digit[i] = d; });
+    c.outcome[0] = Outcome.booked; c.outcome[1] = Outcome.booked; c.outcome[2] = Outcome.booked;
+    const shares = rotationShares(c, 4);
+    assert.equal(shares[9]!.bookings, 2);
+    assert.equal(shares[9]!.bookingShare, 0.667);
+    assert.equal(shares[1]!.bookings, 0);
+    assert.equal(shares[0]!.eligibleShare, 0.25);
+  });
+});
