@@ -8,7 +8,7 @@
  */
 import { err, ok, type Result } from '../platform/result.ts';
 import type { BookingHealth, ControllerState, TickDecision } from './admission-controller.ts';
-import type { PartitionCheckpoint } from './checkpoint.ts';
+import type { PartitionCheckpoint } from './waiting-room.store.ts';
 import { allocateAdvance } from './partition.ts';
 import { checkpointRoom, instant, partitionStats, refOf, refreshRoom, withRecovery, type Room, type RoomContext } from './room.ts';
 import type { RoomSnapshot } from './snapshot.ts';

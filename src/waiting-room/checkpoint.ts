@@ -4,20 +4,7 @@
  * here serves tests and the embedded mode). After a loss the counters come back from here and
  * people come back from their signed tickets; see README.md.
  */
-import type { Instant } from './waiting-room.store.ts';
-
-export interface PartitionCheckpoint {
-  readonly partition: number;
-  readonly cursor: number;
-  readonly tail: number;
-  /** Pre-room size at opening, or null if the partition had not opened. */
-  readonly frozen: number | null;
-  /** Pre-room size when written (used as the frozen size if a loss straddles the opening). */
-  readonly preRoom: number;
-  readonly claimedTotal: number;
-  readonly graceFloor: number;
-  readonly savedAtMs: number;
-}
+import type { Instant, PartitionCheckpoint } from './waiting-room.store.ts';
 
 /**
  * Durable counters per campaign partition. `save` must never move a counter backwards (merge with

@@ -1,7 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pgliteForTest, postgresForTest, type TestDatabase } from '../../test/support/databases.ts';
-import { createMemoryCheckpoint, type PartitionCheckpoint, type WaitingRoomCheckpoint } from './checkpoint.ts';
+import { createMemoryCheckpoint, type WaitingRoomCheckpoint } from './checkpoint.ts';
+import type { PartitionCheckpoint } from './waiting-room.store.ts';
 import { createPgCheckpoint } from './pg-checkpoint.ts';
 
 const cp = (o: Partial<PartitionCheckpoint>): PartitionCheckpoint => ({

@@ -1,7 +1,8 @@
 /** The waiting room's checkpoint in Postgres (or PGlite): one row per campaign partition. */
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
-import type { PartitionCheckpoint, WaitingRoomCheckpoint } from './checkpoint.ts';
+import type { WaitingRoomCheckpoint } from './checkpoint.ts';
+import type { PartitionCheckpoint } from './waiting-room.store.ts';
 
 export function createPgCheckpoint(db: Db): WaitingRoomCheckpoint {
   return {

@@ -7,10 +7,10 @@
 import type { Clock } from '../platform/clock.ts';
 import type { Result } from '../platform/result.ts';
 import type { AdmissionController } from './admission-controller.ts';
-import type { PartitionCheckpoint, WaitingRoomCheckpoint } from './checkpoint.ts';
+import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 import type { QueueRef } from './keys.ts';
 import { createRateMeter, type RateMeter, type RoomSnapshot } from './snapshot.ts';
-import type { Instant, QueueStats, WaitingRoomStore } from './waiting-room.store.ts';
+import type { Instant, PartitionCheckpoint, QueueStats, WaitingRoomStore } from './waiting-room.store.ts';
 
 export interface CampaignQueue {
   readonly campaignId: string;

@@ -18,7 +18,6 @@
  * service then restores it from its checkpoint (see README.md) and retries.
  */
 import type { Result } from '../platform/result.ts';
-import type { PartitionCheckpoint } from './checkpoint.ts';
 import type { QueueRef } from './keys.ts';
 
 export type { QueueRef } from './keys.ts';
@@ -28,6 +27,20 @@ export interface Instant {
   readonly nowMs: number;
   /** The campaign's opening instant; the pre-room is frozen by the first operation at or after it. */
   readonly opensAtMs: number;
+}
+
+/** A partition's durable counters (written by the admission loop, read back after a Redis loss; see checkpoint.ts). */
+export interface PartitionCheckpoint {
+  readonly partition: number;
+  readonly cursor: number;
+  readonly tail: number;
+  /** Pre-room size at opening, or null if the partition had not opened. */
+  readonly frozen: number | null;
+  /** Pre-room size when written (used as the frozen size if a loss straddles the opening). */
+  readonly preRoom: number;
+  readonly claimedTotal: number;
+  readonly graceFloor: number;
+  readonly savedAtMs: number;
 }
 
 /** 'waiting': holds a place; 'admitted': holds an admission; 'completed': booked; 'expired': lost the place. */

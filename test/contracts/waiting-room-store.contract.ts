@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { PartitionCheckpoint } from '../../src/waiting-room/checkpoint.ts';
+import type { PartitionCheckpoint } from '../../src/waiting-room/waiting-room.store.ts';
 import { deviceTag } from '../../src/waiting-room/keys.ts';
 import { PRE_SCORE_RANGE, type Instant, type WaitingRoomStore } from '../../src/waiting-room/waiting-room.store.ts';
 

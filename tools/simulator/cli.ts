@@ -13,6 +13,7 @@ import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkStores } from './environm
 import { runFull } from './full-run.ts';
 
 import { runLive } from './live-run.ts';
+import type { CliOptions } from './cli-options.ts';
 import { buildSummary, chartData, fullView, writeReport } from './report.ts';
 import { listScenarios, loadScenario } from './scenario.ts';
 
@@ -40,11 +41,6 @@ Replays an opening night through yeyak and writes a report.
   --help                   this text
 
 Exit code: 0 when every invariant held, 1 when one was violated, 2 for bad flags or missing stores.`;
-
-export interface CliOptions {
-  scenario: string; mode: 'full' | 'live'; scale: number; out: string; databaseUrl: string; redisUrl: string;
-  maxWallMinutes: number; speedup: number; workers: number; bookingWorkers: number; keep: boolean; progress: boolean;
-}
 
 /** The options, or every problem with the flags. Pure (env passed in) so it can be tested. */
 export function parseCli(argv: string[], env: Record<string, string | undefined>, nowIso: string): { help: true } | { options: CliOptions } | { problems: string[] } {

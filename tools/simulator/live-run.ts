@@ -15,7 +15,7 @@ import { createCampaignService } from '../../src/campaigns/campaign.service.ts';
 import { countPeopleByBirthDate } from '../../src/people/people.repository.ts';
 import { loadSeedCampaigns } from '../../src/eligibility/seed-campaigns.ts';
 import { createPrng, deriveSeed } from '../../src/synthetic/prng.ts';
-import type { CliOptions } from './cli.ts';
+import type { CliOptions } from './cli-options.ts';
 import { Outcome, State } from './crowd.ts';
 import { deletePrefix } from '../../src/waiting-room/redis-cleanup.ts';
 import { scaledService, uniqueRunId } from './environment.ts';
