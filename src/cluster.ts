@@ -23,6 +23,7 @@ import { systemClock } from './platform/clock.ts';
 import { migrate, openDatabase } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
 import { createCampaignService } from './campaigns/campaign.service.ts';
+import { createCampaignRepository } from './campaigns/campaign.repository.ts';
 import { countPeopleByBirthDate } from './people/people.repository.ts';
 import { seedDemo } from './app/seed.ts';
 
@@ -57,7 +58,7 @@ async function prepareDatabase(config: Config): Promise<void> {
     log.info({ applied }, 'cluster: database migrated');
     if (config.seedDemo) {
       const db = database.db;
-      const campaigns = createCampaignService({ db, clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
+      const campaigns = createCampaignService({ store: createCampaignRepository(db), clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
       await seedDemo({ db, config, clock: systemClock, campaigns, log });
     }
   } finally {

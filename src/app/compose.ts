@@ -17,6 +17,7 @@ import { createSimulatedProvider } from '../identity/identity-provider.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import * as people from '../people/people.repository.ts';
 import { createCampaignService } from '../campaigns/campaign.service.ts';
+import { createCampaignRepository } from '../campaigns/campaign.repository.ts';
 import { campaignRoutes } from '../campaigns/campaign.routes.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
@@ -74,7 +75,7 @@ export function composeServices(o: ComposeOptions) {
       nameOf: async (h) => (await findByHash(h))?.name,
     })),
   });
-  const campaigns = createCampaignService({ db, clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
+  const campaigns = createCampaignService({ store: createCampaignRepository(db), clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
   // Facilities, a slot's place/date/vaccine and a registered person's birth date, name and phone do
   // not change while people book: read once per minute per process. A person is read by eligibility,
   // search and booking in turn: one round trip instead of three.

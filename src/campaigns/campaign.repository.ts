@@ -1,13 +1,8 @@
 /** Campaign rules are stored as versioned JSON; `campaigns.live_version` says which one is served. */
 import { sql } from 'kysely';
-import type { DbOrTrx } from '../platform/db.ts';
+import type { Db, DbOrTrx } from '../platform/db.ts';
+import type { CampaignStore, StoredCampaign } from './campaign.service.ts';
 
-export interface StoredCampaign {
-  id: string;
-  version: number;
-  rules: unknown;
-  isLive: boolean;
-}
 
 /** Stores a new version; returns false if that (id, version) already exists (versions are immutable). */
 export async function insertCampaignVersion(db: DbOrTrx, id: string, version: number, rules: unknown, createdBy: string): Promise<boolean> {
@@ -45,4 +40,21 @@ export async function listCampaignVersions(db: DbOrTrx, id: string): Promise<Sto
     .select(['campaign_versions.campaign_id as id', 'campaign_versions.version', 'campaign_versions.rules', 'campaigns.live_version'])
     .where('campaign_versions.campaign_id', '=', id).orderBy('campaign_versions.version', 'desc').execute();
   return rows.map((r) => ({ id: r.id, version: r.version, rules: r.rules, isLive: r.live_version === r.version }));
+}
+
+/** The campaign store the service receives (campaign.service.ts `CampaignStore`), over Kysely. */
+export function createCampaignRepository(db: Db): CampaignStore {
+  return {
+    listLive: () => listLiveCampaigns(db),
+    listVersions: (id) => listCampaignVersions(db, id),
+    latestVersionNumber: (id) => latestVersionNumber(db, id),
+    saveNextVersion: (rules, actor, makeLive) =>
+      db.transaction().execute(async (trx) => {
+        const latest = await latestVersionNumber(trx, rules.id);
+        if (rules.version !== latest + 1) return false;
+        if (!(await insertCampaignVersion(trx, rules.id, rules.version, rules, actor))) return false;
+        if (makeLive) await setLiveVersion(trx, rules.id, rules.version);
+        return true;
+      }),
+  };
 }

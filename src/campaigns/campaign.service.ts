@@ -4,14 +4,29 @@
  * round is a new JSON document, previewed before it goes live.
  */
 import type { Clock } from '../platform/clock.ts';
-import type { Db } from '../platform/db.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { validateCampaignRules, type CampaignRules } from '../eligibility/rules.ts';
 import { previewAt, scheduleFor, type CampaignPreview } from '../eligibility/eligibility.ts';
-import * as repo from './campaign.repository.ts';
+
+/** Where campaign versions are kept (campaign.repository.ts over Kysely). */
+export interface CampaignStore {
+  /** Every campaign's live version (the set citizens are served). */
+  listLive(): Promise<StoredCampaign[]>;
+  listVersions(id: string): Promise<StoredCampaign[]>;
+  latestVersionNumber(id: string): Promise<number>;
+  /** Stores `rules` as its campaign's next version, atomically; false if `rules.version` is not the next one. */
+  saveNextVersion(rules: CampaignRules, actor: string, makeLive: boolean): Promise<boolean>;
+}
+
+export interface StoredCampaign {
+  id: string;
+  version: number;
+  rules: unknown;
+  isLive: boolean;
+}
 
 export interface CampaignServiceDeps {
-  db: Db;
+  store: CampaignStore;
   clock: Clock;
   countsByBirthDate(): Promise<ReadonlyMap<string, number>>;
   /** How long a process may serve a live campaign from memory before re-reading it. */
@@ -27,7 +42,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   async function liveCampaigns(): Promise<Map<string, LiveCampaign>> {
     const now = deps.clock.nowMs();
     if (cache && now - cache.atMs < ttl) return cache.byId;
-    const rows = await repo.listLiveCampaigns(deps.db);
+    const rows = await deps.store.listLive();
     const byId = new Map<string, LiveCampaign>();
     for (const row of rows) {
       const valid = validateCampaignRules(row.rules);
@@ -47,15 +62,8 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     const valid = validateCampaignRules(input);
     if (!valid.ok) return valid;
     const rules = valid.value;
-    const saved = await deps.db.transaction().execute(async (trx) => {
-      const latest = await repo.latestVersionNumber(trx, rules.id);
-      if (rules.version !== latest + 1) return false;
-      if (!(await repo.insertCampaignVersion(trx, rules.id, rules.version, rules, actor))) return false;
-      if (makeLive) await repo.setLiveVersion(trx, rules.id, rules.version);
-      return true;
-    });
-    if (!saved) {
-      const latest = await repo.latestVersionNumber(deps.db, rules.id);
+    if (!(await deps.store.saveNextVersion(rules, actor, makeLive))) {
+      const latest = await deps.store.latestVersionNumber(rules.id);
       return err('invalid-rules', { problems: [{ path: '/version', message: `must be ${latest + 1} (the next version after ${latest})` }] });
     }
     cache = undefined;
@@ -80,7 +88,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     return ok(scheduleFor(campaign.rules, birthDate));
   }
 
-  return { liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate, versions: (id: string) => repo.listCampaignVersions(deps.db, id) };
+  return { liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate, versions: (id: string) => deps.store.listVersions(id) };
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import { systemClock } from '../../src/platform/clock.ts';
 import { migrate, openDatabase } from '../../src/platform/db.ts';
 import { createCampaignService } from '../../src/campaigns/campaign.service.ts';
+import { createCampaignRepository } from '../../src/campaigns/campaign.repository.ts';
 import { countPeopleByBirthDate } from '../../src/people/people.repository.ts';
 import { loadSeedCampaigns } from '../../src/eligibility/seed-campaigns.ts';
 import { createPrng, deriveSeed } from '../../src/synthetic/prng.ts';
@@ -113,7 +114,7 @@ async function prepareNight(s: Scenario, scale: number, dbUrl: string, hmacKey: 
   // Opening on a whole minute (rotation times are HH:MM), far enough ahead for setup and the pre-room.
   const opensAtMs = Math.ceil((Date.now() + 60_000 + s.simulation.startMinutesBeforeOpening * 60_000) / 60_000) * 60_000;
   const rules = liveCampaignRules(loadSeedCampaigns().find((c) => c.id === s.campaignId)!, CAMPAIGN_ID, opensAtMs);
-  const campaigns = createCampaignService({ db, clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
+  const campaigns = createCampaignService({ store: createCampaignRepository(db), clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
   const saved = await campaigns.saveVersion(rules, 'simulator', true);
   if (!saved.ok) throw new Error(`live campaign invalid: ${JSON.stringify(saved.detail)}`);
   const { crowd, counts } = await buildCrowd({ db, hmacKey, scenario: s, scale, opensAtMs, keepCredentials: true, onProgress: (d, n) => onPhase?.('registering people', d, n) });
