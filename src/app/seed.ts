@@ -9,7 +9,7 @@ import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db.ts';
 import { loadSeedCampaigns, demoCampaign } from '../eligibility/seed-campaigns.ts';
-import { addDays, formatLocalDate, seoulWallClockAt } from '../eligibility/seoul-time.ts';
+import { addDays, formatLocalDate, seoulWallClockAt } from '../platform/calendar.ts';
 import type { CampaignService } from '../campaigns/campaign.service.ts';
 import { latestVersionNumber } from '../campaigns/campaign.repository.ts';
 import { countPeople } from '../people/people.repository.ts';

@@ -8,7 +8,7 @@ import type { Db, DbOrTrx } from '../platform/db.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { checkEligibility, type EligibilityDecision } from '../eligibility/eligibility.ts';
 import { birthDayDigitOf, cohortFor } from '../eligibility/openings.ts';
-import { addDays, formatLocalDate, seoulWallClockAt } from '../eligibility/seoul-time.ts';
+import { addDays, formatLocalDate, seoulWallClockAt } from '../platform/calendar.ts';
 import type { PersonRow } from '../people/people.table.ts';
 import type { LiveCampaign } from './booking.service.ts';
 import { vaccineCodesFor } from './booking.service.ts';

@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../platform/result.ts';
 import type { CampaignRules } from '../eligibility/rules.ts';
 import { checkEligibility } from '../eligibility/eligibility.ts';
 import { cohortFor, birthDayDigitOf } from '../eligibility/openings.ts';
-import { addDays, formatLocalDate, parseLocalDate, seoulWallClockAt } from '../eligibility/seoul-time.ts';
+import { addDays, formatLocalDate, parseLocalDate, seoulWallClockAt } from '../platform/calendar.ts';
 import type { PersonRow } from '../people/people.table.ts';
 import type { FacilityRow } from '../facilities/facilities.table.ts';
 import type { BookingRow, OutboxKind, SlotRow } from './booking.table.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendResult, sendProblem } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
-import { isCalendarDate } from '../eligibility/seoul-time.ts';
+import { isCalendarDate } from '../platform/calendar.ts';
 import type { AvailabilityService } from '../booking/availability.service.ts';
 import type { CampaignService } from './campaign.service.ts';
 

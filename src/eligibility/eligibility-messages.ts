@@ -3,7 +3,7 @@
  * spelled out in Korea time, whatever the reader's device thinks the time zone is.
  */
 import type { CampaignRules, LocalizedText } from './rules.ts';
-import { describeDate, describeSeoulInstant, parseLocalDate } from './seoul-time.ts';
+import { describeDate, describeSeoulInstant, parseLocalDate } from '../platform/calendar.ts';
 
 export function eligibleMessage(closesAtMs: number): LocalizedText {
   const closes = describeSeoulInstant(closesAtMs);

@@ -9,7 +9,8 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import { checkEligibility } from './eligibility.ts';
 import type { CampaignRules, Phase } from './rules.ts';
-import { allSeedCampaigns, describeInEachProcessTimeZone, kst } from './eligibility.fixtures.ts';
+import { allSeedCampaigns, kst } from './eligibility.fixtures.ts';
+import { describeInEachProcessTimeZone } from '../platform/time-zones.fixtures.ts';
 import { demoCampaign } from './seed-campaigns.ts';
 
 const SEOUL = new Intl.DateTimeFormat('en-CA', {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkEligibility, scheduleFor, type EligibilityDecision } from './eligibility.ts';
-import { MINUTE_MS, describeInEachProcessTimeZone, kst, seedCampaign } from './eligibility.fixtures.ts';
+import { birthDayDigitOf, checkEligibility, scheduleFor, type EligibilityDecision } from './eligibility.ts';
+import { MINUTE_MS, kst, seedCampaign } from './eligibility.fixtures.ts';
+import { describeInEachProcessTimeZone } from '../platform/time-zones.fixtures.ts';
 
 const ask = (campaignId: string, birthDate: string, nowMs: number, hasActiveBooking = false) =>
   checkEligibility({ birthDate, hasActiveBooking }, seedCampaign(campaignId), nowMs);
@@ -146,5 +147,11 @@ describe('scheduleFor', () => {
   it('throws on a birth date that does not exist, rather than guess', () => {
     assert.throws(() => scheduleFor(seedCampaign('2021-08-18-49'), '1990-02-30'), RangeError);
     assert.throws(() => ask('2021-08-18-49', '1990-13-01', aug(9, '20:00')), RangeError);
+  });
+});
+
+describe('birthDayDigitOf', () => {
+  it('gives the 10-day rotation digit of a birth date', () => {
+    assert.deepEqual(['1980-01-09', '1980-01-19', '1980-01-29', '1980-01-30', '1980-01-31'].map(birthDayDigitOf), [9, 9, 9, 0, 1]);
   });
 });

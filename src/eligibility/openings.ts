@@ -5,7 +5,7 @@
  * previews) asks the same two questions of these: is it open at t, and does it admit this person.
  */
 import type { CampaignRules, Cohort, LocalizedText, Phase, RotationPhase, WindowPhase } from './rules.ts';
-import { addDays, parseInstant, parseLocalDate, parseLocalTime, seoulLocalToEpochMs } from './seoul-time.ts';
+import { addDays, parseInstant, parseLocalDate, parseLocalTime, seoulLocalToEpochMs } from '../platform/calendar.ts';
 
 /** One interval during which some people may book. */
 export interface Opening {

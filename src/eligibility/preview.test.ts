@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { previewAt } from './eligibility.ts';
-import { describeInEachProcessTimeZone, kst, newRulesDocument, rulesFrom, seedCampaign } from './eligibility.fixtures.ts';
+import { kst, newRulesDocument, rulesFrom, seedCampaign } from './eligibility.fixtures.ts';
+import { describeInEachProcessTimeZone } from '../platform/time-zones.fixtures.ts';
 
 /** A small population: birth date → people, including some outside the 18-49 cohort. */
 const population = new Map<string, number>([

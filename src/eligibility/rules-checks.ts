@@ -12,7 +12,7 @@ import {
   localDateOfEpochDay,
   parseInstant,
   parseLocalDate,
-} from './seoul-time.ts';
+} from '../platform/calendar.ts';
 
 /** One thing wrong with a campaign; `path` is a JSON pointer into the submitted document. */
 export interface RuleProblem {

@@ -16,7 +16,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { err, ok, type Result } from '../platform/result.ts';
-import { INSTANT_SYNTAX, LOCAL_DATE_SYNTAX, LOCAL_TIME_SYNTAX } from './seoul-time.ts';
+import { INSTANT_SYNTAX, LOCAL_DATE_SYNTAX, LOCAL_TIME_SYNTAX } from '../platform/calendar.ts';
 import { semanticProblems, type RuleProblem } from './rules-checks.ts';
 
 export type { RuleProblem } from './rules-checks.ts';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkEligibility } from './eligibility.ts';
 import { demoCampaign, loadSeedCampaigns } from './seed-campaigns.ts';
-import { MINUTE_MS, allSeedCampaigns, describeInEachProcessTimeZone, kst, newRulesDocument, seedCampaign } from './eligibility.fixtures.ts';
+import { MINUTE_MS, allSeedCampaigns, kst, newRulesDocument, seedCampaign } from './eligibility.fixtures.ts';
+import { describeInEachProcessTimeZone } from '../platform/time-zones.fixtures.ts';
 
 const status = (campaignId: string, birthDate: string, at: string) =>
   checkEligibility({ birthDate, hasActiveBooking: false }, seedCampaign(campaignId), kst(at));

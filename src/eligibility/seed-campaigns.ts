@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateCampaignRules, type CampaignRules, type RuleProblem } from './rules.ts';
-import { DAY_MS, formatSeoulInstant } from './seoul-time.ts';
+import { DAY_MS, formatSeoulInstant } from '../platform/calendar.ts';
 
 export const SEED_CAMPAIGNS_DIR = fileURLToPath(new URL('../../data/campaigns/', import.meta.url));
 

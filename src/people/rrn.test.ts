@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fromDayNumber, toDayNumber } from './calendar.ts';
+import { epochDayOf, formatLocalDate, localDateOfEpochDay } from '../platform/calendar.ts';
 import { makeRrn, parseRrn, rrnCheckDigit, type Sex } from './rrn.ts';
 
 const FC = { seed: 20210809, numRuns: 500 } as const;
 
-const birthDate = fc.integer({ min: toDayNumber('1900-01-01'), max: toDayNumber('2099-12-31') }).map(fromDayNumber);
+const birthDate = fc.integer({ min: epochDayOf('1900-01-01'), max: epochDayOf('2099-12-31') }).map((day) => formatLocalDate(localDateOfEpochDay(day)));
 const sex = fc.constantFrom<Sex>('M', 'F');
 const serial = fc.integer({ min: 0, max: 99_999 });
 

@@ -24,14 +24,14 @@
  * (UNCONFIRMED: some sources describe a variant for them).
  */
 import { err, ok, type Result } from '../platform/result.ts';
-import { formatIsoDate, isRealDate, requireIsoDate, type IsoDate } from './calendar.ts';
+import { formatLocalDate, isRealDate, requireLocalDate } from '../platform/calendar.ts';
 
 export type Sex = 'M' | 'F';
 
 export type RrnRejection = 'malformed' | 'bad-date' | 'bad-checksum';
 
 export interface ParsedRrn {
-  birthDate: IsoDate;
+  birthDate: string;
   sex: Sex;
   /** G in 5-8: a foreign resident's registration number (외국인등록번호). */
   isForeignResident: boolean;
@@ -98,7 +98,7 @@ export function parseRrn(input: string, options: ParseRrnOptions = {}): Result<P
     return err('bad-checksum');
   }
   return ok({
-    birthDate: formatIsoDate({ year, month, day }),
+    birthDate: formatLocalDate({ year, month, day }),
     sex: code.sex,
     isForeignResident: code.isForeignResident,
     normalized,
@@ -113,8 +113,8 @@ export interface MakeRrnOptions {
  * Builds a checksum-valid RRN 'YYMMDD-GNNNNNC' for a birth date in 1900-2099 and a serial in
  * [0, RRN_SERIAL_COUNT). Bad arguments are programming errors and throw (without echoing them).
  */
-export function makeRrn(birthDate: IsoDate, sex: Sex, serial: number, options: MakeRrnOptions = {}): string {
-  const { year, month, day } = requireIsoDate(birthDate);
+export function makeRrn(birthDate: string, sex: Sex, serial: number, options: MakeRrnOptions = {}): string {
+  const { year, month, day } = requireLocalDate(birthDate);
   if (year < 1900 || year > 2099) throw new RangeError('makeRrn: birth year must be in 1900-2099');
   if (!Number.isInteger(serial) || serial < 0 || serial >= RRN_SERIAL_COUNT) {
     throw new RangeError('makeRrn: serial must be an integer in [0, 100000)');

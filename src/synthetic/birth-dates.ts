@@ -22,16 +22,16 @@
  * assumes digits 5-8 equal the mean per-day weight of digits 2-4;
  * 'calendar' is plain uniform-over-days. Either model applies its day factors to all birth years alike.
  */
-import { daysInMonth, fromDayNumber, requireIsoDate, toDayNumber, type IsoDate } from '../people/calendar.ts';
+import { daysInMonth, epochDayOf, formatLocalDate, localDateOfEpochDay } from '../platform/calendar.ts';
 import { BIRTH_YEAR_MAX, BIRTH_YEAR_MIN, residentsByBirthYear } from './birth-years.ts';
 
 export type BirthDayModel = 'calendar' | 'kdca-2021-groups';
 
 export interface BirthDateOptions {
   /** First birth date included; default '1940-01-01'. */
-  bornFrom?: IsoDate;
+  bornFrom?: string;
   /** Last birth date included; default '2007-12-31'. */
-  bornTo?: IsoDate;
+  bornTo?: string;
   /** Default 'kdca-2021-groups'. */
   birthDayModel?: BirthDayModel;
 }
@@ -83,10 +83,10 @@ function yearDigitFactorSum(year: number, factors: readonly number[]): number {
 
 /** Builds the birth-date distribution. A range outside 1940-2007 or reversed throws. */
 export function birthDateTable(options: BirthDateOptions = {}): BirthDateTable {
-  const from = toDayNumber(options.bornFrom ?? `${BIRTH_YEAR_MIN}-01-01`);
-  const to = toDayNumber(options.bornTo ?? `${BIRTH_YEAR_MAX}-12-31`);
-  const fromYear = requireIsoDate(fromDayNumber(from)).year;
-  const toYear = requireIsoDate(fromDayNumber(to)).year;
+  const from = epochDayOf(options.bornFrom ?? `${BIRTH_YEAR_MIN}-01-01`);
+  const to = epochDayOf(options.bornTo ?? `${BIRTH_YEAR_MAX}-12-31`);
+  const fromYear = localDateOfEpochDay(from).year;
+  const toYear = localDateOfEpochDay(to).year;
   if (fromYear < BIRTH_YEAR_MIN || toYear > BIRTH_YEAR_MAX || to < from) {
     throw new RangeError(`birth dates must satisfy ${BIRTH_YEAR_MIN}-01-01 <= bornFrom <= bornTo <= ${BIRTH_YEAR_MAX}-12-31`);
   }
@@ -95,7 +95,7 @@ export function birthDateTable(options: BirthDateOptions = {}): BirthDateTable {
   let total = 0;
   for (let year = fromYear; year <= toYear; year++) {
     const perFactor = residentsByBirthYear(year) / yearDigitFactorSum(year, factors);
-    const jan1 = toDayNumber({ year, month: 1, day: 1 });
+    const jan1 = epochDayOf({ year, month: 1, day: 1 });
     let offset = 0;
     for (let m = 1; m <= 12; m++) {
       for (let d = 1; d <= daysInMonth(year, m); d++, offset++) {
@@ -112,10 +112,10 @@ export function birthDateTable(options: BirthDateOptions = {}): BirthDateTable {
 }
 
 /** The distribution as date → probability (for inspection and tests; ~25k entries at most). */
-export function birthDateDistribution(options: BirthDateOptions = {}): ReadonlyMap<IsoDate, number> {
+export function birthDateDistribution(options: BirthDateOptions = {}): ReadonlyMap<string, number> {
   const { firstDayNumber, probabilities } = birthDateTable(options);
-  const out = new Map<IsoDate, number>();
-  probabilities.forEach((p, i) => out.set(fromDayNumber(firstDayNumber + i), p));
+  const out = new Map<string, number>();
+  probabilities.forEach((p, i) => out.set(formatLocalDate(localDateOfEpochDay(firstDayNumber + i)), p));
   return out;
 }
 
@@ -124,7 +124,7 @@ export function expectedDayDigitShares(options: BirthDateOptions = {}): number[]
   const { firstDayNumber, probabilities } = birthDateTable(options);
   const shares = new Array<number>(10).fill(0);
   probabilities.forEach((p, i) => {
-    const digit = requireIsoDate(fromDayNumber(firstDayNumber + i)).day % 10;
+    const digit = localDateOfEpochDay(firstDayNumber + i).day % 10;
     shares[digit] = (shares[digit] ?? 0) + p;
   });
   return shares;
@@ -135,7 +135,7 @@ export function expectedBirthYearShares(options: BirthDateOptions = {}): Readonl
   const { firstDayNumber, probabilities } = birthDateTable(options);
   const shares = new Map<number, number>();
   probabilities.forEach((p, i) => {
-    const year = requireIsoDate(fromDayNumber(firstDayNumber + i)).year;
+    const year = localDateOfEpochDay(firstDayNumber + i).year;
     shares.set(year, (shares.get(year) ?? 0) + p);
   });
   return shares;

@@ -16,7 +16,7 @@
  * later, unsplit, with exactly the dose-1 total: the 2nd dose was booked automatically at the same
  * facility (domain-facts 1.7), so every dose-1 seat has its dose-2 seat.
  */
-import { addDays, type IsoDate } from '../people/calendar.ts';
+import { addDays } from '../platform/calendar.ts';
 import { createPrng, createWeightedPicker, deriveSeed, type Prng } from './prng.ts';
 import { apportion } from './apportion.ts';
 import { PROVINCES, districtWeight, type District, type Province } from '../facilities/regions.ts';
@@ -128,7 +128,7 @@ export function* generateFacilities(options: FacilityOptions): Generator<Facilit
 
 export interface Slot {
   facilityCode: string;
-  date: IsoDate;
+  date: string;
   vaccineCode: string;
   /** 1 = bookable first dose; 2 = seat held for the automatic second dose. */
   dose: 1 | 2;
@@ -141,11 +141,11 @@ export interface Slot {
 export interface SlotOptions {
   facilities: Iterable<Facility>;
   /** Vaccination dates, 'YYYY-MM-DD'. */
-  dates: readonly IsoDate[];
+  dates: readonly string[];
   /** Vaccine codes; every facility offers every listed vaccine every date. */
   vaccines: readonly string[];
   /** Doses per facility, date and vaccine: a constant or a function of them (integer ≥ 0). */
-  capacityPerDay: number | ((facility: Facility, date: IsoDate, vaccineCode: string) => number);
+  capacityPerDay: number | ((facility: Facility, date: string, vaccineCode: string) => number);
   seed: number;
   /** Jitter capacity uniformly by ±this fraction (0 … 1), rounded; default 0 (no draw made). */
   capacityJitter?: number;
@@ -171,7 +171,7 @@ export function splitQuota(capacity: number, groups: readonly number[]): Array<{
   return digits.map((rotationGroup, i) => ({ rotationGroup, capacity: base + (i < remainder ? 1 : 0) }));
 }
 
-function createCapacityOf(options: SlotOptions): (f: Facility, date: IsoDate, vaccine: string) => number {
+function createCapacityOf(options: SlotOptions): (f: Facility, date: string, vaccine: string) => number {
   const jitter = options.capacityJitter ?? 0;
   if (!(jitter >= 0 && jitter <= 1)) throw new RangeError('capacityJitter must be in [0, 1]');
   const rng = createPrng(deriveSeed(options.seed, 'slot-capacity'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROVINCES } from '../facilities/regions.ts';
 import { expectedBirthYearShares, expectedDayDigitShares } from './birth-dates.ts';
-import { birthDayDigit } from '../people/calendar.ts';
+import { birthDayDigitOf } from '../eligibility/openings.ts';
 import { birthDateHistogram, generatePopulation, type PopulationOptions, type SyntheticPerson } from './population.ts';
 import { parseRrn } from '../people/rrn.ts';
 
@@ -117,7 +117,7 @@ describe('birthDateHistogram', () => {
     const n = 1_500_000;
     const byDigit = new Array<number>(10).fill(0);
     for (const [date, count] of birthDateHistogram({ size: n, seed: 5, ...cohort })) {
-      const digit = birthDayDigit(date);
+      const digit = birthDayDigitOf(date);
       byDigit[digit] = (byDigit[digit] ?? 0) + count;
     }
     expectedDayDigitShares(cohort).forEach((share, digit) => assertNearCount(byDigit[digit] ?? 0, n, share, `digit ${digit}`));

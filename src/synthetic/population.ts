@@ -19,7 +19,7 @@
  */
 import { PROVINCES, districtWeight } from '../facilities/regions.ts';
 import { birthDateTable, type BirthDateOptions } from './birth-dates.ts';
-import { fromDayNumber, type IsoDate } from '../people/calendar.ts';
+import { formatLocalDate, localDateOfEpochDay } from '../platform/calendar.ts';
 import { syntheticKoreanName } from './names.ts';
 import { createPrng, createWeightedPicker, deriveSeed, type Prng } from './prng.ts';
 import { makeRrn, RRN_SERIAL_COUNT, type Sex } from '../people/rrn.ts';
@@ -33,7 +33,7 @@ export interface PopulationOptions extends BirthDateOptions {
 export interface SyntheticPerson {
   /** 'YYMMDD-GNNNNNC', as a citizen would type it. Never log or store it in clear. */
   rrn: string;
-  birthDate: IsoDate;
+  birthDate: string;
   sex: Sex;
   name: string;
   /** '010-XXXX-XXXX' */
@@ -99,7 +99,7 @@ export function* generatePopulation(options: PopulationOptions): Generator<Synth
   const days = birthDayStream(options);
   const rng = createPrng(deriveSeed(options.seed, 'attributes'));
   const pickPlace = createPlacePicker();
-  const dateCache = new Array<IsoDate | undefined>(days.length);
+  const dateCache = new Array<string | undefined>(days.length);
   const serialsUsed = new Uint32Array(days.length * 2);
   const serialStep = coprimeStep(options.seed, 'rrn-serial-step', RRN_SERIAL_COUNT);
   const serialSalt = deriveSeed(options.seed, 'rrn-serial-salt');
@@ -107,7 +107,7 @@ export function* generatePopulation(options: PopulationOptions): Generator<Synth
   const phoneOffset = deriveSeed(options.seed, 'phone-offset') % PHONE_SPACE;
   for (let i = 0; i < options.size; i++) {
     const dayIndex = days.next();
-    const birthDate = dateCache[dayIndex] ?? (dateCache[dayIndex] = fromDayNumber(days.firstDayNumber + dayIndex));
+    const birthDate = dateCache[dayIndex] ?? (dateCache[dayIndex] = formatLocalDate(localDateOfEpochDay(days.firstDayNumber + dayIndex)));
     const sex: Sex = rng.nextUint32() < 0x80000000 ? 'M' : 'F';
     const bucket = dayIndex * 2 + (sex === 'M' ? 0 : 1);
     const k = serialsUsed[bucket] ?? 0;
@@ -131,16 +131,16 @@ export function* generatePopulation(options: PopulationOptions): Generator<Synth
  * Exact count of people per birth date in generatePopulation(options), without generating them
  * (one PRNG draw per person). Dates with no one are absent.
  */
-export function birthDateHistogram(options: PopulationOptions): Map<IsoDate, number> {
+export function birthDateHistogram(options: PopulationOptions): Map<string, number> {
   const days = birthDayStream(options);
   const counts = new Uint32Array(days.length);
   for (let i = 0; i < options.size; i++) {
     const dayIndex = days.next();
     counts[dayIndex] = (counts[dayIndex] ?? 0) + 1;
   }
-  const out = new Map<IsoDate, number>();
+  const out = new Map<string, number>();
   counts.forEach((count, i) => {
-    if (count > 0) out.set(fromDayNumber(days.firstDayNumber + i), count);
+    if (count > 0) out.set(formatLocalDate(localDateOfEpochDay(days.firstDayNumber + i)), count);
   });
   return out;
 }

@@ -7,8 +7,7 @@ import { insertCampaignVersion, setLiveVersion } from '../../src/campaigns/campa
 import { insertPeople } from '../../src/people/people.repository.ts';
 import { insertFacilities } from '../../src/facilities/facilities.repository.ts';
 import { insertSlots } from '../../src/booking/slot.repository.ts';
-
-export const DAY_MS = 86_400_000;
+import { addDays, DAY_MS, formatLocalDate, localDateOfEpochDay } from '../../src/platform/calendar.ts';
 
 /** A live campaign open from an hour before `nowMs` for 30 days (pfizer, 21-day interval). */
 export async function newLiveCampaign(db: Db, nowMs: number, overrides: Partial<CampaignRules> = {}): Promise<CampaignRules> {
@@ -36,7 +35,7 @@ export async function newFacility(db: Db, code = `F${randomBytes(3).toString('he
 
 /** A dose-1 slot on `date` and its dose-2 slot `intervalDays` later, both with `capacity`. */
 export async function newSlotPair(db: Db, a: { campaignId: string; facilityId: number; date: string; capacity: number; intervalDays?: number; dose2Capacity?: number; vaccine?: string; rotationGroup?: number | null }) {
-  const d2 = new Date(Date.parse(`${a.date}T00:00:00Z`) + (a.intervalDays ?? 21) * DAY_MS).toISOString().slice(0, 10);
+  const d2 = addDays(a.date, a.intervalDays ?? 21);
   const vaccine = a.vaccine ?? 'pfizer';
   await insertSlots(db, [
     { campaign_id: a.campaignId, facility_id: a.facilityId, date: a.date, vaccine_code: vaccine, dose: 1, rotation_group: a.rotationGroup ?? null, capacity: a.capacity },
@@ -48,5 +47,5 @@ export async function newSlotPair(db: Db, a: { campaignId: string; facilityId: n
 
 /** 'YYYY-MM-DD' `days` after the UTC date of `nowMs` (Seoul is ahead, so +2 is always in the future). */
 export function dateAfter(nowMs: number, days: number): string {
-  return new Date(nowMs + days * DAY_MS).toISOString().slice(0, 10);
+  return formatLocalDate(localDateOfEpochDay(Math.floor(nowMs / DAY_MS) + days));
 }

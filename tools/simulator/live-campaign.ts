@@ -4,7 +4,7 @@
  * A window stays a window of the same length; a rotation day stays a one-day rotation for the same
  * digit. Validated like any campaign.
  */
-import { formatLocalDate, formatSeoulInstant, seoulWallClockAt } from '../../src/eligibility/seoul-time.ts';
+import { formatLocalDate, formatSeoulInstant, seoulWallClockAt } from '../../src/platform/calendar.ts';
 import { openingsOf } from '../../src/eligibility/openings.ts';
 import { validateCampaignRules, type CampaignRules } from '../../src/eligibility/rules.ts';
 

@@ -13,16 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { err, ok, type Result } from '../../src/platform/result.ts';
+import { LOCAL_DATE_SYNTAX } from '../../src/platform/calendar.ts';
 
 const strict = { additionalProperties: false } as const;
 const Share = Type.Number({ minimum: 0, maximum: 1 });
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
-const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const LocalDateText = Type.String({ pattern: LOCAL_DATE_SYNTAX });
 const Positive = Type.Number({ exclusiveMinimum: 0 });
 /** A log-normal duration given by its median and 90th percentile (p90 ≥ median). */
 const LogNormal = Type.Object({ median: Positive, p90: Positive }, strict);
 const Uniform = Type.Object({ min: Type.Number({ minimum: 0 }), max: Type.Number({ minimum: 0 }) }, strict);
-const BirthRange = { bornFrom: IsoDate, bornTo: IsoDate };
+const BirthRange = { bornFrom: LocalDateText, bornTo: LocalDateText };
 
 /** Arrival density over minutes relative to the opening: uniform, or decaying with a half-life. */
 export const CurveSegmentSchema = Type.Object({

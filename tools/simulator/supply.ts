@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db.ts';
-import { addDays, formatLocalDate, seoulWallClockAt } from '../../src/eligibility/seoul-time.ts';
+import { addDays, formatLocalDate, seoulWallClockAt } from '../../src/platform/calendar.ts';
 import { generateFacilities, generateSlots } from '../../src/synthetic/facilities.ts';
 import { facilityIdsByCode, insertFacilities } from '../../src/facilities/facilities.repository.ts';
 import { insertSlots, type NewSlot } from '../../src/booking/slot.repository.ts';

@@ -1,21 +1,22 @@
 /**
- * Conversions between Korea's civil calendar and epoch milliseconds.
+ * The one calendar: Korea's civil dates and times, and their conversion to and from epoch ms.
+ *
+ * A local date is a `LocalDate` ({ year, month 1..12, day }) in code and `YYYY-MM-DD` text on the
+ * wire, in the database and in campaign documents (proleptic Gregorian, no time, no zone). Birth
+ * dates are such dates, never instants, so Korea's 1987-88 DST does not reach them.
  *
  * Asia/Seoul has been UTC+09:00 with no daylight saving since October 1988, so for every instant a
  * vaccination campaign can touch, local time is exactly epoch ms + 9 h. We therefore use fixed-offset
- * arithmetic on `Date.UTC` and the `getUTC*` accessors only: no local-time `Date` method, no
+ * arithmetic on UTC fields and the `getUTC*` accessors only: no local-time `Date` method, no
  * `Date.parse` of an offset-less string, nothing that reads the process time zone. Every function
  * here gives the same answer whatever `TZ` the server runs with (the tests prove it under UTC,
  * Asia/Seoul and America/Los_Angeles).
- *
- * Birth dates are calendar dates (`YYYY-MM-DD`), never instants, so Korea's 1987-88 DST does not
- * reach them.
  */
 
 export const SEOUL_UTC_OFFSET_MS = 9 * 60 * 60 * 1000;
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A civil date; `month` is 1..12. */
+/** A civil date; `month` is 1..12. Its text form is `YYYY-MM-DD` (formatLocalDate / parseLocalDate). */
 export interface LocalDate {
   readonly year: number;
   readonly month: number;
@@ -41,23 +42,47 @@ export function daysInMonth(year: number, month: number): number {
   return lengths[month - 1] ?? 0;
 }
 
+/** Whether the integers name a day that exists (2021-02-30 does not). */
+export function isRealDate(year: number, month: number, day: number): boolean {
+  return Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day)
+    && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
 /** Parses `YYYY-MM-DD`; undefined when malformed or when the day does not exist (2021-02-30). */
 export function parseLocalDate(text: string): LocalDate | undefined {
   const m = DATE_PATTERN.exec(text);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  return { year, month, day };
+  return isRealDate(year, month, day) ? { year, month, day } : undefined;
+}
+
+/** Like parseLocalDate, but a bad date is a programming error (generator options, fixtures). */
+export function requireLocalDate(text: string): LocalDate {
+  const date = parseLocalDate(text);
+  if (date === undefined) throw new RangeError(`not a real 'YYYY-MM-DD' date: ${JSON.stringify(text)}`);
+  return date;
 }
 
 export function isCalendarDate(text: string): boolean {
   return parseLocalDate(text) !== undefined;
 }
 
+export function formatLocalDate(date: LocalDate): string {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
+}
+
 /** Minutes after local midnight for `HH:MM` (00:00..23:59); undefined when malformed. */
 export function parseLocalTime(text: string): number | undefined {
   const m = TIME_PATTERN.exec(text);
   return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+/** Epoch ms of `date` at UTC midnight. setUTCFullYear keeps years 0-99 literal, unlike Date.UTC. */
+function utcMidnightMs(date: LocalDate): number {
+  const d = new Date(0);
+  d.setUTCFullYear(date.year, date.month - 1, date.day);
+  return d.getTime();
 }
 
 /**
@@ -77,12 +102,12 @@ export function parseInstant(text: string): number | undefined {
   }
   const millis = Number((m[7] ?? '0').padEnd(3, '0'));
   const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return Date.UTC(date.year, date.month - 1, date.day, hour, minute, second, millis) - offsetMs;
+  return utcMidnightMs(date) + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offsetMs;
 }
 
-/** Days since 1970-01-01 for a civil date (proleptic Gregorian). */
-export function epochDayOf(date: LocalDate): number {
-  return Date.UTC(date.year, date.month - 1, date.day) / DAY_MS;
+/** Days since 1970-01-01 (negative before) for a date or its `YYYY-MM-DD` text (which must be real). */
+export function epochDayOf(date: LocalDate | string): number {
+  return Math.round(utcMidnightMs(typeof date === 'string' ? requireLocalDate(date) : date) / DAY_MS);
 }
 
 export function localDateOfEpochDay(epochDay: number): LocalDate {
@@ -90,19 +115,24 @@ export function localDateOfEpochDay(epochDay: number): LocalDate {
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-export function formatLocalDate(date: LocalDate): string {
-  const pad = (n: number, width: number) => String(n).padStart(width, '0');
-  return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
+/** `date` moved by `days` calendar days (negative allowed), in the form it was given. */
+export function addDays(date: LocalDate, days: number): LocalDate;
+export function addDays(date: string, days: number): string;
+export function addDays(date: LocalDate | string, days: number): LocalDate | string {
+  const moved = localDateOfEpochDay(epochDayOf(date) + days);
+  return typeof date === 'string' ? formatLocalDate(moved) : moved;
 }
 
-/** `date` moved by `days` calendar days (negative allowed). */
-export function addDays(date: LocalDate, days: number): LocalDate {
-  return localDateOfEpochDay(epochDayOf(date) + days);
+/** Every date from `from` to `to` (`YYYY-MM-DD`), both included; empty when to < from. */
+export function dateRange(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let n = epochDayOf(from), last = epochDayOf(to); n <= last; n++) out.push(formatLocalDate(localDateOfEpochDay(n)));
+  return out;
 }
 
 /** The instant at which Seoul's wall clock shows `date` + `minutesAfterMidnight`. */
 export function seoulLocalToEpochMs(date: LocalDate, minutesAfterMidnight: number): number {
-  return Date.UTC(date.year, date.month - 1, date.day) + minutesAfterMidnight * 60_000 - SEOUL_UTC_OFFSET_MS;
+  return utcMidnightMs(date) + minutesAfterMidnight * 60_000 - SEOUL_UTC_OFFSET_MS;
 }
 
 /** What Seoul's wall clock shows at `epochMs`. */
