@@ -67,3 +67,19 @@ describe('token signer', () => {
     for (const token of refused) assert.deepEqual(await sessions.verify(token), { ok: false, reason: 'invalid' }, token);
   });
 });
+
+describe('deriveKey', () => {
+  it('keeps the waiting room keys it derived before it became the one derivation (tickets in localStorage keep verifying)', () => {
+    const hex = (key: Uint8Array) => Buffer.from(key).toString('hex');
+    assert.equal(hex(deriveKey('s'.repeat(40), 'queue-ticket')), 'd3f94d098c2810f2e5e0e17f7f53d8cb5a1c50e7ac4cb2f46d4f83bd3e42fe3d');
+    assert.equal(hex(deriveKey('s'.repeat(40), 'admission')), '2efbe55aa81300e10e5131a4b3f8c1473c7be14e523bebbc1eebf57d9f86491a');
+  });
+
+  it('derives a different 32-byte key for every purpose and every secret', () => {
+    const purposes = ['identity-session', 'operator-session', 'cookies', 'queue-ticket', 'admission'] as const;
+    const keys = purposes.map((p) => Buffer.from(deriveKey(SECRET, p)).toString('hex'));
+    assert.equal(new Set(keys).size, purposes.length);
+    for (const k of keys) assert.equal(k.length, 64);
+    assert.notEqual(Buffer.from(deriveKey(`${SECRET}x`, 'queue-ticket')).toString('hex'), keys[3]);
+  });
+});

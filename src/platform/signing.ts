@@ -6,13 +6,23 @@
  * fast-jwt signs and verifies synchronously through node:crypto's HMAC; jose (WebCrypto) sent each
  * HS256 operation to libuv's threadpool as an async job, which showed in the booking path's profile.
  */
-import { createHmac } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { Clock } from './clock.ts';
 import { err, ok, type Result } from './result.ts';
 
-export function deriveKey(secret: string, purpose: string): Uint8Array {
-  return new Uint8Array(createHmac('sha256', secret).update(`yeyak:${purpose}`).digest());
+/** What a derived key signs; each purpose has its own key, so a token of one kind is never valid as another. */
+export type KeyPurpose = 'identity-session' | 'operator-session' | 'cookies' | 'queue-ticket' | 'admission';
+
+/**
+ * The one key derivation: a 32-byte key for `purpose` from SIGNING_SECRET, HKDF-SHA256 (RFC 5869).
+ * Salt and info are part of every key: queue tickets live in citizens' localStorage for up to a day
+ * and admission ids are stored with bookings, so changing either string would make every waiting
+ * person's ticket fail to verify (their place lost). The salt names the waiting room because it
+ * was the waiting room's derivation first; it is only a constant.
+ */
+export function deriveKey(secret: string, purpose: KeyPurpose): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secret, 'yeyak-waiting-room', `yeyak/${purpose}/v1`, 32));
 }
 
 /** A JWT claims set as it travels (JSON object). */
@@ -84,7 +94,7 @@ function checkTimes(payload: JwtClaims, nowMs: number): JwtFailure | undefined {
   return undefined;
 }
 
-export function createTokenSigner<C extends JwtClaims>(secret: string, purpose: string, clock: Clock): TokenSigner<C> {
+export function createTokenSigner<C extends JwtClaims>(secret: string, purpose: KeyPurpose, clock: Clock): TokenSigner<C> {
   const jwt = createHs256Jwt(deriveKey(secret, purpose), { audience: purpose, requiredClaims: ['exp', 'iat'] });
   return {
     async sign(claims, ttlMs) {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHmac } from 'node:crypto';
 import { admissionIdFor, signAdmissionToken, verifyAdmissionToken, type Admission } from './admission-token.ts';
-import { deriveSigningKey } from './ticket.ts';
+import { deriveKey } from '../platform/signing.ts';
 
-const key = deriveSigningKey('s'.repeat(40), 'admission');
+const key = deriveKey('s'.repeat(40), 'admission');
 const NOW = 1_700_000_000_000;
 const admission: Admission = {
   admissionId: admissionIdFor(key, 'c1', 'id-1', { seq: 5, preScore: null }),
@@ -49,7 +49,7 @@ describe('admission token', () => {
   });
 
   it('refuses a forged token, a tampered one and an unsigned one', async () => {
-    const forged = await signAdmissionToken(admission, deriveSigningKey('x'.repeat(40), 'admission'), NOW);
+    const forged = await signAdmissionToken(admission, deriveKey('x'.repeat(40), 'admission'), NOW);
     assert.equal(reason(await verifyAdmissionToken(forged, key, expect)), 'bad-signature');
     const [h, p, s] = (await signAdmissionToken(admission, key, NOW)).split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deriveSigningKey, placeKey, signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
+import { deriveKey } from '../platform/signing.ts';
+import { placeKey, signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
 
-const key = deriveSigningKey('s'.repeat(40), 'queue-ticket');
+const key = deriveKey('s'.repeat(40), 'queue-ticket');
 const NOW = 1_700_000_000_000;
 const ticket: QueueTicket = { campaignId: 'c1', identityHash: 'id-1', deviceId: 'dev-1', partition: 0, seq: 42, preScore: null, issuedAtMs: NOW };
 const expect = { campaignId: 'c1', nowMs: NOW + 1_000, maxAgeMs: 3_600_000 };
@@ -21,7 +22,7 @@ describe('queue ticket', () => {
   });
 
   it('refuses a ticket signed with another key (forged)', () => {
-    const forged = signQueueTicket(ticket, deriveSigningKey('x'.repeat(40), 'queue-ticket'));
+    const forged = signQueueTicket(ticket, deriveKey('x'.repeat(40), 'queue-ticket'));
     assert.equal(reason(verifyQueueTicket(forged, key, expect)), 'bad-signature');
   });
 
@@ -53,6 +54,6 @@ describe('queue ticket', () => {
   });
 
   it('derives different keys for different purposes', () => {
-    assert.notDeepEqual(deriveSigningKey('s'.repeat(40), 'admission'), key);
+    assert.notDeepEqual(deriveKey('s'.repeat(40), 'admission'), key);
   });
 });

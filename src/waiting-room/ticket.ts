@@ -7,7 +7,7 @@
  * The payload is readable by its holder (it is their own identity hash, a keyed HMAC that cannot be
  * reversed without the server's key); it is not encrypted because it holds nothing secret.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { err, ok, type Result } from '../platform/result.ts';
 
 export interface QueueTicket {
@@ -24,11 +24,6 @@ export interface QueueTicket {
 }
 
 export type TicketRefusal = 'malformed' | 'bad-signature' | 'other-campaign' | 'expired';
-
-/** A 32-byte key for one purpose, derived from the configured signing secret (HKDF-SHA256). */
-export function deriveSigningKey(secret: string, purpose: 'queue-ticket' | 'admission'): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secret, 'yeyak-waiting-room', `yeyak/${purpose}/v1`, 32));
-}
 
 const mac = (key: Uint8Array, body: string) => createHmac('sha256', key).update(body).digest();
 

@@ -55,7 +55,7 @@ export interface WaitingRoomDeps {
   readonly clock: Clock;
   readonly store: WaitingRoomStore;
   readonly checkpoint: WaitingRoomCheckpoint;
-  /** Keys from deriveSigningKey(config.signingSecret, …). */
+  /** Keys from deriveKey(config.signingSecret, 'queue-ticket' | 'admission') (platform/signing.ts). */
   readonly keys: { readonly ticket: Uint8Array; readonly admission: Uint8Array };
   /** Pre-room score source; tests inject a seeded one. Default: crypto.randomInt over [0, 2^48). */
   readonly drawPreScore?: () => number;

@@ -16,7 +16,7 @@ import { createEtaTracker } from './eta-tracker.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createPgCheckpoint } from './pg-checkpoint.ts';
 import { createRedisStore } from './redis-store.ts';
-import { deriveSigningKey } from './ticket.ts';
+import { deriveKey } from '../platform/signing.ts';
 import { partitionOf } from './partition.ts';
 import { redisLeaderLease, soleLeader } from './leader-lease.ts';
 import { admissionLeaderKey } from './keys.ts';
@@ -51,7 +51,7 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; campa
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
   const service = createWaitingRoomService({
     clock, store, checkpoint: createPgCheckpoint(o.db),
-    keys: { ticket: deriveSigningKey(config.signingSecret, 'queue-ticket'), admission: deriveSigningKey(config.signingSecret, 'admission') },
+    keys: { ticket: deriveKey(config.signingSecret, 'queue-ticket'), admission: deriveKey(config.signingSecret, 'admission') },
     controller: { initialRatePerSec: config.admissionInitialRatePerSec, maxRatePerSec: config.admissionMaxRatePerSec, activeSessionCap: config.activeSessionCap },
   });
   const eta = createEtaTracker(clock);

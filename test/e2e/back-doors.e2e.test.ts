@@ -11,7 +11,7 @@ import { insertPeople } from '../../src/people/people.repository.ts';
 import { insertCampaignVersion, setLiveVersion } from '../../src/campaigns/campaign.repository.ts';
 import { demoCampaign } from '../../src/eligibility/seed-campaigns.ts';
 import { signAdmissionToken } from '../../src/waiting-room/admission-token.ts';
-import { deriveSigningKey } from '../../src/waiting-room/ticket.ts';
+import { deriveKey } from '../../src/platform/signing.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
 import { newFacility, newSlotPair, dateAfter } from '../support/factories.ts';
 import { testApp, testConfig } from '../support/services.ts';
@@ -61,7 +61,7 @@ describe('no back door into booking', () => {
     const status = await ctx.app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: c.cookie, 'x-queue-ticket': c.ticket, date: claimedLater, 'x-client-time': String(OPENS + 60_000) } });
     assert.equal(status.json().state, 'pre-opening');
     const identityHash = identityHashOf(testConfig().identityHmacKey, people[0]!.replace('-', ''));
-    const minted = await signAdmissionToken({ admissionId: 'x'.repeat(22), campaignId: 'demo', identityHash, deviceId: 'device-early-01', expiresAtMs: OPENS + 600_000 }, deriveSigningKey(testConfig().signingSecret, 'admission'), NOW);
+    const minted = await signAdmissionToken({ admissionId: 'x'.repeat(22), campaignId: 'demo', identityHash, deviceId: 'device-early-01', expiresAtMs: OPENS + 600_000 }, deriveKey(testConfig().signingSecret, 'admission'), NOW);
     const res = await book({ ...auth, cookie: c.cookie, 'x-admission-token': minted, date: claimedLater }, openSlot, 'early-url-1');
     assert.equal(res.json().code, 'before-opening');
     assert.equal(await tdb.db.selectFrom('bookings').select('id').executeTakeFirst(), undefined);

@@ -5,14 +5,14 @@
 import { fixedClock } from '../../src/platform/clock.ts';
 import { createMemoryCheckpoint, type WaitingRoomCheckpoint } from '../../src/waiting-room/checkpoint.ts';
 import { createMemoryStore, type MemoryWaitingRoomStore } from '../../src/waiting-room/memory-store.ts';
-import { deriveSigningKey } from '../../src/waiting-room/ticket.ts';
+import { deriveKey } from '../../src/platform/signing.ts';
 import { createWaitingRoomService, type WaitingRoomDeps, type WaitingRoomService } from '../../src/waiting-room/waiting-room.service.ts';
 import { PRE_SCORE_RANGE, type WaitingRoomStore } from '../../src/waiting-room/waiting-room.store.ts';
 
 export const OPENS = 1_700_000_000_000;
 export const CAMPAIGN = 'round-1849';
 export const SECRET = 'test-signing-secret-of-at-least-32-characters';
-export const keys = { ticket: deriveSigningKey(SECRET, 'queue-ticket'), admission: deriveSigningKey(SECRET, 'admission') };
+export const keys = { ticket: deriveKey(SECRET, 'queue-ticket'), admission: deriveKey(SECRET, 'admission') };
 
 /** mulberry32: a tiny deterministic PRNG, for fixed-seed statistical tests. */
 export function seededRandom(seed: number): () => number {

@@ -21,7 +21,7 @@ import { partitionOf } from '../../src/waiting-room/partition.ts';
 import { deleteOnEveryMaster, startRedisCluster, CLUSTER_HOST, type LocalRedisCluster } from '../local-cluster/redis-cluster.ts';
 import { createRedisStore } from '../../src/waiting-room/redis-store.ts';
 import { deletePrefix, uniquePrefix } from '../../test/support/redis.ts';
-import { deriveSigningKey } from '../../src/waiting-room/ticket.ts';
+import { deriveKey } from '../../src/platform/signing.ts';
 import { createWaitingRoomService } from '../../src/waiting-room/waiting-room.service.ts';
 
 const people = Number(process.argv[2] ?? 200_000);
@@ -31,7 +31,7 @@ const singleUrl = process.env.REDIS_BENCH_URL ?? 'redis://127.0.0.1:6379';
 const OPENS = 1_700_000_000_000;
 const campaignId = 'bench';
 const secret = 'cluster-bench-secret'.repeat(3);
-const keys = { ticket: deriveSigningKey(secret, 'queue-ticket'), admission: deriveSigningKey(secret, 'admission') };
+const keys = { ticket: deriveKey(secret, 'queue-ticket'), admission: deriveKey(secret, 'admission') };
 const identityOf = (i: number) => `${String(i).padStart(12, '0')}${'h'.repeat(31)}`; // 43 chars, as production
 const deviceOf = (i: number) => `device-${String(i).padStart(29, '0')}`;
 

@@ -13,7 +13,7 @@ import { createMemoryCheckpoint } from '../../src/waiting-room/checkpoint.ts';
 import { partitionKeys } from '../../src/waiting-room/keys.ts';
 import { createRedisStore } from '../../src/waiting-room/redis-store.ts';
 import { deletePrefix, uniquePrefix } from '../../test/support/redis.ts';
-import { deriveSigningKey } from '../../src/waiting-room/ticket.ts';
+import { deriveKey } from '../../src/platform/signing.ts';
 import { createWaitingRoomService } from '../../src/waiting-room/waiting-room.service.ts';
 
 const url = process.env.REDIS_BENCH_URL ?? 'redis://127.0.0.1:6379';
@@ -27,7 +27,7 @@ const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await raw.info('m
 
 const store = createRedisStore({ url, keyPrefix, redisOptions: { enableAutoPipelining: true } });
 const clock = fixedClock(OPENS + 1);
-const keys = { ticket: deriveSigningKey('bench'.repeat(8), 'queue-ticket'), admission: deriveSigningKey('bench'.repeat(8), 'admission') };
+const keys = { ticket: deriveKey('bench'.repeat(8), 'queue-ticket'), admission: deriveKey('bench'.repeat(8), 'admission') };
 const service = createWaitingRoomService({ clock, store, checkpoint: createMemoryCheckpoint(), keys });
 
 try {

@@ -20,7 +20,7 @@ import { loadSeedCampaigns } from '../../src/eligibility/seed-campaigns.ts';
 import { openingsOf } from '../../src/eligibility/openings.ts';
 import { createPrng, deriveSeed } from '../../src/synthetic/prng.ts';
 import { defaultWaitingRoomSettings } from '../../src/waiting-room/room.ts';
-import { deriveSigningKey } from '../../src/waiting-room/ticket.ts';
+import { deriveKey } from '../../src/platform/signing.ts';
 import { inProcessBookingPath } from './booking-path.ts';
 import { startBookingWorkers } from './booking-workers.ts';
 import { Outcome, State } from './crowd.ts';
@@ -132,7 +132,7 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
     scenario: o.scenario, crowd, clock, services, campaignId: rules.id, opensAtMs,
     wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs), rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
     rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')), wr: services.waitingRoom.service,
-    ticketKey: deriveSigningKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
+    ticketKey: deriveKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
     nextPollAt: new Float64Array(crowd.size).fill(Number.NaN), waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
     etaPromises: new Map(), snapshot: null, seatsLeft: supply.seatsTonight, tasks: [], fatal: null,
     counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0, steps: 0, stepWallMs: 0, tickWallMs: 0 },
