@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { Cluster, Redis } from 'ioredis';
-import { problemBody, sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
+import { ADMISSION_REFUSALS, QUEUE_REFUSALS, problemBody, sendProblem, sendResult } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
@@ -23,13 +23,6 @@ export const DEVICE_COOKIE = 'yeyak_dev';
 const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
 const JoinBody = Type.Object({ deviceId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }, { additionalProperties: false });
 const TicketHeaders = Type.Object({ 'x-queue-ticket': Type.String({ minLength: 10, maxLength: 2000 }) });
-
-/** Service refusals → the error table. */
-const QUEUE_PROBLEMS: Record<string, ProblemReason> = {
-  'unknown-campaign': 'queue-not-found', 'other-device': 'queue-other-device', 'already-completed': 'queue-completed',
-  'place-expired': 'queue-place-expired', 'other-identity': 'queue-ticket-invalid', malformed: 'queue-ticket-invalid',
-  'bad-signature': 'queue-ticket-invalid', 'other-campaign': 'queue-ticket-invalid', expired: 'queue-ticket-invalid',
-};
 
 export interface WaitingRoomRoutesDeps {
   identity: IdentityService;
@@ -135,7 +128,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     }, async (req, reply) => {
       const deviceId = deviceOf(req) ?? req.body.deviceId;
       const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash: sessionOf(req).identityHash, deviceId });
-      if (!joined.ok) return sendProblem(reply, QUEUE_PROBLEMS[joined.reason] ?? 'queue-ticket-invalid', joined.detail ?? {});
+      if (!joined.ok) return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
       reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600 });
       return { ticket: joined.value.ticket, status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value) };
     });
@@ -145,7 +138,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       onRequest: perIp, preHandler: auth,
     }, async (req, reply) => {
       const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '' });
-      return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_PROBLEMS[left.reason] ?? 'queue-ticket-invalid');
+      return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_REFUSALS[left.reason]);
     });
   }
 
@@ -168,7 +161,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       if (!deviceId) return sendProblem(reply, 'device-required');
       const identityHash = sessionOf(req).identityHash;
       const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash });
-      if (!polled.ok) return sendProblem(reply, QUEUE_PROBLEMS[polled.reason] ?? 'queue-ticket-invalid');
+      if (!polled.ok) return sendProblem(reply, QUEUE_REFUSALS[polled.reason]);
       return { ticket: polled.value.ticket ?? req.headers['x-queue-ticket'], ...render(req.params.campaignId, identityHash, polled.value) };
     });
   }
@@ -201,9 +194,6 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
  * server's clock. Sets `request.admissionId`, which the booking table makes single-use.
  */
 export function admissionGate(waitingRoom: WaitingRoomService) {
-  const reasons: Record<string, ProblemReason> = {
-    'unknown-campaign': 'queue-not-found', 'not-open': 'before-opening', expired: 'admission-expired', used: 'admission-used',
-  };
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.headers['x-admission-token'];
     if (typeof token !== 'string' || token.length === 0) return sendProblem(reply, 'admission-required');
@@ -214,8 +204,8 @@ export function admissionGate(waitingRoom: WaitingRoomService) {
     const v = await waitingRoom.verifyAdmission({ campaignId, token, identityHash, deviceId });
     if (!v.ok) {
       // 'admission-ended': the booking it was for committed (state completed), or it was given up or swept.
-      const reason = v.reason === 'admission-ended' ? (v.detail?.state === 'completed' ? 'admission-used' : 'admission-expired') : reasons[v.reason] ?? 'admission-invalid';
-      return sendProblem(reply, reason, { reason: v.reason });
+      const isUsed = v.reason === 'admission-ended' && v.detail?.state === 'completed';
+      return sendProblem(reply, isUsed ? 'admission-used' : ADMISSION_REFUSALS[v.reason], { reason: v.reason });
     }
     request.admissionId = v.value.admissionId;
   };

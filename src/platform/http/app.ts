@@ -61,11 +61,7 @@ export async function buildApp(opts: BuildAppOptions) {
         .send({ ...problemBody('validation'), status: error.statusCode, detail: error.message });
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).type('application/problem+json').send({
-      type: '/problems/internal', code: 'internal', title: 'Internal error', status: 500,
-      detail: 'Something went wrong on our side. Nothing was booked by this request; please try again.',
-      messages: { ko: '일시적인 오류입니다. 이 요청으로 예약되지 않았습니다. 다시 시도해 주세요.', en: 'Something went wrong on our side. Nothing was booked by this request; please try again.' },
-    });
+    return sendProblem(reply, 'internal');
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not-found', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }));
 

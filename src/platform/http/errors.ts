@@ -2,8 +2,8 @@
  * The one error table: every expected failure reason in the system, its HTTP status and the words
  * a citizen reads (Korean first). Routes never choose statuses for failures themselves; they hand a
  * Result to `sendResult` and this table renders RFC 9457 application/problem+json with a stable
- * `code`. Unknown failures never reach this table: they are thrown and become a 500 that hides
- * its message (see app.ts).
+ * `code`. Unknown failures never reach a service's Result: they are thrown and become the
+ * `internal` 500, which hides their message (see app.ts).
  */
 import type { FastifyReply } from 'fastify';
 import type { Result } from '../result.ts';
@@ -12,6 +12,8 @@ interface Problem {
   status: number;
   en: string;
   ko: string;
+  /** The problem's short title when it is not the English text itself. */
+  title?: string;
 }
 
 export const PROBLEMS = {
@@ -55,9 +57,33 @@ export const PROBLEMS = {
   'queue-busy': { status: 429, en: 'Very many people are joining right now. We will try again for you in a few seconds; nothing is lost.', ko: '지금 대기열에 들어오는 분이 매우 많습니다. 몇 초 뒤 자동으로 다시 시도합니다. 잃는 것은 없습니다.' },
   'too-many-requests': { status: 429, en: 'Too many requests. Please wait a moment; your place is kept.', ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. 대기 순서는 유지됩니다.' },
   'busy': { status: 503, en: 'The service is busy. Please try again shortly; nothing was booked.', ko: '접속이 많습니다. 잠시 후 다시 시도해 주세요. 예약은 되지 않았습니다.' },
+  'internal': { status: 500, title: 'Internal error', en: 'Something went wrong on our side. Nothing was booked by this request; please try again.', ko: '일시적인 오류입니다. 이 요청으로 예약되지 않았습니다. 다시 시도해 주세요.' },
 } as const satisfies Record<string, Problem>;
 
 export type ProblemReason = keyof typeof PROBLEMS;
+
+/**
+ * The waiting room's refusals of a queue request (join, poll, leave) and their problem. Indexed by
+ * the service's reason unions, so a reason the service gains without a row here is a compile error
+ * (no index signature, no fallback). A ticket that cannot be trusted, for whatever reason, is one
+ * answer to the citizen: join again.
+ */
+export const QUEUE_REFUSALS = {
+  'unknown-campaign': 'queue-not-found', 'other-device': 'queue-other-device', 'already-completed': 'queue-completed',
+  'place-expired': 'queue-place-expired', 'other-identity': 'queue-ticket-invalid', 'malformed': 'queue-ticket-invalid',
+  'bad-signature': 'queue-ticket-invalid', 'other-campaign': 'queue-ticket-invalid', 'expired': 'queue-ticket-invalid',
+} as const satisfies Record<string, ProblemReason>;
+
+/**
+ * The admission gate's refusals (every eligibility, slot and booking route) and their problem; the
+ * same compile-time rule as QUEUE_REFUSALS. 'admission-ended' is expired unless the booking it was
+ * for committed, which the gate tells from the refusal's detail (then 'admission-used').
+ */
+export const ADMISSION_REFUSALS = {
+  'unknown-campaign': 'queue-not-found', 'not-open': 'before-opening', 'expired': 'admission-expired',
+  'admission-ended': 'admission-expired', 'malformed': 'admission-invalid', 'bad-signature': 'admission-invalid',
+  'other-campaign': 'admission-invalid', 'other-identity': 'admission-invalid', 'other-device': 'admission-invalid',
+} as const satisfies Record<string, ProblemReason>;
 
 export interface ProblemBody {
   type: string;
@@ -71,7 +97,7 @@ export interface ProblemBody {
 
 export function problemBody(reason: ProblemReason, extra: Record<string, unknown> = {}): ProblemBody {
   const p: Problem = PROBLEMS[reason];
-  return { type: `/problems/${reason}`, code: reason, title: p.en, status: p.status, detail: p.en, messages: { ko: p.ko, en: p.en }, ...extra };
+  return { type: `/problems/${reason}`, code: reason, title: p.title ?? p.en, status: p.status, detail: p.en, messages: { ko: p.ko, en: p.en }, ...extra };
 }
 
 export function sendProblem(reply: FastifyReply, reason: ProblemReason, extra: Record<string, unknown> = {}) {
