@@ -4,16 +4,16 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DatabaseHandle } from '../platform/db.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { createMetrics } from '../platform/metrics.ts';
-import { createTokenSigner } from '../platform/signing.ts';
+import { createTokenSigner, deriveKey } from '../platform/signing.ts';
+import { connectRedis } from '../platform/redis.ts';
 import { err, ok } from '../platform/result.ts';
 import { createIdentityService, publicPerson, type SessionClaims } from '../identity/identity.service.ts';
-import { createSimulatedProvider } from '../identity/identity-provider.ts';
+import { createSimulatedProviders } from '../identity/identity-provider.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import * as people from '../people/people.repository.ts';
 import { createCampaignService } from '../campaigns/campaign.service.ts';
@@ -22,7 +22,7 @@ import { campaignRoutes } from '../campaigns/campaign.routes.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
 import * as bookings from '../booking/booking.repository.ts';
-import { createBookingService, type BookingView } from '../booking/booking.service.ts';
+import { createBookingService } from '../booking/booking.service.ts';
 import { createAvailabilityService } from '../booking/availability.service.ts';
 import { bookingRoutes } from '../booking/booking.routes.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
@@ -33,17 +33,9 @@ import { parseOperatorAccounts } from '../operator/operator-accounts.ts';
 import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
-import { deriveKey } from '../platform/signing.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
-import { admissionGate, deviceOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
-import { sessionOf } from '../identity/session-auth.ts';
+import { admissionHooks, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { staticRoutes } from '../web/static.routes.ts';
-
-const PROVIDERS = [
-  { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
-  { id: 'kakao', name: { ko: '카카오 인증', en: 'Kakao certificate' } },
-  { id: 'naver', name: { ko: '네이버 인증', en: 'Naver certificate' } },
-];
 
 /** Booking numbers: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
 export function newBookingNumber(): string {
@@ -70,10 +62,9 @@ export function composeServices(o: ComposeOptions) {
   const findByHash = (h: string) => people.findPersonByIdentityHash(db, h);
   const identity = createIdentityService({
     clock, hmacKey: config.identityHmacKey, sessions, sessionTtlMs: config.identitySessionTtlMs, findPerson: findByHash,
-    providers: PROVIDERS.map((p) => createSimulatedProvider({
-      ...p, latencyMs: config.identityLatencyMs, failureRate: config.identityFailureRate,
-      nameOf: async (h) => (await findByHash(h))?.name,
-    })),
+    providers: createSimulatedProviders({
+      latencyMs: config.identityLatencyMs, failureRate: config.identityFailureRate, nameOf: async (h) => (await findByHash(h))?.name,
+    }),
   });
   const campaigns = createCampaignService({ store: createCampaignRepository(db), clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
   // Facilities, a slot's place/date/vaccine and a registered person's birth date, name and phone do
@@ -99,12 +90,13 @@ export function composeServices(o: ComposeOptions) {
     return p ? publicPerson(p) : null;
   };
   const monitor = createBookingPathMonitor(clock, metrics);
-  const waitingRoom = wireWaitingRoom({ config, clock, db, campaigns, registry: metrics.registry });
+  const redis = connectRedis(config);
+  const waitingRoom = wireWaitingRoom({ config, clock, db, redis, campaigns, registry: metrics.registry });
   const dashboard = createDashboardService({
     clock, monitor, availability,
     queue: { status: waitingRoom.queueView, etaError: waitingRoom.eta.summary },
   });
-  return { db, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
+  return { db, redis, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
 }
 
 export type Services = ReturnType<typeof composeServices>;
@@ -120,16 +112,12 @@ export async function composeApp(o: ComposeOptions) {
     plugins: [
       identityRoutes(services.identity, services.findPublicPerson),
       campaignRoutes(services.campaigns, services.availability),
-      waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.waitingRoom.redis, redisKeyPrefix: o.config.redisKeyPrefix,
+      waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
         shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor,
         // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
-        ...(o.config.admissionGate ? {
-          gate: admissionGate(wr),
-          // The booking committed: its admission ends, so the token cannot be used again.
-          onPlaced: (req: FastifyRequest, booking: BookingView) => services.waitingRoom.bookingPlaced(booking.campaignId, sessionOf(req).identityHash, deviceOf(req) ?? '', booking.isProxy),
-        } : {}),
+        ...(o.config.admissionGate ? admissionHooks(wr) : {}),
       }),
       operatorRoutes({
         db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,

@@ -34,6 +34,18 @@ export interface SimulatedProviderOptions {
   random?: () => number;
 }
 
+/** The providers citizens choose from, as in 2021: the mobile carriers' PASS, Kakao and Naver. */
+export const PROVIDERS: readonly { readonly id: string; readonly name: { readonly ko: string; readonly en: string } }[] = [
+  { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
+  { id: 'kakao', name: { ko: '카카오 인증', en: 'Kakao certificate' } },
+  { id: 'naver', name: { ko: '네이버 인증', en: 'Naver certificate' } },
+];
+
+/** Every provider of PROVIDERS, simulated against the person registry with the same latency and failure rate. */
+export function createSimulatedProviders(opts: Omit<SimulatedProviderOptions, 'id' | 'name'>): IdentityProvider[] {
+  return PROVIDERS.map((p) => createSimulatedProvider({ ...p, ...opts }));
+}
+
 export function createSimulatedProvider(opts: SimulatedProviderOptions): IdentityProvider {
   const random = opts.random ?? (() => randomInt(1_000_000));
   return {

@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomInt } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../platform/redis.ts';
 import { ADMISSION_REFUSALS, QUEUE_REFUSALS, problemBody, sendProblem, sendResult } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
@@ -30,7 +30,7 @@ export interface WaitingRoomRoutesDeps {
   eta: EtaTracker;
   secureCookies: boolean;
   /** Shared rate-limit counters across processes when set; per process otherwise. */
-  redis: Redis | Cluster | null;
+  redis: RedisClient | null;
   /** The deployment's Redis key prefix (the counters' namespace comes from keys.ts). */
   redisKeyPrefix: string;
   limits?: { joinPerMinute?: number; pollPerMinute?: number; perIpPerMinute?: number };
@@ -208,5 +208,19 @@ export function admissionGate(waitingRoom: WaitingRoomService) {
       return sendProblem(reply, isUsed ? 'admission-used' : ADMISSION_REFUSALS[v.reason], { reason: v.reason });
     }
     request.admissionId = v.value.admissionId;
+  };
+}
+
+/**
+ * What the booking routes need from the waiting room: the gate before each request, and once a
+ * booking committed, the end of the admission it was made under (so its token cannot be used again).
+ * The identity comes from the session, the device from its cookie: both are read here, at the edge.
+ */
+export function admissionHooks(waitingRoom: WaitingRoomService) {
+  return {
+    gate: admissionGate(waitingRoom),
+    async onPlaced(request: FastifyRequest, booking: { campaignId: string; isProxy: boolean }): Promise<void> {
+      await waitingRoom.bookingPlaced({ campaignId: booking.campaignId, identityHash: sessionOf(request).identityHash, deviceId: deviceOf(request) ?? '', isProxy: booking.isProxy });
+    },
   };
 }

@@ -5,7 +5,7 @@
  *   GET  /queue/:campaign/status  → pollStatus    (ticket + device cookie; usually no Redis at all)
  *   POST /queue/:campaign/leave   → leaveQueue
  *   every eligibility / facility / booking route → verifyAdmission (the "no back door" guard)
- *   booking service after commit  → completeAdmission
+ *   booking service after commit  → bookingPlaced (completeAdmission, or for a proxy booking the release of this admission)
  *
  * Polls are answered from the room's in-memory snapshot (admission-loop.ts refreshes it about once
  * a second); the store is touched only when the person's turn has come (claim), when a pre-room
@@ -73,6 +73,12 @@ export interface WaitingRoomService extends AdmissionLoop {
   /** The guard for every eligibility, facility-search and booking request (one store read). */
   verifyAdmission(req: { campaignId: string; token: string; identityHash: string; deviceId: string }): Promise<Result<Admission, AdmissionRefusal | 'unknown-campaign' | 'not-open' | 'admission-ended'>>;
   completeAdmission(req: { campaignId: string; identityHash: string }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>>;
+  /**
+   * A booking committed under this admission. Booking for oneself ends the campaign for this
+   * identity (completeAdmission); booking for someone else (proxy) only ends this admission, so the
+   * requester can queue again for their own booking or another relative's.
+   */
+  bookingPlaced(req: { campaignId: string; identityHash: string; deviceId: string; isProxy: boolean }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place' | 'other-device'>>;
 }
 
 export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomService {
@@ -175,6 +181,15 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     return ok({ status: s.value.status, ticket: s.value.ticket ?? sign(ticket) });
   }
 
+  async function completeAdmission({ campaignId, identityHash }: { campaignId: string; identityHash: string }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>> {
+    const room = rooms.get(campaignId);
+    if (!room) return err('unknown-campaign');
+    const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
+    const r = await withRecovery(ctx, room, () => ctx.store.completeAdmission(ref, identityHash, instant(ctx, room)));
+    if (r.ok) return r;
+    return r.reason === 'unknown' ? err('unknown-place') : err('not-admitted');
+  }
+
   async function verified(campaignId: string, token: string, deviceId: string) {
     const room = rooms.get(campaignId);
     if (!room) return err('unknown-campaign');
@@ -237,13 +252,16 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       return v;
     },
 
-    async completeAdmission({ campaignId, identityHash }) {
+    completeAdmission,
+
+    async bookingPlaced({ campaignId, identityHash, deviceId, isProxy }) {
+      if (!isProxy) return completeAdmission({ campaignId, identityHash });
       const room = rooms.get(campaignId);
       if (!room) return err('unknown-campaign');
       const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
-      const r = await withRecovery(ctx, room, () => ctx.store.completeAdmission(ref, identityHash, instant(ctx, room)));
+      const r = await withRecovery(ctx, room, () => ctx.store.releasePlace(ref, { identityHash, deviceId }, instant(ctx, room)));
       if (r.ok) return r;
-      return r.reason === 'unknown' ? err('unknown-place') : err('not-admitted');
+      return r.reason === 'unknown' ? err('unknown-place') : err('other-device');
     },
   };
 }

@@ -61,7 +61,7 @@ async function serve(services: Services, campaignId: string, gate: Gate, r: Path
       const placed = await services.booking.placeBooking({ ...r.input, admissionId });
       const placeMs = performance.now() - t0;
       if (!placed.ok) return { kind: 'book', booked: null, reason: placed.reason, placeMs };
-      await services.waitingRoom.bookingPlaced(campaignId, gate.identityHash, gate.deviceId, r.isProxy);
+      await services.waitingRoom.service.bookingPlaced({ campaignId, identityHash: gate.identityHash, deviceId: gate.deviceId, isProxy: r.isProxy });
       return { kind: 'book', booked: placed.value, placeMs };
     }
   }

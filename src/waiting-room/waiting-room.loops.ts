@@ -1,0 +1,57 @@
+/**
+ * The waiting room's timers for one process: every process re-syncs its rooms (every 5 s) and
+ * refreshes the snapshot polls are answered from (every second); the admission leader alone runs
+ * the admission ticks, so two processes never double the admission rate (see leader-lease.ts).
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../platform/clock.ts';
+import type { BookingHealth } from './admission-controller.ts';
+import type { LeaderLease } from './leader-lease.ts';
+import type { RoomSync } from './room-sync.ts';
+import type { WaitingRoomService } from './waiting-room.service.ts';
+
+export interface WaitingRoomLoops {
+  /** Starts the loops; returns a stop function. */
+  start(health: () => BookingHealth, log: Logger): () => Promise<void>;
+  /** Whether this process held the admission lease at its last tick. */
+  isLeading(): boolean;
+}
+
+export function createWaitingRoomLoops(o: {
+  clock: Clock;
+  service: WaitingRoomService;
+  rooms: RoomSync;
+  /** A lease per start (its holder id is new each time); null: this process never runs admission ticks (ADMISSION_LEADER off). */
+  newLease: (() => LeaderLease) | null;
+  tickMs: number;
+}): WaitingRoomLoops {
+  let isLeading = false;
+
+  function start(health: () => BookingHealth, log: Logger) {
+    // A run that is still going when its next one is due is not overlapped: that run is skipped.
+    const every = (ms: number, f: () => Promise<unknown>) => {
+      let running = false;
+      return setInterval(() => {
+        if (running) return;
+        running = true;
+        f().catch((e) => log.error({ err: e }, 'waiting-room loop failed')).finally(() => { running = false; });
+      }, ms);
+    };
+    let lastSync = 0;
+    const timers = [every(1_000, async () => {
+      if (o.clock.nowMs() - lastSync > 5_000) { lastSync = o.clock.nowMs(); await o.rooms.syncRooms(); }
+      await o.service.refreshSnapshot();
+    })];
+    if (o.newLease) {
+      const lease = o.newLease();
+      timers.push(every(o.tickMs, async () => {
+        try { isLeading = await lease.tryHold(); } catch (e) { isLeading = false; throw e; }
+        if (!isLeading) return;
+        for (const id of o.rooms.opened) await o.service.tick(id, health());
+      }));
+    }
+    return async () => { for (const t of timers) clearInterval(t); isLeading = false; };
+  }
+
+  return { start, isLeading: () => isLeading };
+}
