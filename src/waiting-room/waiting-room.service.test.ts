@@ -174,6 +174,27 @@ describe('waiting room service', () => {
       assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).activeSessions, 0);
     });
 
+    it('after a booking for someone else, ends only this admission: the token is refused and the requester may queue again', async () => {
+      const h = await openedWith(1);
+      await admitNext(h, 1);
+      const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      value(await h.service.bookingPlaced({ ...person(1), isProxy: true }));
+      const replay = await h.service.verifyAdmission({ campaignId: CAMPAIGN, token: a.admissionToken, identityHash: 'identity-1', deviceId: 'device-1' });
+      assert.equal(reason(replay), 'admission-ended');
+      assert.notEqual((await h.store.personRecord(ref, 'identity-1'))?.state, 'completed');
+      assert.equal(value(await h.service.joinQueue(person(1))).status.kind, 'waiting');
+    });
+
+    it('after a booking for oneself, ends the campaign for this identity (as completeAdmission)', async () => {
+      const h = await openedWith(1);
+      await admitNext(h, 1);
+      as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      value(await h.service.bookingPlaced({ ...person(1), isProxy: false }));
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'completed');
+      assert.equal(reason(await h.service.joinQueue(person(1))), 'already-completed');
+      assert.equal(reason(await h.service.bookingPlaced({ ...person(1), campaignId: 'no-such-campaign', isProxy: true })), 'unknown-campaign');
+    });
+
     it('skips someone who is away and admits them at once when they come back within the grace period', async () => {
       const h = await openedWith(3);
       await admitNext(h, 3);
