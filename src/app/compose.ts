@@ -120,7 +120,7 @@ export async function composeApp(o: ComposeOptions) {
         ...(o.config.admissionGate ? admissionHooks(wr) : {}),
       }),
       operatorRoutes({
-        db: services.db, campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,
+        campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,
         accounts: parseOperatorAccounts(o.config.operatorAccounts),
         signer: createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock),
         sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,

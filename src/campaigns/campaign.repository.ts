@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../platform/db.ts';
 import type { CampaignStore, StoredCampaign } from './campaign.service.ts';
+import { listCampaignsForEditor } from './campaign-list.ts';
 
 
 /** Stores a new version; returns false if that (id, version) already exists (versions are immutable). */
@@ -47,6 +48,7 @@ export function createCampaignRepository(db: Db): CampaignStore {
   return {
     listLive: () => listLiveCampaigns(db),
     listVersions: (id) => listCampaignVersions(db, id),
+    listForEditor: () => listCampaignsForEditor(db),
     latestVersionNumber: (id) => latestVersionNumber(db, id),
     saveNextVersion: (rules, actor, makeLive) =>
       db.transaction().execute(async (trx) => {

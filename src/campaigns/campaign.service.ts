@@ -13,6 +13,8 @@ export interface CampaignStore {
   /** Every campaign's live version (the set citizens are served). */
   listLive(): Promise<StoredCampaign[]>;
   listVersions(id: string): Promise<StoredCampaign[]>;
+  /** Every campaign with its live and latest version and the latest rules (the operator's editor). */
+  listForEditor(): Promise<EditorCampaign[]>;
   latestVersionNumber(id: string): Promise<number>;
   /** Stores `rules` as its campaign's next version, atomically; false if `rules.version` is not the next one. */
   saveNextVersion(rules: CampaignRules, actor: string, makeLive: boolean): Promise<boolean>;
@@ -23,6 +25,13 @@ export interface StoredCampaign {
   version: number;
   rules: unknown;
   isLive: boolean;
+}
+
+export interface EditorCampaign {
+  id: string;
+  liveVersion: number | null;
+  latestVersion: number;
+  rules: unknown;
 }
 
 export interface CampaignServiceDeps {
@@ -88,7 +97,10 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     return ok(scheduleFor(campaign.rules, birthDate));
   }
 
-  return { liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate, versions: (id: string) => deps.store.listVersions(id) };
+  return {
+    liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate,
+    versions: (id: string) => deps.store.listVersions(id), listForEditor: () => deps.store.listForEditor(),
+  };
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;

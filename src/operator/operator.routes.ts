@@ -4,9 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendProblem, sendResult } from '../platform/http/errors.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import type { TokenSigner } from '../platform/signing.ts';
-import type { Db } from '../platform/db.ts';
 import type { CampaignService } from '../campaigns/campaign.service.ts';
-import { listCampaignsForEditor } from '../campaigns/campaign-list.ts';
 import { checkPassword, type OperatorAccount } from './operator-accounts.ts';
 import { OPERATOR_COOKIE, registerOperatorAuth, requireOperator, type OperatorClaims } from './operator-auth.ts';
 import type { DashboardService } from './dashboard.service.ts';
@@ -19,7 +17,6 @@ export interface AdmissionControls {
 }
 
 export interface OperatorRoutesDeps {
-  db: Db;
   accounts: readonly OperatorAccount[];
   signer: TokenSigner<OperatorClaims>;
   sessionTtlMs: number;
@@ -63,7 +60,7 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
       return { loggedOut: true };
     });
 
-    r.get('/api/operator/campaigns', { schema: { tags }, preHandler: viewer }, async () => ({ campaigns: await listCampaignsForEditor(d.db) }));
+    r.get('/api/operator/campaigns', { schema: { tags }, preHandler: viewer }, async () => ({ campaigns: await d.campaigns.listForEditor() }));
     r.post('/api/operator/campaigns/validate', { schema: { tags, body: RulesBody }, onRequest: csrf, preHandler: viewer }, async (req, reply) => {
       const v = d.campaigns.validate(req.body.rules);
       return sendResult(reply, v.ok ? ok({ ok: true, ...v.value }) : v);
