@@ -84,7 +84,7 @@ export function composeServices(o: ComposeOptions) {
   });
   const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson, slots, bookings });
   const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
-  const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
+  const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts, claimLeaseMs: config.outboxClaimLeaseMs });
   const findPublicPerson = async (id: number) => {
     const p = await people.findPersonById(db, id);
     return p ? publicPerson(p) : null;

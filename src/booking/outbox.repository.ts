@@ -1,18 +1,27 @@
-/** Outbox rows waiting to be sent, claimed with SKIP LOCKED so several senders never share one. */
+/**
+ * Outbox rows waiting to be sent. A sender claims a batch by leasing it (next_attempt_at moved to
+ * the end of the lease, in one autocommitted statement with SKIP LOCKED, so two senders never claim
+ * one row), then marks each message sent on its own as soon as its channel accepted it. A sender
+ * that dies mid-round leaves its unsent claims to come due again when their lease ends; only a
+ * message whose send finished but whose mark did not land is ever sent twice.
+ */
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
 import type { OutboxRow } from './booking.table.ts';
 
-export async function claimDueMessages(db: DbOrTrx, nowMs: number, limit: number): Promise<OutboxRow[]> {
-  return db.selectFrom('outbox').selectAll()
-    .where('sent_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', new Date(nowMs))
-    .orderBy('id').limit(limit).forUpdate().skipLocked().execute();
+/** Leases up to `limit` messages due at `nowMs` until `nowMs + leaseMs`; oldest first. */
+export async function claimDueMessages(db: DbOrTrx, nowMs: number, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  const rows = await db.updateTable('outbox').set({ next_attempt_at: new Date(nowMs + leaseMs) })
+    .where('id', 'in', (eb) => eb.selectFrom('outbox').select('id')
+      .where('sent_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', new Date(nowMs))
+      .orderBy('id').limit(limit).forUpdate().skipLocked())
+    .returningAll().execute();
+  return rows.sort((a, b) => a.id - b.id);
 }
 
-/** Marks every message in `ids` sent in one statement (the sender's round, one round trip). */
-export async function markAllSent(db: DbOrTrx, ids: readonly number[], nowMs: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('outbox').set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null }).where('id', 'in', [...ids]).execute();
+/** Marks one message sent (the channel accepted it). */
+export async function markSent(db: DbOrTrx, id: number, nowMs: number): Promise<void> {
+  await db.updateTable('outbox').set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null }).where('id', '=', id).execute();
 }
 
 /** Records a failed attempt: retried at `nextAttemptMs`, or given up (failed_at) when `giveUp`. */

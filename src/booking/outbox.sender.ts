@@ -1,15 +1,21 @@
 /**
- * Delivers outbox messages after their booking committed. At-least-once: a message is marked
- * sent after the channel accepted it, so a crash between the two re-sends it on restart; the
- * outbox id travels with the message as the dedupe key a real SMS gateway takes. Failed sends are
- * retried with exponential backoff and jitter, and given up after `maxAttempts` (kept for operators).
+ * Delivers outbox messages after their booking committed. At-least-once, one message at a time:
+ * a message is marked sent on its own as soon as the channel accepted it, so a crash re-sends at
+ * most the message whose send had finished but whose mark had not landed; the rest of the round is
+ * still claimed (leased) and comes due again when its lease ends. Every message carries its outbox
+ * id, stable across retries and restarts, as the key a channel (an SMS gateway) drops repeats by.
+ * Failed sends are retried with exponential backoff and jitter, and given up after `maxAttempts`
+ * (kept for operators).
  */
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db.ts';
 import type { OutboxPayload } from './booking.table.ts';
 import * as repo from './outbox.repository.ts';
 
-/** Where confirmations go: an SMS gateway in production; a file or the log here. */
+/**
+ * Where confirmations go: an SMS gateway in production; a file or the log here. `id` is the outbox
+ * row's id: the same for every attempt at one message, so a channel may drop a repeat by it.
+ */
 export interface MessageChannel {
   send(message: { id: number; kind: string; payload: OutboxPayload }): Promise<void>;
 }
@@ -20,6 +26,8 @@ export interface OutboxSenderDeps {
   channel: MessageChannel;
   maxAttempts: number;
   batchSize?: number;
+  /** How long a claimed message stays claimed (ms) before a dead sender's claim comes due again. */
+  claimLeaseMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
@@ -35,32 +43,30 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
   const base = deps.baseBackoffMs ?? 1_000;
   const max = deps.maxBackoffMs ?? 5 * 60_000;
   const random = deps.random ?? Math.random;
+  const leaseMs = deps.claimLeaseMs ?? 30_000;
 
   /** Sends what is due now; returns how many were sent and how many failed this round. */
   async function runOnce(): Promise<{ sent: number; failed: number }> {
-    return deps.db.transaction().execute(async (trx) => {
-      const nowMs = deps.clock.nowMs();
-      const due = await repo.claimDueMessages(trx, nowMs, batch);
-      // Marked sent together at the end of the round, in the same transaction as before: a crash
-      // before commit re-sends the round (at-least-once, as ever), at one UPDATE per round.
-      const sentIds: number[] = [];
-      let failed = 0;
-      for (const m of due) {
-        try {
-          await deps.channel.send({ id: m.id, kind: m.kind, payload: m.payload });
-          sentIds.push(m.id);
-        } catch (e) {
-          const attempt = m.attempts + 1;
-          await repo.markAttemptFailed(trx, m.id, {
-            nowMs, nextAttemptMs: nowMs + backoffMs(attempt, base, max, random),
-            error: e instanceof Error ? e.message : String(e), giveUp: attempt >= deps.maxAttempts,
-          });
-          failed++;
-        }
+    const due = await repo.claimDueMessages(deps.db, deps.clock.nowMs(), batch, leaseMs);
+    let sent = 0;
+    let failed = 0;
+    for (const m of due) {
+      try {
+        await deps.channel.send({ id: m.id, kind: m.kind, payload: m.payload });
+      } catch (e) {
+        const nowMs = deps.clock.nowMs();
+        const attempt = m.attempts + 1;
+        await repo.markAttemptFailed(deps.db, m.id, {
+          nowMs, nextAttemptMs: nowMs + backoffMs(attempt, base, max, random),
+          error: e instanceof Error ? e.message : String(e), giveUp: attempt >= deps.maxAttempts,
+        });
+        failed++;
+        continue;
       }
-      await repo.markAllSent(trx, sentIds, deps.clock.nowMs());
-      return { sent: sentIds.length, failed };
-    });
+      await repo.markSent(deps.db, m.id, deps.clock.nowMs());
+      sent++;
+    }
+    return { sent, failed };
   }
 
   /** Polls every `intervalMs` until stopped; returns a stop function that waits for the current round. */

@@ -36,6 +36,8 @@ export interface Config {
   readonly outboxFile: string;
   readonly outboxPollMs: number;
   readonly outboxMaxAttempts: number;
+  /** How long a sender's claim on a message lasts before another sender may send it (a dead sender's claims). */
+  readonly outboxClaimLeaseMs: number;
   readonly seedDemo: boolean;
   readonly demoPopulation: number;
   readonly demoFacilities: number;
@@ -196,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxFile: resolve(env.OUTBOX_FILE || join(dataDir, 'outbox-sent.jsonl')),
     outboxPollMs: p.int(env, 'OUTBOX_POLL_MS', 500, 10, 600_000),
     outboxMaxAttempts: p.int(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1000),
+    outboxClaimLeaseMs: p.int(env, 'OUTBOX_CLAIM_LEASE_MS', 30_000, 100, 3_600_000),
     seedDemo: p.bool(env, 'SEED_DEMO', true),
     demoPopulation: p.int(env, 'DEMO_POPULATION', 20_000, 0, 100_000_000),
     demoFacilities: p.int(env, 'DEMO_FACILITIES', 10_000, 1, 100_000),

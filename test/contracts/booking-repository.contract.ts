@@ -90,20 +90,26 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.deepEqual(await slots.freeSeatsByRegion(tdb.db, f.campaign.id, dateAfter(NOW, 1)), [{ regionCode: '11', free: 7, capacity: 7 }]);
     });
 
-    it('claims due outbox messages once, records failures and sends', async () => {
+    it('claims due outbox messages once (leased), records failures and marks each message sent on its own', async () => {
       const f = await fixture('outbox', 3);
       const [p] = await newPeople(tdb.db, 1);
       const booking = await bookings.insertBooking(tdb.db, bookingRow(f, p!.id, 'ob-1'));
       await bookings.insertOutboxMessage(tdb.db, { bookingId: booking.id, kind: 'booking-confirmed', nowMs: NOW, payload: { to: '010', bookingNumber: booking.booking_number, text: { ko: '가', en: 'a' } } });
-      const due = (await outbox.claimDueMessages(tdb.db, NOW, 100)).filter((m) => m.booking_id === booking.id);
+      const mine = async (nowMs: number) => (await outbox.claimDueMessages(tdb.db, nowMs, 100, 2_000)).filter((m) => m.booking_id === booking.id);
+      const due = await mine(NOW);
       assert.equal(due.length, 1);
       assert.equal(due[0]!.payload.bookingNumber, booking.booking_number);
-      await outbox.markAttemptFailed(tdb.db, due[0]!.id, { nowMs: NOW, nextAttemptMs: NOW + 5_000, error: 'timeout', giveUp: false });
-      assert.equal((await outbox.claimDueMessages(tdb.db, NOW + 1_000, 100)).filter((m) => m.booking_id === booking.id).length, 0);
-      await outbox.markAllSent(tdb.db, [due[0]!.id], NOW + 6_000);
-      assert.equal((await outbox.claimDueMessages(tdb.db, NOW + 10_000, 100)).filter((m) => m.booking_id === booking.id).length, 0);
+      assert.equal((await mine(NOW + 1_999)).length, 0, 'claimed: no other sender gets it during the lease');
+      const again = await mine(NOW + 2_000);
+      assert.deepEqual(again.map((m) => m.id), [due[0]!.id], 'a claim never marked comes due again, with the same id, when its lease ends');
+      await outbox.markAttemptFailed(tdb.db, due[0]!.id, { nowMs: NOW + 2_000, nextAttemptMs: NOW + 7_000, error: 'timeout', giveUp: false });
+      assert.equal((await mine(NOW + 3_000)).length, 0);
+      assert.equal((await mine(NOW + 7_000)).length, 1);
+      await outbox.markSent(tdb.db, due[0]!.id, NOW + 8_000);
+      assert.equal((await mine(NOW + 60_000)).length, 0);
       const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', due[0]!.id).executeTakeFirstOrThrow();
       assert.equal(row.attempts, 2);
+      assert.ok(row.sent_at);
     });
 
     it('counts people by birth date as YYYY-MM-DD strings', async () => {
