@@ -2,7 +2,6 @@
  * The composition root: the only place that knows which adapter backs each port. Everything
  * else receives what it needs. Tests call `composeApp` with an in-memory PGlite or a test schema.
  */
-import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -11,7 +10,6 @@ import { buildApp } from '../platform/http/app.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { createTokenSigner, deriveKey } from '../platform/signing.ts';
 import { connectRedis } from '../platform/redis.ts';
-import { err, ok } from '../platform/result.ts';
 import { createIdentityService, publicPerson, type SessionClaims } from '../identity/identity.service.ts';
 import { createSimulatedProviders } from '../identity/identity-provider.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
@@ -23,6 +21,8 @@ import { findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
 import * as bookings from '../booking/booking.repository.ts';
 import { createBookingService } from '../booking/booking.service.ts';
+import { newBookingNumber } from '../booking/booking-number.ts';
+import { createAdmittedRequests } from '../booking/admitted-request.ts';
 import { createAvailabilityService } from '../booking/availability.service.ts';
 import { bookingRoutes } from '../booking/booking.routes.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
@@ -34,16 +34,9 @@ import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
-import { admissionHooks, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
+import { waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
+import { admissionCheck } from '../waiting-room/admission-check.ts';
 import { staticRoutes } from '../web/static.routes.ts';
-
-/** Booking numbers: 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
-export function newBookingNumber(): string {
-  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-  let s = '';
-  for (let i = 0; i < 12; i++) s += alphabet[randomInt(alphabet.length)];
-  return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
-}
 
 export interface ComposeOptions {
   config: Config;
@@ -75,16 +68,11 @@ export function composeServices(o: ComposeOptions) {
   const booking = createBookingService({
     clock, db, liveCampaign: campaigns.liveCampaign, findPerson, findFacility: cachedById(findFacilityById, rowCache),
     slots: { ...slots, findSlot: cachedById(slots.findSlot, rowCache) }, bookings, outbox: bookings, newBookingNumber,
-    async resolveProxyTarget(rrn, name) {
-      const hashed = identity.hashRrn(rrn);
-      if (!hashed.ok) return hashed;
-      const person = await findByHash(hashed.value.identityHash);
-      return person && person.name === name.trim() ? ok(person) : err('identity-mismatch');
-    },
+    resolveProxyTarget: identity.resolveProxyTarget,
   });
   const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson, slots, bookings });
   const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
-  const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts, claimLeaseMs: config.outboxClaimLeaseMs });
+  const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
   const findPublicPerson = async (id: number) => {
     const p = await people.findPersonById(db, id);
     return p ? publicPerson(p) : null;
@@ -92,11 +80,19 @@ export function composeServices(o: ComposeOptions) {
   const monitor = createBookingPathMonitor(clock, metrics);
   const redis = connectRedis(config);
   const waitingRoom = wireWaitingRoom({ config, clock, db, redis, campaigns, registry: metrics.registry });
+  // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
+  const admitted = createAdmittedRequests({
+    booking,
+    admissions: config.admissionGate ? {
+      check: admissionCheck(waitingRoom.service),
+      end: async (a) => { await waitingRoom.service.bookingPlaced(a); },
+    } : null,
+  });
   const dashboard = createDashboardService({
     clock, monitor, availability,
     queue: { status: waitingRoom.queueView, etaError: waitingRoom.eta.summary },
   });
-  return { db, redis, metrics, identity, campaigns, booking, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
+  return { db, redis, metrics, identity, campaigns, booking, admitted, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
 }
 
 export type Services = ReturnType<typeof composeServices>;
@@ -115,9 +111,7 @@ export async function composeApp(o: ComposeOptions) {
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
         shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
       bookingRoutes({
-        identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor,
-        // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
-        ...(o.config.admissionGate ? admissionHooks(wr) : {}),
+        identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted,
       }),
       operatorRoutes({
         campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { sendResult } from '../platform/http/errors.ts';
+import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
+import { admissionClaimOf } from '../waiting-room/waiting-room.routes.ts';
+import type { Admitted, AdmittedRequests } from './admitted-request.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
@@ -36,17 +38,19 @@ export interface BookingRoutesDeps {
   booking: BookingService;
   availability: AvailabilityService;
   monitor: BookingPathMonitor;
-  /** Called after a booking is placed under an admission (the waiting room ends that admission). */
-  onPlaced?: (request: import('fastify').FastifyRequest, booking: import('./booking.service.ts').BookingView) => Promise<void>;
-  /** Runs before every eligibility, slot-search and booking route (the waiting room's admission check). */
-  gate?: (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<unknown>;
+  /** Eligibility, slot search and booking run as admitted requests (the waiting room's admission check). */
+  admitted: AdmittedRequests;
+}
+
+/** A gate refusal as its problem, else the service's answer. */
+function sendAdmitted<T>(reply: FastifyReply, r: Admitted<T, ProblemReason>, okStatus = 200) {
+  return r.ok ? sendResult(reply, r.value, okStatus) : sendProblem(reply, r.reason, r.detail ?? {});
 }
 
 export function bookingRoutes(d: BookingRoutesDeps) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const auth = requireSession(d.identity);
-    const gated = d.gate ? [auth, d.gate] : [auth];
     const security = [{ session: [] }];
     app.addHook('onResponse', async (_req, reply) => { d.monitor.recordRequest(reply.elapsedTime, reply.statusCode); });
     const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
@@ -54,19 +58,20 @@ export function bookingRoutes(d: BookingRoutesDeps) {
       return r;
     };
 
-    r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams }, preHandler: gated },
-      async (req, reply) => sendResult(reply, await d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId)));
-    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery }, preHandler: gated },
-      async (req, reply) => sendResult(reply, await d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
-        { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
-    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders }, preHandler: gated },
+    r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams }, preHandler: auth },
+      async (req, reply) => sendAdmitted(reply, await d.admitted.run(admissionClaimOf(req),
+        () => d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId))));
+    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery }, preHandler: auth },
+      async (req, reply) => sendAdmitted(reply, await d.admitted.run(admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
+        { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
+    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders }, preHandler: auth },
       async (req, reply) => {
-        const placed = counted('place', await d.booking.placeBooking({
+        const placed = await d.admitted.placeBooking(admissionClaimOf(req), {
           requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
-          idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson, admissionId: req.admissionId,
-        }));
-        if (placed.ok && d.onPlaced) await d.onPlaced(req, placed.value);
-        return sendResult(reply, placed, 201);
+          idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson,
+        });
+        if (placed.ok) counted('place', placed.value);
+        return sendAdmitted(reply, placed, 201);
       });
     r.get('/api/bookings', { schema: { tags: ['booking'], security }, preHandler: auth },
       async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
@@ -80,11 +85,4 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
       async (req, reply) => sendResult(reply, counted('cancel', await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber }))));
   };
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the waiting-room gate: the admission this request is made under. */
-    admissionId?: string;
-  }
 }

@@ -105,6 +105,12 @@ export function createBookingService(deps: BookingServiceDeps) {
     return previous ? replay(previous, input) : placed;
   }
 
+  /** The booking a request with this idempotency key already made in this campaign, if any: what a retry is answered with. */
+  async function retriedBooking(input: Pick<PlaceBookingInput, 'requesterId' | 'campaignId' | 'idempotencyKey'>): Promise<BookingView | undefined> {
+    const previous = await deps.bookings.findBookingByIdempotencyKey(deps.db, input.requesterId, input.idempotencyKey);
+    return previous && previous.campaign_id === input.campaignId ? viewOf(previous) : undefined;
+  }
+
   async function placeOnce(input: PlaceBookingInput): Promise<Result<BookingView, BookingFailure>> {
     const campaign = await deps.liveCampaign(input.campaignId);
     if (!campaign) return err('campaign-not-found');
@@ -246,7 +252,7 @@ export function createBookingService(deps: BookingServiceDeps) {
     return toBookingView(b, f);
   }
 
-  return { placeBooking, changeBooking, cancelBooking, myBookings, getBooking };
+  return { placeBooking, retriedBooking, changeBooking, cancelBooking, myBookings, getBooking };
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;

@@ -66,6 +66,17 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return ok({ sessionToken: token, expiresAt: new Date(expiresAtMs).toISOString(), person: publicPerson(person) });
   }
 
+  /**
+   * The registered person a proxy books for, from the RRN and name the proxy typed: the same RRN
+   * rules as verification, and the name must match the register (who may be booked for).
+   */
+  async function resolveProxyTarget(rrn: string, name: string): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>> {
+    const hashed = hashRrn(rrn);
+    if (!hashed.ok) return hashed;
+    const person = await deps.findPerson(hashed.value.identityHash);
+    return person && person.name === name.trim() ? ok(person) : err('identity-mismatch');
+  }
+
   async function authenticate(token: string | undefined): Promise<Result<Session, 'unauthenticated'>> {
     if (!token) return err('unauthenticated');
     const v = await deps.sessions.verify(token);
@@ -77,7 +88,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return deps.providers.map((p) => ({ id: p.id, name: p.name, ...health.statusOf(p.id) }));
   }
 
-  return { verify, authenticate, hashRrn, providerStatuses };
+  return { verify, authenticate, hashRrn, resolveProxyTarget, providerStatuses };
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -10,13 +10,14 @@ import { randomInt } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { RedisClient } from '../platform/redis.ts';
-import { ADMISSION_REFUSALS, QUEUE_REFUSALS, problemBody, sendProblem, sendResult } from '../platform/http/errors.ts';
+import { QUEUE_REFUSALS, problemBody, sendProblem, sendResult } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
 import { requireSession, sessionOf } from '../identity/session-auth.ts';
 import type { QueueStatus, StatusReply, WaitingRoomService } from './waiting-room.service.ts';
 import type { EtaTracker } from './eta-tracker.ts';
 import { rateLimitNamespace } from './keys.ts';
+import type { AdmissionClaim } from './admission-check.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -189,38 +190,15 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
 }
 
 /**
- * The "no back door" guard for every eligibility, slot and booking route: a valid admission token
- * (header `x-admission-token`) for this identity, this device and this campaign, checked against the
- * server's clock. Sets `request.admissionId`, which the booking table makes single-use.
+ * What a request claims its admission is (checked by admission-check.ts for every eligibility, slot
+ * and booking route): its campaign, `x-admission-token` header, session and device cookie.
  */
-export function admissionGate(waitingRoom: WaitingRoomService) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const token = request.headers['x-admission-token'];
-    if (typeof token !== 'string' || token.length === 0) return sendProblem(reply, 'admission-required');
-    const deviceId = deviceOf(request);
-    if (!deviceId) return sendProblem(reply, 'device-required');
-    const campaignId = (request.params as { campaignId?: string }).campaignId ?? '';
-    const identityHash = sessionOf(request).identityHash;
-    const v = await waitingRoom.verifyAdmission({ campaignId, token, identityHash, deviceId });
-    if (!v.ok) {
-      // 'admission-ended': the booking it was for committed (state completed), or it was given up or swept.
-      const isUsed = v.reason === 'admission-ended' && v.detail?.state === 'completed';
-      return sendProblem(reply, isUsed ? 'admission-used' : ADMISSION_REFUSALS[v.reason], { reason: v.reason });
-    }
-    request.admissionId = v.value.admissionId;
-  };
-}
-
-/**
- * What the booking routes need from the waiting room: the gate before each request, and once a
- * booking committed, the end of the admission it was made under (so its token cannot be used again).
- * The identity comes from the session, the device from its cookie: both are read here, at the edge.
- */
-export function admissionHooks(waitingRoom: WaitingRoomService) {
+export function admissionClaimOf(request: FastifyRequest): AdmissionClaim {
+  const token = request.headers['x-admission-token'];
   return {
-    gate: admissionGate(waitingRoom),
-    async onPlaced(request: FastifyRequest, booking: { campaignId: string; isProxy: boolean }): Promise<void> {
-      await waitingRoom.bookingPlaced({ campaignId: booking.campaignId, identityHash: sessionOf(request).identityHash, deviceId: deviceOf(request) ?? '', isProxy: booking.isProxy });
-    },
+    campaignId: (request.params as { campaignId?: string }).campaignId ?? '',
+    token: typeof token === 'string' ? token : undefined,
+    identityHash: sessionOf(request).identityHash,
+    deviceId: deviceOf(request),
   };
 }

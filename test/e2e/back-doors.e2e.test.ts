@@ -106,6 +106,10 @@ describe('no back door into booking', () => {
     assert.equal(full.json().code, 'slot-full');
     const booked = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-2');
     assert.equal(booked.statusCode, 201, booked.body);
+    // Its answer lost, the client retries with the same key: the booking it made, though the admission is used.
+    const retried = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-2');
+    assert.equal(retried.statusCode, 201, retried.body);
+    assert.equal(retried.json().bookingNumber, booked.json().bookingNumber);
     const replayed = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-3');
     assert.equal(replayed.json().code, 'admission-used');
     const rows = await tdb.db.selectFrom('bookings').select('admission_id').execute();
@@ -116,5 +120,8 @@ describe('no back door into booking', () => {
     clock.advance(11 * 60_000);
     const expired = await ctx.app.inject({ url: '/api/campaigns/demo/eligibility', headers: { ...b, cookie: cb.cookie, 'x-admission-token': tokenB } });
     assert.equal(expired.json().code, 'admission-expired');
+    const retriedLate = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-2');
+    assert.equal(retriedLate.json().bookingNumber, booked.json().bookingNumber, 'a retry after the token expired still gets its booking');
+    assert.equal((await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-4')).json().code, 'admission-expired');
   });
 });

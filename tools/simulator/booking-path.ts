@@ -1,7 +1,8 @@
 /**
- * The booking path as an admitted person's requests reach it: each request passes the admission
- * gate (`verifyAdmission`) and then calls one service, as the HTTP routes do; a placed booking ends
- * the admission (`bookingPlaced`). Latency is measured where the request runs.
+ * The booking path as an admitted person's requests reach it: each request is an admitted request
+ * (src/booking/admitted-request.ts, the same function the HTTP routes call): the admission check,
+ * one service call, and the end of the admission when a booking was placed. Latency is measured
+ * where the request runs.
  *
  * Two adapters with one contract: in the simulator's own thread, or spread over worker threads
  * (booking-workers.ts), each with its own services and connection pools, as production spreads
@@ -12,13 +13,15 @@
 import type { Services } from '../../src/app/compose.ts';
 import type { BookingFailure, BookingView, PlaceBookingInput } from '../../src/booking/booking.service.ts';
 import type { SlotFilters } from '../../src/booking/availability.service.ts';
+import type { AdmissionClaim, AdmissionProblem } from '../../src/waiting-room/admission-check.ts';
+import { ok, type Result } from '../../src/platform/result.ts';
 
 export interface Gate { readonly token: string; readonly identityHash: string; readonly deviceId: string }
 
 export type PathRequest =
   | { readonly kind: 'eligibility'; readonly personId: number }
   | { readonly kind: 'search'; readonly personId: number; readonly filters: SlotFilters }
-  | { readonly kind: 'book'; readonly input: PlaceBookingInput; readonly isProxy: boolean };
+  | { readonly kind: 'book'; readonly input: PlaceBookingInput };
 
 export type PathValue =
   | { readonly kind: 'eligibility'; readonly status: string }
@@ -37,32 +40,33 @@ export interface BookingPath {
 export async function handlePathRequest(services: Services, campaignId: string, gate: Gate, r: PathRequest): Promise<PathReply> {
   const t0 = performance.now();
   try {
-    const admitted = await services.waitingRoom.service.verifyAdmission({ campaignId, ...gate });
-    if (!admitted.ok) return { status: 403, ms: performance.now() - t0, reason: admitted.reason };
-    const value = await serve(services, campaignId, gate, r, admitted.value.admissionId);
-    return { status: 200, ms: performance.now() - t0, value };
+    const claim = { campaignId, token: gate.token, identityHash: gate.identityHash, deviceId: gate.deviceId };
+    const value = await serve(services, campaignId, claim, r);
+    if (!value.ok) return { status: 403, ms: performance.now() - t0, reason: value.reason };
+    return { status: 200, ms: performance.now() - t0, value: value.value };
   } catch (e) {
     return { status: 500, ms: performance.now() - t0, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
   }
 }
 
-async function serve(services: Services, campaignId: string, gate: Gate, r: PathRequest, admissionId: string): Promise<PathValue> {
+/** `placeMs`: the admitted booking call as a whole (admission check, booking write, end of admission). */
+async function serve(services: Services, campaignId: string, claim: AdmissionClaim, r: PathRequest): Promise<Result<PathValue, AdmissionProblem>> {
   switch (r.kind) {
     case 'eligibility': {
-      const d = await services.availability.eligibilityOf(r.personId, campaignId);
-      return { kind: 'eligibility', status: d.ok ? d.value.status : d.reason };
+      const d = await services.admitted.run(claim, () => services.availability.eligibilityOf(r.personId, campaignId));
+      return d.ok ? ok({ kind: 'eligibility', status: d.value.ok ? d.value.value.status : d.value.reason }) : d;
     }
     case 'search': {
-      const s = await services.availability.openSlotsFor(r.personId, campaignId, r.filters);
-      return s.ok ? { kind: 'search', slotIds: s.value.slots.map((x) => x.slotId) } : { kind: 'search', slotIds: null, reason: s.reason };
+      const s = await services.admitted.run(claim, () => services.availability.openSlotsFor(r.personId, campaignId, r.filters));
+      if (!s.ok) return s;
+      return ok(s.value.ok ? { kind: 'search', slotIds: s.value.value.slots.map((x) => x.slotId) } : { kind: 'search', slotIds: null, reason: s.value.reason });
     }
     case 'book': {
       const t0 = performance.now();
-      const placed = await services.booking.placeBooking({ ...r.input, admissionId });
+      const placed = await services.admitted.placeBooking(claim, r.input);
       const placeMs = performance.now() - t0;
-      if (!placed.ok) return { kind: 'book', booked: null, reason: placed.reason, placeMs };
-      await services.waitingRoom.service.bookingPlaced({ campaignId, identityHash: gate.identityHash, deviceId: gate.deviceId, isProxy: r.isProxy });
-      return { kind: 'book', booked: placed.value, placeMs };
+      if (!placed.ok) return placed;
+      return ok(placed.value.ok ? { kind: 'book', booked: placed.value.value, placeMs } : { kind: 'book', booked: null, reason: placed.value.reason, placeMs });
     }
   }
 }

@@ -98,7 +98,7 @@ export function onBook(sim: Sim, i: number): void {
     const isProxy = c.kind[i] === Kind.proxy;
     const forPerson = isProxy ? c.proxyTargets.get(c.target[i]!) : undefined;
     const input = { requesterId: c.personId[i]!, campaignId: sim.campaignId, slotId, idempotencyKey: `sim-${i}-${c.attempts[i]}`, forPerson };
-    const v = await request(sim, i, { kind: 'book', input, isProxy });
+    const v = await request(sim, i, { kind: 'book', input });
     if (v?.kind !== 'book') return;
     const t = now(sim);
     sim.rec.latency('placeBooking', t, v.placeMs);
