@@ -21,6 +21,7 @@ import { findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
 import * as bookings from '../booking/booking.repository.ts';
 import { createBookingService } from '../booking/booking.service.ts';
+import { kyselyBookingStores } from '../booking/kysely-booking-store.ts';
 import { newBookingNumber } from '../booking/booking-number.ts';
 import { createAdmittedRequests } from '../booking/admitted-request.ts';
 import { createAvailabilityService } from '../booking/availability.service.ts';
@@ -66,9 +67,8 @@ export function composeServices(o: ComposeOptions) {
   const rowCache = { clock, ttlMs: 60_000, maxEntries: 200_000 };
   const findPerson = cachedById(people.findPersonById, rowCache);
   const booking = createBookingService({
-    clock, db, liveCampaign: campaigns.liveCampaign, findPerson, findFacility: cachedById(findFacilityById, rowCache),
-    slots: { ...slots, findSlot: cachedById(slots.findSlot, rowCache) }, bookings, outbox: bookings, newBookingNumber,
-    resolveProxyTarget: identity.resolveProxyTarget,
+    clock, liveCampaign: campaigns.liveCampaign, newBookingNumber, resolveProxyTarget: identity.resolveProxyTarget,
+    store: kyselyBookingStores({ db, findPerson, findFacility: cachedById(findFacilityById, rowCache), findSlot: cachedById(slots.findSlot, rowCache) }),
   });
   const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson, slots, bookings });
   const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));

@@ -8,10 +8,9 @@ import type { Db, DbOrTrx } from '../platform/db.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { checkEligibility, type EligibilityDecision } from '../eligibility/eligibility.ts';
 import { birthDayDigitOf, cohortFor } from '../eligibility/openings.ts';
-import { addDays, formatLocalDate, seoulWallClockAt } from '../platform/calendar.ts';
 import type { PersonRow } from '../people/people.table.ts';
 import type { LiveCampaign } from './booking.service.ts';
-import { vaccineCodesFor } from './booking.service.ts';
+import { firstBookableDate, vaccineCodesFor } from './booking-rules.ts';
 import type * as SlotRepo from './slot.repository.ts';
 import type * as BookingRepo from './booking.repository.ts';
 
@@ -31,11 +30,6 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
   const regionCache = new Map<string, { atMs: number; value: Awaited<ReturnType<typeof SlotRepo.freeSeatsByRegion>> }>();
   const ttl = deps.regionCacheTtlMs ?? 2_000;
 
-  /** The first date a slot can be booked for: tomorrow in Seoul. */
-  function firstBookableDate(): string {
-    return formatLocalDate(addDays(seoulWallClockAt(deps.clock.nowMs()).date, 1));
-  }
-
   async function eligibilityOf(personId: number, campaignId: string): Promise<Result<EligibilityDecision, 'campaign-not-found' | 'unauthenticated'>> {
     const campaign = await deps.liveCampaign(campaignId);
     if (!campaign) return err('campaign-not-found');
@@ -53,7 +47,7 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     if (!person || !cohort) return err('not-in-cohort' as const);
     const rows = await deps.slots.searchOpenSlots(deps.db, {
       campaignId, vaccineCodes: vaccineCodesFor(cohort.vaccine.code), regionCode: f.regionCode, districtCode: f.districtCode,
-      date: f.date, fromDate: firstBookableDate(), rotationGroup: birthDayDigitOf(person.birth_date), limit: f.limit ?? 50,
+      date: f.date, fromDate: firstBookableDate(deps.clock.nowMs()), rotationGroup: birthDayDigitOf(person.birth_date), limit: f.limit ?? 50,
     });
     return ok({ doseIntervalDays: cohort.vaccine.doseIntervalDays, slots: rows });
   }
@@ -75,7 +69,7 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     const hit = regionCache.get(campaignId);
     const now = deps.clock.nowMs();
     if (hit && now - hit.atMs < ttl) return ok(hit.value);
-    const value = await deps.slots.freeSeatsByRegion(deps.db, campaignId, firstBookableDate());
+    const value = await deps.slots.freeSeatsByRegion(deps.db, campaignId, firstBookableDate(deps.clock.nowMs()));
     regionCache.set(campaignId, { atMs: now, value });
     return ok(value);
   }

@@ -6,9 +6,8 @@ import { postgresForTest, type TestDatabase } from '../../test/support/databases
 import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from '../../test/support/factories.ts';
 import { capturingChannel, testServices } from '../../test/support/services.ts';
 import { createBookingService } from './booking.service.ts';
-import * as bookingsRepo from './booking.repository.ts';
+import { kyselyBookingStores } from './kysely-booking-store.ts';
 import type { OutboxKind } from './booking.table.ts';
-import * as slotsRepo from './slot.repository.ts';
 import { findPersonById } from '../people/people.repository.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
 
@@ -79,11 +78,11 @@ describe('booking engine on real Postgres', () => {
     const base = testServices(tdb!, clock);
     // The seats are taken and the booking inserted before the outbox row, in the same statement; a
     // message kind the outbox's CHECK refuses makes the database fail that last part.
+    const stores = kyselyBookingStores({ db, findPerson: findPersonById, findFacility: findFacilityById });
     const failing = createBookingService({
-      clock, db, liveCampaign: base.campaigns.liveCampaign, findPerson: findPersonById, findFacility: findFacilityById,
-      slots: slotsRepo, outbox: bookingsRepo, newBookingNumber: () => 'FAIL-LATE-0001',
+      clock, liveCampaign: base.campaigns.liveCampaign, newBookingNumber: () => 'FAIL-LATE-0001',
       resolveProxyTarget: async () => { throw new Error('unused'); },
-      bookings: { ...bookingsRepo, insertBookingTakingSeats: (d, b, m) => bookingsRepo.insertBookingTakingSeats(d, b, { ...m, kind: 'refused-kind' as OutboxKind }) },
+      store: { ...stores, writeBookingTakingSeats: (w) => stores.writeBookingTakingSeats({ ...w, message: { ...w.message, kind: 'refused-kind' as OutboxKind } }) },
     });
 
     await assert.rejects(failing.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'fail-late-1' }), /outbox_kind_check/);

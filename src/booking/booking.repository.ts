@@ -1,11 +1,12 @@
-/** Bookings and their outbox rows. The service decides where the transaction starts. */
-import { sql, type Insertable } from 'kysely';
+/**
+ * Bookings and their outbox rows on Postgres / PGlite. The service decides where a transaction
+ * starts (see kysely-booking-store.ts, which binds these to the pool or a transaction).
+ */
+import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
-import type { BookingRow, BookingsTable, OutboxKind, OutboxPayload } from './booking.table.ts';
-
-export type NewBooking = Insertable<BookingsTable>;
-
-export type SeatedBookingFailure = 'slot-full' | 'dose2-unavailable';
+import { uniqueViolation } from '../platform/db-errors.ts';
+import type { BookingRow } from './booking.table.ts';
+import type { NewBooking, OutboxMessage, SeatedWrite, SeatedWriteFailure, SeatedWriteResult, SeatPair } from './booking.store.ts';
 
 /** The not-null violation that means "no dose-2 seat": both drivers name the column. */
 function isMissingDose2Seat(e: unknown): boolean {
@@ -13,57 +14,86 @@ function isMissingDose2Seat(e: unknown): boolean {
   return pe?.code === '23502' && (pe.column === 'dose2_slot_id' || String(pe.message ?? '').includes('dose2_slot_id'));
 }
 
+/** The failure a unique violation means; undefined for any other error (rethrown as it came). */
+const FAILURE_OF_CONSTRAINT: Record<string, SeatedWriteFailure> = {
+  bookings_one_active_per_person: 'already-booked',
+  bookings_requested_by_id_idempotency_key_key: 'idempotency-key-used',
+  bookings_admission_id_key: 'admission-used',
+};
+
 /**
- * A new booking in ONE statement, so one round trip and atomic without BEGIN/COMMIT: takes the
- * dose-1 seat, then a dose-2 seat at the same facility on the dose-2 date, inserts the booking and
- * its outbox message. Each seat is taken by a conditional UPDATE that re-checks `booked < capacity`
- * under the row lock, so nothing can oversell. Outcomes:
- * - dose 1 full: no row is written (the booking and outbox inserts select from an empty CTE);
- * - dose 1 taken, no dose-2 seat: the booking's dose2_slot_id is NULL, its NOT NULL constraint
- *   fails the statement, and the dose-1 seat goes back with it;
- * - a unique violation (second active booking, reused key or admission) or any other error: the
- *   statement fails as a whole, seats and outbox row included. The caller maps constraint names.
+ * The seat-taking part every seated write shares, as two CTEs: `d1` takes the dose-1 seat, `d2` a
+ * dose-2 seat at the same facility on the dose-2 date, and only if `d1` did. Each is a conditional
+ * UPDATE that re-checks `booked < capacity` under the row lock, so nothing can oversell.
  */
-export async function insertBookingTakingSeats(
-  db: DbOrTrx, b: Omit<NewBooking, 'dose2_slot_id'>, message: { kind: OutboxKind; payload: OutboxPayload; nowMs: number },
-): Promise<{ ok: true; booking: BookingRow } | { ok: false; reason: SeatedBookingFailure }> {
-  const at = new Date(message.nowMs).toISOString();
-  try {
-    const r = await sql<BookingRow>`
-      WITH d1 AS (
-        UPDATE slots SET booked = booked + 1 WHERE id = ${b.dose1_slot_id}::bigint AND booked < capacity RETURNING id
+function seatCtes(s: SeatPair, guard: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`d1 AS (
+        UPDATE slots SET booked = booked + 1 WHERE id = ${s.dose1SlotId}::bigint AND booked < capacity ${guard} RETURNING id
       ), d2 AS (
         UPDATE slots SET booked = booked + 1
-        WHERE id = (SELECT id FROM slots WHERE campaign_id = ${b.campaign_id}::text AND facility_id = ${b.facility_id}::int
-                      AND date = ${b.dose2_date}::date AND vaccine_code = ${b.vaccine_code}::text AND dose = 2 AND booked < capacity
+        WHERE id = (SELECT id FROM slots WHERE campaign_id = ${s.campaignId}::text AND facility_id = ${s.facilityId}::int
+                      AND date = ${s.dose2Date}::date AND vaccine_code = ${s.vaccineCode}::text AND dose = 2 AND booked < capacity
                     ORDER BY id LIMIT 1)
           AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
         RETURNING id
-      ), b AS (
-        INSERT INTO bookings (booking_number, campaign_id, campaign_version, person_id, requested_by_id, status, facility_id,
+      )`;
+}
+
+function insertBookingCte(b: NewBooking): RawBuilder<unknown> {
+  return sql`INSERT INTO bookings (booking_number, campaign_id, campaign_version, person_id, requested_by_id, status, facility_id,
                               vaccine_code, dose1_slot_id, dose1_date, dose2_slot_id, dose2_date, idempotency_key, admission_id,
                               created_at, updated_at, cancelled_at)
         SELECT ${b.booking_number}::text, ${b.campaign_id}::text, ${b.campaign_version}::int, ${b.person_id}::bigint,
                ${b.requested_by_id}::bigint, ${b.status}::text, ${b.facility_id}::int, ${b.vaccine_code}::text, d1.id,
                ${b.dose1_date}::date, (SELECT id FROM d2), ${b.dose2_date}::date, ${b.idempotency_key}::text,
-               ${b.admission_id ?? null}::text, ${at}::timestamptz, ${at}::timestamptz, NULL
+               ${b.admission_id ?? null}::text, ${new Date(b.created_at).toISOString()}::timestamptz,
+               ${new Date(b.updated_at).toISOString()}::timestamptz, NULL
         FROM d1
-        RETURNING *
-      ), o AS (
-        INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
-        SELECT id, ${message.kind}::text, ${JSON.stringify(message.payload)}::jsonb, ${at}::timestamptz, ${at}::timestamptz FROM b
-      )
-      SELECT * FROM b`.execute(db);
-    const booking = r.rows[0];
-    return booking ? { ok: true, booking } : { ok: false, reason: 'slot-full' };
-  } catch (e) {
-    if (isMissingDose2Seat(e)) return { ok: false, reason: 'dose2-unavailable' };
-    throw e;
-  }
+        RETURNING *`;
 }
 
-export async function insertBooking(db: DbOrTrx, b: NewBooking): Promise<BookingRow> {
-  return db.insertInto('bookings').values(b).returningAll().executeTakeFirstOrThrow();
+function moveBookingCte(bookingId: number, s: SeatPair, dose1Date: string, at: string): RawBuilder<unknown> {
+  return sql`UPDATE bookings SET facility_id = ${s.facilityId}::int, vaccine_code = ${s.vaccineCode}::text, dose1_slot_id = d1.id,
+          dose1_date = ${dose1Date}::date, dose2_slot_id = (SELECT id FROM d2), dose2_date = ${s.dose2Date}::date, updated_at = ${at}::timestamptz
+        FROM d1 WHERE bookings.id = ${bookingId}::bigint
+        RETURNING bookings.*`;
+}
+
+/**
+ * A booking and the seats it holds, with its outbox message, in ONE statement: one round trip and
+ * atomic without BEGIN/COMMIT (on the path every admitted person takes). Outcomes:
+ * - dose 1 full: no row is written (the booking and outbox parts select from an empty CTE);
+ * - dose 1 taken, no dose-2 seat: the booking's dose2_slot_id is NULL, its NOT NULL constraint
+ *   fails the statement, and the dose-1 seat goes back with it;
+ * - a unique violation (second active booking, reused key or admission) or any other error: the
+ *   statement fails as a whole, seats and outbox row included;
+ * - a move of a booking that does not exist takes no seat and writes nothing (reported as
+ *   slot-full; callers move a booking they hold locked, so it does not happen).
+ */
+export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Promise<SeatedWriteResult> {
+  const at = new Date(w.message.nowMs).toISOString();
+  const seats = w.kind === 'place'
+    ? { dose1SlotId: w.booking.dose1_slot_id, campaignId: w.booking.campaign_id, facilityId: w.booking.facility_id, vaccineCode: w.booking.vaccine_code, dose2Date: w.booking.dose2_date }
+    : w.seats;
+  const booking = w.kind === 'place' ? insertBookingCte(w.booking) : moveBookingCte(w.bookingId, w.seats, w.dose1Date, at);
+  const guard = w.kind === 'place' ? sql`` : sql`AND EXISTS (SELECT 1 FROM bookings WHERE id = ${w.bookingId}::bigint)`;
+  try {
+    const r = await sql<BookingRow>`
+      WITH ${seatCtes(seats, guard)}, b AS (
+        ${booking}
+      ), o AS (
+        INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
+        SELECT id, ${w.message.kind}::text, ${JSON.stringify(w.message.payload)}::jsonb, ${at}::timestamptz, ${at}::timestamptz FROM b
+      )
+      SELECT * FROM b`.execute(db);
+    const row = r.rows[0];
+    return row ? { ok: true, booking: row } : { ok: false, reason: 'slot-full' };
+  } catch (e) {
+    if (isMissingDose2Seat(e)) return { ok: false, reason: 'dose2-unavailable' };
+    const failure = FAILURE_OF_CONSTRAINT[uniqueViolation(e) ?? ''];
+    if (failure) return { ok: false, reason: failure };
+    throw e;
+  }
 }
 
 export async function findBookingByIdempotencyKey(db: DbOrTrx, requestedById: number, key: string): Promise<BookingRow | undefined> {
@@ -90,15 +120,14 @@ export async function lockBookingForOwner(db: DbOrTrx, bookingNumber: string, pe
     .forUpdate().executeTakeFirst();
 }
 
-export async function updateBooking(db: DbOrTrx, id: number, patch: Partial<NewBooking>): Promise<BookingRow> {
-  return db.updateTable('bookings').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+export async function markBookingCancelled(db: DbOrTrx, id: number, nowMs: number): Promise<BookingRow> {
+  const at = new Date(nowMs);
+  return db.updateTable('bookings').set({ status: 'cancelled', cancelled_at: at, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function insertOutboxMessage(
-  db: DbOrTrx, m: { bookingId: number; kind: OutboxKind; payload: OutboxPayload; nowMs: number },
-): Promise<void> {
+export async function insertOutboxMessage(db: DbOrTrx, bookingId: number, m: OutboxMessage): Promise<void> {
   const at = new Date(m.nowMs);
   await db.insertInto('outbox').values({
-    booking_id: m.bookingId, kind: m.kind, payload: JSON.stringify(m.payload), created_at: at, next_attempt_at: at,
+    booking_id: bookingId, kind: m.kind, payload: JSON.stringify(m.payload), created_at: at, next_attempt_at: at,
   }).execute();
 }

@@ -19,27 +19,7 @@ export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | u
   return db.selectFrom('slots').selectAll().where('id', '=', slotId).executeTakeFirst();
 }
 
-/** Takes one seat of a slot if one is free; false when the slot is full. */
-export async function takeSeatIfAvailable(db: DbOrTrx, slotId: number): Promise<boolean> {
-  const row = await db.updateTable('slots').set({ booked: sql`booked + 1` })
-    .where('id', '=', slotId).whereRef('booked', '<', 'capacity').returning('id').executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Takes a dose-2 seat at the facility on the dose-2 date; the slot id, or undefined if none is free. */
-export async function takeDose2SeatIfAvailable(
-  db: DbOrTrx, at: { campaignId: string; facilityId: number; date: string; vaccineCode: string },
-): Promise<number | undefined> {
-  const row = await db.updateTable('slots').set({ booked: sql`booked + 1` })
-    .where('id', '=', (eb) => eb.selectFrom('slots').select('id')
-      .where('campaign_id', '=', at.campaignId).where('facility_id', '=', at.facilityId)
-      .where('date', '=', at.date).where('vaccine_code', '=', at.vaccineCode).where('dose', '=', 2)
-      .whereRef('booked', '<', 'capacity').orderBy('id').limit(1))
-    .whereRef('booked', '<', 'capacity')
-    .returning('id').executeTakeFirst();
-  return row?.id;
-}
-
+/** Gives one seat back (never below zero). Seats are taken by booking.repository.ts writeBookingTakingSeats only. */
 export async function releaseSeat(db: DbOrTrx, slotId: number): Promise<void> {
   await db.updateTable('slots').set({ booked: sql`booked - 1` }).where('id', '=', slotId).where('booked', '>', 0).execute();
 }

@@ -1,100 +1,195 @@
 /**
- * What the booking repositories must do on every engine (real Postgres and embedded PGlite):
- * the same SQL, the same answers, the same constraint names (the service maps them to reasons).
+ * What the booking store must do on every engine — memory, embedded PGlite and real Postgres —
+ * through its port (src/booking/booking.store.ts): the same answers, the same refusals, the same
+ * atomicity. The SQL-only repositories (slot search, the outbox sender's claims) have their own
+ * suite below, on the two SQL engines.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestDatabase } from '../support/databases.ts';
+import type { BookingStoreHarness } from '../support/booking-stores.ts';
 import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from '../support/factories.ts';
-import { uniqueViolation } from '../../src/platform/db-errors.ts';
+import type { NewBooking, SeatedWrite } from '../../src/booking/booking.store.ts';
+import { kyselyBookingStores } from '../../src/booking/kysely-booking-store.ts';
 import * as slots from '../../src/booking/slot.repository.ts';
-import * as bookings from '../../src/booking/booking.repository.ts';
 import * as outbox from '../../src/booking/outbox.repository.ts';
 import { countPeopleByBirthDate } from '../../src/people/people.repository.ts';
+import { findPersonById } from '../../src/people/people.repository.ts';
+import { findFacilityById } from '../../src/facilities/facilities.repository.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 
+const message = (bookingNumber: string, kind: SeatedWrite['message']['kind'] = 'booking-confirmed') =>
+  ({ kind, nowMs: NOW, payload: { to: '010', bookingNumber, text: { ko: '가', en: 'a' } } });
+
+function newBooking(f: { campaignId: string; facilityId: number; dose1: { id: number; date: string }; dose2Date: string }, personId: number, key: string, o: Partial<NewBooking> = {}): NewBooking {
+  return {
+    booking_number: `BN-${key}`, campaign_id: f.campaignId, campaign_version: 1, person_id: personId, requested_by_id: personId,
+    status: 'active', facility_id: f.facilityId, vaccine_code: 'pfizer', dose1_slot_id: f.dose1.id, dose1_date: f.dose1.date,
+    dose2_date: f.dose2Date, idempotency_key: key, admission_id: null,
+    created_at: new Date(NOW), updated_at: new Date(NOW), cancelled_at: null, ...o,
+  };
+}
+
+export function bookingStoreContract(engine: string, open: () => Promise<BookingStoreHarness>) {
+  describe(`booking store (${engine})`, () => {
+    let h: BookingStoreHarness;
+    before(async () => { h = await open(); });
+    after(async () => { await h.close(); });
+
+    async function fixture(campaignId: string, capacity: number, o: { dose2Capacity?: number; day?: number } = {}) {
+      const pair = await h.newSlotPair({ campaignId, date: dateAfter(NOW, o.day ?? 5), capacity, ...(o.dose2Capacity === undefined ? {} : { dose2Capacity: o.dose2Capacity }) });
+      return { campaignId, ...pair };
+    }
+    const place = (f: Awaited<ReturnType<typeof fixture>>, personId: number, key: string, o: Partial<NewBooking> = {}) =>
+      h.stores.writeBookingTakingSeats({ kind: 'place', booking: newBooking(f, personId, key, o), message: message(`BN-${key}`) });
+    const booked = async (...ids: number[]) => Promise.all(ids.map(async (id) => (await h.stores.findSlot(id))!.booked));
+
+    it('takes seats up to capacity and not one more, and gives them back', async () => {
+      const f = await fixture('seats', 2);
+      const people = await h.newPeople(3);
+      const results = [];
+      for (const [i, p] of people.entries()) results.push(await place(f, p.id, `seats-${i}`));
+      assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.reason)), ['ok', 'ok', 'slot-full']);
+      assert.deepEqual(await booked(f.dose1.id, f.dose2.id), [2, 2]);
+      await h.stores.releaseSeat(f.dose1.id);
+      assert.deepEqual(await booked(f.dose1.id), [1]);
+      await h.stores.releaseSeat(f.dose1.id);
+      await h.stores.releaseSeat(f.dose1.id);
+      assert.deepEqual(await booked(f.dose1.id), [0], 'never below zero');
+    });
+
+    it('writes a booking with both seats and its outbox row at once, or nothing at all', async () => {
+      const f = await fixture('one-step', 1);
+      const [a, b] = await h.newPeople(2);
+      const placed = await place(f, a!.id, 'os-1');
+      assert.ok(placed.ok);
+      assert.equal(placed.booking.dose2_slot_id, f.dose2.id);
+      assert.equal(placed.booking.dose1_date, f.dose1.date);
+      assert.deepEqual(await h.outboxOf(placed.booking.id), [{ kind: 'booking-confirmed', bookingNumber: 'BN-os-1' }]);
+      assert.deepEqual(await place(f, b!.id, 'os-2'), { ok: false, reason: 'slot-full' });
+      assert.deepEqual(await booked(f.dose1.id, f.dose2.id), [1, 1]);
+
+      const g = await fixture('one-step-no-dose2', 1, { dose2Capacity: 0 });
+      assert.deepEqual(await place(g, b!.id, 'os-3'), { ok: false, reason: 'dose2-unavailable' });
+      assert.deepEqual(await booked(g.dose1.id), [0], 'the dose-1 seat went back with the failed write');
+      assert.equal(await h.stores.findBookingByIdempotencyKey(b!.id, 'os-3'), undefined);
+
+      const second = await h.newSlotPair({ campaignId: 'one-step', date: dateAfter(NOW, 6), capacity: 1, facilityId: f.facilityId });
+      const again = await h.stores.writeBookingTakingSeats({ kind: 'place', booking: newBooking({ ...f, ...second }, a!.id, 'os-4'), message: message('BN-os-4') });
+      assert.deepEqual(again, { ok: false, reason: 'already-booked' });
+      assert.deepEqual(await booked(second.dose1.id, second.dose2.id), [0, 0], 'a uniqueness refusal gives the seats back too');
+    });
+
+    it('refuses a second active booking, a reused idempotency key and a reused admission, each by name', async () => {
+      const f = await fixture('unique', 10);
+      const [a, b, c] = await h.newPeople(3);
+      assert.ok((await place(f, a!.id, 'k-1', { admission_id: 'adm-1' })).ok);
+      const refusals = [
+        await place(f, a!.id, 'k-2'),
+        await place(f, b!.id, 'k-1', { requested_by_id: a!.id, booking_number: 'BN-k-3' }),
+        await place(f, c!.id, 'k-4', { admission_id: 'adm-1' }),
+      ];
+      assert.deepEqual(refusals.map((r) => (r.ok ? 'ok' : r.reason)), ['already-booked', 'idempotency-key-used', 'admission-used']);
+      assert.deepEqual(await booked(f.dose1.id, f.dose2.id), [1, 1]);
+    });
+
+    it('moves a booking to new seats with its message in the same step, and refuses a full slot the same way', async () => {
+      const f = await fixture('move', 5);
+      const to = await h.newSlotPair({ campaignId: 'move', date: dateAfter(NOW, 6), capacity: 1, facilityId: f.facilityId });
+      const [a, b] = await h.newPeople(2);
+      const placed = await place(f, a!.id, 'mv-1');
+      assert.ok(placed.ok);
+      const seats = { dose1SlotId: to.dose1.id, campaignId: 'move', facilityId: f.facilityId, vaccineCode: 'pfizer', dose2Date: to.dose2Date };
+      const moved = await h.stores.writeBookingTakingSeats({ kind: 'move', bookingId: placed.booking.id, seats, dose1Date: to.dose1.date, message: message('BN-mv-1', 'booking-changed') });
+      assert.ok(moved.ok);
+      assert.deepEqual([moved.booking.id, moved.booking.dose1_slot_id, moved.booking.dose2_slot_id, moved.booking.dose1_date, moved.booking.dose2_date],
+        [placed.booking.id, to.dose1.id, to.dose2.id, to.dose1.date, to.dose2Date]);
+      assert.deepEqual((await h.outboxOf(placed.booking.id)).map((o) => o.kind), ['booking-confirmed', 'booking-changed']);
+      assert.deepEqual(await booked(to.dose1.id, to.dose2.id, f.dose1.id), [1, 1, 1], 'the old seats are the caller\'s to give back');
+
+      const other = await place(f, b!.id, 'mv-2');
+      assert.ok(other.ok);
+      const full = await h.stores.writeBookingTakingSeats({ kind: 'move', bookingId: other.booking.id, seats, dose1Date: to.dose1.date, message: message('BN-mv-2', 'booking-changed') });
+      assert.deepEqual(full, { ok: false, reason: 'slot-full' });
+      assert.deepEqual((await h.outboxOf(other.booking.id)).map((o) => o.kind), ['booking-confirmed']);
+    });
+
+    it('commits a transaction when its function returns and undoes all of it when the function throws', async () => {
+      const f = await fixture('transact', 5);
+      const [a] = await h.newPeople(1);
+      const placed = await place(f, a!.id, 'tx-1');
+      assert.ok(placed.ok);
+      await assert.rejects(h.stores.transact(async (tx) => {
+        const locked = await tx.lockBookingForOwner('BN-tx-1', a!.id);
+        await tx.releaseSeat(locked!.dose1_slot_id);
+        await tx.markBookingCancelled(locked!.id, NOW);
+        await tx.insertOutboxMessage(locked!.id, message('BN-tx-1', 'booking-cancelled'));
+        throw new Error('changed my mind');
+      }), /changed my mind/);
+      assert.equal((await h.stores.findBookingByIdempotencyKey(a!.id, 'tx-1'))!.status, 'active');
+      assert.deepEqual(await booked(f.dose1.id), [1]);
+      assert.deepEqual((await h.outboxOf(placed.booking.id)).map((o) => o.kind), ['booking-confirmed']);
+
+      const cancelled = await h.stores.transact(async (tx) => {
+        const locked = await tx.lockBookingForOwner('BN-tx-1', a!.id);
+        await tx.releaseSeat(locked!.dose1_slot_id);
+        return tx.markBookingCancelled(locked!.id, NOW + 1_000);
+      });
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal(new Date(cancelled.cancelled_at!).getTime(), NOW + 1_000);
+      assert.deepEqual(await booked(f.dose1.id), [0]);
+      assert.ok((await place(f, a!.id, 'tx-2')).ok, 'a cancelled booking does not count as the active one');
+    });
+
+    it('shows a booking to its person and its proxy only, and finds it by the requester\'s key', async () => {
+      const f = await fixture('visible', 5);
+      const [proxy, parent, stranger] = await h.newPeople(3);
+      const placed = await place(f, parent!.id, 'vis-1', { requested_by_id: proxy!.id });
+      assert.ok(placed.ok);
+      for (const who of [proxy!, parent!]) {
+        assert.deepEqual((await h.stores.findBookingsVisibleTo(who.id)).map((b) => b.booking_number), ['BN-vis-1']);
+        assert.equal((await h.stores.lockBookingForOwner('BN-vis-1', who.id))?.id, placed.booking.id);
+      }
+      assert.deepEqual(await h.stores.findBookingsVisibleTo(stranger!.id), []);
+      assert.equal(await h.stores.lockBookingForOwner('BN-vis-1', stranger!.id), undefined);
+      assert.equal((await h.stores.findBookingByIdempotencyKey(proxy!.id, 'vis-1'))?.id, placed.booking.id);
+      assert.equal(await h.stores.findBookingByIdempotencyKey(parent!.id, 'vis-1'), undefined, 'the key is the requester\'s');
+      assert.equal((await h.stores.findPerson(parent!.id))?.name, parent!.name);
+      assert.equal((await h.stores.findFacility(f.facilityId))?.id, f.facilityId);
+    });
+  });
+}
+
+/** The SQL-only repositories (slot search, the outbox sender's claims, people counts), on Postgres and PGlite. */
 export function bookingRepositoryContract(engine: string, open: () => Promise<TestDatabase>) {
   describe(`booking repositories (${engine})`, () => {
     let tdb: TestDatabase;
     before(async () => { tdb = await open(); });
     after(async () => { await tdb.close(); });
+    const stores = (t: TestDatabase) => kyselyBookingStores({ db: t.db, findPerson: findPersonById, findFacility: findFacilityById });
 
     async function fixture(id: string, capacity: number) {
       const campaign = await newLiveCampaign(tdb.db, NOW, { id });
       const facility = await newFacility(tdb.db);
       const pair = await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity });
-      return { campaign, facility, ...pair };
+      return { campaignId: campaign.id, facilityId: facility.id, ...pair };
     }
-
-    const bookingRow = (f: Awaited<ReturnType<typeof fixture>>, personId: number, key: string, admission: string | null = null) => ({
-      booking_number: `BN-${key}`, campaign_id: f.campaign.id, campaign_version: 1, person_id: personId, requested_by_id: personId,
-      status: 'active' as const, facility_id: f.facility.id, vaccine_code: 'pfizer', dose1_slot_id: f.dose1.id, dose1_date: f.dose1.date,
-      dose2_slot_id: f.dose2.id, dose2_date: f.dose2.date, idempotency_key: key, admission_id: admission,
-      created_at: new Date(NOW), updated_at: new Date(NOW), cancelled_at: null,
-    });
-
-    it('takes seats up to capacity and not one more, and releases them', async () => {
-      const f = await fixture('seats', 2);
-      assert.deepEqual([await slots.takeSeatIfAvailable(tdb.db, f.dose1.id), await slots.takeSeatIfAvailable(tdb.db, f.dose1.id), await slots.takeSeatIfAvailable(tdb.db, f.dose1.id)], [true, true, false]);
-      await slots.releaseSeat(tdb.db, f.dose1.id);
-      assert.equal((await slots.findSlot(tdb.db, f.dose1.id))!.booked, 1);
-      const d2 = { campaignId: f.campaign.id, facilityId: f.facility.id, date: f.dose2Date, vaccineCode: 'pfizer' };
-      assert.equal(await slots.takeDose2SeatIfAvailable(tdb.db, d2), f.dose2.id);
-      assert.equal(await slots.takeDose2SeatIfAvailable(tdb.db, { ...d2, date: dateAfter(NOW, 99) }), undefined);
-    });
-
-    it('writes a booking with both seats and its outbox row in one statement, or nothing at all', async () => {
-      const f = await fixture('one-statement', 1);
-      const [a, b] = await newPeople(tdb.db, 2);
-      const message = (bn: string) => ({ kind: 'booking-confirmed' as const, nowMs: NOW, payload: { to: '010', bookingNumber: bn, text: { ko: '가', en: 'a' } } });
-      const { dose2_slot_id: _unused, ...row } = bookingRow(f, a!.id, 'os-1');
-      const placed = await bookings.insertBookingTakingSeats(tdb.db, row, message('BN-os-1'));
-      assert.ok(placed.ok);
-      assert.equal(placed.booking.dose2_slot_id, f.dose2.id);
-      assert.equal(placed.booking.dose1_date, f.dose1.date);
-      const outboxRows = async (id: string) => tdb.db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id').select('outbox.kind').where('bookings.campaign_id', '=', id).execute();
-      assert.deepEqual(await outboxRows(f.campaign.id), [{ kind: 'booking-confirmed' }]);
-      const { dose2_slot_id: _u2, ...full } = { ...bookingRow(f, b!.id, 'os-2'), booking_number: 'BN-os-2' };
-      assert.deepEqual(await bookings.insertBookingTakingSeats(tdb.db, full, message('BN-os-2')), { ok: false, reason: 'slot-full' });
-      assert.deepEqual([(await slots.findSlot(tdb.db, f.dose1.id))!.booked, (await slots.findSlot(tdb.db, f.dose2.id))!.booked], [1, 1]);
-
-      const g = await fixture('one-statement-no-dose2', 1);
-      const { dose2_slot_id: _u3, ...noDose2 } = { ...bookingRow(g, b!.id, 'os-3'), dose2_date: dateAfter(NOW, 99) };
-      assert.deepEqual(await bookings.insertBookingTakingSeats(tdb.db, noDose2, message('BN-os-3')), { ok: false, reason: 'dose2-unavailable' });
-      assert.equal((await slots.findSlot(tdb.db, g.dose1.id))!.booked, 0, 'the dose-1 seat went back with the failed statement');
-      assert.deepEqual(await outboxRows(g.campaign.id), []);
-
-      const second = await newSlotPair(tdb.db, { campaignId: f.campaign.id, facilityId: f.facility.id, date: dateAfter(NOW, 6), capacity: 1 });
-      const { dose2_slot_id: _u4, ...again } = { ...bookingRow(f, a!.id, 'os-4'), booking_number: 'BN-os-4', dose1_slot_id: second.dose1.id, dose1_date: second.dose1.date, dose2_date: second.dose2.date };
-      await assert.rejects(bookings.insertBookingTakingSeats(tdb.db, again, message('BN-os-4')), (e) => uniqueViolation(e) === 'bookings_one_active_per_person');
-      assert.deepEqual([(await slots.findSlot(tdb.db, second.dose1.id))!.booked, (await slots.findSlot(tdb.db, second.dose2.id))!.booked], [0, 0], 'a unique violation gives the seats back too');
-    });
-
-    it('names the same constraints on a second active booking, a reused idempotency key and a reused admission', async () => {
-      const f = await fixture('constraints', 10);
-      const [a, b] = await newPeople(tdb.db, 2);
-      await bookings.insertBooking(tdb.db, bookingRow(f, a!.id, 'k-1', 'adm-1'));
-      const names = [];
-      for (const row of [bookingRow(f, a!.id, 'k-2'), { ...bookingRow(f, b!.id, 'k-3'), requested_by_id: a!.id, idempotency_key: 'k-1' }, bookingRow(f, b!.id, 'k-4', 'adm-1')]) {
-        try { await bookings.insertBooking(tdb.db, row); names.push('inserted'); } catch (e) { names.push(uniqueViolation(e)); }
-      }
-      assert.deepEqual(names, ['bookings_one_active_per_person', 'bookings_requested_by_id_idempotency_key_key', 'bookings_admission_id_key']);
-    });
 
     it('finds open slots for a rotation group and sums free seats by region', async () => {
       const f = await fixture('search', 3);
-      await slots.insertSlots(tdb.db, [{ campaign_id: f.campaign.id, facility_id: f.facility.id, date: dateAfter(NOW, 6), vaccine_code: 'pfizer', dose: 1, rotation_group: 7, capacity: 4 }]);
-      const found = await slots.searchOpenSlots(tdb.db, { campaignId: f.campaign.id, vaccineCodes: ['pfizer'], fromDate: dateAfter(NOW, 1), rotationGroup: 3, limit: 10 });
+      await slots.insertSlots(tdb.db, [{ campaign_id: f.campaignId, facility_id: f.facilityId, date: dateAfter(NOW, 6), vaccine_code: 'pfizer', dose: 1, rotation_group: 7, capacity: 4 }]);
+      const found = await slots.searchOpenSlots(tdb.db, { campaignId: f.campaignId, vaccineCodes: ['pfizer'], fromDate: dateAfter(NOW, 1), rotationGroup: 3, limit: 10 });
       assert.deepEqual(found.map((s) => [s.slotId, s.free]), [[f.dose1.id, 3]]);
-      assert.deepEqual(await slots.freeSeatsByRegion(tdb.db, f.campaign.id, dateAfter(NOW, 1)), [{ regionCode: '11', free: 7, capacity: 7 }]);
+      assert.deepEqual(await slots.freeSeatsByRegion(tdb.db, f.campaignId, dateAfter(NOW, 1)), [{ regionCode: '11', free: 7, capacity: 7 }]);
     });
 
     it('claims due outbox messages once (leased), records failures and marks each message sent on its own', async () => {
       const f = await fixture('outbox', 3);
       const [p] = await newPeople(tdb.db, 1);
-      const booking = await bookings.insertBooking(tdb.db, bookingRow(f, p!.id, 'ob-1'));
-      await bookings.insertOutboxMessage(tdb.db, { bookingId: booking.id, kind: 'booking-confirmed', nowMs: NOW, payload: { to: '010', bookingNumber: booking.booking_number, text: { ko: '가', en: 'a' } } });
+      const placed = await stores(tdb).writeBookingTakingSeats({ kind: 'place', booking: newBooking(f, p!.id, 'ob-1'), message: message('BN-ob-1') });
+      assert.ok(placed.ok);
+      const booking = placed.booking;
       const mine = async (nowMs: number) => (await outbox.claimDueMessages(tdb.db, nowMs, 100, 2_000)).filter((m) => m.booking_id === booking.id);
       const due = await mine(NOW);
       assert.equal(due.length, 1);
