@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bookingUnit, UNIT_NOW } from '../../test/support/booking-unit.ts';
-import { DAY_MS } from '../../test/support/factories.ts';
+import { DAY_MS } from '../platform/calendar.ts';
 import { StoreBusy } from './booking.store.ts';
 import type { BookingFailure } from './booking.service.ts';
 import type { Result } from '../platform/result.ts';

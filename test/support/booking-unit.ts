@@ -13,7 +13,8 @@ import { makeRrn } from '../../src/people/rrn.ts';
 import { memoryBookingStores, type MemoryBookingStores } from '../../src/booking/memory-booking-store.ts';
 import { createBookingService, type BookingServiceDeps } from '../../src/booking/booking.service.ts';
 import type { SlotRow } from '../../src/booking/booking.table.ts';
-import { dateAfter, DAY_MS } from './factories.ts';
+import { DAY_MS } from '../../src/platform/calendar.ts';
+import { dateAfter } from './factories.ts';
 
 export const UNIT_NOW = Date.parse('2026-03-02T03:00:00Z');
 const HMAC_KEY = 'unit-identity-hmac-key-0123456789abcdef';
