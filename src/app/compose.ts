@@ -19,9 +19,8 @@ import { createCampaignRepository } from '../campaigns/campaign.repository.ts';
 import { campaignRoutes } from '../campaigns/campaign.routes.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
-import * as bookings from '../booking/booking.repository.ts';
 import { createBookingService } from '../booking/booking.service.ts';
-import { kyselyBookingStores } from '../booking/kysely-booking-store.ts';
+import { kyselyAvailabilityReads, kyselyBookingStores } from '../booking/kysely-booking-store.ts';
 import { newBookingNumber } from '../booking/booking-number.ts';
 import { createAdmittedRequests } from '../booking/admitted-request.ts';
 import { createAvailabilityService } from '../booking/availability.service.ts';
@@ -35,7 +34,7 @@ import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
-import { waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
+import { admissionClaimOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { admissionCheck } from '../waiting-room/admission-check.ts';
 import { staticRoutes } from '../web/static.routes.ts';
 
@@ -70,7 +69,7 @@ export function composeServices(o: ComposeOptions) {
     clock, liveCampaign: campaigns.liveCampaign, newBookingNumber, resolveProxyTarget: identity.resolveProxyTarget,
     store: kyselyBookingStores({ db, findPerson, findFacility: cachedById(findFacilityById, rowCache), findSlot: cachedById(slots.findSlot, rowCache) }),
   });
-  const availability = createAvailabilityService({ clock, db, liveCampaign: campaigns.liveCampaign, findPerson, slots, bookings });
+  const availability = createAvailabilityService({ clock, liveCampaign: campaigns.liveCampaign, reads: kyselyAvailabilityReads({ db, findPerson }) });
   const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
   const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
   const findPublicPerson = async (id: number) => {
@@ -111,7 +110,7 @@ export async function composeApp(o: ComposeOptions) {
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
         shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
       bookingRoutes({
-        identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted,
+        identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted, admissionClaimOf,
       }),
       operatorRoutes({
         campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,

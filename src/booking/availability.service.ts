@@ -4,7 +4,6 @@
  * Free seats per region are public and cached briefly: the answer is the same for everyone.
  */
 import type { Clock } from '../platform/clock.ts';
-import type { Db, DbOrTrx } from '../platform/db.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { checkEligibility, type EligibilityDecision } from '../eligibility/eligibility.ts';
 import { birthDayDigitOf, cohortFor } from '../eligibility/openings.ts';
@@ -12,15 +11,23 @@ import type { PersonRow } from '../people/people.table.ts';
 import type { LiveCampaign } from './booking.service.ts';
 import { firstBookableDate, vaccineCodesFor } from './booking-rules.ts';
 import type * as SlotRepo from './slot.repository.ts';
-import type * as BookingRepo from './booking.repository.ts';
+import type { BookingRow } from './booking.table.ts';
+
+/** What availability reads (kysely-booking-store.ts binds it to the pool). */
+export interface AvailabilityReads {
+  findPerson(personId: number): Promise<PersonRow | undefined>;
+  findActiveBooking(campaignId: string, personId: number): Promise<BookingRow | undefined>;
+  findBookingsVisibleTo(personId: number): Promise<BookingRow[]>;
+  /** Dose-1 slots with free seats, with their facility, nearest dates first. */
+  searchOpenSlots(q: SlotRepo.FacilitySearch): ReturnType<typeof SlotRepo.searchOpenSlots>;
+  /** Free dose-1 seats per region from `fromDate` on. */
+  freeSeatsByRegion(campaignId: string, fromDate: string): ReturnType<typeof SlotRepo.freeSeatsByRegion>;
+}
 
 export interface AvailabilityDeps {
   clock: Clock;
-  db: Db;
   liveCampaign(id: string): Promise<LiveCampaign | undefined>;
-  findPerson(db: DbOrTrx, id: number): Promise<PersonRow | undefined>;
-  slots: Pick<typeof SlotRepo, 'searchOpenSlots' | 'freeSeatsByRegion'>;
-  bookings: Pick<typeof BookingRepo, 'findActiveBooking' | 'findBookingsVisibleTo'>;
+  reads: AvailabilityReads;
   regionCacheTtlMs?: number;
 }
 
@@ -33,19 +40,19 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
   async function eligibilityOf(personId: number, campaignId: string): Promise<Result<EligibilityDecision, 'campaign-not-found' | 'unauthenticated'>> {
     const campaign = await deps.liveCampaign(campaignId);
     if (!campaign) return err('campaign-not-found');
-    const person = await deps.findPerson(deps.db, personId);
+    const person = await deps.reads.findPerson(personId);
     if (!person) return err('unauthenticated');
-    const active = await deps.bookings.findActiveBooking(deps.db, campaignId, personId);
+    const active = await deps.reads.findActiveBooking(campaignId, personId);
     return ok(checkEligibility({ birthDate: person.birth_date, hasActiveBooking: active !== undefined }, campaign.rules, deps.clock.nowMs()));
   }
 
   async function openSlotsFor(personId: number, campaignId: string, f: SlotFilters) {
     const campaign = await deps.liveCampaign(campaignId);
     if (!campaign) return err('campaign-not-found' as const);
-    const person = await deps.findPerson(deps.db, personId);
+    const person = await deps.reads.findPerson(personId);
     const cohort = person && cohortFor(campaign.rules, person.birth_date);
     if (!person || !cohort) return err('not-in-cohort' as const);
-    const rows = await deps.slots.searchOpenSlots(deps.db, {
+    const rows = await deps.reads.searchOpenSlots({
       campaignId, vaccineCodes: vaccineCodesFor(cohort.vaccine.code), regionCode: f.regionCode, districtCode: f.districtCode,
       date: f.date, fromDate: firstBookableDate(deps.clock.nowMs()), rotationGroup: birthDayDigitOf(person.birth_date), limit: f.limit ?? 50,
     });
@@ -58,7 +65,7 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
    * moves a seat rather than taking a new one.
    */
   async function changeOptionsFor(requesterId: number, bookingNumber: string, f: SlotFilters) {
-    const visible = await deps.bookings.findBookingsVisibleTo(deps.db, requesterId);
+    const visible = await deps.reads.findBookingsVisibleTo(requesterId);
     const booking = visible.find((b) => b.booking_number === bookingNumber && b.status === 'active');
     if (!booking) return err('booking-not-found' as const);
     return openSlotsFor(booking.person_id, booking.campaign_id, f);
@@ -69,7 +76,7 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     const hit = regionCache.get(campaignId);
     const now = deps.clock.nowMs();
     if (hit && now - hit.atMs < ttl) return ok(hit.value);
-    const value = await deps.slots.freeSeatsByRegion(deps.db, campaignId, firstBookableDate(deps.clock.nowMs()));
+    const value = await deps.reads.freeSeatsByRegion(campaignId, firstBookableDate(deps.clock.nowMs()));
     regionCache.set(campaignId, { atMs: now, value });
     return ok(value);
   }

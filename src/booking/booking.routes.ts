@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
-import { admissionClaimOf } from '../waiting-room/waiting-room.routes.ts';
+import type { AdmissionClaim } from '../waiting-room/admission-check.ts';
 import type { Admitted, AdmittedRequests } from './admitted-request.ts';
 import { ok } from '../platform/result.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
@@ -40,6 +40,8 @@ export interface BookingRoutesDeps {
   monitor: BookingPathMonitor;
   /** Eligibility, slot search and booking run as admitted requests (the waiting room's admission check). */
   admitted: AdmittedRequests;
+  /** What a request claims its admission is (token header, session, device cookie): the waiting room reads it. */
+  admissionClaimOf(request: FastifyRequest): AdmissionClaim;
 }
 
 /** A gate refusal as its problem, else the service's answer. */
@@ -59,14 +61,14 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     };
 
     r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams }, preHandler: auth },
-      async (req, reply) => sendAdmitted(reply, await d.admitted.run(admissionClaimOf(req),
+      async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req),
         () => d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId))));
     r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery }, preHandler: auth },
-      async (req, reply) => sendAdmitted(reply, await d.admitted.run(admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
+      async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
     r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders }, preHandler: auth },
       async (req, reply) => {
-        const placed = await d.admitted.placeBooking(admissionClaimOf(req), {
+        const placed = await d.admitted.placeBooking(d.admissionClaimOf(req), {
           requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
           idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson,
         });

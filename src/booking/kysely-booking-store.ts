@@ -11,6 +11,7 @@ import type { SlotRow } from './booking.table.ts';
 import { StoreBusy, type BookingStore, type BookingStores } from './booking.store.ts';
 import * as bookings from './booking.repository.ts';
 import * as slots from './slot.repository.ts';
+import type { AvailabilityReads } from './availability.service.ts';
 
 const MAX_ATTEMPTS = 3;
 
@@ -36,6 +37,17 @@ export function kyselyBookingStores(o: { db: Db; findPerson: Finder<PersonRow>; 
     ...pool,
     writeBookingTakingSeats: (w) => withRetries(() => pool.writeBookingTakingSeats(w)),
     transact: (fn) => withRetries(() => o.db.transaction().execute((trx) => fn(on(trx)))),
+  };
+}
+
+/** Availability's reads on the pool. */
+export function kyselyAvailabilityReads(o: { db: Db; findPerson: Finder<PersonRow> }): AvailabilityReads {
+  return {
+    findPerson: (id) => o.findPerson(o.db, id),
+    findActiveBooking: (campaignId, personId) => bookings.findActiveBooking(o.db, campaignId, personId),
+    findBookingsVisibleTo: (personId) => bookings.findBookingsVisibleTo(o.db, personId),
+    searchOpenSlots: (q) => slots.searchOpenSlots(o.db, q),
+    freeSeatsByRegion: (campaignId, fromDate) => slots.freeSeatsByRegion(o.db, campaignId, fromDate),
   };
 }
 
