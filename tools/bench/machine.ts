@@ -94,7 +94,7 @@ export interface RedisBaseline {
 }
 
 function joinScript(): string {
-  const read = (file: string) => readFileSync(new URL(`../src/waiting-room/scripts/${file}.lua`, import.meta.url), 'utf8');
+  const read = (file: string) => readFileSync(new URL(`../../src/waiting-room/scripts/${file}.lua`, import.meta.url), 'utf8');
   return read('join').replace('--#include lib', read('lib'));
 }
 
