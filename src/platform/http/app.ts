@@ -10,6 +10,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import { problemBody, sendProblem } from './errors.ts';
+import { frameworkErrors, onClientError } from './framework-errors.ts';
+import { validatorCompiler } from './validation.ts';
 
 export interface AppPlugin {
   (app: FastifyInstance): Promise<void> | void;
@@ -33,8 +35,12 @@ export async function buildApp(opts: BuildAppOptions) {
     loggerInstance: opts.logger,
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Errors Fastify and Node answer before any route runs (a bad or too long URL, oversized
+    // headers) are problems like every other error, and never echo the URL.
+    frameworkErrors,
+    clientErrorHandler: onClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
 
   await app.register(swagger, {
     openapi: {
@@ -63,7 +69,8 @@ export async function buildApp(opts: BuildAppOptions) {
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, 'internal');
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not-found', { detail: `No route ${request.method} ${request.url.split('?')[0]}` }));
+  // The path is not echoed back: an answer never repeats what the client sent.
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, 'not-found'));
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,0 +1,26 @@
+/**
+ * The wire shape of every error answer (RFC 9457 application/problem+json, rendered by errors.ts)
+ * and the helper routes use to declare it beside their 2xx bodies. Problems keep their extension
+ * members (`errors`, `problems`, `reason`, …): the schema lets them through.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const LocalizedTextSchema = Type.Object({ ko: Type.String(), en: Type.String() });
+
+export const ProblemSchema = Type.Object({
+  type: Type.String({ description: '/problems/<code>' }),
+  code: Type.String({ description: 'Stable machine-readable reason, a key of the error table' }),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  messages: LocalizedTextSchema,
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), { description: 'validation: each refused field' })),
+  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: 'invalid-rules: each problem at a JSON pointer' })),
+}, { additionalProperties: true, description: 'application/problem+json (RFC 9457)' });
+
+export type ProblemWire = Static<typeof ProblemSchema>;
+
+/** A route's `response` map: its success bodies, and the problem shape for every 4xx and 5xx. */
+export function replies<R extends Record<number, TSchema>>(success: R) {
+  return { ...success, '4xx': ProblemSchema, '5xx': ProblemSchema };
+}
