@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
@@ -11,27 +10,11 @@ import type { AvailabilityService } from './availability.service.ts';
 import type { BookingService } from './booking.service.ts';
 import type { BookingPathMonitor } from './booking-path-monitor.ts';
 import type { Result } from '../platform/result.ts';
+import { replies } from '../platform/http/problem.schemas.ts';
+import {
+  BookingParams, BookingViewSchema, CampaignParams, ChangeBody, EligibilitySchema, IdempotencyHeaders, MyBookingsSchema, PlaceBody, SlotQuery, SlotSearchSchema,
+} from './booking.schemas.ts';
 
-const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
-const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
-const BookingParams = Type.Object({ bookingNumber: Type.String({ pattern: '^[A-Z0-9-]{6,20}$' }) });
-const SlotQuery = Type.Object({
-  region: Type.Optional(Type.String({ maxLength: 16 })),
-  district: Type.Optional(Type.String({ maxLength: 16 })),
-  date: Type.Optional(Type.String({ pattern: DatePattern })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-}, { additionalProperties: false });
-const PlaceBody = Type.Object({
-  slotId: Type.Integer({ minimum: 1 }),
-  forPerson: Type.Optional(Type.Object({
-    rrn: Type.String({ minLength: 13, maxLength: 14 }),
-    name: Type.String({ minLength: 1, maxLength: 40 }),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false });
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.String({ minLength: 8, maxLength: 100, description: 'Client-chosen key; a retried request with the same key returns the same booking' }),
-});
-const ChangeBody = Type.Object({ slotId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 
 export interface BookingRoutesDeps {
   identity: IdentityService;
@@ -60,13 +43,13 @@ export function bookingRoutes(d: BookingRoutesDeps) {
       return r;
     };
 
-    r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams }, preHandler: auth },
+    r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams, response: replies({ 200: EligibilitySchema }) }, preHandler: auth },
       async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req),
         () => d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId))));
-    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery }, preHandler: auth },
+    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }) }, preHandler: auth },
       async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
-    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders }, preHandler: auth },
+    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders, response: replies({ 201: BookingViewSchema }) }, preHandler: auth },
       async (req, reply) => {
         const placed = await d.admitted.placeBooking(d.admissionClaimOf(req), {
           requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
@@ -75,16 +58,16 @@ export function bookingRoutes(d: BookingRoutesDeps) {
         if (placed.ok) counted('place', placed.value);
         return sendAdmitted(reply, placed, 201);
       });
-    r.get('/api/bookings', { schema: { tags: ['booking'], security }, preHandler: auth },
+    r.get('/api/bookings', { schema: { tags: ['booking'], security, response: replies({ 200: MyBookingsSchema }) }, preHandler: auth },
       async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
-    r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
+    r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: auth },
       async (req, reply) => sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)));
-    r.get('/api/bookings/:bookingNumber/slots', { schema: { tags: ['booking'], security, params: BookingParams, querystring: SlotQuery, summary: 'Slots this booking can be changed to' }, preHandler: auth },
+    r.get('/api/bookings/:bookingNumber/slots', { schema: { tags: ['booking'], security, params: BookingParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }), summary: 'Slots this booking can be changed to' }, preHandler: auth },
       async (req, reply) => sendResult(reply, await d.availability.changeOptionsFor(sessionOf(req).personId, req.params.bookingNumber,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
-    r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody }, preHandler: auth },
+    r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody, response: replies({ 200: BookingViewSchema }) }, preHandler: auth },
       async (req, reply) => sendResult(reply, counted('change', await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId }))));
-    r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams }, preHandler: auth },
+    r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: auth },
       async (req, reply) => sendResult(reply, counted('cancel', await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber }))));
   };
 }

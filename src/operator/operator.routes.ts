@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendProblem, sendResult } from '../platform/http/errors.ts';
@@ -8,6 +7,11 @@ import type { CampaignService } from '../campaigns/campaign.service.ts';
 import { checkPassword, type OperatorAccount } from './operator-accounts.ts';
 import { OPERATOR_COOKIE, registerOperatorAuth, requireOperator, type OperatorClaims } from './operator-auth.ts';
 import type { DashboardService } from './dashboard.service.ts';
+import { replies } from '../platform/http/problem.schemas.ts';
+import {
+  AdmissionBody, AdmissionChangedSchema, CampaignParams, DashboardQuery, DashboardSchema, EditorCampaignsSchema, LoggedOutSchema, LoginBody,
+  OperatorSchema, PreviewBody, PreviewSchema, RulesBody, SaveBody, SavedSchema, ValidatedSchema,
+} from './operator.schemas.ts';
 
 /** Operator controls of a campaign's admission; 'unknown-campaign' when it has no waiting room. */
 export interface AdmissionControls {
@@ -26,15 +30,6 @@ export interface OperatorRoutesDeps {
   admission: AdmissionControls | null;
 }
 
-const Login = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
-const RulesBody = Type.Object({ rules: Type.Unknown() }, { additionalProperties: false });
-const PreviewBody = Type.Object({ rules: Type.Unknown(), at: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
-const SaveBody = Type.Object({ rules: Type.Unknown(), makeLive: Type.Boolean() }, { additionalProperties: false });
-const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
-const AdmissionBody = Type.Object({
-  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('pin'), Type.Literal('unpin')]),
-  ratePerSec: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
-}, { additionalProperties: false });
 
 export function operatorRoutes(d: OperatorRoutesDeps) {
   return async (app: FastifyInstance) => {
@@ -46,35 +41,35 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
     const tags = ['operator'];
     const cookieOpts = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: d.secureCookies };
 
-    r.post('/api/operator/login', { schema: { tags, body: Login } }, async (req, reply) => {
+    r.post('/api/operator/login', { schema: { tags, body: LoginBody, response: replies({ 200: OperatorSchema }) } }, async (req, reply) => {
       const account = checkPassword(d.accounts, req.body.username, req.body.password);
       if (!account) return sendProblem(reply, 'operator-login-failed');
       const { token, expiresAtMs } = await d.signer.sign({ sub: account.username, role: account.role }, d.sessionTtlMs);
       reply.setCookie(OPERATOR_COOKIE, token, { ...cookieOpts, expires: new Date(expiresAtMs) });
       return { username: account.username, role: account.role, csrfToken: reply.generateCsrf() };
     });
-    r.get('/api/operator/me', { schema: { tags }, preHandler: viewer }, async (req, reply) =>
+    r.get('/api/operator/me', { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: viewer }, async (req, reply) =>
       ({ ...req.operator!, csrfToken: reply.generateCsrf() }));
-    r.post('/api/operator/logout', { schema: { tags }, onRequest: csrf }, async (_req, reply) => {
+    r.post('/api/operator/logout', { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, onRequest: csrf }, async (_req, reply) => {
       reply.clearCookie(OPERATOR_COOKIE, cookieOpts);
-      return { loggedOut: true };
+      return { loggedOut: true as const };
     });
 
-    r.get('/api/operator/campaigns', { schema: { tags }, preHandler: viewer }, async () => ({ campaigns: await d.campaigns.listForEditor() }));
-    r.post('/api/operator/campaigns/validate', { schema: { tags, body: RulesBody }, onRequest: csrf, preHandler: viewer }, async (req, reply) => {
+    r.get('/api/operator/campaigns', { schema: { tags, response: replies({ 200: EditorCampaignsSchema }) }, preHandler: viewer }, async () => ({ campaigns: await d.campaigns.listForEditor() }));
+    r.post('/api/operator/campaigns/validate', { schema: { tags, body: RulesBody, response: replies({ 200: ValidatedSchema }) }, onRequest: csrf, preHandler: viewer }, async (req, reply) => {
       const v = d.campaigns.validate(req.body.rules);
       return sendResult(reply, v.ok ? ok({ ok: true, ...v.value }) : v);
     });
-    r.post('/api/operator/campaigns/preview', { schema: { tags, body: PreviewBody }, onRequest: csrf, preHandler: viewer }, async (req, reply) =>
+    r.post('/api/operator/campaigns/preview', { schema: { tags, body: PreviewBody, response: replies({ 200: PreviewSchema }) }, onRequest: csrf, preHandler: viewer }, async (req, reply) =>
       sendResult(reply, await d.campaigns.preview(req.body.rules, Date.parse(req.body.at))));
-    r.post('/api/operator/campaigns', { schema: { tags, body: SaveBody }, onRequest: csrf, preHandler: operator }, async (req, reply) => {
+    r.post('/api/operator/campaigns', { schema: { tags, body: SaveBody, response: replies({ 201: SavedSchema }) }, onRequest: csrf, preHandler: operator }, async (req, reply) => {
       const saved = await d.campaigns.saveVersion(req.body.rules, req.operator!.username, req.body.makeLive);
       return sendResult(reply, saved.ok ? ok({ id: saved.value.rules.id, version: saved.value.version, isLive: req.body.makeLive }) : saved, 201);
     });
 
-    r.get('/api/operator/dashboard', { schema: { tags, querystring: Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) }) }, preHandler: viewer },
+    r.get('/api/operator/dashboard', { schema: { tags, querystring: DashboardQuery, response: replies({ 200: DashboardSchema }) }, preHandler: viewer },
       async (req) => d.dashboard.dashboard(req.query.campaignId));
-    r.post('/api/operator/campaigns/:campaignId/admission', { schema: { tags, params: CampaignParams, body: AdmissionBody }, onRequest: csrf, preHandler: operator }, async (req, reply) => {
+    r.post('/api/operator/campaigns/:campaignId/admission', { schema: { tags, params: CampaignParams, body: AdmissionBody, response: replies({ 200: AdmissionChangedSchema }) }, onRequest: csrf, preHandler: operator }, async (req, reply) => {
       if (!d.admission) return sendResult(reply, err('campaign-not-found'));
       const { action, ratePerSec } = req.body;
       if (action === 'pin' && ratePerSec === undefined) return sendProblem(reply, 'validation', { errors: [{ field: 'body/ratePerSec', message: 'required to pin the rate' }] });

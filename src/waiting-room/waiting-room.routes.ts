@@ -3,7 +3,6 @@
  * kept in an http-only cookie, and the signed ticket travels in `x-queue-ticket`. Polls are
  * answered from memory (see the service). Join and poll are rate-limited per identity and per IP.
  */
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomInt } from 'node:crypto';
@@ -18,12 +17,11 @@ import type { QueueStatus, StatusReply, WaitingRoomService } from './waiting-roo
 import type { EtaTracker } from './eta-tracker.ts';
 import { rateLimitNamespace } from './keys.ts';
 import type { AdmissionClaim } from './admission-check.ts';
+import { replies } from '../platform/http/problem.schemas.ts';
+import { CampaignParams, JoinBody, JoinedSchema, LeftSchema, PolledSchema, TicketHeaders, type QueueStatusWire } from './waiting-room.schemas.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
-const CampaignParams = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) });
-const JoinBody = Type.Object({ deviceId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }, { additionalProperties: false });
-const TicketHeaders = Type.Object({ 'x-queue-ticket': Type.String({ minLength: 10, maxLength: 2000 }) });
 
 export interface WaitingRoomRoutesDeps {
   identity: IdentityService;
@@ -124,7 +122,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const joinsPerIdentity = limitBy(app, limits.joins, (req) => `join:${sessionOf(req).identityHash}`);
 
     r.post('/api/campaigns/:campaignId/queue', {
-      schema: { tags, security, params: CampaignParams, body: JoinBody, summary: 'Join the queue (or get your place back)' },
+      schema: { tags, security, params: CampaignParams, body: JoinBody, response: replies({ 200: JoinedSchema }), summary: 'Join the queue (or get your place back)' },
       onRequest: perIp, preHandler: [auth, joinsPerIdentity],
     }, async (req, reply) => {
       const deviceId = deviceOf(req) ?? req.body.deviceId;
@@ -135,7 +133,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     });
 
     r.delete('/api/campaigns/:campaignId/queue', {
-      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, summary: 'Give up your place' },
+      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: LeftSchema }), summary: 'Give up your place' },
       onRequest: perIp, preHandler: auth,
     }, async (req, reply) => {
       const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '' });
@@ -155,7 +153,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const pollsPerIdentity = limitBy(app, limits.polls, (req) => `poll:${sessionOf(req).identityHash}`);
 
     r.get('/api/campaigns/:campaignId/queue/status', {
-      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, summary: 'Your position, ETA band and when to ask again' },
+      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: PolledSchema }), summary: 'Your position, ETA band and when to ask again' },
       onRequest: perIp, preHandler: [auth, pollsPerIdentity],
     }, async (req, reply) => {
       const deviceId = deviceOf(req);
@@ -174,7 +172,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
   };
 
   /** The wire shape of a status (seconds for people, ms for timers), recording ETA promises and admissions. */
-  function render(campaignId: string, identityHash: string, reply: StatusReply) {
+  function render(campaignId: string, identityHash: string, reply: StatusReply): QueueStatusWire {
     const s: QueueStatus = reply.status;
     if (s.kind === 'pre-room') {
       return { state: 'pre-opening', opensAt: new Date(s.opensAtMs).toISOString(), preRoomSize: s.preRoomSize, position: null, ahead: null, behind: null, eta: null, progress: null, nextPollMs: s.nextPollMs };

@@ -1,0 +1,74 @@
+/** The operator console's contract; the console imports the static types. */
+import { Type, type Static } from '@sinclair/typebox';
+import { LocalizedTextSchema } from '../platform/http/problem.schemas.ts';
+import { CampaignIdSchema, CampaignParams, Nullable } from '../platform/http/common.schemas.ts';
+import { RegionSeatsSchema } from '../campaigns/campaign.schemas.ts';
+
+export { CampaignParams };
+
+export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+/** Rules are checked by the rules validator (every problem listed), not by this schema. */
+export const RulesBody = Type.Object({ rules: Type.Unknown() }, { additionalProperties: false });
+export const PreviewBody = Type.Object({ rules: Type.Unknown(), at: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
+export const SaveBody = Type.Object({ rules: Type.Unknown(), makeLive: Type.Boolean() }, { additionalProperties: false });
+export const AdmissionBody = Type.Object({
+  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('pin'), Type.Literal('unpin')]),
+  ratePerSec: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+}, { additionalProperties: false });
+export const DashboardQuery = Type.Object({ campaignId: CampaignIdSchema });
+
+export const OperatorSchema = Type.Object({
+  username: Type.String(),
+  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator')]),
+  csrfToken: Type.String(),
+});
+export const LoggedOutSchema = Type.Object({ loggedOut: Type.Literal(true) });
+
+export const EditorCampaignSchema = Type.Object({
+  id: Type.String(), liveVersion: Nullable(Type.Integer()), latestVersion: Type.Integer(), rules: Type.Unknown(),
+});
+export const EditorCampaignsSchema = Type.Object({ campaigns: Type.Array(EditorCampaignSchema) });
+
+export const ValidatedSchema = Type.Object({ ok: Type.Literal(true), id: Type.String(), version: Type.Integer() });
+export const SavedSchema = Type.Object({ id: Type.String(), version: Type.Integer(), isLive: Type.Boolean() });
+
+export const PhasePreviewSchema = Type.Object({
+  phaseId: Type.String(),
+  kind: Type.Union([Type.Literal('window'), Type.Literal('rotation')]),
+  label: LocalizedTextSchema,
+  opensAtMs: Type.Number(),
+  closesAtMs: Type.Number(),
+  bornRanges: Type.Array(Type.Object({ bornFrom: Type.String(), bornTo: Type.String() })),
+  birthDayDigits: Type.Optional(Type.Array(Type.Integer())),
+  people: Type.Integer(),
+});
+export const PreviewSchema = Type.Object({ atMs: Type.Number(), phases: Type.Array(PhasePreviewSchema), people: Type.Integer() });
+
+const QueueFeedSchema = Type.Object({
+  waiting: Type.Integer(), admittedPerSec: Type.Number(), activeSessions: Type.Integer(), cursor: Type.Integer(), tail: Type.Integer(),
+  paused: Type.Boolean(), pinnedRatePerSec: Nullable(Type.Number()), ratePerSec: Type.Number(),
+});
+const EtaErrorSchema = Type.Object({ p50Sec: Type.Number(), p90Sec: Type.Number(), samples: Type.Integer() });
+
+export const DashboardSchema = Type.Object({
+  atMs: Type.Number(),
+  campaignId: Type.String(),
+  queue: Type.Unsafe<Static<typeof QueueFeedSchema> | null>({ ...QueueFeedSchema, type: ['object', 'null'] }),
+  bookings: Type.Object({ perSec: Type.Number(), total: Type.Integer() }),
+  latency: Type.Object({ p50Ms: Nullable(Type.Number()), p99Ms: Nullable(Type.Number()), errorRate: Nullable(Type.Number()), requestsPerSec: Type.Number() }),
+  slotsLeftByRegion: Type.Array(RegionSeatsSchema),
+  etaError: Type.Unsafe<Static<typeof EtaErrorSchema> | null>({ ...EtaErrorSchema, type: ['object', 'null'] }),
+});
+
+export const AdmissionChangedSchema = Type.Object({
+  campaignId: Type.String(),
+  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('pin'), Type.Literal('unpin')]),
+  state: Type.Unknown({ description: 'the admission controller state after the change' }),
+});
+
+export type OperatorWire = Static<typeof OperatorSchema>;
+export type EditorCampaignWire = Static<typeof EditorCampaignSchema>;
+export type PreviewWire = Static<typeof PreviewSchema>;
+export type PhasePreviewWire = Static<typeof PhasePreviewSchema>;
+export type DashboardWire = Static<typeof DashboardSchema>;
+export type SavedWire = Static<typeof SavedSchema>;
