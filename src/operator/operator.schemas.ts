@@ -25,7 +25,7 @@ export const OperatorSchema = Type.Object({
 export const LoggedOutSchema = Type.Object({ loggedOut: Type.Literal(true) });
 
 export const EditorCampaignSchema = Type.Object({
-  id: Type.String(), liveVersion: Nullable(Type.Integer()), latestVersion: Type.Integer(), rules: Type.Unknown(),
+  id: Type.String(), liveVersion: Nullable(Type.Integer()), latestVersion: Type.Integer(), rules: Type.Unknown({ description: 'the latest version\'s rules (a JSON object), as saved' }),
 });
 export const EditorCampaignsSchema = Type.Object({ campaigns: Type.Array(EditorCampaignSchema) });
 

@@ -1,25 +1,12 @@
 /** Booking shapes as the API returns them, and the calls that change a booking. */
-import { apiRequest, type LocalizedText } from '../shared/api.ts';
+import { apiRequest } from '../shared/api.ts';
 import { citizenHeaders, type Session } from './store.ts';
+import type { BookingViewWire, SlotSearchWire, SlotWire } from '../../../src/booking/booking.schemas.ts';
 
-export interface BookingView {
-  bookingNumber: string;
-  campaignId: string;
-  status: 'active' | 'cancelled';
-  facility: { code: string; name: LocalizedText; address: string; regionCode: string };
-  vaccineCode: string;
-  dose1: { date: string; slotId: number };
-  dose2: { date: string; slotId: number };
-  createdAt: string;
-  cancelledAt: string | null;
-}
-
-export interface Slot {
-  slotId: number; date: string; vaccineCode: string; free: number; facilityCode: string;
-  nameKo: string; nameEn: string; regionCode: string; districtCode: string; address: string;
-}
-
-export interface SlotSearch { doseIntervalDays: number; slots: Slot[] }
+/** `facility` is null when the facility was removed after booking: pages say so instead of failing. */
+export type BookingView = BookingViewWire;
+export type Slot = SlotWire;
+export type SlotSearch = SlotSearchWire;
 
 export interface SlotFilters { region: string; district: string; date: string }
 

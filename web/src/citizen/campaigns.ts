@@ -1,14 +1,12 @@
 /** The public shape of campaign rules (GET /api/campaigns) and how the site words them. */
 import type { LocalizedText } from '../shared/api.ts';
 import type { Lang } from '../shared/i18n.tsx';
+import type { OpeningWire, PublicCampaignWire } from '../../../src/campaigns/campaign.schemas.ts';
 
-export interface Cohort { id: string; bornFrom: string; bornTo: string; vaccine: { code: string; name: LocalizedText; doseIntervalDays: number } }
-export type Phase =
-  | { kind: 'window'; id: string; label: LocalizedText; opensAt: string; closesAt: string; bornFrom?: string; bornTo?: string }
-  | { kind: 'rotation'; id: string; label: LocalizedText; firstDay: string; days: number; firstDigit: number; opensAtLocal: string; closesAtLocalNextDay: string; bornFrom?: string; bornTo?: string };
-export interface Campaign { id: string; version: number; name: LocalizedText; proxyBooking: 'allowed' | 'banned'; cohorts: Cohort[]; phases: Phase[] }
-
-export interface Opening { phaseId: string; label: LocalizedText; opensAt: string; closesAt: string }
+export type Campaign = PublicCampaignWire;
+export type Cohort = Campaign['cohorts'][number];
+export type Phase = Campaign['phases'][number];
+export type Opening = OpeningWire;
 
 /** The last instant any phase of a campaign is open, for sorting current rounds first. */
 export function closesAtMs(c: Campaign): number {

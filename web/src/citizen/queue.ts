@@ -10,20 +10,13 @@ import { failureOf, type Failure } from '../shared/failure.tsx';
 import { navigate, paths } from './router.ts';
 import { redirectForProblem, useSession } from './session.tsx';
 import { citizenHeaders, deviceId, loadTicket, saveAdmission, saveTicket, type Session } from './store.ts';
+import type { JoinedWire, PolledWire, QueueStatusWire } from '../../../src/waiting-room/waiting-room.schemas.ts';
 
-/** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
-export interface Eta { seconds: number; lowSeconds: number; highSeconds: number | null }
-export interface QueueStatus {
-  state: 'pre-opening' | 'waiting' | 'admitted' | 'expired' | 'completed';
-  opensAt: string | null;
-  position: number | null;
-  ahead: number | null;
-  behind: number | null;
-  eta: Eta | null;
-  progress: number | null;
-  nextPollMs: number;
-  admission?: { token: string; expiresAt: string };
-}
+/**
+ * A status as the server sends it (its schema is the contract): `pre-opening`, `waiting` or
+ * `admitted`. A place that expired or a campaign already booked are refusals (problems), not states.
+ */
+export type QueueStatus = QueueStatusWire;
 
 export type Connection = 'ok' | 'offline' | 'busy';
 export type QueueView =
@@ -35,7 +28,7 @@ const MIN_POLL_MS = 500;
 const MAX_POLL_MS = 60_000;
 const ADMITTED_PAUSE_MS = 1_000;
 
-const clampPoll = (ms: number) => Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, Number.isFinite(ms) ? ms : 5_000));
+const clampPoll = (ms: number | null) => Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, ms !== null && Number.isFinite(ms) ? ms : 5_000));
 const backoffMs = (failures: number) => Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
 const isTransient = (p: Problem) => p.status === 429 || p.status >= 500;
 
@@ -57,9 +50,7 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
       if (status.state === 'admitted' && status.admission) {
         saveAdmission(campaignId, status.admission);
         timer = window.setTimeout(() => navigate(paths.book(campaignId), { replace: true }), ADMITTED_PAUSE_MS);
-      } else if (status.state === 'completed') {
-        saveTicket(campaignId, session, null);
-      } else if (status.state !== 'expired') {
+      } else {
         schedule(clampPoll(status.nextPollMs));
       }
     }
@@ -81,7 +72,7 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     async function ticket(): Promise<string | null> {
       const kept = loadTicket(campaignId, session);
       if (kept) return kept;
-      const r = await apiRequest<{ ticket: string; status?: QueueStatus }>(base, { method: 'POST', body: { deviceId: deviceId() }, headers: citizenHeaders(session) });
+      const r = await apiRequest<JoinedWire>(base, { method: 'POST', body: { deviceId: deviceId() }, headers: citizenHeaders(session) });
       if (stopped) return null;
       if (!r.ok) { onFailure(r); return null; }
       saveTicket(campaignId, session, r.data.ticket);
@@ -91,7 +82,7 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     async function tick() {
       const t = await ticket();
       if (!t || stopped) return;
-      const r = await apiRequest<QueueStatus>(`${base}/status`, { headers: { ...citizenHeaders(session), 'x-queue-ticket': t } });
+      const r = await apiRequest<PolledWire>(`${base}/status`, { headers: { ...citizenHeaders(session), 'x-queue-ticket': t } });
       if (stopped) return;
       if (!r.ok) { onFailure(r); return; }
       failures = 0;

@@ -7,9 +7,12 @@
  * - the admission per campaign in sessionStorage, sent as x-admission-token while booking.
  */
 import { randomId } from '../shared/api.ts';
+import type { VerifiedWire } from '../../../src/identity/identity.schemas.ts';
+import type { QueueStatusWire } from '../../../src/waiting-room/waiting-room.schemas.ts';
 
-export interface Session { sessionToken: string; expiresAt: string; person: { maskedName: string; birthDate: string } }
-export interface Admission { token: string; expiresAt: string }
+/** What /api/identity/verify answers, kept as it came. */
+export type Session = VerifiedWire;
+export type Admission = NonNullable<QueueStatusWire['admission']>;
 
 const SESSION = 'yeyak.session';
 const DEVICE = 'yeyak.device';

@@ -11,8 +11,9 @@ import { useApi } from '../shared/use-api.ts';
 import { useT } from './messages.ts';
 import { opRequest, type Operator } from './operator-api.ts';
 import { PreviewView, ProblemList, type Preview, type RuleProblem } from './EditorResults.tsx';
+import type { EditorCampaignWire, SavedWire } from '../../../src/operator/operator.schemas.ts';
 
-interface EditorCampaign { id: string; liveVersion: number | null; latestVersion: number; rules: Record<string, unknown> }
+type EditorCampaign = EditorCampaignWire;
 
 type Outcome =
   | { kind: 'valid' }
@@ -54,7 +55,7 @@ export function Editor({ operator }: { operator: Operator }) {
   // next version but keeps the "saved" notice on screen.
   useEffect(() => { setOutcome(null); }, [id]);
   useEffect(() => {
-    if (selected) setText(JSON.stringify({ ...selected.rules, version: selected.latestVersion + 1 }, null, 2));
+    if (selected) setText(JSON.stringify({ ...(selected.rules as Record<string, unknown>), version: selected.latestVersion + 1 }, null, 2));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected?.id, selected?.latestVersion]);
 
@@ -66,7 +67,7 @@ export function Editor({ operator }: { operator: Operator }) {
     if (action === 'validate') setOutcome(outcomeOf(await opRequest('/api/operator/campaigns/validate', { method: 'POST', body: { rules } }), () => ({ kind: 'valid' })));
     if (action === 'preview') setOutcome(outcomeOf(await opRequest<Preview>('/api/operator/campaigns/preview', { method: 'POST', body: { rules, at: atIso } }), (preview) => ({ kind: 'preview', preview })));
     if (action === 'save') {
-      const r = await opRequest<{ id: string; version: number; isLive: boolean }>('/api/operator/campaigns', { method: 'POST', body: { rules, makeLive } });
+      const r = await opRequest<SavedWire>('/api/operator/campaigns', { method: 'POST', body: { rules, makeLive } });
       setOutcome(outcomeOf(r, (s) => ({ kind: 'saved', ...s })));
       if (r.ok) void list.reload(true);
     }

@@ -1,15 +1,13 @@
 /** What the editor shows after validate or preview: every rule problem, or who could book when. */
-import type { LocalizedText } from '../shared/api.ts';
+import type { PhasePreviewWire, PreviewWire } from '../../../src/operator/operator.schemas.ts';
+import type { ProblemWire } from '../../../src/platform/http/problem.schemas.ts';
 import { useLang } from '../shared/i18n.tsx';
 import { formatDate, formatInstant, formatNumber } from '../shared/format.ts';
 import { useT } from './messages.ts';
 
-export interface RuleProblem { path: string; message: string }
-export interface PhasePreview {
-  phaseId: string; kind: 'window' | 'rotation'; label: LocalizedText; opensAtMs: number; closesAtMs: number;
-  bornRanges: { bornFrom: string; bornTo: string }[]; birthDayDigits?: number[]; people: number;
-}
-export interface Preview { atMs: number; people: number; phases: PhasePreview[] }
+export type RuleProblem = NonNullable<ProblemWire['problems']>[number];
+export type PhasePreview = PhasePreviewWire;
+export type Preview = PreviewWire;
 
 export function ProblemList({ problems }: { problems: RuleProblem[] }) {
   const t = useT();

@@ -3,9 +3,10 @@
  * login (or /me) is kept in memory only and sent as x-csrf-token on every state change.
  */
 import { apiRequest, type RequestOptions } from '../shared/api.ts';
+import type { OperatorWire } from '../../../src/operator/operator.schemas.ts';
 
-export type Role = 'viewer' | 'operator';
-export interface Operator { username: string; role: Role; csrfToken: string }
+export type Operator = OperatorWire;
+export type Role = Operator['role'];
 
 let csrfToken: string | null = null;
 

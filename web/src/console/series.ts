@@ -2,15 +2,9 @@
  * The dashboard's memory: each poll appends one point per series; the oldest points fall off
  * after MAX_POINTS (at 2.5 s a poll, about 25 minutes). Nothing is stored beyond this page.
  */
-export interface DashboardFeed {
-  atMs: number;
-  campaignId: string;
-  queue: { waiting: number; admittedPerSec: number; activeSessions: number; cursor: number; tail: number; paused: boolean; pinnedRatePerSec: number | null; ratePerSec: number } | null;
-  bookings: { perSec: number; total: number };
-  latency: { p50Ms: number | null; p99Ms: number | null };
-  slotsLeftByRegion: { regionCode: string; free: number; capacity: number }[];
-  etaError: { p50Sec: number; p90Sec: number } | null;
-}
+import type { DashboardWire } from '../../../src/operator/operator.schemas.ts';
+/** The feed as the server sends it (its schema is the contract). */
+export type DashboardFeed = DashboardWire;
 
 export const MAX_POINTS = 600;
 

@@ -4,19 +4,19 @@
  * the page can offer to retry. A non-problem error body (a proxy's HTML page) becomes a problem
  * with plain words, so no page ever shows a stack trace or goes blank.
  */
+import type { ProblemWire } from '../../../src/platform/http/problem.schemas.ts';
+
 export interface LocalizedText { ko: string; en: string }
 
-export interface Problem {
-  code: string;
-  status: number;
-  messages: LocalizedText;
-  errors?: { field: string; message: string }[];
-  /** Campaign rule problems (operator editor), each at a JSON pointer. */
-  problems?: { path: string; message: string }[];
+/**
+ * A problem as the server sends it (its schema is the contract), or one made here from a
+ * non-problem error answer, which has only the code, status and words.
+ */
+export type Problem = Pick<ProblemWire, 'code' | 'status' | 'messages' | 'errors' | 'problems'> & {
   /** From the Retry-After header (429, 503): when the server asks to be asked again. */
   retryAfterSec?: number;
   [extension: string]: unknown;
-}
+};
 
 export type ApiResult<T> =
   | { ok: true; status: number; data: T }

@@ -4,7 +4,8 @@
  * holds their place; any other problem is shown here with what to do next.
  */
 import { useEffect } from 'react';
-import { apiRequest, type LocalizedText } from '../../shared/api.ts';
+import { apiRequest } from '../../shared/api.ts';
+import type { EligibilityWire } from '../../../../src/booking/booking.schemas.ts';
 import { FailureNotice, Loading } from '../../shared/failure.tsx';
 import { useLang } from '../../shared/i18n.tsx';
 import { useApi } from '../../shared/use-api.ts';
@@ -15,14 +16,13 @@ import { citizenHeaders, saveTicket, type Session } from '../store.ts';
 import { SlotPicker } from '../parts/SlotPicker.tsx';
 import { NeedVerify } from './NeedVerify.tsx';
 
-interface Eligibility { status: 'eligible' | 'not-yet' | 'window-closed' | 'already-booked' | 'not-in-cohort'; message: LocalizedText }
 
 function Booking({ campaignId, session }: { campaignId: string; session: Session }) {
   const t = useT();
   const { lang } = useLang();
   const { setSession } = useSession();
   const { loaded, reload } = useApi(
-    () => apiRequest<Eligibility>(`/api/campaigns/${encodeURIComponent(campaignId)}/eligibility`, { headers: citizenHeaders(session, campaignId) }),
+    () => apiRequest<EligibilityWire>(`/api/campaigns/${encodeURIComponent(campaignId)}/eligibility`, { headers: citizenHeaders(session, campaignId) }),
     [campaignId, session],
   );
   const redirected = loaded.state === 'failed' && loaded.failure.kind === 'problem'

@@ -23,8 +23,8 @@ export function BookingFacts({ b }: { b: BookingView }) {
     <dl className="facts">
       <dt>{t('bookingNumber')}</dt><dd className="booking-number" data-testid="booking-number">{b.bookingNumber}</dd>
       <dt>{t('bookingStatus')}</dt><dd data-testid="booking-status">{b.status === 'active' ? t('bookingActive') : t('bookingCancelled')}</dd>
-      <dt>{t('confirmFacility')}</dt><dd>{b.facility.name[lang]} <span className="muted small">({provinceName(b.facility.regionCode, lang)})</span></dd>
-      <dt>{t('bookingAddress')}</dt><dd>{b.facility.address}</dd>
+      <dt>{t('confirmFacility')}</dt><dd>{b.facility ? <>{b.facility.name[lang]} <span className="muted small">({provinceName(b.facility.regionCode, lang)})</span></> : t('facilityGone')}</dd>
+      <dt>{t('bookingAddress')}</dt><dd>{b.facility?.address ?? '–'}</dd>
       <dt>{t('confirmVaccine')}</dt><dd>{vaccineName(b.vaccineCode, lang)}</dd>
       <dt>{t('bookingDose1')}</dt><dd data-testid="dose1">{formatDate(b.dose1.date, lang)}</dd>
       <dt>{t('bookingDose2')}</dt><dd data-testid="dose2">{formatDate(b.dose2.date, lang)}</dd>

@@ -63,7 +63,7 @@ function Waiting({ status }: { status: QueueStatus }) {
   );
 }
 
-function StatusBody({ status, campaignId, onRejoin }: { status: QueueStatus; campaignId: string; onRejoin(): void }) {
+function StatusBody({ status, campaignId }: { status: QueueStatus; campaignId: string }) {
   const t = useT();
   const { lang } = useLang();
   switch (status.state) {
@@ -83,10 +83,6 @@ function StatusBody({ status, campaignId, onRejoin }: { status: QueueStatus; cam
           <button type="button" className="button primary" onClick={() => navigate(paths.book(campaignId))}>{t('queueContinue')}</button>
         </div>
       );
-    case 'completed':
-      return <div className="notice notice-ok"><p>{t('queueCompleted')}</p><a className="button" href="#/bookings">{t('navBookings')}</a></div>;
-    case 'expired':
-      return <div className="notice notice-warn"><p>{t('queueExpired')}</p><button type="button" className="button primary" onClick={onRejoin}>{t('queueRejoin')}</button></div>;
   }
 }
 
@@ -112,7 +108,7 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
             <p><button type="button" className="button" onClick={rejoin}>{t('queueRejoin')}</button></p>
           </FailureNotice>
         )}
-        {view.phase === 'status' && <StatusBody status={view.status} campaignId={campaignId} onRejoin={rejoin} />}
+        {view.phase === 'status' && <StatusBody status={view.status} campaignId={campaignId} />}
         {view.phase !== 'failed' && view.connection !== undefined && view.connection !== 'ok' && (
           <p className="notice notice-warn" role="status">{view.connection === 'offline' ? t('queueOffline') : view.phase === 'joining' ? t('queueJoinBusy') : t('queueBusy')}</p>
         )}

@@ -4,7 +4,8 @@
  * the request body; the session token is kept in sessionStorage.
  */
 import { useState, type FormEvent } from 'react';
-import { apiRequest, type LocalizedText } from '../../shared/api.ts';
+import { apiRequest } from '../../shared/api.ts';
+import type { ProviderWire } from '../../../../src/identity/identity.schemas.ts';
 import { FailureNotice, Loading, failureOf, type Failure } from '../../shared/failure.tsx';
 import { useLang } from '../../shared/i18n.tsx';
 import { formatPercent } from '../../shared/format.ts';
@@ -14,8 +15,8 @@ import { navigate } from '../router.ts';
 import { useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
 
-type Light = 'green' | 'yellow' | 'red' | 'grey';
-interface Provider { id: string; name: LocalizedText; light: Light; successRate: number | null; p50LatencyMs: number | null }
+type Provider = ProviderWire;
+type Light = Provider['light'];
 
 const LIGHT_WORD: Record<Light, MessageKey> = { green: 'lightGreen', yellow: 'lightYellow', red: 'lightRed', grey: 'lightGrey' };
 

@@ -11,8 +11,9 @@ import { provinceName } from '../../shared/regions.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { useT } from '../messages.ts';
 import type { Campaign } from '../campaigns.ts';
+import type { RegionSeatsWire } from '../../../../src/campaigns/campaign.schemas.ts';
 
-interface RegionSeats { regionCode: string; free: number; capacity: number }
+type RegionSeats = RegionSeatsWire;
 const REFRESH_MS = 15_000;
 
 export function Availability({ campaigns }: { campaigns: Campaign[] }) {
