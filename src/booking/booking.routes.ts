@@ -11,6 +11,7 @@ import type { BookingService } from './booking.service.ts';
 import type { BookingPathMonitor } from './booking-path-monitor.ts';
 import type { Result } from '../platform/result.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
+import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
 import {
   BookingParams, BookingViewSchema, CampaignParams, ChangeBody, EligibilitySchema, IdempotencyHeaders, MyBookingsSchema, PlaceBody, SlotQuery, SlotSearchSchema,
 } from './booking.schemas.ts';
@@ -25,6 +26,8 @@ export interface BookingRoutesDeps {
   admitted: AdmittedRequests;
   /** What a request claims its admission is (token header, session, device cookie): the waiting room reads it. */
   admissionClaimOf(request: FastifyRequest): AdmissionClaim;
+  /** Requests per minute per identity (defaults: BOOKING_LIMITS). */
+  limits?: Partial<typeof BOOKING_LIMITS>;
 }
 
 /** A gate refusal as its problem, else the service's answer. */
@@ -32,10 +35,25 @@ function sendAdmitted<T>(reply: FastifyReply, r: Admitted<T, ProblemReason>, okS
   return r.ok ? sendResult(reply, r.value, okStatus) : sendProblem(reply, r.reason, r.detail ?? {});
 }
 
+/**
+ * Per-identity allowances, counted in each process's memory. None of these routes needs an
+ * admission, so without them one person could hammer the database (a change storm fed the
+ * admission controller 500s). Far above what a person does by hand: a search a second, a change
+ * or cancel every six seconds.
+ */
+export const BOOKING_LIMITS = { searchPerMinute: 60, lookupPerMinute: 60, changePerMinute: 10, cancelPerMinute: 10 };
+
 export function bookingRoutes(d: BookingRoutesDeps) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const auth = requireSession(d.identity);
+    await registerLimits(app);
+    const limits = { ...BOOKING_LIMITS, ...d.limits };
+    const perIdentity = (name: string, max: number) => limitBy(app, name, max, (req) => sessionOf(req).identityHash);
+    const searches = perIdentity('slot-search', limits.searchPerMinute);
+    const lookups = perIdentity('booking-lookup', limits.lookupPerMinute);
+    const changes = perIdentity('booking-change', limits.changePerMinute);
+    const cancels = perIdentity('booking-cancel', limits.cancelPerMinute);
     const security = [{ session: [] }];
     app.addHook('onResponse', async (_req, reply) => { d.monitor.recordRequest(reply.elapsedTime, reply.statusCode); });
     const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
@@ -46,7 +64,7 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams, response: replies({ 200: EligibilitySchema }) }, preHandler: auth },
       async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req),
         () => d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId))));
-    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }) }, preHandler: auth },
+    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }) }, preHandler: [auth, searches] },
       async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
     r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders, response: replies({ 201: BookingViewSchema }) }, preHandler: auth },
@@ -58,16 +76,16 @@ export function bookingRoutes(d: BookingRoutesDeps) {
         if (placed.ok) counted('place', placed.value);
         return sendAdmitted(reply, placed, 201);
       });
-    r.get('/api/bookings', { schema: { tags: ['booking'], security, response: replies({ 200: MyBookingsSchema }) }, preHandler: auth },
+    r.get('/api/bookings', { schema: { tags: ['booking'], security, response: replies({ 200: MyBookingsSchema }) }, preHandler: [auth, lookups] },
       async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
-    r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: auth },
+    r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: [auth, lookups] },
       async (req, reply) => sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)));
-    r.get('/api/bookings/:bookingNumber/slots', { schema: { tags: ['booking'], security, params: BookingParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }), summary: 'Slots this booking can be changed to' }, preHandler: auth },
+    r.get('/api/bookings/:bookingNumber/slots', { schema: { tags: ['booking'], security, params: BookingParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }), summary: 'Slots this booking can be changed to' }, preHandler: [auth, searches] },
       async (req, reply) => sendResult(reply, await d.availability.changeOptionsFor(sessionOf(req).personId, req.params.bookingNumber,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
-    r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody, response: replies({ 200: BookingViewSchema }) }, preHandler: auth },
+    r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody, response: replies({ 200: BookingViewSchema }) }, preHandler: [auth, changes] },
       async (req, reply) => sendResult(reply, counted('change', await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId }))));
-    r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: auth },
+    r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: [auth, cancels] },
       async (req, reply) => sendResult(reply, counted('cancel', await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber }))));
   };
 }

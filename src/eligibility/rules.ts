@@ -23,9 +23,15 @@ export type { RuleProblem } from './rules-checks.ts';
 
 const strict = { additionalProperties: false } as const;
 
+/**
+ * Free text in rules: no control characters. None belongs on a citizen's screen, and Postgres
+ * text and jsonb cannot hold NUL (a rule carrying one failed on save instead of being refused).
+ */
+const TextSchema = Type.String({ pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'text without control characters' });
+
 /** Text shown to citizens, in Korean and English. */
 export const LocalizedTextSchema = Type.Object(
-  { ko: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) },
+  { ko: Type.String({ ...TextSchema, minLength: 1 }), en: Type.String({ ...TextSchema, minLength: 1 }) },
   strict,
 );
 
@@ -127,7 +133,7 @@ export const CampaignRulesSchema = Type.Object(
     cohorts: Type.Array(CohortSchema, { minItems: 1 }),
     phases: Type.Array(PhaseSchema, { minItems: 1 }),
     /** Sources and assumptions, for people; the engine ignores them. */
-    notes: Type.Optional(Type.Array(Type.String())),
+    notes: Type.Optional(Type.Array(TextSchema)),
   },
   strict,
 );

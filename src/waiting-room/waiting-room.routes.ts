@@ -6,7 +6,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomInt } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { RedisClient } from '../platform/redis.ts';
 import { QUEUE_REFUSALS, problemBody, sendProblem, sendResult } from '../platform/http/errors.ts';
@@ -18,6 +17,7 @@ import type { EtaTracker } from './eta-tracker.ts';
 import { rateLimitNamespace } from './keys.ts';
 import type { AdmissionClaim } from './admission-check.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
+import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
 import { CampaignParams, JoinBody, JoinedSchema, LeftSchema, PolledSchema, TicketHeaders, type QueueStatusWire } from './waiting-room.schemas.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
@@ -44,20 +44,6 @@ export interface WaitingRoomRoutesDeps {
 
 export function deviceOf(request: FastifyRequest): string | undefined {
   return request.cookies?.[DEVICE_COOKIE];
-}
-
-/**
- * A hook allowing `maxPerMinute` requests per key; over it, a 429 problem ("your place is kept")
- * with Retry-After. Counters live in Redis when the plugin was given one (shared by all processes).
- */
-function limitBy(app: FastifyInstance, maxPerMinute: number, keyOf: (req: FastifyRequest) => string) {
-  const check = app.createRateLimit({ max: maxPerMinute, timeWindow: 60_000, keyGenerator: keyOf });
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const limit = await check(req);
-    if (limit.isAllowed || !limit.isExceeded) return;
-    reply.header('retry-after', limit.ttlInSeconds);
-    return sendProblem(reply, 'too-many-requests');
-  };
 }
 
 /**
@@ -116,10 +102,10 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       app.addHook('onResponse', cap.done);
       app.addHook('onRequestAbort', cap.done);
     }
-    await app.register(rateLimit, { global: false, ...(d.redis ? { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) } : {}) });
+    await registerLimits(app, { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
-    const perIp = limitBy(app, limits.perIp, (req) => `ip:${req.ip}`);
-    const joinsPerIdentity = limitBy(app, limits.joins, (req) => `join:${sessionOf(req).identityHash}`);
+    const perIp = limitBy(app, 'ip', limits.perIp, (req) => req.ip);
+    const joinsPerIdentity = limitBy(app, 'join', limits.joins, (req) => sessionOf(req).identityHash);
 
     r.post('/api/campaigns/:campaignId/queue', {
       schema: { tags, security, params: CampaignParams, body: JoinBody, response: replies({ 200: JoinedSchema }), summary: 'Join the queue (or get your place back)' },
@@ -147,10 +133,10 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
    * of an answer that is the same for everyone for a second.
    */
   async function polls(app: FastifyInstance) {
-    await app.register(rateLimit, { global: false });
+    await registerLimits(app);
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
-    const perIp = limitBy(app, limits.perIp, (req) => `ip:${req.ip}`);
-    const pollsPerIdentity = limitBy(app, limits.polls, (req) => `poll:${sessionOf(req).identityHash}`);
+    const perIp = limitBy(app, 'ip', limits.perIp, (req) => req.ip);
+    const pollsPerIdentity = limitBy(app, 'poll', limits.polls, (req) => sessionOf(req).identityHash);
 
     r.get('/api/campaigns/:campaignId/queue/status', {
       schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: PolledSchema }), summary: 'Your position, ETA band and when to ask again' },
