@@ -30,9 +30,20 @@ export interface BuildAppOptions {
   cookieSecret: string;
 }
 
+/**
+ * What a log line says about a request: its method and the route it matched
+ * (`/api/bookings/:bookingNumber`), never the URL, whose path and query string carry what a person
+ * typed (booking numbers, birth dates, search filters).
+ */
+export function requestForLog(req: { method?: string; ip?: string; routeOptions?: { url?: string } }) {
+  return { method: req.method, route: req.routeOptions?.url ?? null, remoteAddress: req.ip };
+}
+
 export async function buildApp(opts: BuildAppOptions) {
   const app = Fastify({
-    loggerInstance: opts.logger,
+    // Request log lines name the route, never the URL (see requestForLog); Fastify's per-request
+    // loggers keep a parent's serializers over their own.
+    loggerInstance: opts.logger.child({}, { serializers: { req: requestForLog } }),
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     // Errors Fastify and Node answer before any route runs (a bad or too long URL, oversized
