@@ -20,7 +20,10 @@ export const ProblemSchema = Type.Object({
 
 export type ProblemWire = Static<typeof ProblemSchema>;
 
+/** Errors as `/docs` shows them and Fastify serializes them: the problem schema under its own media type. */
+const problemReply = { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: ProblemSchema } } };
+
 /** A route's `response` map: its success bodies, and the problem shape for every 4xx and 5xx. */
 export function replies<R extends Record<number, TSchema>>(success: R) {
-  return { ...success, '4xx': ProblemSchema, '5xx': ProblemSchema };
+  return { ...success, '4xx': problemReply, '5xx': problemReply };
 }
