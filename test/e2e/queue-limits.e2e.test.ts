@@ -177,6 +177,7 @@ describe('join limits', () => {
       const counters = await listKeys(`${rateLimitNamespace(prefix)}*`);
       assert.ok(counters.some((k) => k.includes('join:')), `join counters are in Redis: ${counters.join(', ')}`);
       assert.equal(counters.filter((k) => k.includes('poll:')).length, 0, 'no poll counter in Redis');
+      assert.ok(counters.every((k) => k.startsWith(`${rateLimitNamespace(prefix)}join:`) || k.startsWith(`${rateLimitNamespace(prefix)}ip:`)), `counter keys are <namespace><name>:<id>: ${counters.join(', ')}`);
     } finally {
       await a.app.close();
       await b.app.close();
