@@ -9,7 +9,7 @@ import { fixedClock } from '../../src/platform/clock.ts';
 import { makeRrn } from '../../src/people/rrn.ts';
 import { identityHashOf } from '../../src/identity/identity-hash.ts';
 import { insertPeople } from '../../src/people/people.repository.ts';
-import { pgliteForTest } from '../../test/support/databases.ts';
+import { pgliteForTest, postgresForTest } from '../../test/support/databases.ts';
 import { dateAfter, newFacility, newLiveCampaign, newSlotPair } from '../../test/support/factories.ts';
 import { testConfig } from '../../test/support/services.ts';
 import { admitted, joinQueue, verifyAs } from '../../test/support/queue.ts';
@@ -18,8 +18,12 @@ import type { FuzzCredentials } from './openapi-fuzz.ts';
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 const PEOPLE = 12;
 
-export async function startFuzzWorld() {
-  const tdb = await pgliteForTest();
+/**
+ * `database: 'postgres'` uses a schema of its own in the test Postgres (TEST_DATABASE_URL); the
+ * default is an embedded PGlite.
+ */
+export async function startFuzzWorld(o: { database?: 'pglite' | 'postgres' } = {}) {
+  const tdb = o.database === 'postgres' ? (await postgresForTest(undefined))! : await pgliteForTest();
   const clock = fixedClock(NOW);
   const config = testConfig({ OPERATOR_ACCOUNTS: 'op:operator:op-password-1', IDENTITY_FAILURE_RATE: '0' });
   const people = Array.from({ length: PEOPLE }, (_, i) => ({ rrn: makeRrn('1968-05-05', i % 2 ? 'M' : 'F', 5000 + i), name: `퍼징${i}` }));

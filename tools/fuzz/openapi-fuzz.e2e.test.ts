@@ -22,6 +22,7 @@ describe('the API under the OpenAPI fuzzer', () => {
     assert.ok(f.sent >= REQUESTS * 0.95, `only ${f.sent} of ${REQUESTS} could be sent`);
     assert.deepEqual(f.serverErrors, [], JSON.stringify(f.statuses));
     assert.deepEqual(f.notProblem, []);
+    assert.deepEqual(f.unanswered, [], 'every request is answered');
     assert.ok(f.healthyAfter, 'the server answers /healthz, /readyz and a public read after the run');
     // The requests reached the handlers, not only the validators: some succeeded, some were refused by the table.
     assert.ok((f.statuses['200'] ?? 0) > REQUESTS * 0.02, JSON.stringify(f.statuses));

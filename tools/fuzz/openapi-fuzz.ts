@@ -7,7 +7,7 @@
  * with the table's shape. `runFuzz` returns the figures; the caller decides what fails.
  */
 import fc from 'fast-check';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import { hostileFor, hostileValue, mutatedObjectOf, valueOf, type JsonSchema } from './schema-arbitrary.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; required?: boolean; schema: JsonSchema }
@@ -146,6 +146,8 @@ export interface FuzzFigures {
   statuses: Record<string, number>;
   serverErrors: { request: string; status: number; body: string }[];
   notProblem: { request: string; status: number; type: string; body: string }[];
+  /** Requests with no answer within ANSWER_TIMEOUT_MS (then abandoned). */
+  unanswered: { request: string }[];
   durationMs: number;
   healthyAfter: boolean;
 }
@@ -160,30 +162,60 @@ export async function runFuzz(o: { origin: string; doc: Parameters<typeof operat
   const ops = operationsOf(o.doc);
   const arb = anyRequest(ops, o.credentials);
   const pool = new Pool(o.origin, { connections: o.concurrency ?? 16, pipelining: 1 });
-  const f: FuzzFigures = { requests: 0, sent: 0, notSendable: 0, statuses: {}, serverErrors: [], notProblem: [], durationMs: 0, healthyAfter: false };
+  const f: FuzzFigures = { requests: 0, sent: 0, notSendable: 0, statuses: {}, serverErrors: [], notProblem: [], unanswered: [], durationMs: 0, healthyAfter: false };
   const started = performance.now();
   const BATCH = 500;
   try {
     for (let done = 0; done < o.requests; done += BATCH) {
       const batch = fc.sample(arb, { seed: o.seed + done, numRuns: Math.min(BATCH, o.requests - done) });
-      await inParallel(batch, o.concurrency ?? 16, (r) => sendOne(pool, r, f));
+      await inParallel(batch, o.concurrency ?? 16, (r) => sendOne(o.origin, pool, r, f));
       o.onProgress?.(done + batch.length);
     }
     f.durationMs = Math.round(performance.now() - started);
     f.healthyAfter = await isHealthy(pool);
   } finally {
-    await pool.close();
+    // Destroy, not close: a request the server never answered would keep close() waiting.
+    await pool.destroy();
   }
   return f;
 }
 
-async function sendOne(pool: Pool, r: FuzzRequest, f: FuzzFigures) {
+/** A request not answered within this is abandoned and reported (a hung answer is a finding too). */
+const ANSWER_TIMEOUT_MS = 10_000;
+
+/**
+ * Bodies over the server's limit go on a connection of their own, closed after the answer: the
+ * server answers 413 without reading them, and a kept-alive undici connection left with unread
+ * body bytes wedged the whole pool (every later request waited, past its abort signal).
+ */
+const OWN_CONNECTION_BODY_BYTES = 60_000;
+
+async function sendOne(origin: string, pool: Pool, r: FuzzRequest, f: FuzzFigures) {
   f.requests += 1;
-  let res;
+  // A plain timer, held until the answer is in: an AbortSignal.timeout whose signal nothing else
+  // references can be collected before it fires, and then nothing ends the wait.
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let timer: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<never>((_, reject) => { timer = setTimeout(() => { controller.abort(); reject(new Error('unanswered')); }, ANSWER_TIMEOUT_MS); });
+  abandoned.catch(() => {});
   try {
-    res = await pool.request({ method: r.method as 'GET', path: r.path, headers: r.headers, body: r.body, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    await exchange(origin, pool, r, f, signal, abandoned);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function exchange(origin: string, pool: Pool, r: FuzzRequest, f: FuzzFigures, signal: AbortSignal, abandoned: Promise<never>) {
+  let res;
+  const own = (r.body?.length ?? 0) > OWN_CONNECTION_BODY_BYTES ? new Client(origin) : null;
+  try {
+    // The race is the guarantee: undici did not always honour the signal for a request the server never answered.
+    res = await Promise.race([(own ?? pool).request({ method: r.method as 'GET', path: r.path, headers: r.headers, body: r.body, signal }), abandoned]);
   } catch (e) {
+    void own?.destroy();
     const code = (e as { code?: string }).code ?? '';
+    if (signal.aborted) { f.statuses.unanswered = (f.statuses.unanswered ?? 0) + 1; if (f.unanswered.length < 50) f.unanswered.push({ request: describeReq(r) }); return; }
     // undici refuses to put some generated values on the wire (invalid header or path characters).
     if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_URL' || /invalid/i.test((e as Error).message)) { f.notSendable += 1; return; }
     // The server closing a connection it refused (an oversized body) is an answer too: count it.
@@ -192,7 +224,17 @@ async function sendOne(pool: Pool, r: FuzzRequest, f: FuzzFigures) {
     return;
   }
   f.sent += 1;
-  const text = await res.body.text();
+  let text: string;
+  try {
+    text = await Promise.race([res.body.text(), abandoned]);
+  } catch {
+    // Headers came, the body never finished.
+    f.statuses[`${res.statusCode}:unfinished`] = (f.statuses[`${res.statusCode}:unfinished`] ?? 0) + 1;
+    if (f.unanswered.length < 50) f.unanswered.push({ request: `${describeReq(r)} (status ${res.statusCode}, body unfinished)` });
+    void own?.destroy();
+    return;
+  }
+  void own?.destroy();
   const status = res.statusCode;
   f.statuses[status] = (f.statuses[status] ?? 0) + 1;
   if (status >= 500 && f.serverErrors.length < 50) f.serverErrors.push({ request: describeReq(r), status, body: text.slice(0, 300) });
