@@ -157,12 +157,15 @@ export function createBookingService(deps: BookingServiceDeps) {
 
   /** Moves a booking to another dose-1 slot (and a dose-2 seat on its date), giving the old seats back. */
   async function changeBooking(input: { requesterId: number; bookingNumber: string; slotId: number }): Promise<Result<BookingView, BookingFailure>> {
+    // The campaign is read before the transaction: its cache may go to the database, and a read
+    // on the pool while this transaction holds PGlite's one connection would wait forever.
+    const current = (await store.findBookingsVisibleTo(input.requesterId)).find((b) => b.booking_number === input.bookingNumber);
+    const campaign = current && (await deps.liveCampaign(current.campaign_id));
     const result = await inTransaction(async (tx) => {
       const booking = await lockActiveBooking(tx, input.bookingNumber, input.requesterId);
       if (booking.dose1_slot_id === input.slotId) return booking;
-      const campaign = await deps.liveCampaign(booking.campaign_id);
       const person = await tx.findPerson(booking.person_id);
-      if (!campaign || !person) throw new Rollback('booking-not-found');
+      if (!campaign || campaign.rules.id !== booking.campaign_id || !person) throw new Rollback('booking-not-found');
       const nowMs = deps.clock.nowMs();
       const slot = await tx.findSlot(input.slotId);
       const problem = slotProblem(slot, { campaignId: booking.campaign_id, birthDate: person.birth_date, rules: campaign.rules, nowMs });
