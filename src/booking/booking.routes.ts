@@ -55,7 +55,11 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     const changes = perIdentity('booking-change', limits.changePerMinute);
     const cancels = perIdentity('booking-cancel', limits.cancelPerMinute);
     const security = [{ session: [] }];
-    app.addHook('onResponse', async (_req, reply) => { d.monitor.recordRequest(reply.elapsedTime, reply.statusCode); });
+    app.addHook('onResponse', async (req, reply) => {
+      d.monitor.recordRequest(reply.elapsedTime, reply.statusCode);
+      // The admission controller's signal: only work the gate admitted (admissionId set), per identity.
+      if (req.admissionId) d.monitor.recordAdmitted(sessionOf(req).identityHash, reply.elapsedTime, reply.statusCode);
+    });
     const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
       d.monitor.recordBooking(action, r.ok ? (action === 'place' ? 'placed' : 'done') : r.reason);
       return r;
