@@ -36,6 +36,7 @@ import { createDashboardService } from '../operator/dashboard.service.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
 import { admissionClaimOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { admissionCheck } from '../waiting-room/admission-check.ts';
+import { drawRoutes } from '../waiting-room/draw.routes.ts';
 import { staticRoutes } from '../web/static.routes.ts';
 
 export interface ComposeOptions {
@@ -109,6 +110,7 @@ export async function composeApp(o: ComposeOptions) {
       campaignRoutes(services.campaigns, services.availability),
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
         shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
+      drawRoutes(wr),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted, admissionClaimOf,
       }),

@@ -17,4 +17,7 @@ export interface Database {
     campaign_id: string; partition: number; cursor: number; tail: number; frozen: number | null; pre_room: number;
     claimed_total: number; grace_floor: number; saved_at_ms: number;
   };
+  waiting_room_draw_seeds: { campaign_id: string; seed: Buffer; created_at: import('kysely').Generated<Date> };
+  operator_sessions: { id: string; username: string; created_at_ms: number; expires_at_ms: number; revoked_at_ms: number | null };
+  operator_login_attempts: { id: import('kysely').Generated<number>; at_ms: number; username: string; address: string; succeeded: boolean };
 }

@@ -54,7 +54,7 @@ function freezeIfOpen(q: Partition, at: Instant): number | null {
   if (at.nowMs < at.opensAtMs) return null;
   q.frozen = Math.max(q.pre.size, q.preFloor);
   // ZSET order: by score, ties by member bytes.
-  const order = [...q.pre.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const order = [...q.pre.entries()].sort(byScoreThenMember);
   q.preRank = new Map(order.map(([field], i) => [field, i]));
   return q.frozen;
 }
@@ -88,6 +88,9 @@ function newPlace(q: Partition, field: string, dev: string, preScore: number, fr
   q.people.set(field, rec);
   return rec;
 }
+
+/** A ZSET's order: ascending score, equal scores by member (byte order; fields are ASCII). */
+const byScoreThenMember = (a: [string, number], b: [string, number]) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 export function createMemoryStore(): MemoryWaitingRoomStore {
   let partitions = new Map<string, Partition>();
@@ -294,6 +297,12 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
         lockedUntilMs: rec.lock > 0 ? rec.lock : null,
         admissionExpiresAtMs: q.active.get(field) ?? null,
       } satisfies PersonRecord;
+    },
+
+    async preRoomMembers(ref, page) {
+      const q = get(ref);
+      if (!q) return [];
+      return [...q.pre.entries()].sort(byScoreThenMember).slice(page.offset, page.offset + page.limit).map(([field]) => field);
     },
 
     async close() {},

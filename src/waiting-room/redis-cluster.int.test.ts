@@ -126,7 +126,7 @@ async function replayOn(store: WaitingRoomStore): Promise<Observation[]> {
   for (let i = 24; i < 48; i += 1) await join(i);
   const other = await service.joinQueue({ ...who(5), deviceId: 'someone-elses-phone' });
   seen.push({ op: 'other-device', reason: other.ok ? 'joined!' : other.reason });
-  const left = await service.leaveQueue({ campaignId, ticket: tickets.get(30)!, deviceId: who(30).deviceId });
+  const left = await service.leaveQueue({ ...who(30), ticket: tickets.get(30)! });
   seen.push({ op: 'leave', ok: left.ok });
   tickets.delete(30);
 

@@ -172,6 +172,11 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       return value === null ? null : parseRecord(value, exp);
     },
 
+    async preRoomMembers(ref, page) {
+      if (page.limit <= 0) return [];
+      return client.zrange(k(ref).pre, page.offset, page.offset + page.limit - 1);
+    },
+
     async close() {
       await client.quit();
     },

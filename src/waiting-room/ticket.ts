@@ -1,7 +1,8 @@
 /**
  * The signed queue ticket: what a waiting person holds. It carries everything a poll needs to be
  * answered without Redis (campaign, partition, seq) and everything needed to put the person back
- * after a Redis loss (identity hash, device, seq or pre-room score). HMAC-SHA256 over the payload
+ * after a Redis loss (identity hash, device, seq or pre-room score — the score only from the opening
+ * on, see `isScoreHidden`). HMAC-SHA256 over the payload
  * bytes; compact form `base64url(json).base64url(mac)`.
  *
  * The payload is readable by its holder (it is their own identity hash, a keyed HMAC that cannot be
@@ -17,8 +18,13 @@ export interface QueueTicket {
   readonly partition: number;
   /** null for a pre-room place not yet resolved to a seq (the pre-room marker). */
   readonly seq: number | null;
-  /** The server-drawn pre-room score, or null for a place taken after opening. */
+  /** The pre-room score (pre-room-draw.ts), or null for a place taken after opening or while hidden. */
   readonly preScore: number | null;
+  /**
+   * true: an unresolved pre-room place whose score the ticket does not show (issued before the
+   * opening, when the score must not be readable; the server computes it after the opening).
+   */
+  readonly isScoreHidden?: true;
   /** Server time of issue, epoch ms. */
   readonly issuedAtMs: number;
 }
@@ -30,7 +36,7 @@ const mac = (key: Uint8Array, body: string) => createHmac('sha256', key).update(
 export function signQueueTicket(ticket: QueueTicket, key: Uint8Array): string {
   const body = Buffer.from(JSON.stringify({
     v: 1, c: ticket.campaignId, i: ticket.identityHash, d: ticket.deviceId, p: ticket.partition,
-    s: ticket.seq, r: ticket.preScore, t: ticket.issuedAtMs,
+    s: ticket.seq, r: ticket.preScore, t: ticket.issuedAtMs, ...(ticket.isScoreHidden ? { h: 1 } : {}),
   })).toString('base64url');
   return `${body}.${mac(key, body).toString('base64url')}`;
 }
@@ -45,10 +51,11 @@ function parsePayload(body: string): QueueTicket | null {
   const o = raw as Record<string, unknown>;
   const placeOk = (o.s === null || (isInt(o.s) && o.s >= 1)) && (o.r === null || (isInt(o.r) && o.r >= 0));
   if (o.v !== 1 || !isText(o.c) || !isText(o.i) || !isText(o.d) || !isInt(o.p) || o.p < 0 || !isInt(o.t) || !placeOk) return null;
-  if (o.s === null && o.r === null) return null;
+  const isScoreHidden = o.h === 1 && o.s === null && o.r === null;
+  if (o.s === null && o.r === null && !isScoreHidden) return null;
   return {
     campaignId: o.c, identityHash: o.i, deviceId: o.d, partition: o.p,
-    seq: o.s as number | null, preScore: o.r as number | null, issuedAtMs: o.t,
+    seq: o.s as number | null, preScore: o.r as number | null, issuedAtMs: o.t, ...(isScoreHidden ? { isScoreHidden } : {}),
   };
 }
 

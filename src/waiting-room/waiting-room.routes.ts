@@ -42,8 +42,28 @@ export interface WaitingRoomRoutesDeps {
   shedJoins?: { maxEventLoopDelayMs: number; healthCheck?: () => Promise<boolean>; maxInFlight?: number };
 }
 
+/**
+ * The device id from the signed device cookie, or undefined when it is absent or its signature does
+ * not verify (a forged or pre-signing cookie: the client joins again and gets its place back).
+ */
 export function deviceOf(request: FastifyRequest): string | undefined {
-  return request.cookies?.[DEVICE_COOKIE];
+  const raw = request.cookies?.[DEVICE_COOKIE];
+  if (!raw) return undefined;
+  const v = request.unsignCookie(raw);
+  return v.valid && v.value !== null ? v.value : undefined;
+}
+
+/**
+ * Polls only: the device id as the cookie states it, signature not checked. A poll is bound by the
+ * ticket's HMAC and the session's identity (a copied ticket polled from another session is refused
+ * 'other-identity'), so the cookie's own HMAC would add a second crypto operation to the hottest
+ * path and no protection. Device ids never contain '.', the separator of a signed value.
+ */
+function statedDeviceOf(request: FastifyRequest): string | undefined {
+  const raw = request.cookies?.[DEVICE_COOKIE];
+  if (!raw) return undefined;
+  const dot = raw.lastIndexOf('.');
+  return dot < 0 ? raw : raw.slice(0, dot);
 }
 
 /**
@@ -114,7 +134,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       const deviceId = deviceOf(req) ?? req.body.deviceId;
       const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash: sessionOf(req).identityHash, deviceId });
       if (!joined.ok) return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
-      reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600 });
+      reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600, signed: true });
       return { ticket: joined.value.ticket, status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value) };
     });
 
@@ -122,7 +142,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: LeftSchema }), summary: 'Give up your place' },
       onRequest: perIp, preHandler: auth,
     }, async (req, reply) => {
-      const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '' });
+      const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '', identityHash: sessionOf(req).identityHash });
       return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_REFUSALS[left.reason]);
     });
   }
@@ -142,7 +162,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: PolledSchema }), summary: 'Your position, ETA band and when to ask again' },
       onRequest: perIp, preHandler: [auth, pollsPerIdentity],
     }, async (req, reply) => {
-      const deviceId = deviceOf(req);
+      const deviceId = statedDeviceOf(req);
       if (!deviceId) return sendProblem(reply, 'device-required');
       const identityHash = sessionOf(req).identityHash;
       const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash });

@@ -11,7 +11,6 @@
  * a second); the store is touched only when the person's turn has come (claim), when a pre-room
  * ticket nears the front (exact rank), or after a Redis loss (reinsert from the ticket).
  */
-import { randomInt } from 'node:crypto';
 import type { Clock } from '../platform/clock.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { admissionIdFor, signAdmissionToken, verifyAdmissionToken, type Admission, type AdmissionRefusal } from './admission-token.ts';
@@ -24,8 +23,10 @@ import {
 } from './room.ts';
 import { etaBand, estimatePreRoomSeq, nextPollMs, scaleToRoom, type EtaBand } from './snapshot.ts';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
-import { PRE_SCORE_RANGE, type Claim, type WaitingRoomStore } from './waiting-room.store.ts';
+import type { Claim, WaitingRoomStore } from './waiting-room.store.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
+import { createMemoryDrawSeeds, drawScore, newDrawSeed, ticketIdOf, type DrawSeedStore } from './pre-room-draw.ts';
+import { createDrawPublication, type DrawPublication } from './draw-publication.ts';
 
 export type QueueStatus =
   | { readonly kind: 'pre-room'; readonly opensAtMs: number; readonly preRoomSize: number; readonly nextPollMs: number }
@@ -50,6 +51,7 @@ export interface StatusReply {
 
 export type JoinRefusal = 'unknown-campaign' | 'other-device' | 'already-completed';
 export type PollRefusal = TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity' | 'place-expired' | 'already-completed';
+export type LeaveRefusal = TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity';
 
 export interface WaitingRoomDeps {
   readonly clock: Clock;
@@ -57,19 +59,25 @@ export interface WaitingRoomDeps {
   readonly checkpoint: WaitingRoomCheckpoint;
   /** Keys from deriveKey(config.signingSecret, 'queue-ticket' | 'admission') (platform/signing.ts). */
   readonly keys: { readonly ticket: Uint8Array; readonly admission: Uint8Array };
-  /** Pre-room score source; tests inject a seeded one. Default: crypto.randomInt over [0, 2^48). */
-  readonly drawPreScore?: () => number;
+  /** Where each campaign's draw seed is kept (Postgres in production); default: this process's memory. */
+  readonly drawSeeds?: DrawSeedStore;
+  /**
+   * Tests only: a pre-room score source replacing the seeded draw. It must be a function of the
+   * identity (the same identity, the same score), as the draw is. Default: pre-room-draw.ts.
+   */
+  readonly drawPreScore?: (identityHash: string) => number;
   readonly settings?: Partial<WaitingRoomSettings>;
   readonly controller?: Partial<AdmissionControllerSettings>;
 }
 
-export interface WaitingRoomService extends AdmissionLoop {
+export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
   /** Register a campaign's queue and make sure its store state exists (restoring it if lost). Idempotent. */
   openCampaign(cfg: CampaignQueue): Promise<void>;
   joinQueue(req: { campaignId: string; identityHash: string; deviceId: string }): Promise<Result<StatusReply & { ticket: string }, JoinRefusal>>;
   /** `identityHash`, when the route has a verified session, must match the ticket's. */
   pollStatus(req: { campaignId: string; ticket: string; deviceId: string; identityHash?: string }): Promise<Result<StatusReply, PollRefusal>>;
-  leaveQueue(req: { campaignId: string; ticket: string; deviceId: string }): Promise<Result<void, TicketRefusal | 'unknown-campaign' | 'other-device'>>;
+  /** Only the identity the ticket carries (the route's verified session) may give up its place. */
+  leaveQueue(req: { campaignId: string; ticket: string; deviceId: string; identityHash: string }): Promise<Result<void, LeaveRefusal>>;
   /** The guard for every eligibility, facility-search and booking request (one store read). */
   verifyAdmission(req: { campaignId: string; token: string; identityHash: string; deviceId: string }): Promise<Result<Admission, AdmissionRefusal | 'unknown-campaign' | 'not-open' | 'admission-ended'>>;
   completeAdmission(req: { campaignId: string; identityHash: string }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>>;
@@ -85,8 +93,33 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   const settings = { ...defaultWaitingRoomSettings, ...deps.settings };
   const ctx: RoomContext = { clock: deps.clock, store: deps.store, checkpoint: deps.checkpoint, settings };
   const rooms = new Map<string, Room>();
-  const drawPreScore = deps.drawPreScore ?? (() => randomInt(0, PRE_SCORE_RANGE - 1));
   const loop = createAdmissionLoop(ctx, rooms);
+  const drawSeeds = deps.drawSeeds ?? createMemoryDrawSeeds();
+  /** Each open campaign's draw seed, loaded by openCampaign (so joins need no I/O for it). */
+  const seeds = new Map<string, Uint8Array>();
+  const publication = createDrawPublication(ctx, rooms, seeds);
+
+  /** The identity's pre-room score: fixed per identity and campaign, whenever it is computed. */
+  function preScoreOf(room: Room, identityHash: string): number {
+    if (deps.drawPreScore) return deps.drawPreScore(identityHash);
+    const seed = seeds.get(room.cfg.campaignId);
+    if (!seed) throw new Error(`campaign ${room.cfg.campaignId}: draw seed not loaded`);
+    return drawScore(seed, ticketIdOf(room.cfg.campaignId, identityHash));
+  }
+
+  /**
+   * A ticket must not show a pre-room score before the opening (when the seed is revealed and
+   * anyone can compute every score). An unresolved pre-room ticket issued before it carries no
+   * score; the first use after the opening puts the score back (one HMAC per person, once) and the
+   * reissued ticket carries it from then on, so later polls compute nothing.
+   */
+  const hideScoreBeforeOpening = (room: Room, t: QueueTicket): QueueTicket =>
+    (ctx.clock.nowMs() < room.cfg.opensAtMs && t.seq === null ? { ...t, preScore: null, isScoreHidden: true } : t);
+  function withScore(room: Room, t: QueueTicket): QueueTicket {
+    if (!t.isScoreHidden) return t;
+    const { isScoreHidden: _, ...shown } = t;
+    return { ...shown, preScore: preScoreOf(room, t.identityHash) };
+  }
 
   const sign = (t: QueueTicket) => signQueueTicket(t, deps.keys.ticket);
 
@@ -110,8 +143,9 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
   function preRoom(room: Room, t: QueueTicket, nowMs: number): QueueStatus {
     const size = room.snapshot?.partitions.reduce((n, p) => n + p.stats.preRoom, 0) ?? 0;
-    // Spread the first polls after opening over maxPollMs (by score, so it is also random).
-    const spread = (t.preScore ?? 0) % settings.maxPollMs;
+    // Spread the first polls after opening over maxPollMs by a cheap hash of the identity hash (a
+    // keyed HMAC, so uniform): not by the score, which the client must not learn before the opening.
+    const spread = spreadOf(t.identityHash) % settings.maxPollMs;
     const wait = Math.min(settings.maxPollMs, Math.max(settings.minPollMs, room.cfg.opensAtMs - nowMs + spread));
     return { kind: 'pre-room', opensAtMs: room.cfg.opensAtMs, preRoomSize: size, nextPollMs: wait };
   }
@@ -123,7 +157,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     const attempt = () => withRecovery(ctx, room, () => ctx.store.claimAdmission(ref, req, instant(ctx, room)));
     const first = await attempt();
     if (first.ok || first.reason !== 'unknown') return first;
-    const back = await withRecovery(ctx, room, () => ctx.store.reinsert(ref, t, instant(ctx, room)));
+    const back = await withRecovery(ctx, room, () => ctx.store.reinsert(ref, withScore(room, t), instant(ctx, room)));
     if (!back.ok) throw new Error(`a verified ticket could not be reinserted: ${back.reason}`);
     return attempt();
   }
@@ -147,14 +181,16 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   }
 
   /** The status for a verified ticket: from the snapshot while the turn has not come, else a claim. */
-  async function statusOf(room: Room, t: QueueTicket, isJustJoined = false): Promise<Result<StatusReply, PollRefusal>> {
+  async function statusOf(room: Room, given: QueueTicket, isJustJoined = false): Promise<Result<StatusReply, PollRefusal>> {
     const nowMs = ctx.clock.nowMs();
-    if (nowMs < room.cfg.opensAtMs) return ok({ status: preRoom(room, t, nowMs) });
+    if (nowMs < room.cfg.opensAtMs) return ok({ status: preRoom(room, given, nowMs) });
+    const t = withScore(room, given);
+    const scored = t === given ? {} : { ticket: sign(t) };
     const part = room.snapshot?.partitions[t.partition];
-    if (!part) return claimStatus(room, t);
+    if (!part) return withTicket(await claimStatus(room, t), scored);
     const { cursor, tail, frozen, preRoom: preSize } = part.stats;
     if (t.seq !== null) {
-      if (t.seq <= cursor) return claimStatus(room, t);
+      if (t.seq <= cursor) return withTicket(await claimStatus(room, t), scored);
       // A seq beyond the tail exists only in a ticket issued within the last second, or one the
       // store lost (issued after the last checkpoint): put it back so the tail, and the cursor
       // behind it, can reach it. Idempotent; costs one call per such ticket.
@@ -164,17 +200,21 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     // Unresolved pre-room ticket: estimate from the score until it may be near the front.
     const est = estimatePreRoomSeq(t.preScore ?? 0, frozen ?? preSize);
     const frontWindow = Math.max(100, 3 * (part.rate?.p90PerSec ?? 0) * (settings.maxPollMs / 1000));
-    if (est.seq - 4 * est.spread - cursor <= frontWindow) return claimStatus(room, t);
-    return ok({ status: waiting(room, t.partition, est.seq, cursor, Math.max(tail, est.seq), true) });
+    if (est.seq - 4 * est.spread - cursor <= frontWindow) return withTicket(await claimStatus(room, t), scored);
+    return ok({ status: waiting(room, t.partition, est.seq, cursor, Math.max(tail, est.seq), true), ...scored });
   }
+
+  /** A reply keeps the ticket claimStatus reissued; otherwise the one with the score put back, if any. */
+  const withTicket = (r: Result<StatusReply, PollRefusal>, scored: { ticket?: string }): Result<StatusReply, PollRefusal> =>
+    (r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r);
 
   async function joinOnce(room: Room, identityHash: string, deviceId: string): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
-    const req = { identityHash, deviceId, preScore: drawPreScore(), lockoutMs: settings.lockoutMs };
+    const req = { identityHash, deviceId, preScore: preScoreOf(room, identityHash), lockoutMs: settings.lockoutMs };
     const r = await withRecovery(ctx, room, () => ctx.store.join(refOf(room, partition), req, instant(ctx, room)));
     if (!r.ok) return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
     const { seq, preScore } = r.value;
-    const ticket: QueueTicket = { campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() };
+    const ticket = hideScoreBeforeOpening(room, { campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() });
     if (r.value.kind === 'admitted') return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value) });
     const s = await statusOf(room, ticket, true);
     if (!s.ok) return s.reason === 'already-completed' || s.reason === 'place-expired' ? err(s.reason) : err('other-device');
@@ -202,12 +242,14 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
   return {
     ...loop,
+    ...publication,
 
     async openCampaign(cfg) {
       const existing = rooms.get(cfg.campaignId);
       if (existing && existing.cfg.partitions !== cfg.partitions) throw new Error(`campaign ${cfg.campaignId}: partition count is fixed`);
       const room = existing ?? newRoom(cfg, createAdmissionController({ clock: ctx.clock, settings: deps.controller }), settings);
       room.cfg = cfg;
+      if (!seeds.has(cfg.campaignId)) seeds.set(cfg.campaignId, await drawSeeds.seedFor(cfg.campaignId, newDrawSeed()));
       rooms.set(cfg.campaignId, room);
       await refreshRoom(ctx, room);
     },
@@ -230,10 +272,11 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       return statusOf(v.value.room, v.value.ticket);
     },
 
-    async leaveQueue({ campaignId, ticket, deviceId }) {
+    async leaveQueue({ campaignId, ticket, deviceId, identityHash }) {
       const v = await verified(campaignId, ticket, deviceId);
       if (!v.ok) return v;
       const { room, ticket: t } = v.value;
+      if (t.identityHash !== identityHash) return err('other-identity');
       const r = await withRecovery(ctx, room, () => ctx.store.releasePlace(refOf(room, t.partition), t, instant(ctx, room)));
       return r.ok || r.reason === 'unknown' ? ok(undefined) : err('other-device');
     },
@@ -264,4 +307,11 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       return r.reason === 'unknown' ? err('unknown-place') : err('other-device');
     },
   };
+}
+
+/** FNV-1a over the characters: a cheap, non-cryptographic spread (the input is already a keyed hash). */
+function spreadOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

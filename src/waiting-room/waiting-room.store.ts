@@ -191,6 +191,13 @@ export interface WaitingRoomStore {
   /** Read one record without changing anything (support tools and tests). */
   personRecord(ref: QueueRef, identityHash: string): Promise<PersonRecord | null>;
 
+  /**
+   * The pre-room set's members (person fields) in rank order — ascending score, equal scores by
+   * member — from `offset` (0-based), at most `limit`. Reads only; used to publish the draw's order
+   * after the opening. Leavers are in it once the pre-room is frozen (ranks never move after that).
+   */
+  preRoomMembers(ref: QueueRef, page: { readonly offset: number; readonly limit: number }): Promise<string[]>;
+
   /** Release the adapter's connection (the adapter owns it). */
   close(): Promise<void>;
 }

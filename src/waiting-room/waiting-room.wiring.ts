@@ -14,6 +14,7 @@ import type { CampaignService } from '../campaigns/campaign.service.ts';
 import { createEtaTracker, type EtaTracker } from './eta-tracker.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { createPgCheckpoint } from './pg-checkpoint.ts';
+import { createPgDrawSeeds } from './pg-draw-seeds.ts';
 import { createRedisStore } from './redis-store.ts';
 import { redisLeaderLease, soleLeader } from './leader-lease.ts';
 import { admissionLeaderKey } from './keys.ts';
@@ -37,7 +38,7 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; redis
   const { config, clock, redis } = o;
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
   const service = createWaitingRoomService({
-    clock, store, checkpoint: createPgCheckpoint(o.db),
+    clock, store, checkpoint: createPgCheckpoint(o.db), drawSeeds: createPgDrawSeeds(o.db),
     keys: { ticket: deriveKey(config.signingSecret, 'queue-ticket'), admission: deriveKey(config.signingSecret, 'admission') },
     controller: { initialRatePerSec: config.admissionInitialRatePerSec, maxRatePerSec: config.admissionMaxRatePerSec, activeSessionCap: config.activeSessionCap },
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { PartitionCheckpoint } from '../../src/waiting-room/waiting-room.store.ts';
-import { deviceTag } from '../../src/waiting-room/keys.ts';
+import { deviceTag, personField } from '../../src/waiting-room/keys.ts';
 import { PRE_SCORE_RANGE, type Instant, type WaitingRoomStore } from '../../src/waiting-room/waiting-room.store.ts';
 
 export interface StoreUnderTest {
@@ -136,6 +136,23 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal(value(await store.stats(ref, OPEN)).frozen, 3);
         assert.equal((await store.personRecord(ref, 'id-1'))?.seq, 3, 'the resolved rank is stored');
         assert.equal((await store.personRecord(ref, 'id-1'))?.preScore, 900);
+      });
+
+      it('lists the pre-room in rank order (score, then member), page by page, leavers kept after the freeze', async () => {
+        await store.openQueue(ref);
+        const scores = [900, 100, 500, 100];
+        for (let i = 0; i < 4; i += 1) value(await store.join(ref, joiner(i + 1, scores[i]), at(OPENS - 3_000 + i)));
+        const [f1, f2, f3, f4] = [1, 2, 3, 4].map((i) => personField(`id-${i}`));
+        const tie = [f2!, f4!].sort();
+        value(await store.stats(ref, OPEN));
+        value(await store.releasePlace(ref, { identityHash: 'id-3', deviceId: 'dev-3' }, OPEN));
+        assert.deepEqual(await store.preRoomMembers(ref, { offset: 0, limit: 10 }), [...tie, f3, f1]);
+        assert.deepEqual(await store.preRoomMembers(ref, { offset: 1, limit: 2 }), [tie[1], f3]);
+        assert.deepEqual(await store.preRoomMembers(ref, { offset: 4, limit: 2 }), []);
+        for (const [i, field] of [...tie, f3, f1].entries()) {
+          const n = [f1, f2, f3, f4].indexOf(field) + 1;
+          assert.equal((await store.personRecord(ref, `id-${n}`))?.seq ?? value(await store.positionOf(ref, `id-${n}`, OPEN)).seq, i + 1);
+        }
       });
 
       it('gives pre-room members exact scores up to 2^48 back without loss', async () => {

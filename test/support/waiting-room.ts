@@ -26,10 +26,17 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Uniform integers in [0, 2^48) from a seeded PRNG (two 24-bit halves). */
-export function seededPreScores(seed: number): () => number {
+/**
+ * Uniform integers in [0, 2^48) from a seeded PRNG (two 24-bit halves), one per identity: drawn at
+ * an identity's first score and the same ever after, as the real draw is (pre-room-draw.ts).
+ */
+export function seededPreScores(seed: number): (identityHash: string) => number {
   const r = seededRandom(seed);
-  return () => Math.floor(r() * 2 ** 24) * 2 ** 24 + Math.floor(r() * 2 ** 24);
+  const drawn = new Map<string, number>();
+  return (identityHash) => {
+    if (!drawn.has(identityHash)) drawn.set(identityHash, Math.floor(r() * 2 ** 24) * 2 ** 24 + Math.floor(r() * 2 ** 24));
+    return drawn.get(identityHash)!;
+  };
 }
 
 export type CountingStore<S extends WaitingRoomStore> = S & { readonly calls: Map<string, number>; totalCalls(): number };
@@ -58,7 +65,7 @@ export interface Harness {
 }
 
 export async function newHarness(o: {
-  partitions?: number; startMs?: number; drawPreScore?: () => number;
+  partitions?: number; startMs?: number; drawPreScore?: (identityHash: string) => number; drawSeeds?: WaitingRoomDeps['drawSeeds'];
   settings?: WaitingRoomDeps['settings']; controller?: WaitingRoomDeps['controller'];
 } = {}): Promise<Harness> {
   const clock = fixedClock(o.startMs ?? OPENS - 60_000);
@@ -66,7 +73,8 @@ export async function newHarness(o: {
   const checkpoint = createMemoryCheckpoint();
   const service = createWaitingRoomService({
     clock, store, checkpoint, keys,
-    drawPreScore: o.drawPreScore ?? seededPreScores(1),
+    // A test's own score source, or the real seeded draw when it passes seeds (drawSeeds).
+    ...(o.drawSeeds ? { drawSeeds: o.drawSeeds } : { drawPreScore: o.drawPreScore ?? seededPreScores(1) }),
     settings: { graceMs: 60_000, admissionTtlMs: 600_000, lockoutMs: 600_000, ...o.settings },
     controller: o.controller,
   });

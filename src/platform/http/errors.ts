@@ -49,6 +49,7 @@ export const PROBLEMS = {
   'queue-ticket-invalid': { status: 403, en: 'This queue ticket is not valid. Join the queue again.', ko: '유효하지 않은 대기표입니다. 다시 대기열에 들어와 주세요.' },
   'queue-place-expired': { status: 410, en: 'Your turn came and passed while you were away. Join the queue again.', ko: '자리를 비운 사이 순서가 지났습니다. 다시 대기열에 들어와 주세요.' },
   'queue-completed': { status: 409, en: 'You have already booked in this campaign. See your booking.', ko: '이미 예약을 마치셨습니다. 예약 내역을 확인해 주세요.' },
+  'draw-not-revealed': { status: 403, en: 'The pre-room draw is published when the queue opens; until then only its commitment is.', ko: '대기열 추첨 결과는 대기열이 열릴 때 공개됩니다. 그 전에는 검증값(해시)만 공개됩니다.' },
   'queue-not-found': { status: 404, en: 'This campaign has no waiting room open.', ko: '이 사전예약에는 열린 대기열이 없습니다.' },
   'operator-unauthenticated': { status: 401, en: 'Please log in to the operator console.', ko: '운영자 로그인이 필요합니다.' },
   'operator-forbidden': { status: 403, en: 'Your role may only view; an operator must make this change.', ko: '조회 권한만 있습니다. 운영자 권한이 필요합니다.' },
