@@ -6,8 +6,11 @@
  */
 import { Pool } from 'undici';
 
-/** `retryAfterSec`: the Retry-After header of a 429/503, when the server sent one. */
-export interface HttpReply { status: number; json: unknown; ms: number; retryAfterSec?: number }
+/**
+ * `retryAfterSec`: the Retry-After header of a 429/503, when the server sent one. `cookie`: the
+ * `name=value` of the first Set-Cookie (the signed device cookie a join sets), to send back as is.
+ */
+export interface HttpReply { status: number; json: unknown; ms: number; retryAfterSec?: number; cookie?: string }
 
 export interface LoadClient {
   /** Sends one request from source address `lane % lanes`; resolves status 0 on timeout or network error. */
@@ -40,7 +43,8 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
         });
         const json = r.wantJson && res.statusCode < 300 ? await res.body.json() : (await res.body.dump(), null);
         const retryAfterSec = Number(res.headers['retry-after']);
-        return { status: res.statusCode, json, ms: performance.now() - started, ...(retryAfterSec > 0 ? { retryAfterSec } : {}) };
+        const cookie = firstCookie(res.headers['set-cookie']);
+        return { status: res.statusCode, json, ms: performance.now() - started, ...(retryAfterSec > 0 ? { retryAfterSec } : {}), ...(cookie ? { cookie } : {}) };
       } catch (e) {
         const name = (e as Error).name;
         const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : String((e as { code?: string }).code ?? name ?? 'error');
@@ -50,6 +54,12 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
     },
     async close() { await Promise.all(pools.map((p) => p.close().catch(() => p.destroy()))); },
   };
+}
+
+/** The `name=value` part of the first Set-Cookie header, if any. */
+export function firstCookie(header: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(header) ? header[0] : header;
+  return first?.split(';')[0];
 }
 
 /** Counts of responses by class, for "errors and 5xx". Status 0 = timeout or connection error. */

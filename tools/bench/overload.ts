@@ -94,6 +94,8 @@ export async function runOverload(clients: OverloadClients, plan: OverloadPlan, 
       await sleep(j.retryAfterSec * 1000, signal).catch(() => undefined);
     }
     if (j.status !== 200) return;
+    // The server's signed device cookie, sent back from now on (as a browser does).
+    if (j.cookie) base.cookie = j.cookie;
     let reply = j.json as { ticket: string; status: { nextPollMs?: number | null; admission?: { token: string } } };
     let ticket = reply.ticket;
     let admission = reply.status.admission?.token;

@@ -46,6 +46,8 @@ export async function admitEveryone(client: LoadClient, people: readonly Verifia
   throwIfStopped(signal);
 
   const tickets: string[] = new Array(people.length);
+  // The signed device cookie each join set (the admission gate checks its signature).
+  const cookies: string[] = new Array(people.length);
   const admitted: (Admitted | undefined)[] = new Array(people.length);
   t = performance.now();
   await closedLoop(people.length, 128, signal, async (i) => {
@@ -55,7 +57,8 @@ export async function admitEveryone(client: LoadClient, people: readonly Verifia
     if (r.status !== 200) throw new Error(`join answered ${r.status}`);
     const j = r.json as { ticket: string; status: { state: string; admission?: { token: string } } };
     tickets[i] = j.ticket;
-    if (j.status.admission) admitted[i] = { auth: `Bearer ${sessions[i]}`, cookie: `yeyak_dev=${deviceId}`, admissionToken: j.status.admission.token, personId: personIdOf(sessions[i]!) };
+    cookies[i] = r.cookie ?? `yeyak_dev=${deviceId}`;
+    if (j.status.admission) admitted[i] = { auth: `Bearer ${sessions[i]}`, cookie: cookies[i]!, admissionToken: j.status.admission.token, personId: personIdOf(sessions[i]!) };
   });
   const join = rate(people.length, performance.now() - t, joinT);
   throwIfStopped(signal);
@@ -64,7 +67,7 @@ export async function admitEveryone(client: LoadClient, people: readonly Verifia
   let pollCount = 0;
   const deadline = t + ADMISSION_DEADLINE_MS;
   await closedLoop(people.length, people.length, signal, async (i) => {
-    const headers = { authorization: `Bearer ${sessions[i]}`, cookie: `yeyak_dev=${deviceIdOf(runId, i)}`, 'x-queue-ticket': tickets[i]! };
+    const headers = { authorization: `Bearer ${sessions[i]}`, cookie: cookies[i]!, 'x-queue-ticket': tickets[i]! };
     while (!admitted[i] && performance.now() < deadline && !signal.aborted) {
       pollCount += 1;
       const r = await client.send(i, { method: 'GET', path: `/api/campaigns/${CAMPAIGN}/queue/status`, headers, timeoutMs: REQUEST_TIMEOUT_MS, wantJson: true });

@@ -61,6 +61,8 @@ async function join(ctx: LiveCtx, me: Me, counter: 'arrivalsFirst' | 'arrivalsRe
     const r = await call(ctx, me.i, 'join', 'POST', `/api/campaigns/${ctx.campaignId}/queue`, { headers: me.auth, json: { deviceId: ctx.crowd.deviceOf(me.i) } });
     ctx.rec.count(counter, Date.now());
     if (r.status === 200) me.ticket = r.body.ticket;
+    // The server's signed device cookie, sent back from now on (as a browser does).
+    if (r.status === 200 && r.cookie) me.auth.cookie = r.cookie;
     if (r.status !== 429 || attempt >= MAX_JOIN_ATTEMPTS) return r;
     ctx.rec.fail(`join-429-${r.body?.code ?? ''}-retried`);
     if (!(await wait(ctx, (r.retryAfterS ?? 5) * 1000))) return r;

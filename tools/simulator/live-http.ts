@@ -9,6 +9,8 @@ export interface Reply {
   status: number; body: any; ms: number;
   /** Seconds from a Retry-After header (429 queue-busy / rate-limited), else null. */
   retryAfterS: number | null;
+  /** `name=value` of the first Set-Cookie (the signed device cookie a join sets), if any. */
+  cookie?: string;
 }
 
 const TIMEOUT_MS = 30_000;
@@ -31,7 +33,9 @@ export function createHttp(baseUrl: string, sourceAddresses: number) {
       let body: unknown = text;
       try { body = text ? JSON.parse(text) : null; } catch { /* not JSON: keep the text */ }
       const retry = Number(res.headers['retry-after']);
-      return { status: res.statusCode, body, ms: performance.now() - t0, retryAfterS: Number.isFinite(retry) ? retry : null };
+      const setCookie = res.headers['set-cookie'];
+      const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0];
+      return { status: res.statusCode, body, ms: performance.now() - t0, retryAfterS: Number.isFinite(retry) ? retry : null, ...(cookie ? { cookie } : {}) };
     },
     async text(path: string): Promise<string> {
       const res = await request(`${baseUrl}${path}`, { dispatcher: agents[0]! });
