@@ -18,3 +18,4 @@ CREATE TABLE operator_login_attempts (
 );
 CREATE INDEX operator_login_attempts_username ON operator_login_attempts (username, at_ms);
 CREATE INDEX operator_login_attempts_address ON operator_login_attempts (address, at_ms);
+CREATE INDEX operator_login_attempts_at ON operator_login_attempts (at_ms);

@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     IDENTITY_HMAC_KEY: config.identityHmacKey,
     SIGNING_SECRET: config.signingSecret,
     SEED_DEMO: 'false',
+    // The primary seeded the demo (or not): workers keep its operator accounts, demo ones included.
+    DEMO_ACCOUNTS: String(config.demoAccounts),
     ADMISSION_LEADER: index === 1 ? 'true' : 'false',
     WORKER_INDEX: String(index),
   });

@@ -33,6 +33,8 @@ import { parseOperatorAccounts } from '../operator/operator-accounts.ts';
 import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
+import { createOperatorSessions } from '../operator/operator-sessions.ts';
+import { createLoginThrottle } from '../operator/login-throttle.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
 import { admissionClaimOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { admissionCheck } from '../waiting-room/admission-check.ts';
@@ -118,6 +120,8 @@ export async function composeApp(o: ComposeOptions) {
         campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,
         accounts: parseOperatorAccounts(o.config.operatorAccounts),
         signer: createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock),
+        sessions: createOperatorSessions(services.db, o.clock), throttle: createLoginThrottle(services.db, o.clock),
+        csrfKey: deriveKey(o.config.signingSecret, 'operator-csrf'),
         sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,
       }),
       staticRoutes(o.config.webDir),

@@ -1,37 +1,46 @@
 /**
- * Operator sessions: a signed token in a secure, http-only, SameSite=Strict cookie, and CSRF
- * protection (@fastify/csrf-protection, double submit with a signed secret cookie) on every
- * state-changing request. Roles: `viewer` reads, `operator` also changes campaigns and admission.
+ * Operator sessions: a signed token in a secure, http-only, SameSite=Strict cookie that names a
+ * session row (operator-sessions.ts) checked on every request, and CSRF protection
+ * (@fastify/csrf-protection, double submit with a signed secret cookie) on every state-changing
+ * request, its token bound to the session id (`userInfo`), so a token taken from one session is
+ * refused in another. Roles: `viewer` reads, `operator` also changes campaigns and admission.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import csrf from '@fastify/csrf-protection';
 import { sendProblem } from '../platform/http/errors.ts';
 import type { TokenSigner } from '../platform/signing.ts';
 import type { OperatorRole } from './operator-accounts.ts';
+import type { OperatorSessions } from './operator-sessions.ts';
 
 export const OPERATOR_COOKIE = 'yeyak_op';
 
-export interface OperatorClaims { [key: string]: unknown; sub: string; role: OperatorRole }
+export interface OperatorClaims { [key: string]: unknown; sub: string; role: OperatorRole; sid: string }
 
 declare module 'fastify' {
-  interface FastifyRequest { operator?: { username: string; role: OperatorRole } }
+  interface FastifyRequest { operator?: { username: string; role: OperatorRole; sessionId: string } }
 }
 
-/** CSRF for the console's scope; cookies themselves are registered once by the app builder. */
-export async function registerOperatorAuth(app: FastifyInstance, o: { secureCookies: boolean }) {
+/**
+ * CSRF for the console's scope; cookies themselves are registered once by the app builder. The
+ * check must run after `requireOperator` (it reads the session id that hook sets).
+ */
+export async function registerOperatorAuth(app: FastifyInstance, o: { secureCookies: boolean; csrfKey: Uint8Array }) {
   await app.register(csrf, {
     cookieKey: 'yeyak_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: o.secureCookies, signed: true },
     getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
+    getUserInfo: (req) => req.operator?.sessionId ?? '',
+    csrfOpts: { hmacKey: Buffer.from(o.csrfKey) },
   });
 }
 
-export function requireOperator(signer: TokenSigner<OperatorClaims>, minimumRole: OperatorRole) {
+export function requireOperator(signer: TokenSigner<OperatorClaims>, sessions: OperatorSessions, minimumRole: OperatorRole) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[OPERATOR_COOKIE];
     const verified = token ? await signer.verify(token) : undefined;
-    if (!verified?.ok) return sendProblem(reply, 'operator-unauthenticated');
+    if (!verified?.ok || typeof verified.value.sid !== 'string') return sendProblem(reply, 'operator-unauthenticated');
+    if (!(await sessions.isLive(verified.value.sid, verified.value.sub))) return sendProblem(reply, 'operator-unauthenticated');
     if (minimumRole === 'operator' && verified.value.role !== 'operator') return sendProblem(reply, 'operator-forbidden');
-    request.operator = { username: verified.value.sub, role: verified.value.role };
+    request.operator = { username: verified.value.sub, role: verified.value.role, sessionId: verified.value.sid };
   };
 }

@@ -7,6 +7,8 @@ import type { CampaignService } from '../campaigns/campaign.service.ts';
 import { checkPassword, type OperatorAccount } from './operator-accounts.ts';
 import { OPERATOR_COOKIE, registerOperatorAuth, requireOperator, type OperatorClaims } from './operator-auth.ts';
 import type { DashboardService } from './dashboard.service.ts';
+import type { OperatorSessions } from './operator-sessions.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import {
   AdmissionBody, AdmissionChangedSchema, CampaignParams, DashboardQuery, DashboardSchema, EditorCampaignsSchema, LoggedOutSchema, LoginBody,
@@ -28,48 +30,59 @@ export interface OperatorRoutesDeps {
   campaigns: CampaignService;
   dashboard: DashboardService;
   admission: AdmissionControls | null;
+  sessions: OperatorSessions;
+  throttle: LoginThrottle;
+  /** HMAC key binding CSRF tokens to their session. */
+  csrfKey: Uint8Array;
 }
 
 
 export function operatorRoutes(d: OperatorRoutesDeps) {
   return async (app: FastifyInstance) => {
-    await registerOperatorAuth(app, { secureCookies: d.secureCookies });
+    await registerOperatorAuth(app, { secureCookies: d.secureCookies, csrfKey: d.csrfKey });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
-    const viewer = requireOperator(d.signer, 'viewer');
-    const operator = requireOperator(d.signer, 'operator');
-    const csrf = app.csrfProtection;
+    // The session check first (it sets the session id), then CSRF bound to that session.
+    const viewerWrites = [requireOperator(d.signer, d.sessions, 'viewer'), app.csrfProtection];
+    const operatorWrites = [requireOperator(d.signer, d.sessions, 'operator'), app.csrfProtection];
+    const viewerReads = requireOperator(d.signer, d.sessions, 'viewer');
     const tags = ['operator'];
     const cookieOpts = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: d.secureCookies };
 
     r.post('/api/operator/login', { schema: { tags, body: LoginBody, response: replies({ 200: OperatorSchema }) } }, async (req, reply) => {
-      const account = checkPassword(d.accounts, req.body.username, req.body.password);
+      const { username, password } = req.body;
+      const open = await d.throttle.check(username, req.ip);
+      if (!open.ok) return sendProblem(reply.header('retry-after', open.detail?.retryAfterSec ?? 60), 'operator-locked');
+      const account = checkPassword(d.accounts, username, password);
+      await d.throttle.record(username, req.ip, !!account);
       if (!account) return sendProblem(reply, 'operator-login-failed');
-      const { token, expiresAtMs } = await d.signer.sign({ sub: account.username, role: account.role }, d.sessionTtlMs);
+      const { sessionId } = await d.sessions.open(account.username, d.sessionTtlMs);
+      const { token, expiresAtMs } = await d.signer.sign({ sub: account.username, role: account.role, sid: sessionId }, d.sessionTtlMs);
       reply.setCookie(OPERATOR_COOKIE, token, { ...cookieOpts, expires: new Date(expiresAtMs) });
-      return { username: account.username, role: account.role, csrfToken: reply.generateCsrf() };
+      return { username: account.username, role: account.role, csrfToken: reply.generateCsrf({ userInfo: sessionId }) };
     });
-    r.get('/api/operator/me', { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: viewer }, async (req, reply) =>
-      ({ ...req.operator!, csrfToken: reply.generateCsrf() }));
-    r.post('/api/operator/logout', { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, onRequest: csrf }, async (_req, reply) => {
+    r.get('/api/operator/me', { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: viewerReads }, async (req, reply) =>
+      ({ username: req.operator!.username, role: req.operator!.role, csrfToken: reply.generateCsrf({ userInfo: req.operator!.sessionId }) }));
+    r.post('/api/operator/logout', { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, preHandler: viewerWrites }, async (req, reply) => {
+      await d.sessions.revoke(req.operator!.sessionId);
       reply.clearCookie(OPERATOR_COOKIE, cookieOpts);
       return { loggedOut: true as const };
     });
 
-    r.get('/api/operator/campaigns', { schema: { tags, response: replies({ 200: EditorCampaignsSchema }) }, preHandler: viewer }, async () => ({ campaigns: await d.campaigns.listForEditor() }));
-    r.post('/api/operator/campaigns/validate', { schema: { tags, body: RulesBody, response: replies({ 200: ValidatedSchema }) }, onRequest: csrf, preHandler: viewer }, async (req, reply) => {
+    r.get('/api/operator/campaigns', { schema: { tags, response: replies({ 200: EditorCampaignsSchema }) }, preHandler: viewerReads }, async () => ({ campaigns: await d.campaigns.listForEditor() }));
+    r.post('/api/operator/campaigns/validate', { schema: { tags, body: RulesBody, response: replies({ 200: ValidatedSchema }) }, preHandler: viewerWrites }, async (req, reply) => {
       const v = d.campaigns.validate(req.body.rules);
       return sendResult(reply, v.ok ? ok({ ok: true, ...v.value }) : v);
     });
-    r.post('/api/operator/campaigns/preview', { schema: { tags, body: PreviewBody, response: replies({ 200: PreviewSchema }) }, onRequest: csrf, preHandler: viewer }, async (req, reply) =>
+    r.post('/api/operator/campaigns/preview', { schema: { tags, body: PreviewBody, response: replies({ 200: PreviewSchema }) }, preHandler: viewerWrites }, async (req, reply) =>
       sendResult(reply, await d.campaigns.preview(req.body.rules, Date.parse(req.body.at))));
-    r.post('/api/operator/campaigns', { schema: { tags, body: SaveBody, response: replies({ 201: SavedSchema }) }, onRequest: csrf, preHandler: operator }, async (req, reply) => {
+    r.post('/api/operator/campaigns', { schema: { tags, body: SaveBody, response: replies({ 201: SavedSchema }) }, preHandler: operatorWrites }, async (req, reply) => {
       const saved = await d.campaigns.saveVersion(req.body.rules, req.operator!.username, req.body.makeLive);
       return sendResult(reply, saved.ok ? ok({ id: saved.value.rules.id, version: saved.value.version, isLive: req.body.makeLive }) : saved, 201);
     });
 
-    r.get('/api/operator/dashboard', { schema: { tags, querystring: DashboardQuery, response: replies({ 200: DashboardSchema }) }, preHandler: viewer },
+    r.get('/api/operator/dashboard', { schema: { tags, querystring: DashboardQuery, response: replies({ 200: DashboardSchema }) }, preHandler: viewerReads },
       async (req) => d.dashboard.dashboard(req.query.campaignId));
-    r.post('/api/operator/campaigns/:campaignId/admission', { schema: { tags, params: CampaignParams, body: AdmissionBody, response: replies({ 200: AdmissionChangedSchema }) }, onRequest: csrf, preHandler: operator }, async (req, reply) => {
+    r.post('/api/operator/campaigns/:campaignId/admission', { schema: { tags, params: CampaignParams, body: AdmissionBody, response: replies({ 200: AdmissionChangedSchema }) }, preHandler: operatorWrites }, async (req, reply) => {
       if (!d.admission) return sendResult(reply, err('campaign-not-found'));
       const { action, ratePerSec } = req.body;
       if (action === 'pin' && ratePerSec === undefined) return sendProblem(reply, 'validation', { errors: [{ field: 'body/ratePerSec', message: 'required to pin the rate' }] });

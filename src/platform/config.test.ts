@@ -39,3 +39,26 @@ describe('config: REDIS_CLUSTER_NODES', () => {
     assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_URL: 'redis://127.0.0.1:6379' }).join('\n'), /set one, not both/);
   });
 });
+
+describe('config: operator accounts', () => {
+  it('has the demo accounts only with the demo seed', () => {
+    assert.match(loadConfig(base()).operatorAccounts, /yeyak-operator-demo/);
+    assert.equal(loadConfig({ ...base(), SEED_DEMO: 'true' }).demoAccounts, true);
+  });
+
+  it('refuses to start without the demo seed unless OPERATOR_ACCOUNTS is set, saying what to set', () => {
+    const problems = problemsOf({ SEED_DEMO: 'false' });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator:password/);
+    assert.deepEqual(problemsOf({ SEED_DEMO: 'false', OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own' }), []);
+  });
+
+  it('refuses a demo password without the demo seed', () => {
+    const problems = problemsOf({ SEED_DEMO: 'false', OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own,v:viewer:yeyak-viewer-demo' });
+    assert.match(problems.join('\n'), /OPERATOR_ACCOUNTS: a demo password is not allowed without the demo seed/);
+  });
+
+  it('lets cluster workers of a demo deployment (SEED_DEMO=false, DEMO_ACCOUNTS=true) keep the demo accounts', () => {
+    assert.match(loadConfig({ ...base(), SEED_DEMO: 'false', DEMO_ACCOUNTS: 'true' }).operatorAccounts, /yeyak-viewer-demo/);
+  });
+});

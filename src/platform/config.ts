@@ -44,8 +44,13 @@ export interface Config {
   readonly demoSlotDays: number;
   /** Delay from start-up until the demo campaign opens (so the pre-opening room can be seen). */
   readonly demoOpensInMs: number;
-  /** `name:viewer|operator:password,…`; the defaults are demo accounts, documented in the README. */
+  /**
+   * `name:viewer|operator:password,…`. Unset, the demo accounts (README) — only where the demo
+   * accounts are allowed (`demoAccounts`); elsewhere it must be set and may not use a demo password.
+   */
   readonly operatorAccounts: string;
+  /** The deployment runs on demo data (DEMO_ACCOUNTS, default SEED_DEMO; cluster workers inherit it). */
+  readonly demoAccounts: boolean;
   readonly operatorSessionTtlMs: number;
   /** Secure cookies (HTTPS only; browsers also accept them from http://localhost and 127.0.0.1). */
   readonly cookieSecure: boolean;
@@ -175,10 +180,29 @@ function localSecrets(dataDir: string, env: Env): Record<string, string> {
   return stored;
 }
 
+const DEMO_PASSWORDS = ['yeyak-operator-demo', 'yeyak-viewer-demo'];
+const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:viewer:${DEMO_PASSWORDS[1]}`;
+
+/**
+ * The demo accounts exist only with the demo data (issue 11: they were live whenever
+ * OPERATOR_ACCOUNTS was unset). Without it, accounts must be given, and not with a demo password.
+ */
+function operatorAccountsOf(env: Env, p: ConfigProblems, isDemo: boolean): string {
+  const given = env.OPERATOR_ACCOUNTS ?? '';
+  if (isDemo) return given || DEMO_OPERATOR_ACCOUNTS;
+  const what = 'set OPERATOR_ACCOUNTS=name:viewer|operator:password[,name:role:password…] with passwords of your own (at least 8 characters)';
+  if (given === '') p.list.push(`OPERATOR_ACCOUNTS: required without the demo seed (SEED_DEMO=false): ${what}; the demo accounts exist only with SEED_DEMO=true`);
+  else if (DEMO_PASSWORDS.some((d) => given.split(',').some((entry) => entry.trim().split(':').slice(2).join(':') === d))) {
+    p.list.push(`OPERATOR_ACCOUNTS: a demo password is not allowed without the demo seed (SEED_DEMO=false): ${what}`);
+  }
+  return given;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const p = new ConfigProblems();
   const dataDir = resolve(env.DATA_DIR || '.data');
   const secrets = localSecrets(dataDir, env);
+  const demoAccounts = p.bool(env, 'DEMO_ACCOUNTS', env.SEED_DEMO === 'false' || env.SEED_DEMO === '0' ? false : true);
   const config: Config = {
     host: env.HOST || '127.0.0.1',
     port: p.int(env, 'PORT', 3000, 0, 65535),
@@ -204,7 +228,8 @@ export function loadConfig(env: Env = process.env): Config {
     demoFacilities: p.int(env, 'DEMO_FACILITIES', 10_000, 1, 100_000),
     demoSlotDays: p.int(env, 'DEMO_SLOT_DAYS', 7, 1, 60),
     demoOpensInMs: p.int(env, 'DEMO_OPENS_IN_MS', 60_000, 0, 7 * 24 * 3_600_000),
-    operatorAccounts: env.OPERATOR_ACCOUNTS || 'operator:operator:yeyak-operator-demo,viewer:viewer:yeyak-viewer-demo',
+    operatorAccounts: operatorAccountsOf(env, p, demoAccounts),
+    demoAccounts,
     operatorSessionTtlMs: p.int(env, 'OPERATOR_SESSION_TTL_MS', 8 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
     cookieSecure: p.bool(env, 'COOKIE_SECURE', true),
     waitingRoomPartitions: p.int(env, 'WAITING_ROOM_PARTITIONS', 1, 1, 1024),

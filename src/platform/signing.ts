@@ -12,7 +12,7 @@ import type { Clock } from './clock.ts';
 import { err, ok, type Result } from './result.ts';
 
 /** What a derived key signs; each purpose has its own key, so a token of one kind is never valid as another. */
-export type KeyPurpose = 'identity-session' | 'operator-session' | 'cookies' | 'queue-ticket' | 'admission';
+export type KeyPurpose = 'identity-session' | 'operator-session' | 'operator-csrf' | 'cookies' | 'queue-ticket' | 'admission';
 
 /**
  * The one key derivation: a 32-byte key for `purpose` from SIGNING_SECRET, HKDF-SHA256 (RFC 5869).

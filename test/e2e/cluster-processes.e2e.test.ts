@@ -134,7 +134,7 @@ describe('several processes share one queue on a Redis Cluster', { skip: skip ??
       IDENTITY_HMAC_KEY: 'procs-test-identity-hmac-key-0123456789', SIGNING_SECRET: 'procs-test-signing-secret-0123456789abc',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'yeyak-procs-')), LOG_LEVEL: 'warn', IDENTITY_LATENCY_MS: '0', COOKIE_SECURE: 'false',
       WAITING_ROOM_PARTITIONS: '6', DEMO_POPULATION: '40', DEMO_FACILITIES: '3', DEMO_SLOT_DAYS: '1', DEMO_OPENS_IN_MS: '0',
-      OUTBOX_CHANNEL: 'log', REDIS_URL: '',
+      OUTBOX_CHANNEL: 'log', REDIS_URL: '', OPERATOR_ACCOUNTS: 'operator:operator:procs-test-operator-password',
     };
     primary = startProcess('src/cluster.ts', { ...env, PORT: String(portA), WORKERS: '2' });
     await waitUntil('cluster.ts workers', STARTUP_DEADLINE_MS, async () => ((await call(portA, 'GET', '/readyz')).status === 200 ? true : null), primary);

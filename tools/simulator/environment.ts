@@ -42,6 +42,7 @@ export function runConfig(o: { dataDir: string; redisUrl: string; keyPrefix: str
     ACTIVE_SESSION_CAP: String(o.service.activeSessionCap),
     IDENTITY_LATENCY_MS: '0',
     SEED_DEMO: 'false',
+    OPERATOR_ACCOUNTS: `operator:operator:${randomBytes(12).toString('base64url')}`,
     LOG_LEVEL: 'silent',
     COOKIE_SECURE: 'false',
   };

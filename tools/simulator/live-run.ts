@@ -125,7 +125,7 @@ async function prepareNight(s: Scenario, scale: number, dbUrl: string, hmacKey: 
 function serverEnv(a: { secrets: Record<string, string>; dbUrl: string; runId: string; dataDir: string; outboxFile: string; service: ReturnType<typeof scaledService>; options: CliOptions }): Record<string, string> {
   return {
     ...a.secrets, DATABASE_URL: a.dbUrl, REDIS_URL: a.options.redisUrl, REDIS_KEY_PREFIX: a.runId, WORKERS: String(a.options.workers), DATA_DIR: a.dataDir,
-    SEED_DEMO: 'false', LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', OUTBOX_FILE: a.outboxFile,
+    SEED_DEMO: 'false', OPERATOR_ACCOUNTS: `operator:operator:${a.runId}-operator-password`, LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', OUTBOX_FILE: a.outboxFile,
     WAITING_ROOM_PARTITIONS: String(a.service.partitions), ADMISSION_TICK_MS: String(a.service.admissionTickMs),
     ADMISSION_INITIAL_RATE_PER_SEC: String(a.service.admissionInitialRatePerSec), ADMISSION_MAX_RATE_PER_SEC: String(a.service.admissionMaxRatePerSec),
     ACTIVE_SESSION_CAP: String(a.service.activeSessionCap),

@@ -54,6 +54,7 @@ export const PROBLEMS = {
   'operator-unauthenticated': { status: 401, en: 'Please log in to the operator console.', ko: '운영자 로그인이 필요합니다.' },
   'operator-forbidden': { status: 403, en: 'Your role may only view; an operator must make this change.', ko: '조회 권한만 있습니다. 운영자 권한이 필요합니다.' },
   'operator-login-failed': { status: 401, en: 'Wrong user name or password.', ko: '아이디 또는 비밀번호가 올바르지 않습니다.' },
+  'operator-locked': { status: 429, en: 'Too many failed logins for this account or from this address. Try again later.', ko: '로그인 실패가 너무 많습니다. 잠시 후 다시 시도해 주세요.' },
   'csrf': { status: 403, en: 'The form expired. Reload the page and try again.', ko: '요청이 만료되었습니다. 새로고침 후 다시 시도해 주세요.' },
   'queue-busy': { status: 429, en: 'Very many people are joining right now. We will try again for you in a few seconds; nothing is lost.', ko: '지금 대기열에 들어오는 분이 매우 많습니다. 몇 초 뒤 자동으로 다시 시도합니다. 잃는 것은 없습니다.' },
   'too-many-requests': { status: 429, en: 'Too many requests. Please wait a moment; your place is kept.', ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. 대기 순서는 유지됩니다.' },
