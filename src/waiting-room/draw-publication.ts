@@ -27,7 +27,7 @@ export interface DrawPublication {
 
 export const MAX_ORDER_PAGE = 10_000;
 
-export function createDrawPublication(ctx: RoomContext, rooms: Map<string, Room>, seeds: Map<string, Uint8Array>): DrawPublication {
+export function createDrawPublication(ctx: RoomContext, rooms: Map<string, Room>, seeds: ReadonlyMap<string, Uint8Array>): DrawPublication {
   const isOpen = (room: Room) => ctx.clock.nowMs() >= room.cfg.opensAtMs;
   return {
     drawOf(campaignId) {

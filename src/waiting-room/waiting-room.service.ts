@@ -25,7 +25,8 @@ import { etaBand, estimatePreRoomSeq, nextPollMs, scaleToRoom, type EtaBand } fr
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
 import type { Claim, WaitingRoomStore } from './waiting-room.store.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
-import { createMemoryDrawSeeds, drawScore, newDrawSeed, ticketIdOf, type DrawSeedStore } from './pre-room-draw.ts';
+import type { DrawSeedStore } from './pre-room-draw.ts';
+import { createPreRoomScores, spreadOf } from './pre-room-scores.ts';
 import { createDrawPublication, type DrawPublication } from './draw-publication.ts';
 
 export type QueueStatus =
@@ -94,32 +95,9 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   const ctx: RoomContext = { clock: deps.clock, store: deps.store, checkpoint: deps.checkpoint, settings };
   const rooms = new Map<string, Room>();
   const loop = createAdmissionLoop(ctx, rooms);
-  const drawSeeds = deps.drawSeeds ?? createMemoryDrawSeeds();
-  /** Each open campaign's draw seed, loaded by openCampaign (so joins need no I/O for it). */
-  const seeds = new Map<string, Uint8Array>();
-  const publication = createDrawPublication(ctx, rooms, seeds);
-
-  /** The identity's pre-room score: fixed per identity and campaign, whenever it is computed. */
-  function preScoreOf(room: Room, identityHash: string): number {
-    if (deps.drawPreScore) return deps.drawPreScore(identityHash);
-    const seed = seeds.get(room.cfg.campaignId);
-    if (!seed) throw new Error(`campaign ${room.cfg.campaignId}: draw seed not loaded`);
-    return drawScore(seed, ticketIdOf(room.cfg.campaignId, identityHash));
-  }
-
-  /**
-   * A ticket must not show a pre-room score before the opening (when the seed is revealed and
-   * anyone can compute every score). An unresolved pre-room ticket issued before it carries no
-   * score; the first use after the opening puts the score back (one HMAC per person, once) and the
-   * reissued ticket carries it from then on, so later polls compute nothing.
-   */
-  const hideScoreBeforeOpening = (room: Room, t: QueueTicket): QueueTicket =>
-    (ctx.clock.nowMs() < room.cfg.opensAtMs && t.seq === null ? { ...t, preScore: null, isScoreHidden: true } : t);
-  function withScore(room: Room, t: QueueTicket): QueueTicket {
-    if (!t.isScoreHidden) return t;
-    const { isScoreHidden: _, ...shown } = t;
-    return { ...shown, preScore: preScoreOf(room, t.identityHash) };
-  }
+  // A ticket never shows a pre-room score before the opening (the seed's reveal): see pre-room-scores.ts.
+  const scores = createPreRoomScores({ clock: deps.clock, drawSeeds: deps.drawSeeds, drawPreScore: deps.drawPreScore });
+  const publication = createDrawPublication(ctx, rooms, scores.seeds);
 
   const sign = (t: QueueTicket) => signQueueTicket(t, deps.keys.ticket);
 
@@ -157,7 +135,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     const attempt = () => withRecovery(ctx, room, () => ctx.store.claimAdmission(ref, req, instant(ctx, room)));
     const first = await attempt();
     if (first.ok || first.reason !== 'unknown') return first;
-    const back = await withRecovery(ctx, room, () => ctx.store.reinsert(ref, withScore(room, t), instant(ctx, room)));
+    const back = await withRecovery(ctx, room, () => ctx.store.reinsert(ref, scores.withScore(t), instant(ctx, room)));
     if (!back.ok) throw new Error(`a verified ticket could not be reinserted: ${back.reason}`);
     return attempt();
   }
@@ -184,7 +162,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   async function statusOf(room: Room, given: QueueTicket, isJustJoined = false): Promise<Result<StatusReply, PollRefusal>> {
     const nowMs = ctx.clock.nowMs();
     if (nowMs < room.cfg.opensAtMs) return ok({ status: preRoom(room, given, nowMs) });
-    const t = withScore(room, given);
+    const t = scores.withScore(given);
     const scored = t === given ? {} : { ticket: sign(t) };
     const part = room.snapshot?.partitions[t.partition];
     if (!part) return withTicket(await claimStatus(room, t), scored);
@@ -210,11 +188,11 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
   async function joinOnce(room: Room, identityHash: string, deviceId: string): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
-    const req = { identityHash, deviceId, preScore: preScoreOf(room, identityHash), lockoutMs: settings.lockoutMs };
+    const req = { identityHash, deviceId, preScore: scores.scoreOf(room.cfg.campaignId, identityHash), lockoutMs: settings.lockoutMs };
     const r = await withRecovery(ctx, room, () => ctx.store.join(refOf(room, partition), req, instant(ctx, room)));
     if (!r.ok) return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
     const { seq, preScore } = r.value;
-    const ticket = hideScoreBeforeOpening(room, { campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() });
+    const ticket = scores.hideBeforeOpening({ campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() }, room.cfg.opensAtMs);
     if (r.value.kind === 'admitted') return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value) });
     const s = await statusOf(room, ticket, true);
     if (!s.ok) return s.reason === 'already-completed' || s.reason === 'place-expired' ? err(s.reason) : err('other-device');
@@ -249,7 +227,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       if (existing && existing.cfg.partitions !== cfg.partitions) throw new Error(`campaign ${cfg.campaignId}: partition count is fixed`);
       const room = existing ?? newRoom(cfg, createAdmissionController({ clock: ctx.clock, settings: deps.controller }), settings);
       room.cfg = cfg;
-      if (!seeds.has(cfg.campaignId)) seeds.set(cfg.campaignId, await drawSeeds.seedFor(cfg.campaignId, newDrawSeed()));
+      await scores.load(cfg.campaignId);
       rooms.set(cfg.campaignId, room);
       await refreshRoom(ctx, room);
     },
@@ -307,11 +285,4 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       return r.reason === 'unknown' ? err('unknown-place') : err('other-device');
     },
   };
-}
-
-/** FNV-1a over the characters: a cheap, non-cryptographic spread (the input is already a keyed hash). */
-function spreadOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
