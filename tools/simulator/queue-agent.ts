@@ -12,6 +12,7 @@
  */
 import { etaBand, estimatePreRoomSeq, nextPollMs } from '../../src/waiting-room/snapshot.ts';
 import { verifyQueueTicket } from '../../src/waiting-room/ticket.ts';
+import { spreadOf } from '../../src/waiting-room/pre-room-scores.ts';
 import type { QueueStatus } from '../../src/waiting-room/waiting-room.service.ts';
 import { Kind, Outcome, State } from './crowd.ts';
 import { exponential, uniform } from './distributions.ts';
@@ -175,8 +176,8 @@ function snapshotAnswer(sim: Sim, i: number): number | null {
   const t = now(sim);
   const part = sim.snapshot?.partitions[c.partition[i]!];
   if (t < sim.opensAtMs) {
-    const score = c.preScore[i]!;
-    const spread = Number.isNaN(score) ? 0 : score % sim.poll.maxPollMs;
+    // As the service does: spread by the identity hash, not the score (hidden until the opening).
+    const spread = spreadOf(c.identityHash[i]!) % sim.poll.maxPollMs;
     return Math.min(sim.poll.maxPollMs, Math.max(sim.poll.minPollMs, sim.opensAtMs - t + spread));
   }
   if (!part) return null;
@@ -184,6 +185,9 @@ function snapshotAnswer(sim: Sim, i: number): number | null {
   const window = Math.max(200, 4 * (part.rate?.p90PerSec ?? 0) * (sim.poll.maxPollMs / 1000));
   let seq = c.seq[i]!;
   if (Number.isNaN(seq)) {
+    // A ticket issued before the opening shows no score: the service's first poll after it computes
+    // the score and reissues the ticket, so that poll runs for real.
+    if (Number.isNaN(c.preScore[i]!)) return null;
     const est = estimatePreRoomSeq(c.preScore[i]!, frozen ?? preRoom);
     if (est.seq - 4 * est.spread - cursor <= window) return null;
     seq = est.seq;
