@@ -30,6 +30,13 @@ export interface BookingRoutesDeps {
   limits?: Partial<typeof BOOKING_LIMITS>;
 }
 
+/**
+ * The routes that run as admitted requests: the only ones the admission controller's signal reads.
+ * Their 2xx passed the admission check; their 5xx come from admitted work (a refused claim is a 4xx,
+ * and the check reads the store only for a token that verified); 4xx are left out by the monitor.
+ */
+const ADMITTED_ROUTES = new Set(['GET /api/campaigns/:campaignId/eligibility', 'GET /api/campaigns/:campaignId/slots', 'POST /api/campaigns/:campaignId/bookings']);
+
 /** A gate refusal as its problem, else the service's answer. */
 function sendAdmitted<T>(reply: FastifyReply, r: Admitted<T, ProblemReason>, okStatus = 200) {
   return r.ok ? sendResult(reply, r.value, okStatus) : sendProblem(reply, r.reason, r.detail ?? {});
@@ -57,8 +64,8 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     const security = [{ session: [] }];
     app.addHook('onResponse', async (req, reply) => {
       d.monitor.recordRequest(reply.elapsedTime, reply.statusCode);
-      // The admission controller's signal: only work the gate admitted (admissionId set), per identity.
-      if (req.admissionId) d.monitor.recordAdmitted(sessionOf(req).identityHash, reply.elapsedTime, reply.statusCode);
+      // The admission controller's signal: admitted work only, per identity (booking-path-monitor.ts).
+      if (req.session && ADMITTED_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) d.monitor.recordAdmitted(req.session.identityHash, reply.elapsedTime, reply.statusCode);
     });
     const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
       d.monitor.recordBooking(action, r.ok ? (action === 'place' ? 'placed' : 'done') : r.reason);
