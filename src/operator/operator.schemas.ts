@@ -6,7 +6,9 @@ import { RegionSeatsSchema } from '../campaigns/campaign.schemas.ts';
 
 export { CampaignParams };
 
-export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+// A username is stored with each login attempt (the throttle): printable characters only, since
+// Postgres text cannot hold a NUL and control characters have no place in a name.
+export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 /** Rules are checked by the rules validator (every problem listed), not by this schema. */
 export const RulesBody = Type.Object({ rules: Type.Unknown() }, { additionalProperties: false });
 export const PreviewBody = Type.Object({ rules: Type.Unknown(), at: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
