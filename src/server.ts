@@ -1,13 +1,15 @@
 /**
  * Starts yeyak: config → database (+ migrations) → demo seed → app → listen, and the outbox
  * sender beside it. SIGTERM/SIGINT stop accepting requests, let in-flight ones finish, stop the
- * sender after its current round, and close the database.
+ * sender after its current round, and close the database. A fatal error (uncaught exception,
+ * unhandled rejection) or a failed start exits with status 1 for the supervisor to restart.
  */
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from './platform/config.ts';
 import { systemClock } from './platform/clock.ts';
-import { migrate, openDatabase } from './platform/db.ts';
+import { migrate, openDatabase, serviceDatabaseOptions } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
+import { exitOnFatalErrors } from './platform/fatal.ts';
 import { composeApp } from './app/compose.ts';
 import { seedDemo } from './app/seed.ts';
 
@@ -20,7 +22,9 @@ async function main() {
     throw e;
   }
   const log = createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite'), poolSize: config.databasePoolSize });
+  exitOnFatalErrors(log);
+  const database = await openDatabase(serviceDatabaseOptions(config, join(config.dataDir, 'pglite'),
+    (e) => log.warn({ err: e }, 'database connection lost; the pool opens a new one')));
   const applied = await migrate(database);
   log.info({ engine: database.engine, applied }, 'database ready');
   const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });

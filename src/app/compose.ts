@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DatabaseHandle } from '../platform/db.ts';
+import { probeTables } from '../platform/db-availability.ts';
 import { buildApp } from '../platform/http/app.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { createTokenSigner, deriveKey } from '../platform/signing.ts';
@@ -99,6 +100,17 @@ export function composeServices(o: ComposeOptions) {
 
 export type Services = ReturnType<typeof composeServices>;
 
+/** Probes the tables a request may need; a lock on any of them makes the service not ready. */
+function watchDatabase(o: ComposeOptions) {
+  o.database.availability.watch(
+    () => probeTables(o.database.db, ['people', 'campaigns', 'campaign_versions', 'facilities', 'slots', 'bookings', 'outbox']),
+    {
+      onUnavailable: (e) => o.logger.warn({ err: e }, 'database unavailable: refusing new database work (503) until a probe succeeds'),
+      onAvailable: () => o.logger.info('database available again'),
+    },
+  );
+}
+
 export async function composeApp(o: ComposeOptions) {
   const services = composeServices(o);
   const wr = services.waitingRoom.service;
@@ -106,7 +118,9 @@ export async function composeApp(o: ComposeOptions) {
     cookieSecret: Buffer.from(deriveKey(o.config.signingSecret, 'cookies')).toString('base64url'),
     logger: o.logger,
     metrics: services.metrics,
-    isReady: async () => { await services.db.selectFrom('schema_migrations').select('name').limit(1).execute(); return true; },
+    // From the probe's last answer: /readyz never waits on a hung database.
+    isReady: async () => o.database.availability.isAvailable(),
+    database: o.database.availability,
     plugins: [
       identityRoutes(services.identity, services.findPublicPerson),
       campaignRoutes(services.campaigns, services.availability),
@@ -128,6 +142,7 @@ export async function composeApp(o: ComposeOptions) {
     ],
   });
   await services.waitingRoom.syncRooms();
-  app.addHook('onClose', async () => { await services.waitingRoom.close(); });
+  app.addHook('onReady', async () => watchDatabase(o));
+  app.addHook('onClose', async () => { o.database.availability.stop(); await services.waitingRoom.close(); });
   return { app, services };
 }

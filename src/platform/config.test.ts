@@ -62,3 +62,27 @@ describe('config: operator accounts', () => {
     assert.match(loadConfig({ ...base(), SEED_DEMO: 'false', DEMO_ACCOUNTS: 'true' }).operatorAccounts, /yeyak-viewer-demo/);
   });
 });
+
+describe('config: database timeouts', () => {
+  it('defaults every timeout so a locked or hung database fails a request within about a second', () => {
+    const c = loadConfig(base());
+    assert.deepEqual(
+      [c.databaseConnectTimeoutMs, c.databaseLockTimeoutMs, c.databaseStatementTimeoutMs, c.databaseIdleInTransactionTimeoutMs, c.databaseProbeIntervalMs, c.databaseProbeTimeoutMs],
+      [1_000, 500, 5_000, 10_000, 250, 1_000],
+    );
+  });
+
+  it('lists every bad timeout at once, and a lock timeout above the statement timeout', () => {
+    const problems = problemsOf({ DATABASE_CONNECT_TIMEOUT_MS: '0', DATABASE_STATEMENT_TIMEOUT_MS: 'soon', DATABASE_PROBE_INTERVAL_MS: '-1' }).join('\n');
+    assert.match(problems, /DATABASE_CONNECT_TIMEOUT_MS/);
+    assert.match(problems, /DATABASE_STATEMENT_TIMEOUT_MS/);
+    assert.match(problems, /DATABASE_PROBE_INTERVAL_MS/);
+    assert.match(problemsOf({ DATABASE_LOCK_TIMEOUT_MS: '6000', DATABASE_STATEMENT_TIMEOUT_MS: '5000' }).join('\n'), /must not exceed/);
+  });
+
+  it('sends HSTS only when TLS_ENABLED says the site is reached over HTTPS', () => {
+    assert.equal(loadConfig(base()).tlsEnabled, false);
+    assert.equal(loadConfig({ ...base(), TLS_ENABLED: 'true' }).tlsEnabled, true);
+    assert.match(problemsOf({ TLS_ENABLED: 'yes' }).join('\n'), /TLS_ENABLED/);
+  });
+});

@@ -13,6 +13,20 @@ export interface Config {
   /** Real Postgres when set; otherwise the embedded PGlite database in `dataDir/pglite`. */
   readonly databaseUrl: string | null;
   readonly databasePoolSize: number;
+  /** Opening a pg connection or waiting for a free pooled one; past it the request gets a 503. */
+  readonly databaseConnectTimeoutMs: number;
+  /** Server-side statement_timeout of the service's connections. */
+  readonly databaseStatementTimeoutMs: number;
+  /** Server-side lock_timeout: a statement waiting on a locked row or table fails after this. */
+  readonly databaseLockTimeoutMs: number;
+  /** Server-side idle_in_transaction_session_timeout: a transaction left open is ended after this. */
+  readonly databaseIdleInTransactionTimeoutMs: number;
+  /** A pooled connection unused this long is closed. */
+  readonly databaseIdleTimeoutMs: number;
+  /** How often the availability probe reads the tables requests need; also the breaker's open time. */
+  readonly databaseProbeIntervalMs: number;
+  /** A probe slower than this marks the database unavailable (pg only). */
+  readonly databaseProbeTimeoutMs: number;
   /** Redis for the waiting room when set; otherwise the in-memory store. */
   readonly redisUrl: string | null;
   /**
@@ -54,6 +68,11 @@ export interface Config {
   readonly operatorSessionTtlMs: number;
   /** Secure cookies (HTTPS only; browsers also accept them from http://localhost and 127.0.0.1). */
   readonly cookieSecure: boolean;
+  /**
+   * The site is reached over HTTPS (TLS here or at the edge in front): answers carry
+   * Strict-Transport-Security. Off by default, since HSTS over plain HTTP would pin a name to TLS.
+   */
+  readonly tlsEnabled: boolean;
   /** Partitions of each campaign's queue (spread over Redis Cluster shards); fixed per campaign. */
   readonly waitingRoomPartitions: number;
   /** How often the admission leader admits the next people. */
@@ -208,6 +227,13 @@ export function loadConfig(env: Env = process.env): Config {
     port: p.int(env, 'PORT', 3000, 0, 65535),
     databaseUrl: p.url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: p.int(env, 'DATABASE_POOL_SIZE', 16, 1, 200),
+    databaseConnectTimeoutMs: p.int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 1_000, 50, 60_000),
+    databaseStatementTimeoutMs: p.int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 50, 600_000),
+    databaseLockTimeoutMs: p.int(env, 'DATABASE_LOCK_TIMEOUT_MS', 500, 10, 600_000),
+    databaseIdleInTransactionTimeoutMs: p.int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    databaseIdleTimeoutMs: p.int(env, 'DATABASE_IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    databaseProbeIntervalMs: p.int(env, 'DATABASE_PROBE_INTERVAL_MS', 250, 10, 60_000),
+    databaseProbeTimeoutMs: p.int(env, 'DATABASE_PROBE_TIMEOUT_MS', 1_000, 10, 60_000),
     redisUrl: p.url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisClusterNodes: p.hostPorts(env, 'REDIS_CLUSTER_NODES'),
     dataDir,
@@ -232,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoAccounts,
     operatorSessionTtlMs: p.int(env, 'OPERATOR_SESSION_TTL_MS', 8 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
     cookieSecure: p.bool(env, 'COOKIE_SECURE', true),
+    tlsEnabled: p.bool(env, 'TLS_ENABLED', false),
     waitingRoomPartitions: p.int(env, 'WAITING_ROOM_PARTITIONS', 1, 1, 1024),
     admissionTickMs: p.int(env, 'ADMISSION_TICK_MS', 250, 10, 10_000),
     admissionInitialRatePerSec: p.int(env, 'ADMISSION_INITIAL_RATE_PER_SEC', 100, 1, 100_000),
@@ -244,6 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
     admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');
+  if (config.databaseLockTimeoutMs > config.databaseStatementTimeoutMs) p.list.push('DATABASE_LOCK_TIMEOUT_MS: must not exceed DATABASE_STATEMENT_TIMEOUT_MS (the statement limit would hide it)');
   if (p.list.length > 0) throw new ConfigError(p.list);
   return Object.freeze(config);
 }

@@ -19,3 +19,31 @@ export class Rollback<R extends string> extends Error {
     super(`rollback: ${reason}`);
   }
 }
+
+/** Thrown instead of starting database work while the database is known to be unavailable. */
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'database-unavailable';
+  constructor() {
+    super('database unavailable: new work is refused until a probe succeeds');
+  }
+}
+
+/**
+ * SQLSTATE classes and codes that say "the database cannot do this now", not "this request is
+ * wrong": connection exceptions (08), operator intervention (57: terminated backend, shutdown,
+ * statement_timeout's query_canceled), insufficient resources (53), lock_not_available (55P03,
+ * lock_timeout). Retrying later can succeed; the transaction that met one was rolled back.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|57|53)|^55P03$/;
+
+/** Node socket errors and pg's own messages for a connection that died or never came. */
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/;
+
+/** Whether `e` means the database is unavailable or too slow (answer 503, not 500). */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  if (e instanceof DatabaseUnavailableError) return true;
+  const code = (e as PgErrorLike)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATE.test(code);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return UNAVAILABLE_MESSAGE.test(code);
+  return e instanceof Error && UNAVAILABLE_MESSAGE.test(e.message);
+}

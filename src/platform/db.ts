@@ -11,7 +11,9 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { Config } from './config.ts';
 import type { Database } from './database.ts';
+import { createDatabaseAvailability, defaultAvailabilitySettings, gatedDialect, type AvailabilitySettings, type DatabaseAvailability } from './db-availability.ts';
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -27,6 +29,8 @@ export interface DatabaseHandle {
    * script runs inside the transaction Kysely opened).
    */
   execScript(trx: Trx, script: string): Promise<void>;
+  /** Whether new work can start; while not, acquiring a connection throws DatabaseUnavailableError. */
+  availability: DatabaseAvailability;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,25 @@ export interface OpenOptions {
   poolSize?: number;
   /** Postgres schema to use (created if missing); tests isolate themselves with one per run. */
   schema?: string;
+  /** Timeouts (pg only; PGlite runs in this process); none when absent (scripts, tests). */
+  timeouts?: DatabaseTimeouts;
+  /** Names this process's backends in pg_stat_activity (operators and fault tests find them by it). */
+  applicationName?: string;
+  /** A pooled connection failed outside a query (backend terminated, server restart): log it. */
+  onConnectionError?: (e: Error) => void;
+  availability?: AvailabilitySettings;
+}
+
+/** All in ms. Statement, lock and idle-in-transaction limits are enforced by the server. */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a free pooled one. */
+  connectMs: number;
+  statementMs: number;
+  /** Waiting for a row or table lock (a locked table fails a statement after this, not after statementMs). */
+  lockMs: number;
+  idleInTransactionMs: number;
+  /** A pooled connection unused this long is closed. */
+  idleMs: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
@@ -50,14 +73,29 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 16,
+      keepAlive: true,
+      ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
       ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+      ...(opts.timeouts ? {
+        connectionTimeoutMillis: opts.timeouts.connectMs, idleTimeoutMillis: opts.timeouts.idleMs,
+        statement_timeout: opts.timeouts.statementMs, lock_timeout: opts.timeouts.lockMs,
+        idle_in_transaction_session_timeout: opts.timeouts.idleInTransactionMs,
+      } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Without these listeners one terminated backend kills the process: pg emits 'error' on the
+    // pool for an idle connection and on the client for a checked-out one between queries. The
+    // pool drops the broken connection either way; the next acquisition opens a fresh one.
+    const onError = (e: Error) => opts.onConnectionError?.(e);
+    pool.on('error', onError);
+    pool.on('connect', (client) => { client.on('error', onError); });
+    const availability = createDatabaseAvailability(opts.availability);
+    const db = new Kysely<Database>({ dialect: gatedDialect(new PostgresDialect({ pool }), availability) });
     return {
       db,
       engine: 'postgres',
       execScript: async (trx, script) => { await sql.raw(script).execute(trx); },
-      close: () => db.destroy(),
+      availability,
+      close: async () => { availability.stop(); await db.destroy(); },
     };
   }
   if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true });
@@ -65,12 +103,27 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     ...(opts.pgliteDir ? { dataDir: opts.pgliteDir } : {}),
     parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
   });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
+  // In-process: a slow PGlite is a busy event loop, which no client-side probe timeout can tell apart.
+  const availability = createDatabaseAvailability({ ...(opts.availability ?? defaultAvailabilitySettings), probeTimeoutMs: null });
+  const db = new Kysely<Database>({ dialect: gatedDialect(new PGliteDialect(lite), availability) });
   return {
     db,
     engine: 'pglite',
     execScript: async (_trx, script) => { await lite.exec(script); },
-    close: () => db.destroy(),
+    availability,
+    close: async () => { availability.stop(); await db.destroy(); },
+  };
+}
+
+/** How the service opens its database (server.ts, cluster workers): pool, timeouts and probe from config. */
+export function serviceDatabaseOptions(config: Config, pgliteDir: string | null, onConnectionError: (e: Error) => void): OpenOptions {
+  return {
+    databaseUrl: config.databaseUrl, pgliteDir, poolSize: config.databasePoolSize, applicationName: 'yeyak', onConnectionError,
+    timeouts: {
+      connectMs: config.databaseConnectTimeoutMs, statementMs: config.databaseStatementTimeoutMs, lockMs: config.databaseLockTimeoutMs,
+      idleInTransactionMs: config.databaseIdleInTransactionTimeoutMs, idleMs: config.databaseIdleTimeoutMs,
+    },
+    availability: { probeIntervalMs: config.databaseProbeIntervalMs, probeTimeoutMs: config.databaseProbeTimeoutMs },
   };
 }
 
@@ -110,6 +163,9 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
 export async function migrate(handle: DatabaseHandle, dir: string = MIGRATIONS_DIR): Promise<string[]> {
   const files = readdirSync(dir).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
   return handle.db.transaction().execute(async (trx) => {
+    // A migration may wait for another process's (advisory lock) and may run long: no limits here.
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
+    await sql`SET LOCAL lock_timeout = 0`.execute(trx);
     await sql`SELECT pg_advisory_xact_lock(7215)`.execute(trx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(trx);
     const done = new Set((await trx.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));

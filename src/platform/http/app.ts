@@ -9,6 +9,8 @@ import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
+import type { DatabaseAvailability } from '../db-availability.ts';
+import { isDatabaseUnavailable } from '../db-errors.ts';
 import { problemBody, sendProblem } from './errors.ts';
 import { frameworkErrors, onClientError } from './framework-errors.ts';
 import { validatorCompiler } from './validation.ts';
@@ -20,8 +22,10 @@ export interface AppPlugin {
 export interface BuildAppOptions {
   logger: Logger;
   metrics: Metrics;
-  /** Readiness: resolves when every dependency answers (database, Redis). */
+  /** Readiness: resolves quickly (never waits on a hung dependency) to whether requests can be served. */
   isReady(): Promise<boolean>;
+  /** The database's availability: a request that met an unavailable database answers 503 and triggers a probe. */
+  database?: Pick<DatabaseAvailability, 'probeSoon' | 'retryAfterSec'>;
   /** Route plugins of each capability, registered in order. */
   plugins: readonly AppPlugin[];
   /** Trust X-Forwarded-For from a front proxy (per-IP limits). */
@@ -76,6 +80,12 @@ export async function buildApp(opts: BuildAppOptions) {
       // Malformed JSON, wrong content type, body too large: the client's fault, said plainly.
       return reply.code(error.statusCode).type('application/problem+json')
         .send({ ...problemBody('validation'), status: error.statusCode, detail: error.message });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Expected during an outage and possibly thousands a second: the probe logs the outage once.
+      request.log.debug({ err: error }, 'database unavailable');
+      opts.database?.probeSoon();
+      return sendProblem(reply.header('retry-after', String(opts.database?.retryAfterSec() ?? 1)), 'database-unavailable');
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, 'internal');

@@ -58,6 +58,7 @@ export const PROBLEMS = {
   'csrf': { status: 403, en: 'The form expired. Reload the page and try again.', ko: '요청이 만료되었습니다. 새로고침 후 다시 시도해 주세요.' },
   'queue-busy': { status: 429, en: 'Very many people are joining right now. We will try again for you in a few seconds; nothing is lost.', ko: '지금 대기열에 들어오는 분이 매우 많습니다. 몇 초 뒤 자동으로 다시 시도합니다. 잃는 것은 없습니다.' },
   'too-many-requests': { status: 429, en: 'Too many requests. Please wait a moment; your place is kept.', ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. 대기 순서는 유지됩니다.' },
+  'database-unavailable': { status: 503, en: 'Bookings are not available for a moment. Please try again in a few seconds; a retry of the same request is safe.', ko: '예약 시스템이 잠시 응답하지 않습니다. 몇 초 뒤 다시 시도해 주세요. 같은 요청을 다시 보내도 안전합니다.' },
   'busy': { status: 503, en: 'The service is busy. Please try again shortly; nothing was booked.', ko: '접속이 많습니다. 잠시 후 다시 시도해 주세요. 예약은 되지 않았습니다.' },
   'internal': { status: 500, title: 'Internal error', en: 'Something went wrong on our side. Nothing was booked by this request; please try again.', ko: '일시적인 오류입니다. 이 요청으로 예약되지 않았습니다. 다시 시도해 주세요.' },
 } as const satisfies Record<string, Problem>;
