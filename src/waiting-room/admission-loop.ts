@@ -3,7 +3,9 @@
  * - `refreshSnapshot()` about once a second on EVERY server: re-reads the counters polls are answered from.
  * - `tick(campaignId, health)` several times a second on ONE server (the admission leader): asks the
  *   controller how many to admit, advances the partitions' cursors in proportion to what each holds,
- *   ends expired admissions, and writes the checkpoint about once a second.
+ *   and ends expired admissions. It never touches the checkpoint (Postgres): a locked or hung
+ *   database must not stall admission.
+ * - `writeCheckpoint(campaignId)` about once a second on the leader, on a timer of its own.
  * - operator controls: pause, resume, pin the rate, read the room's state.
  */
 import { err, ok, type Result } from '../platform/result.ts';
@@ -19,7 +21,6 @@ export interface TickReport {
   /** Seqs the cursors actually moved over, all partitions. */
   readonly advanced: number;
   readonly admissionsExpired: number;
-  readonly isCheckpointWritten: boolean;
 }
 
 export interface RoomStatus {
@@ -67,12 +68,6 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
     return expired;
   }
 
-  async function maybeCheckpoint(room: Room): Promise<boolean> {
-    if (ctx.clock.nowMs() - room.lastCheckpointMs < ctx.settings.checkpointEveryMs) return false;
-    await checkpointRoom(ctx, room);
-    return true;
-  }
-
   const withRoom = <T>(campaignId: string, f: (room: Room) => T): Result<T, Unknown> => {
     const room = rooms.get(campaignId);
     return room ? ok(f(room)) : err('unknown-campaign');
@@ -82,10 +77,7 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
     async tick(campaignId, health) {
       const room = rooms.get(campaignId);
       if (!room) return err('unknown-campaign');
-      if (ctx.clock.nowMs() < room.cfg.opensAtMs) {
-        const isCheckpointWritten = await maybeCheckpoint(room);
-        return ok({ isOpen: false, decision: null, advanced: 0, admissionsExpired: 0, isCheckpointWritten });
-      }
+      if (ctx.clock.nowMs() < room.cfg.opensAtMs) return ok({ isOpen: false, decision: null, advanced: 0, admissionsExpired: 0 });
       const stats = await partitionStats(ctx, room);
       const waiting = stats.map((s) => s.tail - s.cursor);
       const decision = room.controller.tick({
@@ -97,8 +89,7 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
       const advanced = decision.admit > 0 ? await advanceAll(room, decision.admit, waiting) : 0;
       room.controller.settle(advanced);
       const admissionsExpired = await expireAll(room);
-      const isCheckpointWritten = await maybeCheckpoint(room);
-      return ok({ isOpen: true, decision, advanced, admissionsExpired, isCheckpointWritten });
+      return ok({ isOpen: true, decision, advanced, admissionsExpired });
     },
 
     async refreshSnapshot(campaignId) {

@@ -1,12 +1,14 @@
 /**
  * The waiting room's timers for one process: every process re-syncs its rooms (every 5 s) and
  * refreshes the snapshot polls are answered from (every second); the admission leader alone runs
- * the admission ticks, so two processes never double the admission rate (see leader-lease.ts).
+ * the admission ticks, so two processes never double the admission rate (see leader-lease.ts),
+ * and writes the checkpoint (every second, on a timer of its own so Postgres never holds up a tick).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { BookingHealth } from './admission-controller.ts';
 import type { LeaderLease } from './leader-lease.ts';
+import { defaultWaitingRoomSettings } from './room.ts';
 import type { RoomSync } from './room-sync.ts';
 import type { WaitingRoomService } from './waiting-room.service.ts';
 
@@ -48,6 +50,11 @@ export function createWaitingRoomLoops(o: {
         try { isLeading = await lease.tryHold(); } catch (e) { isLeading = false; throw e; }
         if (!isLeading) return;
         for (const id of o.rooms.opened) await o.service.tick(id, health());
+      }));
+      // Its own timer: a checkpoint write waiting on a locked database never holds up a tick.
+      timers.push(every(defaultWaitingRoomSettings.checkpointEveryMs, async () => {
+        if (!isLeading) return;
+        for (const id of o.rooms.opened) await o.service.writeCheckpoint(id);
       }));
     }
     return async () => { for (const t of timers) clearInterval(t); isLeading = false; };

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
 import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from '../../test/support/waiting-room.ts';
 import type { QueueStatus, StatusReply } from './waiting-room.service.ts';
+import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 
 const ref = { campaignId: CAMPAIGN, partition: 0 };
 const quiet = { p99Ms: null, errorRate: null };
@@ -219,18 +220,35 @@ describe('waiting room service', () => {
       assert.equal(reason(await h.service.verifyAdmission({ campaignId: 'nope', token: '', identityHash: '', deviceId: '' })), 'unknown-campaign');
     });
 
-    it('ticks at the pinned rate, admits nobody while paused, and writes a checkpoint', async () => {
+    it('ticks at the pinned rate, admits nobody while paused, and writes a checkpoint when asked', async () => {
       const h = await openedWith(20);
       h.service.pinRate(CAMPAIGN, 5);
       await h.service.tick(CAMPAIGN, quiet);
       h.clock.advance(1_000);
       const r = value(await h.service.tick(CAMPAIGN, quiet));
-      assert.deepEqual([r.advanced, r.isCheckpointWritten], [5, true]);
+      assert.equal(r.advanced, 5);
+      assert.equal(await h.checkpoint.load(CAMPAIGN), null, 'a tick never writes the checkpoint');
+      value(await h.service.writeCheckpoint(CAMPAIGN));
       assert.equal((await h.checkpoint.load(CAMPAIGN))?.[0]?.cursor, 5);
       h.service.pause(CAMPAIGN);
       h.clock.advance(1_000);
       assert.equal(value(await h.service.tick(CAMPAIGN, quiet)).advanced, 0);
       assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).cursor, 5);
+    });
+
+    // The timeout turns a tick that waits on the checkpoint (the old behaviour) into a failure, not a hang.
+    it('keeps admitting while the checkpoint hangs (a locked database never stalls admission)', { timeout: 5_000 }, async () => {
+      const hung: WaitingRoomCheckpoint = { save: () => new Promise(() => {}), load: async () => null };
+      const h = await openedWith(20, { checkpoint: hung });
+      h.service.pinRate(CAMPAIGN, 5);
+      void h.service.writeCheckpoint(CAMPAIGN); // as the checkpoint timer would, never to return
+      await h.service.tick(CAMPAIGN, quiet); // the first tick starts the controller's clock
+      let advanced = 0;
+      for (let i = 0; i < 3; i += 1) {
+        h.clock.advance(1_000);
+        advanced += value(await h.service.tick(CAMPAIGN, quiet)).advanced;
+      }
+      assert.equal(advanced, 15);
     });
 
     it('admits nobody before the opening instant, whatever the tick', async () => {

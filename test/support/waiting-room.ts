@@ -66,11 +66,11 @@ export interface Harness {
 
 export async function newHarness(o: {
   partitions?: number; startMs?: number; drawPreScore?: (identityHash: string) => number; drawSeeds?: WaitingRoomDeps['drawSeeds'];
-  settings?: WaitingRoomDeps['settings']; controller?: WaitingRoomDeps['controller'];
+  settings?: WaitingRoomDeps['settings']; controller?: WaitingRoomDeps['controller']; checkpoint?: WaitingRoomCheckpoint;
 } = {}): Promise<Harness> {
   const clock = fixedClock(o.startMs ?? OPENS - 60_000);
   const store = countCalls(createMemoryStore());
-  const checkpoint = createMemoryCheckpoint();
+  const checkpoint = o.checkpoint ?? createMemoryCheckpoint();
   const service = createWaitingRoomService({
     clock, store, checkpoint, keys,
     // A test's own score source, or the real seeded draw when it passes seeds (drawSeeds).
