@@ -10,9 +10,14 @@
  * SEED_DEMO=false and ADMISSION_LEADER=true on worker 1 only: one admission leader per deployment.
  * Workers share the listening port (the primary hands out connections round-robin).
  *
- * A worker that dies unexpectedly is replaced with the same role (at most MAX_RESTARTS times per
- * minute, then the cluster stops). SIGTERM/SIGINT: every worker gets SIGTERM and finishes its
- * in-flight requests (server.ts shuts down gracefully); stragglers are killed after the grace period.
+ * A worker that dies unexpectedly (a crash, a fatal error: server.ts exits 1, a kill) is replaced
+ * with the same role after a backoff that doubles with each restart in the last minute
+ * (WORKER_RESTART_BACKOFF_MS, 1000 by default: 1 s, 2 s, 4 s …, at most 30 s). More than
+ * WORKER_MAX_RESTARTS_PER_MINUTE (5) restarts in a minute is a crash loop: the primary logs it,
+ * stops every worker and exits with status 1, so the loop is visible to whatever supervises the
+ * cluster instead of hidden behind endless restarts. SIGTERM/SIGINT: every worker gets SIGTERM and
+ * finishes its in-flight requests (server.ts shuts down gracefully); stragglers are killed after
+ * the grace period.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
@@ -28,25 +33,40 @@ import { countPeopleByBirthDate } from './people/people.repository.ts';
 import { seedDemo } from './app/seed.ts';
 
 const SHUTDOWN_GRACE_MS = 15_000;
-const MAX_RESTARTS_PER_MINUTE = 5;
+const MAX_RESTART_DELAY_MS = 30_000;
 
-function workerCount(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return availableParallelism();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError([`WORKERS: expected an integer in 1..256, got ${JSON.stringify(raw)}`]);
-  return n;
+interface ClusterSettings {
+  workers: number;
+  restartBackoffMs: number;
+  maxRestartsPerMinute: number;
+}
+
+/** Reads the cluster's own keys (the workers' are in config.ts), collecting every problem. */
+function clusterSettings(env: NodeJS.ProcessEnv, problems: string[]): ClusterSettings {
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    problems.push(`${key}: expected an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  return {
+    workers: int('WORKERS', availableParallelism(), 1, 256),
+    restartBackoffMs: int('WORKER_RESTART_BACKOFF_MS', 1_000, 0, MAX_RESTART_DELAY_MS),
+    maxRestartsPerMinute: int('WORKER_MAX_RESTARTS_PER_MINUTE', 5, 1, 1_000),
+  };
 }
 
 /** Checks what a multi-process deployment needs on top of the single-process config. */
-function clusterConfig(): { config: Config; workers: number } {
+function clusterConfig(): { config: Config; settings: ClusterSettings } {
   const config = loadConfig();
   const problems: string[] = [];
   if (!config.databaseUrl) problems.push('DATABASE_URL: required for several processes (PGlite is one process only)');
   if (!config.redisUrl && !config.redisClusterNodes) problems.push('REDIS_URL or REDIS_CLUSTER_NODES: required for several processes (the in-memory queue is per process)');
-  let workers = 1;
-  try { workers = workerCount(process.env.WORKERS); } catch (e) { problems.push(...(e as ConfigError).problems); }
+  const settings = clusterSettings(process.env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, workers };
+  return { config, settings };
 }
 
 /** Migrations and the demo seed, once, before any worker starts. */
@@ -74,7 +94,8 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) { console.error(e.message); process.exit(2); }
     throw e;
   }
-  const { config, workers } = setup;
+  const { config, settings } = setup;
+  const { workers } = settings;
   const log = createLogger(config.logLevel);
   await prepareDatabase(config);
 
@@ -111,14 +132,15 @@ async function main(): Promise<void> {
     if (closing || code === 0) return;
     const now = Date.now();
     while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
-    if (restarts.length >= MAX_RESTARTS_PER_MINUTE) {
-      log.error({ worker: index, code, signal }, 'cluster: workers keep dying; stopping');
+    if (restarts.length >= settings.maxRestartsPerMinute) {
+      log.fatal({ worker: index, code, signal, restartsInLastMinute: restarts.length }, 'cluster: workers keep dying (crash loop); stopping');
       void shutdown('crash-loop', 1);
       return;
     }
+    const delayMs = Math.min(MAX_RESTART_DELAY_MS, settings.restartBackoffMs * 2 ** restarts.length);
     restarts.push(now);
-    log.warn({ worker: index, code, signal }, 'cluster: worker died; replacing it with the same role');
-    fork(index);
+    log.error({ worker: index, code, signal, restartInMs: delayMs }, 'cluster: worker died; replacing it with the same role');
+    setTimeout(() => { if (!closing) fork(index); }, delayMs);
   });
 
   const shutdown = async (reason: string, exitCode = 0) => {

@@ -103,7 +103,7 @@ export type Services = ReturnType<typeof composeServices>;
 /** Probes the tables a request may need; a lock on any of them makes the service not ready. */
 function watchDatabase(o: ComposeOptions) {
   o.database.availability.watch(
-    () => probeTables(o.database.db, ['people', 'campaigns', 'campaign_versions', 'facilities', 'slots', 'bookings', 'outbox']),
+    () => probeTables(o.database.probeDb, ['people', 'campaigns', 'campaign_versions', 'facilities', 'slots', 'bookings', 'outbox']),
     {
       onUnavailable: (e) => o.logger.warn({ err: e }, 'database unavailable: refusing new database work (503) until a probe succeeds'),
       onAvailable: () => o.logger.info('database available again'),

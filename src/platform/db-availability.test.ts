@@ -71,8 +71,23 @@ describe('database availability: probe timeout', () => {
     try {
       await until('the first probe', () => probes === 1);
       await sleep(20); // let it finish: a probe asked for while one runs is that one
-      availability.probeSoon();
+      availability.reportFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
       await until('the probe asked for', () => probes === 2, 1_000);
+    } finally {
+      availability.stop();
+    }
+  });
+
+  it('opens at once on a statement timeout, but not on terminated connections (the pool opens new ones)', async () => {
+    const availability = createDatabaseAvailability({ probeIntervalMs: 60_000, probeTimeoutMs: null });
+    availability.watch(async () => {});
+    try {
+      const pgError = (code: string) => Object.assign(new Error(code), { code });
+      availability.reportFailure(pgError('57P01'));
+      availability.reportFailure(pgError('57P01'));
+      assert.equal(availability.isAvailable(), true);
+      availability.reportFailure(pgError('55P03'));
+      assert.equal(availability.isAvailable(), false);
     } finally {
       availability.stop();
     }

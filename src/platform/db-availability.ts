@@ -5,8 +5,13 @@
  * The signal is a probe: a cheap read of the tables the service cannot work without, every
  * `probeIntervalMs`, and at once when a request met an unavailability error. A probe that fails
  * (lock_timeout, statement_timeout, refused or dropped connection) or takes longer than
- * `probeTimeoutMs` opens the breaker; while it is open the gate refuses every new connection
- * acquisition, and after `probeIntervalMs` the next probe is the trial that closes it again.
+ * `probeTimeoutMs` opens the breaker; so does a request's statement timing out (lock or statement
+ * timeout, no connection in time), which is first-hand news of a locked or slow database: it opens
+ * before that statement's connection goes back to the pool, so the requests queued for it are
+ * answered at once instead of waiting out the same lock (a lone straggler on a hot row costs one
+ * probe interval of 503s; the probe then closes the breaker). While it is open the gate refuses every new connection acquisition, and after
+ * `probeIntervalMs` the next probe is the trial that closes it again. A terminated connection alone
+ * does not open it: the pool opens a new one, and the probe that follows says whether that works.
  *
  * The gate only acts where no work has started: on acquiring a connection. A statement already
  * running is never cut off by the client; it ends by itself or by the server-side timeouts, so its
@@ -18,7 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
 import CircuitBreaker from 'opossum';
 import { sql, type DatabaseConnection, type Dialect, type Driver, type Kysely, type TransactionSettings } from 'kysely';
-import { DatabaseUnavailableError } from './db-errors.ts';
+import { DatabaseUnavailableError, isDatabaseSlow, isDatabaseUnavailable } from './db-errors.ts';
 
 export interface AvailabilitySettings {
   /** Probe period while the database answers; also how long the breaker stays open before a trial (ms). */
@@ -38,12 +43,17 @@ export interface AvailabilityEvents {
 export interface DatabaseAvailability {
   /** False from a failed probe until a trial probe succeeds: new database work is refused. */
   isAvailable(): boolean;
+  /** Resolves when the database next becomes unavailable (at once if it is now). */
+  whenUnavailable(): Promise<void>;
   /** Seconds a refused client should wait, spread over 1..3 so retries do not return together. */
   retryAfterSec(): number;
   /** Starts probing with `probe`; it should read every table requests need (see probeTables). */
   watch(probe: () => Promise<unknown>, events?: AvailabilityEvents): void;
-  /** A request just met an unavailability error: probe now unless a probe is running. */
-  probeSoon(): void;
+  /**
+   * A request's statement or connection failed with `e`: an unavailability error starts a probe
+   * now (unless one runs), and a timeout (lock, statement, connect) opens the breaker at once.
+   */
+  reportFailure(e: unknown): void;
   /** Stops probing; the gate stays in its last state. */
   stop(): void;
 }
@@ -64,9 +74,16 @@ export function createDatabaseAvailability(settings: AvailabilitySettings = defa
     errorThresholdPercentage: 0,
     volumeThreshold: 1,
   });
+  let unavailable = deferred();
   breaker.on('failure', (e: unknown) => { lastFailure = e; });
-  breaker.on('open', () => events.onUnavailable?.(lastFailure));
-  breaker.on('close', () => events.onAvailable?.());
+  breaker.on('open', () => { unavailable.resolve(); events.onUnavailable?.(lastFailure); });
+  breaker.on('close', () => { unavailable = deferred(); events.onAvailable?.(); });
+
+  function reportFailure(e: unknown): void {
+    if (e instanceof DatabaseUnavailableError || !isDatabaseUnavailable(e)) return;
+    if (isDatabaseSlow(e) && breaker.closed) { lastFailure = e; breaker.open(); }
+    runProbe();
+  }
 
   function runProbe(): void {
     if (running || !probe) return;
@@ -75,6 +92,7 @@ export function createDatabaseAvailability(settings: AvailabilitySettings = defa
 
   return {
     isAvailable: () => breaker.closed,
+    whenUnavailable: () => unavailable.promise,
     retryAfterSec: () => randomInt(1, 4),
     watch(p, e = {}) {
       probe = p;
@@ -82,13 +100,19 @@ export function createDatabaseAvailability(settings: AvailabilitySettings = defa
       timer ??= setInterval(runProbe, settings.probeIntervalMs).unref();
       runProbe();
     },
-    probeSoon: runProbe,
+    reportFailure,
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
       probe = null;
     },
   };
+}
+
+function deferred(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
 }
 
 /** A probe that takes a share lock on each table (as every read does) without reading a row. */
@@ -98,7 +122,7 @@ export async function probeTables<DB>(db: Kysely<DB>, tables: readonly (keyof DB
 }
 
 /** `inner` with its driver's connection acquisition refused (DatabaseUnavailableError) while unavailable. */
-export function gatedDialect(inner: Dialect, availability: Pick<DatabaseAvailability, 'isAvailable'>): Dialect {
+export function gatedDialect(inner: Dialect, availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>): Dialect {
   return {
     createAdapter: () => inner.createAdapter(),
     createIntrospector: (db) => inner.createIntrospector(db),
@@ -112,7 +136,7 @@ class GatedDriver implements Driver {
   readonly rollbackToSavepoint?: Driver['rollbackToSavepoint'];
   readonly releaseSavepoint?: Driver['releaseSavepoint'];
 
-  constructor(private readonly inner: Driver, private readonly availability: Pick<DatabaseAvailability, 'isAvailable'>) {
+  constructor(private readonly inner: Driver, private readonly availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>) {
     // Kysely asks whether a driver has savepoints by looking for the methods: offer only what inner has.
     if (inner.savepoint) this.savepoint = inner.savepoint.bind(inner);
     if (inner.rollbackToSavepoint) this.rollbackToSavepoint = inner.rollbackToSavepoint.bind(inner);
@@ -121,9 +145,17 @@ class GatedDriver implements Driver {
 
   init() { return this.inner.init(); }
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (!this.availability.isAvailable() && !probing.getStore()) throw new DatabaseUnavailableError();
-    return this.inner.acquireConnection();
+    if (probing.getStore()) return this.inner.acquireConnection();
+    if (!this.availability.isAvailable()) throw new DatabaseUnavailableError();
+    // Waiting for a free pooled connection ends as soon as the database is found unavailable:
+    // the requests queued behind connections stuck on a lock are answered then, not at the timeout.
+    const acquiring = this.inner.acquireConnection();
+    const connection = await Promise.race([acquiring, this.availability.whenUnavailable().then(() => null)]);
+    if (connection && this.availability.isAvailable()) return connection;
+    acquiring.then((c) => this.inner.releaseConnection(c), () => undefined);
+    throw new DatabaseUnavailableError();
   }
+
   beginTransaction(c: DatabaseConnection, s: TransactionSettings) { return this.inner.beginTransaction(c, s); }
   commitTransaction(c: DatabaseConnection) { return this.inner.commitTransaction(c); }
   rollbackTransaction(c: DatabaseConnection) { return this.inner.rollbackTransaction(c); }

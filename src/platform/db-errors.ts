@@ -39,6 +39,13 @@ const UNAVAILABLE_SQLSTATE = /^(08|57|53)|^55P03$/;
 /** Node socket errors and pg's own messages for a connection that died or never came. */
 const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/;
 
+/** A statement or connection that ran out of time: lock_timeout, statement_timeout, no connection in time. */
+export function isDatabaseSlow(e: unknown): boolean {
+  const code = (e as PgErrorLike)?.code;
+  if (code === '55P03' || code === '57014') return true;
+  return e instanceof Error && /timeout exceeded when trying to connect|ETIMEDOUT/.test(e.message);
+}
+
 /** Whether `e` means the database is unavailable or too slow (answer 503, not 500). */
 export function isDatabaseUnavailable(e: unknown): boolean {
   if (e instanceof DatabaseUnavailableError) return true;

@@ -31,6 +31,11 @@ export interface DatabaseHandle {
   execScript(trx: Trx, script: string): Promise<void>;
   /** Whether new work can start; while not, acquiring a connection throws DatabaseUnavailableError. */
   availability: DatabaseAvailability;
+  /**
+   * Where the availability probe reads: on pg a connection of its own (a probe must not queue
+   * behind the requests it is meant to rescue), on PGlite the one session, through the gate.
+   */
+  probeDb: Db;
   close(): Promise<void>;
 }
 
@@ -70,9 +75,8 @@ export interface DatabaseTimeouts {
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     if (opts.schema) await createSchema(opts.databaseUrl, opts.schema);
-    const pool = new pg.Pool({
+    const poolConfig: pg.PoolConfig = {
       connectionString: opts.databaseUrl,
-      max: opts.poolSize ?? 16,
       keepAlive: true,
       ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
       ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
@@ -81,21 +85,31 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
         statement_timeout: opts.timeouts.statementMs, lock_timeout: opts.timeouts.lockMs,
         idle_in_transaction_session_timeout: opts.timeouts.idleInTransactionMs,
       } : {}),
-    });
+    };
+    const pool = new pg.Pool({ ...poolConfig, max: opts.poolSize ?? 16 });
+    const probePool = new pg.Pool({ ...poolConfig, max: 1 });
     // Without these listeners one terminated backend kills the process: pg emits 'error' on the
     // pool for an idle connection and on the client for a checked-out one between queries. The
     // pool drops the broken connection either way; the next acquisition opens a fresh one.
     const onError = (e: Error) => opts.onConnectionError?.(e);
-    pool.on('error', onError);
-    pool.on('connect', (client) => { client.on('error', onError); });
+    for (const p of [pool, probePool]) {
+      p.on('error', onError);
+      p.on('connect', (client) => { client.on('error', onError); });
+    }
     const availability = createDatabaseAvailability(opts.availability);
-    const db = new Kysely<Database>({ dialect: gatedDialect(new PostgresDialect({ pool }), availability) });
+    const db = new Kysely<Database>({
+      dialect: gatedDialect(new PostgresDialect({ pool }), availability),
+      // Kysely reports a failed statement here before its connection goes back to the pool.
+      log: (event) => { if (event.level === 'error') availability.reportFailure(event.error); },
+    });
+    const probeDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: probePool }) });
     return {
       db,
       engine: 'postgres',
       execScript: async (trx, script) => { await sql.raw(script).execute(trx); },
       availability,
-      close: async () => { availability.stop(); await db.destroy(); },
+      probeDb,
+      close: async () => { availability.stop(); await probeDb.destroy(); await db.destroy(); },
     };
   }
   if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true });
@@ -111,6 +125,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     engine: 'pglite',
     execScript: async (_trx, script) => { await lite.exec(script); },
     availability,
+    probeDb: db,
     close: async () => { availability.stop(); await db.destroy(); },
   };
 }

@@ -39,11 +39,9 @@ export function createWaitingRoomLoops(o: {
         f().catch((e) => log.error({ err: e }, 'waiting-room loop failed')).finally(() => { running = false; });
       }, ms);
     };
-    let lastSync = 0;
-    const timers = [every(1_000, async () => {
-      if (o.clock.nowMs() - lastSync > 5_000) { lastSync = o.clock.nowMs(); await o.rooms.syncRooms(); }
-      await o.service.refreshSnapshot();
-    })];
+    // Separate timers: opening rooms reads campaigns from Postgres, and a locked database must
+    // not hold up the snapshot refresh that polls are answered from.
+    const timers = [every(1_000, () => o.service.refreshSnapshot()), every(5_000, () => o.rooms.syncRooms())];
     if (o.newLease) {
       const lease = o.newLease();
       timers.push(every(o.tickMs, async () => {

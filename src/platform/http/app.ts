@@ -25,7 +25,7 @@ export interface BuildAppOptions {
   /** Readiness: resolves quickly (never waits on a hung dependency) to whether requests can be served. */
   isReady(): Promise<boolean>;
   /** The database's availability: a request that met an unavailable database answers 503 and triggers a probe. */
-  database?: Pick<DatabaseAvailability, 'probeSoon' | 'retryAfterSec'>;
+  database?: Pick<DatabaseAvailability, 'reportFailure' | 'retryAfterSec'>;
   /** Route plugins of each capability, registered in order. */
   plugins: readonly AppPlugin[];
   /** Trust X-Forwarded-For from a front proxy (per-IP limits). */
@@ -84,7 +84,7 @@ export async function buildApp(opts: BuildAppOptions) {
     if (isDatabaseUnavailable(error)) {
       // Expected during an outage and possibly thousands a second: the probe logs the outage once.
       request.log.debug({ err: error }, 'database unavailable');
-      opts.database?.probeSoon();
+      opts.database?.reportFailure(error);
       return sendProblem(reply.header('retry-after', String(opts.database?.retryAfterSec() ?? 1)), 'database-unavailable');
     }
     request.log.error({ err: error }, 'unhandled error');
