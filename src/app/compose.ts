@@ -118,6 +118,7 @@ export async function composeApp(o: ComposeOptions) {
     cookieSecret: Buffer.from(deriveKey(o.config.signingSecret, 'cookies')).toString('base64url'),
     logger: o.logger,
     metrics: services.metrics,
+    tlsEnabled: o.config.tlsEnabled,
     // From the probe's last answer: /readyz never waits on a hung database.
     isReady: async () => o.database.availability.isAvailable(),
     database: o.database.availability,

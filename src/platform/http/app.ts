@@ -14,6 +14,8 @@ import { isDatabaseUnavailable } from '../db-errors.ts';
 import { problemBody, sendProblem } from './errors.ts';
 import { frameworkErrors, onClientError } from './framework-errors.ts';
 import { validatorCompiler } from './validation.ts';
+import helmet from '@fastify/helmet';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AppPlugin {
   (app: FastifyInstance): Promise<void> | void;
@@ -32,6 +34,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean;
   /** Signs cookies that need it (the operator console's CSRF secret). */
   cookieSecret: string;
+  /** Reached over HTTPS (here or at an edge): send HSTS. */
+  tlsEnabled?: boolean;
 }
 
 /**
@@ -57,6 +61,7 @@ export async function buildApp(opts: BuildAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
 
+  await app.register(helmet, securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false }));
   await app.register(swagger, {
     openapi: {
       info: { title: 'yeyak API', version: '0.1.0', description: 'Vaccination pre-reservation: identity, eligibility, waiting room, booking.' },
