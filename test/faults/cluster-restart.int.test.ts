@@ -38,14 +38,14 @@ const freePort = () => new Promise<number>((resolve, reject) => {
   s.on('error', reject);
 });
 
-/** The pids whose parent is `pid` (the cluster's workers). */
+/** The cluster's workers: children of `pid` running server.ts (tsx also starts an esbuild child). */
 function childrenOf(pid: number): number[] {
   const kids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
-      if (ppid === pid) kids.push(Number(name));
+      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('server.ts')) kids.push(Number(name));
     } catch { /* exited meanwhile */ }
   }
   return kids.sort((a, b) => a - b);
