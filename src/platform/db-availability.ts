@@ -17,7 +17,10 @@
  * running is never cut off by the client; it ends by itself or by the server-side timeouts, so its
  * transaction rolls back on the server and a 503 never hides a commit that happened.
  *
- * The breaker is opossum's (timeouts, half-open trial, state events); it wraps the probe only.
+ * The breaker is opossum's (probe timeout, half-open trial, state events). It wraps the probe, not
+ * each query: a breaker around queries would cut running statements off on the client, leaving a
+ * connection mid-transaction or a COMMIT of unknown outcome behind a 503; a request's timeout opens
+ * it directly (`breaker.open()`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
