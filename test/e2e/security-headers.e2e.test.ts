@@ -51,13 +51,25 @@ describe('security headers', () => {
     }
   });
 
+  it('sends the API and probe routes (set from a constant) exactly the headers helmet sends on pages', async () => {
+    const helmetNames = ['content-security-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster',
+      'referrer-policy', 'x-content-type-options', 'x-dns-prefetch-control', 'x-download-options', 'x-frame-options',
+      'x-permitted-cross-domain-policies', 'x-xss-protection'];
+    const pick = (res: Response) => Object.fromEntries(helmetNames.map((n) => [n, res.headers.get(n)]));
+    const page = pick(await fetch(`${site.baseUrl}/`));
+    assert.ok(Object.values(page).every((v) => v !== null), JSON.stringify(page));
+    for (const path of ['/api/campaigns', '/healthz', '/readyz']) assert.deepEqual(pick(await fetch(`${site.baseUrl}${path}`)), page, path);
+  });
+
   it('sends HSTS and upgrade-insecure-requests only when TLS_ENABLED says the site is behind TLS', async () => {
     const tdb = await pgliteForTest();
     const { app } = await testApp(tdb, systemClock, undefined, { TLS_ENABLED: 'true' });
     try {
-      const res = await app.inject({ url: '/healthz' });
-      assert.match(String(res.headers['strict-transport-security']), /max-age=31536000; includeSubDomains/);
-      assert.match(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
+      for (const url of ['/healthz', '/docs/']) {
+        const res = await app.inject({ url });
+        assert.match(String(res.headers['strict-transport-security']), /max-age=31536000; includeSubDomains/, url);
+        assert.match(String(res.headers['content-security-policy']), /upgrade-insecure-requests/, url);
+      }
     } finally {
       await app.close();
       await tdb.close();

@@ -15,7 +15,7 @@ import { problemBody, sendProblem } from './errors.ts';
 import { frameworkErrors, onClientError } from './framework-errors.ts';
 import { validatorCompiler } from './validation.ts';
 import helmet from '@fastify/helmet';
-import { securityHeaders } from './security-headers.ts';
+import { securityHeaders, constantHeadersOnHotRoutes } from './security-headers.ts';
 
 export interface AppPlugin {
   (app: FastifyInstance): Promise<void> | void;
@@ -61,7 +61,9 @@ export async function buildApp(opts: BuildAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
 
-  await app.register(helmet, securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false }));
+  const headers = securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false });
+  app.addHook('onRoute', constantHeadersOnHotRoutes(headers));
+  await app.register(helmet, headers);
   await app.register(swagger, {
     openapi: {
       info: { title: 'yeyak API', version: '0.1.0', description: 'Vaccination pre-reservation: identity, eligibility, waiting room, booking.' },
