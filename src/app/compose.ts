@@ -40,6 +40,7 @@ import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
 import { admissionClaimOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { admissionCheck } from '../waiting-room/admission-check.ts';
 import { drawRoutes } from '../waiting-room/draw.routes.ts';
+import { snapshotRoutes } from '../waiting-room/snapshot.routes.ts';
 import { staticRoutes } from '../web/static.routes.ts';
 
 export interface ComposeOptions {
@@ -128,6 +129,7 @@ export async function composeApp(o: ComposeOptions) {
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
         shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
       drawRoutes(wr),
+      snapshotRoutes(wr),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted, admissionClaimOf,
       }),

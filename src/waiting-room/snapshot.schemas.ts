@@ -1,0 +1,47 @@
+/**
+ * The public queue snapshot's wire shape: one small document per campaign, the same for everyone
+ * for a second, so an edge (nginx, a CDN) can answer it without reaching Node. It holds no session,
+ * no cookie and nothing about any person; the citizen site combines it with its own signed ticket
+ * (partition, seq) to work out its position, the number ahead and the ETA band itself.
+ *
+ * Client arithmetic (what the server's own status answer does, web/src/citizen/queue-position.ts):
+ *   aheadHere = max(0, seq − p.cursor − 1);  ahead = round(aheadHere × waiting / p.waiting)
+ *   (with one partition: ahead = aheadHere);  position = ahead + 1;  behind likewise from tail − seq
+ *   ETA ≈ aheadHere / p.rate.meanPerSec s, band aheadHere / max(p90, mean) … aheadHere / min(p10, mean)
+ *   cursor ≥ seq: the turn has come — claim it at the origin (GET …/queue/status).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const RateBandSchema = Type.Object({
+  meanPerSec: Type.Number({ description: 'Seqs reached per second, mean over the last minute of refreshes' }),
+  p10PerSec: Type.Number(),
+  p90PerSec: Type.Number(),
+}, { additionalProperties: false });
+
+export const PartitionSnapshotSchema = Type.Object({
+  partition: Type.Integer({ minimum: 0 }),
+  cursor: Type.Integer({ description: 'Last admitted seq of this partition' }),
+  tail: Type.Integer({ description: 'Last seq handed out in this partition' }),
+  frozen: Type.Union([Type.Integer(), Type.Null()], { description: 'Pre-room size at opening (null before opening)' }),
+  waiting: Type.Integer({ description: 'Places not yet reached in this partition' }),
+  rate: Type.Union([RateBandSchema, Type.Null()], { description: 'Measured admission rate; null until measured' }),
+}, { additionalProperties: false });
+
+export const QueueSnapshotSchema = Type.Object({
+  campaignId: Type.String(),
+  serverTimeMs: Type.Integer({ description: 'Server time (epoch ms) at which these counters were read' }),
+  opensAtMs: Type.Integer({ description: 'The opening instant by server time (epoch ms)' }),
+  isOpen: Type.Boolean(),
+  isPaused: Type.Boolean({ description: 'Admission paused by an operator (as this server sees it)' }),
+  preRoomSize: Type.Integer({ description: 'People who joined before the opening (frozen at opening)' }),
+  waiting: Type.Integer({ description: 'Places not yet reached, all partitions' }),
+  partitions: Type.Array(PartitionSnapshotSchema),
+  poll: Type.Object({
+    minMs: Type.Integer(), maxMs: Type.Integer(),
+    fraction: Type.Number({ description: 'Look again after this fraction of the optimistic ETA, clamped to minMs..maxMs' }),
+  }, { additionalProperties: false }),
+  nextLookMs: Type.Integer({ description: 'When this document can next have changed (ms); clients wait at least this long' }),
+}, { additionalProperties: false });
+
+export type QueueSnapshot = Static<typeof QueueSnapshotSchema>;
+export type PartitionSnapshotView = Static<typeof PartitionSnapshotSchema>;

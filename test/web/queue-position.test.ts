@@ -1,0 +1,109 @@
+/**
+ * The citizen site works out its position from its ticket and the public snapshot; the server's
+ * status answer must say the same thing, or people would see their place jump when the heartbeat
+ * asks the origin. Both are computed here from the same room (memory store, stepped clock).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Value } from '@sinclair/typebox/value';
+import { createSnapshotCache } from '../../src/waiting-room/public-snapshot.ts';
+import { defaultWaitingRoomSettings } from '../../src/waiting-room/room.ts';
+import { QueueSnapshotSchema, type QueueSnapshot } from '../../src/waiting-room/snapshot.schemas.ts';
+import type { StatusReply } from '../../src/waiting-room/waiting-room.service.ts';
+import { localStatus, readTicket } from '../../web/src/citizen/queue-position.ts';
+import { CAMPAIGN, newHarness, OPENS, person, type Harness } from '../support/waiting-room.ts';
+
+const poll = { minPollMs: defaultWaitingRoomSettings.minPollMs, maxPollMs: defaultWaitingRoomSettings.maxPollMs, pollFraction: defaultWaitingRoomSettings.pollFraction };
+
+function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
+  if (!r.ok) assert.fail(`expected ok, got ${r.reason}`);
+  return r.value;
+}
+
+function snapshotOf(h: Harness): QueueSnapshot {
+  const doc = createSnapshotCache((id) => h.service.roomStatus(id), poll).replyFor(CAMPAIGN)!.document;
+  assert.ok(Value.Check(QueueSnapshotSchema, doc), [...Value.Errors(QueueSnapshotSchema, doc)].map((e) => `${e.path} ${e.message}`).join('; '));
+  return doc;
+}
+
+/** Admit `counts[p]` more in each partition per second for a few seconds, so rates are measured. */
+async function admitOverSeconds(h: Harness, perSecond: number[][]): Promise<void> {
+  for (const counts of perSecond) {
+    h.clock.advance(1_000);
+    for (const [partition, count] of counts.entries()) {
+      if (count > 0) value(await h.store.advanceCursor({ campaignId: CAMPAIGN, partition }, { count, graceMs: 60_000 }, { nowMs: h.clock.nowMs(), opensAtMs: OPENS }));
+    }
+    await h.service.refreshSnapshot();
+  }
+}
+
+function serverView(reply: StatusReply) {
+  const s = reply.status;
+  if (s.kind !== 'waiting') return { kind: s.kind };
+  const eta = s.eta && { seconds: Math.round(s.eta.expectedMs / 1000), lowSeconds: Math.round(s.eta.lowMs / 1000), highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000) };
+  return { kind: 'waiting', position: s.position, ahead: s.ahead, behind: s.behind, isEstimate: s.isEstimate, eta, nextPollMs: s.nextPollMs };
+}
+
+async function compareEveryone(h: Harness, tickets: string[]): Promise<{ waiting: number; reached: number }> {
+  const snap = snapshotOf(h);
+  let waiting = 0, reached = 0;
+  for (const [i, ticket] of tickets.entries()) {
+    const local = localStatus(readTicket(ticket)!, snap);
+    if (local.kind === 'ask-origin') { reached += 1; continue; }
+    const server = serverView(value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })));
+    assert.deepEqual(local, server, `person ${i + 1}`);
+    waiting += 1;
+  }
+  return { waiting, reached };
+}
+
+describe('position worked out in the browser', () => {
+  for (const partitions of [1, 4]) {
+    it(`equals the server's status for everyone still waiting (${partitions} partition${partitions > 1 ? 's' : ''}), and asks the origin once the cursor reaches the place`, async () => {
+      const h = await newHarness({ startMs: OPENS, partitions });
+      const tickets: string[] = [];
+      for (let i = 1; i <= 400; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
+      await h.service.refreshSnapshot();
+      const before = await compareEveryone(h, tickets);
+      assert.deepEqual(before, { waiting: 400, reached: 0 }, 'no rate measured yet: positions, no ETA');
+      await admitOverSeconds(h, [[3, 2, 4, 1], [5, 1, 2, 3], [0, 0, 0, 0], [4, 4, 4, 4]].map((c) => c.slice(0, partitions)));
+      const after = await compareEveryone(h, tickets);
+      assert.equal(after.waiting + after.reached, 400);
+      assert.ok(after.reached > 0 && after.waiting > 300, JSON.stringify(after));
+    });
+  }
+
+  it('shows the pre-opening room before the opening, as the server does', async () => {
+    const h = await newHarness({ startMs: OPENS - 30_000 });
+    const ticket = value(await h.service.joinQueue(person(1))).ticket;
+    await h.service.refreshSnapshot();
+    const local = localStatus(readTicket(ticket)!, snapshotOf(h));
+    const server = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: 'device-1' })).status;
+    assert.equal(server.kind, 'pre-room');
+    assert.deepEqual(local, server.kind === 'pre-room' && { kind: 'pre-opening', opensAtMs: server.opensAtMs, preRoomSize: server.preRoomSize, nextPollMs: server.nextPollMs });
+  });
+
+  it('estimates an unresolved pre-room place as the server does, and leaves the front to the origin', async () => {
+    const h = await newHarness({ startMs: OPENS - 30_000 });
+    const tickets: string[] = [];
+    for (let i = 1; i <= 600; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
+    h.clock.set(OPENS + 1_000);
+    await h.service.refreshSnapshot();
+    const snap = snapshotOf(h);
+    let estimated = 0;
+    for (const [i, ticket] of tickets.entries()) {
+      const local = localStatus(readTicket(ticket)!, snap);
+      if (local.kind === 'ask-origin') continue;
+      const server = serverView(value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })));
+      assert.deepEqual(local, server, `pre-room person ${i + 1}`);
+      assert.equal(local.kind === 'waiting' && local.isEstimate, true);
+      estimated += 1;
+    }
+    assert.ok(estimated > 300, `most of 600 are far from the front and estimated locally (${estimated})`);
+  });
+
+  it('cannot read a ticket that is not one (the origin then decides)', () => {
+    assert.equal(readTicket('not-a-ticket'), null);
+    assert.equal(readTicket(`${Buffer.from('{"v":2}').toString('base64url')}.mac`), null);
+  });
+});

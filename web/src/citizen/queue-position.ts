@@ -1,0 +1,96 @@
+/**
+ * Where I stand, worked out in the browser from my signed ticket and the public queue snapshot —
+ * the same arithmetic the server's status answer does (src/waiting-room/waiting-room.service.ts,
+ * snapshot.ts), so the origin is asked only to claim a turn that has come (or to resolve a pre-room
+ * place near the front) and on a slow heartbeat. test/web/queue-position.test.ts checks that both
+ * give the same numbers for the same room.
+ *
+ * The ticket's payload is readable by its holder (base64url JSON before the MAC); the browser only
+ * reads its partition, seq and pre-room score. It cannot change them: the origin verifies the MAC.
+ */
+import type { PartitionSnapshotView, QueueSnapshot } from '../../../src/waiting-room/snapshot.schemas.ts';
+
+/** Pre-room scores are uniform integers in [0, 2^48). */
+const PRE_SCORE_RANGE = 2 ** 48;
+
+export interface TicketPlace { campaignId: string; partition: number; seq: number | null; preScore: number | null }
+
+/** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
+export interface LocalEta { seconds: number; lowSeconds: number; highSeconds: number | null }
+
+export type LocalStatus =
+  | { kind: 'pre-opening'; opensAtMs: number; preRoomSize: number; nextPollMs: number }
+  | { kind: 'waiting'; position: number; ahead: number; behind: number; isEstimate: boolean; eta: LocalEta | null; nextPollMs: number }
+  /** The cursor has reached (or may be about to reach) this place: ask the origin (GET …/queue/status). */
+  | { kind: 'ask-origin' };
+
+function fromBase64Url(s: string): string {
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4);
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return new TextDecoder().decode(bytes);
+}
+
+/** The place a ticket names, or null if it cannot be read (then the origin decides). */
+export function readTicket(ticket: string): TicketPlace | null {
+  try {
+    const o = JSON.parse(fromBase64Url(ticket.split('.')[0] ?? '')) as Record<string, unknown>;
+    const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+    if (o.v !== 1 || typeof o.c !== 'string' || !isInt(o.p)) return null;
+    const seq = isInt(o.s) ? o.s : null;
+    const preScore = isInt(o.r) ? o.r : null;
+    if (seq === null && preScore === null) return null;
+    return { campaignId: o.c, partition: o.p, seq, preScore };
+  } catch {
+    return null;
+  }
+}
+
+/** As the server's etaBand: ahead / mean, band ahead / max(p90, mean) … ahead / min(p10, mean). */
+function etaOf(ahead: number, rate: PartitionSnapshotView['rate']): { eta: LocalEta; lowMs: number } | null {
+  if (!rate || rate.meanPerSec <= 0) return null;
+  const fast = Math.max(rate.p90PerSec, rate.meanPerSec);
+  const slow = Math.min(rate.p10PerSec, rate.meanPerSec);
+  const expectedMs = Math.round((ahead / rate.meanPerSec) * 1000);
+  const lowMs = Math.round((ahead / fast) * 1000);
+  const highMs = slow > 0 ? Math.round((ahead / slow) * 1000) : null;
+  return {
+    lowMs,
+    eta: { seconds: Math.round(expectedMs / 1000), lowSeconds: Math.round(lowMs / 1000), highSeconds: highMs === null ? null : Math.round(highMs / 1000) },
+  };
+}
+
+/** A partition's count scaled to the whole queue (partitions drain in proportion to what they hold). */
+function scaled(local: number, snap: QueueSnapshot, own: PartitionSnapshotView): number {
+  if (snap.partitions.length === 1) return local;
+  return own.waiting > 0 ? Math.round((local * snap.waiting) / own.waiting) : local * snap.partitions.length;
+}
+
+function waiting(snap: QueueSnapshot, part: PartitionSnapshotView, seq: number, isEstimate: boolean): LocalStatus {
+  const aheadHere = Math.max(0, seq - part.cursor - 1);
+  const e = etaOf(aheadHere, part.rate);
+  const ahead = scaled(aheadHere, snap, part);
+  const behind = scaled(Math.max(0, Math.max(part.tail, seq) - seq), snap, part);
+  const nextPollMs = e ? Math.round(Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, e.lowMs * snap.poll.fraction))) : snap.poll.maxMs;
+  return { kind: 'waiting', position: ahead + 1, ahead, behind, isEstimate, eta: e?.eta ?? null, nextPollMs };
+}
+
+/** My status from the ticket and the snapshot, or 'ask-origin' when only the origin can answer. */
+export function localStatus(place: TicketPlace, snap: QueueSnapshot): LocalStatus {
+  const part = snap.partitions[place.partition];
+  if (place.campaignId !== snap.campaignId || !part) return { kind: 'ask-origin' };
+  if (!snap.isOpen) {
+    const spread = (place.preScore ?? 0) % snap.poll.maxMs;
+    const wait = Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, snap.opensAtMs - snap.serverTimeMs + spread));
+    return { kind: 'pre-opening', opensAtMs: snap.opensAtMs, preRoomSize: snap.preRoomSize, nextPollMs: wait };
+  }
+  if (place.seq !== null) return place.seq <= part.cursor ? { kind: 'ask-origin' } : waiting(snap, part, place.seq, false);
+  // A pre-room place not yet resolved: estimated from the score's quantile until it may be near the front.
+  if (part.frozen === null) return { kind: 'ask-origin' };
+  const frozen = part.frozen;
+  const u = (place.preScore ?? 0) / PRE_SCORE_RANGE;
+  const seq = Math.max(1, Math.ceil(u * frozen));
+  const spread = Math.sqrt(frozen * u * (1 - u));
+  const frontWindow = Math.max(100, 3 * (part.rate?.p90PerSec ?? 0) * (snap.poll.maxMs / 1000));
+  if (seq - 4 * spread - part.cursor <= frontWindow) return { kind: 'ask-origin' };
+  return waiting(snap, part, seq, true);
+}
