@@ -185,6 +185,12 @@ describe('citizen site in a browser', () => {
     await verifyOnPage(page, w, person);
     const first = await positionOn(page, w);
     assert.ok(first >= 31, `30 people joined ahead, position ${first}`);
+    // While waiting, the page reads the public snapshot and leaves the origin's status alone.
+    const asked = { snapshot: 0, status: 0 };
+    page.on('request', (r) => { const m = /\/queue\/(snapshot|status)$/.exec(new URL(r.url()).pathname); if (m) asked[m[1] as 'snapshot' | 'status'] += 1; });
+    await page.waitForRequest((r) => r.url().endsWith('/queue/snapshot'), { timeout: 15_000 });
+    assert.equal(await positionOn(page, w), first, 'the place worked out from the snapshot is the one the server gave');
+    assert.equal(asked.status, 0, `no status call between heartbeats (${JSON.stringify(asked)})`);
     // The ETA band, when it has both ends, runs from low to high.
     const eta = await page.getByTestId('queue-eta').innerText();
     const band = /\((\d+)–(\d+)분\)/.exec(eta);

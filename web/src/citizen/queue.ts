@@ -1,8 +1,12 @@
 /**
  * The waiting-room client: join once (the ticket is kept in localStorage, so a reload, a closed
- * tab or a sleeping phone resumes the same place), then poll the status at the interval the
- * server asks for. A lost connection or a busy server never drops the ticket: the page says so
- * and keeps trying with backoff. Only a problem about the ticket itself stops polling.
+ * tab or a sleeping phone resumes the same place), then work out the position from the ticket and
+ * the public queue snapshot (the same for everyone for a second, so an edge or CDN answers it), at
+ * the interval the arithmetic asks for. The origin's status is asked only when the cursor reaches
+ * the place (to claim it), when a pre-room place nears the front, on the first look and on a slow
+ * heartbeat every 5 minutes (which also brings any reissued, more exact ticket). A lost connection
+ * or a busy server never drops the ticket: the page says so and keeps trying with backoff. Only a
+ * problem about the ticket itself stops polling.
  */
 import { useEffect, useState } from 'react';
 import { apiRequest, type ApiResult, type Problem } from '../shared/api.ts';
@@ -11,6 +15,8 @@ import { navigate, paths } from './router.ts';
 import { redirectForProblem, useSession } from './session.tsx';
 import { citizenHeaders, deviceId, loadTicket, saveAdmission, saveTicket, type Session } from './store.ts';
 import type { JoinedWire, PolledWire, QueueStatusWire } from '../../../src/waiting-room/waiting-room.schemas.ts';
+import type { QueueSnapshot } from '../../../src/waiting-room/snapshot.schemas.ts';
+import { localStatus, readTicket, type LocalStatus } from './queue-position.ts';
 
 /**
  * A status as the server sends it (its schema is the contract): `pre-opening`, `waiting` or
@@ -27,10 +33,25 @@ export type QueueView =
 const MIN_POLL_MS = 500;
 const MAX_POLL_MS = 60_000;
 const ADMITTED_PAUSE_MS = 1_000;
+/**
+ * How often the origin's status is asked while the snapshot answers everything else. Nothing about
+ * a waiting place changes at the origin until the cursor reaches it (and that is seen in the
+ * snapshot), so the heartbeat only catches what the snapshot cannot say (a ticket refused, a
+ * pre-room place resolved): 20 M people at one per 5 minutes are ~67,000 status calls a second.
+ */
+const HEARTBEAT_MS = 300_000;
 
 const clampPoll = (ms: number | null) => Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, ms !== null && Number.isFinite(ms) ? ms : 5_000));
 const backoffMs = (failures: number) => Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
 const isTransient = (p: Problem) => p.status === 429 || p.status >= 500;
+
+/** The page's status from the browser's own arithmetic (never 'ask-origin': that goes to the origin). */
+function shownStatus(s: Exclude<LocalStatus, { kind: 'ask-origin' }>): QueueStatus {
+  if (s.kind === 'pre-opening') {
+    return { state: 'pre-opening', opensAt: new Date(s.opensAtMs).toISOString(), preRoomSize: s.preRoomSize, position: null, ahead: null, behind: null, eta: null, progress: null, nextPollMs: s.nextPollMs };
+  }
+  return { state: 'waiting', position: s.position, ahead: s.ahead, behind: s.behind, isEstimate: s.isEstimate, eta: s.eta, progress: null, nextPollMs: s.nextPollMs };
+}
 
 export function useQueue(campaignId: string, session: Session, attempt: number): QueueView {
   const { setSession } = useSession();
@@ -40,6 +61,7 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     let stopped = false;
     let timer: number | undefined;
     let failures = 0;
+    let lastOriginMs = 0;
     const base = `/api/campaigns/${encodeURIComponent(campaignId)}/queue`;
     const schedule = (ms: number) => { if (!stopped) timer = window.setTimeout(() => void tick(), ms); };
     const setConnection = (connection: Connection) =>
@@ -79,14 +101,31 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
       return r.data.ticket;
     }
 
-    async function tick() {
-      const t = await ticket();
-      if (!t || stopped) return;
+    /** The origin's answer (claims a turn that has come); keeps a reissued, more exact ticket. */
+    async function askOrigin(t: string) {
       const r = await apiRequest<PolledWire>(`${base}/status`, { headers: { ...citizenHeaders(session), 'x-queue-ticket': t } });
       if (stopped) return;
       if (!r.ok) { onFailure(r); return; }
+      lastOriginMs = Date.now();
+      if (r.data.ticket && r.data.ticket !== t) saveTicket(campaignId, session, r.data.ticket);
       failures = 0;
       show(r.data);
+    }
+
+    async function tick() {
+      const t = await ticket();
+      if (!t || stopped) return;
+      const place = readTicket(t);
+      if (!place || Date.now() - lastOriginMs >= HEARTBEAT_MS) return askOrigin(t);
+      const snap = await apiRequest<QueueSnapshot>(`${base}/snapshot`);
+      if (stopped) return;
+      // A snapshot that cannot be had for good (not a network or busy problem): the origin decides.
+      if (!snap.ok && snap.kind === 'problem' && !isTransient(snap.problem)) return askOrigin(t);
+      if (!snap.ok) { onFailure(snap); return; }
+      const local = localStatus(place, snap.data);
+      if (local.kind === 'ask-origin') return askOrigin(t);
+      failures = 0;
+      show(shownStatus(local));
     }
 
     void tick();
