@@ -123,11 +123,13 @@ export async function composeApp(o: ComposeOptions) {
     // From the probe's last answer: /readyz never waits on a hung database.
     isReady: async () => o.database.availability.isAvailable(),
     database: o.database.availability,
+    trustProxy: o.config.trustedProxies,
     plugins: [
       identityRoutes(services.identity, services.findPublicPerson),
       campaignRoutes(services.campaigns, services.availability),
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
-        shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight } }),
+        limits: { perIpPerMinute: o.config.queuePerIpPerMinute },
+        shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight, budgetPerSec: o.config.joinBudgetPerSec } }),
       drawRoutes(wr),
       snapshotRoutes(wr),
       bookingRoutes({

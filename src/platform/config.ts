@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export interface Config {
@@ -88,6 +89,20 @@ export interface Config {
   /** Joins/leaves one process works on at once; more are turned away with 429 queue-busy (0: no cap). */
   readonly joinMaxInFlight: number;
   /**
+   * Joins one process starts per second (a token bucket, burst = one second's worth); more are
+   * turned away at once with 429 queue-busy before their body is parsed or their session verified.
+   * Size it from the measured join capacity of one process (`npm run bench`, front-door phase); 0: no budget.
+   */
+  readonly joinBudgetPerSec: number;
+  /** Per client address, per minute, for queue requests (join, leave, status), counted as the service sees the address. */
+  readonly queuePerIpPerMinute: number;
+  /**
+   * Addresses (or CIDRs) of the edge proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`);
+   * empty: none, the socket's address is the client's. Only the edge's own addresses belong here, or a client
+   * could choose its own address for the per-address limits.
+   */
+  readonly trustedProxies: readonly string[];
+  /**
    * BENCHMARK ONLY (`ADMISSION_GATE=off`): booking routes skip the waiting room's admission check,
    * so `npm run bench` can show what the 2021 design (requests straight to booking) does under
    * overload. Default on; never turn it off in a deployment.
@@ -161,6 +176,20 @@ class ConfigProblems {
       return null;
     }
     return nodes as { host: string; port: number }[];
+  }
+  /** `addr[/prefix],…` (IPv4 or IPv6); empty when unset. */
+  addresses(env: Env, key: string): string[] {
+    const raw = env[key];
+    if (raw === undefined || raw.trim() === '') return [];
+    const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const bad = list.filter((s) => {
+      const [addr, bits, ...rest] = s.split('/');
+      const family = isIP(addr ?? '');
+      const max = family === 6 ? 128 : 32;
+      return family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max));
+    });
+    if (bad.length > 0) this.list.push(`${key}: expected addresses or CIDRs separated by commas, got ${JSON.stringify(bad.join(','))}`);
+    return list;
   }
   secret(env: Env, key: string, local: Record<string, string>): string {
     const raw = env[key] ?? local[key];
@@ -268,6 +297,9 @@ export function loadConfig(env: Env = process.env): Config {
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
     joinShedEventLoopDelayMs: p.int(env, 'JOIN_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
     joinMaxInFlight: p.int(env, 'JOIN_MAX_IN_FLIGHT', 256, 0, 1_000_000),
+    joinBudgetPerSec: p.int(env, 'JOIN_BUDGET_PER_SEC', 0, 0, 1_000_000),
+    queuePerIpPerMinute: p.int(env, 'QUEUE_PER_IP_PER_MINUTE', 6_000, 1, 100_000_000),
+    trustedProxies: p.addresses(env, 'TRUSTED_PROXIES'),
     admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');

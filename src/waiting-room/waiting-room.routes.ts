@@ -19,6 +19,7 @@ import type { AdmissionClaim } from './admission-check.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
 import { CampaignParams, JoinBody, JoinedSchema, LeftSchema, PolledSchema, TicketHeaders, type QueueStatusWire } from './waiting-room.schemas.ts';
+import { createJoinBudget } from './join-budget.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -39,7 +40,7 @@ export interface WaitingRoomRoutesDeps {
    * @fastify/under-pressure: mean event-loop delay over `maxEventLoopDelayMs` (0: never), or
    * `healthCheck` answering false (checked every second).
    */
-  shedJoins?: { maxEventLoopDelayMs: number; healthCheck?: () => Promise<boolean>; maxInFlight?: number };
+  shedJoins?: { maxEventLoopDelayMs: number; healthCheck?: () => Promise<boolean>; maxInFlight?: number; budgetPerSec?: number };
 }
 
 /**
@@ -81,9 +82,12 @@ function shedJoinsOptions(o: NonNullable<WaitingRoomRoutesDeps['shedJoins']>) {
   };
 }
 
+/** Rendered once: a refusal under overload should cost as little as the answer it replaces. */
+const BUSY_BODY = JSON.stringify(problemBody('queue-busy'));
+
 function busy(reply: FastifyReply) {
   reply.code(429).type('application/problem+json').header('retry-after', 5 + randomInt(11));
-  return problemBody('queue-busy');
+  return BUSY_BODY;
 }
 
 /**
@@ -126,10 +130,13 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const perIp = limitBy(app, 'ip', limits.perIp, (req) => req.ip);
     const joinsPerIdentity = limitBy(app, 'join', limits.joins, (req) => sessionOf(req).identityHash);
+    const budget = d.shedJoins?.budgetPerSec ? createJoinBudget({ perSec: d.shedJoins.budgetPerSec, nowMs: () => performance.now() }) : null;
+    // Over the process's join budget: refused before the per-IP counter (a Redis call), the body or the session.
+    const withinBudget = async (_req: FastifyRequest, reply: FastifyReply) => { if (budget && !budget.tryTake()) return reply.send(busy(reply)); };
 
     r.post('/api/campaigns/:campaignId/queue', {
       schema: { tags, security, params: CampaignParams, body: JoinBody, response: replies({ 200: JoinedSchema }), summary: 'Join the queue (or get your place back)' },
-      onRequest: perIp, preHandler: [auth, joinsPerIdentity],
+      onRequest: [withinBudget, perIp], preHandler: [auth, joinsPerIdentity],
     }, async (req, reply) => {
       const deviceId = deviceOf(req) ?? req.body.deviceId;
       const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash: sessionOf(req).identityHash, deviceId });

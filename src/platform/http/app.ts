@@ -30,8 +30,11 @@ export interface BuildAppOptions {
   database?: Pick<DatabaseAvailability, 'reportFailure' | 'retryAfterSec'>;
   /** Route plugins of each capability, registered in order. */
   plugins: readonly AppPlugin[];
-  /** Trust X-Forwarded-For from a front proxy (per-IP limits). */
-  trustProxy?: boolean;
+  /**
+   * Whose X-Forwarded-For to believe (per-address limits): the edge proxies' addresses or CIDRs, so
+   * `request.ip` is the client's address as the edge saw it. Default: nobody's.
+   */
+  trustProxy?: boolean | readonly string[];
   /** Signs cookies that need it (the operator console's CSRF secret). */
   cookieSecret: string;
   /** Reached over HTTPS (here or at an edge): send HSTS. */
@@ -47,12 +50,17 @@ export function requestForLog(req: { method?: string; ip?: string; routeOptions?
   return { method: req.method, route: req.routeOptions?.url ?? null, remoteAddress: req.ip };
 }
 
+function trustProxyOption(t: BuildAppOptions['trustProxy']): boolean | string[] {
+  if (typeof t === 'boolean' || t === undefined) return t ?? false;
+  return t.length > 0 ? [...t] : false;
+}
+
 export async function buildApp(opts: BuildAppOptions) {
   const app = Fastify({
     // Request log lines name the route, never the URL (see requestForLog); Fastify's per-request
     // loggers keep a parent's serializers over their own.
     loggerInstance: opts.logger.child({}, { serializers: { req: requestForLog } }),
-    trustProxy: opts.trustProxy ?? false,
+    trustProxy: trustProxyOption(opts.trustProxy),
     bodyLimit: 64 * 1024,
     // Errors Fastify and Node answer before any route runs (a bad or too long URL, oversized
     // headers) are problems like every other error, and never echo the URL.
