@@ -67,6 +67,9 @@ function statedDeviceOf(request: FastifyRequest): string | undefined {
   return dot < 0 ? raw : raw.slice(0, dot);
 }
 
+/** Rendered once: a refusal under overload should cost as little as the answer it replaces. */
+const BUSY_BODY = JSON.stringify(problemBody('queue-busy'));
+
 /**
  * Overload shedding for join and leave. The Retry-After is spread over 5-15 s so turned-away
  * people do not all come back in the same second.
@@ -81,9 +84,6 @@ function shedJoinsOptions(o: NonNullable<WaitingRoomRoutesDeps['shedJoins']>) {
     pressureHandler: ((_req: FastifyRequest, reply: FastifyReply) => busy(reply)) as unknown as (req: FastifyRequest, reply: FastifyReply) => void,
   };
 }
-
-/** Rendered once: a refusal under overload should cost as little as the answer it replaces. */
-const BUSY_BODY = JSON.stringify(problemBody('queue-busy'));
 
 function busy(reply: FastifyReply) {
   reply.code(429).type('application/problem+json').header('retry-after', 5 + randomInt(11));

@@ -2,6 +2,7 @@
  * Renders one run's results as the text `npm run bench` prints: each number next to its baseline
  * and the ratio, then the issue's targets with PASS/MISS. Pure: from data to lines.
  */
+import type { FrontDoorResult } from './front-door-report.ts';
 import type { OverloadResult } from './overload.ts';
 import type { PgbenchRun, RedisBaseline } from './machine.ts';
 import type { PeakResult } from './peak.ts';
@@ -19,6 +20,8 @@ export interface BenchReport {
   waitingRoomBench: WaitingRoomBenchResult | null;
   peak: PeakResult | null;
   overload: { withRoom: OverloadResult | null; direct: OverloadResult | null };
+  /** The front-door phase (front-door.ts), printed after the rest. */
+  frontDoor?: FrontDoorResult | null;
   errors: string[];
   targets?: TargetResult[];
 }

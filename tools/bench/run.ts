@@ -17,12 +17,13 @@ import { createScratchDatabase, runPgbench, runRedisBenchmark, runWaitingRoomBen
 import { renderReport, targetsOf, type BenchReport } from './report.ts';
 import { runMeasuredService, type ServicePlan } from './scenario.ts';
 import { runTool } from './run-tool.ts';
+import { runFrontDoor } from './front-door.ts';
 
 const HELP = `npm run bench [-- options]
   --quick              shorter run (smaller samples, shorter phases), about 5 minutes
   --workers N          service processes (default 2, the number of cores)
   --concurrency N      bookings in flight in the peak phase (default 64)
-  --phases LIST        comma-separated subset of machine,peak,overload
+  --phases LIST        comma-separated subset of machine,peak,overload,frontdoor
   --assume-peak N      bookings/s to overload against when the peak phase is not run
   --cpu-profile DIR    run each service as ONE process under node --cpu-prof, profiles written to DIR
                        (to find where the service's CPU goes; the numbers of such a run are not comparable)
@@ -35,7 +36,7 @@ function options() {
   const { values } = parseArgs({ options: {
     quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     workers: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '64' },
-    phases: { type: 'string', default: 'machine,peak,overload' }, 'assume-peak': { type: 'string' },
+    phases: { type: 'string', default: 'machine,peak,overload,frontdoor' }, 'assume-peak': { type: 'string' },
     'cpu-profile': { type: 'string' },
   } });
   if (values.help) { console.log(HELP); process.exit(0); }
@@ -45,7 +46,7 @@ function options() {
     return v;
   };
   const phases = new Set(values.phases.split(',').map((s) => s.trim()));
-  for (const p of phases) if (!['machine', 'peak', 'overload'].includes(p)) { console.error(`--phases: unknown phase ${p}`); process.exit(2); }
+  for (const p of phases) if (!['machine', 'peak', 'overload', 'frontdoor'].includes(p)) { console.error(`--phases: unknown phase ${p}`); process.exit(2); }
   const assumedPeak = values['assume-peak'] === undefined ? null : n(values['assume-peak'], 'assume-peak', 100_000);
   if (phases.has('overload') && !phases.has('peak') && assumedPeak === null) { console.error('--phases overload without peak needs --assume-peak N'); process.exit(2); }
   return { quick: values.quick, cpuProfileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : undefined, workers: n(values.workers, 'workers', 16), concurrency: n(values.concurrency, 'concurrency', 2000), phases, assumedPeak };
@@ -95,7 +96,7 @@ async function main() {
     startedAt: new Date().toISOString(), mode: opt.quick ? 'quick' : 'full',
     machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, ...(await versions(adminUrl, redisUrl, cleanup.signal)), loadAverage: loadavg() },
     settings: { workers: opt.workers, bookingConcurrency: opt.concurrency, peakPeople: plan.peopleForPeak, overloadSec: plan.overloadSec, warmupSec: plan.warmupSec, requestTimeoutMs: plan.timeoutMs, facilities: 10_000 },
-    pgbench: null, redis: null, waitingRoomBench: null, peak: null, overload: { withRoom: null, direct: null }, errors: [],
+    pgbench: null, redis: null, waitingRoomBench: null, peak: null, overload: { withRoom: null, direct: null }, frontDoor: null, errors: [],
   };
   try {
     if (opt.phases.has('machine')) {
@@ -107,11 +108,17 @@ async function main() {
       const databaseUrl = await createScratchDatabase(adminUrl, `yeyak_bench_${runId}_svc`, cleanup);
       await runMeasuredService({ ...plan, databaseUrl }, opt.phases, report, cleanup, phase);
     }
+    if (opt.phases.has('frontdoor')) {
+      report.frontDoor = await phase(report, 'front door (wrk, nginx)', async () => {
+        const databaseUrl = await createScratchDatabase(adminUrl, `yeyak_bench_${runId}_fd`, cleanup);
+        return runFrontDoor({ quick: opt.quick, runId, databaseUrl, redisUrl, dataDir, cleanup });
+      });
+    }
   } finally {
     await cleanup.runAll();
   }
   report.targets = targetsOf(report);
-  const text = renderReport(report);
+  const text = [renderReport(report), report.frontDoor?.text].filter(Boolean).join('\n\n');
   console.log(text);
   mkdirSync('artifacts/bench', { recursive: true });
   const json = JSON.stringify({ ...report, text }, null, 2);

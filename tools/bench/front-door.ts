@@ -1,0 +1,150 @@
+/**
+ * `npm run bench` front-door phase: what one yeyak process answers per second and per CPU second at
+ * the front door, driven from outside by Debian's `wrk`, next to two floors measured in the same
+ * run — nginx serving a small static JSON file, and a Fastify hello-world — and the public snapshot
+ * through the real edge (deploy/nginx, tools/edge). Then an open-loop join overload at 5× the join
+ * capacity just measured, against a process whose join budget (JOIN_BUDGET_PER_SEC) is sized from
+ * that measurement. Everything goes to 127.0.0.1; every process is stopped by the cleanup.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { startNginx } from '../edge/nginx.ts';
+import { cohortPeople, mintSessions, verifiablePeople } from './citizens.ts';
+import { sleep, type Cleanup } from './cleanup.ts';
+import { freePort, startService, type RunningService } from './service.ts';
+import { runWrk, type Row, type WrkRun } from './wrk.ts';
+import { frontDoorTargets, joinBudgetFor, renderFrontDoor, type FrontDoorResult } from './front-door-report.ts';
+
+export interface FrontDoorPlan {
+  readonly quick: boolean;
+  readonly runId: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly dataDir: string;
+  readonly cleanup: Cleanup;
+}
+
+const POPULATION = 40_000;
+const IDENTITIES = 25_000;
+const SNAPSHOT = '/api/campaigns/demo/queue/snapshot';
+const JOIN = '/api/campaigns/demo/queue';
+
+async function startHello(cleanup: Cleanup): Promise<{ url: string; pid: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./hello-server.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.defer('stop hello-world server', () => { child.kill('SIGKILL'); });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('listening')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`hello-world server exited ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid! };
+}
+
+/** Tab-separated data files for the Lua script: sessions to join with, identities to verify. */
+async function identityFiles(plan: FrontDoorPlan, secret: string): Promise<{ joins: string; verifies: string }> {
+  const people = (await cohortPeople(plan.databaseUrl)).slice(0, IDENTITIES);
+  const sessions = await mintSessions(secret, people);
+  const joins = join(plan.dataDir, 'fd-joins.tsv');
+  writeFileSync(joins, sessions.map((s, i) => `${s}\tfd${plan.runId}d${i}`).join('\n'));
+  const verifies = join(plan.dataDir, 'fd-verifies.tsv');
+  writeFileSync(verifies, verifiablePeople(POPULATION, IDENTITIES).map((p) => `${p.rrn}\t${p.name}`).join('\n'));
+  return { joins, verifies };
+}
+
+/** How many snapshot requests the origin answered (its own request metric). */
+async function originSnapshotCount(origin: string): Promise<number> {
+  const r = await request(`${origin}/metrics`);
+  const text = await r.body.text();
+  return text.split('\n').filter((l) => l.startsWith('http_request_duration_seconds_count') && l.includes('route="/api/campaigns/:campaignId/queue/snapshot"'))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
+
+/** A joined citizen's poll headers (session, device cookie, ticket), for the refusal run. */
+async function oneWaitingPerson(origin: string, sessionLine: string): Promise<Record<string, string>> {
+  const [token, deviceId] = sessionLine.split('\t') as [string, string];
+  const r = await request(`${origin}${JOIN}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ deviceId }) });
+  const body = await r.body.json() as { ticket?: string };
+  if (r.statusCode !== 200 || !body.ticket) throw new Error(`join for the refusal run answered ${r.statusCode}`);
+  return { authorization: `Bearer ${token}`, cookie: `yeyak_dev=${deviceId}`, 'x-queue-ticket': body.ticket };
+}
+
+export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult> {
+  const { cleanup } = plan;
+  const durationSec = plan.quick ? 4 : 8;
+  const secrets = { IDENTITY_HMAC_KEY: `fd-hmac-${plan.runId}-0123456789abcdefghijklmnop`, SIGNING_SECRET: `fd-signing-${plan.runId}-0123456789abcdefghijklmnop` };
+  const serviceEnv = {
+    ...secrets, SEED_DEMO: 'true', DEMO_POPULATION: String(POPULATION), DEMO_FACILITIES: '200', DEMO_SLOT_DAYS: '1', DEMO_OPENS_IN_MS: '0',
+    IDENTITY_LATENCY_MS: '0', TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn',
+  };
+  const startOne = (name: string, env: Record<string, string>) => startService({ name, workers: 1, databaseUrl: plan.databaseUrl, redisUrl: plan.redisUrl, keyPrefix: `bench${plan.runId}${name}`, dataDir: plan.dataDir, env: { ...serviceEnv, ...env } }, cleanup);
+
+  const svc: RunningService = await startOne('fd', {});
+  const hello = await startHello(cleanup);
+  // Its own directory, readable by nginx's workers (the bench's data directory is private).
+  const webDir = mkdtempSync(join(tmpdir(), 'yeyak-fd-web-'));
+  chmodSync(webDir, 0o755);
+  cleanup.defer('remove the static floor file', () => rmSync(webDir, { recursive: true, force: true }));
+  // The static floor: a JSON file the size of a one-partition snapshot.
+  const snapshotBytes = await request(`${svc.origin}${SNAPSHOT}`).then((r) => r.body.text());
+  writeFileSync(join(webDir, 'static.json'), snapshotBytes, { mode: 0o644 });
+  const edgePort = await freePort();
+  const edge = await startNginx({ host: '127.0.0.1', port: edgePort, upstreams: [{ host: '127.0.0.1', port: svc.port }], webDir, workers: 1 });
+  cleanup.defer('stop nginx', () => edge.stop());
+  const nginxPids = () => childrenOf(edge.pid).concat(edge.pid);
+  const files = await identityFiles(plan, secrets.SIGNING_SECRET);
+  const signal = cleanup.signal;
+  const base = { connections: 64, durationSec };
+  const run = (r: Omit<WrkRun, 'connections' | 'durationSec'> & Partial<WrkRun>) => runWrk({ ...base, ...r }, signal);
+  const rows: Row[] = [];
+
+  rows.push(await run({ name: 'nginx: static JSON file', url: `${edge.origin}/static.json`, cpu: { nginx: nginxPids } }));
+  rows.push(await run({ name: 'Fastify hello-world', url: hello.url, cpu: { node: () => [hello.pid] } }));
+  rows.push(await run({ name: 'yeyak /healthz', url: `${svc.origin}/healthz`, cpu: { node: svc.pids } }));
+  rows.push(await run({ name: 'snapshot, Node direct', url: `${svc.origin}${SNAPSHOT}`, cpu: { node: svc.pids } }));
+  const originBefore = await originSnapshotCount(svc.origin);
+  rows.push(await run({ name: 'snapshot through nginx', url: `${edge.origin}${SNAPSHOT}`, cpu: { node: svc.pids, nginx: nginxPids } }));
+  const originSnapshotPerSec = (await originSnapshotCount(svc.origin) - originBefore) / durationSec;
+  const pollHeaders = await oneWaitingPerson(svc.origin, readFileSync(files.joins, 'utf8').split('\n')[IDENTITIES - 1]!);
+  // One address polls far over its per-minute allowance: the first 6,000 of the minute are spent in
+  // a warm-up run, everything measured after is refused 429 in onRequest.
+  await run({ name: 'warm-up', url: `${svc.origin}${JOIN}/status`, headers: pollHeaders, durationSec: 3, cpu: {} });
+  rows.push(await run({ name: 'poll refused 429 (per-address limit)', url: `${svc.origin}${JOIN}/status`, headers: pollHeaders, cpu: { node: svc.pids } }));
+  rows.push(await run({ name: 'verification', url: `${svc.origin}/api/identity/verify`, mode: 'verify', dataFile: files.verifies, xff: true, cpu: { node: svc.pids } }));
+  rows.push(await run({ name: 'join', url: `${svc.origin}${JOIN}`, mode: 'join', dataFile: files.joins, xff: true, cpu: { node: svc.pids } }));
+  await edge.stop();
+  await svc.stop();
+
+  const joinRow = rows.find((r) => r.name === 'join')!;
+  const refusalRow = rows.find((r) => r.name.startsWith('poll refused'))!;
+  const joinCapacityPerSec = joinRow.classes['2xx']?.count ? (joinRow.classes['2xx'].count / durationSec) : joinRow.answersPerSec;
+  const budget = joinBudgetFor({ joinCapacityPerSec, joinCpuUs: joinRow.cpuUsPerAnswer.node ?? 0, refusalCpuUs: refusalRow.cpuUsPerAnswer.node ?? 0, overloadFactor: 5 });
+  const overloadRate = Math.round(5 * joinCapacityPerSec);
+  // A fresh process (and queue) with the budget sized from the measurement, as an operator would set it.
+  const shedding = await startOne('fdb', { SEED_DEMO: 'false', JOIN_BUDGET_PER_SEC: String(budget.perSec) });
+  await sleep(1_000);
+  const overload = await run({
+    name: `join overload, open loop at ${overloadRate.toLocaleString('en-US')}/s (5× capacity)`, url: `${shedding.origin}${JOIN}`, mode: 'join', dataFile: files.joins, xff: true,
+    // Enough connections for the offered rate at ~100 ms per answer; more only cost the load generator.
+    ratePerSec: overloadRate, connections: Math.min(2_000, Math.max(256, Math.round(overloadRate / 10))), durationSec: plan.quick ? 8 : 15, cpu: { node: shedding.pids },
+  });
+  await shedding.stop();
+  const result: FrontDoorResult = { rows, originSnapshotPerSec, joinCapacityPerSec, budget, overload, durationSec, targets: [] };
+  result.targets = frontDoorTargets(result);
+  return { ...result, text: renderFrontDoor(result) };
+}
+
+/** The pids of `parent`'s children (nginx's workers). */
+function childrenOf(parent: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return out;
+}
