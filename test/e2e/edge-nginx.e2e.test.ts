@@ -141,7 +141,7 @@ describe('the citizen journey through the nginx edge', () => {
   });
 
   it('lets 1,000 snapshot requests in a burst reach the origins at most once per second of burst, plus one', { skip: skip ?? false }, async (t) => {
-    await sleep(1_100); // whatever the edge holds has expired: the burst starts with a miss
+    await sleep(2_100); // whatever the edge holds has expired (nginx counts whole seconds)
     const before = (await Promise.all(origins.map(snapshotRequestsAt))).reduce((a, b) => a + b, 0);
     const pool = new Agent({ connections: 64, pipelining: 1 });
     const started = performance.now();
@@ -184,10 +184,10 @@ describe('the citizen journey through the nginx edge', () => {
     const fresh = await call(edge.origin, SNAPSHOT);
     assert.equal(fresh.status, 200);
     await closeOrigins();
-    await sleep(1_200);
+    await sleep(2_100); // nginx keeps time in whole seconds: max-age=1 expires within 1-2 s
     const stale = await call(edge.origin, SNAPSHOT);
     assert.equal(stale.status, 200, stale.text);
-    assert.equal(stale.headers['x-cache'], 'STALE');
+    assert.ok(['STALE', 'UPDATING'].includes(String(stale.headers['x-cache'])), `served from the expired entry (X-Cache ${String(stale.headers['x-cache'])})`);
     assert.deepEqual(stale.body.partitions, fresh.body.partitions);
     const personal = await call(edge.origin, '/api/campaigns/demo/queue/status');
     assert.ok(personal.status >= 500, 'personal requests are never answered from a cache');
