@@ -180,6 +180,27 @@ describe('the citizen journey through the nginx edge', () => {
     }
   });
 
+  it('answers joins beyond its join rate itself, with the service\'s queue-busy problem and Retry-After', { skip: skip ?? false }, async () => {
+    const upstreams = origins.map((o) => ({ host: '127.0.0.1', port: (o.app.server.address() as { port: number }).port }));
+    const strict = await startNginx({ host: '127.0.0.1', port: await freePort(), upstreams, webDir: testConfig().webDir, joinRatePerSec: 1, joinBurst: 1 });
+    try {
+      // No session: a join the edge lets through is refused by the origin (401); the rest never reach it.
+      const answers = [];
+      for (let i = 0; i < 10; i += 1) answers.push(await call(strict.origin, '/api/campaigns/demo/queue', { method: 'POST', json: { deviceId: 'device-edge-busy' } }));
+      const atEdge = answers.filter((r) => r.status === 429);
+      assert.ok(atEdge.length >= 7, `refused at the edge: ${atEdge.length} of 10 (rate 1/s, burst 1)`);
+      assert.ok(answers.filter((r) => r.status !== 429).every((r) => r.status === 401), 'the ones let through reached the origin');
+      for (const r of atEdge) {
+        assert.equal(r.body.code, 'queue-busy');
+        assert.match(String(r.headers['content-type']), /application\/problem\+json/);
+        assert.ok(Number(r.headers['retry-after']) >= 5, 'Retry-After spreads the return');
+      }
+      assert.equal((await call(strict.origin, SNAPSHOT)).status, 200, 'reads are not counted against joins');
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('keeps answering the last snapshot while every origin is down', { skip: skip ?? false }, async () => {
     const fresh = await call(edge.origin, SNAPSHOT);
     assert.equal(fresh.status, 200);

@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { problemBody } from '../../src/platform/http/errors.ts';
 
 export const NGINX_BIN = process.env.NGINX_BIN || '/usr/sbin/nginx';
 const TEMPLATE = new URL('../../deploy/nginx/yeyak.conf.template', import.meta.url).pathname;
@@ -27,6 +28,15 @@ export interface EdgeOptions {
   readonly workers?: number;
   /** A file to log requests to; default off (a write per request is part of the cost measured). */
   readonly accessLog?: string;
+  /** Joins a second this edge passes on (the rest: 429 queue-busy from the edge); default 100,000 (no limit in practice). */
+  readonly joinRatePerSec?: number;
+  /** Joins above the rate let through at once; default one second's worth. */
+  readonly joinBurst?: number;
+}
+
+/** The service's own queue-busy problem, quoted for an nginx string (one error table for both). */
+function queueBusyBody(): string {
+  return JSON.stringify(problemBody('queue-busy')).replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 }
 
 export function renderNginxConfig(o: EdgeOptions & { prefix: string; isRoot: boolean }): string {
@@ -39,6 +49,9 @@ export function renderNginxConfig(o: EdgeOptions & { prefix: string; isRoot: boo
     WORKERS: String(o.workers ?? 1),
     ACCESS_LOG: o.accessLog ?? 'off',
     USER_LINE: o.isRoot ? 'user nobody nogroup;' : '',
+    JOIN_RATE_PER_SEC: String(Math.max(1, Math.round(o.joinRatePerSec ?? 100_000))),
+    JOIN_BURST: String(Math.max(0, Math.round(o.joinBurst ?? o.joinRatePerSec ?? 100_000))),
+    QUEUE_BUSY_BODY: queueBusyBody(),
   };
   // Comment lines name the fields too; only directives are filled.
   const fill = (line: string) => (line.trimStart().startsWith('#') ? line : line.replace(/\{\{([A-Z_]+)\}\}/g, (_m, k: string) => {
