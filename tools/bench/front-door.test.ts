@@ -31,7 +31,7 @@ describe('front-door bench arithmetic', () => {
 
   it('does not pass the overload targets when the load generator offered less than 5x', () => {
     const row = rowOf('overload', parseWrk(LINE), { node: 1 });
-    const res: FrontDoorResult = { rows: [], originSnapshotPerSec: 0.5, joinCapacityPerSec: 400, budget: { perSec: 1, why: '' }, overload: row, durationSec: 8, targets: [] };
+    const res: FrontDoorResult = { rows: [], originSnapshotPerSec: 0.5, joinCapacityPerSec: 400, budget: { perSec: 1, why: '' }, edgeJoinRatePerSec: 360, overload: row, durationSec: 8, targets: [] };
     const offered = frontDoorTargets(res).find((t) => t.name.includes('really offered'))!;
     assert.equal(offered.pass, false, '500/s offered is 1.25x of 400/s');
   });
