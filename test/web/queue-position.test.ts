@@ -91,13 +91,16 @@ describe('position worked out in the browser', () => {
     await h.service.refreshSnapshot();
     const snap = snapshotOf(h);
     let estimated = 0;
-    for (const [i, ticket] of tickets.entries()) {
+    for (const [i, issued] of tickets.entries()) {
+      // Issued before the opening, the ticket hides its score: the browser asks the origin, which
+      // reissues it with the score; from then on the browser estimates by itself.
+      assert.equal(localStatus(readTicket(issued)!, snap).kind, 'ask-origin');
+      const ticket = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: issued, deviceId: `device-${i + 1}` })).ticket ?? issued;
       const local = localStatus(readTicket(ticket)!, snap);
       if (local.kind === 'ask-origin') continue;
       const server = serverView(value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })));
       assert.deepEqual(local, server, `pre-room person ${i + 1}`);
-      assert.equal(local.kind === 'waiting' && local.isEstimate, true);
-      estimated += 1;
+      if (local.kind === 'waiting' && local.isEstimate) estimated += 1;
     }
     assert.ok(estimated > 300, `most of 600 are far from the front and estimated locally (${estimated})`);
   });

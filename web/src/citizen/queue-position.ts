@@ -13,7 +13,8 @@ import type { PartitionSnapshotView, QueueSnapshot } from '../../../src/waiting-
 /** Pre-room scores are uniform integers in [0, 2^48). */
 const PRE_SCORE_RANGE = 2 ** 48;
 
-export interface TicketPlace { campaignId: string; partition: number; seq: number | null; preScore: number | null }
+/** `preScore` null with `seq` null: a pre-room place whose score the server keeps hidden until the opening. */
+export interface TicketPlace { campaignId: string; identityHash: string; partition: number; seq: number | null; preScore: number | null }
 
 /** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
 export interface LocalEta { seconds: number; lowSeconds: number; highSeconds: number | null }
@@ -35,14 +36,21 @@ export function readTicket(ticket: string): TicketPlace | null {
   try {
     const o = JSON.parse(fromBase64Url(ticket.split('.')[0] ?? '')) as Record<string, unknown>;
     const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-    if (o.v !== 1 || typeof o.c !== 'string' || !isInt(o.p)) return null;
+    if (o.v !== 1 || typeof o.c !== 'string' || typeof o.i !== 'string' || !isInt(o.p)) return null;
     const seq = isInt(o.s) ? o.s : null;
     const preScore = isInt(o.r) ? o.r : null;
-    if (seq === null && preScore === null) return null;
-    return { campaignId: o.c, partition: o.p, seq, preScore };
+    if (seq === null && preScore === null && o.h !== 1) return null;
+    return { campaignId: o.c, identityHash: o.i, partition: o.p, seq, preScore };
   } catch {
     return null;
   }
+}
+
+/** FNV-1a over the characters, as the server spreads pre-opening polls (src/waiting-room/pre-room-scores.ts spreadOf). */
+function spreadOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** As the server's etaBand: ahead / mean, band ahead / max(p90, mean) … ahead / min(p10, mean). */
@@ -79,13 +87,14 @@ export function localStatus(place: TicketPlace, snap: QueueSnapshot): LocalStatu
   const part = snap.partitions[place.partition];
   if (place.campaignId !== snap.campaignId || !part) return { kind: 'ask-origin' };
   if (!snap.isOpen) {
-    const spread = (place.preScore ?? 0) % snap.poll.maxMs;
+    const spread = spreadOf(place.identityHash) % snap.poll.maxMs;
     const wait = Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, snap.opensAtMs - snap.serverTimeMs + spread));
     return { kind: 'pre-opening', opensAtMs: snap.opensAtMs, preRoomSize: snap.preRoomSize, nextPollMs: wait };
   }
   if (place.seq !== null) return place.seq <= part.cursor ? { kind: 'ask-origin' } : waiting(snap, part, place.seq, false);
   // A pre-room place not yet resolved: estimated from the score's quantile until it may be near the front.
-  if (part.frozen === null) return { kind: 'ask-origin' };
+  // The score is hidden until the opening; the origin puts it back into a reissued ticket.
+  if (part.frozen === null || place.preScore === null) return { kind: 'ask-origin' };
   const frozen = part.frozen;
   const u = (place.preScore ?? 0) / PRE_SCORE_RANGE;
   const seq = Math.max(1, Math.ceil(u * frozen));
