@@ -12,6 +12,7 @@ import { createLogger } from './platform/logger.ts';
 import { exitOnFatalErrors } from './platform/fatal.ts';
 import { composeApp } from './app/compose.ts';
 import { seedDemo } from './app/seed.ts';
+import { startOperations } from './app/operations.ts';
 
 async function main() {
   let config;
@@ -32,6 +33,7 @@ async function main() {
   await services.waitingRoom.syncRooms();
   const stopSender = services.outboxSender.start(config.outboxPollMs, (e) => log.error({ err: e }, 'outbox round failed'));
   const stopQueue = services.waitingRoom.start(() => services.monitor.health(), log);
+  const stopOperations = startOperations(services, config, log);
   await app.listen({ host: config.host, port: config.port });
   log.info(`yeyak is up: citizen site http://${config.host}:${config.port}/  console /console/  API docs /docs`);
 
@@ -40,6 +42,7 @@ async function main() {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
+    stopOperations();
     await stopQueue();
     await app.close();
     await stopSender();

@@ -2,6 +2,8 @@
  * The composition root: the only place that knows which adapter backs each port. Everything
  * else receives what it needs. Tests call `composeApp` with an in-memory PGlite or a test schema.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -36,6 +38,13 @@ import { operatorRoutes } from '../operator/operator.routes.ts';
 import { createDashboardService } from '../operator/dashboard.service.ts';
 import { createOperatorSessions } from '../operator/operator-sessions.ts';
 import { createLoginThrottle } from '../operator/login-throttle.ts';
+import { createSharedDashboardHistory } from '../operator/dashboard-history.repository.ts';
+import { historyRoutes } from '../operator/history.routes.ts';
+import { reviewRoutes } from '../operator/review.routes.ts';
+import { createCampaignReviewService } from '../campaigns/campaign-review.service.ts';
+import { createAuditService } from '../audit/audit.service.ts';
+import { createAuditRepository } from '../audit/audit.repository.ts';
+import { auditRoutes } from '../audit/audit.routes.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
 import { admissionClaimOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { admissionCheck } from '../waiting-room/admission-check.ts';
@@ -64,7 +73,11 @@ export function composeServices(o: ComposeOptions) {
       latencyMs: config.identityLatencyMs, failureRate: config.identityFailureRate, nameOf: async (h) => (await findByHash(h))?.name,
     }),
   });
-  const campaigns = createCampaignService({ store: createCampaignRepository(db), clock, countsByBirthDate: () => people.countPeopleByBirthDate(db) });
+  const campaignStore = createCampaignRepository(db);
+  const countsByBirthDate = () => people.countPeopleByBirthDate(db);
+  const campaigns = createCampaignService({ store: campaignStore, clock, countsByBirthDate });
+  const audit = createAuditService({ store: createAuditRepository(db), clock });
+  const reviews = createCampaignReviewService({ store: campaignStore, clock, audit, countsByBirthDate, onPublished: () => campaigns.invalidate() });
   // Facilities, a slot's place/date/vaccine and a registered person's birth date, name and phone do
   // not change while people book: read once per minute per process. A person is read by eligibility,
   // search and booking in turn: one round trip instead of three.
@@ -95,8 +108,9 @@ export function composeServices(o: ComposeOptions) {
   const dashboard = createDashboardService({
     clock, monitor, availability,
     queue: { status: waitingRoom.queueView, etaError: waitingRoom.eta.summary },
+    history: createSharedDashboardHistory(db, { processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, keepMs: config.dashboardHistoryMs, sampleMs: config.dashboardSampleMs }),
   });
-  return { db, redis, metrics, identity, campaigns, booking, admitted, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
+  return { db, redis, metrics, identity, campaigns, reviews, audit, booking, admitted, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
 }
 
 export type Services = ReturnType<typeof composeServices>;
@@ -115,6 +129,9 @@ function watchDatabase(o: ComposeOptions) {
 export async function composeApp(o: ComposeOptions) {
   const services = composeServices(o);
   const wr = services.waitingRoom.service;
+  const operatorSigner = createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock);
+  const operatorSessions = createOperatorSessions(services.db, o.clock);
+  const operatorCsrfKey = deriveKey(o.config.signingSecret, 'operator-csrf');
   const app = await buildApp({
     cookieSecret: Buffer.from(deriveKey(o.config.signingSecret, 'cookies')).toString('base64url'),
     logger: o.logger,
@@ -136,13 +153,15 @@ export async function composeApp(o: ComposeOptions) {
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted, admissionClaimOf,
       }),
       operatorRoutes({
-        campaigns: services.campaigns, dashboard: services.dashboard, admission: wr,
+        campaigns: services.campaigns, dashboard: services.dashboard, admission: wr, audit: services.audit,
         accounts: parseOperatorAccounts(o.config.operatorAccounts),
-        signer: createTokenSigner<OperatorClaims>(o.config.signingSecret, 'operator-session', o.clock),
-        sessions: createOperatorSessions(services.db, o.clock), throttle: createLoginThrottle(services.db, o.clock),
-        csrfKey: deriveKey(o.config.signingSecret, 'operator-csrf'),
+        signer: operatorSigner, sessions: operatorSessions, throttle: createLoginThrottle(services.db, o.clock),
+        csrfKey: operatorCsrfKey,
         sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,
       }),
+      reviewRoutes({ signer: operatorSigner, sessions: operatorSessions, csrfKey: operatorCsrfKey, secureCookies: o.config.cookieSecure, reviews: services.reviews }),
+      auditRoutes({ signer: operatorSigner, sessions: operatorSessions, audit: services.audit }),
+      historyRoutes({ signer: operatorSigner, sessions: operatorSessions, dashboard: services.dashboard }),
       staticRoutes(o.config.webDir),
     ],
   });

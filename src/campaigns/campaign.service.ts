@@ -7,16 +7,23 @@ import type { Clock } from '../platform/clock.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { validateCampaignRules, type CampaignRules } from '../eligibility/rules.ts';
 import { previewAt, scheduleFor, type CampaignPreview } from '../eligibility/eligibility.ts';
+import { localizeRuleProblems } from '../eligibility/rule-problem-text.ts';
+import type { RuleProblem } from '../eligibility/rules-checks.ts';
+import type { ReviewStore } from './review.ts';
 
-/** Where campaign versions are kept (campaign.repository.ts over Kysely). */
-export interface CampaignStore {
+/** Where campaign versions and their reviews are kept (campaign.repository.ts over Kysely). */
+export interface CampaignStore extends ReviewStore {
   /** Every campaign's live version (the set citizens are served). */
   listLive(): Promise<StoredCampaign[]>;
   listVersions(id: string): Promise<StoredCampaign[]>;
   /** Every campaign with its live and latest version and the latest rules (the operator's editor). */
   listForEditor(): Promise<EditorCampaign[]>;
   latestVersionNumber(id: string): Promise<number>;
-  /** Stores `rules` as its campaign's next version, atomically; false if `rules.version` is not the next one. */
+  /**
+   * Stores `rules` as its campaign's next version, atomically; false if `rules.version` is not the
+   * next one. With `makeLive` it goes live without review: only for seeding a fresh database and the
+   * simulator, never reachable from the console (its saves go through submitForReview).
+   */
   saveNextVersion(rules: CampaignRules, actor: string, makeLive: boolean): Promise<boolean>;
 }
 
@@ -44,6 +51,13 @@ export interface CampaignServiceDeps {
 
 export interface LiveCampaign { rules: CampaignRules; version: number }
 
+/** Validates rules; the problems, if any, carry Korean and English words and a label for their place. */
+export function validateForOperator(input: unknown): Result<CampaignRules, 'invalid-rules'> {
+  const valid = validateCampaignRules(input);
+  if (valid.ok) return valid;
+  return err('invalid-rules', { problems: localizeRuleProblems((valid.detail?.['problems'] ?? []) as RuleProblem[], input) });
+}
+
 export function createCampaignService(deps: CampaignServiceDeps) {
   const ttl = deps.cacheTtlMs ?? 2_000;
   let cache: { atMs: number; byId: Map<string, LiveCampaign> } | undefined;
@@ -68,24 +82,24 @@ export function createCampaignService(deps: CampaignServiceDeps) {
 
   /** Validates and stores `input` as a new version (its `version` must be the next one); optionally makes it live. */
   async function saveVersion(input: unknown, actor: string, makeLive: boolean): Promise<Result<LiveCampaign, 'invalid-rules'>> {
-    const valid = validateCampaignRules(input);
+    const valid = validateForOperator(input);
     if (!valid.ok) return valid;
     const rules = valid.value;
     if (!(await deps.store.saveNextVersion(rules, actor, makeLive))) {
       const latest = await deps.store.latestVersionNumber(rules.id);
-      return err('invalid-rules', { problems: [{ path: '/version', message: `must be ${latest + 1} (the next version after ${latest})` }] });
+      return nextVersionProblem(input, latest);
     }
     cache = undefined;
     return ok({ rules, version: rules.version });
   }
 
   function validate(input: unknown): Result<{ id: string; version: number }, 'invalid-rules'> {
-    const valid = validateCampaignRules(input);
+    const valid = validateForOperator(input);
     return valid.ok ? ok({ id: valid.value.id, version: valid.value.version }) : valid;
   }
 
   async function preview(input: unknown, atMs: number): Promise<Result<CampaignPreview, 'invalid-rules'>> {
-    const valid = validateCampaignRules(input);
+    const valid = validateForOperator(input);
     if (!valid.ok) return valid;
     return ok(previewAt(valid.value, atMs, await deps.countsByBirthDate()));
   }
@@ -100,7 +114,14 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   return {
     liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate,
     versions: (id: string) => deps.store.listVersions(id), listForEditor: () => deps.store.listForEditor(),
+    /** Forget the cached live set (a version was just published here). */
+    invalidate: () => { cache = undefined; },
   };
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;
+
+/** The problem of a version number that is not the next one, worded like every rule problem. */
+export function nextVersionProblem(input: unknown, latest: number) {
+  return err('invalid-rules', { problems: localizeRuleProblems([{ path: '/version', message: `must be ${latest + 1} (the next version after ${latest})` }], input) });
+}

@@ -17,12 +17,16 @@ export interface SessionClaims {
   pid: number;
   /** identity hash (keyed hash of the RRN) */
   ih: string;
+  /** the identity provider that verified the person (absent in sessions issued before it was recorded) */
+  prv?: string;
 }
 
 export interface Session {
   personId: number;
   identityHash: string;
   expiresAtMs: number;
+  /** How and when this session's identity was verified (the session was issued at verification). */
+  verification?: { providerId: string; verifiedAtMs: number };
 }
 
 export type VerifyFailure = 'malformed-rrn' | 'invalid-rrn' | 'identity-mismatch' | 'identity-provider-unavailable' | 'not-found';
@@ -62,7 +66,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (!verdict.ok) return verdict;
     const person = await deps.findPerson(hashed.value.identityHash);
     if (!person) return err('identity-mismatch' as const);
-    const { token, expiresAtMs } = await deps.sessions.sign({ pid: person.id, ih: person.identity_hash }, deps.sessionTtlMs);
+    const { token, expiresAtMs } = await deps.sessions.sign({ pid: person.id, ih: person.identity_hash, prv: provider.id }, deps.sessionTtlMs);
     return ok({ sessionToken: token, expiresAt: new Date(expiresAtMs).toISOString(), person: publicPerson(person) });
   }
 
@@ -81,7 +85,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (!token) return err('unauthenticated');
     const v = await deps.sessions.verify(token);
     if (!v.ok) return err('unauthenticated');
-    return ok({ personId: v.value.pid, identityHash: v.value.ih, expiresAtMs: v.value.exp * 1000 });
+    const { pid, ih, prv, exp, iat } = v.value;
+    return ok({ personId: pid, identityHash: ih, expiresAtMs: exp * 1000, ...(typeof prv === 'string' ? { verification: { providerId: prv, verifiedAtMs: iat * 1000 } } : {}) });
   }
 
   function providerStatuses(): ProviderStatus[] {

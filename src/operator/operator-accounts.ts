@@ -4,7 +4,15 @@
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-export type OperatorRole = 'viewer' | 'operator';
+/** Each role can do what the ones before it can: a viewer reads, an operator changes, an approver also approves rule versions. */
+export const OPERATOR_ROLES = ['viewer', 'operator', 'approver'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+export function hasRole(role: OperatorRole, minimum: OperatorRole): boolean {
+  return OPERATOR_ROLES.indexOf(role) >= OPERATOR_ROLES.indexOf(minimum);
+}
+
+const isRole = (r: string | undefined): r is OperatorRole => (OPERATOR_ROLES as readonly string[]).includes(r ?? '');
 
 export interface OperatorAccount {
   username: string;
@@ -19,8 +27,8 @@ export function parseOperatorAccounts(spec: string): OperatorAccount[] {
   return spec.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
     const [username, role, ...rest] = entry.split(':');
     const password = rest.join(':');
-    if (!username || (role !== 'viewer' && role !== 'operator') || password.length < 8) {
-      throw new Error(`OPERATOR_ACCOUNTS: entry for "${username ?? ''}" must be name:viewer|operator:password (password ≥ 8 characters)`);
+    if (!username || !isRole(role) || password.length < 8) {
+      throw new Error(`OPERATOR_ACCOUNTS: entry for "${username ?? ''}" must be name:${OPERATOR_ROLES.join('|')}:password (password ≥ 8 characters)`);
     }
     const salt = randomBytes(16);
     return { username, role, salt, hash: scryptSync(password, salt, KEY_LEN) };

@@ -3,13 +3,14 @@
  * session row (operator-sessions.ts) checked on every request, and CSRF protection
  * (@fastify/csrf-protection, double submit with a signed secret cookie) on every state-changing
  * request, its token bound to the session id (`userInfo`), so a token taken from one session is
- * refused in another. Roles: `viewer` reads, `operator` also changes campaigns and admission.
+ * refused in another. Roles: `viewer` reads, `operator` also changes campaigns and admission,
+ * `approver` also approves another person's campaign version.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import csrf from '@fastify/csrf-protection';
 import { sendProblem } from '../platform/http/errors.ts';
 import type { TokenSigner } from '../platform/signing.ts';
-import type { OperatorRole } from './operator-accounts.ts';
+import { hasRole, type OperatorRole } from './operator-accounts.ts';
 import type { OperatorSessions } from './operator-sessions.ts';
 
 export const OPERATOR_COOKIE = 'yeyak_op';
@@ -40,7 +41,7 @@ export function requireOperator(signer: TokenSigner<OperatorClaims>, sessions: O
     const verified = token ? await signer.verify(token) : undefined;
     if (!verified?.ok || typeof verified.value.sid !== 'string') return sendProblem(reply, 'operator-unauthenticated');
     if (!(await sessions.isLive(verified.value.sid, verified.value.sub))) return sendProblem(reply, 'operator-unauthenticated');
-    if (minimumRole === 'operator' && verified.value.role !== 'operator') return sendProblem(reply, 'operator-forbidden');
+    if (!hasRole(verified.value.role, minimumRole)) return sendProblem(reply, minimumRole === 'approver' ? 'approver-required' : 'operator-forbidden');
     request.operator = { username: verified.value.sub, role: verified.value.role, sessionId: verified.value.sid };
   };
 }

@@ -12,8 +12,9 @@ import type { LoginThrottle } from './login-throttle.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import {
   AdmissionBody, AdmissionChangedSchema, CampaignParams, DashboardQuery, DashboardSchema, EditorCampaignsSchema, LoggedOutSchema, LoginBody,
-  OperatorSchema, PreviewBody, PreviewSchema, RulesBody, SaveBody, SavedSchema, ValidatedSchema,
+  OperatorSchema, PreviewBody, PreviewSchema, RulesBody, ValidatedSchema,
 } from './operator.schemas.ts';
+import { operatorActor, type AuditAction, type AuditRecorder } from '../audit/audit.service.ts';
 
 /** Operator controls of a campaign's admission; 'unknown-campaign' when it has no waiting room. */
 export interface AdmissionControls {
@@ -34,8 +35,9 @@ export interface OperatorRoutesDeps {
   throttle: LoginThrottle;
   /** HMAC key binding CSRF tokens to their session. */
   csrfKey: Uint8Array;
+  /** Every login, logout, failed login and admission change is recorded here. */
+  audit: AuditRecorder;
 }
-
 
 export function operatorRoutes(d: OperatorRoutesDeps) {
   return async (app: FastifyInstance) => {
@@ -54,7 +56,11 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
       if (!open.ok) return sendProblem(reply.header('retry-after', open.detail?.retryAfterSec ?? 60), 'operator-locked');
       const account = checkPassword(d.accounts, username, password);
       await d.throttle.record(username, req.ip, !!account);
-      if (!account) return sendProblem(reply, 'operator-login-failed');
+      if (!account) {
+        await d.audit.record({ actor: operatorActor(username), action: 'login-failed', target: username, detail: { ip: req.ip } });
+        return sendProblem(reply, 'operator-login-failed');
+      }
+      await d.audit.record({ actor: operatorActor(account.username), action: 'login', target: account.username, after: { role: account.role }, detail: { ip: req.ip } });
       const { sessionId } = await d.sessions.open(account.username, d.sessionTtlMs);
       const { token, expiresAtMs } = await d.signer.sign({ sub: account.username, role: account.role, sid: sessionId }, d.sessionTtlMs);
       reply.setCookie(OPERATOR_COOKIE, token, { ...cookieOpts, expires: new Date(expiresAtMs) });
@@ -64,6 +70,7 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
       ({ username: req.operator!.username, role: req.operator!.role, csrfToken: reply.generateCsrf({ userInfo: req.operator!.sessionId }) }));
     r.post('/api/operator/logout', { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, preHandler: viewerWrites }, async (req, reply) => {
       await d.sessions.revoke(req.operator!.sessionId);
+      await d.audit.record({ actor: operatorActor(req.operator!.username), action: 'logout', target: req.operator!.username, detail: { ip: req.ip } });
       reply.clearCookie(OPERATOR_COOKIE, cookieOpts);
       return { loggedOut: true as const };
     });
@@ -75,10 +82,6 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
     });
     r.post('/api/operator/campaigns/preview', { schema: { tags, body: PreviewBody, response: replies({ 200: PreviewSchema }) }, preHandler: viewerWrites }, async (req, reply) =>
       sendResult(reply, await d.campaigns.preview(req.body.rules, Date.parse(req.body.at))));
-    r.post('/api/operator/campaigns', { schema: { tags, body: SaveBody, response: replies({ 201: SavedSchema }) }, preHandler: operatorWrites }, async (req, reply) => {
-      const saved = await d.campaigns.saveVersion(req.body.rules, req.operator!.username, req.body.makeLive);
-      return sendResult(reply, saved.ok ? ok({ id: saved.value.rules.id, version: saved.value.version, isLive: req.body.makeLive }) : saved, 201);
-    });
 
     r.get('/api/operator/dashboard', { schema: { tags, querystring: DashboardQuery, response: replies({ 200: DashboardSchema }) }, preHandler: viewerReads },
       async (req) => d.dashboard.dashboard(req.query.campaignId));
@@ -87,8 +90,13 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
       const { action, ratePerSec } = req.body;
       if (action === 'pin' && ratePerSec === undefined) return sendProblem(reply, 'validation', { errors: [{ field: 'body/ratePerSec', message: 'required to pin the rate' }] });
       const id = req.params.campaignId;
+      const before = d.dashboard.admissionState(id);
       const done = action === 'pause' ? d.admission.pause(id) : action === 'resume' ? d.admission.resume(id)
         : d.admission.pinRate(id, action === 'pin' ? ratePerSec! : null);
+      if (done.ok) {
+        await d.audit.record({ actor: operatorActor(req.operator!.username), action: `admission-${action}` as AuditAction, campaignId: id, target: `campaign:${id}`,
+          before, after: d.dashboard.admissionState(id), detail: action === 'pin' ? { ratePerSec } : {} });
+      }
       return sendResult(reply, done.ok ? ok({ campaignId: id, action, state: done.value }) : err('campaign-not-found'));
     });
   };

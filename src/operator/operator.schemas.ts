@@ -12,7 +12,6 @@ export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, max
 /** Rules are checked by the rules validator (every problem listed), not by this schema. */
 export const RulesBody = Type.Object({ rules: Type.Unknown() }, { additionalProperties: false });
 export const PreviewBody = Type.Object({ rules: Type.Unknown(), at: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
-export const SaveBody = Type.Object({ rules: Type.Unknown(), makeLive: Type.Boolean() }, { additionalProperties: false });
 export const AdmissionBody = Type.Object({
   action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('pin'), Type.Literal('unpin')]),
   ratePerSec: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
@@ -21,7 +20,7 @@ export const DashboardQuery = Type.Object({ campaignId: CampaignIdSchema });
 
 export const OperatorSchema = Type.Object({
   username: Type.String(),
-  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator')]),
+  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('approver')]),
   csrfToken: Type.String(),
 });
 export const LoggedOutSchema = Type.Object({ loggedOut: Type.Literal(true) });
@@ -32,7 +31,6 @@ export const EditorCampaignSchema = Type.Object({
 export const EditorCampaignsSchema = Type.Object({ campaigns: Type.Array(EditorCampaignSchema) });
 
 export const ValidatedSchema = Type.Object({ ok: Type.Literal(true), id: Type.String(), version: Type.Integer() });
-export const SavedSchema = Type.Object({ id: Type.String(), version: Type.Integer(), isLive: Type.Boolean() });
 
 export const PhasePreviewSchema = Type.Object({
   phaseId: Type.String(),
@@ -73,4 +71,3 @@ export type EditorCampaignWire = Static<typeof EditorCampaignSchema>;
 export type PreviewWire = Static<typeof PreviewSchema>;
 export type PhasePreviewWire = Static<typeof PhasePreviewSchema>;
 export type DashboardWire = Static<typeof DashboardSchema>;
-export type SavedWire = Static<typeof SavedSchema>;

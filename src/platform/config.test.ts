@@ -49,7 +49,7 @@ describe('config: operator accounts', () => {
   it('refuses to start without the demo seed unless OPERATOR_ACCOUNTS is set, saying what to set', () => {
     const problems = problemsOf({ SEED_DEMO: 'false' });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator:password/);
+    assert.match(problems[0]!, /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator\|approver:password/);
     assert.deepEqual(problemsOf({ SEED_DEMO: 'false', OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own' }), []);
   });
 

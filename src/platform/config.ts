@@ -66,6 +66,11 @@ export interface Config {
   readonly operatorAccounts: string;
   /** The deployment runs on demo data (DEMO_ACCOUNTS, default SEED_DEMO; cluster workers inherit it). */
   readonly demoAccounts: boolean;
+  /** How often each process looks for approved campaign versions whose publish instant has come. */
+  readonly publishPollMs: number;
+  /** The console's history: one dashboard sample per campaign every DASHBOARD_SAMPLE_MS, kept DASHBOARD_HISTORY_MS. */
+  readonly dashboardSampleMs: number;
+  readonly dashboardHistoryMs: number;
   readonly operatorSessionTtlMs: number;
   /** Secure cookies (HTTPS only; browsers also accept them from http://localhost and 127.0.0.1). */
   readonly cookieSecure: boolean;
@@ -228,8 +233,8 @@ function localSecrets(dataDir: string, env: Env): Record<string, string> {
   return stored;
 }
 
-const DEMO_PASSWORDS = ['yeyak-operator-demo', 'yeyak-viewer-demo'];
-const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:viewer:${DEMO_PASSWORDS[1]}`;
+const DEMO_PASSWORDS = ['yeyak-operator-demo', 'yeyak-viewer-demo', 'yeyak-approver-demo'];
+const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:viewer:${DEMO_PASSWORDS[1]},approver:approver:${DEMO_PASSWORDS[2]}`;
 
 /**
  * The demo accounts exist only with the demo data (issue 11: they were live whenever
@@ -238,7 +243,7 @@ const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:vi
 function operatorAccountsOf(env: Env, p: ConfigProblems, isDemo: boolean): string {
   const given = env.OPERATOR_ACCOUNTS ?? '';
   if (isDemo) return given || DEMO_OPERATOR_ACCOUNTS;
-  const what = 'set OPERATOR_ACCOUNTS=name:viewer|operator:password[,name:role:password…] with passwords of your own (at least 8 characters)';
+  const what = 'set OPERATOR_ACCOUNTS=name:viewer|operator|approver:password[,name:role:password…] with passwords of your own (at least 8 characters)';
   if (given === '') p.list.push(`OPERATOR_ACCOUNTS: required without the demo seed (SEED_DEMO=false): ${what}; the demo accounts exist only with SEED_DEMO=true`);
   else if (DEMO_PASSWORDS.some((d) => given.split(',').some((entry) => entry.trim().split(':').slice(2).join(':') === d))) {
     p.list.push(`OPERATOR_ACCOUNTS: a demo password is not allowed without the demo seed (SEED_DEMO=false): ${what}`);
@@ -285,6 +290,9 @@ export function loadConfig(env: Env = process.env): Config {
     demoOpensInMs: p.int(env, 'DEMO_OPENS_IN_MS', 60_000, 0, 7 * 24 * 3_600_000),
     operatorAccounts: operatorAccountsOf(env, p, demoAccounts),
     demoAccounts,
+    publishPollMs: p.int(env, 'PUBLISH_POLL_MS', 5_000, 50, 600_000),
+    dashboardSampleMs: p.int(env, 'DASHBOARD_SAMPLE_MS', 5_000, 50, 600_000),
+    dashboardHistoryMs: p.int(env, 'DASHBOARD_HISTORY_MS', 2 * 3_600_000, 60_000, 48 * 3_600_000),
     operatorSessionTtlMs: p.int(env, 'OPERATOR_SESSION_TTL_MS', 8 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
     cookieSecure: p.bool(env, 'COOKIE_SECURE', true),
     tlsEnabled: p.bool(env, 'TLS_ENABLED', false),

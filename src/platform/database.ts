@@ -2,6 +2,9 @@ import type { BookingsTable, OutboxTable, SlotsTable } from '../booking/booking.
 import type { CampaignVersionsTable, CampaignsTable } from '../campaigns/campaign.table.ts';
 import type { FacilitiesTable } from '../facilities/facilities.table.ts';
 import type { PeopleTable } from '../people/people.table.ts';
+import type { AuditLogTable } from '../audit/audit.table.ts';
+import type { CampaignReviewsTable } from '../campaigns/campaign.table.ts';
+import type { AdmissionsTable } from '../waiting-room/admission.table.ts';
 
 /** Every table Kysely may touch; each capability owns its own table file. */
 export interface Database {
@@ -12,6 +15,13 @@ export interface Database {
   slots: SlotsTable;
   bookings: BookingsTable;
   outbox: OutboxTable;
+  campaign_reviews: CampaignReviewsTable;
+  audit_log: AuditLogTable;
+  admissions: AdmissionsTable;
+  dashboard_samples: {
+    campaign_id: string; at_ms: number; process_id: string; waiting: number | null; admitted_per_sec: number | null; bookings_per_sec: number;
+    p50_ms: number | null; p99_ms: number | null; eta_p50_sec: number | null; eta_p90_sec: number | null;
+  };
   schema_migrations: { name: string; applied_at: Date };
   waiting_room_checkpoints: {
     campaign_id: string; partition: number; cursor: number; tail: number; frozen: number | null; pre_room: number;

@@ -139,7 +139,8 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       onRequest: [withinBudget, perIp], preHandler: [auth, joinsPerIdentity],
     }, async (req, reply) => {
       const deviceId = deviceOf(req) ?? req.body.deviceId;
-      const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash: sessionOf(req).identityHash, deviceId });
+      const { identityHash, verification } = sessionOf(req);
+      const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash, deviceId, ...(verification ? { verification } : {}) });
       if (!joined.ok) return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
       reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600, signed: true });
       return { ticket: joined.value.ticket, status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value) };
@@ -171,8 +172,8 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     }, async (req, reply) => {
       const deviceId = statedDeviceOf(req);
       if (!deviceId) return sendProblem(reply, 'device-required');
-      const identityHash = sessionOf(req).identityHash;
-      const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash });
+      const { identityHash, verification } = sessionOf(req);
+      const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash, ...(verification ? { verification } : {}) });
       if (!polled.ok) return sendProblem(reply, QUEUE_REFUSALS[polled.reason]);
       return { ticket: polled.value.ticket ?? req.headers['x-queue-ticket'], ...render(req.params.campaignId, identityHash, polled.value) };
     });

@@ -25,6 +25,7 @@ import { etaBand, estimatePreRoomSeq, nextPollMs, scaleToRoom, type EtaBand } fr
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
 import type { Claim, WaitingRoomStore } from './waiting-room.store.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
+import { deviceTagOf, type AdmissionLedger, type Verification } from './admission-ledger.ts';
 import type { DrawSeedStore } from './pre-room-draw.ts';
 import { createPreRoomScores, spreadOf } from './pre-room-scores.ts';
 import { createDrawPublication, type DrawPublication } from './draw-publication.ts';
@@ -69,14 +70,20 @@ export interface WaitingRoomDeps {
   readonly drawPreScore?: (identityHash: string) => number;
   readonly settings?: Partial<WaitingRoomSettings>;
   readonly controller?: Partial<AdmissionControllerSettings>;
+  /**
+   * Where each admission is recorded before its token is handed out (the trace of a booking, and
+   * `npm run audit`). Production always wires one; tests of queue mechanics may leave it out.
+   */
+  readonly admissions?: AdmissionLedger;
 }
 
 export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
   /** Register a campaign's queue and make sure its store state exists (restoring it if lost). Idempotent. */
   openCampaign(cfg: CampaignQueue): Promise<void>;
-  joinQueue(req: { campaignId: string; identityHash: string; deviceId: string }): Promise<Result<StatusReply & { ticket: string }, JoinRefusal>>;
+  /** `verification` (from the identity session) is recorded with an admission issued by this call. */
+  joinQueue(req: { campaignId: string; identityHash: string; deviceId: string; verification?: Verification }): Promise<Result<StatusReply & { ticket: string }, JoinRefusal>>;
   /** `identityHash`, when the route has a verified session, must match the ticket's. */
-  pollStatus(req: { campaignId: string; ticket: string; deviceId: string; identityHash?: string }): Promise<Result<StatusReply, PollRefusal>>;
+  pollStatus(req: { campaignId: string; ticket: string; deviceId: string; identityHash?: string; verification?: Verification }): Promise<Result<StatusReply, PollRefusal>>;
   /** Only the identity the ticket carries (the route's verified session) may give up its place. */
   leaveQueue(req: { campaignId: string; ticket: string; deviceId: string; identityHash: string }): Promise<Result<void, LeaveRefusal>>;
   /** The guard for every eligibility, facility-search and booking request (one store read). */
@@ -101,12 +108,19 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
   const sign = (t: QueueTicket) => signQueueTicket(t, deps.keys.ticket);
 
-  async function admitted(room: Room, t: QueueTicket, claim: Pick<Claim, 'seq' | 'preScore' | 'admissionExpiresAtMs'>): Promise<QueueStatus> {
+  async function admitted(room: Room, t: QueueTicket, claim: Pick<Claim, 'seq' | 'preScore' | 'admissionExpiresAtMs'>, v?: Verification): Promise<QueueStatus> {
     const admission: Admission = {
       admissionId: admissionIdFor(deps.keys.admission, room.cfg.campaignId, t.identityHash, claim),
       campaignId: room.cfg.campaignId, identityHash: t.identityHash, deviceId: t.deviceId, expiresAtMs: claim.admissionExpiresAtMs,
     };
-    const admissionToken = await signAdmissionToken(admission, deps.keys.admission, ctx.clock.nowMs());
+    const nowMs = ctx.clock.nowMs();
+    // Recorded before the token exists: a booking can name only an admission the ledger holds.
+    await deps.admissions?.recordAdmission({
+      admissionId: admission.admissionId, campaignId: admission.campaignId, identityHash: t.identityHash,
+      deviceTag: deviceTagOf(deps.keys.admission, t.deviceId), queueSeq: claim.seq, isPreRoom: claim.preScore !== null,
+      ticketIssuedAtMs: t.issuedAtMs, admittedAtMs: nowMs, expiresAtMs: admission.expiresAtMs, verification: v ?? null,
+    });
+    const admissionToken = await signAdmissionToken(admission, deps.keys.admission, nowMs);
     return { kind: 'admitted', admissionToken, admissionId: admission.admissionId, expiresAtMs: admission.expiresAtMs };
   }
 
@@ -140,10 +154,10 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     return attempt();
   }
 
-  async function claimStatus(room: Room, t: QueueTicket): Promise<Result<StatusReply, PollRefusal>> {
+  async function claimStatus(room: Room, t: QueueTicket, v?: Verification): Promise<Result<StatusReply, PollRefusal>> {
     const r = await claim(room, t);
     const reissue = (seq: number) => (seq === t.seq ? {} : { ticket: sign({ ...t, seq, issuedAtMs: ctx.clock.nowMs() }) });
-    if (r.ok) return ok({ status: await admitted(room, t, r.value), ...reissue(r.value.seq) });
+    if (r.ok) return ok({ status: await admitted(room, t, r.value, v), ...reissue(r.value.seq) });
     switch (r.reason) {
       case 'not-reached': {
         const seq = Number(r.detail?.seq), cursor = Number(r.detail?.cursor);
@@ -159,16 +173,16 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   }
 
   /** The status for a verified ticket: from the snapshot while the turn has not come, else a claim. */
-  async function statusOf(room: Room, given: QueueTicket, isJustJoined = false): Promise<Result<StatusReply, PollRefusal>> {
+  async function statusOf(room: Room, given: QueueTicket, isJustJoined = false, v?: Verification): Promise<Result<StatusReply, PollRefusal>> {
     const nowMs = ctx.clock.nowMs();
     if (nowMs < room.cfg.opensAtMs) return ok({ status: preRoom(room, given, nowMs) });
     const t = scores.withScore(given);
     const scored = t === given ? {} : { ticket: sign(t) };
     const part = room.snapshot?.partitions[t.partition];
-    if (!part) return withTicket(await claimStatus(room, t), scored);
+    if (!part) return withTicket(await claimStatus(room, t, v), scored);
     const { cursor, tail, frozen, preRoom: preSize } = part.stats;
     if (t.seq !== null) {
-      if (t.seq <= cursor) return withTicket(await claimStatus(room, t), scored);
+      if (t.seq <= cursor) return withTicket(await claimStatus(room, t, v), scored);
       // A seq beyond the tail exists only in a ticket issued within the last second, or one the
       // store lost (issued after the last checkpoint): put it back so the tail, and the cursor
       // behind it, can reach it. Idempotent; costs one call per such ticket.
@@ -178,7 +192,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     // Unresolved pre-room ticket: estimate from the score until it may be near the front.
     const est = estimatePreRoomSeq(t.preScore ?? 0, frozen ?? preSize);
     const frontWindow = Math.max(100, 3 * (part.rate?.p90PerSec ?? 0) * (settings.maxPollMs / 1000));
-    if (est.seq - 4 * est.spread - cursor <= frontWindow) return withTicket(await claimStatus(room, t), scored);
+    if (est.seq - 4 * est.spread - cursor <= frontWindow) return withTicket(await claimStatus(room, t, v), scored);
     return ok({ status: waiting(room, t.partition, est.seq, cursor, Math.max(tail, est.seq), true), ...scored });
   }
 
@@ -186,15 +200,15 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   const withTicket = (r: Result<StatusReply, PollRefusal>, scored: { ticket?: string }): Result<StatusReply, PollRefusal> =>
     (r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r);
 
-  async function joinOnce(room: Room, identityHash: string, deviceId: string): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
+  async function joinOnce(room: Room, identityHash: string, deviceId: string, v?: Verification): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
     const req = { identityHash, deviceId, preScore: scores.scoreOf(room.cfg.campaignId, identityHash), lockoutMs: settings.lockoutMs };
     const r = await withRecovery(ctx, room, () => ctx.store.join(refOf(room, partition), req, instant(ctx, room)));
     if (!r.ok) return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
     const { seq, preScore } = r.value;
     const ticket = scores.hideBeforeOpening({ campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() }, room.cfg.opensAtMs);
-    if (r.value.kind === 'admitted') return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value) });
-    const s = await statusOf(room, ticket, true);
+    if (r.value.kind === 'admitted') return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value, v) });
+    const s = await statusOf(room, ticket, true, v);
     if (!s.ok) return s.reason === 'already-completed' || s.reason === 'place-expired' ? err(s.reason) : err('other-device');
     return ok({ status: s.value.status, ticket: s.value.ticket ?? sign(ticket) });
   }
@@ -232,22 +246,22 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       await refreshRoom(ctx, room);
     },
 
-    async joinQueue({ campaignId, identityHash, deviceId }) {
+    async joinQueue({ campaignId, identityHash, deviceId, verification }) {
       const room = rooms.get(campaignId);
       if (!room) return err('unknown-campaign');
       // A place found expired on the way (reached, grace over) is gone: the second pass joins at the back.
       for (let pass = 0; pass < 2; pass += 1) {
-        const r = await joinOnce(room, identityHash, deviceId);
+        const r = await joinOnce(room, identityHash, deviceId, verification);
         if (r.ok || r.reason !== 'place-expired') return r as Result<StatusReply & { ticket: string }, JoinRefusal>;
       }
       throw new Error('a fresh place expired at once');
     },
 
-    async pollStatus({ campaignId, ticket, deviceId, identityHash }) {
+    async pollStatus({ campaignId, ticket, deviceId, identityHash, verification }) {
       const v = await verified(campaignId, ticket, deviceId);
       if (!v.ok) return v;
       if (identityHash !== undefined && identityHash !== v.value.ticket.identityHash) return err('other-identity');
-      return statusOf(v.value.room, v.value.ticket);
+      return statusOf(v.value.room, v.value.ticket, false, verification);
     },
 
     async leaveQueue({ campaignId, ticket, deviceId, identityHash }) {

@@ -22,6 +22,7 @@ import { createRoomSync } from './room-sync.ts';
 import { createWaitingRoomLoops, type WaitingRoomLoops } from './waiting-room.loops.ts';
 import { queueSummary, registerWaitingRoomMetrics, type QueueSummary } from './waiting-room.metrics.ts';
 import { createWaitingRoomService, type WaitingRoomService } from './waiting-room.service.ts';
+import { createAdmissionLedgerRepository } from './admission-ledger.repository.ts';
 
 export interface WaitingRoomWiring {
   service: WaitingRoomService;
@@ -38,7 +39,7 @@ export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; redis
   const { config, clock, redis } = o;
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
   const service = createWaitingRoomService({
-    clock, store, checkpoint: createPgCheckpoint(o.db), drawSeeds: createPgDrawSeeds(o.db),
+    clock, store, checkpoint: createPgCheckpoint(o.db), drawSeeds: createPgDrawSeeds(o.db), admissions: createAdmissionLedgerRepository(o.db),
     keys: { ticket: deriveKey(config.signingSecret, 'queue-ticket'), admission: deriveKey(config.signingSecret, 'admission') },
     controller: { initialRatePerSec: config.admissionInitialRatePerSec, maxRatePerSec: config.admissionMaxRatePerSec, activeSessionCap: config.activeSessionCap },
   });

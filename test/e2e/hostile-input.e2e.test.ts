@@ -102,9 +102,12 @@ describe('hostile input over HTTP', () => {
     const listed = await app.inject({ url: '/api/operator/campaigns', headers: h });
     const demo = listed.json().campaigns.find((c: { id: string }) => c.id === 'demo');
     const rules = { ...demo.rules, version: demo.latestVersion + 1, name: { ko: '데모\u0000', en: 'demo' } };
-    const saved = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: h, payload: { rules, makeLive: false } });
+    const saved = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: h, payload: { rules } });
     assert.equal(saved.statusCode, 422, saved.body);
-    assert.deepEqual(saved.json().problems, [{ path: '/name/ko', message: 'must be text without control characters' }]);
+    assert.deepEqual(saved.json().problems, [{
+      path: '/name/ko', message: 'must be text without control characters',
+      messages: { ko: '제어 문자가 없는 글이어야 합니다', en: 'must be text without control characters' }, place: { ko: '이름 › 한국어', en: 'name › Korean' },
+    }]);
   });
 
   it('answers Fastify\'s and Node\'s own refusals as problem+json without echoing the URL', async () => {

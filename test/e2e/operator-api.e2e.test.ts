@@ -27,7 +27,7 @@ describe('operator console API', () => {
 
   before(async () => {
     tdb = await pgliteForTest();
-    ({ app } = await testApp(tdb, fixedClock(NOW), undefined, { OPERATOR_ACCOUNTS: 'op:operator:op-password-1,view:viewer:view-password-1' }));
+    ({ app } = await testApp(tdb, fixedClock(NOW), undefined, { OPERATOR_ACCOUNTS: 'op:operator:op-password-1,view:viewer:view-password-1,ap:approver:ap-password-1' }));
     await newLiveCampaign(tdb.db, NOW);
     await insertPeople(tdb.db, [
       { identity_hash: 'h1', birth_date: '1985-08-11', name: '가', phone: '010', region_code: 'KR-11' },
@@ -66,21 +66,51 @@ describe('operator console API', () => {
     assert.deepEqual(preview.json().phases[0].birthDayDigits, [1]);
   });
 
-  it('lets only an operator save a new version and make it live', async () => {
+  it('saves a version for review, not live; another person with the approver role approves; publishing makes it live', async () => {
     const next = { ...structuredClone(seed), id: 'demo', version: 2 };
     const viewer = await login(app, 'view', 'view-password-1');
-    const refused = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: viewer, payload: { rules: next, makeLive: true } });
+    const refused = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: viewer, payload: { rules: next } });
     assert.equal(refused.json().code, 'operator-forbidden');
 
     const op = await login(app, 'op', 'op-password-1');
-    const stale = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: op, payload: { rules: { ...next, version: 5 }, makeLive: true } });
+    const stale = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: op, payload: { rules: { ...next, version: 5 } } });
     assert.equal(stale.statusCode, 422);
-    const saved = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: op, payload: { rules: next, makeLive: true } });
+    assert.equal(stale.json().problems[0].messages.ko, '2이어야 합니다 (최신 버전 1의 다음 버전)');
+    const saved = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: op, payload: { rules: next } });
     assert.equal(saved.statusCode, 201, saved.body);
-    const live = await tdb.db.selectFrom('campaigns').select('live_version').where('id', '=', 'demo').executeTakeFirstOrThrow();
-    assert.equal(live.live_version, 2);
+    assert.equal(saved.json().state, 'pending');
+    const liveVersion = async () => (await tdb.db.selectFrom('campaigns').select('live_version').where('id', '=', 'demo').executeTakeFirstOrThrow()).live_version;
+    assert.equal(await liveVersion(), 1, 'a saved version does not go live');
+
+    const byOperator = await app.inject({ method: 'POST', url: '/api/operator/reviews/demo/2/approve', headers: op });
+    assert.equal(byOperator.json().code, 'approver-required');
+    const publishEarly = await app.inject({ method: 'POST', url: '/api/operator/reviews/demo/2/publish', headers: op, payload: {} });
+    assert.equal(publishEarly.json().code, 'review-wrong-state');
+    const ap = await login(app, 'ap', 'ap-password-1');
+    const approved = await app.inject({ method: 'POST', url: '/api/operator/reviews/demo/2/approve', headers: ap });
+    assert.equal(approved.statusCode, 200, approved.body);
+    assert.deepEqual([approved.json().state, approved.json().approver], ['approved', 'ap']);
+    assert.equal(await liveVersion(), 1, 'an approved version does not go live by itself');
+
+    const published = await app.inject({ method: 'POST', url: '/api/operator/reviews/demo/2/publish', headers: op, payload: {} });
+    assert.equal(published.statusCode, 200, published.body);
+    assert.equal(published.json().state, 'published');
+    assert.equal(await liveVersion(), 2);
     const list = await app.inject({ url: '/api/operator/campaigns', headers: { cookie: op.cookie } });
     assert.deepEqual(list.json().campaigns.map((c: { id: string; latestVersion: number }) => [c.id, c.latestVersion]), [['demo', 2]]);
+  });
+
+  it('refuses an approver approving the version they wrote', async () => {
+    const ap = await login(app, 'ap', 'ap-password-1');
+    const latest = (await app.inject({ url: '/api/operator/campaigns', headers: { cookie: ap.cookie } })).json().campaigns[0].latestVersion as number;
+    const rules = { ...structuredClone(seed), id: 'demo', version: latest + 1 };
+    const saved = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: ap, payload: { rules } });
+    assert.equal(saved.statusCode, 201, saved.body);
+    const own = await app.inject({ method: 'POST', url: `/api/operator/reviews/demo/${latest + 1}/approve`, headers: ap });
+    assert.equal(own.statusCode, 403);
+    assert.equal(own.json().code, 'review-own-version');
+    const row = await tdb.db.selectFrom('campaign_reviews').select(['state', 'approver']).where('campaign_id', '=', 'demo').where('version', '=', latest + 1).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { state: 'pending', approver: null });
   });
 
   it('serves a dashboard of counts with no personal data', async () => {

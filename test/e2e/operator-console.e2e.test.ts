@@ -90,13 +90,19 @@ describe('operator console in a browser', () => {
       assert.equal(await page.locator('.chart canvas').count() >= 4, true, 'four uPlot charts are drawn');
       await page.getByTestId('queue-state').filter({ hasText: '진행 중' }).waitFor();
 
+      // Pausing asks first: cancelling changes nothing, confirming pauses.
       await page.getByRole('button', { name: '입장 일시정지' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: '취소' }).click();
+      assert.equal(queue()?.paused, false);
+      await page.getByRole('button', { name: '입장 일시정지' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: '일시정지', exact: true }).click();
       await page.getByTestId('queue-state').filter({ hasText: '일시정지됨' }).waitFor();
       assert.equal(queue()?.paused, true);
       // 20 people join while admission is paused: the dashboard counts them waiting.
       for (let i = 100; i < 120; i++) await joinOverApi(site, i);
       await page.getByTestId('stat-waiting').filter({ hasText: /^20$/ }).waitFor();
       await page.getByRole('button', { name: '입장 재개' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: '재개', exact: true }).click();
       await page.getByTestId('queue-state').filter({ hasText: '진행 중' }).waitFor();
       assert.equal(queue()?.paused, false);
       // Admission moves past them (they are not polling, so they are skipped and keep a grace period).

@@ -18,6 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, isChromiumInstalled, launchChromium } from '../../scripts/chromium.ts';
 import { composeApp, type Services } from '../../src/app/compose.ts';
 import { seedDemo, DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
+import { startOperations } from '../../src/app/operations.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { generatePopulation } from '../../src/synthetic/population.ts';
 import { pgliteForTest, isCi, type TestDatabase } from './databases.ts';
@@ -72,6 +73,7 @@ export async function startSite(opts: { opensInMs: number; env?: Record<string, 
   await services.waitingRoom.syncRooms();
   const stopQueue = services.waitingRoom.start(() => services.monitor.health(), log);
   const stopSender = services.outboxSender.start(config.outboxPollMs, () => undefined);
+  const stopOperations = startOperations(services, config, log);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const people = [...generatePopulation({ size: POPULATION, seed: DEMO_POPULATION_SEED })];
   return {
@@ -84,6 +86,7 @@ export async function startSite(opts: { opensInMs: number; env?: Record<string, 
     },
     birthDates: () => people.map((p) => p.birthDate),
     async close() {
+      stopOperations();
       await stopQueue();
       await app.close();
       await stopSender();

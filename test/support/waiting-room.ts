@@ -66,7 +66,7 @@ export interface Harness {
 
 export async function newHarness(o: {
   partitions?: number; startMs?: number; drawPreScore?: (identityHash: string) => number; drawSeeds?: WaitingRoomDeps['drawSeeds'];
-  settings?: WaitingRoomDeps['settings']; controller?: WaitingRoomDeps['controller']; checkpoint?: WaitingRoomCheckpoint;
+  settings?: WaitingRoomDeps['settings']; controller?: WaitingRoomDeps['controller']; admissions?: WaitingRoomDeps['admissions']; checkpoint?: WaitingRoomCheckpoint;
 } = {}): Promise<Harness> {
   const clock = fixedClock(o.startMs ?? OPENS - 60_000);
   const store = countCalls(createMemoryStore());
@@ -77,6 +77,7 @@ export async function newHarness(o: {
     ...(o.drawSeeds ? { drawSeeds: o.drawSeeds } : { drawPreScore: o.drawPreScore ?? seededPreScores(1) }),
     settings: { graceMs: 60_000, admissionTtlMs: 600_000, lockoutMs: 600_000, ...o.settings },
     controller: o.controller,
+    ...(o.admissions ? { admissions: o.admissions } : {}),
   });
   await service.openCampaign({ campaignId: CAMPAIGN, opensAtMs: OPENS, partitions: o.partitions ?? 1 });
   return { clock, store, checkpoint, service };

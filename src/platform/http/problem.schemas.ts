@@ -15,7 +15,10 @@ export const ProblemSchema = Type.Object({
   detail: Type.String(),
   messages: LocalizedTextSchema,
   errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }), { description: 'validation: each refused field' })),
-  problems: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: 'invalid-rules: each problem at a JSON pointer' })),
+  problems: Type.Optional(Type.Array(Type.Object({
+    path: Type.String(), message: Type.String(),
+    messages: Type.Optional(LocalizedTextSchema), place: Type.Optional(Type.Object({ ko: Type.String(), en: Type.String() }, { description: 'the place as a person reads it' })),
+  }), { description: 'invalid-rules: each problem at a JSON pointer, in Korean and English, with a label for its place' })),
 }, { additionalProperties: true, description: 'application/problem+json (RFC 9457)' });
 
 export type ProblemWire = Static<typeof ProblemSchema>;

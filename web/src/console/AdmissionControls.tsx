@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { FailureNotice, failureOf, type Failure } from '../shared/failure.tsx';
 import { useT } from './messages.ts';
 import { opRequest, type Operator } from './operator-api.ts';
+import { ConfirmButton } from './Confirm.tsx';
 
 type Action = 'pause' | 'resume' | 'pin' | 'unpin';
 
@@ -36,8 +37,8 @@ export function AdmissionControls({ operator, campaignId, paused, pinned, onChan
       <h2 id="admission-title">{t('admissionTitle')}</h2>
       <div className="actions">
         {paused
-          ? <button type="button" className="button primary" disabled={disabled} onClick={() => void apply('resume')}>{t('resume')}</button>
-          : <button type="button" className="button danger" disabled={disabled} onClick={() => void apply('pause')}>{t('pause')}</button>}
+          ? <ConfirmButton className="button primary" label={t('resume')} question={t('confirmResume', { id: campaignId })} confirmLabel={t('confirmResumeYes')} disabled={disabled} onConfirm={() => void apply('resume')} />
+          : <ConfirmButton className="button danger" label={t('pause')} question={t('confirmPause', { id: campaignId })} confirmLabel={t('confirmPauseYes')} disabled={disabled} onConfirm={() => void apply('pause')} />}
       </div>
       <form className="field row-field" onSubmit={pin}>
         <label htmlFor="pin-rate">{t('pinRate')}</label>

@@ -11,13 +11,18 @@ import { opRequest, rememberOperator, type Operator } from './operator-api.ts';
 import { Login } from './Login.tsx';
 import { Dashboard } from './Dashboard.tsx';
 import { Editor } from './Editor.tsx';
+import { Reviews } from './Reviews.tsx';
+import { Audit } from './Audit.tsx';
 
-type Tab = 'dashboard' | 'editor';
+const TABS = ['dashboard', 'editor', 'reviews', 'audit'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_LABEL = { dashboard: 'tabDashboard', editor: 'tabEditor', reviews: 'tabReviews', audit: 'tabAudit' } as const;
+const ROLE_LABEL = { viewer: 'roleViewer', operator: 'roleOperator', approver: 'roleApprover' } as const;
 
 export function App() {
   const t = useT();
   const [operator, setOperator] = useState<Operator | null | undefined>(undefined);
-  const [tab, setTab] = useState<Tab>(() => (location.hash === '#editor' ? 'editor' : 'dashboard'));
+  const [tab, setTab] = useState<Tab>(() => TABS.find((x) => `#${x}` === location.hash) ?? 'dashboard');
 
   useEffect(() => {
     void apiRequest<Operator>('/api/operator/me').then((r) => {
@@ -42,12 +47,11 @@ export function App() {
         <span className="console-title">{t('title')}</span>
         {operator && (
           <nav className="tabs" aria-label={t('title')}>
-            <button type="button" aria-pressed={tab === 'dashboard'} onClick={() => setTab('dashboard')}>{t('tabDashboard')}</button>
-            <button type="button" aria-pressed={tab === 'editor'} onClick={() => setTab('editor')}>{t('tabEditor')}</button>
+            {TABS.map((x) => <button key={x} type="button" aria-pressed={tab === x} onClick={() => setTab(x)}>{t(TAB_LABEL[x])}</button>)}
           </nav>
         )}
         <span className="console-who">
-          {operator && <span>{t('who', { name: operator.username, role: operator.role === 'operator' ? t('roleOperator') : t('roleViewer') })}</span>}
+          {operator && <span>{t('who', { name: operator.username, role: t(ROLE_LABEL[operator.role]) })}</span>}
           {operator && <button type="button" className="link-button" onClick={() => void logout()}>{t('logout')}</button>}
           <LangSwitch />
         </span>
@@ -57,6 +61,8 @@ export function App() {
         {operator === null && <Login onSignedIn={signedIn} />}
         {operator && tab === 'dashboard' && <Dashboard operator={operator} />}
         {operator && tab === 'editor' && <Editor operator={operator} />}
+        {operator && tab === 'reviews' && <Reviews operator={operator} />}
+        {operator && tab === 'audit' && <Audit />}
         <p className="muted small">{t('noPersonalData')}</p>
       </main>
     </>

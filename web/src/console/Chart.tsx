@@ -4,24 +4,26 @@
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { formatClock, formatTime } from '../shared/format.ts';
+import { useLang } from '../shared/i18n.tsx';
 
 export interface ChartSeries { label: string; color: string; values: (number | null)[] }
 
 export function Chart({ title, times, series, height = 180 }: { title: string; times: number[]; series: ChartSeries[]; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const labels = series.map((s) => s.label).join('|');
+  const { lang } = useLang();
+  const labels = `${lang}|${series.map((s) => s.label).join('|')}`;
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth), height,
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false }))],
-      axes: [{ stroke: '#4b5563' }, { stroke: '#4b5563', size: 60 }],
+      // Seoul time in the console's language, 24-hour (uPlot's own labels are US "3:45pm").
+      series: [{ label: lang === 'ko' ? '시각' : 'Time', value: (_u, ts) => (ts == null ? '–' : formatTime(ts * 1e3, lang)) }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false }))],
+      axes: [{ stroke: '#4b5563', values: (_u, splits) => splits.map((ts) => formatClock(ts * 1e3, lang)) }, { stroke: '#4b5563', size: 60 }],
       scales: { x: { time: true } },
-      // Operators read Korean time whatever the browser's zone (the "updated" stamp is Seoul time too).
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Asia/Seoul'),
       legend: { show: true },
     };
     const p = new uPlot(opts, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
@@ -38,7 +40,7 @@ export function Chart({ title, times, series, height = 180 }: { title: string; t
   }, [times, series]);
 
   return (
-    <figure className="chart card">
+    <figure className="chart card" data-points={times.length}>
       <figcaption>{title}</figcaption>
       <div ref={box} aria-hidden="true" />
     </figure>

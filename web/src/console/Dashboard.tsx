@@ -13,12 +13,13 @@ import { useApi } from '../shared/use-api.ts';
 import { Chart } from './Chart.tsx';
 import { useT } from './messages.ts';
 import { opRequest, type Operator } from './operator-api.ts';
-import { appendPoint, emptySeries, type DashboardFeed, type Series } from './series.ts';
+import { appendPoint, emptySeries, seriesFromHistory, type DashboardFeed, type Series } from './series.ts';
+import type { DashboardHistoryView } from '../../../src/operator/history.schemas.ts';
 import { AdmissionControls } from './AdmissionControls.tsx';
 
 const POLL_MS = 2_500;
 
-/** Polls the feed for a campaign; the series restart when the campaign changes. */
+/** Loads the server's history for a campaign, then polls the feed; the series restart when the campaign changes. */
 function useFeed(campaignId: string) {
   const [feed, setFeed] = useState<DashboardFeed | null>(null);
   const [series, setSeries] = useState<Series>(emptySeries);
@@ -30,14 +31,22 @@ function useFeed(campaignId: string) {
   useEffect(() => {
     if (!campaignId) return;
     let stopped = false;
+    let timer: ReturnType<typeof setInterval> | undefined;
     const poll = async () => {
       const r = await opRequest<DashboardFeed>(`/api/operator/dashboard?campaignId=${encodeURIComponent(campaignId)}`);
       if (stopped) return;
       if (r.ok) { setFeed(r.data); setSeries((s) => appendPoint(s, r.data)); setFailure(null); } else setFailure(failureOf(r));
     };
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => { stopped = true; clearInterval(timer); };
+    const start = async () => {
+      const h = await opRequest<DashboardHistoryView>(`/api/operator/dashboard/history?campaignId=${encodeURIComponent(campaignId)}`);
+      if (stopped) return;
+      // A failed history read leaves the series as they are: the polls still fill them from now on.
+      if (h.ok && tick === 0) setSeries(seriesFromHistory(h.data));
+      await poll();
+      if (!stopped) timer = setInterval(() => void poll(), POLL_MS);
+    };
+    void start();
+    return () => { stopped = true; if (timer) clearInterval(timer); };
   }, [campaignId, tick]);
   return { feed, series, failure, refresh: () => setTick((n) => n + 1) };
 }

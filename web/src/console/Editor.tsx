@@ -1,7 +1,8 @@
 /**
  * Campaign rules as data: load a campaign's latest rules into a JSON editor (version already
- * raised to the next one), validate (every problem with its JSON pointer), preview who could book
- * at an instant read as Korea time, and save — optionally making it live.
+ * raised to the next one), validate (every problem in the console's language, with its place),
+ * preview who could book at an instant read as Korea time, and save as a new version that waits
+ * for review (the review page approves and publishes it; nothing goes live from here).
  */
 import { useEffect, useState } from 'react';
 import type { ApiResult } from '../shared/api.ts';
@@ -11,7 +12,8 @@ import { useApi } from '../shared/use-api.ts';
 import { useT } from './messages.ts';
 import { opRequest, type Operator } from './operator-api.ts';
 import { PreviewView, ProblemList, type Preview, type RuleProblem } from './EditorResults.tsx';
-import type { EditorCampaignWire, SavedWire } from '../../../src/operator/operator.schemas.ts';
+import type { EditorCampaignWire } from '../../../src/operator/operator.schemas.ts';
+import type { ReviewView } from '../../../src/operator/review.schemas.ts';
 
 type EditorCampaign = EditorCampaignWire;
 
@@ -20,7 +22,7 @@ type Outcome =
   | { kind: 'problems'; problems: RuleProblem[] }
   | { kind: 'json'; message: string }
   | { kind: 'preview'; preview: Preview }
-  | { kind: 'saved'; id: string; version: number; isLive: boolean }
+  | { kind: 'saved'; id: string; version: number }
   | { kind: 'failed'; failure: Failure };
 
 /** The current minute in Seoul as a datetime-local value. */
@@ -43,7 +45,6 @@ export function Editor({ operator }: { operator: Operator }) {
   const [id, setId] = useState('');
   const [text, setText] = useState('');
   const [at, setAt] = useState(seoulNowLocal);
-  const [makeLive, setMakeLive] = useState(false);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const selected = campaigns.find((c) => c.id === id);
@@ -67,8 +68,8 @@ export function Editor({ operator }: { operator: Operator }) {
     if (action === 'validate') setOutcome(outcomeOf(await opRequest('/api/operator/campaigns/validate', { method: 'POST', body: { rules } }), () => ({ kind: 'valid' })));
     if (action === 'preview') setOutcome(outcomeOf(await opRequest<Preview>('/api/operator/campaigns/preview', { method: 'POST', body: { rules, at: atIso } }), (preview) => ({ kind: 'preview', preview })));
     if (action === 'save') {
-      const r = await opRequest<SavedWire>('/api/operator/campaigns', { method: 'POST', body: { rules, makeLive } });
-      setOutcome(outcomeOf(r, (s) => ({ kind: 'saved', ...s })));
+      const r = await opRequest<ReviewView>('/api/operator/campaigns', { method: 'POST', body: { rules } });
+      setOutcome(outcomeOf(r, (s) => ({ kind: 'saved', id: s.campaignId, version: s.version })));
       if (r.ok) void list.reload(true);
     }
     setBusy(false);
@@ -101,9 +102,9 @@ export function Editor({ operator }: { operator: Operator }) {
             <button type="button" className="button" disabled={busy || !seoulLocalToIso(at)} onClick={() => void run('preview')}>{t('preview')}</button>
           </div>
           <div className="actions">
-            <label className="check"><input type="checkbox" checked={makeLive} onChange={(e) => setMakeLive(e.target.checked)} /> {t('makeLive')}</label>
             <button type="button" className="button primary" disabled={busy} onClick={() => void run('save')}>{t('save')}</button>
           </div>
+          <p className="hint">{t('saveHint')}</p>
           {operator.role === 'viewer' && <p className="hint">{t('viewerCannot')}</p>}
         </div>
         <div className="editor-results" aria-live="polite">
@@ -112,7 +113,7 @@ export function Editor({ operator }: { operator: Operator }) {
           {outcome?.kind === 'json' && <p className="notice notice-error" role="alert">{t('jsonError', { message: outcome.message })}</p>}
           {outcome?.kind === 'problems' && <ProblemList problems={outcome.problems} />}
           {outcome?.kind === 'preview' && <PreviewView preview={outcome.preview} />}
-          {outcome?.kind === 'saved' && <p className="notice notice-ok" role="status">{t('saved', { id: outcome.id, version: outcome.version, live: outcome.isLive ? t('savedLive') : '' })}</p>}
+          {outcome?.kind === 'saved' && <p className="notice notice-ok" role="status">{t('saved', { id: outcome.id, version: outcome.version, live: t('savedPending') })}</p>}
           {outcome?.kind === 'failed' && <FailureNotice failure={outcome.failure} />}
         </div>
       </div>

@@ -5,16 +5,22 @@ import { useLang } from '../shared/i18n.tsx';
 import { formatDate, formatInstant, formatNumber } from '../shared/format.ts';
 import { useT } from './messages.ts';
 
+/** A rule problem as the server words it: both languages, and its place as a pointer and a label. */
 export type RuleProblem = NonNullable<ProblemWire['problems']>[number];
 export type PhasePreview = PhasePreviewWire;
 export type Preview = PreviewWire;
 
 export function ProblemList({ problems }: { problems: RuleProblem[] }) {
   const t = useT();
+  const { lang } = useLang();
   return (
     <div className="notice notice-error" role="alert" data-testid="rule-problems">
       <p className="notice-title">{t('problemsTitle', { n: problems.length })}</p>
-      <ul>{problems.map((p) => <li key={p.path + p.message}><code>{p.path || '/'}</code> {p.message}</li>)}</ul>
+      <ul>{problems.map((p) => (
+        <li key={p.path + p.message}>
+          <strong>{p.place?.[lang] ?? p.path}</strong>: {p.messages?.[lang] ?? p.message} <span className="muted small">({t('problemAt')} <code>{p.path || '/'}</code>)</span>
+        </li>
+      ))}</ul>
     </div>
   );
 }

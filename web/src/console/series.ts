@@ -1,12 +1,15 @@
 /**
- * The dashboard's memory: each poll appends one point per series; the oldest points fall off
- * after MAX_POINTS (at 2.5 s a poll, about 25 minutes). Nothing is stored beyond this page.
+ * The dashboard's series: they start from the server's history (its samples of the last hours,
+ * so a console opened mid-event shows the night so far), then each poll appends one point; the
+ * oldest points fall off after MAX_POINTS.
  */
 import type { DashboardWire } from '../../../src/operator/operator.schemas.ts';
 /** The feed as the server sends it (its schema is the contract). */
 export type DashboardFeed = DashboardWire;
+import type { DashboardHistoryView } from '../../../src/operator/history.schemas.ts';
 
-export const MAX_POINTS = 600;
+/** Two hours of 5-second history samples, then the polls. */
+export const MAX_POINTS = 2_000;
 
 export interface Series {
   t: number[];
@@ -35,5 +38,20 @@ export function appendPoint(s: Series, f: DashboardFeed): Series {
     p99: push(s.p99, f.latency.p99Ms),
     etaP50: push(s.etaP50, f.etaError?.p50Sec ?? null),
     etaP90: push(s.etaP90, f.etaError?.p90Sec ?? null),
+  };
+}
+
+/** The series drawn from the server's history samples (oldest first). */
+export function seriesFromHistory(history: DashboardHistoryView): Series {
+  const s = history.samples;
+  return {
+    t: s.map((x) => x.atMs / 1000),
+    waiting: s.map((x) => x.waiting),
+    admitted: s.map((x) => x.admittedPerSec),
+    bookings: s.map((x) => x.bookingsPerSec),
+    p50: s.map((x) => x.p50Ms),
+    p99: s.map((x) => x.p99Ms),
+    etaP50: s.map((x) => x.etaP50Sec),
+    etaP90: s.map((x) => x.etaP90Sec),
   };
 }

@@ -21,6 +21,18 @@ export function formatTime(at: string | number, lang: Lang): string {
   return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: SEOUL, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(at));
 }
 
+/** Hours and minutes in Seoul, 24-hour ("21:05"), for chart axes. */
+export function formatClock(at: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: SEOUL, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+}
+
+/** Date and time in Seoul, 24-hour, to the second ("2026. 11. 30. 21:05:09"), for audit entries. */
+export function formatStamp(at: number, lang: Lang): string {
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    timeZone: SEOUL, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).format(new Date(at));
+}
+
 export function formatDate(isoDate: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (!m) return isoDate;
