@@ -142,7 +142,7 @@ export async function composeApp(o: ComposeOptions) {
     database: o.database.availability,
     trustProxy: o.config.trustedProxies,
     plugins: [
-      identityRoutes(services.identity, services.findPublicPerson),
+      identityRoutes(services.identity, services.findPublicPerson, { perIdentityPerMinute: o.config.perIdentityLimits.verifyPerMinute, perAddressPerMinute: o.config.perIdentityLimits.verifyPerIpPerMinute }),
       campaignRoutes(services.campaigns, services.availability),
       waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
         limits: { perIpPerMinute: o.config.queuePerIpPerMinute },
@@ -151,6 +151,7 @@ export async function composeApp(o: ComposeOptions) {
       snapshotRoutes(wr),
       bookingRoutes({
         identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted, admissionClaimOf,
+        limits: o.config.perIdentityLimits,
       }),
       operatorRoutes({
         campaigns: services.campaigns, dashboard: services.dashboard, admission: wr, audit: services.audit,

@@ -102,6 +102,15 @@ export interface Config {
   /** Per client address, per minute, for queue requests (join, leave, status), counted as the service sees the address. */
   readonly queuePerIpPerMinute: number;
   /**
+   * Per-identity limits (per minute, counted in each process's memory) on the routes one person could
+   * otherwise hammer: slot searches, booking lookups, changes, cancellations, and verification (also
+   * per client address). Over them: 429 with Retry-After.
+   */
+  readonly perIdentityLimits: {
+    readonly searchPerMinute: number; readonly lookupPerMinute: number; readonly changePerMinute: number; readonly cancelPerMinute: number;
+    readonly verifyPerMinute: number; readonly verifyPerIpPerMinute: number;
+  };
+  /**
    * Addresses (or CIDRs) of the edge proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`);
    * empty: none, the socket's address is the client's. Only the edge's own addresses belong here, or a client
    * could choose its own address for the per-address limits.
@@ -307,6 +316,14 @@ export function loadConfig(env: Env = process.env): Config {
     joinMaxInFlight: p.int(env, 'JOIN_MAX_IN_FLIGHT', 256, 0, 1_000_000),
     joinBudgetPerSec: p.int(env, 'JOIN_BUDGET_PER_SEC', 0, 0, 1_000_000),
     queuePerIpPerMinute: p.int(env, 'QUEUE_PER_IP_PER_MINUTE', 6_000, 1, 100_000_000),
+    perIdentityLimits: {
+      searchPerMinute: p.int(env, 'SEARCH_PER_IDENTITY_PER_MINUTE', 60, 1, 1_000_000),
+      lookupPerMinute: p.int(env, 'LOOKUP_PER_IDENTITY_PER_MINUTE', 60, 1, 1_000_000),
+      changePerMinute: p.int(env, 'CHANGE_PER_IDENTITY_PER_MINUTE', 10, 1, 1_000_000),
+      cancelPerMinute: p.int(env, 'CANCEL_PER_IDENTITY_PER_MINUTE', 10, 1, 1_000_000),
+      verifyPerMinute: p.int(env, 'VERIFY_PER_IDENTITY_PER_MINUTE', 10, 1, 1_000_000),
+      verifyPerIpPerMinute: p.int(env, 'VERIFY_PER_IP_PER_MINUTE', 6_000, 1, 100_000_000),
+    },
     trustedProxies: p.addresses(env, 'TRUSTED_PROXIES'),
     admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };

@@ -38,7 +38,9 @@ describe('admission health from admitted traffic only', () => {
       (await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 10 })).dose1.id,
       (await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id,
     ];
-    ctx = await testApp(tdb, clock);
+    // The per-identity change limit (10/min) would stop this storm at the door; it is raised here to
+    // show that the admission signal itself ignores one person's failures on a route they can hammer.
+    ctx = await testApp(tdb, clock, undefined, { CHANGE_PER_IDENTITY_PER_MINUTE: '1000' });
   });
   after(async () => { await ctx.app.close(); await tdb.close(); });
 
