@@ -1,7 +1,8 @@
 /**
  * What a person may do in a campaign before booking: their eligibility decision (server time
  * only) and the open slots that fit them (their cohort's vaccine, their rotation quota group).
- * Free seats per region are public and cached briefly: the answer is the same for everyone.
+ * Free seats per region are public and cached for at most a second (searches must reflect seats
+ * within a second): the answer is the same for everyone. Slot searches are never cached.
  */
 import type { Clock } from '../platform/clock.ts';
 import { err, ok, type Result } from '../platform/result.ts';
@@ -35,7 +36,7 @@ export interface SlotFilters { regionCode?: string | undefined; districtCode?: s
 
 export function createAvailabilityService(deps: AvailabilityDeps) {
   const regionCache = new Map<string, { atMs: number; value: Awaited<ReturnType<typeof SlotRepo.freeSeatsByRegion>> }>();
-  const ttl = deps.regionCacheTtlMs ?? 2_000;
+  const ttl = deps.regionCacheTtlMs ?? 1_000;
 
   async function eligibilityOf(personId: number, campaignId: string): Promise<Result<EligibilityDecision, 'campaign-not-found' | 'unauthenticated'>> {
     const campaign = await deps.liveCampaign(campaignId);

@@ -6,7 +6,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
 import { uniqueViolation } from '../platform/db-errors.ts';
 import type { BookingRow } from './booking.table.ts';
-import type { NewBooking, OutboxMessage, SeatedWrite, SeatedWriteFailure, SeatedWriteResult, SeatPair } from './booking.store.ts';
+import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, type EarliestSeat, type NewBooking, type NewEarliestBooking, type OutboxMessage, type SeatedWrite, type SeatedWriteFailure, type SeatedWriteResult, type SeatPair } from './booking.store.ts';
 
 /** The not-null violation that means "no dose-2 seat": both drivers name the column. */
 function isMissingDose2Seat(e: unknown): boolean {
@@ -39,13 +39,59 @@ function seatCtes(s: SeatPair, guard: RawBuilder<unknown>): RawBuilder<unknown> 
       )`;
 }
 
-function insertBookingCte(b: NewBooking): RawBuilder<unknown> {
-  return sql`INSERT INTO bookings (booking_number, campaign_id, campaign_version, person_id, requested_by_id, status, facility_id,
+/**
+ * The earliest-seat variant of `seatCtes`: `pick` locks the earliest free dose-1 slot at the facility
+ * that has a free dose-2 seat `dose2IntervalDays` later. With FOR UPDATE under READ COMMITTED, a
+ * row that fills while this statement waits for its lock fails the re-check and the next one in
+ * date order is taken instead: concurrent requests spread over the free seats, none oversells
+ * (`d1` re-checks `booked < capacity` as well) and none is refused while a seat is left.
+ */
+function earliestSeatCtes(at: EarliestSeat): RawBuilder<unknown> {
+  const codes = at.vaccineCodes.join(',');
+  return sql`pick AS (
+        SELECT s.id FROM slots s
+        WHERE s.campaign_id = ${at.campaignId}::text AND s.facility_id = ${at.facilityId}::int AND s.dose = 1
+          AND s.date >= ${at.fromDate}::date AND s.vaccine_code = ANY (string_to_array(${codes}::text, ','))
+          AND (s.rotation_group IS NULL OR s.rotation_group = ${at.rotationGroup}::int) AND s.booked < s.capacity
+          AND EXISTS (SELECT 1 FROM slots s2 WHERE s2.campaign_id = s.campaign_id AND s2.facility_id = s.facility_id
+                        AND s2.date = s.date + ${at.dose2IntervalDays}::int AND s2.vaccine_code = s.vaccine_code
+                        AND s2.dose = 2 AND s2.booked < s2.capacity)
+        ORDER BY s.date, s.id LIMIT 1
+        FOR UPDATE OF s
+      ), d1 AS (
+        UPDATE slots SET booked = booked + 1 FROM pick WHERE slots.id = pick.id AND slots.booked < slots.capacity
+        RETURNING slots.id, slots.date, slots.vaccine_code, slots.date + ${at.dose2IntervalDays}::int AS dose2_date
+      ), d2 AS (
+        UPDATE slots SET booked = booked + 1
+        WHERE id = (SELECT s.id FROM slots s, d1 WHERE s.campaign_id = ${at.campaignId}::text AND s.facility_id = ${at.facilityId}::int
+                      AND s.date = d1.dose2_date AND s.vaccine_code = d1.vaccine_code AND s.dose = 2 AND s.booked < s.capacity
+                    ORDER BY s.id LIMIT 1)
+          AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
+        RETURNING id
+      )`;
+}
+
+const BOOKING_COLUMNS = sql`booking_number, campaign_id, campaign_version, person_id, requested_by_id, status, facility_id,
                               vaccine_code, dose1_slot_id, dose1_date, dose2_slot_id, dose2_date, idempotency_key, admission_id,
-                              created_at, updated_at, cancelled_at)
+                              created_at, updated_at, cancelled_at`;
+
+function insertBookingCte(b: NewBooking): RawBuilder<unknown> {
+  return sql`INSERT INTO bookings (${BOOKING_COLUMNS})
         SELECT ${b.booking_number}::text, ${b.campaign_id}::text, ${b.campaign_version}::int, ${b.person_id}::bigint,
                ${b.requested_by_id}::bigint, ${b.status}::text, ${b.facility_id}::int, ${b.vaccine_code}::text, d1.id,
                ${b.dose1_date}::date, (SELECT id FROM d2), ${b.dose2_date}::date, ${b.idempotency_key}::text,
+               ${b.admission_id ?? null}::text, ${new Date(b.created_at).toISOString()}::timestamptz,
+               ${new Date(b.updated_at).toISOString()}::timestamptz, NULL
+        FROM d1
+        RETURNING *`;
+}
+
+/** The booking row of an earliest-seat write: facility from the request, slot, vaccine and dates from `d1`. */
+function insertEarliestBookingCte(b: NewEarliestBooking, facilityId: number): RawBuilder<unknown> {
+  return sql`INSERT INTO bookings (${BOOKING_COLUMNS})
+        SELECT ${b.booking_number}::text, ${b.campaign_id}::text, ${b.campaign_version}::int, ${b.person_id}::bigint,
+               ${b.requested_by_id}::bigint, ${b.status}::text, ${facilityId}::int, d1.vaccine_code, d1.id,
+               d1.date, (SELECT id FROM d2), d1.dose2_date, ${b.idempotency_key}::text,
                ${b.admission_id ?? null}::text, ${new Date(b.created_at).toISOString()}::timestamptz,
                ${new Date(b.updated_at).toISOString()}::timestamptz, NULL
         FROM d1
@@ -68,22 +114,21 @@ function moveBookingCte(bookingId: number, s: SeatPair, dose1Date: string, at: s
  * - a unique violation (second active booking, reused key or admission) or any other error: the
  *   statement fails as a whole, seats and outbox row included;
  * - a move of a booking that does not exist takes no seat and writes nothing (reported as
- *   slot-full; callers move a booking they hold locked, so it does not happen).
+ *   slot-full; callers move a booking they hold locked, so it does not happen);
+ * - an earliest-seat write with no free seat at the facility from its date on: slot-full.
  */
 export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Promise<SeatedWriteResult> {
   const at = new Date(w.message.nowMs).toISOString();
-  const seats = w.kind === 'place'
-    ? { dose1SlotId: w.booking.dose1_slot_id, campaignId: w.booking.campaign_id, facilityId: w.booking.facility_id, vaccineCode: w.booking.vaccine_code, dose2Date: w.booking.dose2_date }
-    : w.seats;
-  const booking = w.kind === 'place' ? insertBookingCte(w.booking) : moveBookingCte(w.bookingId, w.seats, w.dose1Date, at);
-  const guard = w.kind === 'place' ? sql`` : sql`AND EXISTS (SELECT 1 FROM bookings WHERE id = ${w.bookingId}::bigint)`;
+  const payload = JSON.stringify(w.message.payload);
+  // The earliest-seat write learns its dates in the statement: its message text has marks for them.
+  const payloadSql = w.kind === 'place-earliest'
+    ? sql`replace(replace(${payload}::text, ${DOSE1_DATE_MARK}::text, to_char(b.dose1_date, 'YYYY-MM-DD')), ${DOSE2_DATE_MARK}::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`
+    : sql`${payload}::jsonb`;
   try {
     const r = await sql<BookingRow>`
-      WITH ${seatCtes(seats, guard)}, b AS (
-        ${booking}
-      ), o AS (
+      WITH ${seatsAndBookingOf(w, at)}, o AS (
         INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
-        SELECT id, ${w.message.kind}::text, ${JSON.stringify(w.message.payload)}::jsonb, ${at}::timestamptz, ${at}::timestamptz FROM b
+        SELECT b.id, ${w.message.kind}::text, ${payloadSql}, ${at}::timestamptz, ${at}::timestamptz FROM b
       )
       SELECT * FROM b`.execute(db);
     const row = r.rows[0];
@@ -93,6 +138,23 @@ export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Prom
     const failure = FAILURE_OF_CONSTRAINT[uniqueViolation(e) ?? ''];
     if (failure) return { ok: false, reason: failure };
     throw e;
+  }
+}
+
+/** The CTEs that take the seats (`d1`, `d2`) and write the booking (`b`), for each kind of write. */
+function seatsAndBookingOf(w: SeatedWrite, at: string): RawBuilder<unknown> {
+  switch (w.kind) {
+    case 'place': {
+      const b = w.booking;
+      const seats = { dose1SlotId: b.dose1_slot_id, campaignId: b.campaign_id, facilityId: b.facility_id, vaccineCode: b.vaccine_code, dose2Date: b.dose2_date };
+      return sql`${seatCtes(seats, sql``)}, b AS (${insertBookingCte(b)})`;
+    }
+    case 'place-earliest':
+      return sql`${earliestSeatCtes(w.at)}, b AS (${insertEarliestBookingCte(w.booking, w.at.facilityId)})`;
+    case 'move': {
+      const guard = sql`AND EXISTS (SELECT 1 FROM bookings WHERE id = ${w.bookingId}::bigint)`;
+      return sql`${seatCtes(w.seats, guard)}, b AS (${moveBookingCte(w.bookingId, w.seats, w.dose1Date, at)})`;
+    }
   }
 }
 

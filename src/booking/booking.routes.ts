@@ -13,7 +13,7 @@ import type { Result } from '../platform/result.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
 import {
-  BookingParams, BookingViewSchema, CampaignParams, ChangeBody, EligibilitySchema, IdempotencyHeaders, MyBookingsSchema, PlaceBody, SlotQuery, SlotSearchSchema,
+  BookingParams, BookingViewSchema, CampaignParams, ChangeBody, EligibilitySchema, IdempotencyHeaders, MyBookingsSchema, PlaceBody, SlotFullReply, SlotQuery, SlotSearchSchema,
 } from './booking.schemas.ts';
 
 
@@ -78,10 +78,11 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }) }, preHandler: [auth, searches] },
       async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
-    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders, response: replies({ 201: BookingViewSchema }) }, preHandler: auth },
+    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders, response: { ...replies({ 201: BookingViewSchema }), 409: SlotFullReply } }, preHandler: auth },
       async (req, reply) => {
+        const seat = 'earliestAt' in req.body ? { earliestAt: req.body.earliestAt } : { slotId: req.body.slotId };
         const placed = await d.admitted.placeBooking(d.admissionClaimOf(req), {
-          requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, slotId: req.body.slotId,
+          requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, ...seat,
           idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson,
         });
         if (placed.ok) counted('place', placed.value);

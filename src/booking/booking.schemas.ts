@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { BigIdSchema, CalendarDateSchema, CampaignParams, CodeQuerySchema, InstantSchema, Nullable } from '../platform/http/common.schemas.ts';
-import { LocalizedTextSchema } from '../platform/http/problem.schemas.ts';
+import { LocalizedTextSchema, ProblemSchema } from '../platform/http/problem.schemas.ts';
 import { CohortSchema } from '../eligibility/rules.ts';
 
 export { CampaignParams };
@@ -18,13 +18,19 @@ export const SlotQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
 }, { additionalProperties: false });
 
-export const PlaceBody = Type.Object({
-  slotId: BigIdSchema,
-  forPerson: Type.Optional(Type.Object({
-    rrn: Type.String({ minLength: 13, maxLength: 14 }),
-    name: Type.String({ minLength: 1, maxLength: 40 }),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false });
+const ForPerson = Type.Optional(Type.Object({
+  rrn: Type.String({ minLength: 13, maxLength: 14 }),
+  name: Type.String({ minLength: 1, maxLength: 40 }),
+}, { additionalProperties: false }));
+
+/** A chosen slot, or the earliest free seat at a facility from a date on (picked and taken in one atomic step). */
+export const PlaceBody = Type.Union([
+  Type.Object({ slotId: BigIdSchema, forPerson: ForPerson }, { additionalProperties: false }),
+  Type.Object({
+    earliestAt: Type.Object({ facilityId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), fromDate: CalendarDateSchema }, { additionalProperties: false }),
+    forPerson: ForPerson,
+  }, { additionalProperties: false }),
+]);
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.String({ minLength: 8, maxLength: 100, pattern: '^[\\x21-\\x7e]+$', description: 'Client-chosen key; a retried request with the same key returns the same booking' }),
@@ -65,6 +71,18 @@ export const SlotSchema = Type.Object({
   address: Type.String(),
 });
 
+/**
+ * A booking refused with 409 (slot-full, already-booked, admission-used, …). A `slot-full` refusal
+ * carries `alternatives`: free slots instead — the same facility on other dates (nearest first),
+ * then facilities of the same region on the same date (same district first).
+ */
+export const SlotFullProblemSchema = Type.Object({
+  ...ProblemSchema.properties,
+  alternatives: Type.Optional(Type.Array(SlotSchema, { description: 'slot-full only: free slots to book instead' })),
+}, { additionalProperties: true, description: 'application/problem+json (RFC 9457); slot-full carries alternatives' });
+
+export const SlotFullReply = { description: 'A conflict (RFC 9457)', content: { 'application/problem+json': { schema: SlotFullProblemSchema } } };
+
 export const SlotSearchSchema = Type.Object({ doseIntervalDays: Type.Integer(), slots: Type.Array(SlotSchema) });
 
 /** The eligibility decision; instants are epoch milliseconds. */
@@ -79,4 +97,5 @@ export const EligibilitySchema = Type.Union([
 export type BookingViewWire = Static<typeof BookingViewSchema>;
 export type SlotWire = Static<typeof SlotSchema>;
 export type SlotSearchWire = Static<typeof SlotSearchSchema>;
+export type SlotFullProblemWire = Static<typeof SlotFullProblemSchema>;
 export type EligibilityWire = Static<typeof EligibilitySchema>;

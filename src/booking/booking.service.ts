@@ -14,8 +14,9 @@ import type { PersonRow } from '../people/people.table.ts';
 import type { FacilityRow } from '../facilities/facilities.table.ts';
 import type { BookingRow, OutboxKind, SlotRow } from './booking.table.ts';
 import { bookingMessage } from './booking-messages.ts';
-import { dose2DateOfBooking, slotProblem } from './booking-rules.ts';
-import { StoreBusy, type BookingStore, type BookingStores, type NewBooking, type SeatedWriteResult } from './booking.store.ts';
+import { dose2DateOfBooking, firstBookableDate, slotProblem, vaccineCodesFor } from './booking-rules.ts';
+import { birthDayDigitOf, cohortFor } from '../eligibility/openings.ts';
+import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, StoreBusy, type AlternativeSlot, type BookingStore, type BookingStores, type NewBooking, type SeatedWrite, type SeatedWriteResult } from './booking.store.ts';
 
 export type BookingFailure =
   | 'campaign-not-found' | 'not-in-cohort' | 'not-yet' | 'window-closed' | 'already-booked'
@@ -35,10 +36,16 @@ export interface BookingServiceDeps {
   newBookingNumber(): string;
 }
 
+/** How many alternatives of each kind (same facility, nearby facilities) a slot-full answer carries. */
+const ALTERNATIVES_PER_KIND = 3;
+
 export interface PlaceBookingInput {
   requesterId: number;
   campaignId: string;
-  slotId: number;
+  /** The dose-1 slot chosen; or, instead, `earliestAt`. */
+  slotId?: number | undefined;
+  /** The earliest free seat at this facility from `fromDate` on ('YYYY-MM-DD'), picked and taken in one atomic step. */
+  earliestAt?: { facilityId: number; fromDate: string } | undefined;
   idempotencyKey: string;
   /** Present when booking for someone else. */
   forPerson?: { rrn: string; name: string } | undefined;
@@ -97,40 +104,84 @@ export function createBookingService(deps: BookingServiceDeps) {
     const nowMs = deps.clock.nowMs();
     const decision = checkEligibility({ birthDate: person.birth_date, hasActiveBooking: false }, campaign.rules, nowMs);
     if (decision.status !== 'eligible') return err(decision.status, { message: decision.message });
-    const slot = await store.findSlot(input.slotId);
-    const problem = slotProblem(slot, { campaignId: input.campaignId, birthDate: person.birth_date, rules: campaign.rules, nowMs });
-    if (problem || !slot) return err(problem ?? 'slot-not-found');
-    const dose2Date = dose2DateOfBooking(campaign.rules, person.birth_date, slot.date);
-    const placed = await writeNewBooking({ input, person, slot, version: campaign.version, dose2Date });
+    const placed = input.earliestAt
+      ? await writeEarliestBooking({ input, at: input.earliestAt, person, campaign, nowMs })
+      : await writeChosenBooking({ input, person, campaign, nowMs });
     return placed.ok ? ok(await viewOf(placed.value)) : placed;
   }
 
-  /**
-   * Seats, booking row and confirmation message in one atomic step (one statement on Postgres:
-   * one round trip where a transaction took five, on the path every admitted person takes).
-   */
-  async function writeNewBooking(a: { input: PlaceBookingInput; person: PersonRow; slot: SlotRow; version: number; dose2Date: string }): Promise<Result<BookingRow, BookingFailure>> {
-    const nowMs = deps.clock.nowMs();
+  /** A booking of the slot the person chose; a full slot is answered with alternatives. */
+  async function writeChosenBooking(a: { input: PlaceBookingInput; person: PersonRow; campaign: LiveCampaign; nowMs: number }): Promise<Result<BookingRow, BookingFailure>> {
+    const slot = a.input.slotId === undefined ? undefined : await store.findSlot(a.input.slotId);
+    const problem = slotProblem(slot, { campaignId: a.input.campaignId, birthDate: a.person.birth_date, rules: a.campaign.rules, nowMs: a.nowMs });
+    if (problem || !slot) return err(problem ?? 'slot-not-found');
+    const dose2Date = dose2DateOfBooking(a.campaign.rules, a.person.birth_date, slot.date);
     const row: NewBooking = {
-      booking_number: deps.newBookingNumber(), campaign_id: a.input.campaignId, campaign_version: a.version,
-      person_id: a.person.id, requested_by_id: a.input.requesterId, status: 'active',
-      facility_id: a.slot.facility_id, vaccine_code: a.slot.vaccine_code,
-      dose1_slot_id: a.slot.id, dose1_date: a.slot.date, dose2_date: a.dose2Date,
-      idempotency_key: a.input.idempotencyKey, admission_id: a.input.admissionId ?? null,
+      ...newBookingBase(a.input, a.person, a.campaign.version, a.nowMs),
+      facility_id: slot.facility_id, vaccine_code: slot.vaccine_code, dose1_slot_id: slot.id, dose1_date: slot.date, dose2_date: dose2Date,
+    };
+    const message = { kind: 'booking-confirmed' as const, nowMs: a.nowMs, payload: await messageFor(store, 'booking-confirmed', row, a.person) };
+    const written = await seatedWrite({ kind: 'place', booking: row, message }, dose2Date);
+    return written.ok || written.reason !== 'slot-full' ? written : withAlternatives(written, a, { facilityId: slot.facility_id, date: slot.date });
+  }
+
+  /**
+   * A booking of the earliest free seat at a facility from a date on: the store picks and takes it
+   * in its one seat-taking statement (no read-then-write race), and fills the dates into the message.
+   */
+  async function writeEarliestBooking(a: { input: PlaceBookingInput; at: { facilityId: number; fromDate: string }; person: PersonRow; campaign: LiveCampaign; nowMs: number }): Promise<Result<BookingRow, BookingFailure>> {
+    const cohort = cohortFor(a.campaign.rules, a.person.birth_date);
+    if (!cohort) return err('not-in-cohort');
+    const first = firstBookableDate(a.nowMs);
+    const fromDate = a.at.fromDate > first ? a.at.fromDate : first;
+    const booking = newBookingBase(a.input, a.person, a.campaign.version, a.nowMs);
+    const facts = { booking_number: booking.booking_number, facility_id: a.at.facilityId, dose1_date: DOSE1_DATE_MARK, dose2_date: DOSE2_DATE_MARK };
+    const message = { kind: 'booking-confirmed' as const, nowMs: a.nowMs, payload: await messageFor(store, 'booking-confirmed', facts, a.person) };
+    const at = {
+      campaignId: a.input.campaignId, facilityId: a.at.facilityId, fromDate, vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
+      rotationGroup: birthDayDigitOf(a.person.birth_date), dose2IntervalDays: cohort.vaccine.doseIntervalDays,
+    };
+    const written = await seatedWrite({ kind: 'place-earliest', booking, at, message }, undefined);
+    return written.ok || written.reason !== 'slot-full' ? written : withAlternatives(written, a, { facilityId: a.at.facilityId, date: fromDate });
+  }
+
+  /** The columns of a new booking that do not depend on its seats. */
+  function newBookingBase(input: PlaceBookingInput, person: PersonRow, version: number, nowMs: number) {
+    return {
+      booking_number: deps.newBookingNumber(), campaign_id: input.campaignId, campaign_version: version,
+      person_id: person.id, requested_by_id: input.requesterId, status: 'active' as const,
+      idempotency_key: input.idempotencyKey, admission_id: input.admissionId ?? null,
       created_at: new Date(nowMs), updated_at: new Date(nowMs), cancelled_at: null,
     };
-    const message = { kind: 'booking-confirmed' as const, nowMs, payload: await messageFor(store, 'booking-confirmed', row, a.person) };
+  }
+
+  async function seatedWrite(w: SeatedWrite, dose2Date: string | undefined): Promise<Result<BookingRow, BookingFailure>> {
     try {
-      return resultOfWrite(await store.writeBookingTakingSeats({ kind: 'place', booking: row, message }), a.dose2Date);
+      return resultOfWrite(await store.writeBookingTakingSeats(w), dose2Date);
     } catch (e) {
       if (e instanceof StoreBusy) return err('busy');
       throw e;
     }
   }
 
-  function resultOfWrite(r: SeatedWriteResult, dose2Date: string): Result<BookingRow, BookingFailure> {
+  /**
+   * A slot-full refusal with what the person may book instead (one read, on the refusal path
+   * only): the same facility on other dates, facilities of the same region on the same date.
+   */
+  async function withAlternatives<T>(refusal: Result<T, BookingFailure>, a: { input: PlaceBookingInput; person: PersonRow; campaign: LiveCampaign; nowMs: number }, refused: { facilityId: number; date: string }): Promise<Result<T, BookingFailure>> {
+    const [facility, cohort] = [await store.findFacility(refused.facilityId), cohortFor(a.campaign.rules, a.person.birth_date)];
+    if (!facility || !cohort) return refusal;
+    const alternatives: AlternativeSlot[] = await store.findAlternativeSlots({
+      campaignId: a.input.campaignId, facilityId: refused.facilityId, date: refused.date, regionCode: facility.region_code,
+      districtCode: facility.district_code, vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
+      rotationGroup: birthDayDigitOf(a.person.birth_date), fromDate: firstBookableDate(a.nowMs), perKind: ALTERNATIVES_PER_KIND,
+    });
+    return err('slot-full', { alternatives });
+  }
+
+  function resultOfWrite(r: SeatedWriteResult, dose2Date: string | undefined): Result<BookingRow, BookingFailure> {
     if (r.ok) return ok(r.booking);
-    if (r.reason === 'dose2-unavailable') return err('dose2-unavailable', { dose2Date });
+    if (r.reason === 'dose2-unavailable') return err('dose2-unavailable', dose2Date === undefined ? undefined : { dose2Date });
     // Two requests with one key at once: the loser is answered with the winner's booking (see placeBooking).
     if (r.reason === 'idempotency-key-used') return err('already-booked', { idempotencyRace: true });
     return err(r.reason);

@@ -18,11 +18,33 @@ export interface OutboxMessage { kind: OutboxKind; payload: OutboxPayload; nowMs
 export interface SeatPair { dose1SlotId: number; campaignId: string; facilityId: number; vaccineCode: string; dose2Date: string }
 
 /**
- * A booking written together with the seats it holds: a new one (`place`) or an existing one
- * moved to new seats (`move`; the old seats are the caller's to release).
+ * "The earliest free dose-1 seat at this facility from `fromDate` on" that a person may take: one of
+ * `vaccineCodes`, of no quota group or of `rotationGroup`, with a free dose-2 seat of the same
+ * vaccine at the facility `dose2IntervalDays` later. The store picks and takes it in one step.
+ */
+export interface EarliestSeat {
+  campaignId: string; facilityId: number; fromDate: string; vaccineCodes: readonly string[];
+  rotationGroup: number; dose2IntervalDays: number;
+}
+
+/** A new booking whose seats the store chooses: what the chosen slot decides is left out. */
+export type NewEarliestBooking = Omit<NewBooking, 'facility_id' | 'vaccine_code' | 'dose1_slot_id' | 'dose1_date' | 'dose2_date'>;
+
+/**
+ * Stand-ins for the dates in an `place-earliest` write's message text: the store replaces them with
+ * the dates of the seats it took, in the same statement (the message is never sent with them).
+ */
+export const DOSE1_DATE_MARK = '{{dose1Date}}';
+export const DOSE2_DATE_MARK = '{{dose2Date}}';
+
+/**
+ * A booking written together with the seats it holds: a new one on a chosen slot (`place`), a new
+ * one on the earliest free seat at a facility (`place-earliest`), or an existing one moved to new
+ * seats (`move`; the old seats are the caller's to release).
  */
 export type SeatedWrite =
   | { kind: 'place'; booking: NewBooking; message: OutboxMessage }
+  | { kind: 'place-earliest'; booking: NewEarliestBooking; at: EarliestSeat; message: OutboxMessage }
   | { kind: 'move'; bookingId: number; seats: SeatPair; dose1Date: string; message: OutboxMessage };
 
 /**
@@ -33,6 +55,20 @@ export type SeatedWrite =
 export type SeatedWriteFailure = 'slot-full' | 'dose2-unavailable' | 'already-booked' | 'idempotency-key-used' | 'admission-used';
 
 export type SeatedWriteResult = { ok: true; booking: BookingRow } | { ok: false; reason: SeatedWriteFailure };
+
+/** Where the refused seat was, and what the person may book instead. */
+export interface AlternativesQuery {
+  campaignId: string; facilityId: number; date: string; regionCode: string; districtCode: string;
+  vaccineCodes: readonly string[]; rotationGroup: number; fromDate: string;
+  /** At most this many of each kind (same facility, nearby facilities). */
+  perKind: number;
+}
+
+/** A free dose-1 slot offered instead of a full one (the slot search's row shape). */
+export interface AlternativeSlot {
+  slotId: number; date: string; vaccineCode: string; rotationGroup: number | null; free: number;
+  facilityId: number; facilityCode: string; nameKo: string; nameEn: string; regionCode: string; districtCode: string; address: string;
+}
 
 /** Thrown by an adapter when the database kept refusing the work (deadlocks, serialization failures) after its retries. */
 export class StoreBusy extends Error {
@@ -50,6 +86,11 @@ export interface BookingStore {
    * `booked < capacity`, under the row's lock: nothing can oversell.
    */
   writeBookingTakingSeats(w: SeatedWrite): Promise<SeatedWriteResult>;
+  /**
+   * Free dose-1 slots to offer instead of a full one, in one read: the same facility on other dates
+   * (nearest to `date` first), then other facilities of the region on `date` (same district first).
+   */
+  findAlternativeSlots(q: AlternativesQuery): Promise<AlternativeSlot[]>;
   /** Gives one seat of a slot back (never below zero). */
   releaseSeat(slotId: number): Promise<void>;
   findBookingByIdempotencyKey(requestedById: number, key: string): Promise<BookingRow | undefined>;

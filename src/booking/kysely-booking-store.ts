@@ -25,6 +25,7 @@ export function kyselyBookingStores(o: { db: Db; findPerson: Finder<PersonRow>; 
     findPerson: (id) => o.findPerson(db, id),
     findFacility: (id) => o.findFacility(db, id),
     writeBookingTakingSeats: (w) => bookings.writeBookingTakingSeats(db, w),
+    findAlternativeSlots: (q) => slots.findAlternativeSlots(db, q),
     releaseSeat: (id) => slots.releaseSeat(db, id),
     findBookingByIdempotencyKey: (requestedById, key) => bookings.findBookingByIdempotencyKey(db, requestedById, key),
     findBookingsVisibleTo: (personId) => bookings.findBookingsVisibleTo(db, personId),

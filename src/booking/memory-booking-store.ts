@@ -13,7 +13,8 @@
 import type { PersonRow } from '../people/people.table.ts';
 import type { FacilityRow } from '../facilities/facilities.table.ts';
 import type { BookingRow, OutboxRow, SlotRow } from './booking.table.ts';
-import type { BookingStore, BookingStores, OutboxMessage, SeatedWrite, SeatedWriteResult, SeatPair } from './booking.store.ts';
+import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, type AlternativeSlot, type AlternativesQuery, type BookingStore, type BookingStores, type EarliestSeat, type OutboxMessage, type SeatedWrite, type SeatedWriteResult, type SeatPair } from './booking.store.ts';
+import { dose2DateFor } from './booking-rules.ts';
 
 export interface MemoryBookingState {
   slots: Map<number, SlotRow>;
@@ -77,6 +78,7 @@ function boundTo(current: () => MemoryBookingState): BookingStore {
     findPerson: async (id) => copy(current().people.get(id)),
     findFacility: async (id) => copy(current().facilities.get(id)),
     writeBookingTakingSeats: async (w) => writeTakingSeats(current(), w),
+    findAlternativeSlots: async (q) => alternativeSlots(current(), q),
     releaseSeat: async (id) => {
       const slot = current().slots.get(id);
       if (slot && slot.booked > 0) slot.booked -= 1;
@@ -106,7 +108,30 @@ function freeSeats(s: MemoryBookingState, p: SeatPair): { dose1: SlotRow; dose2:
   return dose2 ? { dose1, dose2 } : 'dose2-unavailable';
 }
 
-function writeTakingSeats(s: MemoryBookingState, w: SeatedWrite): SeatedWriteResult {
+/** The earliest free dose-1 slot at the facility with a free dose-2 seat, as the SQL `pick` chooses it. */
+function earliestSeat(s: MemoryBookingState, at: EarliestSeat): SlotRow | undefined {
+  const fits = (x: SlotRow) => x.campaign_id === at.campaignId && x.facility_id === at.facilityId && x.dose === 1 && x.date >= at.fromDate
+    && at.vaccineCodes.includes(x.vaccine_code) && (x.rotation_group === null || x.rotation_group === at.rotationGroup) && x.booked < x.capacity;
+  const hasDose2 = (x: SlotRow) => [...s.slots.values()].some((y) => y.campaign_id === x.campaign_id && y.facility_id === x.facility_id
+    && y.date === dose2DateFor(x.date, at.dose2IntervalDays) && y.vaccine_code === x.vaccine_code && y.dose === 2 && y.booked < y.capacity);
+  return [...s.slots.values()].filter((x) => fits(x) && hasDose2(x)).sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id)[0];
+}
+
+/** An earliest-seat write as the place write of the slot it picks, dates filled into its message. */
+function resolveEarliest(s: MemoryBookingState, w: Extract<SeatedWrite, { kind: 'place-earliest' }>): Extract<SeatedWrite, { kind: 'place' }> | undefined {
+  const slot = earliestSeat(s, w.at);
+  if (!slot) return undefined;
+  const dose2Date = dose2DateFor(slot.date, w.at.dose2IntervalDays);
+  const text = JSON.stringify(w.message.payload).replaceAll(DOSE1_DATE_MARK, slot.date).replaceAll(DOSE2_DATE_MARK, dose2Date);
+  return {
+    kind: 'place', message: { ...w.message, payload: JSON.parse(text) },
+    booking: { ...w.booking, facility_id: slot.facility_id, vaccine_code: slot.vaccine_code, dose1_slot_id: slot.id, dose1_date: slot.date, dose2_date: dose2Date },
+  };
+}
+
+function writeTakingSeats(s: MemoryBookingState, write: SeatedWrite): SeatedWriteResult {
+  const w = write.kind === 'place-earliest' ? resolveEarliest(s, write) : write;
+  if (!w) return { ok: false, reason: 'slot-full' };
   const pair = w.kind === 'place'
     ? { dose1SlotId: w.booking.dose1_slot_id, campaignId: w.booking.campaign_id, facilityId: w.booking.facility_id, vaccineCode: w.booking.vaccine_code, dose2Date: w.booking.dose2_date }
     : w.seats;
@@ -139,4 +164,25 @@ function writeTakingSeats(s: MemoryBookingState, w: SeatedWrite): SeatedWriteRes
 function insertOutbox(s: MemoryBookingState, bookingId: number, m: OutboxMessage): void {
   const at = new Date(m.nowMs);
   s.outbox.push({ id: s.nextId++, booking_id: bookingId, kind: m.kind, payload: structuredClone(m.payload), created_at: at, attempts: 0, next_attempt_at: at, sent_at: null, failed_at: null, last_error: null });
+}
+
+/** The alternatives query of slot.repository.ts, on the in-memory rows (same order, same limits). */
+function alternativeSlots(s: MemoryBookingState, q: AlternativesQuery): AlternativeSlot[] {
+  const fits = (x: SlotRow) => x.campaign_id === q.campaignId && x.dose === 1 && x.booked < x.capacity && x.date >= q.fromDate
+    && q.vaccineCodes.includes(x.vaccine_code) && (x.rotation_group === null || x.rotation_group === q.rotationGroup);
+  const withFacility = [...s.slots.values()].filter(fits).flatMap((x) => {
+    const f = s.facilities.get(x.facility_id);
+    return f ? [{ x, f }] : [];
+  });
+  const daysApart = (d: string) => Math.abs(Date.parse(d) - Date.parse(q.date));
+  const sameFacility = withFacility.filter(({ x }) => x.facility_id === q.facilityId && x.date !== q.date)
+    .sort((a, b) => daysApart(a.x.date) - daysApart(b.x.date) || a.x.date.localeCompare(b.x.date) || a.x.id - b.x.id);
+  const fill = (x: SlotRow) => x.booked / Math.max(x.capacity, 1);
+  const nearby = withFacility.filter(({ x, f }) => x.date === q.date && x.facility_id !== q.facilityId && f.region_code === q.regionCode)
+    .sort((a, b) => Number(b.f.district_code === q.districtCode) - Number(a.f.district_code === q.districtCode)
+      || fill(a.x) - fill(b.x) || a.f.code.localeCompare(b.f.code) || a.x.id - b.x.id);
+  return [...sameFacility.slice(0, q.perKind), ...nearby.slice(0, q.perKind)].map(({ x, f }) => ({
+    slotId: x.id, date: x.date, vaccineCode: x.vaccine_code, rotationGroup: x.rotation_group, free: x.capacity - x.booked,
+    facilityId: f.id, facilityCode: f.code, nameKo: f.name_ko, nameEn: f.name_en, regionCode: f.region_code, districtCode: f.district_code, address: f.address,
+  }));
 }

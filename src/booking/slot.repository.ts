@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
 import type { SlotRow, SlotsTable } from './booking.table.ts';
 import type { Insertable } from 'kysely';
+import type { AlternativeSlot, AlternativesQuery } from './booking.store.ts';
 
 export type NewSlot = Insertable<SlotsTable>;
 
@@ -64,4 +65,29 @@ export async function freeSeatsByRegion(db: DbOrTrx, campaignId: string, fromDat
       sql<number>`sum(slots.capacity)::int`.as('capacity')])
     .where('slots.campaign_id', '=', campaignId).where('slots.dose', '=', 1).where('slots.date', '>=', fromDate)
     .groupBy('facilities.region_code').orderBy('facilities.region_code').execute();
+}
+
+const ALTERNATIVE_COLUMNS = sql`s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS date, s.vaccine_code AS "vaccineCode",
+  s.rotation_group AS "rotationGroup", s.capacity - s.booked AS free, f.id AS "facilityId", f.code AS "facilityCode",
+  f.name_ko AS "nameKo", f.name_en AS "nameEn", f.region_code AS "regionCode", f.district_code AS "districtCode", f.address`;
+
+/**
+ * What a person may book instead of a full slot, in ONE statement (run only on a slot-full
+ * refusal): the same facility on other dates, nearest to the refused date first (the index of the
+ * slots' unique key: campaign, facility, date), then facilities of the same region on the same date,
+ * same district first (slots_search: campaign, dose, date). Each part at most `perKind` rows.
+ */
+export async function findAlternativeSlots(db: DbOrTrx, q: AlternativesQuery): Promise<AlternativeSlot[]> {
+  const codes = q.vaccineCodes.join(',');
+  const fits = sql`s.campaign_id = ${q.campaignId}::text AND s.dose = 1 AND s.booked < s.capacity AND s.date >= ${q.fromDate}::date
+    AND s.vaccine_code = ANY (string_to_array(${codes}::text, ',')) AND (s.rotation_group IS NULL OR s.rotation_group = ${q.rotationGroup}::int)`;
+  const r = await sql<AlternativeSlot>`
+    (SELECT ${ALTERNATIVE_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id
+      WHERE ${fits} AND s.facility_id = ${q.facilityId}::int AND s.date <> ${q.date}::date
+      ORDER BY abs(s.date - ${q.date}::date), s.date, s.id LIMIT ${q.perKind}::int)
+    UNION ALL
+    (SELECT ${ALTERNATIVE_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id
+      WHERE ${fits} AND s.date = ${q.date}::date AND s.facility_id <> ${q.facilityId}::int AND f.region_code = ${q.regionCode}::text
+      ORDER BY (f.district_code = ${q.districtCode}::text) DESC, s.booked::float / GREATEST(s.capacity, 1), f.code, s.id LIMIT ${q.perKind}::int)`.execute(db);
+  return r.rows.map((row) => ({ ...row, slotId: Number(row.slotId), facilityId: Number(row.facilityId), free: Number(row.free) }));
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { TestDatabase } from '../support/databases.ts';
 import type { BookingStoreHarness } from '../support/booking-stores.ts';
 import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from '../support/factories.ts';
-import type { NewBooking, SeatedWrite } from '../../src/booking/booking.store.ts';
+import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, type NewBooking, type NewEarliestBooking, type SeatedWrite } from '../../src/booking/booking.store.ts';
 import { kyselyBookingStores } from '../../src/booking/kysely-booking-store.ts';
 import * as slots from '../../src/booking/slot.repository.ts';
 import * as outbox from '../../src/booking/outbox.repository.ts';
@@ -140,6 +140,69 @@ export function bookingStoreContract(engine: string, open: () => Promise<Booking
       assert.equal(new Date(cancelled.cancelled_at!).getTime(), NOW + 1_000);
       assert.deepEqual(await booked(f.dose1.id), [0]);
       assert.ok((await place(f, a!.id, 'tx-2')).ok, 'a cancelled booking does not count as the active one');
+    });
+
+    /** A new booking on the earliest free seat at `facilityId` from `fromDate`, its message naming both dates. */
+    const placeEarliest = (campaignId: string, facilityId: number, fromDate: string, personId: number, key: string) => {
+      const { facility_id: _f, vaccine_code: _v, dose1_slot_id: _s, dose1_date: _d1, dose2_date: _d2, ...booking }: NewBooking = newBooking({ campaignId, facilityId, dose1: { id: 0, date: fromDate }, dose2Date: fromDate }, personId, key);
+      const text = { ko: `1차 ${DOSE1_DATE_MARK}, 2차 ${DOSE2_DATE_MARK}`, en: `dose 1 on ${DOSE1_DATE_MARK}, dose 2 on ${DOSE2_DATE_MARK}` };
+      const at = { campaignId, facilityId, fromDate, vaccineCodes: ['moderna', 'pfizer'], rotationGroup: 5, dose2IntervalDays: 21 };
+      return h.stores.writeBookingTakingSeats({ kind: 'place-earliest', booking: booking satisfies NewEarliestBooking, at, message: { kind: 'booking-confirmed', nowMs: NOW, payload: { to: '010', bookingNumber: `BN-${key}`, text } } });
+    };
+
+    it('takes the earliest free seat at a facility from a date on in one step, skipping a date without a dose-2 seat, with the dates in its message', async () => {
+      const day = (n: number) => dateAfter(NOW, n);
+      const early = await h.newSlotPair({ campaignId: 'earliest', date: day(4), capacity: 5 });
+      const facilityId = early.facilityId;
+      const noDose2 = await h.newSlotPair({ campaignId: 'earliest', date: day(5), capacity: 1, dose2Capacity: 0, facilityId });
+      const first = await h.newSlotPair({ campaignId: 'earliest', date: day(6), capacity: 1, facilityId });
+      const then = await h.newSlotPair({ campaignId: 'earliest', date: day(7), capacity: 2, facilityId });
+      const people = await h.newPeople(4);
+      const results = [];
+      for (const [i, p] of people.entries()) results.push(await placeEarliest('earliest', facilityId, day(5), p.id, `ea-${i}`));
+      assert.deepEqual(results.map((r) => (r.ok ? r.booking.dose1_date : r.reason)), [day(6), day(7), day(7), 'slot-full']);
+      const placed = results[0]!;
+      assert.ok(placed.ok);
+      assert.deepEqual([placed.booking.dose1_slot_id, placed.booking.dose2_slot_id, placed.booking.dose2_date, placed.booking.facility_id, placed.booking.vaccine_code],
+        [first.dose1.id, first.dose2.id, first.dose2Date, facilityId, 'pfizer']);
+      assert.deepEqual(await h.outboxTextsOf(placed.booking.id), [`dose 1 on ${day(6)}, dose 2 on ${first.dose2Date}`]);
+      assert.deepEqual(await booked(early.dose1.id, noDose2.dose1.id, first.dose1.id, first.dose2.id, then.dose1.id, then.dose2.id), [0, 0, 1, 1, 2, 2]);
+    });
+
+    it('never oversells when many take the earliest seat at one facility at once, and refuses only when none is left', async () => {
+      const day = (n: number) => dateAfter(NOW, n);
+      const pairs = [await h.newSlotPair({ campaignId: 'earliest-race', date: day(5), capacity: 3 })];
+      const facilityId = pairs[0]!.facilityId;
+      for (const n of [6, 7]) pairs.push(await h.newSlotPair({ campaignId: 'earliest-race', date: day(n), capacity: 3, facilityId }));
+      const people = await h.newPeople(20);
+      const results = await Promise.all(people.map((p, i) => placeEarliest('earliest-race', facilityId, day(5), p.id, `race-${i}`)));
+      const placed = results.flatMap((r) => (r.ok ? [r.booking] : []));
+      assert.equal(placed.length, 9, 'every free seat was taken');
+      assert.deepEqual(results.filter((r) => !r.ok).map((r) => (r.ok ? '' : r.reason)), Array(11).fill('slot-full'));
+      assert.deepEqual(await booked(...pairs.flatMap((p) => [p.dose1.id, p.dose2.id])), [3, 3, 3, 3, 3, 3]);
+      for (const p of pairs) assert.equal(placed.filter((b) => b.dose1_slot_id === p.dose1.id && b.dose2_slot_id === p.dose2.id).length, 3);
+    });
+
+    it('offers the same facility on other dates, nearest first, then facilities of the same region on the same date, same district first', async () => {
+      const day = (n: number) => dateAfter(NOW, n);
+      const facilityId = await h.newFacility({ regionCode: '26', districtCode: '26110' });
+      const full = await h.newSlotPair({ campaignId: 'alternatives', date: day(6), capacity: 0, facilityId });
+      const later = await h.newSlotPair({ campaignId: 'alternatives', date: day(7), capacity: 2, facilityId });
+      const farLater = await h.newSlotPair({ campaignId: 'alternatives', date: day(10), capacity: 2, facilityId });
+      const earlier = await h.newSlotPair({ campaignId: 'alternatives', date: day(4), capacity: 1, facilityId });
+      const otherDistrict = await h.newSlotPair({ campaignId: 'alternatives', date: day(6), capacity: 4, facilityId: await h.newFacility({ regionCode: '26', districtCode: '26140' }) });
+      const sameDistrict = await h.newSlotPair({ campaignId: 'alternatives', date: day(6), capacity: 4, facilityId: await h.newFacility({ regionCode: '26', districtCode: '26110' }) });
+      await h.newSlotPair({ campaignId: 'alternatives', date: day(6), capacity: 4, facilityId: await h.newFacility({ regionCode: '27', districtCode: '27110' }) });
+      await h.newSlotPair({ campaignId: 'alternatives', date: day(8), capacity: 4, facilityId: sameDistrict.facilityId });
+      const q = { campaignId: 'alternatives', facilityId, date: day(6), regionCode: '26', districtCode: '26110', vaccineCodes: ['pfizer'], rotationGroup: 5, fromDate: day(1) };
+      const found = await h.stores.findAlternativeSlots({ ...q, perKind: 3 });
+      assert.deepEqual(found.map((s) => [s.slotId, s.date, s.free]), [
+        [later.dose1.id, day(7), 2], [earlier.dose1.id, day(4), 1], [farLater.dose1.id, day(10), 2],
+        [sameDistrict.dose1.id, day(6), 4], [otherDistrict.dose1.id, day(6), 4],
+      ]);
+      assert.equal(found[3]!.districtCode, '26110');
+      assert.ok(!found.some((s) => s.slotId === full.dose1.id), 'never the full slot itself');
+      assert.deepEqual((await h.stores.findAlternativeSlots({ ...q, fromDate: day(5), perKind: 1 })).map((s) => s.slotId), [later.dose1.id, sameDistrict.dose1.id]);
     });
 
     it('shows a booking to its person and its proxy only, and finds it by the requester\'s key', async () => {

@@ -18,6 +18,10 @@ export interface BookingStoreHarness {
   /** A campaign, a facility and a dose-1/dose-2 slot pair (21 days apart) on `date`. */
   newSlotPair(a: { campaignId: string; date: string; capacity: number; dose2Capacity?: number; facilityId?: number }): Promise<{ dose1: SlotRow; dose2: SlotRow; dose2Date: string; facilityId: number }>;
   newPeople(n: number, birthDate?: string): Promise<PersonRow[]>;
+  /** A facility in a region and district (for alternatives nearby). */
+  newFacility(at: { regionCode: string; districtCode: string }): Promise<number>;
+  /** The English texts of a booking's outbox messages, oldest first. */
+  outboxTextsOf(bookingId: number): Promise<string[]>;
   /** The outbox rows of a booking, oldest first. */
   outboxOf(bookingId: number): Promise<{ kind: string; bookingNumber: string }[]>;
   close(): Promise<void>;
@@ -43,6 +47,12 @@ export function memoryHarness(): BookingStoreHarness {
     async newPeople(n, birthDate = '1968-05-05') {
       return stores.addPeople(Array.from({ length: n }, () => ({ identity_hash: `h-${++personCounter}`, birth_date: birthDate, name: `시험${personCounter}`, phone: '010-0000-0000', region_code: '11' })));
     },
+    async newFacility(at) {
+      return stores.addFacility({ code: `F-${++personCounter}`, name_ko: '근처의원', name_en: 'Nearby Clinic', region_code: at.regionCode, district_code: at.districtCode, address: '서울', kind: 'clinic' }).id;
+    },
+    async outboxTextsOf(bookingId) {
+      return stores.snapshot().outbox.filter((o) => o.booking_id === bookingId).map((o) => o.payload.text.en);
+    },
     async outboxOf(bookingId) {
       return stores.snapshot().outbox.filter((o) => o.booking_id === bookingId).map((o) => ({ kind: o.kind, bookingNumber: o.payload.bookingNumber }));
     },
@@ -62,6 +72,15 @@ export async function kyselyHarness(open: () => Promise<TestDatabase>): Promise<
       return { ...pair, facilityId };
     },
     newPeople: (n, birthDate) => newPeople(tdb.db, n, birthDate),
+    async newFacility(at) {
+      const f = await newFacility(tdb.db);
+      await tdb.db.updateTable('facilities').set({ region_code: at.regionCode, district_code: at.districtCode }).where('id', '=', f.id).execute();
+      return f.id;
+    },
+    async outboxTextsOf(bookingId) {
+      const rows = await tdb.db.selectFrom('outbox').select('payload').where('booking_id', '=', bookingId).orderBy('id').execute();
+      return rows.map((r) => r.payload.text.en);
+    },
     async outboxOf(bookingId) {
       const rows = await tdb.db.selectFrom('outbox').select(['kind', 'payload']).where('booking_id', '=', bookingId).orderBy('id').execute();
       return rows.map((r) => ({ kind: r.kind, bookingNumber: r.payload.bookingNumber }));
