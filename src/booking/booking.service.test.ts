@@ -198,3 +198,54 @@ describe('changeBooking and cancelBooking', () => {
     assert.equal(reasonOf(await u.service.cancelBooking({ requesterId: p.id, bookingNumber: placed.value.bookingNumber })), 'busy');
   });
 });
+
+describe('no booking lost to a stale list', () => {
+  it('a slot-full refusal carries the same facility\'s other dates, nearest first, and one of them books', async () => {
+    const u = bookingUnit();
+    const [a, b] = [u.person(), u.person()];
+    const full = u.slotPair({ day: 5, capacity: 1 });
+    const next = u.slotPair({ day: 7, capacity: 2 });
+    assert.equal(reasonOf(await u.service.placeBooking({ requesterId: a.id, campaignId: 'demo', slotId: full.dose1.id, idempotencyKey: 'k1' })), 'ok');
+    const refused = await u.service.placeBooking({ requesterId: b.id, campaignId: 'demo', slotId: full.dose1.id, idempotencyKey: 'k2' });
+    assert.ok(!refused.ok && refused.reason === 'slot-full');
+    const alternatives = refused.detail?.alternatives as { slotId: number; date: string; facilityId: number; free: number }[];
+    assert.deepEqual(alternatives.map((s) => [s.slotId, s.date, s.free]), [[next.dose1.id, next.dose1.date, 2]]);
+    const taken = await u.service.placeBooking({ requesterId: b.id, campaignId: 'demo', earliestAt: { facilityId: alternatives[0]!.facilityId, fromDate: alternatives[0]!.date }, idempotencyKey: 'k3' });
+    assert.ok(taken.ok);
+    assert.equal(taken.value.dose1.slotId, next.dose1.id);
+  });
+
+  it('earliestAt: books the earliest free seat at the facility from the date on (never today or before), its message naming the dates taken', async () => {
+    const u = bookingUnit();
+    const p = u.person();
+    u.slotPair({ day: 0, capacity: 5 });
+    const first = u.slotPair({ day: 3, capacity: 1 });
+    const r = await u.service.placeBooking({ requesterId: p.id, campaignId: 'demo', earliestAt: { facilityId: u.facility.id, fromDate: '2020-01-01' }, idempotencyKey: 'k1' });
+    assert.ok(r.ok);
+    assert.deepEqual([r.value.dose1.slotId, r.value.dose1.date, r.value.dose2.slotId], [first.dose1.id, first.dose1.date, first.dose2.id]);
+    const [message] = u.stores.snapshot().outbox;
+    assert.equal(message!.payload.text.en, `[Booked] Booking ${r.value.bookingNumber}: Test Clinic, dose 1 on ${first.dose1.date}, dose 2 on ${first.dose2.date}.`);
+  });
+
+  it('earliestAt: slot-full when the facility has no free seat from the date on, with what is free nearby', async () => {
+    const u = bookingUnit();
+    const [a, b] = [u.person(), u.person()];
+    const only = u.slotPair({ day: 4, capacity: 1 });
+    const nearby = u.stores.addFacility({ code: 'F-NEAR', name_ko: '근처의원', name_en: 'Near Clinic', region_code: '11', district_code: '11010', address: '서울', kind: 'clinic' });
+    const [nearDose1] = u.stores.addSlots([
+      { campaign_id: 'demo', facility_id: nearby.id, date: only.dose1.date, vaccine_code: 'pfizer', dose: 1, rotation_group: null, capacity: 3 },
+    ]);
+    const at = { facilityId: u.facility.id, fromDate: only.dose1.date };
+    assert.ok((await u.service.placeBooking({ requesterId: a.id, campaignId: 'demo', earliestAt: at, idempotencyKey: 'k1' })).ok);
+    const refused = await u.service.placeBooking({ requesterId: b.id, campaignId: 'demo', earliestAt: at, idempotencyKey: 'k2' });
+    assert.ok(!refused.ok && refused.reason === 'slot-full');
+    assert.deepEqual((refused.detail?.alternatives as { slotId: number }[]).map((s) => s.slotId), [nearDose1!.id]);
+    assert.equal(u.stores.snapshot().bookings.size, 1);
+  });
+
+  it('slot-not-found: a request that names neither a slot nor a facility', async () => {
+    const u = bookingUnit();
+    const p = u.person();
+    assert.equal(reasonOf(await u.service.placeBooking({ requesterId: p.id, campaignId: 'demo', idempotencyKey: 'k1' })), 'slot-not-found');
+  });
+});

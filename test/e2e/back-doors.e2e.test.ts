@@ -104,6 +104,8 @@ describe('no back door into booking', () => {
     // A booking error (slot full) leaves the person admitted; the admission is consumed once.
     const full = await book({ ...hA, 'x-admission-token': token }, fullSlot, 'replay-key-1');
     assert.equal(full.json().code, 'slot-full');
+    assert.equal(full.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.deepEqual(full.json().alternatives.map((a: { slotId: number }) => a.slotId), [openSlot], 'the refusal offers the free slot instead');
     const booked = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-2');
     assert.equal(booked.statusCode, 201, booked.body);
     // Its answer lost, the client retries with the same key: the booking it made, though the admission is used.

@@ -59,5 +59,5 @@ export function bookingUnit(o: { campaigns?: Partial<CampaignRules>[]; store?: (
     return { dose1: dose1!, dose2: dose2! };
   }
 
-  return { clock, stores, service, person, slotPair };
+  return { clock, stores, service, person, slotPair, facility };
 }
