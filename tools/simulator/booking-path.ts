@@ -26,7 +26,10 @@ export type PathRequest =
 export type PathValue =
   | { readonly kind: 'eligibility'; readonly status: string }
   | { readonly kind: 'search'; readonly slotIds: number[] | null; readonly reason?: string }
-  | { readonly kind: 'book'; readonly booked: BookingView | null; readonly reason?: BookingFailure; readonly placeMs: number };
+  | { readonly kind: 'book'; readonly booked: BookingView | null; readonly reason?: BookingFailure; readonly placeMs: number; readonly alternatives?: readonly Alternative[] };
+
+/** What a slot-full refusal offers instead, as the citizen site's one tap books it. */
+export interface Alternative { readonly facilityId: number; readonly date: string }
 
 /** 200 with a value, 403 when the gate refused (reason), 500 when something threw (error). */
 export interface PathReply { readonly status: 200 | 403 | 500; readonly ms: number; readonly value?: PathValue; readonly reason?: string; readonly error?: string }
@@ -66,7 +69,10 @@ async function serve(services: Services, campaignId: string, claim: AdmissionCla
       const placed = await services.admitted.placeBooking(claim, r.input);
       const placeMs = performance.now() - t0;
       if (!placed.ok) return placed;
-      return ok(placed.value.ok ? { kind: 'book', booked: placed.value.value, placeMs } : { kind: 'book', booked: null, reason: placed.value.reason, placeMs });
+      if (placed.value.ok) return ok({ kind: 'book', booked: placed.value.value, placeMs });
+      const offered = (placed.value.detail?.['alternatives'] ?? []) as Alternative[];
+      const alternatives = offered.map((a) => ({ facilityId: a.facilityId, date: a.date }));
+      return ok({ kind: 'book', booked: null, reason: placed.value.reason, placeMs, alternatives });
     }
   }
 }

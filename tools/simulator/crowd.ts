@@ -69,6 +69,8 @@ export class Crowd {
   readonly admission = new Map<number, { token: string; id: string }>();
   /** Slot ids the current search offered (cleared after booking). */
   readonly offered = new Map<number, number[]>();
+  /** The alternative a slot-full refusal offered, taken with one tap (booked as the earliest seat at its facility from its date). */
+  readonly alternative = new Map<number, { facilityId: number; date: string }>();
 
   constructor(readonly size: number) {
     this.kind = new Uint8Array(size);

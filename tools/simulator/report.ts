@@ -88,6 +88,14 @@ function arrivalsSummary(v: RunView) {
   };
 }
 
+/** Booking attempts refused slot-full (whatever the person did next), per booking made: issue 13's ≤ 0.1. */
+function slotFullPerBooking(v: RunView): number | null {
+  let refusals = 0;
+  for (const [reason, n] of v.rec.failures) if (reason.startsWith('book-slot-full')) refusals += n;
+  const booked = slotStats(v.crowd, v.counts.eligible).peopleWhoGotASlot;
+  return booked ? round(refusals / booked, 3) : null;
+}
+
 export function buildSummary(v: RunView, meta: RunMeta, wallTotalMs: number) {
   const failures = Object.fromEntries([...v.rec.failures.entries()].sort((a, b) => b[1] - a[1]));
   return {
@@ -102,7 +110,7 @@ export function buildSummary(v: RunView, meta: RunMeta, wallTotalMs: number) {
     supply: { facilities: v.supply.facilities, firstDate: v.supply.dates[0], lastDate: v.supply.dates.at(-1), seatsTonight: v.supply.seatsTonight, seatsLeftBySimulator: v.seatsLeft },
     arrivals: arrivalsSummary(v),
     polls: v.polls,
-    outcome: { ...slotStats(v.crowd, v.counts.eligible), byKind: outcomes(v.crowd), failures },
+    outcome: { ...slotStats(v.crowd, v.counts.eligible), slotFullRefusalsPerBooking: slotFullPerBooking(v), byKind: outcomes(v.crowd), failures },
     wait: waitStats(v.crowd, v.opensAtMs),
     eta: etaStats(v.etaPromises, v.crowd, v.opensAtMs),
     fairness: fairness(v.crowd, v.positionOf, v.opensAtMs),

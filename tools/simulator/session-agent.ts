@@ -33,6 +33,7 @@ function finish(sim: Sim, i: number, outcome: number, reason?: string): void {
   c.outcome[i] = outcome;
   c.admission.delete(i);
   c.offered.delete(i);
+  c.alternative.delete(i);
   if (reason) sim.rec.fail(reason);
 }
 
@@ -90,14 +91,19 @@ export function onBook(sim: Sim, i: number): void {
   const c = sim.crowd;
   if (c.state[i] !== State.admitted) return;
   const offered = c.offered.get(i) ?? [];
-  // Scripts take the first (earliest) slot shown; people pick among what they see.
+  const alternative = c.alternative.get(i);
+  c.alternative.delete(i);
+  // Scripts take the first (earliest) slot shown; people pick among what they see. After a slot-full
+  // refusal both take its first alternative with one tap: that date or, if it is gone too, the next
+  // free one at that facility (the earliest-seat booking).
   const slotId = c.isBot(i) ? offered[0] : offered[sim.rng.nextInt(Math.max(1, offered.length))];
-  if (slotId === undefined) { finish(sim, i, Outcome.noSlot, 'book-nothing-offered'); return; }
+  const seat = alternative ? { earliestAt: { facilityId: alternative.facilityId, fromDate: alternative.date } } : { slotId };
+  if (!alternative && slotId === undefined) { finish(sim, i, Outcome.noSlot, 'book-nothing-offered'); return; }
   c.attempts[i] = c.attempts[i]! + 1;
   start(sim, async () => {
     const isProxy = c.kind[i] === Kind.proxy;
     const forPerson = isProxy ? c.proxyTargets.get(c.target[i]!) : undefined;
-    const input = { requesterId: c.personId[i]!, campaignId: sim.campaignId, slotId, idempotencyKey: `sim-${i}-${c.attempts[i]}`, forPerson };
+    const input = { requesterId: c.personId[i]!, campaignId: sim.campaignId, ...seat, idempotencyKey: `sim-${i}-${c.attempts[i]}`, forPerson };
     const v = await request(sim, i, { kind: 'book', input });
     if (v?.kind !== 'book') return;
     const t = now(sim);
@@ -112,14 +118,21 @@ export function onBook(sim: Sim, i: number): void {
       return;
     }
     sim.rec.count('bookingFailures', t);
-    afterRefusal(sim, i, v.reason ?? 'unknown');
+    afterRefusal(sim, i, v.reason ?? 'unknown', v.alternatives?.[0]);
   });
 }
 
-function afterRefusal(sim: Sim, i: number, reason: string): void {
+function afterRefusal(sim: Sim, i: number, reason: string, alternative: { facilityId: number; date: string } | undefined): void {
   const c = sim.crowd;
   const retryable = reason === 'slot-full' || reason === 'dose2-unavailable' || reason === 'busy';
-  if (retryable && c.attempts[i]! < sim.scenario.session.maxAttempts) {
+  const mayRetry = retryable && c.attempts[i]! < sim.scenario.session.maxAttempts;
+  if (mayRetry && reason === 'slot-full' && alternative) {
+    sim.rec.fail('book-slot-full-took-alternative');
+    c.alternative.set(i, alternative);
+    schedule(sim, now(sim) + thinkMs(sim, i, 'book'), i, Ev.book);
+    return;
+  }
+  if (mayRetry) {
     sim.rec.fail(`book-${reason}-retried`);
     schedule(sim, now(sim) + RETRY_THINK_MS, i, Ev.search);
     return;
