@@ -5,7 +5,8 @@
  * is). Each hit saves a database round trip on the hot path.
  *
  * A cached slot's `booked` count is stale by design: capacity is never read from here, it is
- * enforced by the conditional UPDATE that takes the seat. Misses (no row) are not cached, so a row
+ * enforced by the conditional UPDATE that takes the seat, and no answer shows it (free seats come
+ * from the uncached slot search and the refusal's alternatives, or the 1 s region cache). Misses (no row) are not cached, so a row
  * created later is found. Entries live `ttlMs` at most; when `maxEntries` is reached the oldest
  * entry is dropped (Map keeps insertion order).
  */

@@ -3,6 +3,7 @@
  * seed: from the landing page to a confirmation with both doses and a cancellation, in Korean and
  * in English, on a phone-sized screen; and the waiting room keeping its place across a reload.
  */
+import { sql } from 'kysely';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -99,8 +100,19 @@ describe('citizen site in a browser', () => {
     await page.getByRole('button', { name: w.search, exact: true }).click();
     await page.getByRole('button', { name: w.choose }).first().waitFor();
     a11y.push(...(await seriousA11yViolations(page)).map((v) => `slots: ${v}`));
-    await page.getByRole('button', { name: w.choose }).first().click();
-    await page.getByRole('button', { name: w.confirm }).click();
+    if (lang === 'en') {
+      // The chosen slot fills while the person reads the confirmation: the refusal offers what is
+      // free instead, and one tap on the first offer books it.
+      const chosenId = Number(await page.locator('li.slot[data-slot-id]').first().getAttribute('data-slot-id'));
+      await page.getByRole('button', { name: w.choose }).first().click();
+      await site.services.db.updateTable('slots').set({ capacity: sql<number>`booked` }).where('id', '=', chosenId).execute();
+      await page.getByRole('button', { name: w.confirm }).click();
+      await page.locator('[data-problem="slot-full"]').waitFor();
+      await page.locator('[data-alternative-slot-id]').first().getByRole('button', { name: /^Book / }).click();
+    } else {
+      await page.getByRole('button', { name: w.choose }).first().click();
+      await page.getByRole('button', { name: w.confirm }).click();
+    }
 
     await page.getByRole('heading', { name: w.done }).waitFor();
     const bookingNumber = (await page.getByTestId('booking-number').innerText()).trim();

@@ -38,6 +38,18 @@ export function placeBooking(s: Session, campaignId: string, slotId: number, ide
   });
 }
 
+/** The earliest free seat at a facility from a date on, picked and taken by the server in one step (what an alternative's one tap books). */
+export function placeEarliestBooking(s: Session, campaignId: string, at: { facilityId: number; fromDate: string }, idempotencyKey: string) {
+  return apiRequest<BookingView>(`${campaignPath(campaignId)}/bookings`, {
+    method: 'POST', body: { earliestAt: at }, headers: { ...citizenHeaders(s, campaignId), 'idempotency-key': idempotencyKey },
+  });
+}
+
+/** The free slots a slot-full refusal offers instead (its problem's `alternatives`). */
+export function alternativesOf(problem: { [member: string]: unknown }): Slot[] {
+  return Array.isArray(problem['alternatives']) ? (problem['alternatives'] as Slot[]) : [];
+}
+
 export function changeBooking(s: Session, bookingNumber: string, slotId: number) {
   return apiRequest<BookingView>(bookingPath(bookingNumber), { method: 'PATCH', body: { slotId }, headers: citizenHeaders(s) });
 }

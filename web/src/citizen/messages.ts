@@ -105,6 +105,10 @@ const ko = {
   confirmWorking: '예약하는 중…',
   confirmRetrySafe: '다시 시도해도 중복으로 예약되지 않습니다.',
   slotTaken: '방금 마감된 일정입니다. 목록을 새로 불러왔습니다.',
+  altTitle: '지금 예약할 수 있는 다른 일정',
+  altHint: '한 번 누르면 바로 예약됩니다. 그 사이 마감되면 같은 기관의 다음 빈 날짜로 예약됩니다.',
+  altBook: '{name} {date} 예약하기',
+  altWorking: '예약하는 중…',
 
   bookingDoneTitle: '예약이 완료되었습니다',
   bookingChangedTitle: '예약이 변경되었습니다',
@@ -243,6 +247,10 @@ const en: Record<Key, string> = {
   confirmWorking: 'Booking…',
   confirmRetrySafe: 'Trying again will not book you twice.',
   slotTaken: 'That appointment just filled up. The list has been refreshed.',
+  altTitle: 'Free now instead',
+  altHint: 'One tap books it. If it fills meanwhile, you get the next free date at that facility.',
+  altBook: 'Book {name} on {date}',
+  altWorking: 'Booking…',
 
   bookingDoneTitle: 'Your booking is confirmed',
   bookingChangedTitle: 'Your booking was changed',

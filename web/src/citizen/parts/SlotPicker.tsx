@@ -1,7 +1,8 @@
 /**
  * Search → choose → confirm, for a new booking or a change. The confirmation dialog owns one
  * idempotency key per attempt: a retry after a network failure sends the same key, so it cannot
- * book twice. A slot that filled meanwhile says so and the list is refreshed, nothing else lost.
+ * book twice. A slot that filled meanwhile says so, the list is refreshed, and the free slots the
+ * refusal carries are offered: one tap books one (that date, or the next free one at that facility).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { randomId, type ApiResult } from '../../shared/api.ts';
@@ -12,7 +13,8 @@ import { useT } from '../messages.ts';
 import { vaccineName } from '../campaigns.ts';
 import { redirectForProblem, useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
-import { changeBooking, placeBooking, searchChangeSlots, searchSlots, type BookingView, type Slot, type SlotFilters, type SlotSearch } from '../booking.ts';
+import { Alternatives } from './Alternatives.tsx';
+import { alternativesOf, changeBooking, placeBooking, searchChangeSlots, searchSlots, type BookingView, type Slot, type SlotFilters, type SlotSearch } from '../booking.ts';
 import { SearchForm, SlotList } from './SlotSearch.tsx';
 
 export type PickerMode = { kind: 'book' } | { kind: 'change'; bookingNumber: string };
@@ -93,6 +95,9 @@ export function SlotPicker({ campaignId, session, mode, onDone }: { campaignId: 
       <SearchForm initial={filters} busy={busy} onSearch={(f) => { setNotice(null); void search(f); }} />
       <div className="results" aria-busy={busy}>
         {notice && <FailureNotice failure={notice}><p>{t('slotTaken')}</p></FailureNotice>}
+        {notice?.kind === 'problem' && mode.kind === 'book' && (
+          <Alternatives slots={alternativesOf(notice.problem)} session={session} campaignId={campaignId} onDone={onDone} />
+        )}
         {busy && <Loading />}
         {failure && <FailureNotice failure={failure} onRetry={() => void search(filters)} />}
         {!busy && result && <SlotList result={result} onChoose={setChosen} />}
