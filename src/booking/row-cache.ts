@@ -17,10 +17,11 @@ export function cachedById<D, R>(
   o: { clock: Clock; ttlMs: number; maxEntries: number },
 ): (db: D, id: number) => Promise<R | undefined> {
   const entries = new Map<number, { row: R; untilMs: number }>();
-  return async (db, id) => {
-    const now = o.clock.nowMs();
-    const hit = entries.get(id);
-    if (hit && hit.untilMs > now) return hit.row;
+  // Concurrent misses for one id on one connection share one load (the first requests after a start
+  // or an expiry would otherwise each read the same row). Keyed by connection too: a transaction's
+  // read never waits on a pool read (on PGlite's one connection that would wait forever).
+  const loading = new Map<D, Map<number, Promise<R | undefined>>>();
+  async function loadOnce(db: D, id: number, now: number): Promise<R | undefined> {
     const row = await load(db, id);
     entries.delete(id);
     if (row !== undefined) {
@@ -28,5 +29,20 @@ export function cachedById<D, R>(
       entries.set(id, { row, untilMs: now + o.ttlMs });
     }
     return row;
+  }
+  return (db, id) => {
+    const now = o.clock.nowMs();
+    const hit = entries.get(id);
+    if (hit && hit.untilMs > now) return Promise.resolve(hit.row);
+    const onDb = loading.get(db) ?? new Map<number, Promise<R | undefined>>();
+    const pending = onDb.get(id);
+    if (pending) return pending;
+    const started = loadOnce(db, id, now).finally(() => {
+      onDb.delete(id);
+      if (onDb.size === 0) loading.delete(db);
+    });
+    onDb.set(id, started);
+    loading.set(db, onDb);
+    return started;
   };
 }
