@@ -80,7 +80,7 @@ export function bookingRoutes(d: BookingRoutesDeps) {
         { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
     r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders, response: { ...replies({ 201: BookingViewSchema }), 409: SlotFullReply } }, preHandler: auth },
       async (req, reply) => {
-        const seat = 'earliestAt' in req.body ? { earliestAt: req.body.earliestAt } : { slotId: req.body.slotId };
+        const seat = req.body.earliestAt ? { earliestAt: req.body.earliestAt } : { slotId: req.body.slotId };
         const placed = await d.admitted.placeBooking(d.admissionClaimOf(req), {
           requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, ...seat,
           idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson,

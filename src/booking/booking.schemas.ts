@@ -23,14 +23,16 @@ const ForPerson = Type.Optional(Type.Object({
   name: Type.String({ minLength: 1, maxLength: 40 }),
 }, { additionalProperties: false }));
 
-/** A chosen slot, or the earliest free seat at a facility from a date on (picked and taken in one atomic step). */
-export const PlaceBody = Type.Union([
-  Type.Object({ slotId: BigIdSchema, forPerson: ForPerson }, { additionalProperties: false }),
-  Type.Object({
-    earliestAt: Type.Object({ facilityId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), fromDate: CalendarDateSchema }, { additionalProperties: false }),
-    forPerson: ForPerson,
-  }, { additionalProperties: false }),
-]);
+/**
+ * A chosen slot (`slotId`), or the earliest free seat at a facility from a date on (`earliestAt`,
+ * picked and taken in one atomic step): exactly one of the two. One object with a presence rule
+ * rather than a union, so a bad field is reported once, under its own name.
+ */
+export const PlaceBody = Type.Object({
+  slotId: Type.Optional(BigIdSchema),
+  earliestAt: Type.Optional(Type.Object({ facilityId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), fromDate: CalendarDateSchema }, { additionalProperties: false })),
+  forPerson: ForPerson,
+}, { additionalProperties: false, anyOf: [{ required: ['slotId'] }, { required: ['earliestAt'] }], not: { required: ['slotId', 'earliestAt'] } });
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.String({ minLength: 8, maxLength: 100, pattern: '^[\\x21-\\x7e]+$', description: 'Client-chosen key; a retried request with the same key returns the same booking' }),
