@@ -38,7 +38,9 @@ module.exports = {
       name: 'pure-domain-modules',
       severity: 'error',
       comment: 'Eligibility rules and the booking rules are pure: clock and data come in as arguments.',
-      from: { path: '^src/eligibility/(eligibility|rules|openings|rules-checks)\\.ts$|^src/booking/booking-rules\\.ts$' },
+      from: {
+        path: '^src/eligibility/(eligibility|rules|openings|rules-checks)\\.ts$|^src/booking/booking-rules\\.ts$',
+      },
       to: { path: `${IO_LIBRARIES}|^src/platform/(db|database|redis|config|logger|metrics)\\.ts$` },
     },
     {
@@ -51,7 +53,8 @@ module.exports = {
     {
       name: 'platform-knows-no-capability',
       severity: 'error',
-      comment: 'The platform serves every capability and depends on none, except the table types the database interface lists.',
+      comment:
+        'The platform serves every capability and depends on none, except the table types the database interface lists.',
       from: { path: '^src/platform/', pathNot: `${TEST_FILE}|^src/platform/database\\.ts$` },
       to: { path: CAPABILITY },
     },

@@ -18,13 +18,21 @@ if (!values.campaign) {
   process.exit(2);
 }
 const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite'), poolSize: 2 });
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: join(config.dataDir, 'pglite'),
+  poolSize: 2,
+});
 try {
   const active = await countActiveBookings(database.db, values.campaign);
   const found = await unaccountedBookings(database.db, values.campaign);
-  console.log(`campaign ${values.campaign}: ${active} active bookings checked, ${found.length} without an admission or agent record`);
+  console.log(
+    `campaign ${values.campaign}: ${active} active bookings checked, ${found.length} without an admission or agent record`,
+  );
   for (const b of found) {
-    console.log(`  ${b.bookingNumber}  created ${new Date(b.createdAtMs).toISOString()}  admission ${b.admissionId ?? '-'}  ${b.reason}`);
+    console.log(
+      `  ${b.bookingNumber}  created ${new Date(b.createdAtMs).toISOString()}  admission ${b.admissionId ?? '-'}  ${b.reason}`,
+    );
   }
   process.exitCode = found.length > 0 ? 1 : 0;
 } finally {

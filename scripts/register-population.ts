@@ -11,7 +11,9 @@ import { migrate, openDatabase } from '../src/platform/db.ts';
 import { registerPopulation } from '../src/synthetic/register-population.ts';
 import { DEMO_POPULATION_SEED } from '../src/app/seed.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, seed: { type: 'string' }, born: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string' }, seed: { type: 'string' }, born: { type: 'string' } },
+});
 const size = Number(values.size);
 if (!Number.isSafeInteger(size) || size < 1) {
   console.error('usage: npm run population -- --size N [--seed S] [--born YYYY-MM-DD..YYYY-MM-DD]');
@@ -19,14 +21,31 @@ if (!Number.isSafeInteger(size) || size < 1) {
 }
 const [bornFrom, bornTo] = values.born?.split('..') ?? [];
 const config = loadConfig();
-const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite'), poolSize: 4 });
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  pgliteDir: join(config.dataDir, 'pglite'),
+  poolSize: 4,
+});
 await migrate(database);
-const bar = new SingleBar({ format: 'people {bar} {value}/{total} ({percentage}%) eta {eta}s' }, Presets.shades_classic);
+const bar = new SingleBar(
+  { format: 'people {bar} {value}/{total} ({percentage}%) eta {eta}s' },
+  Presets.shades_classic,
+);
 const started = Date.now();
 bar.start(size, 0);
-const inserted = await registerPopulation(database.db, config.identityHmacKey, {
-  size, seed: values.seed ? Number(values.seed) : DEMO_POPULATION_SEED, ...(bornFrom ? { bornFrom } : {}), ...(bornTo ? { bornTo } : {}),
-}, (done) => bar.update(done));
+const inserted = await registerPopulation(
+  database.db,
+  config.identityHmacKey,
+  {
+    size,
+    seed: values.seed ? Number(values.seed) : DEMO_POPULATION_SEED,
+    ...(bornFrom ? { bornFrom } : {}),
+    ...(bornTo ? { bornTo } : {}),
+  },
+  (done) => bar.update(done),
+);
 bar.stop();
-console.log(`${inserted} new people registered (${size - inserted} already there) on ${database.engine} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `${inserted} new people registered (${size - inserted} already there) on ${database.engine} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 await database.close();

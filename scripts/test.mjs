@@ -25,15 +25,27 @@ function walk(dir, out) {
   }
   return out;
 }
-const files = ['src', 'test', 'tools'].flatMap((d) => { try { return walk(d, []); } catch { return []; } }).sort();
+const files = ['src', 'test', 'tools']
+  .flatMap((d) => {
+    try {
+      return walk(d, []);
+    } catch {
+      return [];
+    }
+  })
+  .sort();
 if (files.length === 0) {
   console.error(`no ${tier} test files found`);
   process.exit(1);
 }
 // Integration tests share one Postgres and Redis; files run one at a time to keep the 2 cores honest.
 const concurrency = tier === 'unit' ? [] : ['--test-concurrency=1'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...concurrency, ...process.argv.slice(3), ...files], {
-  stdio: 'inherit',
-  env: { ...process.env },
-});
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', ...concurrency, ...process.argv.slice(3), ...files],
+  {
+    stdio: 'inherit',
+    env: { ...process.env },
+  },
+);
 process.exit(r.status ?? 1);

@@ -63,7 +63,10 @@ function clusterConfig(): { config: Config; settings: ClusterSettings } {
   const config = loadConfig();
   const problems: string[] = [];
   if (!config.databaseUrl) problems.push('DATABASE_URL: required for several processes (PGlite is one process only)');
-  if (!config.redisUrl && !config.redisClusterNodes) problems.push('REDIS_URL or REDIS_CLUSTER_NODES: required for several processes (the in-memory queue is per process)');
+  if (!config.redisUrl && !config.redisClusterNodes)
+    problems.push(
+      'REDIS_URL or REDIS_CLUSTER_NODES: required for several processes (the in-memory queue is per process)',
+    );
   const settings = clusterSettings(process.env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, settings };
@@ -78,7 +81,11 @@ async function prepareDatabase(config: Config): Promise<void> {
     log.info({ applied }, 'cluster: database migrated');
     if (config.seedDemo) {
       const db = database.db;
-      const campaigns = createCampaignService({ store: createCampaignRepository(db), clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
+      const campaigns = createCampaignService({
+        store: createCampaignRepository(db),
+        clock: systemClock,
+        countsByBirthDate: () => countPeopleByBirthDate(db),
+      });
       await seedDemo({ db, config, clock: systemClock, campaigns, log });
     }
   } finally {
@@ -91,7 +98,10 @@ async function main(): Promise<void> {
   try {
     setup = clusterConfig();
   } catch (e) {
-    if (e instanceof ConfigError) { console.error(e.message); process.exit(2); }
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
     throw e;
   }
   const { config, settings } = setup;
@@ -123,7 +133,8 @@ async function main(): Promise<void> {
   cluster.on('listening', (w, address) => {
     listening += 1;
     log.info({ worker: roles.get(w.id), pid: w.process.pid, port: address.port }, 'cluster: worker listening');
-    if (listening === workers) log.info({ workers, port: address.port, dataDir: join(config.dataDir) }, 'cluster: all workers up');
+    if (listening === workers)
+      log.info({ workers, port: address.port, dataDir: join(config.dataDir) }, 'cluster: all workers up');
   });
   cluster.on('exit', (w, code, signal) => {
     const index = roles.get(w.id) ?? 0;
@@ -133,14 +144,22 @@ async function main(): Promise<void> {
     const now = Date.now();
     while (restarts.length > 0 && restarts[0]! < now - 60_000) restarts.shift();
     if (restarts.length >= settings.maxRestartsPerMinute) {
-      log.fatal({ worker: index, code, signal, restartsInLastMinute: restarts.length }, 'cluster: workers keep dying (crash loop); stopping');
+      log.fatal(
+        { worker: index, code, signal, restartsInLastMinute: restarts.length },
+        'cluster: workers keep dying (crash loop); stopping',
+      );
       void shutdown('crash-loop', 1);
       return;
     }
     const delayMs = Math.min(MAX_RESTART_DELAY_MS, settings.restartBackoffMs * 2 ** restarts.length);
     restarts.push(now);
-    log.error({ worker: index, code, signal, restartInMs: delayMs }, 'cluster: worker died; replacing it with the same role');
-    setTimeout(() => { if (!closing) fork(index); }, delayMs);
+    log.error(
+      { worker: index, code, signal, restartInMs: delayMs },
+      'cluster: worker died; replacing it with the same role',
+    );
+    setTimeout(() => {
+      if (!closing) fork(index);
+    }, delayMs);
   });
 
   const shutdown = async (reason: string, exitCode = 0) => {
@@ -148,9 +167,18 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ reason }, 'cluster: shutting down');
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
-    const exited = Promise.all(alive.map((w) => new Promise<void>((resolve) => { w.once('exit', () => resolve()); })));
+    const exited = Promise.all(
+      alive.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once('exit', () => resolve());
+          }),
+      ),
+    );
     for (const w of alive) w.process.kill('SIGTERM');
-    const timer = setTimeout(() => { for (const w of alive) if (!w.isDead()) w.process.kill('SIGKILL'); }, SHUTDOWN_GRACE_MS);
+    const timer = setTimeout(() => {
+      for (const w of alive) if (!w.isDead()) w.process.kill('SIGKILL');
+    }, SHUTDOWN_GRACE_MS);
     await exited;
     clearTimeout(timer);
     process.exit(exitCode);

@@ -19,19 +19,28 @@ async function main() {
   try {
     config = loadConfig();
   } catch (e) {
-    if (e instanceof ConfigError) { console.error(e.message); process.exit(2); }
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
     throw e;
   }
   const log = createLogger(config.logLevel);
   exitOnFatalErrors(log);
-  const database = await openDatabase(serviceDatabaseOptions(config, join(config.dataDir, 'pglite'),
-    (e) => log.warn({ err: e }, 'database connection lost; the pool opens a new one')));
+  const database = await openDatabase(
+    serviceDatabaseOptions(config, join(config.dataDir, 'pglite'), (e) =>
+      log.warn({ err: e }, 'database connection lost; the pool opens a new one'),
+    ),
+  );
   const applied = await migrate(database);
   log.info({ engine: database.engine, applied }, 'database ready');
   const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });
-  if (config.seedDemo) await seedDemo({ db: database.db, config, clock: systemClock, campaigns: services.campaigns, log });
+  if (config.seedDemo)
+    await seedDemo({ db: database.db, config, clock: systemClock, campaigns: services.campaigns, log });
   await services.waitingRoom.syncRooms();
-  const stopSender = services.outboxSender.start(config.outboxPollMs, (e) => log.error({ err: e }, 'outbox round failed'));
+  const stopSender = services.outboxSender.start(config.outboxPollMs, (e) =>
+    log.error({ err: e }, 'outbox round failed'),
+  );
   const stopQueue = services.waitingRoom.start(() => services.monitor.health(), log);
   const stopOperations = startOperations(services, config, log);
   await app.listen({ host: config.host, port: config.port });

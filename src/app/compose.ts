@@ -68,27 +68,52 @@ export function composeServices(o: ComposeOptions) {
   const sessions = createTokenSigner<SessionClaims>(config.signingSecret, 'identity-session', clock);
   const findByHash = (h: string) => people.findPersonByIdentityHash(db, h);
   const identity = createIdentityService({
-    clock, hmacKey: config.identityHmacKey, sessions, sessionTtlMs: config.identitySessionTtlMs, findPerson: findByHash,
+    clock,
+    hmacKey: config.identityHmacKey,
+    sessions,
+    sessionTtlMs: config.identitySessionTtlMs,
+    findPerson: findByHash,
     providers: createSimulatedProviders({
-      latencyMs: config.identityLatencyMs, failureRate: config.identityFailureRate, nameOf: async (h) => (await findByHash(h))?.name,
+      latencyMs: config.identityLatencyMs,
+      failureRate: config.identityFailureRate,
+      nameOf: async (h) => (await findByHash(h))?.name,
     }),
   });
   const campaignStore = createCampaignRepository(db);
   const countsByBirthDate = () => people.countPeopleByBirthDate(db);
   const campaigns = createCampaignService({ store: campaignStore, clock, countsByBirthDate });
   const audit = createAuditService({ store: createAuditRepository(db), clock });
-  const reviews = createCampaignReviewService({ store: campaignStore, clock, audit, countsByBirthDate, onPublished: () => campaigns.invalidate() });
+  const reviews = createCampaignReviewService({
+    store: campaignStore,
+    clock,
+    audit,
+    countsByBirthDate,
+    onPublished: () => campaigns.invalidate(),
+  });
   // Facilities, a slot's place/date/vaccine and a registered person's birth date, name and phone do
   // not change while people book: read once per minute per process. A person is read by eligibility,
   // search and booking in turn: one round trip instead of three.
   const rowCache = { clock, ttlMs: 60_000, maxEntries: 200_000 };
   const findPerson = cachedById(people.findPersonById, rowCache);
   const booking = createBookingService({
-    clock, liveCampaign: campaigns.liveCampaign, newBookingNumber, resolveProxyTarget: identity.resolveProxyTarget,
-    store: kyselyBookingStores({ db, findPerson, findFacility: cachedById(findFacilityById, rowCache), findSlot: cachedById(slots.findSlot, rowCache) }),
+    clock,
+    liveCampaign: campaigns.liveCampaign,
+    newBookingNumber,
+    resolveProxyTarget: identity.resolveProxyTarget,
+    store: kyselyBookingStores({
+      db,
+      findPerson,
+      findFacility: cachedById(findFacilityById, rowCache),
+      findSlot: cachedById(slots.findSlot, rowCache),
+    }),
   });
-  const availability = createAvailabilityService({ clock, liveCampaign: campaigns.liveCampaign, reads: kyselyAvailabilityReads({ db, findPerson }) });
-  const channel = o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
+  const availability = createAvailabilityService({
+    clock,
+    liveCampaign: campaigns.liveCampaign,
+    reads: kyselyAvailabilityReads({ db, findPerson }),
+  });
+  const channel =
+    o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
   const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
   const findPublicPerson = async (id: number) => {
     const p = await people.findPersonById(db, id);
@@ -100,17 +125,43 @@ export function composeServices(o: ComposeOptions) {
   // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
   const admitted = createAdmittedRequests({
     booking,
-    admissions: config.admissionGate ? {
-      check: admissionCheck(waitingRoom.service),
-      end: async (a) => { await waitingRoom.service.bookingPlaced(a); },
-    } : null,
+    admissions: config.admissionGate
+      ? {
+          check: admissionCheck(waitingRoom.service),
+          end: async (a) => {
+            await waitingRoom.service.bookingPlaced(a);
+          },
+        }
+      : null,
   });
   const dashboard = createDashboardService({
-    clock, monitor, availability,
+    clock,
+    monitor,
+    availability,
     queue: { status: waitingRoom.queueView, etaError: waitingRoom.eta.summary },
-    history: createSharedDashboardHistory(db, { processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, keepMs: config.dashboardHistoryMs, sampleMs: config.dashboardSampleMs }),
+    history: createSharedDashboardHistory(db, {
+      processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      keepMs: config.dashboardHistoryMs,
+      sampleMs: config.dashboardSampleMs,
+    }),
   });
-  return { db, redis, metrics, identity, campaigns, reviews, audit, booking, admitted, availability, outboxSender, findPublicPerson, monitor, dashboard, waitingRoom };
+  return {
+    db,
+    redis,
+    metrics,
+    identity,
+    campaigns,
+    reviews,
+    audit,
+    booking,
+    admitted,
+    availability,
+    outboxSender,
+    findPublicPerson,
+    monitor,
+    dashboard,
+    waitingRoom,
+  };
 }
 
 export type Services = ReturnType<typeof composeServices>;
@@ -118,9 +169,19 @@ export type Services = ReturnType<typeof composeServices>;
 /** Probes the tables a request may need; a lock on any of them makes the service not ready. */
 function watchDatabase(o: ComposeOptions) {
   o.database.availability.watch(
-    () => probeTables(o.database.probeDb, ['people', 'campaigns', 'campaign_versions', 'facilities', 'slots', 'bookings', 'outbox']),
+    () =>
+      probeTables(o.database.probeDb, [
+        'people',
+        'campaigns',
+        'campaign_versions',
+        'facilities',
+        'slots',
+        'bookings',
+        'outbox',
+      ]),
     {
-      onUnavailable: (e) => o.logger.warn({ err: e }, 'database unavailable: refusing new database work (503) until a probe succeeds'),
+      onUnavailable: (e) =>
+        o.logger.warn({ err: e }, 'database unavailable: refusing new database work (503) until a probe succeeds'),
       onAvailable: () => o.logger.info('database available again'),
     },
   );
@@ -142,25 +203,56 @@ export async function composeApp(o: ComposeOptions) {
     database: o.database.availability,
     trustProxy: o.config.trustedProxies,
     plugins: [
-      identityRoutes(services.identity, services.findPublicPerson, { perIdentityPerMinute: o.config.perIdentityLimits.verifyPerMinute, perAddressPerMinute: o.config.perIdentityLimits.verifyPerIpPerMinute }),
+      identityRoutes(services.identity, services.findPublicPerson, {
+        perIdentityPerMinute: o.config.perIdentityLimits.verifyPerMinute,
+        perAddressPerMinute: o.config.perIdentityLimits.verifyPerIpPerMinute,
+      }),
       campaignRoutes(services.campaigns, services.availability),
-      waitingRoomRoutes({ identity: services.identity, waitingRoom: wr, eta: services.waitingRoom.eta, secureCookies: o.config.cookieSecure, redis: services.redis, redisKeyPrefix: o.config.redisKeyPrefix,
+      waitingRoomRoutes({
+        identity: services.identity,
+        waitingRoom: wr,
+        eta: services.waitingRoom.eta,
+        secureCookies: o.config.cookieSecure,
+        redis: services.redis,
+        redisKeyPrefix: o.config.redisKeyPrefix,
         limits: { perIpPerMinute: o.config.queuePerIpPerMinute },
-        shedJoins: { maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs, maxInFlight: o.config.joinMaxInFlight, budgetPerSec: o.config.joinBudgetPerSec } }),
+        shedJoins: {
+          maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs,
+          maxInFlight: o.config.joinMaxInFlight,
+          budgetPerSec: o.config.joinBudgetPerSec,
+        },
+      }),
       drawRoutes(wr),
       snapshotRoutes(wr),
       bookingRoutes({
-        identity: services.identity, booking: services.booking, availability: services.availability, monitor: services.monitor, admitted: services.admitted, admissionClaimOf,
+        identity: services.identity,
+        booking: services.booking,
+        availability: services.availability,
+        monitor: services.monitor,
+        admitted: services.admitted,
+        admissionClaimOf,
         limits: o.config.perIdentityLimits,
       }),
       operatorRoutes({
-        campaigns: services.campaigns, dashboard: services.dashboard, admission: wr, audit: services.audit,
+        campaigns: services.campaigns,
+        dashboard: services.dashboard,
+        admission: wr,
+        audit: services.audit,
         accounts: parseOperatorAccounts(o.config.operatorAccounts),
-        signer: operatorSigner, sessions: operatorSessions, throttle: createLoginThrottle(services.db, o.clock),
+        signer: operatorSigner,
+        sessions: operatorSessions,
+        throttle: createLoginThrottle(services.db, o.clock),
         csrfKey: operatorCsrfKey,
-        sessionTtlMs: o.config.operatorSessionTtlMs, secureCookies: o.config.cookieSecure,
+        sessionTtlMs: o.config.operatorSessionTtlMs,
+        secureCookies: o.config.cookieSecure,
       }),
-      reviewRoutes({ signer: operatorSigner, sessions: operatorSessions, csrfKey: operatorCsrfKey, secureCookies: o.config.cookieSecure, reviews: services.reviews }),
+      reviewRoutes({
+        signer: operatorSigner,
+        sessions: operatorSessions,
+        csrfKey: operatorCsrfKey,
+        secureCookies: o.config.cookieSecure,
+        reviews: services.reviews,
+      }),
       auditRoutes({ signer: operatorSigner, sessions: operatorSessions, audit: services.audit }),
       historyRoutes({ signer: operatorSigner, sessions: operatorSessions, dashboard: services.dashboard }),
       staticRoutes(o.config.webDir),
@@ -168,6 +260,9 @@ export async function composeApp(o: ComposeOptions) {
   });
   await services.waitingRoom.syncRooms();
   app.addHook('onReady', async () => watchDatabase(o));
-  app.addHook('onClose', async () => { o.database.availability.stop(); await services.waitingRoom.close(); });
+  app.addHook('onClose', async () => {
+    o.database.availability.stop();
+    await services.waitingRoom.close();
+  });
   return { app, services };
 }

@@ -6,15 +6,25 @@
 import type { Logger } from 'pino';
 import type { Services } from './compose.ts';
 
-export function startOperations(services: Services, o: { publishPollMs: number; dashboardSampleMs: number }, log: Logger): () => void {
+export function startOperations(
+  services: Services,
+  o: { publishPollMs: number; dashboardSampleMs: number },
+  log: Logger,
+): () => void {
   let publishing = false;
   const publish = setInterval(() => {
     if (publishing) return;
     publishing = true;
-    services.reviews.publishDue()
-      .then((done) => { for (const r of done) log.info({ campaignId: r.campaignId, version: r.version }, 'scheduled campaign version published'); })
+    services.reviews
+      .publishDue()
+      .then((done) => {
+        for (const r of done)
+          log.info({ campaignId: r.campaignId, version: r.version }, 'scheduled campaign version published');
+      })
       .catch((e) => log.error({ err: e }, 'scheduled publish round failed'))
-      .finally(() => { publishing = false; });
+      .finally(() => {
+        publishing = false;
+      });
   }, o.publishPollMs);
   let sampling = false;
   let rounds = 0;
@@ -23,13 +33,19 @@ export function startOperations(services: Services, o: { publishPollMs: number; 
     if (sampling) return;
     sampling = true;
     rounds += 1;
-    services.campaigns.liveCampaigns()
+    services.campaigns
+      .liveCampaigns()
       .then((live) => Promise.all([...live.keys()].map((id) => services.dashboard.recordSample(id))))
       .then(() => (rounds % pruneEvery === 0 ? services.dashboard.pruneHistory() : undefined))
       .catch((e) => log.error({ err: e }, 'dashboard sample failed'))
-      .finally(() => { sampling = false; });
+      .finally(() => {
+        sampling = false;
+      });
   }, o.dashboardSampleMs);
   publish.unref();
   sample.unref();
-  return () => { clearInterval(publish); clearInterval(sample); };
+  return () => {
+    clearInterval(publish);
+    clearInterval(sample);
+  };
 }

@@ -36,7 +36,10 @@ export async function seedDemo(o: { db: Db; config: Config; clock: Clock; campai
   const demo = await o.campaigns.liveCampaign('demo');
   const cohort = demo?.rules.cohorts[0];
   if (!cohort) throw new Error('demo campaign missing after seeding');
-  await seedFacilitiesAndSlots(db, config, o.clock, log, { vaccineCode: cohort.vaccine.code, doseIntervalDays: cohort.vaccine.doseIntervalDays });
+  await seedFacilitiesAndSlots(db, config, o.clock, log, {
+    vaccineCode: cohort.vaccine.code,
+    doseIntervalDays: cohort.vaccine.doseIntervalDays,
+  });
 }
 
 async function seedPopulation(db: Db, config: Config, log: Logger) {
@@ -45,23 +48,56 @@ async function seedPopulation(db: Db, config: Config, log: Logger) {
   log.info({ people: config.demoPopulation }, 'synthetic population registered (RRNs hashed)');
 }
 
-async function seedFacilitiesAndSlots(db: Db, config: Config, clock: Clock, log: Logger, vaccine: { vaccineCode: string; doseIntervalDays: number }) {
+async function seedFacilitiesAndSlots(
+  db: Db,
+  config: Config,
+  clock: Clock,
+  log: Logger,
+  vaccine: { vaccineCode: string; doseIntervalDays: number },
+) {
   const existing = await db.selectFrom('facilities').select('id').limit(1).execute();
   if (existing.length > 0) return;
   const facilities = [...generateFacilities({ count: config.demoFacilities, seed: DEMO_FACILITY_SEED })];
   for (let i = 0; i < facilities.length; i += BATCH) {
-    await insertFacilities(db, facilities.slice(i, i + BATCH).map((f) => ({
-      code: f.code, name_ko: f.name.ko, name_en: f.name.en, region_code: f.regionCode, district_code: f.districtCode, address: f.address, kind: f.kind,
-    })));
+    await insertFacilities(
+      db,
+      facilities.slice(i, i + BATCH).map((f) => ({
+        code: f.code,
+        name_ko: f.name.ko,
+        name_en: f.name.en,
+        region_code: f.regionCode,
+        district_code: f.districtCode,
+        address: f.address,
+        kind: f.kind,
+      })),
+    );
   }
   const ids = await facilityIdsByCode(db);
   const tomorrow = addDays(seoulWallClockAt(clock.nowMs()).date, 1);
   const dates = Array.from({ length: config.demoSlotDays }, (_, i) => formatLocalDate(addDays(tomorrow, i)));
   let rows: Parameters<typeof insertSlots>[1][number][] = [];
-  const slots = generateSlots({ facilities, dates, vaccines: [vaccine.vaccineCode], capacityPerDay: 20, seed: DEMO_FACILITY_SEED, doseIntervalDays: vaccine.doseIntervalDays });
+  const slots = generateSlots({
+    facilities,
+    dates,
+    vaccines: [vaccine.vaccineCode],
+    capacityPerDay: 20,
+    seed: DEMO_FACILITY_SEED,
+    doseIntervalDays: vaccine.doseIntervalDays,
+  });
   for (const s of slots) {
-    rows.push({ campaign_id: 'demo', facility_id: ids.get(s.facilityCode)!, date: s.date, vaccine_code: s.vaccineCode, dose: s.dose, rotation_group: s.rotationGroup, capacity: s.capacity });
-    if (rows.length === BATCH) { await insertSlots(db, rows); rows = []; }
+    rows.push({
+      campaign_id: 'demo',
+      facility_id: ids.get(s.facilityCode)!,
+      date: s.date,
+      vaccine_code: s.vaccineCode,
+      dose: s.dose,
+      rotation_group: s.rotationGroup,
+      capacity: s.capacity,
+    });
+    if (rows.length === BATCH) {
+      await insertSlots(db, rows);
+      rows = [];
+    }
   }
   await insertSlots(db, rows);
   log.info({ facilities: facilities.length, days: dates.length }, 'facilities and demo slots created');

@@ -1,26 +1,60 @@
 /** The audit trail over Kysely: append and read only (the table refuses UPDATE and DELETE itself). */
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
-import type { AuditEntry, AuditEntryInput, AuditFilter, AuditStore, BookingTrace, UnaccountedBooking } from './audit.ts';
+import type {
+  AuditEntry,
+  AuditEntryInput,
+  AuditFilter,
+  AuditStore,
+  BookingTrace,
+  UnaccountedBooking,
+} from './audit.ts';
 
 const MAX_LIMIT = 500;
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 const ms = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
 
 interface EntryRow {
-  id: number; at: Date; actor_kind: AuditEntry['actorKind']; actor: string; action: string;
-  campaign_id: string | null; target: string | null; before: unknown; after: unknown; detail: unknown;
+  id: number;
+  at: Date;
+  actor_kind: AuditEntry['actorKind'];
+  actor: string;
+  action: string;
+  campaign_id: string | null;
+  target: string | null;
+  before: unknown;
+  after: unknown;
+  detail: unknown;
 }
 const entryOf = (r: EntryRow): AuditEntry => ({
-  id: r.id, atMs: new Date(r.at).getTime(), actorKind: r.actor_kind, actor: r.actor, action: r.action,
-  campaignId: r.campaign_id, target: r.target, before: r.before, after: r.after, detail: r.detail,
+  id: r.id,
+  atMs: new Date(r.at).getTime(),
+  actorKind: r.actor_kind,
+  actor: r.actor,
+  action: r.action,
+  campaignId: r.campaign_id,
+  target: r.target,
+  before: r.before,
+  after: r.after,
+  detail: r.detail,
 });
 
 export async function appendAuditEntry(db: Db, e: AuditEntryInput, atMs: number): Promise<AuditEntry> {
-  const row = await db.insertInto('audit_log').values({
-    at: new Date(atMs), actor_kind: e.actor.kind, actor: e.actor.name, action: e.action,
-    campaign_id: e.campaignId ?? null, target: e.target ?? null, before: json(e.before), after: json(e.after), detail: json(e.detail),
-  }).returningAll().executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('audit_log')
+    .values({
+      at: new Date(atMs),
+      actor_kind: e.actor.kind,
+      actor: e.actor.name,
+      action: e.action,
+      campaign_id: e.campaignId ?? null,
+      target: e.target ?? null,
+      before: json(e.before),
+      after: json(e.after),
+      detail: json(e.detail),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return entryOf(row);
 }
 
@@ -33,22 +67,42 @@ export async function listAuditEntries(db: Db, f: AuditFilter): Promise<AuditEnt
   if (f.fromMs !== undefined) q = q.where('at', '>=', new Date(f.fromMs));
   if (f.toMs !== undefined) q = q.where('at', '<', new Date(f.toMs));
   if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
-  const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(Math.min(f.limit ?? 100, MAX_LIMIT)).execute();
+  const rows = await q
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(Math.min(f.limit ?? 100, MAX_LIMIT))
+    .execute();
   return rows.map(entryOf);
 }
 
 /** The booking, its requester's identity hash and the admission it names (if recorded). */
 function bookingWithAdmission(db: Db) {
-  return db.selectFrom('bookings')
+  return db
+    .selectFrom('bookings')
     .innerJoin('people as requester', 'requester.id', 'bookings.requested_by_id')
     .leftJoin('admissions', 'admissions.admission_id', 'bookings.admission_id')
     .select([
-      'bookings.booking_number', 'bookings.campaign_id', 'bookings.campaign_version', 'bookings.status', 'bookings.created_at',
-      'bookings.cancelled_at', 'bookings.person_id', 'bookings.requested_by_id', 'bookings.admission_id',
+      'bookings.booking_number',
+      'bookings.campaign_id',
+      'bookings.campaign_version',
+      'bookings.status',
+      'bookings.created_at',
+      'bookings.cancelled_at',
+      'bookings.person_id',
+      'bookings.requested_by_id',
+      'bookings.admission_id',
       'requester.identity_hash as requester_hash',
-      'admissions.admission_id as recorded_admission', 'admissions.campaign_id as admission_campaign', 'admissions.identity_hash as admission_identity',
-      'admissions.device_tag', 'admissions.queue_seq', 'admissions.pre_room', 'admissions.ticket_issued_at', 'admissions.admitted_at',
-      'admissions.expires_at', 'admissions.verification_provider', 'admissions.verified_at',
+      'admissions.admission_id as recorded_admission',
+      'admissions.campaign_id as admission_campaign',
+      'admissions.identity_hash as admission_identity',
+      'admissions.device_tag',
+      'admissions.queue_seq',
+      'admissions.pre_room',
+      'admissions.ticket_issued_at',
+      'admissions.admitted_at',
+      'admissions.expires_at',
+      'admissions.verification_provider',
+      'admissions.verified_at',
     ]);
 }
 type Joined = Awaited<ReturnType<ReturnType<typeof bookingWithAdmission>['execute']>>[number];
@@ -66,34 +120,72 @@ export async function traceBooking(db: Db, bookingNumber: string): Promise<Booki
   if (!r) return undefined;
   const entries = await listAuditEntries(db, { target: bookingNumber, limit: 50 });
   return {
-    bookingNumber: r.booking_number, campaignId: r.campaign_id, campaignVersion: r.campaign_version, status: r.status,
-    createdAtMs: ms(r.created_at)!, cancelledAtMs: ms(r.cancelled_at), isProxy: r.person_id !== r.requested_by_id,
+    bookingNumber: r.booking_number,
+    campaignId: r.campaign_id,
+    campaignVersion: r.campaign_version,
+    status: r.status,
+    createdAtMs: ms(r.created_at)!,
+    cancelledAtMs: ms(r.cancelled_at),
+    isProxy: r.person_id !== r.requested_by_id,
     admissionId: r.admission_id,
-    admission: r.recorded_admission === null ? null : {
-      queueSeq: r.queue_seq, preRoom: r.pre_room!, ticketIssuedAtMs: ms(r.ticket_issued_at), admittedAtMs: ms(r.admitted_at)!,
-      expiresAtMs: ms(r.expires_at)!, deviceTag: r.device_tag!, verificationProvider: r.verification_provider, verifiedAtMs: ms(r.verified_at),
-      matchesRequester: unaccountedReason(r) === null,
-    },
+    admission:
+      r.recorded_admission === null
+        ? null
+        : {
+            queueSeq: r.queue_seq,
+            preRoom: r.pre_room!,
+            ticketIssuedAtMs: ms(r.ticket_issued_at),
+            admittedAtMs: ms(r.admitted_at)!,
+            expiresAtMs: ms(r.expires_at)!,
+            deviceTag: r.device_tag!,
+            verificationProvider: r.verification_provider,
+            verifiedAtMs: ms(r.verified_at),
+            matchesRequester: unaccountedReason(r) === null,
+          },
     entries,
   };
 }
 
 export async function unaccountedBookings(db: Db, campaignId: string): Promise<UnaccountedBooking[]> {
   const rows = await bookingWithAdmission(db)
-    .where('bookings.campaign_id', '=', campaignId).where('bookings.status', '=', 'active')
+    .where('bookings.campaign_id', '=', campaignId)
+    .where('bookings.status', '=', 'active')
     // An agent's booking for a caller is accounted for by its audit entry instead of a queue admission.
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('audit_log').select(sql`1`.as('one'))
-      .whereRef('audit_log.target', '=', 'bookings.booking_number').where('audit_log.action', '=', 'agent-booking'))))
-    .orderBy('bookings.created_at').execute();
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('audit_log')
+            .select(sql`1`.as('one'))
+            .whereRef('audit_log.target', '=', 'bookings.booking_number')
+            .where('audit_log.action', '=', 'agent-booking'),
+        ),
+      ),
+    )
+    .orderBy('bookings.created_at')
+    .execute();
   return rows.flatMap((r) => {
     const reason = unaccountedReason(r);
-    return reason ? [{ bookingNumber: r.booking_number, campaignId: r.campaign_id, createdAtMs: ms(r.created_at)!, admissionId: r.admission_id, reason }] : [];
+    return reason
+      ? [
+          {
+            bookingNumber: r.booking_number,
+            campaignId: r.campaign_id,
+            createdAtMs: ms(r.created_at)!,
+            admissionId: r.admission_id,
+            reason,
+          },
+        ]
+      : [];
   });
 }
 
 export async function countActiveBookings(db: Db, campaignId: string): Promise<number> {
-  const r = await db.selectFrom('bookings').select(sql<number>`count(*)::int`.as('n'))
-    .where('campaign_id', '=', campaignId).where('status', '=', 'active').executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('bookings')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('campaign_id', '=', campaignId)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
   return r.n;
 }
 

@@ -5,16 +5,19 @@ import { AUDIT_ACTIONS } from './audit.ts';
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
-export const AuditQuery = Type.Object({
-  campaignId: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' })),
-  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  action: Type.Optional(Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)))),
-  target: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  beforeId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-}, { additionalProperties: false });
+export const AuditQuery = Type.Object(
+  {
+    campaignId: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' })),
+    actor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    action: Type.Optional(Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)))),
+    target: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    beforeId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+  },
+  { additionalProperties: false },
+);
 
 export const AuditEntrySchema = Type.Object({
   id: Type.Integer(),
@@ -32,7 +35,9 @@ export type AuditEntryView = Static<typeof AuditEntrySchema>;
 
 export const AuditList = Type.Object({ entries: Type.Array(AuditEntrySchema) });
 
-export const TraceParams = Type.Object({ bookingNumber: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$' }) });
+export const TraceParams = Type.Object({
+  bookingNumber: Type.String({ pattern: '^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$' }),
+});
 
 export const BookingTraceSchema = Type.Object({
   bookingNumber: Type.String(),
@@ -43,17 +48,20 @@ export const BookingTraceSchema = Type.Object({
   cancelledAtMs: NullableNumber,
   isProxy: Type.Boolean(),
   admissionId: NullableText,
-  admission: Type.Union([Type.Null(), Type.Object({
-    queueSeq: NullableNumber,
-    preRoom: Type.Boolean(),
-    ticketIssuedAtMs: NullableNumber,
-    admittedAtMs: Type.Number(),
-    expiresAtMs: Type.Number(),
-    deviceTag: Type.String(),
-    verificationProvider: NullableText,
-    verifiedAtMs: NullableNumber,
-    matchesRequester: Type.Boolean(),
-  })]),
+  admission: Type.Union([
+    Type.Null(),
+    Type.Object({
+      queueSeq: NullableNumber,
+      preRoom: Type.Boolean(),
+      ticketIssuedAtMs: NullableNumber,
+      admittedAtMs: Type.Number(),
+      expiresAtMs: Type.Number(),
+      deviceTag: Type.String(),
+      verificationProvider: NullableText,
+      verifiedAtMs: NullableNumber,
+      matchesRequester: Type.Boolean(),
+    }),
+  ]),
   entries: Type.Array(AuditEntrySchema),
 });
 export type BookingTraceView = Static<typeof BookingTraceSchema>;

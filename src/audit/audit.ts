@@ -9,14 +9,26 @@ export type ActorKind = 'operator' | 'agent' | 'system';
 
 /** Every action the trail knows. An agent's booking for a caller is 'agent-booking' (issue 15, item 4). */
 export const AUDIT_ACTIONS = [
-  'login', 'logout', 'login-failed',
-  'campaign-save', 'campaign-approve', 'campaign-publish', 'campaign-withdraw',
-  'admission-pause', 'admission-resume', 'admission-pin', 'admission-unpin',
-  'message', 'agent-booking',
+  'login',
+  'logout',
+  'login-failed',
+  'campaign-save',
+  'campaign-approve',
+  'campaign-publish',
+  'campaign-withdraw',
+  'admission-pause',
+  'admission-resume',
+  'admission-pin',
+  'admission-unpin',
+  'message',
+  'agent-booking',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export interface Actor { readonly kind: ActorKind; readonly name: string }
+export interface Actor {
+  readonly kind: ActorKind;
+  readonly name: string;
+}
 
 export interface AuditEntryInput {
   readonly actor: Actor;
@@ -89,7 +101,8 @@ export interface UnaccountedBooking {
   readonly campaignId: string;
   readonly createdAtMs: number;
   readonly admissionId: string | null;
-  readonly reason: 'no-admission-id' | 'admission-not-recorded' | 'admission-of-another-identity' | 'admission-of-another-campaign';
+  readonly reason:
+    'no-admission-id' | 'admission-not-recorded' | 'admission-of-another-identity' | 'admission-of-another-campaign';
 }
 
 /** Where the trail is kept (audit.repository.ts over Kysely). Append and read only: no update, no delete. */

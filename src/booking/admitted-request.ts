@@ -21,9 +21,15 @@ export interface Admissions {
 export type Admitted<T, R extends string> = Result<Result<T, R>, AdmissionProblem>;
 
 /** `admissions: null` is ADMISSION_GATE=off (benchmark only): no check and no admission to end, as in 2021. */
-export function createAdmittedRequests(d: { booking: Pick<BookingService, 'placeBooking' | 'retriedBooking'>; admissions: Admissions | null }) {
+export function createAdmittedRequests(d: {
+  booking: Pick<BookingService, 'placeBooking' | 'retriedBooking'>;
+  admissions: Admissions | null;
+}) {
   /** Runs `work` under the request's admission. */
-  async function run<T, R extends string>(claim: AdmissionClaim, work: (admissionId: string | undefined) => Promise<Result<T, R>>): Promise<Admitted<T, R>> {
+  async function run<T, R extends string>(
+    claim: AdmissionClaim,
+    work: (admissionId: string | undefined) => Promise<Result<T, R>>,
+  ): Promise<Admitted<T, R>> {
     if (!d.admissions) return ok(await work(undefined));
     const admitted = await d.admissions.check(claim);
     if (!admitted.ok) return admitted;
@@ -36,7 +42,10 @@ export function createAdmittedRequests(d: { booking: Pick<BookingService, 'place
    * admission used or expired: it is answered with the booking its idempotency key made, which
    * takes no seat and shows the requester only what they booked.
    */
-  async function placeBooking(claim: AdmissionClaim, input: Omit<PlaceBookingInput, 'admissionId'>): Promise<Admitted<BookingView, BookingFailure>> {
+  async function placeBooking(
+    claim: AdmissionClaim,
+    input: Omit<PlaceBookingInput, 'admissionId'>,
+  ): Promise<Admitted<BookingView, BookingFailure>> {
     if (!d.admissions) return ok(await d.booking.placeBooking(input));
     const admitted = await d.admissions.check(claim);
     if (!admitted.ok) {
@@ -45,7 +54,13 @@ export function createAdmittedRequests(d: { booking: Pick<BookingService, 'place
       return previous ? ok(ok(previous)) : admitted;
     }
     const placed = await d.booking.placeBooking({ ...input, admissionId: admitted.value.admissionId });
-    if (placed.ok) await d.admissions.end({ campaignId: claim.campaignId, identityHash: claim.identityHash, deviceId: claim.deviceId ?? '', isProxy: placed.value.isProxy });
+    if (placed.ok)
+      await d.admissions.end({
+        campaignId: claim.campaignId,
+        identityHash: claim.identityHash,
+        deviceId: claim.deviceId ?? '',
+        isProxy: placed.value.isProxy,
+      });
     return ok(placed);
   }
 

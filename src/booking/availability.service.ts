@@ -32,19 +32,36 @@ export interface AvailabilityDeps {
   regionCacheTtlMs?: number;
 }
 
-export interface SlotFilters { regionCode?: string | undefined; districtCode?: string | undefined; date?: string | undefined; limit?: number | undefined }
+export interface SlotFilters {
+  regionCode?: string | undefined;
+  districtCode?: string | undefined;
+  date?: string | undefined;
+  limit?: number | undefined;
+}
 
 export function createAvailabilityService(deps: AvailabilityDeps) {
-  const regionCache = new Map<string, { atMs: number; value: Awaited<ReturnType<typeof SlotRepo.freeSeatsByRegion>> }>();
+  const regionCache = new Map<
+    string,
+    { atMs: number; value: Awaited<ReturnType<typeof SlotRepo.freeSeatsByRegion>> }
+  >();
   const ttl = deps.regionCacheTtlMs ?? 1_000;
 
-  async function eligibilityOf(personId: number, campaignId: string): Promise<Result<EligibilityDecision, 'campaign-not-found' | 'unauthenticated'>> {
+  async function eligibilityOf(
+    personId: number,
+    campaignId: string,
+  ): Promise<Result<EligibilityDecision, 'campaign-not-found' | 'unauthenticated'>> {
     const campaign = await deps.liveCampaign(campaignId);
     if (!campaign) return err('campaign-not-found');
     const person = await deps.reads.findPerson(personId);
     if (!person) return err('unauthenticated');
     const active = await deps.reads.findActiveBooking(campaignId, personId);
-    return ok(checkEligibility({ birthDate: person.birth_date, hasActiveBooking: active !== undefined }, campaign.rules, deps.clock.nowMs()));
+    return ok(
+      checkEligibility(
+        { birthDate: person.birth_date, hasActiveBooking: active !== undefined },
+        campaign.rules,
+        deps.clock.nowMs(),
+      ),
+    );
   }
 
   async function openSlotsFor(personId: number, campaignId: string, f: SlotFilters) {
@@ -54,8 +71,14 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     const cohort = person && cohortFor(campaign.rules, person.birth_date);
     if (!person || !cohort) return err('not-in-cohort' as const);
     const rows = await deps.reads.searchOpenSlots({
-      campaignId, vaccineCodes: vaccineCodesFor(cohort.vaccine.code), regionCode: f.regionCode, districtCode: f.districtCode,
-      date: f.date, fromDate: firstBookableDate(deps.clock.nowMs()), rotationGroup: birthDayDigitOf(person.birth_date), limit: f.limit ?? 50,
+      campaignId,
+      vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
+      regionCode: f.regionCode,
+      districtCode: f.districtCode,
+      date: f.date,
+      fromDate: firstBookableDate(deps.clock.nowMs()),
+      rotationGroup: birthDayDigitOf(person.birth_date),
+      limit: f.limit ?? 50,
     });
     return ok({ doseIntervalDays: cohort.vaccine.doseIntervalDays, slots: rows });
   }

@@ -10,7 +10,10 @@ export interface MessageFacts {
 }
 
 export function bookingMessage(kind: OutboxKind, f: MessageFacts): OutboxPayload {
-  const when = { ko: `1차 ${f.dose1Date}, 2차 ${f.dose2Date}`, en: `dose 1 on ${f.dose1Date}, dose 2 on ${f.dose2Date}` };
+  const when = {
+    ko: `1차 ${f.dose1Date}, 2차 ${f.dose2Date}`,
+    en: `dose 1 on ${f.dose1Date}, dose 2 on ${f.dose2Date}`,
+  };
   const text = {
     'booking-confirmed': {
       ko: `[예약완료] 예약번호 ${f.bookingNumber}: ${f.facilityName.ko}, ${when.ko}.`,

@@ -12,7 +12,10 @@ import { createBookingPathMonitor } from './booking-path-monitor.ts';
 function rateAfter(seconds: number, traffic: (m: ReturnType<typeof createBookingPathMonitor>) => void) {
   const clock = fixedClock(1_000_000);
   const monitor = createBookingPathMonitor(clock, createMetrics({ defaultMetrics: false }));
-  const controller = createAdmissionController({ clock, settings: { initialRatePerSec: 100, minRatePerSec: 5, adjustEveryMs: 2_000 } });
+  const controller = createAdmissionController({
+    clock,
+    settings: { initialRatePerSec: 100, minRatePerSec: 5, adjustEveryMs: 2_000 },
+  });
   const queue = { activeSessions: 0, claimedTotal: 0, waiting: 0 };
   for (let s = 0; s < seconds; s += 1) {
     for (let tick = 0; tick < 5; tick += 1) {
@@ -38,7 +41,7 @@ describe('booking path monitor → admission rate', () => {
     assert.equal(rate, 100);
   });
 
-  it('caps one admitted identity\'s weight: its 500s at 9/s do not move the rate', () => {
+  it("caps one admitted identity's weight: its 500s at 9/s do not move the rate", () => {
     const rate = rateAfter(30, (m) => {
       healthyAdmitted(m, 200);
       for (let i = 0; i < 9; i += 1) m.recordAdmitted('attacker', 3, 500);

@@ -22,7 +22,11 @@ export interface BookingPathMonitorSettings {
   readonly minIdentities: number;
 }
 
-export function createBookingPathMonitor(clock: Clock, metrics: Metrics, settings: Partial<BookingPathMonitorSettings> = {}) {
+export function createBookingPathMonitor(
+  clock: Clock,
+  metrics: Metrics,
+  settings: Partial<BookingPathMonitorSettings> = {},
+) {
   const windowSec = settings.windowSec ?? 10;
   const maxPerIdentity = settings.maxSamplesPerIdentity ?? 3;
   const minIdentities = settings.minIdentities ?? 5;
@@ -76,7 +80,10 @@ export function createBookingPathMonitor(clock: Clock, metrics: Metrics, setting
     /** A booking action finished with `outcome` ('placed' or a failure reason). */
     recordBooking(action: 'place' | 'change' | 'cancel', outcome: string): void {
       metrics.bookings.inc({ action, outcome });
-      if (action === 'place' && outcome === 'placed') { placed.record(0, false); placedTotal++; }
+      if (action === 'place' && outcome === 'placed') {
+        placed.record(0, false);
+        placedTotal++;
+      }
     },
     /** For the admission controller (admitted work only): null fields when nothing was observed. */
     health() {
@@ -86,7 +93,14 @@ export function createBookingPathMonitor(clock: Clock, metrics: Metrics, setting
     },
     snapshot() {
       const s = requests.summary();
-      return { requestsPerSec: s.perSec, p50Ms: s.p50Ms, p99Ms: s.p99Ms, errorRate: s.errorRate, bookingsPerSec: placed.summary().perSec, bookingsTotal: placedTotal };
+      return {
+        requestsPerSec: s.perSec,
+        p50Ms: s.p50Ms,
+        p99Ms: s.p99Ms,
+        errorRate: s.errorRate,
+        bookingsPerSec: placed.summary().perSec,
+        bookingsTotal: placedTotal,
+      };
     },
   };
 }

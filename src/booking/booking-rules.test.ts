@@ -16,15 +16,36 @@ function rules(vaccineCode: VaccineCode = 'pfizer'): CampaignRules {
 }
 
 function slot(o: Partial<SlotRow> = {}): SlotRow {
-  return { id: 1, campaign_id: 'demo', facility_id: 1, date: '2026-03-05', vaccine_code: 'pfizer', dose: 1, rotation_group: null, capacity: 10, booked: 0, ...o };
+  return {
+    id: 1,
+    campaign_id: 'demo',
+    facility_id: 1,
+    date: '2026-03-05',
+    vaccine_code: 'pfizer',
+    dose: 1,
+    rotation_group: null,
+    capacity: 10,
+    booked: 0,
+    ...o,
+  };
 }
 
-const who = (o: Partial<Parameters<typeof slotProblem>[1]> = {}) => ({ campaignId: 'demo', birthDate: '1968-05-05', rules: rules(), nowMs: LAST_MS_OF_SEOUL_DAY, ...o });
+const who = (o: Partial<Parameters<typeof slotProblem>[1]> = {}) => ({
+  campaignId: 'demo',
+  birthDate: '1968-05-05',
+  rules: rules(),
+  nowMs: LAST_MS_OF_SEOUL_DAY,
+  ...o,
+});
 
 describe('firstBookableDate', () => {
   it('is tomorrow in Seoul, whatever the UTC date says', () => {
     assert.equal(firstBookableDate(LAST_MS_OF_SEOUL_DAY), '2026-03-03');
-    assert.equal(firstBookableDate(LAST_MS_OF_SEOUL_DAY + 1), '2026-03-04', 'midnight in Seoul is 15:00 UTC the day before');
+    assert.equal(
+      firstBookableDate(LAST_MS_OF_SEOUL_DAY + 1),
+      '2026-03-04',
+      'midnight in Seoul is 15:00 UTC the day before',
+    );
   });
 
   it('crosses month and leap-day ends', () => {
@@ -57,12 +78,16 @@ describe('slotProblem', () => {
     assert.equal(slotProblem(slot({ date: '2026-03-03' }), who()), undefined);
   });
 
-  it('treats a missing slot, another campaign\'s, a dose-2 slot and today\'s slot as not found', () => {
+  it("treats a missing slot, another campaign's, a dose-2 slot and today's slot as not found", () => {
     assert.equal(slotProblem(undefined, who()), 'slot-not-found');
     assert.equal(slotProblem(slot({ campaign_id: 'other' }), who()), 'slot-not-found');
     assert.equal(slotProblem(slot({ dose: 2 }), who()), 'slot-not-found');
     assert.equal(slotProblem(slot({ date: '2026-03-02' }), who()), 'slot-not-found');
-    assert.equal(slotProblem(slot({ date: '2026-03-03' }), who({ nowMs: LAST_MS_OF_SEOUL_DAY + 1 })), 'slot-not-found', 'at Seoul midnight tomorrow becomes today');
+    assert.equal(
+      slotProblem(slot({ date: '2026-03-03' }), who({ nowMs: LAST_MS_OF_SEOUL_DAY + 1 })),
+      'slot-not-found',
+      'at Seoul midnight tomorrow becomes today',
+    );
   });
 
   it('refuses a person outside every cohort', () => {

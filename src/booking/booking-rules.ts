@@ -32,12 +32,17 @@ export function dose2DateFor(dose1Date: string, intervalDays: number): string {
  * undefined when it can. A slot of another campaign, a dose-2 slot and a past or same-day slot are
  * all "not found": they are not on offer. Capacity is not checked here (the store does, atomically).
  */
-export function slotProblem(slot: SlotRow | undefined, a: { campaignId: string; birthDate: string; rules: CampaignRules; nowMs: number }): SlotProblem | undefined {
-  if (!slot || slot.campaign_id !== a.campaignId || slot.dose !== 1 || slot.date < firstBookableDate(a.nowMs)) return 'slot-not-found';
+export function slotProblem(
+  slot: SlotRow | undefined,
+  a: { campaignId: string; birthDate: string; rules: CampaignRules; nowMs: number },
+): SlotProblem | undefined {
+  if (!slot || slot.campaign_id !== a.campaignId || slot.dose !== 1 || slot.date < firstBookableDate(a.nowMs))
+    return 'slot-not-found';
   const cohort = cohortFor(a.rules, a.birthDate);
   if (!cohort) return 'not-in-cohort';
   if (!vaccineCodesFor(cohort.vaccine.code).includes(slot.vaccine_code)) return 'wrong-vaccine';
-  if (slot.rotation_group !== null && slot.rotation_group !== birthDayDigitOf(a.birthDate)) return 'wrong-rotation-group';
+  if (slot.rotation_group !== null && slot.rotation_group !== birthDayDigitOf(a.birthDate))
+    return 'wrong-rotation-group';
   return undefined;
 }
 

@@ -19,32 +19,60 @@ async function seatCounts(db: TestDatabase['db'], ids: number[]) {
 
 describe('booking engine on real Postgres', () => {
   let tdb: TestDatabase | undefined;
-  before(async () => { tdb = await postgresForTest(undefined, 24); });
-  after(async () => { await tdb?.close(); });
+  before(async () => {
+    tdb = await postgresForTest(undefined, 24);
+  });
+  after(async () => {
+    await tdb?.close();
+  });
 
   it('lets exactly 100 of 2,000 concurrent requests book 100 seats, with counters, rows and outbox agreeing', async () => {
     const db = tdb!.db;
     const clock = fixedClock(NOW);
     const campaign = await newLiveCampaign(db, NOW, { id: 'race' });
     const facility = await newFacility(db);
-    const { dose1, dose2 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 100 });
+    const { dose1, dose2 } = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 100,
+    });
     const people = await newPeople(db, 2000);
     const svc = testServices(tdb!, clock);
 
-    const results = await Promise.all(people.map((p) => svc.booking.placeBooking({
-      requesterId: p.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: `race-${p.id}`,
-    })));
+    const results = await Promise.all(
+      people.map((p) =>
+        svc.booking.placeBooking({
+          requesterId: p.id,
+          campaignId: campaign.id,
+          slotId: dose1.id,
+          idempotencyKey: `race-${p.id}`,
+        }),
+      ),
+    );
 
     const placed = results.filter((r) => r.ok);
     const reasons = new Set(results.filter((r) => !r.ok).map((r) => (r as { reason: string }).reason));
     assert.equal(placed.length, 100);
     assert.deepEqual([...reasons], ['slot-full']);
     const seats = await seatCounts(db, [dose1.id, dose2.id]);
-    assert.deepEqual(seats.map((s) => s.booked), [100, 100]);
-    const rows = await db.selectFrom('bookings').select(sql<number>`count(*)::int`.as('n')).where('campaign_id', '=', campaign.id).where('status', '=', 'active').executeTakeFirstOrThrow();
+    assert.deepEqual(
+      seats.map((s) => s.booked),
+      [100, 100],
+    );
+    const rows = await db
+      .selectFrom('bookings')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('campaign_id', '=', campaign.id)
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
     assert.equal(rows.n, 100);
-    const outbox = await db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
-      .select(['outbox.booking_id', 'outbox.kind']).where('bookings.campaign_id', '=', campaign.id).execute();
+    const outbox = await db
+      .selectFrom('outbox')
+      .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+      .select(['outbox.booking_id', 'outbox.kind'])
+      .where('bookings.campaign_id', '=', campaign.id)
+      .execute();
     assert.equal(outbox.length, 100);
     assert.equal(new Set(outbox.map((o) => o.booking_id)).size, 100);
     assert.ok(outbox.every((o) => o.kind === 'booking-confirmed'));
@@ -54,18 +82,40 @@ describe('booking engine on real Postgres', () => {
     const db = tdb!.db;
     const campaign = await newLiveCampaign(db, NOW, { id: 'dose2-full' });
     const facility = await newFacility(db);
-    const { dose1, dose2 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 5, dose2Capacity: 0 });
+    const { dose1, dose2 } = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 5,
+      dose2Capacity: 0,
+    });
     const [person] = await newPeople(db, 1);
     const svc = testServices(tdb!, fixedClock(NOW));
 
-    const r = await svc.booking.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'dose2-full-1' });
+    const r = await svc.booking.placeBooking({
+      requesterId: person!.id,
+      campaignId: campaign.id,
+      slotId: dose1.id,
+      idempotencyKey: 'dose2-full-1',
+    });
 
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.reason, 'dose2-unavailable');
-    assert.deepEqual((await seatCounts(db, [dose1.id, dose2.id])).map((s) => s.booked), [0, 0]);
-    const outbox = await db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id').select('outbox.id').where('bookings.campaign_id', '=', campaign.id).execute();
+    assert.deepEqual(
+      (await seatCounts(db, [dose1.id, dose2.id])).map((s) => s.booked),
+      [0, 0],
+    );
+    const outbox = await db
+      .selectFrom('outbox')
+      .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+      .select('outbox.id')
+      .where('bookings.campaign_id', '=', campaign.id)
+      .execute();
     assert.equal(outbox.length, 0);
-    assert.equal((await db.selectFrom('bookings').select('id').where('campaign_id', '=', campaign.id).execute()).length, 0);
+    assert.equal(
+      (await db.selectFrom('bookings').select('id').where('campaign_id', '=', campaign.id).execute()).length,
+      0,
+    );
   });
 
   it('leaves no booking, seat or outbox row when the booking write fails at its last part, the outbox insert', async () => {
@@ -73,25 +123,61 @@ describe('booking engine on real Postgres', () => {
     const clock = fixedClock(NOW);
     const campaign = await newLiveCampaign(db, NOW, { id: 'fail-late' });
     const facility = await newFacility(db);
-    const { dose1, dose2 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 5 });
+    const { dose1, dose2 } = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 5,
+    });
     const [person] = await newPeople(db, 1);
     const base = testServices(tdb!, clock);
     // The seats are taken and the booking inserted before the outbox row, in the same statement; a
     // message kind the outbox's CHECK refuses makes the database fail that last part.
     const stores = kyselyBookingStores({ db, findPerson: findPersonById, findFacility: findFacilityById });
     const failing = createBookingService({
-      clock, liveCampaign: base.campaigns.liveCampaign, newBookingNumber: () => 'FAIL-LATE-0001',
-      resolveProxyTarget: async () => { throw new Error('unused'); },
-      store: { ...stores, writeBookingTakingSeats: (w) => stores.writeBookingTakingSeats({ ...w, message: { ...w.message, kind: 'refused-kind' as OutboxKind } }) },
+      clock,
+      liveCampaign: base.campaigns.liveCampaign,
+      newBookingNumber: () => 'FAIL-LATE-0001',
+      resolveProxyTarget: async () => {
+        throw new Error('unused');
+      },
+      store: {
+        ...stores,
+        writeBookingTakingSeats: (w) =>
+          stores.writeBookingTakingSeats({ ...w, message: { ...w.message, kind: 'refused-kind' as OutboxKind } }),
+      },
     });
 
-    await assert.rejects(failing.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'fail-late-1' }), /outbox_kind_check/);
+    await assert.rejects(
+      failing.placeBooking({
+        requesterId: person!.id,
+        campaignId: campaign.id,
+        slotId: dose1.id,
+        idempotencyKey: 'fail-late-1',
+      }),
+      /outbox_kind_check/,
+    );
 
-    assert.deepEqual((await seatCounts(db, [dose1.id, dose2.id])).map((s) => s.booked), [0, 0]);
-    assert.equal((await db.selectFrom('bookings').select('id').where('booking_number', '=', 'FAIL-LATE-0001').execute()).length, 0);
-    const outbox = await db.selectFrom('outbox').select('id').where('payload', '@>', sql<string>`'{"bookingNumber":"FAIL-LATE-0001"}'::jsonb` as never).execute();
+    assert.deepEqual(
+      (await seatCounts(db, [dose1.id, dose2.id])).map((s) => s.booked),
+      [0, 0],
+    );
+    assert.equal(
+      (await db.selectFrom('bookings').select('id').where('booking_number', '=', 'FAIL-LATE-0001').execute()).length,
+      0,
+    );
+    const outbox = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('payload', '@>', sql<string>`'{"bookingNumber":"FAIL-LATE-0001"}'::jsonb` as never)
+      .execute();
     assert.equal(outbox.length, 0);
-    const ok = await base.booking.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'fail-late-2' });
+    const ok = await base.booking.placeBooking({
+      requesterId: person!.id,
+      campaignId: campaign.id,
+      slotId: dose1.id,
+      idempotencyKey: 'fail-late-2',
+    });
     assert.equal(ok.ok, true, 'the same person books the same slot once the write can succeed');
   });
 
@@ -100,10 +186,20 @@ describe('booking engine on real Postgres', () => {
     const clock = fixedClock(NOW);
     const campaign = await newLiveCampaign(db, NOW, { id: 'crash' });
     const facility = await newFacility(db);
-    const { dose1 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 5 });
+    const { dose1 } = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 5,
+    });
     const [person] = await newPeople(db, 1);
     const beforeCrash = testServices(tdb!, clock);
-    const placed = await beforeCrash.booking.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'crash-1' });
+    const placed = await beforeCrash.booking.placeBooking({
+      requesterId: person!.id,
+      campaignId: campaign.id,
+      slotId: dose1.id,
+      idempotencyKey: 'crash-1',
+    });
     assert.ok(placed.ok);
     // The process dies here: its sender never ran. A new process starts with a new sender.
     const channel = capturingChannel();
@@ -127,8 +223,12 @@ describe('booking engine on real Postgres', () => {
     assert.equal(sentBeforeBackoff, 0);
     assert.equal(mine.length, 1);
     assert.equal(mine[0]!.kind, 'booking-confirmed');
-    const row = await db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
-      .select(['outbox.attempts', 'outbox.sent_at', 'outbox.last_error']).where('bookings.booking_number', '=', placed.value.bookingNumber).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('outbox')
+      .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+      .select(['outbox.attempts', 'outbox.sent_at', 'outbox.last_error'])
+      .where('bookings.booking_number', '=', placed.value.bookingNumber)
+      .executeTakeFirstOrThrow();
     assert.equal(row.attempts, 2);
     assert.ok(row.sent_at);
     assert.equal(row.last_error, null);
@@ -138,7 +238,12 @@ describe('booking engine on real Postgres', () => {
     const db = tdb!.db;
     const campaign = await newLiveCampaign(db, NOW, { id: 'idem' });
     const facility = await newFacility(db);
-    const { dose1 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 5 });
+    const { dose1 } = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 5,
+    });
     const [person] = await newPeople(db, 1);
     const svc = testServices(tdb!, fixedClock(NOW));
     const input = { requesterId: person!.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: 'idem-key-1' };
@@ -149,32 +254,76 @@ describe('booking engine on real Postgres', () => {
     assert.ok(a.ok && b.ok);
     assert.equal(a.value.bookingNumber, b.value.bookingNumber);
     assert.equal(!c.ok && c.reason, 'already-booked');
-    assert.deepEqual((await seatCounts(db, [dose1.id])).map((s) => s.booked), [1]);
+    assert.deepEqual(
+      (await seatCounts(db, [dose1.id])).map((s) => s.booked),
+      [1],
+    );
   });
 
   it('changes and cancels, returning seats and writing one message per committed change', async () => {
     const db = tdb!.db;
     const campaign = await newLiveCampaign(db, NOW, { id: 'change' });
     const facility = await newFacility(db);
-    const first = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 5 });
-    const second = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 6), capacity: 5 });
+    const first = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 5,
+    });
+    const second = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 6),
+      capacity: 5,
+    });
     const [person] = await newPeople(db, 1);
     const svc = testServices(tdb!, fixedClock(NOW));
-    const placed = await svc.booking.placeBooking({ requesterId: person!.id, campaignId: campaign.id, slotId: first.dose1.id, idempotencyKey: 'change-1' });
+    const placed = await svc.booking.placeBooking({
+      requesterId: person!.id,
+      campaignId: campaign.id,
+      slotId: first.dose1.id,
+      idempotencyKey: 'change-1',
+    });
     assert.ok(placed.ok);
 
-    const changed = await svc.booking.changeBooking({ requesterId: person!.id, bookingNumber: placed.value.bookingNumber, slotId: second.dose1.id });
+    const changed = await svc.booking.changeBooking({
+      requesterId: person!.id,
+      bookingNumber: placed.value.bookingNumber,
+      slotId: second.dose1.id,
+    });
     assert.ok(changed.ok);
     assert.equal(changed.value.dose2.date, second.dose2Date);
-    assert.deepEqual((await seatCounts(db, [first.dose1.id, first.dose2.id, second.dose1.id, second.dose2.id])).map((s) => s.booked).sort(), [0, 0, 1, 1]);
+    assert.deepEqual(
+      (await seatCounts(db, [first.dose1.id, first.dose2.id, second.dose1.id, second.dose2.id]))
+        .map((s) => s.booked)
+        .sort(),
+      [0, 0, 1, 1],
+    );
 
-    const cancelled = await svc.booking.cancelBooking({ requesterId: person!.id, bookingNumber: placed.value.bookingNumber });
-    const again = await svc.booking.cancelBooking({ requesterId: person!.id, bookingNumber: placed.value.bookingNumber });
+    const cancelled = await svc.booking.cancelBooking({
+      requesterId: person!.id,
+      bookingNumber: placed.value.bookingNumber,
+    });
+    const again = await svc.booking.cancelBooking({
+      requesterId: person!.id,
+      bookingNumber: placed.value.bookingNumber,
+    });
     assert.ok(cancelled.ok && cancelled.value.status === 'cancelled');
     assert.equal(!again.ok && again.reason, 'booking-cancelled');
-    assert.deepEqual((await seatCounts(db, [second.dose1.id, second.dose2.id])).map((s) => s.booked), [0, 0]);
-    const kinds = await db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id').select('outbox.kind')
-      .where('bookings.booking_number', '=', placed.value.bookingNumber).orderBy('outbox.id').execute();
-    assert.deepEqual(kinds.map((k) => k.kind), ['booking-confirmed', 'booking-changed', 'booking-cancelled']);
+    assert.deepEqual(
+      (await seatCounts(db, [second.dose1.id, second.dose2.id])).map((s) => s.booked),
+      [0, 0],
+    );
+    const kinds = await db
+      .selectFrom('outbox')
+      .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+      .select('outbox.kind')
+      .where('bookings.booking_number', '=', placed.value.bookingNumber)
+      .orderBy('outbox.id')
+      .execute();
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['booking-confirmed', 'booking-changed', 'booking-cancelled'],
+    );
   });
 });

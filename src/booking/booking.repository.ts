@@ -6,7 +6,18 @@ import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
 import { uniqueViolation } from '../platform/db-errors.ts';
 import type { BookingRow } from './booking.table.ts';
-import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, type EarliestSeat, type NewBooking, type NewEarliestBooking, type OutboxMessage, type SeatedWrite, type SeatedWriteFailure, type SeatedWriteResult, type SeatPair } from './booking.store.ts';
+import {
+  DOSE1_DATE_MARK,
+  DOSE2_DATE_MARK,
+  type EarliestSeat,
+  type NewBooking,
+  type NewEarliestBooking,
+  type OutboxMessage,
+  type SeatedWrite,
+  type SeatedWriteFailure,
+  type SeatedWriteResult,
+  type SeatPair,
+} from './booking.store.ts';
 
 /** The not-null violation that means "no dose-2 seat": both drivers name the column. */
 function isMissingDose2Seat(e: unknown): boolean {
@@ -121,9 +132,10 @@ export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Prom
   const at = new Date(w.message.nowMs).toISOString();
   const payload = JSON.stringify(w.message.payload);
   // The earliest-seat write learns its dates in the statement: its message text has marks for them.
-  const payloadSql = w.kind === 'place-earliest'
-    ? sql`replace(replace(${payload}::text, ${DOSE1_DATE_MARK}::text, to_char(b.dose1_date, 'YYYY-MM-DD')), ${DOSE2_DATE_MARK}::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`
-    : sql`${payload}::jsonb`;
+  const payloadSql =
+    w.kind === 'place-earliest'
+      ? sql`replace(replace(${payload}::text, ${DOSE1_DATE_MARK}::text, to_char(b.dose1_date, 'YYYY-MM-DD')), ${DOSE2_DATE_MARK}::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`
+      : sql`${payload}::jsonb`;
   try {
     const r = await sql<BookingRow>`
       WITH ${seatsAndBookingOf(w, at)}, o AS (
@@ -146,7 +158,13 @@ function seatsAndBookingOf(w: SeatedWrite, at: string): RawBuilder<unknown> {
   switch (w.kind) {
     case 'place': {
       const b = w.booking;
-      const seats = { dose1SlotId: b.dose1_slot_id, campaignId: b.campaign_id, facilityId: b.facility_id, vaccineCode: b.vaccine_code, dose2Date: b.dose2_date };
+      const seats = {
+        dose1SlotId: b.dose1_slot_id,
+        campaignId: b.campaign_id,
+        facilityId: b.facility_id,
+        vaccineCode: b.vaccine_code,
+        dose2Date: b.dose2_date,
+      };
       return sql`${seatCtes(seats, sql``)}, b AS (${insertBookingCte(b)})`;
     }
     case 'place-earliest':
@@ -158,38 +176,79 @@ function seatsAndBookingOf(w: SeatedWrite, at: string): RawBuilder<unknown> {
   }
 }
 
-export async function findBookingByIdempotencyKey(db: DbOrTrx, requestedById: number, key: string): Promise<BookingRow | undefined> {
-  return db.selectFrom('bookings').selectAll()
-    .where('requested_by_id', '=', requestedById).where('idempotency_key', '=', key).executeTakeFirst();
+export async function findBookingByIdempotencyKey(
+  db: DbOrTrx,
+  requestedById: number,
+  key: string,
+): Promise<BookingRow | undefined> {
+  return db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('requested_by_id', '=', requestedById)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
 }
 
-export async function findActiveBooking(db: DbOrTrx, campaignId: string, personId: number): Promise<BookingRow | undefined> {
-  return db.selectFrom('bookings').selectAll()
-    .where('campaign_id', '=', campaignId).where('person_id', '=', personId).where('status', '=', 'active').executeTakeFirst();
+export async function findActiveBooking(
+  db: DbOrTrx,
+  campaignId: string,
+  personId: number,
+): Promise<BookingRow | undefined> {
+  return db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('person_id', '=', personId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
 }
 
 /** Bookings a verified identity may see: its own, and those it made for someone else. */
 export async function findBookingsVisibleTo(db: DbOrTrx, personId: number): Promise<BookingRow[]> {
-  return db.selectFrom('bookings').selectAll()
+  return db
+    .selectFrom('bookings')
+    .selectAll()
     .where((eb) => eb.or([eb('person_id', '=', personId), eb('requested_by_id', '=', personId)]))
-    .orderBy('created_at', 'desc').limit(50).execute();
+    .orderBy('created_at', 'desc')
+    .limit(50)
+    .execute();
 }
 
 /** Locks the booking row for a change or cancellation (FOR UPDATE) if `personId` may act on it. */
-export async function lockBookingForOwner(db: DbOrTrx, bookingNumber: string, personId: number): Promise<BookingRow | undefined> {
-  return db.selectFrom('bookings').selectAll().where('booking_number', '=', bookingNumber)
+export async function lockBookingForOwner(
+  db: DbOrTrx,
+  bookingNumber: string,
+  personId: number,
+): Promise<BookingRow | undefined> {
+  return db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('booking_number', '=', bookingNumber)
     .where((eb) => eb.or([eb('person_id', '=', personId), eb('requested_by_id', '=', personId)]))
-    .forUpdate().executeTakeFirst();
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function markBookingCancelled(db: DbOrTrx, id: number, nowMs: number): Promise<BookingRow> {
   const at = new Date(nowMs);
-  return db.updateTable('bookings').set({ status: 'cancelled', cancelled_at: at, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable('bookings')
+    .set({ status: 'cancelled', cancelled_at: at, updated_at: at })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function insertOutboxMessage(db: DbOrTrx, bookingId: number, m: OutboxMessage): Promise<void> {
   const at = new Date(m.nowMs);
-  await db.insertInto('outbox').values({
-    booking_id: bookingId, kind: m.kind, payload: JSON.stringify(m.payload), created_at: at, next_attempt_at: at,
-  }).execute();
+  await db
+    .insertInto('outbox')
+    .values({
+      booking_id: bookingId,
+      kind: m.kind,
+      payload: JSON.stringify(m.payload),
+      created_at: at,
+      next_attempt_at: at,
+    })
+    .execute();
 }

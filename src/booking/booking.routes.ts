@@ -13,9 +13,18 @@ import type { Result } from '../platform/result.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
 import {
-  BookingParams, BookingViewSchema, CampaignParams, ChangeBody, EligibilitySchema, IdempotencyHeaders, MyBookingsSchema, PlaceBody, SlotFullReply, SlotQuery, SlotSearchSchema,
+  BookingParams,
+  BookingViewSchema,
+  CampaignParams,
+  ChangeBody,
+  EligibilitySchema,
+  IdempotencyHeaders,
+  MyBookingsSchema,
+  PlaceBody,
+  SlotFullReply,
+  SlotQuery,
+  SlotSearchSchema,
 } from './booking.schemas.ts';
-
 
 export interface BookingRoutesDeps {
   identity: IdentityService;
@@ -35,7 +44,11 @@ export interface BookingRoutesDeps {
  * Their 2xx passed the admission check; their 5xx come from admitted work (a refused claim is a 4xx,
  * and the check reads the store only for a token that verified); 4xx are left out by the monitor.
  */
-const ADMITTED_ROUTES = new Set(['GET /api/campaigns/:campaignId/eligibility', 'GET /api/campaigns/:campaignId/slots', 'POST /api/campaigns/:campaignId/bookings']);
+const ADMITTED_ROUTES = new Set([
+  'GET /api/campaigns/:campaignId/eligibility',
+  'GET /api/campaigns/:campaignId/slots',
+  'POST /api/campaigns/:campaignId/bookings',
+]);
 
 /** A gate refusal as its problem, else the service's answer. */
 function sendAdmitted<T>(reply: FastifyReply, r: Admitted<T, ProblemReason>, okStatus = 200) {
@@ -65,39 +78,162 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     app.addHook('onResponse', async (req, reply) => {
       d.monitor.recordRequest(reply.elapsedTime, reply.statusCode);
       // The admission controller's signal: admitted work only, per identity (booking-path-monitor.ts).
-      if (req.session && ADMITTED_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) d.monitor.recordAdmitted(req.session.identityHash, reply.elapsedTime, reply.statusCode);
+      if (req.session && ADMITTED_ROUTES.has(`${req.method} ${req.routeOptions.url}`))
+        d.monitor.recordAdmitted(req.session.identityHash, reply.elapsedTime, reply.statusCode);
     });
     const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
       d.monitor.recordBooking(action, r.ok ? (action === 'place' ? 'placed' : 'done') : r.reason);
       return r;
     };
 
-    r.get('/api/campaigns/:campaignId/eligibility', { schema: { tags: ['booking'], security, params: CampaignParams, response: replies({ 200: EligibilitySchema }) }, preHandler: auth },
-      async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req),
-        () => d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId))));
-    r.get('/api/campaigns/:campaignId/slots', { schema: { tags: ['booking'], security, params: CampaignParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }) }, preHandler: [auth, searches] },
-      async (req, reply) => sendAdmitted(reply, await d.admitted.run(d.admissionClaimOf(req), () => d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId,
-        { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit }))));
-    r.post('/api/campaigns/:campaignId/bookings', { schema: { tags: ['booking'], security, params: CampaignParams, body: PlaceBody, headers: IdempotencyHeaders, response: { ...replies({ 201: BookingViewSchema }), 409: SlotFullReply } }, preHandler: auth },
+    r.get(
+      '/api/campaigns/:campaignId/eligibility',
+      {
+        schema: { tags: ['booking'], security, params: CampaignParams, response: replies({ 200: EligibilitySchema }) },
+        preHandler: auth,
+      },
+      async (req, reply) =>
+        sendAdmitted(
+          reply,
+          await d.admitted.run(d.admissionClaimOf(req), () =>
+            d.availability.eligibilityOf(sessionOf(req).personId, req.params.campaignId),
+          ),
+        ),
+    );
+    r.get(
+      '/api/campaigns/:campaignId/slots',
+      {
+        schema: {
+          tags: ['booking'],
+          security,
+          params: CampaignParams,
+          querystring: SlotQuery,
+          response: replies({ 200: SlotSearchSchema }),
+        },
+        preHandler: [auth, searches],
+      },
+      async (req, reply) =>
+        sendAdmitted(
+          reply,
+          await d.admitted.run(d.admissionClaimOf(req), () =>
+            d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId, {
+              regionCode: req.query.region,
+              districtCode: req.query.district,
+              date: req.query.date,
+              limit: req.query.limit,
+            }),
+          ),
+        ),
+    );
+    r.post(
+      '/api/campaigns/:campaignId/bookings',
+      {
+        schema: {
+          tags: ['booking'],
+          security,
+          params: CampaignParams,
+          body: PlaceBody,
+          headers: IdempotencyHeaders,
+          response: { ...replies({ 201: BookingViewSchema }), 409: SlotFullReply },
+        },
+        preHandler: auth,
+      },
       async (req, reply) => {
         const seat = req.body.earliestAt ? { earliestAt: req.body.earliestAt } : { slotId: req.body.slotId };
         const placed = await d.admitted.placeBooking(d.admissionClaimOf(req), {
-          requesterId: sessionOf(req).personId, campaignId: req.params.campaignId, ...seat,
-          idempotencyKey: req.headers['idempotency-key'], forPerson: req.body.forPerson,
+          requesterId: sessionOf(req).personId,
+          campaignId: req.params.campaignId,
+          ...seat,
+          idempotencyKey: req.headers['idempotency-key'],
+          forPerson: req.body.forPerson,
         });
         if (placed.ok) counted('place', placed.value);
         return sendAdmitted(reply, placed, 201);
-      });
-    r.get('/api/bookings', { schema: { tags: ['booking'], security, response: replies({ 200: MyBookingsSchema }) }, preHandler: [auth, lookups] },
-      async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })));
-    r.get('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: [auth, lookups] },
-      async (req, reply) => sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)));
-    r.get('/api/bookings/:bookingNumber/slots', { schema: { tags: ['booking'], security, params: BookingParams, querystring: SlotQuery, response: replies({ 200: SlotSearchSchema }), summary: 'Slots this booking can be changed to' }, preHandler: [auth, searches] },
-      async (req, reply) => sendResult(reply, await d.availability.changeOptionsFor(sessionOf(req).personId, req.params.bookingNumber,
-        { regionCode: req.query.region, districtCode: req.query.district, date: req.query.date, limit: req.query.limit })));
-    r.patch('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, body: ChangeBody, response: replies({ 200: BookingViewSchema }) }, preHandler: [auth, changes] },
-      async (req, reply) => sendResult(reply, counted('change', await d.booking.changeBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber, slotId: req.body.slotId }))));
-    r.delete('/api/bookings/:bookingNumber', { schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) }, preHandler: [auth, cancels] },
-      async (req, reply) => sendResult(reply, counted('cancel', await d.booking.cancelBooking({ requesterId: sessionOf(req).personId, bookingNumber: req.params.bookingNumber }))));
+      },
+    );
+    r.get(
+      '/api/bookings',
+      {
+        schema: { tags: ['booking'], security, response: replies({ 200: MyBookingsSchema }) },
+        preHandler: [auth, lookups],
+      },
+      async (req, reply) => sendResult(reply, ok({ bookings: await d.booking.myBookings(sessionOf(req).personId) })),
+    );
+    r.get(
+      '/api/bookings/:bookingNumber',
+      {
+        schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) },
+        preHandler: [auth, lookups],
+      },
+      async (req, reply) =>
+        sendResult(reply, await d.booking.getBooking(sessionOf(req).personId, req.params.bookingNumber)),
+    );
+    r.get(
+      '/api/bookings/:bookingNumber/slots',
+      {
+        schema: {
+          tags: ['booking'],
+          security,
+          params: BookingParams,
+          querystring: SlotQuery,
+          response: replies({ 200: SlotSearchSchema }),
+          summary: 'Slots this booking can be changed to',
+        },
+        preHandler: [auth, searches],
+      },
+      async (req, reply) =>
+        sendResult(
+          reply,
+          await d.availability.changeOptionsFor(sessionOf(req).personId, req.params.bookingNumber, {
+            regionCode: req.query.region,
+            districtCode: req.query.district,
+            date: req.query.date,
+            limit: req.query.limit,
+          }),
+        ),
+    );
+    r.patch(
+      '/api/bookings/:bookingNumber',
+      {
+        schema: {
+          tags: ['booking'],
+          security,
+          params: BookingParams,
+          body: ChangeBody,
+          response: replies({ 200: BookingViewSchema }),
+        },
+        preHandler: [auth, changes],
+      },
+      async (req, reply) =>
+        sendResult(
+          reply,
+          counted(
+            'change',
+            await d.booking.changeBooking({
+              requesterId: sessionOf(req).personId,
+              bookingNumber: req.params.bookingNumber,
+              slotId: req.body.slotId,
+            }),
+          ),
+        ),
+    );
+    r.delete(
+      '/api/bookings/:bookingNumber',
+      {
+        schema: { tags: ['booking'], security, params: BookingParams, response: replies({ 200: BookingViewSchema }) },
+        preHandler: [auth, cancels],
+      },
+      async (req, reply) =>
+        sendResult(
+          reply,
+          counted(
+            'cancel',
+            await d.booking.cancelBooking({
+              requesterId: sessionOf(req).personId,
+              bookingNumber: req.params.bookingNumber,
+            }),
+          ),
+        ),
+    );
   };
 }

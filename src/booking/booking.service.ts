@@ -16,15 +16,43 @@ import type { BookingRow, OutboxKind, SlotRow } from './booking.table.ts';
 import { bookingMessage } from './booking-messages.ts';
 import { dose2DateOfBooking, firstBookableDate, slotProblem, vaccineCodesFor } from './booking-rules.ts';
 import { birthDayDigitOf, cohortFor } from '../eligibility/openings.ts';
-import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, StoreBusy, type AlternativeSlot, type BookingStore, type BookingStores, type NewBooking, type SeatedWrite, type SeatedWriteResult } from './booking.store.ts';
+import {
+  DOSE1_DATE_MARK,
+  DOSE2_DATE_MARK,
+  StoreBusy,
+  type AlternativeSlot,
+  type BookingStore,
+  type BookingStores,
+  type NewBooking,
+  type SeatedWrite,
+  type SeatedWriteResult,
+} from './booking.store.ts';
 
 export type BookingFailure =
-  | 'campaign-not-found' | 'not-in-cohort' | 'not-yet' | 'window-closed' | 'already-booked'
-  | 'slot-not-found' | 'slot-full' | 'dose2-unavailable' | 'wrong-rotation-group' | 'wrong-vaccine'
-  | 'proxy-banned' | 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn' | 'idempotency-conflict'
-  | 'booking-not-found' | 'booking-cancelled' | 'admission-used' | 'busy';
+  | 'campaign-not-found'
+  | 'not-in-cohort'
+  | 'not-yet'
+  | 'window-closed'
+  | 'already-booked'
+  | 'slot-not-found'
+  | 'slot-full'
+  | 'dose2-unavailable'
+  | 'wrong-rotation-group'
+  | 'wrong-vaccine'
+  | 'proxy-banned'
+  | 'identity-mismatch'
+  | 'malformed-rrn'
+  | 'invalid-rrn'
+  | 'idempotency-conflict'
+  | 'booking-not-found'
+  | 'booking-cancelled'
+  | 'admission-used'
+  | 'busy';
 
-export interface LiveCampaign { rules: CampaignRules; version: number }
+export interface LiveCampaign {
+  rules: CampaignRules;
+  version: number;
+}
 
 export interface BookingServiceDeps {
   clock: Clock;
@@ -32,7 +60,10 @@ export interface BookingServiceDeps {
   store: BookingStores;
   liveCampaign(id: string): Promise<LiveCampaign | undefined>;
   /** Resolves the person a proxy books for, from their RRN and name (campaigns that allow proxies). */
-  resolveProxyTarget(rrn: string, name: string): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>>;
+  resolveProxyTarget(
+    rrn: string,
+    name: string,
+  ): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>>;
   newBookingNumber(): string;
 }
 
@@ -90,7 +121,9 @@ export function createBookingService(deps: BookingServiceDeps) {
   }
 
   /** The booking a request with this idempotency key already made in this campaign, if any: what a retry is answered with. */
-  async function retriedBooking(input: Pick<PlaceBookingInput, 'requesterId' | 'campaignId' | 'idempotencyKey'>): Promise<BookingView | undefined> {
+  async function retriedBooking(
+    input: Pick<PlaceBookingInput, 'requesterId' | 'campaignId' | 'idempotencyKey'>,
+  ): Promise<BookingView | undefined> {
     const previous = await store.findBookingByIdempotencyKey(input.requesterId, input.idempotencyKey);
     return previous && previous.campaign_id === input.campaignId ? viewOf(previous) : undefined;
   }
@@ -111,51 +144,102 @@ export function createBookingService(deps: BookingServiceDeps) {
   }
 
   /** A booking of the slot the person chose; a full slot is answered with alternatives. */
-  async function writeChosenBooking(a: { input: PlaceBookingInput; person: PersonRow; campaign: LiveCampaign; nowMs: number }): Promise<Result<BookingRow, BookingFailure>> {
+  async function writeChosenBooking(a: {
+    input: PlaceBookingInput;
+    person: PersonRow;
+    campaign: LiveCampaign;
+    nowMs: number;
+  }): Promise<Result<BookingRow, BookingFailure>> {
     const slot = a.input.slotId === undefined ? undefined : await store.findSlot(a.input.slotId);
-    const problem = slotProblem(slot, { campaignId: a.input.campaignId, birthDate: a.person.birth_date, rules: a.campaign.rules, nowMs: a.nowMs });
+    const problem = slotProblem(slot, {
+      campaignId: a.input.campaignId,
+      birthDate: a.person.birth_date,
+      rules: a.campaign.rules,
+      nowMs: a.nowMs,
+    });
     if (problem || !slot) return err(problem ?? 'slot-not-found');
     const dose2Date = dose2DateOfBooking(a.campaign.rules, a.person.birth_date, slot.date);
     const row: NewBooking = {
       ...newBookingBase(a.input, a.person, a.campaign.version, a.nowMs),
-      facility_id: slot.facility_id, vaccine_code: slot.vaccine_code, dose1_slot_id: slot.id, dose1_date: slot.date, dose2_date: dose2Date,
+      facility_id: slot.facility_id,
+      vaccine_code: slot.vaccine_code,
+      dose1_slot_id: slot.id,
+      dose1_date: slot.date,
+      dose2_date: dose2Date,
     };
-    const message = { kind: 'booking-confirmed' as const, nowMs: a.nowMs, payload: await messageFor(store, 'booking-confirmed', row, a.person) };
+    const message = {
+      kind: 'booking-confirmed' as const,
+      nowMs: a.nowMs,
+      payload: await messageFor(store, 'booking-confirmed', row, a.person),
+    };
     const written = await seatedWrite({ kind: 'place', booking: row, message }, dose2Date);
-    return written.ok || written.reason !== 'slot-full' ? written : withAlternatives(written, a, { facilityId: slot.facility_id, date: slot.date });
+    return written.ok || written.reason !== 'slot-full'
+      ? written
+      : withAlternatives(written, a, { facilityId: slot.facility_id, date: slot.date });
   }
 
   /**
    * A booking of the earliest free seat at a facility from a date on: the store picks and takes it
    * in its one seat-taking statement (no read-then-write race), and fills the dates into the message.
    */
-  async function writeEarliestBooking(a: { input: PlaceBookingInput; at: { facilityId: number; fromDate: string }; person: PersonRow; campaign: LiveCampaign; nowMs: number }): Promise<Result<BookingRow, BookingFailure>> {
+  async function writeEarliestBooking(a: {
+    input: PlaceBookingInput;
+    at: { facilityId: number; fromDate: string };
+    person: PersonRow;
+    campaign: LiveCampaign;
+    nowMs: number;
+  }): Promise<Result<BookingRow, BookingFailure>> {
     const cohort = cohortFor(a.campaign.rules, a.person.birth_date);
     if (!cohort) return err('not-in-cohort');
     const first = firstBookableDate(a.nowMs);
     const fromDate = a.at.fromDate > first ? a.at.fromDate : first;
     const booking = newBookingBase(a.input, a.person, a.campaign.version, a.nowMs);
-    const facts = { booking_number: booking.booking_number, facility_id: a.at.facilityId, dose1_date: DOSE1_DATE_MARK, dose2_date: DOSE2_DATE_MARK };
-    const message = { kind: 'booking-confirmed' as const, nowMs: a.nowMs, payload: await messageFor(store, 'booking-confirmed', facts, a.person) };
+    const facts = {
+      booking_number: booking.booking_number,
+      facility_id: a.at.facilityId,
+      dose1_date: DOSE1_DATE_MARK,
+      dose2_date: DOSE2_DATE_MARK,
+    };
+    const message = {
+      kind: 'booking-confirmed' as const,
+      nowMs: a.nowMs,
+      payload: await messageFor(store, 'booking-confirmed', facts, a.person),
+    };
     const at = {
-      campaignId: a.input.campaignId, facilityId: a.at.facilityId, fromDate, vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
-      rotationGroup: birthDayDigitOf(a.person.birth_date), dose2IntervalDays: cohort.vaccine.doseIntervalDays,
+      campaignId: a.input.campaignId,
+      facilityId: a.at.facilityId,
+      fromDate,
+      vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
+      rotationGroup: birthDayDigitOf(a.person.birth_date),
+      dose2IntervalDays: cohort.vaccine.doseIntervalDays,
     };
     const written = await seatedWrite({ kind: 'place-earliest', booking, at, message }, undefined);
-    return written.ok || written.reason !== 'slot-full' ? written : withAlternatives(written, a, { facilityId: a.at.facilityId, date: fromDate });
+    return written.ok || written.reason !== 'slot-full'
+      ? written
+      : withAlternatives(written, a, { facilityId: a.at.facilityId, date: fromDate });
   }
 
   /** The columns of a new booking that do not depend on its seats. */
   function newBookingBase(input: PlaceBookingInput, person: PersonRow, version: number, nowMs: number) {
     return {
-      booking_number: deps.newBookingNumber(), campaign_id: input.campaignId, campaign_version: version,
-      person_id: person.id, requested_by_id: input.requesterId, status: 'active' as const,
-      idempotency_key: input.idempotencyKey, admission_id: input.admissionId ?? null,
-      created_at: new Date(nowMs), updated_at: new Date(nowMs), cancelled_at: null,
+      booking_number: deps.newBookingNumber(),
+      campaign_id: input.campaignId,
+      campaign_version: version,
+      person_id: person.id,
+      requested_by_id: input.requesterId,
+      status: 'active' as const,
+      idempotency_key: input.idempotencyKey,
+      admission_id: input.admissionId ?? null,
+      created_at: new Date(nowMs),
+      updated_at: new Date(nowMs),
+      cancelled_at: null,
     };
   }
 
-  async function seatedWrite(w: SeatedWrite, dose2Date: string | undefined): Promise<Result<BookingRow, BookingFailure>> {
+  async function seatedWrite(
+    w: SeatedWrite,
+    dose2Date: string | undefined,
+  ): Promise<Result<BookingRow, BookingFailure>> {
     try {
       return resultOfWrite(await store.writeBookingTakingSeats(w), dose2Date);
     } catch (e) {
@@ -168,32 +252,53 @@ export function createBookingService(deps: BookingServiceDeps) {
    * A slot-full refusal with what the person may book instead (one read, on the refusal path
    * only): the same facility on other dates, facilities of the same region on the same date.
    */
-  async function withAlternatives<T>(refusal: Result<T, BookingFailure>, a: { input: PlaceBookingInput; person: PersonRow; campaign: LiveCampaign; nowMs: number }, refused: { facilityId: number; date: string }): Promise<Result<T, BookingFailure>> {
-    const [facility, cohort] = [await store.findFacility(refused.facilityId), cohortFor(a.campaign.rules, a.person.birth_date)];
+  async function withAlternatives<T>(
+    refusal: Result<T, BookingFailure>,
+    a: { input: PlaceBookingInput; person: PersonRow; campaign: LiveCampaign; nowMs: number },
+    refused: { facilityId: number; date: string },
+  ): Promise<Result<T, BookingFailure>> {
+    const [facility, cohort] = [
+      await store.findFacility(refused.facilityId),
+      cohortFor(a.campaign.rules, a.person.birth_date),
+    ];
     if (!facility || !cohort) return refusal;
     const alternatives: AlternativeSlot[] = await store.findAlternativeSlots({
-      campaignId: a.input.campaignId, facilityId: refused.facilityId, date: refused.date, regionCode: facility.region_code,
-      districtCode: facility.district_code, vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
-      rotationGroup: birthDayDigitOf(a.person.birth_date), fromDate: firstBookableDate(a.nowMs), perKind: ALTERNATIVES_PER_KIND,
+      campaignId: a.input.campaignId,
+      facilityId: refused.facilityId,
+      date: refused.date,
+      regionCode: facility.region_code,
+      districtCode: facility.district_code,
+      vaccineCodes: vaccineCodesFor(cohort.vaccine.code),
+      rotationGroup: birthDayDigitOf(a.person.birth_date),
+      fromDate: firstBookableDate(a.nowMs),
+      perKind: ALTERNATIVES_PER_KIND,
     });
     return err('slot-full', { alternatives });
   }
 
   function resultOfWrite(r: SeatedWriteResult, dose2Date: string | undefined): Result<BookingRow, BookingFailure> {
     if (r.ok) return ok(r.booking);
-    if (r.reason === 'dose2-unavailable') return err('dose2-unavailable', dose2Date === undefined ? undefined : { dose2Date });
+    if (r.reason === 'dose2-unavailable')
+      return err('dose2-unavailable', dose2Date === undefined ? undefined : { dose2Date });
     // Two requests with one key at once: the loser is answered with the winner's booking (see placeBooking).
     if (r.reason === 'idempotency-key-used') return err('already-booked', { idempotencyRace: true });
     return err(r.reason);
   }
 
   /** `on`: the caller's transaction when there is one (on PGlite's single connection, another query would wait for it forever). */
-  async function messageFor(on: BookingStore, kind: OutboxKind, b: Pick<BookingRow, 'booking_number' | 'facility_id' | 'dose1_date' | 'dose2_date'>, person: PersonRow) {
+  async function messageFor(
+    on: BookingStore,
+    kind: OutboxKind,
+    b: Pick<BookingRow, 'booking_number' | 'facility_id' | 'dose1_date' | 'dose2_date'>,
+    person: PersonRow,
+  ) {
     const facility = await on.findFacility(b.facility_id);
     return bookingMessage(kind, {
-      phone: person.phone, bookingNumber: b.booking_number,
+      phone: person.phone,
+      bookingNumber: b.booking_number,
       facilityName: { ko: facility?.name_ko ?? '', en: facility?.name_en ?? '' },
-      dose1Date: b.dose1_date, dose2Date: b.dose2_date,
+      dose1Date: b.dose1_date,
+      dose2Date: b.dose2_date,
     });
   }
 
@@ -207,10 +312,16 @@ export function createBookingService(deps: BookingServiceDeps) {
   }
 
   /** Moves a booking to another dose-1 slot (and a dose-2 seat on its date), giving the old seats back. */
-  async function changeBooking(input: { requesterId: number; bookingNumber: string; slotId: number }): Promise<Result<BookingView, BookingFailure>> {
+  async function changeBooking(input: {
+    requesterId: number;
+    bookingNumber: string;
+    slotId: number;
+  }): Promise<Result<BookingView, BookingFailure>> {
     // The campaign is read before the transaction: its cache may go to the database, and a read
     // on the pool while this transaction holds PGlite's one connection would wait forever.
-    const current = (await store.findBookingsVisibleTo(input.requesterId)).find((b) => b.booking_number === input.bookingNumber);
+    const current = (await store.findBookingsVisibleTo(input.requesterId)).find(
+      (b) => b.booking_number === input.bookingNumber,
+    );
     const campaign = current && (await deps.liveCampaign(current.campaign_id));
     const result = await inTransaction(async (tx) => {
       const booking = await lockActiveBooking(tx, input.bookingNumber, input.requesterId);
@@ -219,13 +330,36 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (!campaign || campaign.rules.id !== booking.campaign_id || !person) throw new Rollback('booking-not-found');
       const nowMs = deps.clock.nowMs();
       const slot = await tx.findSlot(input.slotId);
-      const problem = slotProblem(slot, { campaignId: booking.campaign_id, birthDate: person.birth_date, rules: campaign.rules, nowMs });
+      const problem = slotProblem(slot, {
+        campaignId: booking.campaign_id,
+        birthDate: person.birth_date,
+        rules: campaign.rules,
+        nowMs,
+      });
       if (problem || !slot) throw new Rollback(problem ?? 'slot-not-found');
       const dose2Date = dose2DateOfBooking(campaign.rules, person.birth_date, slot.date);
-      const to = { booking_number: booking.booking_number, facility_id: slot.facility_id, dose1_date: slot.date, dose2_date: dose2Date };
-      const message = { kind: 'booking-changed' as const, nowMs, payload: await messageFor(tx, 'booking-changed', to, person) };
-      const seats = { dose1SlotId: slot.id, campaignId: slot.campaign_id, facilityId: slot.facility_id, vaccineCode: slot.vaccine_code, dose2Date };
-      const moved = resultOfWrite(await tx.writeBookingTakingSeats({ kind: 'move', bookingId: booking.id, seats, dose1Date: slot.date, message }), dose2Date);
+      const to = {
+        booking_number: booking.booking_number,
+        facility_id: slot.facility_id,
+        dose1_date: slot.date,
+        dose2_date: dose2Date,
+      };
+      const message = {
+        kind: 'booking-changed' as const,
+        nowMs,
+        payload: await messageFor(tx, 'booking-changed', to, person),
+      };
+      const seats = {
+        dose1SlotId: slot.id,
+        campaignId: slot.campaign_id,
+        facilityId: slot.facility_id,
+        vaccineCode: slot.vaccine_code,
+        dose2Date,
+      };
+      const moved = resultOfWrite(
+        await tx.writeBookingTakingSeats({ kind: 'move', bookingId: booking.id, seats, dose1Date: slot.date, message }),
+        dose2Date,
+      );
       if (!moved.ok) throw new Rollback(moved.reason, moved.detail);
       await tx.releaseSeat(booking.dose1_slot_id);
       await tx.releaseSeat(booking.dose2_slot_id);
@@ -234,7 +368,10 @@ export function createBookingService(deps: BookingServiceDeps) {
     return result.ok ? ok(await viewOf(result.value)) : result;
   }
 
-  async function cancelBooking(input: { requesterId: number; bookingNumber: string }): Promise<Result<BookingView, BookingFailure>> {
+  async function cancelBooking(input: {
+    requesterId: number;
+    bookingNumber: string;
+  }): Promise<Result<BookingView, BookingFailure>> {
     const result = await inTransaction(async (tx) => {
       const booking = await lockActiveBooking(tx, input.bookingNumber, input.requesterId);
       await tx.releaseSeat(booking.dose1_slot_id);
@@ -242,7 +379,12 @@ export function createBookingService(deps: BookingServiceDeps) {
       const nowMs = deps.clock.nowMs();
       const cancelled = await tx.markBookingCancelled(booking.id, nowMs);
       const person = await tx.findPerson(booking.person_id);
-      if (person) await tx.insertOutboxMessage(cancelled.id, { kind: 'booking-cancelled', nowMs, payload: await messageFor(tx, 'booking-cancelled', cancelled, person) });
+      if (person)
+        await tx.insertOutboxMessage(cancelled.id, {
+          kind: 'booking-cancelled',
+          nowMs,
+          payload: await messageFor(tx, 'booking-cancelled', cancelled, person),
+        });
       return cancelled;
     });
     return result.ok ? ok(await viewOf(result.value)) : result;
@@ -260,7 +402,10 @@ export function createBookingService(deps: BookingServiceDeps) {
     return Promise.all(rows.map(viewOf));
   }
 
-  async function getBooking(requesterId: number, bookingNumber: string): Promise<Result<BookingView, 'booking-not-found'>> {
+  async function getBooking(
+    requesterId: number,
+    bookingNumber: string,
+  ): Promise<Result<BookingView, 'booking-not-found'>> {
     const found = (await myBookings(requesterId)).find((b) => b.bookingNumber === bookingNumber);
     return found ? ok(found) : err('booking-not-found');
   }
@@ -289,9 +434,13 @@ export interface BookingView {
 
 export function toBookingView(b: BookingRow, f: FacilityRow | undefined): BookingView {
   return {
-    bookingNumber: b.booking_number, campaignId: b.campaign_id, status: b.status,
+    bookingNumber: b.booking_number,
+    campaignId: b.campaign_id,
+    status: b.status,
     isProxy: b.person_id !== b.requested_by_id,
-    facility: f ? { code: f.code, name: { ko: f.name_ko, en: f.name_en }, address: f.address, regionCode: f.region_code } : null,
+    facility: f
+      ? { code: f.code, name: { ko: f.name_ko, en: f.name_en }, address: f.address, regionCode: f.region_code }
+      : null,
     vaccineCode: b.vaccine_code,
     dose1: { date: b.dose1_date, slotId: b.dose1_slot_id },
     dose2: { date: b.dose2_date, slotId: b.dose2_slot_id },

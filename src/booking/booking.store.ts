@@ -12,10 +12,20 @@ import type { BookingRow, OutboxKind, OutboxPayload, SlotRow } from './booking.t
 export type NewBooking = Omit<BookingRow, 'id' | 'dose2_slot_id'>;
 
 /** The confirmation written with a booking change, in the same atomic step. */
-export interface OutboxMessage { kind: OutboxKind; payload: OutboxPayload; nowMs: number }
+export interface OutboxMessage {
+  kind: OutboxKind;
+  payload: OutboxPayload;
+  nowMs: number;
+}
 
 /** Where the seats are taken: a dose-1 slot and a dose-2 seat at its facility on the dose-2 date. */
-export interface SeatPair { dose1SlotId: number; campaignId: string; facilityId: number; vaccineCode: string; dose2Date: string }
+export interface SeatPair {
+  dose1SlotId: number;
+  campaignId: string;
+  facilityId: number;
+  vaccineCode: string;
+  dose2Date: string;
+}
 
 /**
  * "The earliest free dose-1 seat at this facility from `fromDate` on" that a person may take: one of
@@ -23,12 +33,19 @@ export interface SeatPair { dose1SlotId: number; campaignId: string; facilityId:
  * vaccine at the facility `dose2IntervalDays` later. The store picks and takes it in one step.
  */
 export interface EarliestSeat {
-  campaignId: string; facilityId: number; fromDate: string; vaccineCodes: readonly string[];
-  rotationGroup: number; dose2IntervalDays: number;
+  campaignId: string;
+  facilityId: number;
+  fromDate: string;
+  vaccineCodes: readonly string[];
+  rotationGroup: number;
+  dose2IntervalDays: number;
 }
 
 /** A new booking whose seats the store chooses: what the chosen slot decides is left out. */
-export type NewEarliestBooking = Omit<NewBooking, 'facility_id' | 'vaccine_code' | 'dose1_slot_id' | 'dose1_date' | 'dose2_date'>;
+export type NewEarliestBooking = Omit<
+  NewBooking,
+  'facility_id' | 'vaccine_code' | 'dose1_slot_id' | 'dose1_date' | 'dose2_date'
+>;
 
 /**
  * Stand-ins for the dates in an `place-earliest` write's message text: the store replaces them with
@@ -52,27 +69,46 @@ export type SeatedWrite =
  * rule (one active booking per person and campaign, one booking per requester and idempotency key,
  * one booking per admission).
  */
-export type SeatedWriteFailure = 'slot-full' | 'dose2-unavailable' | 'already-booked' | 'idempotency-key-used' | 'admission-used';
+export type SeatedWriteFailure =
+  'slot-full' | 'dose2-unavailable' | 'already-booked' | 'idempotency-key-used' | 'admission-used';
 
 export type SeatedWriteResult = { ok: true; booking: BookingRow } | { ok: false; reason: SeatedWriteFailure };
 
 /** Where the refused seat was, and what the person may book instead. */
 export interface AlternativesQuery {
-  campaignId: string; facilityId: number; date: string; regionCode: string; districtCode: string;
-  vaccineCodes: readonly string[]; rotationGroup: number; fromDate: string;
+  campaignId: string;
+  facilityId: number;
+  date: string;
+  regionCode: string;
+  districtCode: string;
+  vaccineCodes: readonly string[];
+  rotationGroup: number;
+  fromDate: string;
   /** At most this many of each kind (same facility, nearby facilities). */
   perKind: number;
 }
 
 /** A free dose-1 slot offered instead of a full one (the slot search's row shape). */
 export interface AlternativeSlot {
-  slotId: number; date: string; vaccineCode: string; rotationGroup: number | null; free: number;
-  facilityId: number; facilityCode: string; nameKo: string; nameEn: string; regionCode: string; districtCode: string; address: string;
+  slotId: number;
+  date: string;
+  vaccineCode: string;
+  rotationGroup: number | null;
+  free: number;
+  facilityId: number;
+  facilityCode: string;
+  nameKo: string;
+  nameEn: string;
+  regionCode: string;
+  districtCode: string;
+  address: string;
 }
 
 /** Thrown by an adapter when the database kept refusing the work (deadlocks, serialization failures) after its retries. */
 export class StoreBusy extends Error {
-  constructor(cause?: unknown) { super('booking store busy', { cause }); }
+  constructor(cause?: unknown) {
+    super('booking store busy', { cause });
+  }
 }
 
 /** Reads and writes bound to one connection: the pool's, or one transaction's. */

@@ -18,7 +18,12 @@ const MAX_ATTEMPTS = 3;
 type Finder<R> = (db: DbOrTrx, id: number) => Promise<R | undefined>;
 
 /** Finders default to plain reads; the composition root passes cached ones (row-cache.ts). */
-export function kyselyBookingStores(o: { db: Db; findPerson: Finder<PersonRow>; findFacility: Finder<FacilityRow>; findSlot?: Finder<SlotRow> }): BookingStores {
+export function kyselyBookingStores(o: {
+  db: Db;
+  findPerson: Finder<PersonRow>;
+  findFacility: Finder<FacilityRow>;
+  findSlot?: Finder<SlotRow>;
+}): BookingStores {
   const findSlot = o.findSlot ?? slots.findSlot;
   const on = (db: DbOrTrx): BookingStore => ({
     findSlot: (id) => findSlot(db, id),

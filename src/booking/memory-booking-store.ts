@@ -13,7 +13,19 @@
 import type { PersonRow } from '../people/people.table.ts';
 import type { FacilityRow } from '../facilities/facilities.table.ts';
 import type { BookingRow, OutboxRow, SlotRow } from './booking.table.ts';
-import { DOSE1_DATE_MARK, DOSE2_DATE_MARK, type AlternativeSlot, type AlternativesQuery, type BookingStore, type BookingStores, type EarliestSeat, type OutboxMessage, type SeatedWrite, type SeatedWriteResult, type SeatPair } from './booking.store.ts';
+import {
+  DOSE1_DATE_MARK,
+  DOSE2_DATE_MARK,
+  type AlternativeSlot,
+  type AlternativesQuery,
+  type BookingStore,
+  type BookingStores,
+  type EarliestSeat,
+  type OutboxMessage,
+  type SeatedWrite,
+  type SeatedWriteResult,
+  type SeatPair,
+} from './booking.store.ts';
 import { dose2DateFor } from './booking-rules.ts';
 
 export interface MemoryBookingState {
@@ -34,7 +46,14 @@ export type MemoryBookingStores = BookingStores & {
 };
 
 export function memoryBookingStores(): MemoryBookingStores {
-  let state: MemoryBookingState = { slots: new Map(), bookings: new Map(), outbox: [], people: new Map(), facilities: new Map(), nextId: 1 };
+  let state: MemoryBookingState = {
+    slots: new Map(),
+    bookings: new Map(),
+    outbox: [],
+    people: new Map(),
+    facilities: new Map(),
+    nextId: 1,
+  };
   let queue: Promise<unknown> = Promise.resolve();
   /** Runs `fn` after everything queued before it: one transaction (or pool call) at a time. */
   function exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -43,8 +62,12 @@ export function memoryBookingStores(): MemoryBookingStores {
     return run;
   }
   const store = boundTo(() => state);
-  const pool = Object.fromEntries(Object.entries(store).map(([name, op]) =>
-    [name, (...args: unknown[]) => exclusive(() => (op as (...a: unknown[]) => Promise<unknown>)(...args))])) as unknown as BookingStore;
+  const pool = Object.fromEntries(
+    Object.entries(store).map(([name, op]) => [
+      name,
+      (...args: unknown[]) => exclusive(() => (op as (...a: unknown[]) => Promise<unknown>)(...args)),
+    ]),
+  ) as unknown as BookingStore;
   const add = <R extends { id: number }>(map: Map<number, R>, row: Omit<R, 'id'>): R => {
     const r = { ...row, id: state.nextId++ } as R;
     map.set(r.id, r);
@@ -53,15 +76,16 @@ export function memoryBookingStores(): MemoryBookingStores {
 
   return {
     ...pool,
-    transact: (fn) => exclusive(async () => {
-      const before = structuredClone(state);
-      try {
-        return await fn(store);
-      } catch (e) {
-        state = before;
-        throw e;
-      }
-    }),
+    transact: (fn) =>
+      exclusive(async () => {
+        const before = structuredClone(state);
+        try {
+          return await fn(store);
+        } catch (e) {
+          state = before;
+          throw e;
+        }
+      }),
     snapshot: () => structuredClone(state),
     addPeople: (rows) => rows.map((r) => add(state.people, r)),
     addFacility: (row) => add(state.facilities, row),
@@ -84,9 +108,15 @@ function boundTo(current: () => MemoryBookingState): BookingStore {
       if (slot && slot.booked > 0) slot.booked -= 1;
     },
     findBookingByIdempotencyKey: async (requestedById, key) =>
-      copy([...current().bookings.values()].find((b) => b.requested_by_id === requestedById && b.idempotency_key === key)),
-    findBookingsVisibleTo: async (personId) => [...current().bookings.values()].filter((b) => mayActOn(b, personId))
-      .sort((a, b) => +new Date(b.created_at) - +new Date(a.created_at)).slice(0, 50).map((b) => structuredClone(b)),
+      copy(
+        [...current().bookings.values()].find((b) => b.requested_by_id === requestedById && b.idempotency_key === key),
+      ),
+    findBookingsVisibleTo: async (personId) =>
+      [...current().bookings.values()]
+        .filter((b) => mayActOn(b, personId))
+        .sort((a, b) => +new Date(b.created_at) - +new Date(a.created_at))
+        .slice(0, 50)
+        .map((b) => structuredClone(b)),
     lockBookingForOwner: async (bookingNumber, personId) =>
       copy([...current().bookings.values()].find((b) => b.booking_number === bookingNumber && mayActOn(b, personId))),
     markBookingCancelled: async (id, nowMs) => {
@@ -95,64 +125,137 @@ function boundTo(current: () => MemoryBookingState): BookingStore {
       Object.assign(b, { status: 'cancelled', cancelled_at: new Date(nowMs), updated_at: new Date(nowMs) });
       return structuredClone(b);
     },
-    insertOutboxMessage: async (bookingId, m) => { insertOutbox(current(), bookingId, m); },
+    insertOutboxMessage: async (bookingId, m) => {
+      insertOutbox(current(), bookingId, m);
+    },
   };
 }
 
 /** The seats a write would take, checked in the database's order: dose 1, then dose 2. */
-function freeSeats(s: MemoryBookingState, p: SeatPair): { dose1: SlotRow; dose2: SlotRow } | 'slot-full' | 'dose2-unavailable' {
+function freeSeats(
+  s: MemoryBookingState,
+  p: SeatPair,
+): { dose1: SlotRow; dose2: SlotRow } | 'slot-full' | 'dose2-unavailable' {
   const dose1 = s.slots.get(p.dose1SlotId);
   if (!dose1 || dose1.booked >= dose1.capacity) return 'slot-full';
-  const dose2 = [...s.slots.values()].filter((x) => x.campaign_id === p.campaignId && x.facility_id === p.facilityId && x.date === p.dose2Date
-    && x.vaccine_code === p.vaccineCode && x.dose === 2 && x.booked < x.capacity).sort((a, b) => a.id - b.id)[0];
+  const dose2 = [...s.slots.values()]
+    .filter(
+      (x) =>
+        x.campaign_id === p.campaignId &&
+        x.facility_id === p.facilityId &&
+        x.date === p.dose2Date &&
+        x.vaccine_code === p.vaccineCode &&
+        x.dose === 2 &&
+        x.booked < x.capacity,
+    )
+    .sort((a, b) => a.id - b.id)[0];
   return dose2 ? { dose1, dose2 } : 'dose2-unavailable';
 }
 
 /** The earliest free dose-1 slot at the facility with a free dose-2 seat, as the SQL `pick` chooses it. */
 function earliestSeat(s: MemoryBookingState, at: EarliestSeat): SlotRow | undefined {
-  const fits = (x: SlotRow) => x.campaign_id === at.campaignId && x.facility_id === at.facilityId && x.dose === 1 && x.date >= at.fromDate
-    && at.vaccineCodes.includes(x.vaccine_code) && (x.rotation_group === null || x.rotation_group === at.rotationGroup) && x.booked < x.capacity;
-  const hasDose2 = (x: SlotRow) => [...s.slots.values()].some((y) => y.campaign_id === x.campaign_id && y.facility_id === x.facility_id
-    && y.date === dose2DateFor(x.date, at.dose2IntervalDays) && y.vaccine_code === x.vaccine_code && y.dose === 2 && y.booked < y.capacity);
-  return [...s.slots.values()].filter((x) => fits(x) && hasDose2(x)).sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id)[0];
+  const fits = (x: SlotRow) =>
+    x.campaign_id === at.campaignId &&
+    x.facility_id === at.facilityId &&
+    x.dose === 1 &&
+    x.date >= at.fromDate &&
+    at.vaccineCodes.includes(x.vaccine_code) &&
+    (x.rotation_group === null || x.rotation_group === at.rotationGroup) &&
+    x.booked < x.capacity;
+  const hasDose2 = (x: SlotRow) =>
+    [...s.slots.values()].some(
+      (y) =>
+        y.campaign_id === x.campaign_id &&
+        y.facility_id === x.facility_id &&
+        y.date === dose2DateFor(x.date, at.dose2IntervalDays) &&
+        y.vaccine_code === x.vaccine_code &&
+        y.dose === 2 &&
+        y.booked < y.capacity,
+    );
+  return [...s.slots.values()]
+    .filter((x) => fits(x) && hasDose2(x))
+    .sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id)[0];
 }
 
 /** An earliest-seat write as the place write of the slot it picks, dates filled into its message. */
-function resolveEarliest(s: MemoryBookingState, w: Extract<SeatedWrite, { kind: 'place-earliest' }>): Extract<SeatedWrite, { kind: 'place' }> | undefined {
+function resolveEarliest(
+  s: MemoryBookingState,
+  w: Extract<SeatedWrite, { kind: 'place-earliest' }>,
+): Extract<SeatedWrite, { kind: 'place' }> | undefined {
   const slot = earliestSeat(s, w.at);
   if (!slot) return undefined;
   const dose2Date = dose2DateFor(slot.date, w.at.dose2IntervalDays);
-  const text = JSON.stringify(w.message.payload).replaceAll(DOSE1_DATE_MARK, slot.date).replaceAll(DOSE2_DATE_MARK, dose2Date);
+  const text = JSON.stringify(w.message.payload)
+    .replaceAll(DOSE1_DATE_MARK, slot.date)
+    .replaceAll(DOSE2_DATE_MARK, dose2Date);
   return {
-    kind: 'place', message: { ...w.message, payload: JSON.parse(text) },
-    booking: { ...w.booking, facility_id: slot.facility_id, vaccine_code: slot.vaccine_code, dose1_slot_id: slot.id, dose1_date: slot.date, dose2_date: dose2Date },
+    kind: 'place',
+    message: { ...w.message, payload: JSON.parse(text) },
+    booking: {
+      ...w.booking,
+      facility_id: slot.facility_id,
+      vaccine_code: slot.vaccine_code,
+      dose1_slot_id: slot.id,
+      dose1_date: slot.date,
+      dose2_date: dose2Date,
+    },
   };
 }
 
 function writeTakingSeats(s: MemoryBookingState, write: SeatedWrite): SeatedWriteResult {
   const w = write.kind === 'place-earliest' ? resolveEarliest(s, write) : write;
   if (!w) return { ok: false, reason: 'slot-full' };
-  const pair = w.kind === 'place'
-    ? { dose1SlotId: w.booking.dose1_slot_id, campaignId: w.booking.campaign_id, facilityId: w.booking.facility_id, vaccineCode: w.booking.vaccine_code, dose2Date: w.booking.dose2_date }
-    : w.seats;
+  const pair =
+    w.kind === 'place'
+      ? {
+          dose1SlotId: w.booking.dose1_slot_id,
+          campaignId: w.booking.campaign_id,
+          facilityId: w.booking.facility_id,
+          vaccineCode: w.booking.vaccine_code,
+          dose2Date: w.booking.dose2_date,
+        }
+      : w.seats;
   const seats = freeSeats(s, pair);
   if (typeof seats === 'string') return { ok: false, reason: seats };
   let booking: BookingRow;
   if (w.kind === 'place') {
     const others = [...s.bookings.values()];
     const b = w.booking;
-    if (others.some((o) => o.booking_number === b.booking_number)) throw new Error('duplicate key value violates unique constraint "bookings_booking_number_key"');
-    if (others.some((o) => o.status === 'active' && b.status === 'active' && o.campaign_id === b.campaign_id && o.person_id === b.person_id)) return { ok: false, reason: 'already-booked' };
-    if (others.some((o) => o.requested_by_id === b.requested_by_id && o.idempotency_key === b.idempotency_key)) return { ok: false, reason: 'idempotency-key-used' };
-    if (b.admission_id !== null && others.some((o) => o.admission_id === b.admission_id)) return { ok: false, reason: 'admission-used' };
-    booking = { ...b, id: s.nextId++, dose2_slot_id: seats.dose2.id, created_at: new Date(b.created_at), updated_at: new Date(b.updated_at) };
+    if (others.some((o) => o.booking_number === b.booking_number))
+      throw new Error('duplicate key value violates unique constraint "bookings_booking_number_key"');
+    if (
+      others.some(
+        (o) =>
+          o.status === 'active' &&
+          b.status === 'active' &&
+          o.campaign_id === b.campaign_id &&
+          o.person_id === b.person_id,
+      )
+    )
+      return { ok: false, reason: 'already-booked' };
+    if (others.some((o) => o.requested_by_id === b.requested_by_id && o.idempotency_key === b.idempotency_key))
+      return { ok: false, reason: 'idempotency-key-used' };
+    if (b.admission_id !== null && others.some((o) => o.admission_id === b.admission_id))
+      return { ok: false, reason: 'admission-used' };
+    booking = {
+      ...b,
+      id: s.nextId++,
+      dose2_slot_id: seats.dose2.id,
+      created_at: new Date(b.created_at),
+      updated_at: new Date(b.updated_at),
+    };
     s.bookings.set(booking.id, booking);
   } else {
     const existing = s.bookings.get(w.bookingId);
     if (!existing) return { ok: false, reason: 'slot-full' };
     booking = Object.assign(existing, {
-      facility_id: w.seats.facilityId, vaccine_code: w.seats.vaccineCode, dose1_slot_id: seats.dose1.id, dose1_date: w.dose1Date,
-      dose2_slot_id: seats.dose2.id, dose2_date: w.seats.dose2Date, updated_at: new Date(w.message.nowMs),
+      facility_id: w.seats.facilityId,
+      vaccine_code: w.seats.vaccineCode,
+      dose1_slot_id: seats.dose1.id,
+      dose1_date: w.dose1Date,
+      dose2_slot_id: seats.dose2.id,
+      dose2_date: w.seats.dose2Date,
+      updated_at: new Date(w.message.nowMs),
     });
   }
   seats.dose1.booked += 1;
@@ -163,26 +266,59 @@ function writeTakingSeats(s: MemoryBookingState, write: SeatedWrite): SeatedWrit
 
 function insertOutbox(s: MemoryBookingState, bookingId: number, m: OutboxMessage): void {
   const at = new Date(m.nowMs);
-  s.outbox.push({ id: s.nextId++, booking_id: bookingId, kind: m.kind, payload: structuredClone(m.payload), created_at: at, attempts: 0, next_attempt_at: at, sent_at: null, failed_at: null, last_error: null });
+  s.outbox.push({
+    id: s.nextId++,
+    booking_id: bookingId,
+    kind: m.kind,
+    payload: structuredClone(m.payload),
+    created_at: at,
+    attempts: 0,
+    next_attempt_at: at,
+    sent_at: null,
+    failed_at: null,
+    last_error: null,
+  });
 }
 
 /** The alternatives query of slot.repository.ts, on the in-memory rows (same order, same limits). */
 function alternativeSlots(s: MemoryBookingState, q: AlternativesQuery): AlternativeSlot[] {
-  const fits = (x: SlotRow) => x.campaign_id === q.campaignId && x.dose === 1 && x.booked < x.capacity && x.date >= q.fromDate
-    && q.vaccineCodes.includes(x.vaccine_code) && (x.rotation_group === null || x.rotation_group === q.rotationGroup);
+  const fits = (x: SlotRow) =>
+    x.campaign_id === q.campaignId &&
+    x.dose === 1 &&
+    x.booked < x.capacity &&
+    x.date >= q.fromDate &&
+    q.vaccineCodes.includes(x.vaccine_code) &&
+    (x.rotation_group === null || x.rotation_group === q.rotationGroup);
   const withFacility = [...s.slots.values()].filter(fits).flatMap((x) => {
     const f = s.facilities.get(x.facility_id);
     return f ? [{ x, f }] : [];
   });
   const daysApart = (d: string) => Math.abs(Date.parse(d) - Date.parse(q.date));
-  const sameFacility = withFacility.filter(({ x }) => x.facility_id === q.facilityId && x.date !== q.date)
+  const sameFacility = withFacility
+    .filter(({ x }) => x.facility_id === q.facilityId && x.date !== q.date)
     .sort((a, b) => daysApart(a.x.date) - daysApart(b.x.date) || a.x.date.localeCompare(b.x.date) || a.x.id - b.x.id);
   const fill = (x: SlotRow) => x.booked / Math.max(x.capacity, 1);
-  const nearby = withFacility.filter(({ x, f }) => x.date === q.date && x.facility_id !== q.facilityId && f.region_code === q.regionCode)
-    .sort((a, b) => Number(b.f.district_code === q.districtCode) - Number(a.f.district_code === q.districtCode)
-      || fill(a.x) - fill(b.x) || a.f.code.localeCompare(b.f.code) || a.x.id - b.x.id);
+  const nearby = withFacility
+    .filter(({ x, f }) => x.date === q.date && x.facility_id !== q.facilityId && f.region_code === q.regionCode)
+    .sort(
+      (a, b) =>
+        Number(b.f.district_code === q.districtCode) - Number(a.f.district_code === q.districtCode) ||
+        fill(a.x) - fill(b.x) ||
+        a.f.code.localeCompare(b.f.code) ||
+        a.x.id - b.x.id,
+    );
   return [...sameFacility.slice(0, q.perKind), ...nearby.slice(0, q.perKind)].map(({ x, f }) => ({
-    slotId: x.id, date: x.date, vaccineCode: x.vaccine_code, rotationGroup: x.rotation_group, free: x.capacity - x.booked,
-    facilityId: f.id, facilityCode: f.code, nameKo: f.name_ko, nameEn: f.name_en, regionCode: f.region_code, districtCode: f.district_code, address: f.address,
+    slotId: x.id,
+    date: x.date,
+    vaccineCode: x.vaccine_code,
+    rotationGroup: x.rotation_group,
+    free: x.capacity - x.booked,
+    facilityId: f.id,
+    facilityCode: f.code,
+    nameKo: f.name_ko,
+    nameEn: f.name_en,
+    regionCode: f.region_code,
+    districtCode: f.district_code,
+    address: f.address,
   }));
 }

@@ -10,8 +10,15 @@ export function fileChannel(path: string): MessageChannel {
   return {
     async send(m) {
       // A failed open is not kept: the sender's retry opens again.
-      handle ??= mkdir(dirname(path), { recursive: true }).then(() => open(path, 'a')).catch((e) => { handle = undefined; throw e; });
-      await (await handle).write(`${JSON.stringify({ outboxId: m.id, kind: m.kind, to: m.payload.to, text: m.payload.text })}\n`);
+      handle ??= mkdir(dirname(path), { recursive: true })
+        .then(() => open(path, 'a'))
+        .catch((e) => {
+          handle = undefined;
+          throw e;
+        });
+      await (
+        await handle
+      ).write(`${JSON.stringify({ outboxId: m.id, kind: m.kind, to: m.payload.to, text: m.payload.text })}\n`);
     },
   };
 }

@@ -10,33 +10,67 @@ import type { DbOrTrx } from '../platform/db.ts';
 import type { OutboxRow } from './booking.table.ts';
 
 /** Leases up to `limit` messages due at `nowMs` until `nowMs + leaseMs`; oldest first. */
-export async function claimDueMessages(db: DbOrTrx, nowMs: number, limit: number, leaseMs: number): Promise<OutboxRow[]> {
-  const rows = await db.updateTable('outbox').set({ next_attempt_at: new Date(nowMs + leaseMs) })
-    .where('id', 'in', (eb) => eb.selectFrom('outbox').select('id')
-      .where('sent_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', new Date(nowMs))
-      .orderBy('id').limit(limit).forUpdate().skipLocked())
-    .returningAll().execute();
+export async function claimDueMessages(
+  db: DbOrTrx,
+  nowMs: number,
+  limit: number,
+  leaseMs: number,
+): Promise<OutboxRow[]> {
+  const rows = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: new Date(nowMs + leaseMs) })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('sent_at', 'is', null)
+        .where('failed_at', 'is', null)
+        .where('next_attempt_at', '<=', new Date(nowMs))
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
   return rows.sort((a, b) => a.id - b.id);
 }
 
 /** Marks one message sent (the channel accepted it). */
 export async function markSent(db: DbOrTrx, id: number, nowMs: number): Promise<void> {
-  await db.updateTable('outbox').set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('outbox')
+    .set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Records a failed attempt: retried at `nextAttemptMs`, or given up (failed_at) when `giveUp`. */
-export async function markAttemptFailed(db: DbOrTrx, id: number, a: { nowMs: number; nextAttemptMs: number; error: string; giveUp: boolean }): Promise<void> {
-  await db.updateTable('outbox').set({
-    attempts: sql`attempts + 1`, next_attempt_at: new Date(a.nextAttemptMs), last_error: a.error.slice(0, 500),
-    failed_at: a.giveUp ? new Date(a.nowMs) : null,
-  }).where('id', '=', id).execute();
+export async function markAttemptFailed(
+  db: DbOrTrx,
+  id: number,
+  a: { nowMs: number; nextAttemptMs: number; error: string; giveUp: boolean },
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      attempts: sql`attempts + 1`,
+      next_attempt_at: new Date(a.nextAttemptMs),
+      last_error: a.error.slice(0, 500),
+      failed_at: a.giveUp ? new Date(a.nowMs) : null,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function outboxCounts(db: DbOrTrx): Promise<{ pending: number; sent: number; failed: number }> {
-  const r = await db.selectFrom('outbox').select([
-    sql<number>`count(*) filter (where sent_at is null and failed_at is null)::int`.as('pending'),
-    sql<number>`count(*) filter (where sent_at is not null)::int`.as('sent'),
-    sql<number>`count(*) filter (where failed_at is not null)::int`.as('failed'),
-  ]).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('outbox')
+    .select([
+      sql<number>`count(*) filter (where sent_at is null and failed_at is null)::int`.as('pending'),
+      sql<number>`count(*) filter (where sent_at is not null)::int`.as('sent'),
+      sql<number>`count(*) filter (where failed_at is not null)::int`.as('failed'),
+    ])
+    .executeTakeFirstOrThrow();
   return r;
 }

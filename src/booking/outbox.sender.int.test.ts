@@ -11,19 +11,33 @@ const LEASE_MS = 5_000;
 
 describe('outbox sender on real Postgres', () => {
   let tdb: TestDatabase | undefined;
-  before(async () => { tdb = await postgresForTest(undefined, 4); });
-  after(async () => { await tdb?.close(); });
+  before(async () => {
+    tdb = await postgresForTest(undefined, 4);
+  });
+  after(async () => {
+    await tdb?.close();
+  });
 
   /** Five committed bookings in their own campaign; their booking numbers in outbox order. */
   async function fiveBookings(id: string) {
     const db = tdb!.db;
     const campaign = await newLiveCampaign(db, NOW, { id });
     const facility = await newFacility(db);
-    const { dose1 } = await newSlotPair(db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 5), capacity: 10 });
+    const { dose1 } = await newSlotPair(db, {
+      campaignId: campaign.id,
+      facilityId: facility.id,
+      date: dateAfter(NOW, 5),
+      capacity: 10,
+    });
     const svc = testServices(tdb!, fixedClock(NOW));
     const numbers: string[] = [];
     for (const p of await newPeople(db, 5)) {
-      const r = await svc.booking.placeBooking({ requesterId: p.id, campaignId: campaign.id, slotId: dose1.id, idempotencyKey: `${id}-${p.id}` });
+      const r = await svc.booking.placeBooking({
+        requesterId: p.id,
+        campaignId: campaign.id,
+        slotId: dose1.id,
+        idempotencyKey: `${id}-${p.id}`,
+      });
       assert.ok(r.ok);
       numbers.push(r.value.bookingNumber);
     }
@@ -31,8 +45,12 @@ describe('outbox sender on real Postgres', () => {
   }
 
   async function sentAt(numbers: string[]) {
-    const rows = await tdb!.db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
-      .select(['bookings.booking_number', 'outbox.sent_at', 'outbox.attempts']).where('bookings.booking_number', 'in', numbers).execute();
+    const rows = await tdb!.db
+      .selectFrom('outbox')
+      .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+      .select(['bookings.booking_number', 'outbox.sent_at', 'outbox.attempts'])
+      .where('bookings.booking_number', 'in', numbers)
+      .execute();
     return new Map(rows.map((r) => [r.booking_number, r]));
   }
 
@@ -41,17 +59,32 @@ describe('outbox sender on real Postgres', () => {
     const clock = fixedClock(NOW);
     const channel = capturingChannel();
     channel.failNextFor(numbers[2]!, 1);
-    const sender = createOutboxSender({ db: tdb!.db, clock, channel, maxAttempts: 5, claimLeaseMs: LEASE_MS, baseBackoffMs: 1_000, random: () => 1 });
+    const sender = createOutboxSender({
+      db: tdb!.db,
+      clock,
+      channel,
+      maxAttempts: 5,
+      claimLeaseMs: LEASE_MS,
+      baseBackoffMs: 1_000,
+      random: () => 1,
+    });
 
     const first = await sender.runOnce();
     const rows = await sentAt(numbers);
 
-    assert.deepEqual(numbers.map((n) => rows.get(n)!.sent_at !== null), [true, true, false, true, true]);
+    assert.deepEqual(
+      numbers.map((n) => rows.get(n)!.sent_at !== null),
+      [true, true, false, true, true],
+    );
     assert.ok(first.sent >= 4 && first.failed >= 1);
     clock.advance(1_000);
     await sender.runOnce();
     const mine = channel.sent.filter((m) => numbers.includes(m.bookingNumber));
-    assert.deepEqual(mine.map((m) => m.bookingNumber).sort(), [...numbers].sort(), 'each message delivered exactly once');
+    assert.deepEqual(
+      mine.map((m) => m.bookingNumber).sort(),
+      [...numbers].sort(),
+      'each message delivered exactly once',
+    );
     assert.equal((await sentAt(numbers)).get(numbers[2]!)!.attempts, 2);
   });
 
@@ -62,25 +95,40 @@ describe('outbox sender on real Postgres', () => {
     const delivered: { id: number; bookingNumber: string }[] = [];
     const dying: MessageChannel = {
       send: (m) => {
-        if (m.payload.bookingNumber === numbers[2]) { delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber }); return new Promise(() => {}); }
+        if (m.payload.bookingNumber === numbers[2]) {
+          delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber });
+          return new Promise(() => {});
+        }
         delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber });
         return Promise.resolve();
       },
     };
     void createOutboxSender({ db: tdb!.db, clock, channel: dying, maxAttempts: 5, claimLeaseMs: LEASE_MS }).runOnce();
-    for (let i = 0; i < 100 && !delivered.some((d) => d.bookingNumber === numbers[2]); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !delivered.some((d) => d.bookingNumber === numbers[2]); i++)
+      await new Promise((r) => setTimeout(r, 20));
     const afterCrash = await sentAt(numbers);
-    assert.deepEqual(numbers.map((n) => afterCrash.get(n)!.sent_at !== null), [true, true, false, false, false]);
+    assert.deepEqual(
+      numbers.map((n) => afterCrash.get(n)!.sent_at !== null),
+      [true, true, false, false, false],
+    );
 
     const restarted = capturingChannel();
     const next = createOutboxSender({ db: tdb!.db, clock, channel: restarted, maxAttempts: 5, claimLeaseMs: LEASE_MS });
     await next.runOnce();
-    assert.equal(restarted.sent.filter((m) => numbers.includes(m.bookingNumber)).length, 0, 'the dead sender\'s claims wait for their lease');
+    assert.equal(
+      restarted.sent.filter((m) => numbers.includes(m.bookingNumber)).length,
+      0,
+      "the dead sender's claims wait for their lease",
+    );
     clock.advance(LEASE_MS);
     await next.runOnce();
 
     const resent = restarted.sent.filter((m) => numbers.includes(m.bookingNumber));
-    assert.deepEqual(resent.map((m) => m.bookingNumber), numbers.slice(2), 'only the message in flight and those after it');
+    assert.deepEqual(
+      resent.map((m) => m.bookingNumber),
+      numbers.slice(2),
+      'only the message in flight and those after it',
+    );
     const inFlight = delivered.find((d) => d.bookingNumber === numbers[2])!;
     assert.equal(resent[0]!.id, inFlight.id, 'the repeat carries the id the channel saw, so it can drop it');
     assert.ok([...(await sentAt(numbers)).values()].every((r) => r.sent_at !== null));

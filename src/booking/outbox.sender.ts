@@ -57,8 +57,10 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
         const nowMs = deps.clock.nowMs();
         const attempt = m.attempts + 1;
         await repo.markAttemptFailed(deps.db, m.id, {
-          nowMs, nextAttemptMs: nowMs + backoffMs(attempt, base, max, random),
-          error: e instanceof Error ? e.message : String(e), giveUp: attempt >= deps.maxAttempts,
+          nowMs,
+          nextAttemptMs: nowMs + backoffMs(attempt, base, max, random),
+          error: e instanceof Error ? e.message : String(e),
+          giveUp: attempt >= deps.maxAttempts,
         });
         failed++;
         continue;
@@ -83,7 +85,10 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
       }
     };
     void loop();
-    return async () => { stopped = true; await current; };
+    return async () => {
+      stopped = true;
+      await current;
+    };
   }
 
   return { runOnce, start };

@@ -5,7 +5,13 @@ import { cachedById } from './row-cache.ts';
 
 function countingLoader(rows: Map<number, string>) {
   const calls: number[] = [];
-  return { calls, load: async (_db: unknown, id: number) => { calls.push(id); return rows.get(id); } };
+  return {
+    calls,
+    load: async (_db: unknown, id: number) => {
+      calls.push(id);
+      return rows.get(id);
+    },
+  };
 }
 
 describe('cachedById', () => {
@@ -31,10 +37,19 @@ describe('cachedById', () => {
   });
 
   it('holds at most maxEntries rows, dropping the oldest', async () => {
-    const l = countingLoader(new Map([[1, 'a'], [2, 'b'], [3, 'c']]));
+    const l = countingLoader(
+      new Map([
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ]),
+    );
     const find = cachedById(l.load, { clock: fixedClock(0), ttlMs: 60_000, maxEntries: 2 });
-    await find(null, 1); await find(null, 2); await find(null, 3);
-    await find(null, 3); await find(null, 2);
+    await find(null, 1);
+    await find(null, 2);
+    await find(null, 3);
+    await find(null, 3);
+    await find(null, 2);
     assert.deepEqual(l.calls, [1, 2, 3]);
     await find(null, 1);
     assert.deepEqual(l.calls, [1, 2, 3, 1]);
@@ -43,19 +58,29 @@ describe('cachedById', () => {
   it('shares one load among concurrent misses on one connection, and never across connections', async () => {
     const l = countingLoader(new Map([[1, 'one']]));
     const find = cachedById(l.load, { clock: fixedClock(0), ttlMs: 60_000, maxEntries: 10 });
-    const pool = {}, transaction = {};
+    const pool = {},
+      transaction = {};
     const answers = await Promise.all([find(pool, 1), find(pool, 1), find(pool, 1), find(transaction, 1)]);
     assert.deepEqual(answers, ['one', 'one', 'one', 'one']);
-    assert.deepEqual(l.calls, [1, 1], 'one load for the pool\'s three, one for the transaction');
+    assert.deepEqual(l.calls, [1, 1], "one load for the pool's three, one for the transaction");
     assert.equal(await find(pool, 1), 'one');
     assert.deepEqual(l.calls, [1, 1]);
   });
 
   it('lets a failed load fail every waiter, and tries again on the next call', async () => {
     let fail = true;
-    const find = cachedById(async () => { if (fail) throw new Error('connection reset'); return 'row'; }, { clock: fixedClock(0), ttlMs: 60_000, maxEntries: 10 });
+    const find = cachedById(
+      async () => {
+        if (fail) throw new Error('connection reset');
+        return 'row';
+      },
+      { clock: fixedClock(0), ttlMs: 60_000, maxEntries: 10 },
+    );
     const results = await Promise.allSettled([find(null, 1), find(null, 1)]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     fail = false;
     assert.equal(await find(null, 1), 'row');
   });

@@ -13,7 +13,11 @@ export type NewSlot = Insertable<SlotsTable>;
 
 export async function insertSlots(db: DbOrTrx, slots: readonly NewSlot[]): Promise<void> {
   if (slots.length === 0) return;
-  await db.insertInto('slots').values([...slots]).onConflict((oc) => oc.doNothing()).execute();
+  await db
+    .insertInto('slots')
+    .values([...slots])
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | undefined> {
@@ -22,7 +26,12 @@ export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | u
 
 /** Gives one seat back (never below zero). Seats are taken by booking.repository.ts writeBookingTakingSeats only. */
 export async function releaseSeat(db: DbOrTrx, slotId: number): Promise<void> {
-  await db.updateTable('slots').set({ booked: sql`booked - 1` }).where('id', '=', slotId).where('booked', '>', 0).execute();
+  await db
+    .updateTable('slots')
+    .set({ booked: sql`booked - 1` })
+    .where('id', '=', slotId)
+    .where('booked', '>', 0)
+    .execute();
 }
 
 export interface FacilitySearch {
@@ -39,14 +48,28 @@ export interface FacilitySearch {
 
 /** Dose-1 slots with free seats, with their facility, nearest dates first. */
 export async function searchOpenSlots(db: DbOrTrx, q: FacilitySearch) {
-  let query = db.selectFrom('slots').innerJoin('facilities', 'facilities.id', 'slots.facility_id')
-    .select(['slots.id as slotId', 'slots.date', 'slots.vaccine_code as vaccineCode', 'slots.rotation_group as rotationGroup',
+  let query = db
+    .selectFrom('slots')
+    .innerJoin('facilities', 'facilities.id', 'slots.facility_id')
+    .select([
+      'slots.id as slotId',
+      'slots.date',
+      'slots.vaccine_code as vaccineCode',
+      'slots.rotation_group as rotationGroup',
       sql<number>`slots.capacity - slots.booked`.as('free'),
-      'facilities.id as facilityId', 'facilities.code as facilityCode', 'facilities.name_ko as nameKo', 'facilities.name_en as nameEn',
-      'facilities.region_code as regionCode', 'facilities.district_code as districtCode', 'facilities.address'])
-    .where('slots.campaign_id', '=', q.campaignId).where('slots.dose', '=', 1)
+      'facilities.id as facilityId',
+      'facilities.code as facilityCode',
+      'facilities.name_ko as nameKo',
+      'facilities.name_en as nameEn',
+      'facilities.region_code as regionCode',
+      'facilities.district_code as districtCode',
+      'facilities.address',
+    ])
+    .where('slots.campaign_id', '=', q.campaignId)
+    .where('slots.dose', '=', 1)
     .where('slots.vaccine_code', 'in', [...q.vaccineCodes])
-    .whereRef('slots.booked', '<', 'slots.capacity').where('slots.date', '>=', q.fromDate);
+    .whereRef('slots.booked', '<', 'slots.capacity')
+    .where('slots.date', '>=', q.fromDate);
   if (q.regionCode) query = query.where('facilities.region_code', '=', q.regionCode);
   if (q.districtCode) query = query.where('facilities.district_code', '=', q.districtCode);
   if (q.date) query = query.where('slots.date', '=', q.date);
@@ -59,12 +82,20 @@ export async function searchOpenSlots(db: DbOrTrx, q: FacilitySearch) {
 
 /** Free dose-1 seats per region (public: lets people see before queueing whether any are left). */
 export async function freeSeatsByRegion(db: DbOrTrx, campaignId: string, fromDate: string) {
-  return db.selectFrom('slots').innerJoin('facilities', 'facilities.id', 'slots.facility_id')
-    .select(['facilities.region_code as regionCode',
+  return db
+    .selectFrom('slots')
+    .innerJoin('facilities', 'facilities.id', 'slots.facility_id')
+    .select([
+      'facilities.region_code as regionCode',
       sql<number>`sum(slots.capacity - slots.booked)::int`.as('free'),
-      sql<number>`sum(slots.capacity)::int`.as('capacity')])
-    .where('slots.campaign_id', '=', campaignId).where('slots.dose', '=', 1).where('slots.date', '>=', fromDate)
-    .groupBy('facilities.region_code').orderBy('facilities.region_code').execute();
+      sql<number>`sum(slots.capacity)::int`.as('capacity'),
+    ])
+    .where('slots.campaign_id', '=', campaignId)
+    .where('slots.dose', '=', 1)
+    .where('slots.date', '>=', fromDate)
+    .groupBy('facilities.region_code')
+    .orderBy('facilities.region_code')
+    .execute();
 }
 
 const ALTERNATIVE_COLUMNS = sql`s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS date, s.vaccine_code AS "vaccineCode",
@@ -88,6 +119,13 @@ export async function findAlternativeSlots(db: DbOrTrx, q: AlternativesQuery): P
     UNION ALL
     (SELECT ${ALTERNATIVE_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id
       WHERE ${fits} AND s.date = ${q.date}::date AND s.facility_id <> ${q.facilityId}::int AND f.region_code = ${q.regionCode}::text
-      ORDER BY (f.district_code = ${q.districtCode}::text) DESC, s.booked::float / GREATEST(s.capacity, 1), f.code, s.id LIMIT ${q.perKind}::int)`.execute(db);
-  return r.rows.map((row) => ({ ...row, slotId: Number(row.slotId), facilityId: Number(row.facilityId), free: Number(row.free) }));
+      ORDER BY (f.district_code = ${q.districtCode}::text) DESC, s.booked::float / GREATEST(s.capacity, 1), f.code, s.id LIMIT ${q.perKind}::int)`.execute(
+    db,
+  );
+  return r.rows.map((row) => ({
+    ...row,
+    slotId: Number(row.slotId),
+    facilityId: Number(row.facilityId),
+    free: Number(row.free),
+  }));
 }

@@ -8,22 +8,34 @@ import { latestVersionNumber, insertCampaignVersion, setLiveVersion } from './ca
 
 export { latestVersionNumber, insertCampaignVersion, setLiveVersion };
 
-
 /** Every campaign's live version (the set citizens are served). */
 export async function listLiveCampaigns(db: DbOrTrx): Promise<StoredCampaign[]> {
-  const rows = await db.selectFrom('campaigns')
-    .innerJoin('campaign_versions', (j) => j.onRef('campaign_versions.campaign_id', '=', 'campaigns.id')
-      .onRef('campaign_versions.version', '=', 'campaigns.live_version'))
+  const rows = await db
+    .selectFrom('campaigns')
+    .innerJoin('campaign_versions', (j) =>
+      j
+        .onRef('campaign_versions.campaign_id', '=', 'campaigns.id')
+        .onRef('campaign_versions.version', '=', 'campaigns.live_version'),
+    )
     .select(['campaigns.id', 'campaign_versions.version', 'campaign_versions.rules'])
-    .orderBy('campaigns.id').execute();
+    .orderBy('campaigns.id')
+    .execute();
   return rows.map((r) => ({ id: r.id, version: r.version, rules: r.rules, isLive: true }));
 }
 
 export async function listCampaignVersions(db: DbOrTrx, id: string): Promise<StoredCampaign[]> {
-  const rows = await db.selectFrom('campaign_versions')
+  const rows = await db
+    .selectFrom('campaign_versions')
     .leftJoin('campaigns', 'campaigns.id', 'campaign_versions.campaign_id')
-    .select(['campaign_versions.campaign_id as id', 'campaign_versions.version', 'campaign_versions.rules', 'campaigns.live_version'])
-    .where('campaign_versions.campaign_id', '=', id).orderBy('campaign_versions.version', 'desc').execute();
+    .select([
+      'campaign_versions.campaign_id as id',
+      'campaign_versions.version',
+      'campaign_versions.rules',
+      'campaigns.live_version',
+    ])
+    .where('campaign_versions.campaign_id', '=', id)
+    .orderBy('campaign_versions.version', 'desc')
+    .execute();
   return rows.map((r) => ({ id: r.id, version: r.version, rules: r.rules, isLive: r.live_version === r.version }));
 }
 

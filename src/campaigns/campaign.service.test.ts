@@ -13,17 +13,35 @@ describe('campaign service', () => {
     const campaigns = createCampaignService({ store, clock: fixedClock(0), countsByBirthDate: async () => new Map() });
     assert.equal((await campaigns.saveVersion(rulesV(1), 'op', true)).ok, true);
     const skipped = await campaigns.saveVersion(rulesV(3), 'op', true);
-    assert.deepEqual(skipped, { ok: false, reason: 'invalid-rules', detail: { problems: [{
-      path: '/version', message: 'must be 2 (the next version after 1)',
-      messages: { ko: '2이어야 합니다 (최신 버전 1의 다음 버전)', en: 'must be 2 (the next version after 1)' }, place: { ko: '버전', en: 'version' },
-    }] } });
-    assert.deepEqual((await campaigns.versions('test-round')).map((v) => v.version), [1]);
+    assert.deepEqual(skipped, {
+      ok: false,
+      reason: 'invalid-rules',
+      detail: {
+        problems: [
+          {
+            path: '/version',
+            message: 'must be 2 (the next version after 1)',
+            messages: { ko: '2이어야 합니다 (최신 버전 1의 다음 버전)', en: 'must be 2 (the next version after 1)' },
+            place: { ko: '버전', en: 'version' },
+          },
+        ],
+      },
+    });
+    assert.deepEqual(
+      (await campaigns.versions('test-round')).map((v) => v.version),
+      [1],
+    );
   });
 
   it('serves the live campaigns from memory for cacheTtlMs, and re-reads after a save', async () => {
     const { store, liveReads } = memoryCampaignStore();
     const clock = fixedClock(0);
-    const campaigns = createCampaignService({ store, clock, countsByBirthDate: async () => new Map(), cacheTtlMs: 2_000 });
+    const campaigns = createCampaignService({
+      store,
+      clock,
+      countsByBirthDate: async () => new Map(),
+      cacheTtlMs: 2_000,
+    });
     await campaigns.saveVersion(rulesV(1), 'op', true);
     assert.equal((await campaigns.liveCampaign('test-round'))?.version, 1);
     clock.advance(1_999);

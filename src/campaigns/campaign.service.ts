@@ -49,13 +49,18 @@ export interface CampaignServiceDeps {
   cacheTtlMs?: number;
 }
 
-export interface LiveCampaign { rules: CampaignRules; version: number }
+export interface LiveCampaign {
+  rules: CampaignRules;
+  version: number;
+}
 
 /** Validates rules; the problems, if any, carry Korean and English words and a label for their place. */
 export function validateForOperator(input: unknown): Result<CampaignRules, 'invalid-rules'> {
   const valid = validateCampaignRules(input);
   if (valid.ok) return valid;
-  return err('invalid-rules', { problems: localizeRuleProblems((valid.detail?.['problems'] ?? []) as RuleProblem[], input) });
+  return err('invalid-rules', {
+    problems: localizeRuleProblems((valid.detail?.['problems'] ?? []) as RuleProblem[], input),
+  });
 }
 
 export function createCampaignService(deps: CampaignServiceDeps) {
@@ -81,7 +86,11 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   }
 
   /** Validates and stores `input` as a new version (its `version` must be the next one); optionally makes it live. */
-  async function saveVersion(input: unknown, actor: string, makeLive: boolean): Promise<Result<LiveCampaign, 'invalid-rules'>> {
+  async function saveVersion(
+    input: unknown,
+    actor: string,
+    makeLive: boolean,
+  ): Promise<Result<LiveCampaign, 'invalid-rules'>> {
     const valid = validateForOperator(input);
     if (!valid.ok) return valid;
     const rules = valid.value;
@@ -112,10 +121,18 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   }
 
   return {
-    liveCampaigns, liveCampaign, saveVersion, validate, preview, scheduleForBirthDate,
-    versions: (id: string) => deps.store.listVersions(id), listForEditor: () => deps.store.listForEditor(),
+    liveCampaigns,
+    liveCampaign,
+    saveVersion,
+    validate,
+    preview,
+    scheduleForBirthDate,
+    versions: (id: string) => deps.store.listVersions(id),
+    listForEditor: () => deps.store.listForEditor(),
     /** Forget the cached live set (a version was just published here). */
-    invalidate: () => { cache = undefined; },
+    invalidate: () => {
+      cache = undefined;
+    },
   };
 }
 
@@ -123,5 +140,10 @@ export type CampaignService = ReturnType<typeof createCampaignService>;
 
 /** The problem of a version number that is not the next one, worded like every rule problem. */
 export function nextVersionProblem(input: unknown, latest: number) {
-  return err('invalid-rules', { problems: localizeRuleProblems([{ path: '/version', message: `must be ${latest + 1} (the next version after ${latest})` }], input) });
+  return err('invalid-rules', {
+    problems: localizeRuleProblems(
+      [{ path: '/version', message: `must be ${latest + 1} (the next version after ${latest})` }],
+      input,
+    ),
+  });
 }

@@ -44,7 +44,13 @@ export interface ReviewStore {
    * only while approved, only if the live version is still the review's base, and with
    * `onlyIfDue` only once its publish instant has come. Of concurrent calls exactly one publishes.
    */
-  publishReview(campaignId: string, version: number, actor: string, nowMs: number, onlyIfDue: boolean): Promise<PublishOutcome>;
+  publishReview(
+    campaignId: string,
+    version: number,
+    actor: string,
+    nowMs: number,
+    onlyIfDue: boolean,
+  ): Promise<PublishOutcome>;
   /** Approved versions whose publish instant is at or before `nowMs`. */
   duePublishes(nowMs: number): Promise<{ campaignId: string; version: number }[]>;
   /** pending or approved → withdrawn. */

@@ -31,27 +31,41 @@ export function allSeedCampaigns(): CampaignRules[] {
 }
 
 /** A fresh, valid, plain (unvalidated) campaign document: one window and one rotation. */
-export function newRulesDocument(): Record<string, unknown> & { cohorts: Record<string, unknown>[]; phases: Record<string, unknown>[] } {
+export function newRulesDocument(): Record<string, unknown> & {
+  cohorts: Record<string, unknown>[];
+  phases: Record<string, unknown>[];
+} {
   return {
     id: 'test-round',
     version: 1,
     name: { ko: '시험', en: 'Test round' },
     timeZone: 'Asia/Seoul',
     proxyBooking: 'banned',
-    cohorts: [{
-      id: 'born-1972-2003',
-      bornFrom: '1972-01-01',
-      bornTo: '2003-12-31',
-      vaccine: { code: 'mrna', name: { ko: 'mRNA', en: 'mRNA' }, doseIntervalDays: 42 },
-    }],
+    cohorts: [
+      {
+        id: 'born-1972-2003',
+        bornFrom: '1972-01-01',
+        bornTo: '2003-12-31',
+        vaccine: { code: 'mrna', name: { ko: 'mRNA', en: 'mRNA' }, doseIntervalDays: 42 },
+      },
+    ],
     phases: [
       {
-        kind: 'rotation', id: 'rotation', label: { ko: '10부제', en: 'Rotation' },
-        firstDay: '2021-08-09', days: 10, firstDigit: 9, opensAtLocal: '20:00', closesAtLocalNextDay: '18:00',
+        kind: 'rotation',
+        id: 'rotation',
+        label: { ko: '10부제', en: 'Rotation' },
+        firstDay: '2021-08-09',
+        days: 10,
+        firstDigit: 9,
+        opensAtLocal: '20:00',
+        closesAtLocalNextDay: '18:00',
       },
       {
-        kind: 'window', id: 'catch-up', label: { ko: '추가', en: 'Catch-up' },
-        opensAt: '2021-08-21T20:00:00+09:00', closesAt: '2021-09-18T18:00:00+09:00',
+        kind: 'window',
+        id: 'catch-up',
+        label: { ko: '추가', en: 'Catch-up' },
+        opensAt: '2021-08-21T20:00:00+09:00',
+        closesAt: '2021-09-18T18:00:00+09:00',
       },
     ],
   };

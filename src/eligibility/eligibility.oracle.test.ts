@@ -14,8 +14,13 @@ import { describeInEachProcessTimeZone } from '../platform/time-zones.fixtures.t
 import { demoCampaign } from './seed-campaigns.ts';
 
 const SEOUL = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Seoul', hourCycle: 'h23',
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  timeZone: 'Asia/Seoul',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
 });
 
 /** Seoul's wall clock at `ms` as `{ date: 'YYYY-MM-DD', time: 'HH:MM' }`, per the tz database. */
@@ -25,9 +30,15 @@ function seoulWallClock(ms: number): { date: string; time: string } {
 }
 
 /** The Seoul date `n` days after `date`, stepping from local noon so no midnight edge is near. */
-const seoulDatePlus = (date: string, n: number) => seoulWallClock(Date.parse(`${date}T12:00:00+09:00`) + n * 86_400_000).date;
+const seoulDatePlus = (date: string, n: number) =>
+  seoulWallClock(Date.parse(`${date}T12:00:00+09:00`) + n * 86_400_000).date;
 
-interface OracleOpening { phaseId: string; opensAtMs: number; closesAtMs: number; isOpenAt(ms: number): boolean }
+interface OracleOpening {
+  phaseId: string;
+  opensAtMs: number;
+  closesAtMs: number;
+  isOpenAt(ms: number): boolean;
+}
 
 function oracleOpenings(phase: Phase, birthDate: string): OracleOpening[] {
   if ((phase.bornFrom ?? '0000-00-00') > birthDate || (phase.bornTo ?? '9999-99-99') < birthDate) return [];
@@ -46,7 +57,10 @@ function oracleOpenings(phase: Phase, birthDate: string): OracleOpening[] {
       closesAtMs: Date.parse(`${nextDay}T${phase.closesAtLocalNextDay}:00+09:00`),
       isOpenAt(ms) {
         const now = seoulWallClock(ms);
-        return (now.date === day && now.time >= phase.opensAtLocal) || (now.date === nextDay && now.time < phase.closesAtLocalNextDay);
+        return (
+          (now.date === day && now.time >= phase.opensAtLocal) ||
+          (now.date === nextDay && now.time < phase.closesAtLocalNextDay)
+        );
       },
     });
   }
@@ -76,10 +90,22 @@ const TEN_DIGITS = Array.from({ length: 10 }, (_, i) => `1972-01-${String(i + 1)
 function birthDateFor(campaign: CampaignRules) {
   return fc.oneof(
     fc.integer({ min: epochDayOf('1935-01-01'), max: epochDayOf('2010-12-31') }).map(dateOfEpochDay),
-    fc.constantFrom(...campaign.cohorts).chain((c) =>
-      fc.integer({ min: epochDayOf(c.bornFrom), max: epochDayOf(c.bornTo) }).map(dateOfEpochDay)),
-    fc.constantFrom('1980-02-29', '2000-02-29', '1972-01-01', '2003-12-31', '1971-12-31', '2004-01-01',
-      '1985-12-31', '1986-01-01', '1968-05-05', '1990-10-30', '1990-10-31'),
+    fc
+      .constantFrom(...campaign.cohorts)
+      .chain((c) => fc.integer({ min: epochDayOf(c.bornFrom), max: epochDayOf(c.bornTo) }).map(dateOfEpochDay)),
+    fc.constantFrom(
+      '1980-02-29',
+      '2000-02-29',
+      '1972-01-01',
+      '2003-12-31',
+      '1971-12-31',
+      '2004-01-01',
+      '1985-12-31',
+      '1986-01-01',
+      '1968-05-05',
+      '1990-10-30',
+      '1990-10-31',
+    ),
   );
 }
 
@@ -89,20 +115,30 @@ function instantFor(campaign: CampaignRules) {
   const edges = openings.flatMap((o) => [o.opensAtMs, o.closesAtMs]);
   return fc.oneof(
     fc.integer({ min: Math.min(...edges) - 2 * DAY, max: Math.max(...edges) + 2 * DAY }),
-    fc.tuple(fc.constantFrom(...edges), fc.integer({ min: -120_000, max: 120_000 })).map(([edge, delta]) => edge + delta),
+    fc
+      .tuple(fc.constantFrom(...edges), fc.integer({ min: -120_000, max: 120_000 }))
+      .map(([edge, delta]) => edge + delta),
   );
 }
 
-const hasActiveBooking = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
-const cases = fc.constantFrom(...campaigns).chain((campaign) =>
-  fc.tuple(fc.constant(campaign), birthDateFor(campaign), instantFor(campaign), hasActiveBooking));
+const hasActiveBooking = fc.oneof(
+  { arbitrary: fc.constant(false), weight: 9 },
+  { arbitrary: fc.constant(true), weight: 1 },
+);
+const cases = fc
+  .constantFrom(...campaigns)
+  .chain((campaign) => fc.tuple(fc.constant(campaign), birthDateFor(campaign), instantFor(campaign), hasActiveBooking));
 
 describeInEachProcessTimeZone('checkEligibility agrees with an independent oracle', () => {
   it('on 6,000 random (campaign, birth date, instant) triples, edges included', () => {
     let eligibleSeen = 0;
     fc.assert(
       fc.property(cases, ([campaign, born, nowMs, booked]) => {
-        const { message: _message, ...decision } = checkEligibility({ birthDate: born, hasActiveBooking: booked }, campaign, nowMs);
+        const { message: _message, ...decision } = checkEligibility(
+          { birthDate: born, hasActiveBooking: booked },
+          campaign,
+          nowMs,
+        );
         const actual = 'cohort' in decision ? { ...decision, cohort: decision.cohort.id } : decision;
         if (actual.status === 'eligible') eligibleSeen++;
         assert.deepEqual(actual, oracleDecision(campaign, born, booked, nowMs));

@@ -37,11 +37,7 @@ export type EligibilityStatus = EligibilityDecision['status'];
  * that admits them is open now (the one closing last wins) → one opens later (the earliest) →
  * otherwise their last opening has closed. Throws RangeError if `birthDate` is not a calendar date.
  */
-export function checkEligibility(
-  query: EligibilityQuery,
-  campaign: CampaignRules,
-  nowMs: number,
-): EligibilityDecision {
+export function checkEligibility(query: EligibilityQuery, campaign: CampaignRules, nowMs: number): EligibilityDecision {
   assertBirthDate(query.birthDate);
   const cohort = cohortFor(campaign, query.birthDate);
   if (!cohort) return { status: 'not-in-cohort', message: notInCohortMessage(campaign) };
@@ -74,7 +70,10 @@ export function scheduleFor(campaign: CampaignRules, birthDate: string): readonl
 }
 
 function latestClosing(openings: readonly Opening[]): Opening | undefined {
-  return openings.reduce<Opening | undefined>((best, o) => (!best || o.closesAtMs > best.closesAtMs ? o : best), undefined);
+  return openings.reduce<Opening | undefined>(
+    (best, o) => (!best || o.closesAtMs > best.closesAtMs ? o : best),
+    undefined,
+  );
 }
 
 /** One phase that is open at the previewed instant. */
@@ -119,7 +118,9 @@ export function previewAt(
     assertBirthDate(birthDate);
     if (!cohortFor(campaign, birthDate)) continue;
     const admitted = groups.map((group) => group.some((o) => admits(o, birthDate)));
-    admitted.forEach((isAdmitted, i) => { if (isAdmitted) peopleByPhase[i] = (peopleByPhase[i] ?? 0) + count; });
+    admitted.forEach((isAdmitted, i) => {
+      if (isAdmitted) peopleByPhase[i] = (peopleByPhase[i] ?? 0) + count;
+    });
     if (admitted.includes(true)) people += count;
   }
   const phases = groups.map((group, i) => phasePreview(campaign, group, peopleByPhase[i] ?? 0));
@@ -143,7 +144,8 @@ function phasePreview(campaign: CampaignRules, group: readonly Opening[], people
 
 function bornRangesOf(campaign: CampaignRules, opening: Opening): { bornFrom: string; bornTo: string }[] {
   return campaign.cohorts.flatMap((cohort) => {
-    const bornFrom = opening.bornFrom !== undefined && opening.bornFrom > cohort.bornFrom ? opening.bornFrom : cohort.bornFrom;
+    const bornFrom =
+      opening.bornFrom !== undefined && opening.bornFrom > cohort.bornFrom ? opening.bornFrom : cohort.bornFrom;
     const bornTo = opening.bornTo !== undefined && opening.bornTo < cohort.bornTo ? opening.bornTo : cohort.bornTo;
     return bornFrom <= bornTo ? [{ bornFrom, bornTo }] : [];
   });

@@ -29,7 +29,12 @@ export interface ImpactReport {
   readonly newVersion: number;
   /** People in the population (the denominator of every count here). */
   readonly population: number;
-  readonly totals: { readonly gains: number; readonly loses: number; readonly moves: number; readonly unchanged: number };
+  readonly totals: {
+    readonly gains: number;
+    readonly loses: number;
+    readonly moves: number;
+    readonly unchanged: number;
+  };
   /** Sorted by kind (gains, loses, moves), then birth year, then digit, then first opening. */
   readonly groups: readonly ImpactGroup[];
 }
@@ -47,8 +52,15 @@ function kindOf(before: readonly Opening[], after: readonly Opening[]): ImpactKi
 }
 
 /** `live` null: the campaign has never been live, so everyone the new version admits gains. */
-export function impactOf(live: { rules: CampaignRules; version: number } | null, next: CampaignRules, countsByBirthDate: ReadonlyMap<string, number>): ImpactReport {
-  const groups = new Map<string, { -readonly [K in keyof ImpactGroup]: ImpactGroup[K] } & { sampleBirthDates: string[] }>();
+export function impactOf(
+  live: { rules: CampaignRules; version: number } | null,
+  next: CampaignRules,
+  countsByBirthDate: ReadonlyMap<string, number>,
+): ImpactReport {
+  const groups = new Map<
+    string,
+    { -readonly [K in keyof ImpactGroup]: ImpactGroup[K] } & { sampleBirthDates: string[] }
+  >();
   const totals = { gains: 0, loses: 0, moves: 0, unchanged: 0 };
   let population = 0;
   for (const birthDate of [...countsByBirthDate.keys()].sort()) {
@@ -57,11 +69,17 @@ export function impactOf(live: { rules: CampaignRules; version: number } | null,
     const before = live ? scheduleFor(live.rules, birthDate) : [];
     const after = scheduleFor(next, birthDate);
     const kind = kindOf(before, after);
-    if (!kind) { totals.unchanged += people; continue; }
+    if (!kind) {
+      totals.unchanged += people;
+      continue;
+    }
     totals[kind] += people;
     const group = {
-      kind, birthYear: Number(birthDate.slice(0, 4)), birthDayDigit: birthDayDigitOf(birthDate),
-      firstOpensAtMsBefore: before[0]?.opensAtMs ?? null, firstOpensAtMsAfter: after[0]?.opensAtMs ?? null,
+      kind,
+      birthYear: Number(birthDate.slice(0, 4)),
+      birthDayDigit: birthDayDigitOf(birthDate),
+      firstOpensAtMsBefore: before[0]?.opensAtMs ?? null,
+      firstOpensAtMsAfter: after[0]?.opensAtMs ?? null,
     };
     const key = JSON.stringify(group);
     const found = groups.get(key) ?? { ...group, people: 0, sampleBirthDates: [] };
@@ -69,7 +87,19 @@ export function impactOf(live: { rules: CampaignRules; version: number } | null,
     if (found.sampleBirthDates.length < SAMPLES) found.sampleBirthDates.push(birthDate);
     groups.set(key, found);
   }
-  const sorted = [...groups.values()].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.birthYear - b.birthYear
-    || a.birthDayDigit - b.birthDayDigit || (a.firstOpensAtMsAfter ?? 0) - (b.firstOpensAtMsAfter ?? 0));
-  return { campaignId: next.id, liveVersion: live?.version ?? null, newVersion: next.version, population, totals, groups: sorted };
+  const sorted = [...groups.values()].sort(
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      a.birthYear - b.birthYear ||
+      a.birthDayDigit - b.birthDayDigit ||
+      (a.firstOpensAtMsAfter ?? 0) - (b.firstOpensAtMsAfter ?? 0),
+  );
+  return {
+    campaignId: next.id,
+    liveVersion: live?.version ?? null,
+    newVersion: next.version,
+    population,
+    totals,
+    groups: sorted,
+  };
 }

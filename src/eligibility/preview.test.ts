@@ -22,16 +22,18 @@ describeInEachProcessTimeZone('previewAt', () => {
     assert.deepEqual(preview, {
       atMs: kst('2021-08-10T03:00'),
       people: 111,
-      phases: [{
-        phaseId: 'rotation',
-        kind: 'rotation',
-        label: { ko: '10부제 (생일 끝자리)', en: '10-day rotation by last digit of birth day' },
-        opensAtMs: kst('2021-08-09T20:00'),
-        closesAtMs: kst('2021-08-10T18:00'),
-        bornRanges: [{ bornFrom: '1972-01-01', bornTo: '2003-12-31' }],
-        birthDayDigits: [9],
-        people: 111,
-      }],
+      phases: [
+        {
+          phaseId: 'rotation',
+          kind: 'rotation',
+          label: { ko: '10부제 (생일 끝자리)', en: '10-day rotation by last digit of birth day' },
+          opensAtMs: kst('2021-08-09T20:00'),
+          closesAtMs: kst('2021-08-10T18:00'),
+          bornRanges: [{ bornFrom: '1972-01-01', bornTo: '2003-12-31' }],
+          birthDayDigits: [9],
+          people: 111,
+        },
+      ],
     });
   });
 
@@ -52,14 +54,21 @@ describeInEachProcessTimeZone('previewAt', () => {
   it('counts each phase separately but each person once in the total when phases overlap', () => {
     const document = newRulesDocument();
     document.phases.push({
-      kind: 'window', id: 'early-thirties', label: { ko: '30대 초반', en: 'Early thirties' },
-      opensAt: '2021-08-09T00:00:00+09:00', closesAt: '2021-08-11T00:00:00+09:00',
-      bornFrom: '1986-01-01', bornTo: '1991-12-31',
+      kind: 'window',
+      id: 'early-thirties',
+      label: { ko: '30대 초반', en: 'Early thirties' },
+      opensAt: '2021-08-09T00:00:00+09:00',
+      closesAt: '2021-08-11T00:00:00+09:00',
+      bornFrom: '1986-01-01',
+      bornTo: '1991-12-31',
     });
     const preview = previewAt(rulesFrom(document), kst('2021-08-10T21:00'), population);
     assert.deepEqual(
       preview.phases.map((p) => [p.phaseId, p.birthDayDigits, p.people]),
-      [['early-thirties', undefined, 32000], ['rotation', [0], 3000]],
+      [
+        ['early-thirties', undefined, 32000],
+        ['rotation', [0], 3000],
+      ],
     );
     assert.equal(preview.people, 33000);
   });

@@ -15,7 +15,8 @@ export interface LocalizedRuleProblem extends RuleProblem {
 const DESCRIPTIONS_KO: Record<string, string> = {
   'an id of 1-64 lowercase letters, digits and hyphens': '영문 소문자·숫자·하이픈 1~64자의 id여야 합니다',
   'a calendar date YYYY-MM-DD': 'YYYY-MM-DD 형식의 날짜여야 합니다',
-  'an ISO 8601 instant with an explicit offset, e.g. 2021-07-19T20:00:00+09:00': '시간대가 명시된 ISO 8601 시각이어야 합니다 (예: 2021-07-19T20:00:00+09:00)',
+  'an ISO 8601 instant with an explicit offset, e.g. 2021-07-19T20:00:00+09:00':
+    '시간대가 명시된 ISO 8601 시각이어야 합니다 (예: 2021-07-19T20:00:00+09:00)',
   'a Seoul wall-clock time HH:MM between 00:00 and 23:59': '00:00~23:59 사이의 서울 시각 HH:MM이어야 합니다',
   'text without control characters': '제어 문자가 없는 글이어야 합니다',
 };
@@ -38,10 +39,19 @@ const TEMPLATES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [/^must be (.+)$/, (m) => DESCRIPTIONS_KO[m[1]!] ?? `형식이 올바르지 않습니다: ${m[1]}`],
   [/^(.+) is not a calendar date$/, (m) => `${m[1]}은(는) 달력에 없는 날짜입니다`],
   [/^(.+) is not a real date and time$/, (m) => `${m[1]}은(는) 존재하지 않는 날짜·시각입니다`],
-  [/^duplicate (cohort|phase) id '(.+)' \(also at (.+)\)$/, (m) => `${NOUN_KO[m[1]!]} id '${m[2]}'가 중복됩니다 (${m[3]}에도 있음)`],
+  [
+    /^duplicate (cohort|phase) id '(.+)' \(also at (.+)\)$/,
+    (m) => `${NOUN_KO[m[1]!]} id '${m[2]}'가 중복됩니다 (${m[3]}에도 있음)`,
+  ],
   [/^overlaps the cohort at (.+) for people born (.+)$/, (m) => `${m[1]}의 대상군과 출생일 ${m[2]} 구간이 겹칩니다`],
-  [/^its birth range (.+) lies outside every cohort$/, (m) => `출생일 범위 ${m[1]}이(가) 어느 대상군에도 속하지 않습니다`],
-  [/^people born (.+) are admitted by no phase and could never book$/, (m) => `출생일 ${m[1]}인 사람은 어느 단계에서도 예약할 수 없습니다`],
+  [
+    /^its birth range (.+) lies outside every cohort$/,
+    (m) => `출생일 범위 ${m[1]}이(가) 어느 대상군에도 속하지 않습니다`,
+  ],
+  [
+    /^people born (.+) are admitted by no phase and could never book$/,
+    (m) => `출생일 ${m[1]}인 사람은 어느 단계에서도 예약할 수 없습니다`,
+  ],
 ];
 
 export function koreanRuleMessage(en: string): string {
@@ -53,17 +63,33 @@ export function koreanRuleMessage(en: string): string {
 }
 
 const FIELDS: Record<string, { ko: string; en: string }> = {
-  id: { ko: 'id', en: 'id' }, version: { ko: '버전', en: 'version' }, name: { ko: '이름', en: 'name' },
-  timeZone: { ko: '시간대', en: 'time zone' }, proxyBooking: { ko: '대리예약', en: 'proxy booking' },
-  bornFrom: { ko: '출생 시작일', en: 'born from' }, bornTo: { ko: '출생 종료일', en: 'born to' },
-  vaccine: { ko: '백신', en: 'vaccine' }, code: { ko: '코드', en: 'code' }, doseIntervalDays: { ko: '접종 간격(일)', en: 'dose interval (days)' },
-  kind: { ko: '종류', en: 'kind' }, label: { ko: '표시 이름', en: 'label' }, opensAt: { ko: '시작 시각', en: 'opens at' },
-  closesAt: { ko: '종료 시각', en: 'closes at' }, firstDay: { ko: '첫날', en: 'first day' }, days: { ko: '일수', en: 'days' },
-  firstDigit: { ko: '첫 끝자리', en: 'first digit' }, opensAtLocal: { ko: '시작 시각(서울)', en: 'opens at (Seoul)' },
-  closesAtLocalNextDay: { ko: '다음 날 종료 시각(서울)', en: 'closes next day at (Seoul)' }, notes: { ko: '메모', en: 'notes' },
-  ko: { ko: '한국어', en: 'Korean' }, en: { ko: '영어', en: 'English' },
+  id: { ko: 'id', en: 'id' },
+  version: { ko: '버전', en: 'version' },
+  name: { ko: '이름', en: 'name' },
+  timeZone: { ko: '시간대', en: 'time zone' },
+  proxyBooking: { ko: '대리예약', en: 'proxy booking' },
+  bornFrom: { ko: '출생 시작일', en: 'born from' },
+  bornTo: { ko: '출생 종료일', en: 'born to' },
+  vaccine: { ko: '백신', en: 'vaccine' },
+  code: { ko: '코드', en: 'code' },
+  doseIntervalDays: { ko: '접종 간격(일)', en: 'dose interval (days)' },
+  kind: { ko: '종류', en: 'kind' },
+  label: { ko: '표시 이름', en: 'label' },
+  opensAt: { ko: '시작 시각', en: 'opens at' },
+  closesAt: { ko: '종료 시각', en: 'closes at' },
+  firstDay: { ko: '첫날', en: 'first day' },
+  days: { ko: '일수', en: 'days' },
+  firstDigit: { ko: '첫 끝자리', en: 'first digit' },
+  opensAtLocal: { ko: '시작 시각(서울)', en: 'opens at (Seoul)' },
+  closesAtLocalNextDay: { ko: '다음 날 종료 시각(서울)', en: 'closes next day at (Seoul)' },
+  notes: { ko: '메모', en: 'notes' },
+  ko: { ko: '한국어', en: 'Korean' },
+  en: { ko: '영어', en: 'English' },
 };
-const LISTS: Record<string, { ko: string; en: string }> = { cohorts: { ko: '대상군', en: 'Cohort' }, phases: { ko: '단계', en: 'Phase' } };
+const LISTS: Record<string, { ko: string; en: string }> = {
+  cohorts: { ko: '대상군', en: 'Cohort' },
+  phases: { ko: '단계', en: 'Phase' },
+};
 
 const unescape = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
@@ -79,7 +105,9 @@ export function placeOf(pointer: string, document: unknown): { ko: string; en: s
     const list = LISTS[token];
     const index = tokens[i + 1];
     if (list && index !== undefined && /^\d+$/.test(index)) {
-      const item = Array.isArray((node as Record<string, unknown>)?.[token]) ? ((node as Record<string, unknown[]>)[token]![Number(index)]) : undefined;
+      const item = Array.isArray((node as Record<string, unknown>)?.[token])
+        ? (node as Record<string, unknown[]>)[token]![Number(index)]
+        : undefined;
       const named = nameOf(item);
       ko.push(`${list.ko} ${Number(index) + 1}${named ? ` '${named.ko}'` : ''}`);
       en.push(`${list.en} ${Number(index) + 1}${named ? ` '${named.en}'` : ''}`);
@@ -103,5 +131,9 @@ function nameOf(item: unknown): { ko: string; en: string } | undefined {
 }
 
 export function localizeRuleProblems(problems: readonly RuleProblem[], document: unknown): LocalizedRuleProblem[] {
-  return problems.map((p) => ({ ...p, messages: { ko: koreanRuleMessage(p.message), en: p.message }, place: placeOf(p.path, document) }));
+  return problems.map((p) => ({
+    ...p,
+    messages: { ko: koreanRuleMessage(p.message), en: p.message },
+    place: placeOf(p.path, document),
+  }));
 }

@@ -27,7 +27,10 @@ const strict = { additionalProperties: false } as const;
  * Free text in rules: no control characters. None belongs on a citizen's screen, and Postgres
  * text and jsonb cannot hold NUL (a rule carrying one failed on save instead of being refused).
  */
-const TextSchema = Type.String({ pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'text without control characters' });
+const TextSchema = Type.String({
+  pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+  description: 'text without control characters',
+});
 
 /** Text shown to citizens, in Korean and English. */
 export const LocalizedTextSchema = Type.Object(

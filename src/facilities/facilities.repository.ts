@@ -4,7 +4,11 @@ import type { FacilitiesTable, FacilityRow } from './facilities.table.ts';
 
 export async function insertFacilities(db: DbOrTrx, rows: readonly Insertable<FacilitiesTable>[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('facilities').values([...rows]).onConflict((oc) => oc.column('code').doNothing()).execute();
+  await db
+    .insertInto('facilities')
+    .values([...rows])
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
 }
 
 export async function findFacilityById(db: DbOrTrx, id: number): Promise<FacilityRow | undefined> {

@@ -35,7 +35,10 @@ export interface SimulatedProviderOptions {
 }
 
 /** The providers citizens choose from, as in 2021: the mobile carriers' PASS, Kakao and Naver. */
-export const PROVIDERS: readonly { readonly id: string; readonly name: { readonly ko: string; readonly en: string } }[] = [
+export const PROVIDERS: readonly {
+  readonly id: string;
+  readonly name: { readonly ko: string; readonly en: string };
+}[] = [
   { id: 'pass', name: { ko: 'PASS (통신사)', en: 'PASS (mobile carrier)' } },
   { id: 'kakao', name: { ko: '카카오 인증', en: 'Kakao certificate' } },
   { id: 'naver', name: { ko: '네이버 인증', en: 'Naver certificate' } },

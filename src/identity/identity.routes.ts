@@ -16,7 +16,11 @@ import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
  */
 export const VERIFY_LIMITS = { perAddressPerMinute: 6_000, perIdentityPerMinute: 10 };
 
-export function identityRoutes(identity: IdentityService, findPublicPerson: (personId: number) => Promise<unknown>, limits: Partial<typeof VERIFY_LIMITS> = {}) {
+export function identityRoutes(
+  identity: IdentityService,
+  findPublicPerson: (personId: number) => Promise<unknown>,
+  limits: Partial<typeof VERIFY_LIMITS> = {},
+) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     await registerLimits(app);
@@ -28,12 +32,47 @@ export function identityRoutes(identity: IdentityService, findPublicPerson: (per
     };
     const perIdentityLimit = limitBy(app, 'verify', allowed.perIdentityPerMinute, (req) => identityOf(req) ?? '');
     // A malformed number is no one's: verify refuses it (400), and only the address counts it.
-    const perIdentity = async (req: FastifyRequest, reply: FastifyReply) => (identityOf(req) === null ? undefined : perIdentityLimit(req, reply));
-    r.get('/api/identity/providers', { schema: { tags: ['identity'], summary: 'Identity providers and their status lights', response: replies({ 200: ProvidersSchema }) } },
-      async () => ({ providers: identity.providerStatuses() }));
-    r.post('/api/identity/verify', { schema: { tags: ['identity'], summary: 'Verify identity; returns a session token', body: VerifyBody, response: replies({ 200: VerifiedSchema }) }, onRequest: perAddress, preHandler: perIdentity },
-      async (req, reply) => sendResult(reply, await identity.verify(req.body)));
-    r.get('/api/identity/me', { schema: { tags: ['identity'], security: [{ session: [] }], response: replies({ 200: MeSchema }) }, preHandler: requireSession(identity) },
-      async (req, reply) => sendResult(reply, ok({ person: await findPublicPerson(sessionOf(req).personId), expiresAt: new Date(sessionOf(req).expiresAtMs).toISOString() })));
+    const perIdentity = async (req: FastifyRequest, reply: FastifyReply) =>
+      identityOf(req) === null ? undefined : perIdentityLimit(req, reply);
+    r.get(
+      '/api/identity/providers',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Identity providers and their status lights',
+          response: replies({ 200: ProvidersSchema }),
+        },
+      },
+      async () => ({ providers: identity.providerStatuses() }),
+    );
+    r.post(
+      '/api/identity/verify',
+      {
+        schema: {
+          tags: ['identity'],
+          summary: 'Verify identity; returns a session token',
+          body: VerifyBody,
+          response: replies({ 200: VerifiedSchema }),
+        },
+        onRequest: perAddress,
+        preHandler: perIdentity,
+      },
+      async (req, reply) => sendResult(reply, await identity.verify(req.body)),
+    );
+    r.get(
+      '/api/identity/me',
+      {
+        schema: { tags: ['identity'], security: [{ session: [] }], response: replies({ 200: MeSchema }) },
+        preHandler: requireSession(identity),
+      },
+      async (req, reply) =>
+        sendResult(
+          reply,
+          ok({
+            person: await findPublicPerson(sessionOf(req).personId),
+            expiresAt: new Date(sessionOf(req).expiresAtMs).toISOString(),
+          }),
+        ),
+    );
   };
 }

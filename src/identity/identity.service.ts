@@ -29,7 +29,8 @@ export interface Session {
   verification?: { providerId: string; verifiedAtMs: number };
 }
 
-export type VerifyFailure = 'malformed-rrn' | 'invalid-rrn' | 'identity-mismatch' | 'identity-provider-unavailable' | 'not-found';
+export type VerifyFailure =
+  'malformed-rrn' | 'invalid-rrn' | 'identity-mismatch' | 'identity-provider-unavailable' | 'not-found';
 
 export interface IdentityServiceDeps {
   clock: Clock;
@@ -52,7 +53,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   function hashRrn(rrn: string): Result<{ identityHash: string; birthDate: string }, 'malformed-rrn' | 'invalid-rrn'> {
     const parsed = parseRrn(rrn, { checksum: 'skip' });
     if (!parsed.ok) return err(parsed.reason === 'malformed' ? 'malformed-rrn' : 'invalid-rrn');
-    return ok({ identityHash: identityHashOf(deps.hmacKey, parsed.value.normalized), birthDate: parsed.value.birthDate });
+    return ok({
+      identityHash: identityHashOf(deps.hmacKey, parsed.value.normalized),
+      birthDate: parsed.value.birthDate,
+    });
   }
 
   async function verify(input: { providerId: string; rrn: string; name: string }) {
@@ -62,11 +66,18 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (!hashed.ok) return hashed;
     const started = deps.clock.nowMs();
     const verdict = await provider.verify({ identityHash: hashed.value.identityHash, name: input.name });
-    health.record(provider.id, verdict.ok || verdict.reason !== 'identity-provider-unavailable', deps.clock.nowMs() - started);
+    health.record(
+      provider.id,
+      verdict.ok || verdict.reason !== 'identity-provider-unavailable',
+      deps.clock.nowMs() - started,
+    );
     if (!verdict.ok) return verdict;
     const person = await deps.findPerson(hashed.value.identityHash);
     if (!person) return err('identity-mismatch' as const);
-    const { token, expiresAtMs } = await deps.sessions.sign({ pid: person.id, ih: person.identity_hash, prv: provider.id }, deps.sessionTtlMs);
+    const { token, expiresAtMs } = await deps.sessions.sign(
+      { pid: person.id, ih: person.identity_hash, prv: provider.id },
+      deps.sessionTtlMs,
+    );
     return ok({ sessionToken: token, expiresAt: new Date(expiresAtMs).toISOString(), person: publicPerson(person) });
   }
 
@@ -74,7 +85,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
    * The registered person a proxy books for, from the RRN and name the proxy typed: the same RRN
    * rules as verification, and the name must match the register (who may be booked for).
    */
-  async function resolveProxyTarget(rrn: string, name: string): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>> {
+  async function resolveProxyTarget(
+    rrn: string,
+    name: string,
+  ): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>> {
     const hashed = hashRrn(rrn);
     if (!hashed.ok) return hashed;
     const person = await deps.findPerson(hashed.value.identityHash);
@@ -86,7 +100,12 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     const v = await deps.sessions.verify(token);
     if (!v.ok) return err('unauthenticated');
     const { pid, ih, prv, exp, iat } = v.value;
-    return ok({ personId: pid, identityHash: ih, expiresAtMs: exp * 1000, ...(typeof prv === 'string' ? { verification: { providerId: prv, verifiedAtMs: iat * 1000 } } : {}) });
+    return ok({
+      personId: pid,
+      identityHash: ih,
+      expiresAtMs: exp * 1000,
+      ...(typeof prv === 'string' ? { verification: { providerId: prv, verifiedAtMs: iat * 1000 } } : {}),
+    });
   }
 
   function providerStatuses(): ProviderStatus[] {

@@ -11,13 +11,25 @@ import { createSharedDashboardHistory } from './dashboard-history.repository.ts'
 
 const T0 = Date.parse('2021-07-19T11:00:00Z');
 const sample = (atMs: number, o: Partial<DashboardSample> = {}): DashboardSample => ({
-  atMs, waiting: 1000, admittedPerSec: 50, bookingsPerSec: 10, p50Ms: 20, p99Ms: 80, etaP50Sec: null, etaP90Sec: null, ...o,
+  atMs,
+  waiting: 1000,
+  admittedPerSec: 50,
+  bookingsPerSec: 10,
+  p50Ms: 20,
+  p99Ms: 80,
+  etaP50Sec: null,
+  etaP90Sec: null,
+  ...o,
 });
 
 describe('dashboard history', () => {
   let tdb: TestDatabase | undefined;
-  before(async () => { tdb = await postgresForTest(undefined as unknown as TestContext); });
-  after(async () => { await tdb?.close(); });
+  before(async () => {
+    tdb = await postgresForTest(undefined as unknown as TestContext);
+  });
+  after(async () => {
+    await tdb?.close();
+  });
 
   it('merges the samples of every process, per sampling interval, within the kept window', async () => {
     const o = { keepMs: 3_600_000, sampleMs: 5_000 };
@@ -35,14 +47,21 @@ describe('dashboard history', () => {
     ]);
     assert.deepEqual(await b.samples('c1', now), await a.samples('c1', now), 'every process reads the same history');
     await a.prune(now);
-    const left = await tdb!.db.selectFrom('dashboard_samples').select('at_ms').where('campaign_id', '=', 'c1').execute();
+    const left = await tdb!.db
+      .selectFrom('dashboard_samples')
+      .select('at_ms')
+      .where('campaign_id', '=', 'c1')
+      .execute();
     assert.equal(left.length, 3, 'the sample older than the window is gone');
   });
 
   it('keeps the newest samples in a process ring buffer, oldest first', async () => {
     const ring = createDashboardHistory({ keepMs: 60_000, capacity: 3 });
     for (let i = 0; i < 5; i++) await ring.record('c', sample(T0 + i * 1_000, { waiting: i }));
-    assert.deepEqual((await ring.samples('c', T0 + 10_000)).map((s) => s.waiting), [2, 3, 4]);
+    assert.deepEqual(
+      (await ring.samples('c', T0 + 10_000)).map((s) => s.waiting),
+      [2, 3, 4],
+    );
     assert.deepEqual(await ring.samples('c', T0 + 70_000), [], 'nothing older than keepMs');
   });
 });

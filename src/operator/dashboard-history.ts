@@ -24,7 +24,11 @@ export interface DashboardHistory {
 }
 
 /** `capacity` samples per campaign at most (keepMs / sampleMs, plus one); at most `maxCampaigns` campaigns. */
-export function createDashboardHistory(o: { keepMs: number; capacity: number; maxCampaigns?: number }): DashboardHistory {
+export function createDashboardHistory(o: {
+  keepMs: number;
+  capacity: number;
+  maxCampaigns?: number;
+}): DashboardHistory {
   const rings = new Map<string, { items: DashboardSample[]; next: number }>();
   const maxCampaigns = o.maxCampaigns ?? 200;
   return {
@@ -42,7 +46,10 @@ export function createDashboardHistory(o: { keepMs: number; capacity: number; ma
     async samples(campaignId, nowMs) {
       const ring = rings.get(campaignId);
       if (!ring) return [];
-      const ordered = ring.items.length < o.capacity ? ring.items : [...ring.items.slice(ring.next), ...ring.items.slice(0, ring.next)];
+      const ordered =
+        ring.items.length < o.capacity
+          ? ring.items
+          : [...ring.items.slice(ring.next), ...ring.items.slice(0, ring.next)];
       return ordered.filter((s) => s.atMs > nowMs - o.keepMs && s.atMs <= nowMs);
     },
     // The ring overwrites its oldest samples itself.

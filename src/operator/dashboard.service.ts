@@ -9,11 +9,26 @@ import type { DashboardHistory, DashboardSample } from './dashboard-history.ts';
 
 /** The waiting room as the console sees it (a subset of the waiting-room service). */
 export interface QueueView {
-  status(campaignId: string): { waiting: number; admittedPerSec: number; activeSessions: number; cursor: number; tail: number; paused: boolean; pinnedRatePerSec: number | null; ratePerSec: number } | null;
+  status(campaignId: string): {
+    waiting: number;
+    admittedPerSec: number;
+    activeSessions: number;
+    cursor: number;
+    tail: number;
+    paused: boolean;
+    pinnedRatePerSec: number | null;
+    ratePerSec: number;
+  } | null;
   etaError(campaignId: string): { p50Sec: number; p90Sec: number; samples: number } | null;
 }
 
-export function createDashboardService(d: { clock: Clock; monitor: BookingPathMonitor; availability: AvailabilityService; queue: QueueView | null; history: DashboardHistory }) {
+export function createDashboardService(d: {
+  clock: Clock;
+  monitor: BookingPathMonitor;
+  availability: AvailabilityService;
+  queue: QueueView | null;
+  history: DashboardHistory;
+}) {
   async function dashboard(campaignId: string) {
     const path = d.monitor.snapshot();
     const free = await d.availability.freeSeatsByRegion(campaignId);
@@ -33,12 +48,21 @@ export function createDashboardService(d: { clock: Clock; monitor: BookingPathMo
     const queue = d.queue?.status(campaignId) ?? null;
     const eta = d.queue?.etaError(campaignId) ?? null;
     return {
-      atMs: d.clock.nowMs(), waiting: queue?.waiting ?? null, admittedPerSec: queue?.admittedPerSec ?? null, bookingsPerSec: path.bookingsPerSec,
-      p50Ms: path.p50Ms, p99Ms: path.p99Ms, etaP50Sec: eta?.p50Sec ?? null, etaP90Sec: eta?.p90Sec ?? null,
+      atMs: d.clock.nowMs(),
+      waiting: queue?.waiting ?? null,
+      admittedPerSec: queue?.admittedPerSec ?? null,
+      bookingsPerSec: path.bookingsPerSec,
+      p50Ms: path.p50Ms,
+      p99Ms: path.p99Ms,
+      etaP50Sec: eta?.p50Sec ?? null,
+      etaP90Sec: eta?.p90Sec ?? null,
     };
   }
   const recordSample = (campaignId: string) => d.history.record(campaignId, sample(campaignId));
-  const history = async (campaignId: string) => ({ campaignId, samples: await d.history.samples(campaignId, d.clock.nowMs()) });
+  const history = async (campaignId: string) => ({
+    campaignId,
+    samples: await d.history.samples(campaignId, d.clock.nowMs()),
+  });
   const pruneHistory = () => d.history.prune(d.clock.nowMs());
   /** What an admission control changes (the audit trail's before and after). */
   function admissionState(campaignId: string) {

@@ -8,12 +8,25 @@ import type { OperatorSessions } from './operator-sessions.ts';
 import type { DashboardService } from './dashboard.service.ts';
 import { DashboardHistorySchema, HistoryQuery } from './history.schemas.ts';
 
-export function historyRoutes(d: { signer: TokenSigner<OperatorClaims>; sessions: OperatorSessions; dashboard: DashboardService }) {
+export function historyRoutes(d: {
+  signer: TokenSigner<OperatorClaims>;
+  sessions: OperatorSessions;
+  dashboard: DashboardService;
+}) {
   return async (app: FastifyInstance) => {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
-    r.get('/api/operator/dashboard/history', {
-      schema: { tags: ['operator'], summary: "The dashboard samples of the last hours (every process's, merged), oldest first", querystring: HistoryQuery, response: replies({ 200: DashboardHistorySchema }) },
-      preHandler: requireOperator(d.signer, d.sessions, 'viewer'),
-    }, async (req) => d.dashboard.history(req.query.campaignId));
+    r.get(
+      '/api/operator/dashboard/history',
+      {
+        schema: {
+          tags: ['operator'],
+          summary: "The dashboard samples of the last hours (every process's, merged), oldest first",
+          querystring: HistoryQuery,
+          response: replies({ 200: DashboardHistorySchema }),
+        },
+        preHandler: requireOperator(d.signer, d.sessions, 'viewer'),
+      },
+      async (req) => d.dashboard.history(req.query.campaignId),
+    );
   };
 }

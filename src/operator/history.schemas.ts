@@ -3,7 +3,10 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
-export const HistoryQuery = Type.Object({ campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) }, { additionalProperties: false });
+export const HistoryQuery = Type.Object(
+  { campaignId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }) },
+  { additionalProperties: false },
+);
 
 export const DashboardSampleSchema = Type.Object({
   atMs: Type.Number(),
@@ -16,5 +19,8 @@ export const DashboardSampleSchema = Type.Object({
   etaP90Sec: NullableNumber,
 });
 
-export const DashboardHistorySchema = Type.Object({ campaignId: Type.String(), samples: Type.Array(DashboardSampleSchema) });
+export const DashboardHistorySchema = Type.Object({
+  campaignId: Type.String(),
+  samples: Type.Array(DashboardSampleSchema),
+});
 export type DashboardHistoryView = Static<typeof DashboardHistorySchema>;

@@ -20,7 +20,10 @@ export interface LoginThrottleSettings {
 }
 
 export const defaultLoginThrottle: LoginThrottleSettings = Object.freeze({
-  windowMs: 15 * 60_000, lockoutMs: 15 * 60_000, maxFailuresPerAccount: 5, maxFailuresPerAddress: 20,
+  windowMs: 15 * 60_000,
+  lockoutMs: 15 * 60_000,
+  maxFailuresPerAccount: 5,
+  maxFailuresPerAddress: 20,
 });
 
 export interface LoginThrottle {
@@ -31,14 +34,24 @@ export interface LoginThrottle {
 
 const DAY_MS = 86_400_000;
 
-export function createLoginThrottle(db: Db, clock: Clock, settings: Partial<LoginThrottleSettings> = {}): LoginThrottle {
+export function createLoginThrottle(
+  db: Db,
+  clock: Clock,
+  settings: Partial<LoginThrottleSettings> = {},
+): LoginThrottle {
   const s = { ...defaultLoginThrottle, ...settings };
 
   /** Epoch ms until which `column = value` is locked, or 0. */
   async function lockedUntil(column: 'username' | 'address', value: string, max: number): Promise<number> {
     const now = clock.nowMs();
-    const rows = await db.selectFrom('operator_login_attempts').select(['at_ms', 'succeeded'])
-      .where(column, '=', value).where('at_ms', '>', now - s.windowMs).orderBy('at_ms', 'desc').orderBy('id', 'desc').execute();
+    const rows = await db
+      .selectFrom('operator_login_attempts')
+      .select(['at_ms', 'succeeded'])
+      .where(column, '=', value)
+      .where('at_ms', '>', now - s.windowMs)
+      .orderBy('at_ms', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
     const sinceSuccess = rows.findIndex((r) => r.succeeded);
     const failures = sinceSuccess < 0 ? rows : rows.slice(0, sinceSuccess);
     if (failures.length < max) return 0;
@@ -52,12 +65,17 @@ export function createLoginThrottle(db: Db, clock: Clock, settings: Partial<Logi
         await lockedUntil('username', username, s.maxFailuresPerAccount),
         await lockedUntil('address', address, s.maxFailuresPerAddress),
       );
-      return until === 0 ? ok(undefined) : err('operator-locked', { retryAfterSec: Math.ceil((until - clock.nowMs()) / 1000) });
+      return until === 0
+        ? ok(undefined)
+        : err('operator-locked', { retryAfterSec: Math.ceil((until - clock.nowMs()) / 1000) });
     },
     async record(username, address, succeeded) {
       const now = clock.nowMs();
       await db.insertInto('operator_login_attempts').values({ at_ms: now, username, address, succeeded }).execute();
-      await db.deleteFrom('operator_login_attempts').where('at_ms', '<', now - DAY_MS).execute();
+      await db
+        .deleteFrom('operator_login_attempts')
+        .where('at_ms', '<', now - DAY_MS)
+        .execute();
     },
   };
 }

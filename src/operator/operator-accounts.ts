@@ -24,18 +24,28 @@ export interface OperatorAccount {
 const KEY_LEN = 32;
 
 export function parseOperatorAccounts(spec: string): OperatorAccount[] {
-  return spec.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const [username, role, ...rest] = entry.split(':');
-    const password = rest.join(':');
-    if (!username || !isRole(role) || password.length < 8) {
-      throw new Error(`OPERATOR_ACCOUNTS: entry for "${username ?? ''}" must be name:${OPERATOR_ROLES.join('|')}:password (password ≥ 8 characters)`);
-    }
-    const salt = randomBytes(16);
-    return { username, role, salt, hash: scryptSync(password, salt, KEY_LEN) };
-  });
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [username, role, ...rest] = entry.split(':');
+      const password = rest.join(':');
+      if (!username || !isRole(role) || password.length < 8) {
+        throw new Error(
+          `OPERATOR_ACCOUNTS: entry for "${username ?? ''}" must be name:${OPERATOR_ROLES.join('|')}:password (password ≥ 8 characters)`,
+        );
+      }
+      const salt = randomBytes(16);
+      return { username, role, salt, hash: scryptSync(password, salt, KEY_LEN) };
+    });
 }
 
-export function checkPassword(accounts: readonly OperatorAccount[], username: string, password: string): OperatorAccount | undefined {
+export function checkPassword(
+  accounts: readonly OperatorAccount[],
+  username: string,
+  password: string,
+): OperatorAccount | undefined {
   const account = accounts.find((a) => a.username === username);
   // Hash even for unknown names so the answer takes the same time either way.
   const salt = account?.salt ?? Buffer.alloc(16);

@@ -15,10 +15,17 @@ import type { OperatorSessions } from './operator-sessions.ts';
 
 export const OPERATOR_COOKIE = 'yeyak_op';
 
-export interface OperatorClaims { [key: string]: unknown; sub: string; role: OperatorRole; sid: string }
+export interface OperatorClaims {
+  [key: string]: unknown;
+  sub: string;
+  role: OperatorRole;
+  sid: string;
+}
 
 declare module 'fastify' {
-  interface FastifyRequest { operator?: { username: string; role: OperatorRole; sessionId: string } }
+  interface FastifyRequest {
+    operator?: { username: string; role: OperatorRole; sessionId: string };
+  }
 }
 
 /**
@@ -35,13 +42,19 @@ export async function registerOperatorAuth(app: FastifyInstance, o: { secureCook
   });
 }
 
-export function requireOperator(signer: TokenSigner<OperatorClaims>, sessions: OperatorSessions, minimumRole: OperatorRole) {
+export function requireOperator(
+  signer: TokenSigner<OperatorClaims>,
+  sessions: OperatorSessions,
+  minimumRole: OperatorRole,
+) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[OPERATOR_COOKIE];
     const verified = token ? await signer.verify(token) : undefined;
     if (!verified?.ok || typeof verified.value.sid !== 'string') return sendProblem(reply, 'operator-unauthenticated');
-    if (!(await sessions.isLive(verified.value.sid, verified.value.sub))) return sendProblem(reply, 'operator-unauthenticated');
-    if (!hasRole(verified.value.role, minimumRole)) return sendProblem(reply, minimumRole === 'approver' ? 'approver-required' : 'operator-forbidden');
+    if (!(await sessions.isLive(verified.value.sid, verified.value.sub)))
+      return sendProblem(reply, 'operator-unauthenticated');
+    if (!hasRole(verified.value.role, minimumRole))
+      return sendProblem(reply, minimumRole === 'approver' ? 'approver-required' : 'operator-forbidden');
     request.operator = { username: verified.value.sub, role: verified.value.role, sessionId: verified.value.sid };
   };
 }

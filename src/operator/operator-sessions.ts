@@ -22,17 +22,29 @@ export function createOperatorSessions(db: Db, clock: Clock): OperatorSessions {
     async open(username, ttlMs) {
       const sessionId = randomBytes(18).toString('base64url');
       const now = clock.nowMs();
-      await db.insertInto('operator_sessions').values({ id: sessionId, username, created_at_ms: now, expires_at_ms: now + ttlMs, revoked_at_ms: null }).execute();
+      await db
+        .insertInto('operator_sessions')
+        .values({ id: sessionId, username, created_at_ms: now, expires_at_ms: now + ttlMs, revoked_at_ms: null })
+        .execute();
       // Expired sessions are of no use to anyone: drop them as new ones open.
       await db.deleteFrom('operator_sessions').where('expires_at_ms', '<', now).execute();
       return { sessionId, expiresAtMs: now + ttlMs };
     },
     async isLive(sessionId, username) {
-      const row = await db.selectFrom('operator_sessions').select(['username', 'expires_at_ms', 'revoked_at_ms']).where('id', '=', sessionId).executeTakeFirst();
+      const row = await db
+        .selectFrom('operator_sessions')
+        .select(['username', 'expires_at_ms', 'revoked_at_ms'])
+        .where('id', '=', sessionId)
+        .executeTakeFirst();
       return !!row && row.username === username && row.revoked_at_ms === null && row.expires_at_ms > clock.nowMs();
     },
     async revoke(sessionId) {
-      await db.updateTable('operator_sessions').set({ revoked_at_ms: clock.nowMs() }).where('id', '=', sessionId).where('revoked_at_ms', 'is', null).execute();
+      await db
+        .updateTable('operator_sessions')
+        .set({ revoked_at_ms: clock.nowMs() })
+        .where('id', '=', sessionId)
+        .where('revoked_at_ms', 'is', null)
+        .execute();
     },
   };
 }

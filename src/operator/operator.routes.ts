@@ -11,8 +11,19 @@ import type { OperatorSessions } from './operator-sessions.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import {
-  AdmissionBody, AdmissionChangedSchema, CampaignParams, DashboardQuery, DashboardSchema, EditorCampaignsSchema, LoggedOutSchema, LoginBody,
-  OperatorSchema, PreviewBody, PreviewSchema, RulesBody, ValidatedSchema,
+  AdmissionBody,
+  AdmissionChangedSchema,
+  CampaignParams,
+  DashboardQuery,
+  DashboardSchema,
+  EditorCampaignsSchema,
+  LoggedOutSchema,
+  LoginBody,
+  OperatorSchema,
+  PreviewBody,
+  PreviewSchema,
+  RulesBody,
+  ValidatedSchema,
 } from './operator.schemas.ts';
 import { operatorActor, type AuditAction, type AuditRecorder } from '../audit/audit.service.ts';
 
@@ -50,54 +61,139 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
     const tags = ['operator'];
     const cookieOpts = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: d.secureCookies };
 
-    r.post('/api/operator/login', { schema: { tags, body: LoginBody, response: replies({ 200: OperatorSchema }) } }, async (req, reply) => {
-      const { username, password } = req.body;
-      const open = await d.throttle.check(username, req.ip);
-      if (!open.ok) return sendProblem(reply.header('retry-after', open.detail?.retryAfterSec ?? 60), 'operator-locked');
-      const account = checkPassword(d.accounts, username, password);
-      await d.throttle.record(username, req.ip, !!account);
-      if (!account) {
-        await d.audit.record({ actor: operatorActor(username), action: 'login-failed', target: username, detail: { ip: req.ip } });
-        return sendProblem(reply, 'operator-login-failed');
-      }
-      await d.audit.record({ actor: operatorActor(account.username), action: 'login', target: account.username, after: { role: account.role }, detail: { ip: req.ip } });
-      const { sessionId } = await d.sessions.open(account.username, d.sessionTtlMs);
-      const { token, expiresAtMs } = await d.signer.sign({ sub: account.username, role: account.role, sid: sessionId }, d.sessionTtlMs);
-      reply.setCookie(OPERATOR_COOKIE, token, { ...cookieOpts, expires: new Date(expiresAtMs) });
-      return { username: account.username, role: account.role, csrfToken: reply.generateCsrf({ userInfo: sessionId }) };
-    });
-    r.get('/api/operator/me', { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: viewerReads }, async (req, reply) =>
-      ({ username: req.operator!.username, role: req.operator!.role, csrfToken: reply.generateCsrf({ userInfo: req.operator!.sessionId }) }));
-    r.post('/api/operator/logout', { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, preHandler: viewerWrites }, async (req, reply) => {
-      await d.sessions.revoke(req.operator!.sessionId);
-      await d.audit.record({ actor: operatorActor(req.operator!.username), action: 'logout', target: req.operator!.username, detail: { ip: req.ip } });
-      reply.clearCookie(OPERATOR_COOKIE, cookieOpts);
-      return { loggedOut: true as const };
-    });
+    r.post(
+      '/api/operator/login',
+      { schema: { tags, body: LoginBody, response: replies({ 200: OperatorSchema }) } },
+      async (req, reply) => {
+        const { username, password } = req.body;
+        const open = await d.throttle.check(username, req.ip);
+        if (!open.ok)
+          return sendProblem(reply.header('retry-after', open.detail?.retryAfterSec ?? 60), 'operator-locked');
+        const account = checkPassword(d.accounts, username, password);
+        await d.throttle.record(username, req.ip, !!account);
+        if (!account) {
+          await d.audit.record({
+            actor: operatorActor(username),
+            action: 'login-failed',
+            target: username,
+            detail: { ip: req.ip },
+          });
+          return sendProblem(reply, 'operator-login-failed');
+        }
+        await d.audit.record({
+          actor: operatorActor(account.username),
+          action: 'login',
+          target: account.username,
+          after: { role: account.role },
+          detail: { ip: req.ip },
+        });
+        const { sessionId } = await d.sessions.open(account.username, d.sessionTtlMs);
+        const { token, expiresAtMs } = await d.signer.sign(
+          { sub: account.username, role: account.role, sid: sessionId },
+          d.sessionTtlMs,
+        );
+        reply.setCookie(OPERATOR_COOKIE, token, { ...cookieOpts, expires: new Date(expiresAtMs) });
+        return {
+          username: account.username,
+          role: account.role,
+          csrfToken: reply.generateCsrf({ userInfo: sessionId }),
+        };
+      },
+    );
+    r.get(
+      '/api/operator/me',
+      { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: viewerReads },
+      async (req, reply) => ({
+        username: req.operator!.username,
+        role: req.operator!.role,
+        csrfToken: reply.generateCsrf({ userInfo: req.operator!.sessionId }),
+      }),
+    );
+    r.post(
+      '/api/operator/logout',
+      { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, preHandler: viewerWrites },
+      async (req, reply) => {
+        await d.sessions.revoke(req.operator!.sessionId);
+        await d.audit.record({
+          actor: operatorActor(req.operator!.username),
+          action: 'logout',
+          target: req.operator!.username,
+          detail: { ip: req.ip },
+        });
+        reply.clearCookie(OPERATOR_COOKIE, cookieOpts);
+        return { loggedOut: true as const };
+      },
+    );
 
-    r.get('/api/operator/campaigns', { schema: { tags, response: replies({ 200: EditorCampaignsSchema }) }, preHandler: viewerReads }, async () => ({ campaigns: await d.campaigns.listForEditor() }));
-    r.post('/api/operator/campaigns/validate', { schema: { tags, body: RulesBody, response: replies({ 200: ValidatedSchema }) }, preHandler: viewerWrites }, async (req, reply) => {
-      const v = d.campaigns.validate(req.body.rules);
-      return sendResult(reply, v.ok ? ok({ ok: true, ...v.value }) : v);
-    });
-    r.post('/api/operator/campaigns/preview', { schema: { tags, body: PreviewBody, response: replies({ 200: PreviewSchema }) }, preHandler: viewerWrites }, async (req, reply) =>
-      sendResult(reply, await d.campaigns.preview(req.body.rules, Date.parse(req.body.at))));
+    r.get(
+      '/api/operator/campaigns',
+      { schema: { tags, response: replies({ 200: EditorCampaignsSchema }) }, preHandler: viewerReads },
+      async () => ({ campaigns: await d.campaigns.listForEditor() }),
+    );
+    r.post(
+      '/api/operator/campaigns/validate',
+      { schema: { tags, body: RulesBody, response: replies({ 200: ValidatedSchema }) }, preHandler: viewerWrites },
+      async (req, reply) => {
+        const v = d.campaigns.validate(req.body.rules);
+        return sendResult(reply, v.ok ? ok({ ok: true, ...v.value }) : v);
+      },
+    );
+    r.post(
+      '/api/operator/campaigns/preview',
+      { schema: { tags, body: PreviewBody, response: replies({ 200: PreviewSchema }) }, preHandler: viewerWrites },
+      async (req, reply) => sendResult(reply, await d.campaigns.preview(req.body.rules, Date.parse(req.body.at))),
+    );
 
-    r.get('/api/operator/dashboard', { schema: { tags, querystring: DashboardQuery, response: replies({ 200: DashboardSchema }) }, preHandler: viewerReads },
-      async (req) => d.dashboard.dashboard(req.query.campaignId));
-    r.post('/api/operator/campaigns/:campaignId/admission', { schema: { tags, params: CampaignParams, body: AdmissionBody, response: replies({ 200: AdmissionChangedSchema }) }, preHandler: operatorWrites }, async (req, reply) => {
-      if (!d.admission) return sendResult(reply, err('campaign-not-found'));
-      const { action, ratePerSec } = req.body;
-      if (action === 'pin' && ratePerSec === undefined) return sendProblem(reply, 'validation', { errors: [{ field: 'body/ratePerSec', message: 'required to pin the rate' }] });
-      const id = req.params.campaignId;
-      const before = d.dashboard.admissionState(id);
-      const done = action === 'pause' ? d.admission.pause(id) : action === 'resume' ? d.admission.resume(id)
-        : d.admission.pinRate(id, action === 'pin' ? ratePerSec! : null);
-      if (done.ok) {
-        await d.audit.record({ actor: operatorActor(req.operator!.username), action: `admission-${action}` as AuditAction, campaignId: id, target: `campaign:${id}`,
-          before, after: d.dashboard.admissionState(id), detail: action === 'pin' ? { ratePerSec } : {} });
-      }
-      return sendResult(reply, done.ok ? ok({ campaignId: id, action, state: done.value }) : err('campaign-not-found'));
-    });
+    r.get(
+      '/api/operator/dashboard',
+      {
+        schema: { tags, querystring: DashboardQuery, response: replies({ 200: DashboardSchema }) },
+        preHandler: viewerReads,
+      },
+      async (req) => d.dashboard.dashboard(req.query.campaignId),
+    );
+    r.post(
+      '/api/operator/campaigns/:campaignId/admission',
+      {
+        schema: {
+          tags,
+          params: CampaignParams,
+          body: AdmissionBody,
+          response: replies({ 200: AdmissionChangedSchema }),
+        },
+        preHandler: operatorWrites,
+      },
+      async (req, reply) => {
+        if (!d.admission) return sendResult(reply, err('campaign-not-found'));
+        const { action, ratePerSec } = req.body;
+        if (action === 'pin' && ratePerSec === undefined)
+          return sendProblem(reply, 'validation', {
+            errors: [{ field: 'body/ratePerSec', message: 'required to pin the rate' }],
+          });
+        const id = req.params.campaignId;
+        const before = d.dashboard.admissionState(id);
+        const done =
+          action === 'pause'
+            ? d.admission.pause(id)
+            : action === 'resume'
+              ? d.admission.resume(id)
+              : d.admission.pinRate(id, action === 'pin' ? ratePerSec! : null);
+        if (done.ok) {
+          await d.audit.record({
+            actor: operatorActor(req.operator!.username),
+            action: `admission-${action}` as AuditAction,
+            campaignId: id,
+            target: `campaign:${id}`,
+            before,
+            after: d.dashboard.admissionState(id),
+            detail: action === 'pin' ? { ratePerSec } : {},
+          });
+        }
+        return sendResult(
+          reply,
+          done.ok ? ok({ campaignId: id, action, state: done.value }) : err('campaign-not-found'),
+        );
+      },
+    );
   };
 }

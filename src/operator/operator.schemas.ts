@@ -8,14 +8,26 @@ export { CampaignParams };
 
 // A username is stored with each login attempt (the throttle): printable characters only, since
 // Postgres text cannot hold a NUL and control characters have no place in a name.
-export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
+    password: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
 /** Rules are checked by the rules validator (every problem listed), not by this schema. */
 export const RulesBody = Type.Object({ rules: Type.Unknown() }, { additionalProperties: false });
-export const PreviewBody = Type.Object({ rules: Type.Unknown(), at: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
-export const AdmissionBody = Type.Object({
-  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('pin'), Type.Literal('unpin')]),
-  ratePerSec: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
-}, { additionalProperties: false });
+export const PreviewBody = Type.Object(
+  { rules: Type.Unknown(), at: Type.String({ format: 'date-time' }) },
+  { additionalProperties: false },
+);
+export const AdmissionBody = Type.Object(
+  {
+    action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('pin'), Type.Literal('unpin')]),
+    ratePerSec: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+  },
+  { additionalProperties: false },
+);
 export const DashboardQuery = Type.Object({ campaignId: CampaignIdSchema });
 
 export const OperatorSchema = Type.Object({
@@ -26,7 +38,10 @@ export const OperatorSchema = Type.Object({
 export const LoggedOutSchema = Type.Object({ loggedOut: Type.Literal(true) });
 
 export const EditorCampaignSchema = Type.Object({
-  id: Type.String(), liveVersion: Nullable(Type.Integer()), latestVersion: Type.Integer(), rules: Type.Unknown({ description: 'the latest version\'s rules (a JSON object), as saved' }),
+  id: Type.String(),
+  liveVersion: Nullable(Type.Integer()),
+  latestVersion: Type.Integer(),
+  rules: Type.Unknown({ description: "the latest version's rules (a JSON object), as saved" }),
 });
 export const EditorCampaignsSchema = Type.Object({ campaigns: Type.Array(EditorCampaignSchema) });
 
@@ -42,11 +57,21 @@ export const PhasePreviewSchema = Type.Object({
   birthDayDigits: Type.Optional(Type.Array(Type.Integer())),
   people: Type.Integer(),
 });
-export const PreviewSchema = Type.Object({ atMs: Type.Number(), phases: Type.Array(PhasePreviewSchema), people: Type.Integer() });
+export const PreviewSchema = Type.Object({
+  atMs: Type.Number(),
+  phases: Type.Array(PhasePreviewSchema),
+  people: Type.Integer(),
+});
 
 const QueueFeedSchema = Type.Object({
-  waiting: Type.Integer(), admittedPerSec: Type.Number(), activeSessions: Type.Integer(), cursor: Type.Integer(), tail: Type.Integer(),
-  paused: Type.Boolean(), pinnedRatePerSec: Nullable(Type.Number()), ratePerSec: Type.Number(),
+  waiting: Type.Integer(),
+  admittedPerSec: Type.Number(),
+  activeSessions: Type.Integer(),
+  cursor: Type.Integer(),
+  tail: Type.Integer(),
+  paused: Type.Boolean(),
+  pinnedRatePerSec: Nullable(Type.Number()),
+  ratePerSec: Type.Number(),
 });
 const EtaErrorSchema = Type.Object({ p50Sec: Type.Number(), p90Sec: Type.Number(), samples: Type.Integer() });
 
@@ -55,7 +80,12 @@ export const DashboardSchema = Type.Object({
   campaignId: Type.String(),
   queue: Type.Unsafe<Static<typeof QueueFeedSchema> | null>({ ...QueueFeedSchema, type: ['object', 'null'] }),
   bookings: Type.Object({ perSec: Type.Number(), total: Type.Integer() }),
-  latency: Type.Object({ p50Ms: Nullable(Type.Number()), p99Ms: Nullable(Type.Number()), errorRate: Nullable(Type.Number()), requestsPerSec: Type.Number() }),
+  latency: Type.Object({
+    p50Ms: Nullable(Type.Number()),
+    p99Ms: Nullable(Type.Number()),
+    errorRate: Nullable(Type.Number()),
+    requestsPerSec: Type.Number(),
+  }),
   slotsLeftByRegion: Type.Array(RegionSeatsSchema),
   etaError: Type.Unsafe<Static<typeof EtaErrorSchema> | null>({ ...EtaErrorSchema, type: ['object', 'null'] }),
 });

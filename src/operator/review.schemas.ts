@@ -7,15 +7,26 @@ const CampaignId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });
 
 export const SubmitBody = Type.Object({ rules: Type.Unknown() }, { additionalProperties: false });
 /** A version is a Postgres integer (int4). */
-export const ReviewParams = Type.Object({ campaignId: CampaignId, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+export const ReviewParams = Type.Object({
+  campaignId: CampaignId,
+  version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+});
 export const ReviewListQuery = Type.Object({ campaignId: Type.Optional(CampaignId) }, { additionalProperties: false });
 /** Absent or not in the future: publish now. Later: the scheduled publisher does it at that instant. */
-export const PublishBody = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false });
+export const PublishBody = Type.Object(
+  { at: Type.Optional(Type.String({ format: 'date-time' })) },
+  { additionalProperties: false },
+);
 
 export const ReviewSchema = Type.Object({
   campaignId: Type.String(),
   version: Type.Integer(),
-  state: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('published'), Type.Literal('withdrawn')]),
+  state: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('approved'),
+    Type.Literal('published'),
+    Type.Literal('withdrawn'),
+  ]),
   author: Type.String(),
   submittedAtMs: Type.Number(),
   baseLiveVersion: Nullable(Type.Integer()),
@@ -45,7 +56,12 @@ export const ImpactSchema = Type.Object({
   liveVersion: Nullable(Type.Integer()),
   newVersion: Type.Integer(),
   population: Type.Integer(),
-  totals: Type.Object({ gains: Type.Integer(), loses: Type.Integer(), moves: Type.Integer(), unchanged: Type.Integer() }),
+  totals: Type.Object({
+    gains: Type.Integer(),
+    loses: Type.Integer(),
+    moves: Type.Integer(),
+    unchanged: Type.Integer(),
+  }),
   groups: Type.Array(ImpactGroupSchema),
   /** The live version moved since submission: publishing will be refused; submit again. */
   isStale: Type.Boolean(),

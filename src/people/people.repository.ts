@@ -16,20 +16,29 @@ export async function findPersonById(db: DbOrTrx, id: number): Promise<PersonRow
 /** Inserts people, skipping identity hashes already registered; returns how many were new. */
 export async function insertPeople(db: DbOrTrx, people: readonly NewPerson[]): Promise<number> {
   if (people.length === 0) return 0;
-  const rows = await db.insertInto('people').values([...people])
-    .onConflict((oc) => oc.column('identity_hash').doNothing()).returning('id').execute();
+  const rows = await db
+    .insertInto('people')
+    .values([...people])
+    .onConflict((oc) => oc.column('identity_hash').doNothing())
+    .returning('id')
+    .execute();
   return rows.length;
 }
 
 export async function countPeople(db: DbOrTrx): Promise<number> {
-  const r = await db.selectFrom('people').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('people')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
   return r.n;
 }
 
 /** Population counts by birth date ('YYYY-MM-DD' → people), for eligibility previews. */
 export async function countPeopleByBirthDate(db: DbOrTrx): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('people')
+  const rows = await db
+    .selectFrom('people')
     .select(['birth_date', sql<number>`count(*)::int`.as('n')])
-    .groupBy('birth_date').execute();
+    .groupBy('birth_date')
+    .execute();
   return new Map(rows.map((r) => [r.birth_date, r.n]));
 }

@@ -6,7 +6,9 @@ import { makeRrn, parseRrn, rrnCheckDigit, type Sex } from './rrn.ts';
 
 const FC = { seed: 20210809, numRuns: 500 } as const;
 
-const birthDate = fc.integer({ min: epochDayOf('1900-01-01'), max: epochDayOf('2099-12-31') }).map((day) => formatLocalDate(localDateOfEpochDay(day)));
+const birthDate = fc
+  .integer({ min: epochDayOf('1900-01-01'), max: epochDayOf('2099-12-31') })
+  .map((day) => formatLocalDate(localDateOfEpochDay(day)));
 const sex = fc.constantFrom<Sex>('M', 'F');
 const serial = fc.integer({ min: 0, max: 99_999 });
 
@@ -37,29 +39,39 @@ describe('makeRrn', () => {
 
 describe('parseRrn', () => {
   it('round-trips every makeRrn output, with or without the hyphen', () => {
-    fc.assert(fc.property(birthDate, sex, serial, fc.boolean(), (date, s, n, isForeignResident) => {
-      const rrn = makeRrn(date, s, n, { isForeignResident });
-      const expected = { birthDate: date, sex: s, isForeignResident, normalized: rrn.replace('-', '') };
-      assert.deepEqual(parseRrn(rrn), { ok: true, value: expected });
-      assert.deepEqual(parseRrn(rrn.replace('-', '')), { ok: true, value: expected });
-    }), FC);
+    fc.assert(
+      fc.property(birthDate, sex, serial, fc.boolean(), (date, s, n, isForeignResident) => {
+        const rrn = makeRrn(date, s, n, { isForeignResident });
+        const expected = { birthDate: date, sex: s, isForeignResident, normalized: rrn.replace('-', '') };
+        assert.deepEqual(parseRrn(rrn), { ok: true, value: expected });
+        assert.deepEqual(parseRrn(rrn.replace('-', '')), { ok: true, value: expected });
+      }),
+      FC,
+    );
   });
 
   it('rejects every wrong check digit as bad-checksum, and skip accepts it', () => {
-    fc.assert(fc.property(birthDate, sex, serial, fc.integer({ min: 1, max: 9 }), (date, s, n, shift) => {
-      const rrn = makeRrn(date, s, n);
-      const wrong = withCheckDigit(rrn, (Number(rrn.slice(-1)) + shift) % 10);
-      assert.deepEqual(parseRrn(wrong), { ok: false, reason: 'bad-checksum' });
-      assert.equal(parseRrn(wrong, { checksum: 'skip' }).ok, true);
-    }), FC);
+    fc.assert(
+      fc.property(birthDate, sex, serial, fc.integer({ min: 1, max: 9 }), (date, s, n, shift) => {
+        const rrn = makeRrn(date, s, n);
+        const wrong = withCheckDigit(rrn, (Number(rrn.slice(-1)) + shift) % 10);
+        assert.deepEqual(parseRrn(wrong), { ok: false, reason: 'bad-checksum' });
+        assert.equal(parseRrn(wrong, { checksum: 'skip' }).ok, true);
+      }),
+      FC,
+    );
   });
 
   it('reads the century and sex from G', () => {
     const cases: Array<[string, string, Sex, boolean]> = [
-      ['1', '1985-07-15', 'M', false], ['2', '1985-07-15', 'F', false],
-      ['3', '2085-07-15', 'M', false], ['4', '2085-07-15', 'F', false],
-      ['5', '1985-07-15', 'M', true], ['6', '1985-07-15', 'F', true],
-      ['7', '2085-07-15', 'M', true], ['8', '2085-07-15', 'F', true],
+      ['1', '1985-07-15', 'M', false],
+      ['2', '1985-07-15', 'F', false],
+      ['3', '2085-07-15', 'M', false],
+      ['4', '2085-07-15', 'F', false],
+      ['5', '1985-07-15', 'M', true],
+      ['6', '1985-07-15', 'F', true],
+      ['7', '2085-07-15', 'M', true],
+      ['8', '2085-07-15', 'F', true],
     ];
     for (const [g, date, s, foreign] of cases) {
       const r = parseRrn(valid(`850715${g}12345`));
@@ -83,20 +95,34 @@ describe('parseRrn', () => {
 
   it('rejects malformed input', () => {
     const inputs = [
-      '', '850715-123456', '850715-12345678', '85071-51234567', '850715--1234567', '850715 1234567',
-      ' 8507151234567', '8507151234567 ', '85O715-1234567', '８５０７１５-１２３４５６７', '850715_1234567',
-      valid('850715012345'), valid('850715912345'), // G 0/9: 1800s, no one alive
+      '',
+      '850715-123456',
+      '850715-12345678',
+      '85071-51234567',
+      '850715--1234567',
+      '850715 1234567',
+      ' 8507151234567',
+      '8507151234567 ',
+      '85O715-1234567',
+      '８５０７１５-１２３４５６７',
+      '850715_1234567',
+      valid('850715012345'),
+      valid('850715912345'), // G 0/9: 1800s, no one alive
     ];
-    for (const input of inputs) assert.deepEqual(parseRrn(input), { ok: false, reason: 'malformed' }, JSON.stringify(input));
+    for (const input of inputs)
+      assert.deepEqual(parseRrn(input), { ok: false, reason: 'malformed' }, JSON.stringify(input));
   });
 
   it('never echoes the number in a rejection', () => {
-    fc.assert(fc.property(fc.stringMatching(/^\d{6}-?\d{7}$/), (input) => {
-      const r = parseRrn(input);
-      if (!r.ok) {
-        assert.deepEqual(Object.keys(r).sort(), ['ok', 'reason']);
-        assert.ok(!JSON.stringify(r).includes(input.slice(7, 13)));
-      }
-    }), FC);
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{6}-?\d{7}$/), (input) => {
+        const r = parseRrn(input);
+        if (!r.ok) {
+          assert.deepEqual(Object.keys(r).sort(), ['ok', 'reason']);
+          assert.ok(!JSON.stringify(r).includes(input.slice(7, 13)));
+        }
+      }),
+      FC,
+    );
   });
 });

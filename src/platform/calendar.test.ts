@@ -41,7 +41,8 @@ describeInEachProcessTimeZone('calendar: dates', () => {
   it('round-trips epoch days, including before 1970', () => {
     assert.equal(epochDayOf('1970-01-01'), 0);
     assert.equal(epochDayOf('1940-01-01'), -(30 * 365 + 8)); // 8 leap days: 1940 … 1968
-    for (const d of ['1940-01-01', '1969-12-31', '2000-02-29', '2007-12-31']) assert.equal(formatLocalDate(localDateOfEpochDay(epochDayOf(d))), d);
+    for (const d of ['1940-01-01', '1969-12-31', '2000-02-29', '2007-12-31'])
+      assert.equal(formatLocalDate(localDateOfEpochDay(epochDayOf(d))), d);
   });
 
   it('adds days across month and leap boundaries and lists inclusive ranges', () => {
@@ -63,7 +64,13 @@ describeInEachProcessTimeZone('calendar: Seoul time', () => {
   });
 
   it('refuses instants without an offset or on impossible days and times', () => {
-    for (const text of ['2021-07-19T20:00:00', '2021-07-19 20:00+09:00', '2021-02-30T20:00+09:00', '2021-07-19T24:00+09:00', '2021-07-19T20:00+15:00']) {
+    for (const text of [
+      '2021-07-19T20:00:00',
+      '2021-07-19 20:00+09:00',
+      '2021-02-30T20:00+09:00',
+      '2021-07-19T24:00+09:00',
+      '2021-07-19T20:00+15:00',
+    ]) {
       assert.equal(parseInstant(text), undefined, text);
     }
   });
@@ -72,11 +79,18 @@ describeInEachProcessTimeZone('calendar: Seoul time', () => {
     const ms = seoulLocalToEpochMs({ year: 2021, month: 7, day: 19 }, 20 * 60);
     assert.equal(ms, OPENING_53_54_MS);
     assert.deepEqual(seoulWallClockAt(ms), { date: { year: 2021, month: 7, day: 19 }, hour: 20, minute: 0 });
-    assert.deepEqual(seoulWallClockAt(Date.UTC(2021, 6, 19, 15, 0)), { date: { year: 2021, month: 7, day: 20 }, hour: 0, minute: 0 });
+    assert.deepEqual(seoulWallClockAt(Date.UTC(2021, 6, 19, 15, 0)), {
+      date: { year: 2021, month: 7, day: 20 },
+      hour: 0,
+      minute: 0,
+    });
   });
 
   it('writes instants for people and for documents in Korea time', () => {
     assert.equal(formatSeoulInstant(OPENING_53_54_MS + 250), '2021-07-19T20:00:00.250+09:00');
-    assert.deepEqual(describeSeoulInstant(Date.UTC(2021, 7, 10, 11, 0)), { ko: '2021년 8월 10일 20:00', en: '10 Aug 2021 at 20:00' });
+    assert.deepEqual(describeSeoulInstant(Date.UTC(2021, 7, 10, 11, 0)), {
+      ko: '2021년 8월 10일 20:00',
+      en: '10 Aug 2021 at 20:00',
+    });
   });
 });

@@ -44,8 +44,15 @@ export function daysInMonth(year: number, month: number): number {
 
 /** Whether the integers name a day that exists (2021-02-30 does not). */
 export function isRealDate(year: number, month: number, day: number): boolean {
-  return Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day)
-    && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  return (
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
+  );
 }
 
 /** Parses `YYYY-MM-DD`; undefined when malformed or when the day does not exist (2021-02-30). */
@@ -126,7 +133,8 @@ export function addDays(date: LocalDate | string, days: number): LocalDate | str
 /** Every date from `from` to `to` (`YYYY-MM-DD`), both included; empty when to < from. */
 export function dateRange(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let n = epochDayOf(from), last = epochDayOf(to); n <= last; n++) out.push(formatLocalDate(localDateOfEpochDay(n)));
+  for (let n = epochDayOf(from), last = epochDayOf(to); n <= last; n++)
+    out.push(formatLocalDate(localDateOfEpochDay(n)));
   return out;
 }
 

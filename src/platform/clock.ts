@@ -14,7 +14,11 @@ export function fixedClock(startMs: number): Clock & { set(ms: number): void; ad
   let now = startMs;
   return {
     nowMs: () => now,
-    set: (ms: number) => { now = ms; },
-    advance: (ms: number) => { now += ms; },
+    set: (ms: number) => {
+      now = ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
   };
 }

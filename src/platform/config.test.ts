@@ -29,14 +29,25 @@ describe('config: REDIS_CLUSTER_NODES', () => {
   it('reads a comma-separated list of seed nodes', () => {
     const c = loadConfig({ ...base(), REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-b.internal:7001,[::1]:7002' });
     assert.deepEqual(c.redisClusterNodes, [
-      { host: '127.0.0.1', port: 7000 }, { host: 'redis-b.internal', port: 7001 }, { host: '::1', port: 7002 },
+      { host: '127.0.0.1', port: 7000 },
+      { host: 'redis-b.internal', port: 7001 },
+      { host: '::1', port: 7002 },
     ]);
   });
 
   it('lists a malformed node, a bad port, and REDIS_URL set beside it as problems', () => {
-    assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1' }).join('\n'), /REDIS_CLUSTER_NODES: expected host:port/);
-    assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:70000' }).join('\n'), /REDIS_CLUSTER_NODES/);
-    assert.match(problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_URL: 'redis://127.0.0.1:6379' }).join('\n'), /set one, not both/);
+    assert.match(
+      problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1' }).join('\n'),
+      /REDIS_CLUSTER_NODES: expected host:port/,
+    );
+    assert.match(
+      problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:70000' }).join('\n'),
+      /REDIS_CLUSTER_NODES/,
+    );
+    assert.match(
+      problemsOf({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_URL: 'redis://127.0.0.1:6379' }).join('\n'),
+      /set one, not both/,
+    );
   });
 });
 
@@ -49,17 +60,26 @@ describe('config: operator accounts', () => {
   it('refuses to start without the demo seed unless OPERATOR_ACCOUNTS is set, saying what to set', () => {
     const problems = problemsOf({ SEED_DEMO: 'false' });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator\|approver:password/);
+    assert.match(
+      problems[0]!,
+      /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator\|approver:password/,
+    );
     assert.deepEqual(problemsOf({ SEED_DEMO: 'false', OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own' }), []);
   });
 
   it('refuses a demo password without the demo seed', () => {
-    const problems = problemsOf({ SEED_DEMO: 'false', OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own,v:viewer:yeyak-viewer-demo' });
+    const problems = problemsOf({
+      SEED_DEMO: 'false',
+      OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own,v:viewer:yeyak-viewer-demo',
+    });
     assert.match(problems.join('\n'), /OPERATOR_ACCOUNTS: a demo password is not allowed without the demo seed/);
   });
 
   it('lets cluster workers of a demo deployment (SEED_DEMO=false, DEMO_ACCOUNTS=true) keep the demo accounts', () => {
-    assert.match(loadConfig({ ...base(), SEED_DEMO: 'false', DEMO_ACCOUNTS: 'true' }).operatorAccounts, /yeyak-viewer-demo/);
+    assert.match(
+      loadConfig({ ...base(), SEED_DEMO: 'false', DEMO_ACCOUNTS: 'true' }).operatorAccounts,
+      /yeyak-viewer-demo/,
+    );
   });
 });
 
@@ -67,17 +87,31 @@ describe('config: database timeouts', () => {
   it('defaults every timeout so a locked or hung database fails a request within about a second', () => {
     const c = loadConfig(base());
     assert.deepEqual(
-      [c.databaseConnectTimeoutMs, c.databaseLockTimeoutMs, c.databaseStatementTimeoutMs, c.databaseIdleInTransactionTimeoutMs, c.databaseProbeIntervalMs, c.databaseProbeTimeoutMs],
+      [
+        c.databaseConnectTimeoutMs,
+        c.databaseLockTimeoutMs,
+        c.databaseStatementTimeoutMs,
+        c.databaseIdleInTransactionTimeoutMs,
+        c.databaseProbeIntervalMs,
+        c.databaseProbeTimeoutMs,
+      ],
       [1_000, 500, 5_000, 10_000, 250, 1_000],
     );
   });
 
   it('lists every bad timeout at once, and a lock timeout above the statement timeout', () => {
-    const problems = problemsOf({ DATABASE_CONNECT_TIMEOUT_MS: '0', DATABASE_STATEMENT_TIMEOUT_MS: 'soon', DATABASE_PROBE_INTERVAL_MS: '-1' }).join('\n');
+    const problems = problemsOf({
+      DATABASE_CONNECT_TIMEOUT_MS: '0',
+      DATABASE_STATEMENT_TIMEOUT_MS: 'soon',
+      DATABASE_PROBE_INTERVAL_MS: '-1',
+    }).join('\n');
     assert.match(problems, /DATABASE_CONNECT_TIMEOUT_MS/);
     assert.match(problems, /DATABASE_STATEMENT_TIMEOUT_MS/);
     assert.match(problems, /DATABASE_PROBE_INTERVAL_MS/);
-    assert.match(problemsOf({ DATABASE_LOCK_TIMEOUT_MS: '6000', DATABASE_STATEMENT_TIMEOUT_MS: '5000' }).join('\n'), /must not exceed/);
+    assert.match(
+      problemsOf({ DATABASE_LOCK_TIMEOUT_MS: '6000', DATABASE_STATEMENT_TIMEOUT_MS: '5000' }).join('\n'),
+      /must not exceed/,
+    );
   });
 
   it('sends HSTS only when TLS_ENABLED says the site is reached over HTTPS', () => {

@@ -107,8 +107,12 @@ export interface Config {
    * per client address). Over them: 429 with Retry-After.
    */
   readonly perIdentityLimits: {
-    readonly searchPerMinute: number; readonly lookupPerMinute: number; readonly changePerMinute: number; readonly cancelPerMinute: number;
-    readonly verifyPerMinute: number; readonly verifyPerIpPerMinute: number;
+    readonly searchPerMinute: number;
+    readonly lookupPerMinute: number;
+    readonly changePerMinute: number;
+    readonly cancelPerMinute: number;
+    readonly verifyPerMinute: number;
+    readonly verifyPerIpPerMinute: number;
   };
   /**
    * Addresses (or CIDRs) of the edge proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8`);
@@ -180,11 +184,15 @@ class ConfigProblems {
   hostPorts(env: Env, key: string): { host: string; port: number }[] | null {
     const raw = env[key];
     if (raw === undefined || raw === '') return null;
-    const nodes = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
-      const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(s);
-      const port = Number(m?.[2]);
-      return m && port >= 1 && port <= 65535 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
-    });
+    const nodes = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => {
+        const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(s);
+        const port = Number(m?.[2]);
+        return m && port >= 1 && port <= 65535 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
+      });
     if (nodes.length === 0 || nodes.some((n) => n === null)) {
       this.list.push(`${key}: expected host:port[,host:port…], got ${JSON.stringify(raw)}`);
       return null;
@@ -195,14 +203,20 @@ class ConfigProblems {
   addresses(env: Env, key: string): string[] {
     const raw = env[key];
     if (raw === undefined || raw.trim() === '') return [];
-    const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const list = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const bad = list.filter((s) => {
       const [addr, bits, ...rest] = s.split('/');
       const family = isIP(addr ?? '');
       const max = family === 6 ? 128 : 32;
-      return family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max));
+      return (
+        family === 0 || rest.length > 0 || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))
+      );
     });
-    if (bad.length > 0) this.list.push(`${key}: expected addresses or CIDRs separated by commas, got ${JSON.stringify(bad.join(','))}`);
+    if (bad.length > 0)
+      this.list.push(`${key}: expected addresses or CIDRs separated by commas, got ${JSON.stringify(bad.join(','))}`);
     return list;
   }
   secret(env: Env, key: string, local: Record<string, string>): string {
@@ -233,7 +247,10 @@ function localSecrets(dataDir: string, env: Env): Record<string, string> {
   const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   let changed = false;
   for (const key of needed) {
-    if (!stored[key]) { stored[key] = randomBytes(32).toString('base64url'); changed = true; }
+    if (!stored[key]) {
+      stored[key] = randomBytes(32).toString('base64url');
+      changed = true;
+    }
   }
   if (changed) {
     mkdirSync(dataDir, { recursive: true });
@@ -252,9 +269,15 @@ const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:vi
 function operatorAccountsOf(env: Env, p: ConfigProblems, isDemo: boolean): string {
   const given = env.OPERATOR_ACCOUNTS ?? '';
   if (isDemo) return given || DEMO_OPERATOR_ACCOUNTS;
-  const what = 'set OPERATOR_ACCOUNTS=name:viewer|operator|approver:password[,name:role:password…] with passwords of your own (at least 8 characters)';
-  if (given === '') p.list.push(`OPERATOR_ACCOUNTS: required without the demo seed (SEED_DEMO=false): ${what}; the demo accounts exist only with SEED_DEMO=true`);
-  else if (DEMO_PASSWORDS.some((d) => given.split(',').some((entry) => entry.trim().split(':').slice(2).join(':') === d))) {
+  const what =
+    'set OPERATOR_ACCOUNTS=name:viewer|operator|approver:password[,name:role:password…] with passwords of your own (at least 8 characters)';
+  if (given === '')
+    p.list.push(
+      `OPERATOR_ACCOUNTS: required without the demo seed (SEED_DEMO=false): ${what}; the demo accounts exist only with SEED_DEMO=true`,
+    );
+  else if (
+    DEMO_PASSWORDS.some((d) => given.split(',').some((entry) => entry.trim().split(':').slice(2).join(':') === d))
+  ) {
     p.list.push(`OPERATOR_ACCOUNTS: a demo password is not allowed without the demo seed (SEED_DEMO=false): ${what}`);
   }
   return given;
@@ -328,7 +351,10 @@ export function loadConfig(env: Env = process.env): Config {
     admissionGate: p.oneOf(env, 'ADMISSION_GATE', 'on', ['on', 'off'] as const) === 'on',
   };
   if (config.redisUrl && config.redisClusterNodes) p.list.push('REDIS_URL and REDIS_CLUSTER_NODES: set one, not both');
-  if (config.databaseLockTimeoutMs > config.databaseStatementTimeoutMs) p.list.push('DATABASE_LOCK_TIMEOUT_MS: must not exceed DATABASE_STATEMENT_TIMEOUT_MS (the statement limit would hide it)');
+  if (config.databaseLockTimeoutMs > config.databaseStatementTimeoutMs)
+    p.list.push(
+      'DATABASE_LOCK_TIMEOUT_MS: must not exceed DATABASE_STATEMENT_TIMEOUT_MS (the statement limit would hide it)',
+    );
   if (p.list.length > 0) throw new ConfigError(p.list);
   return Object.freeze(config);
 }

@@ -19,15 +19,42 @@ export interface Database {
   audit_log: AuditLogTable;
   admissions: AdmissionsTable;
   dashboard_samples: {
-    campaign_id: string; at_ms: number; process_id: string; waiting: number | null; admitted_per_sec: number | null; bookings_per_sec: number;
-    p50_ms: number | null; p99_ms: number | null; eta_p50_sec: number | null; eta_p90_sec: number | null;
+    campaign_id: string;
+    at_ms: number;
+    process_id: string;
+    waiting: number | null;
+    admitted_per_sec: number | null;
+    bookings_per_sec: number;
+    p50_ms: number | null;
+    p99_ms: number | null;
+    eta_p50_sec: number | null;
+    eta_p90_sec: number | null;
   };
   schema_migrations: { name: string; applied_at: Date };
   waiting_room_checkpoints: {
-    campaign_id: string; partition: number; cursor: number; tail: number; frozen: number | null; pre_room: number;
-    claimed_total: number; grace_floor: number; saved_at_ms: number;
+    campaign_id: string;
+    partition: number;
+    cursor: number;
+    tail: number;
+    frozen: number | null;
+    pre_room: number;
+    claimed_total: number;
+    grace_floor: number;
+    saved_at_ms: number;
   };
   waiting_room_draw_seeds: { campaign_id: string; seed: Buffer; created_at: import('kysely').Generated<Date> };
-  operator_sessions: { id: string; username: string; created_at_ms: number; expires_at_ms: number; revoked_at_ms: number | null };
-  operator_login_attempts: { id: import('kysely').Generated<number>; at_ms: number; username: string; address: string; succeeded: boolean };
+  operator_sessions: {
+    id: string;
+    username: string;
+    created_at_ms: number;
+    expires_at_ms: number;
+    revoked_at_ms: number | null;
+  };
+  operator_login_attempts: {
+    id: import('kysely').Generated<number>;
+    at_ms: number;
+    username: string;
+    address: string;
+    succeeded: boolean;
+  };
 }

@@ -18,22 +18,36 @@ describe('database availability (PGlite, through the same gate pg uses)', () => 
   let h: DatabaseHandle;
   let isBroken = false;
   before(async () => {
-    h = await openDatabase({ databaseUrl: null, pgliteDir: null, availability: { probeIntervalMs: 20, probeTimeoutMs: null } });
+    h = await openDatabase({
+      databaseUrl: null,
+      pgliteDir: null,
+      availability: { probeIntervalMs: 20, probeTimeoutMs: null },
+    });
     await migrate(h);
     // The probe reads through the gated database itself: it must get through while the gate is shut.
     h.availability.watch(async () => {
       await probeTables(h.db, ['slots', 'bookings']);
-      if (isBroken) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      if (isBroken)
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     });
   });
-  after(async () => { await h.close(); });
+  after(async () => {
+    await h.close();
+  });
 
   it('refuses new work at once while a probe fails, and lets it through again when a probe succeeds', async () => {
     assert.equal(h.availability.isAvailable(), true);
     isBroken = true;
     await until('the gate to shut', () => !h.availability.isAvailable());
     const started = Date.now();
-    const refused = await h.db.selectFrom('slots').select('id').execute().then(() => null, (e: unknown) => e);
+    const refused = await h.db
+      .selectFrom('slots')
+      .select('id')
+      .execute()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(isDatabaseUnavailable(refused), `refused with ${String(refused)}`);
     assert.ok(Date.now() - started < 50, 'refused without waiting');
     isBroken = false;
@@ -67,11 +81,15 @@ describe('database availability: probe timeout', () => {
   it('probes at once when asked (a request met an unavailability error), not only on its timer', async () => {
     const availability = createDatabaseAvailability({ probeIntervalMs: 60_000, probeTimeoutMs: null });
     let probes = 0;
-    availability.watch(async () => { probes += 1; });
+    availability.watch(async () => {
+      probes += 1;
+    });
     try {
       await until('the first probe', () => probes === 1);
       await sleep(20); // let it finish: a probe asked for while one runs is that one
-      availability.reportFailure(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
+      availability.reportFailure(
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      );
       await until('the probe asked for', () => probes === 2, 1_000);
     } finally {
       availability.stop();
@@ -103,10 +121,12 @@ describe('database availability: probe timeout', () => {
 describe('isDatabaseUnavailable', () => {
   it('says yes to lost connections, timeouts and locks, and no to what a request did wrong', () => {
     const pgError = (code: string) => Object.assign(new Error(code), { code });
-    for (const code of ['57P01', '57014', '55P03', '08006', '53300', 'ECONNREFUSED']) assert.equal(isDatabaseUnavailable(pgError(code)), true, code);
+    for (const code of ['57P01', '57014', '55P03', '08006', '53300', 'ECONNREFUSED'])
+      assert.equal(isDatabaseUnavailable(pgError(code)), true, code);
     assert.equal(isDatabaseUnavailable(new Error('Connection terminated unexpectedly')), true);
     assert.equal(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect')), true);
-    for (const code of ['23505', '40001', '22003', '42P01']) assert.equal(isDatabaseUnavailable(pgError(code)), false, code);
+    for (const code of ['23505', '40001', '22003', '42P01'])
+      assert.equal(isDatabaseUnavailable(pgError(code)), false, code);
     assert.equal(isDatabaseUnavailable(new Error('boom')), false);
   });
 });

@@ -35,7 +35,10 @@ export interface AvailabilitySettings {
   readonly probeTimeoutMs: number | null;
 }
 
-export const defaultAvailabilitySettings: AvailabilitySettings = Object.freeze({ probeIntervalMs: 250, probeTimeoutMs: 1_000 });
+export const defaultAvailabilitySettings: AvailabilitySettings = Object.freeze({
+  probeIntervalMs: 250,
+  probeTimeoutMs: 1_000,
+});
 
 export interface AvailabilityEvents {
   onUnavailable?(reason: unknown): void;
@@ -64,7 +67,9 @@ export interface DatabaseAvailability {
 /** Marks the probe's own database work, which the gate must let through to find out it is back. */
 const probing = new AsyncLocalStorage<true>();
 
-export function createDatabaseAvailability(settings: AvailabilitySettings = defaultAvailabilitySettings): DatabaseAvailability {
+export function createDatabaseAvailability(
+  settings: AvailabilitySettings = defaultAvailabilitySettings,
+): DatabaseAvailability {
   let probe: (() => Promise<unknown>) | null = null;
   let events: AvailabilityEvents = {};
   let lastFailure: unknown = null;
@@ -78,19 +83,38 @@ export function createDatabaseAvailability(settings: AvailabilitySettings = defa
     volumeThreshold: 1,
   });
   let unavailable = deferred();
-  breaker.on('failure', (e: unknown) => { lastFailure = e; });
-  breaker.on('open', () => { unavailable.resolve(); events.onUnavailable?.(lastFailure); });
-  breaker.on('close', () => { unavailable = deferred(); events.onAvailable?.(); });
+  breaker.on('failure', (e: unknown) => {
+    lastFailure = e;
+  });
+  breaker.on('open', () => {
+    unavailable.resolve();
+    events.onUnavailable?.(lastFailure);
+  });
+  breaker.on('close', () => {
+    unavailable = deferred();
+    events.onAvailable?.();
+  });
 
   function reportFailure(e: unknown): void {
     if (e instanceof DatabaseUnavailableError || !isDatabaseUnavailable(e)) return;
-    if (isDatabaseSlow(e) && breaker.closed) { lastFailure = e; breaker.open(); }
+    if (isDatabaseSlow(e) && breaker.closed) {
+      lastFailure = e;
+      breaker.open();
+    }
     runProbe();
   }
 
   function runProbe(): void {
     if (running || !probe) return;
-    running = breaker.fire(probe).then(() => undefined, () => undefined).finally(() => { running = null; });
+    running = breaker
+      .fire(probe)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        running = null;
+      });
   }
 
   return {
@@ -114,7 +138,9 @@ export function createDatabaseAvailability(settings: AvailabilitySettings = defa
 
 function deferred(): { promise: Promise<void>; resolve(): void } {
   let resolve!: () => void;
-  const promise = new Promise<void>((r) => { resolve = r; });
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
@@ -125,7 +151,10 @@ export async function probeTables<DB>(db: Kysely<DB>, tables: readonly (keyof DB
 }
 
 /** `inner` with its driver's connection acquisition refused (DatabaseUnavailableError) while unavailable. */
-export function gatedDialect(inner: Dialect, availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>): Dialect {
+export function gatedDialect(
+  inner: Dialect,
+  availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>,
+): Dialect {
   return {
     createAdapter: () => inner.createAdapter(),
     createIntrospector: (db) => inner.createIntrospector(db),
@@ -139,14 +168,19 @@ class GatedDriver implements Driver {
   readonly rollbackToSavepoint?: Driver['rollbackToSavepoint'];
   readonly releaseSavepoint?: Driver['releaseSavepoint'];
 
-  constructor(private readonly inner: Driver, private readonly availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>) {
+  constructor(
+    private readonly inner: Driver,
+    private readonly availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>,
+  ) {
     // Kysely asks whether a driver has savepoints by looking for the methods: offer only what inner has.
     if (inner.savepoint) this.savepoint = inner.savepoint.bind(inner);
     if (inner.rollbackToSavepoint) this.rollbackToSavepoint = inner.rollbackToSavepoint.bind(inner);
     if (inner.releaseSavepoint) this.releaseSavepoint = inner.releaseSavepoint.bind(inner);
   }
 
-  init() { return this.inner.init(); }
+  init() {
+    return this.inner.init();
+  }
   async acquireConnection(): Promise<DatabaseConnection> {
     if (probing.getStore()) return this.inner.acquireConnection();
     if (!this.availability.isAvailable()) throw new DatabaseUnavailableError();
@@ -155,13 +189,26 @@ class GatedDriver implements Driver {
     const acquiring = this.inner.acquireConnection();
     const connection = await Promise.race([acquiring, this.availability.whenUnavailable().then(() => null)]);
     if (connection && this.availability.isAvailable()) return connection;
-    acquiring.then((c) => this.inner.releaseConnection(c), () => undefined);
+    acquiring.then(
+      (c) => this.inner.releaseConnection(c),
+      () => undefined,
+    );
     throw new DatabaseUnavailableError();
   }
 
-  beginTransaction(c: DatabaseConnection, s: TransactionSettings) { return this.inner.beginTransaction(c, s); }
-  commitTransaction(c: DatabaseConnection) { return this.inner.commitTransaction(c); }
-  rollbackTransaction(c: DatabaseConnection) { return this.inner.rollbackTransaction(c); }
-  releaseConnection(c: DatabaseConnection) { return this.inner.releaseConnection(c); }
-  destroy() { return this.inner.destroy(); }
+  beginTransaction(c: DatabaseConnection, s: TransactionSettings) {
+    return this.inner.beginTransaction(c, s);
+  }
+  commitTransaction(c: DatabaseConnection) {
+    return this.inner.commitTransaction(c);
+  }
+  rollbackTransaction(c: DatabaseConnection) {
+    return this.inner.rollbackTransaction(c);
+  }
+  releaseConnection(c: DatabaseConnection) {
+    return this.inner.releaseConnection(c);
+  }
+  destroy() {
+    return this.inner.destroy();
+  }
 }

@@ -1,5 +1,8 @@
 /** Postgres error facts both drivers (pg and PGlite) report the same way. */
-interface PgErrorLike { code?: unknown; constraint?: unknown }
+interface PgErrorLike {
+  code?: unknown;
+  constraint?: unknown;
+}
 
 /** The constraint name when `e` is a unique violation (23505), else undefined. */
 export function uniqueViolation(e: unknown): string | undefined {
@@ -15,7 +18,10 @@ export function isRetryableTxError(e: unknown): boolean {
 
 /** Thrown inside a transaction to roll it back with an expected failure reason. */
 export class Rollback<R extends string> extends Error {
-  constructor(readonly reason: R, readonly detail?: Record<string, unknown>) {
+  constructor(
+    readonly reason: R,
+    readonly detail?: Record<string, unknown>,
+  ) {
     super(`rollback: ${reason}`);
   }
 }
@@ -37,7 +43,8 @@ export class DatabaseUnavailableError extends Error {
 const UNAVAILABLE_SQLSTATE = /^(08|57|53)|^55P03$/;
 
 /** Node socket errors and pg's own messages for a connection that died or never came. */
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/;
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/;
 
 /** A statement or connection that ran out of time: lock_timeout, statement_timeout, no connection in time. */
 export function isDatabaseSlow(e: unknown): boolean {

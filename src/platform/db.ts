@@ -13,7 +13,13 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
-import { createDatabaseAvailability, defaultAvailabilitySettings, gatedDialect, type AvailabilitySettings, type DatabaseAvailability } from './db-availability.ts';
+import {
+  createDatabaseAvailability,
+  defaultAvailabilitySettings,
+  gatedDialect,
+  type AvailabilitySettings,
+  type DatabaseAvailability,
+} from './db-availability.ts';
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -80,11 +86,15 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       keepAlive: true,
       ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
       ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
-      ...(opts.timeouts ? {
-        connectionTimeoutMillis: opts.timeouts.connectMs, idleTimeoutMillis: opts.timeouts.idleMs,
-        statement_timeout: opts.timeouts.statementMs, lock_timeout: opts.timeouts.lockMs,
-        idle_in_transaction_session_timeout: opts.timeouts.idleInTransactionMs,
-      } : {}),
+      ...(opts.timeouts
+        ? {
+            connectionTimeoutMillis: opts.timeouts.connectMs,
+            idleTimeoutMillis: opts.timeouts.idleMs,
+            statement_timeout: opts.timeouts.statementMs,
+            lock_timeout: opts.timeouts.lockMs,
+            idle_in_transaction_session_timeout: opts.timeouts.idleInTransactionMs,
+          }
+        : {}),
     };
     const pool = new pg.Pool({ ...poolConfig, max: opts.poolSize ?? 16 });
     const probePool = new pg.Pool({ ...poolConfig, max: 1 });
@@ -94,22 +104,32 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     const onError = (e: Error) => opts.onConnectionError?.(e);
     for (const p of [pool, probePool]) {
       p.on('error', onError);
-      p.on('connect', (client) => { client.on('error', onError); });
+      p.on('connect', (client) => {
+        client.on('error', onError);
+      });
     }
     const availability = createDatabaseAvailability(opts.availability);
     const db = new Kysely<Database>({
       dialect: gatedDialect(new PostgresDialect({ pool }), availability),
       // Kysely reports a failed statement here before its connection goes back to the pool.
-      log: (event) => { if (event.level === 'error') availability.reportFailure(event.error); },
+      log: (event) => {
+        if (event.level === 'error') availability.reportFailure(event.error);
+      },
     });
     const probeDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: probePool }) });
     return {
       db,
       engine: 'postgres',
-      execScript: async (trx, script) => { await sql.raw(script).execute(trx); },
+      execScript: async (trx, script) => {
+        await sql.raw(script).execute(trx);
+      },
       availability,
       probeDb,
-      close: async () => { availability.stop(); await probeDb.destroy(); await db.destroy(); },
+      close: async () => {
+        availability.stop();
+        await probeDb.destroy();
+        await db.destroy();
+      },
     };
   }
   if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true });
@@ -118,25 +138,44 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
   });
   // In-process: a slow PGlite is a busy event loop, which no client-side probe timeout can tell apart.
-  const availability = createDatabaseAvailability({ ...(opts.availability ?? defaultAvailabilitySettings), probeTimeoutMs: null });
+  const availability = createDatabaseAvailability({
+    ...(opts.availability ?? defaultAvailabilitySettings),
+    probeTimeoutMs: null,
+  });
   const db = new Kysely<Database>({ dialect: gatedDialect(new PGliteDialect(lite), availability) });
   return {
     db,
     engine: 'pglite',
-    execScript: async (_trx, script) => { await lite.exec(script); },
+    execScript: async (_trx, script) => {
+      await lite.exec(script);
+    },
     availability,
     probeDb: db,
-    close: async () => { availability.stop(); await db.destroy(); },
+    close: async () => {
+      availability.stop();
+      await db.destroy();
+    },
   };
 }
 
 /** How the service opens its database (server.ts, cluster workers): pool, timeouts and probe from config. */
-export function serviceDatabaseOptions(config: Config, pgliteDir: string | null, onConnectionError: (e: Error) => void): OpenOptions {
+export function serviceDatabaseOptions(
+  config: Config,
+  pgliteDir: string | null,
+  onConnectionError: (e: Error) => void,
+): OpenOptions {
   return {
-    databaseUrl: config.databaseUrl, pgliteDir, poolSize: config.databasePoolSize, applicationName: 'yeyak', onConnectionError,
+    databaseUrl: config.databaseUrl,
+    pgliteDir,
+    poolSize: config.databasePoolSize,
+    applicationName: 'yeyak',
+    onConnectionError,
     timeouts: {
-      connectMs: config.databaseConnectTimeoutMs, statementMs: config.databaseStatementTimeoutMs, lockMs: config.databaseLockTimeoutMs,
-      idleInTransactionMs: config.databaseIdleInTransactionTimeoutMs, idleMs: config.databaseIdleTimeoutMs,
+      connectMs: config.databaseConnectTimeoutMs,
+      statementMs: config.databaseStatementTimeoutMs,
+      lockMs: config.databaseLockTimeoutMs,
+      idleInTransactionMs: config.databaseIdleInTransactionTimeoutMs,
+      idleMs: config.databaseIdleTimeoutMs,
     },
     availability: { probeIntervalMs: config.databaseProbeIntervalMs, probeTimeoutMs: config.databaseProbeTimeoutMs },
   };
@@ -176,13 +215,17 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.m
  * Returns the names applied now.
  */
 export async function migrate(handle: DatabaseHandle, dir: string = MIGRATIONS_DIR): Promise<string[]> {
-  const files = readdirSync(dir).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+    .sort();
   return handle.db.transaction().execute(async (trx) => {
     // A migration may wait for another process's (advisory lock) and may run long: no limits here.
     await sql`SET LOCAL statement_timeout = 0`.execute(trx);
     await sql`SET LOCAL lock_timeout = 0`.execute(trx);
     await sql`SELECT pg_advisory_xact_lock(7215)`.execute(trx);
-    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(
+      trx,
+    );
     const done = new Set((await trx.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));
     const applied: string[] = [];
     for (const file of files) {

@@ -13,7 +13,10 @@ function runFailing(failure: string) {
     exitOnFatalErrors(pino());
     setInterval(() => {}, 1000); // a server would keep the process alive
     setTimeout(() => { ${failure} }, 10);`;
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
 }
 
 describe('exitOnFatalErrors', () => {

@@ -6,7 +6,12 @@
  */
 import type { Clock } from './clock.ts';
 
-interface Bucket { second: number; count: number; errors: number; latencies: number[] }
+interface Bucket {
+  second: number;
+  count: number;
+  errors: number;
+  latencies: number[];
+}
 
 export interface WindowSummary {
   count: number;
@@ -50,8 +55,16 @@ export function createLatencyWindow(clock: Clock, opts: { windowSec?: number; ma
     const count = live.reduce((n, b) => n + b.count, 0);
     const errors = live.reduce((n, b) => n + b.errors, 0);
     const sorted = live.flatMap((b) => b.latencies).sort((a, b) => a - b);
-    const pick = (q: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-    return { count, errors, perSec: count / windowSec, errorRate: count === 0 ? null : errors / count, p50Ms: pick(0.5), p99Ms: pick(0.99) };
+    const pick = (q: number) =>
+      sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    return {
+      count,
+      errors,
+      perSec: count / windowSec,
+      errorRate: count === 0 ? null : errors / count,
+      p50Ms: pick(0.5),
+      p99Ms: pick(0.99),
+    };
   }
 
   return { record, summary };

@@ -8,7 +8,16 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.rrn', '*.*.rrn', 'rrn', '*.phone', 'phone', '*.sessionToken'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.rrn',
+        '*.*.rrn',
+        'rrn',
+        '*.phone',
+        'phone',
+        '*.sessionToken',
+      ],
       censor: '[redacted]',
     },
   });

@@ -11,6 +11,10 @@ export type RedisClient = Redis | Cluster;
 
 export function connectRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): RedisClient | null {
   const redisOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true };
-  if (config.redisClusterNodes) return new Cluster(config.redisClusterNodes.map((n) => ({ ...n })), { redisOptions });
+  if (config.redisClusterNodes)
+    return new Cluster(
+      config.redisClusterNodes.map((n) => ({ ...n })),
+      { redisOptions },
+    );
   return config.redisUrl ? new Redis(config.redisUrl, redisOptions) : null;
 }

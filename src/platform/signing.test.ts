@@ -58,21 +58,35 @@ describe('token signer', () => {
       handMadeJwt({ alg: 'none' }, claims),
       handMadeJwt({ alg: 'HS384' }, claims, 384),
       handMadeJwt({ alg: 'HS256' }, { ...claims, exp: undefined }, 256),
-      (await createTokenSigner<Claims>('another-secret-0123456789abcdefghijklmn', 'identity-session', fixedClock(NOW))
-        .sign({ pid: 7, ih: 'hash-7' }, 60_000)).token,
-      'eyJhbGciOiJIUzI1NiJ9.e30.forged', '', 'not-a-jwt',
+      (
+        await createTokenSigner<Claims>(
+          'another-secret-0123456789abcdefghijklmn',
+          'identity-session',
+          fixedClock(NOW),
+        ).sign({ pid: 7, ih: 'hash-7' }, 60_000)
+      ).token,
+      'eyJhbGciOiJIUzI1NiJ9.e30.forged',
+      '',
+      'not-a-jwt',
     ];
     const [h, , s] = handMadeJwt({ alg: 'HS256' }, claims, 256).split('.');
     refused.push(`${h}.${b64({ ...claims, pid: 8 })}.${s}`);
-    for (const token of refused) assert.deepEqual(await sessions.verify(token), { ok: false, reason: 'invalid' }, token);
+    for (const token of refused)
+      assert.deepEqual(await sessions.verify(token), { ok: false, reason: 'invalid' }, token);
   });
 });
 
 describe('deriveKey', () => {
   it('keeps the waiting room keys it derived before it became the one derivation (tickets in localStorage keep verifying)', () => {
     const hex = (key: Uint8Array) => Buffer.from(key).toString('hex');
-    assert.equal(hex(deriveKey('s'.repeat(40), 'queue-ticket')), 'd3f94d098c2810f2e5e0e17f7f53d8cb5a1c50e7ac4cb2f46d4f83bd3e42fe3d');
-    assert.equal(hex(deriveKey('s'.repeat(40), 'admission')), '2efbe55aa81300e10e5131a4b3f8c1473c7be14e523bebbc1eebf57d9f86491a');
+    assert.equal(
+      hex(deriveKey('s'.repeat(40), 'queue-ticket')),
+      'd3f94d098c2810f2e5e0e17f7f53d8cb5a1c50e7ac4cb2f46d4f83bd3e42fe3d',
+    );
+    assert.equal(
+      hex(deriveKey('s'.repeat(40), 'admission')),
+      '2efbe55aa81300e10e5131a4b3f8c1473c7be14e523bebbc1eebf57d9f86491a',
+    );
   });
 
   it('derives a different 32-byte key for every purpose and every secret', () => {

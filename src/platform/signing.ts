@@ -12,7 +12,8 @@ import type { Clock } from './clock.ts';
 import { err, ok, type Result } from './result.ts';
 
 /** What a derived key signs; each purpose has its own key, so a token of one kind is never valid as another. */
-export type KeyPurpose = 'identity-session' | 'operator-session' | 'operator-csrf' | 'cookies' | 'queue-ticket' | 'admission';
+export type KeyPurpose =
+  'identity-session' | 'operator-session' | 'operator-csrf' | 'cookies' | 'queue-ticket' | 'admission';
 
 /**
  * The one key derivation: a 32-byte key for `purpose` from SIGNING_SECRET, HKDF-SHA256 (RFC 5869).
@@ -59,7 +60,11 @@ export function createHs256Jwt(
   // neither is the injected clock, so it skips exp/nbf and checkTimes does them at `nowMs`. Its cache
   // stays off: a cached answer would be judged by Date.now().
   const verifyJwt = createVerifier({
-    key: secret, algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true, cache: false,
+    key: secret,
+    algorithms: ['HS256'],
+    ignoreExpiration: true,
+    ignoreNotBefore: true,
+    cache: false,
     requiredClaims: [...expect.requiredClaims, ...(expect.audience ? ['aud'] : []), ...(expect.issuer ? ['iss'] : [])],
     ...(expect.audience ? { allowedAud: expect.audience } : {}),
     ...(expect.issuer ? { allowedIss: expect.issuer } : {}),
@@ -94,7 +99,11 @@ function checkTimes(payload: JwtClaims, nowMs: number): JwtFailure | undefined {
   return undefined;
 }
 
-export function createTokenSigner<C extends JwtClaims>(secret: string, purpose: KeyPurpose, clock: Clock): TokenSigner<C> {
+export function createTokenSigner<C extends JwtClaims>(
+  secret: string,
+  purpose: KeyPurpose,
+  clock: Clock,
+): TokenSigner<C> {
   const jwt = createHs256Jwt(deriveKey(secret, purpose), { audience: purpose, requiredClaims: ['exp', 'iat'] });
   return {
     async sign(claims, ttlMs) {

@@ -10,7 +10,7 @@ export const PROCESS_TIME_ZONES = ['UTC', 'Asia/Seoul', 'America/Los_Angeles'] a
 
 /** Local hour each zone shows at 2021-07-20T00:00Z, proving the switch really happened. */
 const HOUR_AT_PROBE: Record<(typeof PROCESS_TIME_ZONES)[number], number> = {
-  'UTC': 0,
+  UTC: 0,
   'Asia/Seoul': 9,
   'America/Los_Angeles': 17,
 };

@@ -12,16 +12,24 @@ describe('apportion', () => {
   });
 
   it('always sums to the total and keeps every part within one of its quota', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 1_000_000 }),
-      fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 }).filter((w) => w.some((x) => x > 0)),
-      (total, weights) => {
-        const parts = apportion(total, weights);
-        const sum = weights.reduce((a, b) => a + b, 0);
-        assert.equal(parts.reduce((a, b) => a + b, 0), total);
-        parts.forEach((p, i) => assert.ok(Math.abs(p - (total * (weights[i] ?? 0)) / sum) < 1 + 1e-9));
-      },
-    ), { seed: 17, numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc
+          .array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 40 })
+          .filter((w) => w.some((x) => x > 0)),
+        (total, weights) => {
+          const parts = apportion(total, weights);
+          const sum = weights.reduce((a, b) => a + b, 0);
+          assert.equal(
+            parts.reduce((a, b) => a + b, 0),
+            total,
+          );
+          parts.forEach((p, i) => assert.ok(Math.abs(p - (total * (weights[i] ?? 0)) / sum) < 1 + 1e-9));
+        },
+      ),
+      { seed: 17, numRuns: 300 },
+    );
   });
 
   it('refuses inputs it cannot split', () => {

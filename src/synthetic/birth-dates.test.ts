@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { birthDateDistribution, calendarDaysByDigit, dayDigitFactors, expectedBirthYearShares, expectedDayDigitShares,
-  KDCA_2021_ROTATION_GROUP_SIZES as GROUPS } from './birth-dates.ts';
+import {
+  birthDateDistribution,
+  calendarDaysByDigit,
+  dayDigitFactors,
+  expectedBirthYearShares,
+  expectedDayDigitShares,
+  KDCA_2021_ROTATION_GROUP_SIZES as GROUPS,
+} from './birth-dates.ts';
 import { birthsInYear, residentsByBirthYear, survivalTo2021 } from './birth-years.ts';
 
 const COHORT_18_49 = { bornFrom: '1972-01-01', bornTo: '2003-12-31' } as const;
@@ -23,7 +29,9 @@ describe('residentsByBirthYear', () => {
 
   it('ramps survival from 0.90 (1971) to 1.00 (2001)', () => {
     const expected = [0.9, 0.9, 0.95, 1, 1];
-    [1965, 1971, 1986, 2001, 2007].forEach((y, i) => assert.ok(Math.abs(survivalTo2021(y) - (expected[i] ?? 0)) < 1e-12, `${y}`));
+    [1965, 1971, 1986, 2001, 2007].forEach((y, i) =>
+      assert.ok(Math.abs(survivalTo2021(y) - (expected[i] ?? 0)) < 1e-12, `${y}`),
+    );
   });
 
   it('models 1940-1961 residents through the fitted anchors', () => {
@@ -46,7 +54,8 @@ describe('birth-date distribution', () => {
     let total = 0;
     for (let y = 1940; y <= 2007; y++) total += residentsByBirthYear(y);
     assert.equal(shares.size, 68);
-    for (const [year, share] of shares) assert.ok(Math.abs(share - residentsByBirthYear(year) / total) < 1e-12, `${year}`);
+    for (const [year, share] of shares)
+      assert.ok(Math.abs(share - residentsByBirthYear(year) / total) < 1e-12, `${year}`);
   });
 
   it('covers every real day of the range and nothing else', () => {
@@ -65,7 +74,18 @@ describe('birth-date distribution', () => {
 
 describe('day-of-month digit skew', () => {
   it('counts calendar days per digit over 1972-2003 (8 leap years in 32)', () => {
-    assert.deepEqual(calendarDaysByDigit(1972, 2003), [35 * 32, 43 * 32, 36 * 32, 36 * 32, 36 * 32, 36 * 32, 36 * 32, 36 * 32, 36 * 32, 35.25 * 32]);
+    assert.deepEqual(calendarDaysByDigit(1972, 2003), [
+      35 * 32,
+      43 * 32,
+      36 * 32,
+      36 * 32,
+      36 * 32,
+      36 * 32,
+      36 * 32,
+      36 * 32,
+      36 * 32,
+      35.25 * 32,
+    ]);
   });
 
   it('uniform-over-days alone gives digit 1 : digit 4 = 43 : 36, short of the sourced ratio', () => {

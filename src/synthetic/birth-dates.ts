@@ -38,7 +38,12 @@ export interface BirthDateOptions {
 
 /** 18-49 round rotation-group sizes by day digit, KDCA 2021 (see header). Digits 5-8 unknown. */
 export const KDCA_2021_ROTATION_GROUP_SIZES: Readonly<Record<number, number>> = {
-  9: 1_408_217, 0: 1_648_528, 1: 1_736_684, 2: 1_489_502, 3: 1_511_107, 4: 1_409_605,
+  9: 1_408_217,
+  0: 1_648_528,
+  1: 1_736_684,
+  2: 1_489_502,
+  3: 1_511_107,
+  4: 1_409_605,
 };
 
 /** The 18-49 cohort's birth years, used to turn group sizes into per-day intensities. */
@@ -63,7 +68,8 @@ export function dayDigitFactors(model: BirthDayModel): readonly number[] {
     (KDCA_2021_ROTATION_GROUP_SIZES[digit] ?? Number.NaN) / (days[digit] ?? Number.NaN);
   const reference = (intensity(2) + intensity(3) + intensity(4)) / 3;
   return Array.from({ length: 10 }, (_, digit) =>
-    digit in KDCA_2021_ROTATION_GROUP_SIZES ? intensity(digit) / reference : 1);
+    digit in KDCA_2021_ROTATION_GROUP_SIZES ? intensity(digit) / reference : 1,
+  );
 }
 
 /** Probability of each consecutive birth date from `firstDayNumber` (days since 1970-01-01). */
@@ -88,7 +94,9 @@ export function birthDateTable(options: BirthDateOptions = {}): BirthDateTable {
   const fromYear = localDateOfEpochDay(from).year;
   const toYear = localDateOfEpochDay(to).year;
   if (fromYear < BIRTH_YEAR_MIN || toYear > BIRTH_YEAR_MAX || to < from) {
-    throw new RangeError(`birth dates must satisfy ${BIRTH_YEAR_MIN}-01-01 <= bornFrom <= bornTo <= ${BIRTH_YEAR_MAX}-12-31`);
+    throw new RangeError(
+      `birth dates must satisfy ${BIRTH_YEAR_MIN}-01-01 <= bornFrom <= bornTo <= ${BIRTH_YEAR_MAX}-12-31`,
+    );
   }
   const factors = dayDigitFactors(options.birthDayModel ?? 'kdca-2021-groups');
   const probabilities = new Float64Array(to - from + 1);

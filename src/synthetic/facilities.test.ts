@@ -53,8 +53,14 @@ describe('generateFacilities', () => {
   it('is deterministic for a seed; another seed renames but keeps the allocation', () => {
     assert.deepEqual(facilitiesOf(10_000), facilities);
     const other = facilitiesOf(10_000, 720);
-    assert.deepEqual(other.map((f) => f.districtCode), facilities.map((f) => f.districtCode));
-    assert.notDeepEqual(other.map((f) => f.address), facilities.map((f) => f.address));
+    assert.deepEqual(
+      other.map((f) => f.districtCode),
+      facilities.map((f) => f.districtCode),
+    );
+    assert.notDeepEqual(
+      other.map((f) => f.address),
+      facilities.map((f) => f.address),
+    );
   });
 
   it('stays exact when the count is below the number of districts', () => {
@@ -66,22 +72,38 @@ describe('generateFacilities', () => {
 
 describe('splitQuota', () => {
   it('gives the remainder to the lowest digits', () => {
-    assert.deepEqual(splitQuota(25, ALL_DIGITS).map((q) => q.capacity), [3, 3, 3, 3, 3, 2, 2, 2, 2, 2]);
-    assert.deepEqual(splitQuota(7, [9, 0, 1]), [{ rotationGroup: 0, capacity: 3 }, { rotationGroup: 1, capacity: 2 }, { rotationGroup: 9, capacity: 2 }]);
-    assert.deepEqual(splitQuota(3, ALL_DIGITS).map((q) => q.capacity), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      splitQuota(25, ALL_DIGITS).map((q) => q.capacity),
+      [3, 3, 3, 3, 3, 2, 2, 2, 2, 2],
+    );
+    assert.deepEqual(splitQuota(7, [9, 0, 1]), [
+      { rotationGroup: 0, capacity: 3 },
+      { rotationGroup: 1, capacity: 2 },
+      { rotationGroup: 9, capacity: 2 },
+    ]);
+    assert.deepEqual(
+      splitQuota(3, ALL_DIGITS).map((q) => q.capacity),
+      [1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+    );
   });
 
   it('always sums to the capacity, differs by at most one, and never favours a higher digit', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 100_000 }),
-      fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 10 }),
-      (capacity, groups) => {
-        const quotas = splitQuota(capacity, groups).map((q) => q.capacity);
-        assert.equal(quotas.reduce((a, b) => a + b, 0), capacity);
-        assert.ok(Math.max(...quotas) - Math.min(...quotas) <= 1);
-        quotas.forEach((q, i) => assert.ok(i === 0 || q <= (quotas[i - 1] ?? 0)));
-      },
-    ), { seed: 42, numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 10 }),
+        (capacity, groups) => {
+          const quotas = splitQuota(capacity, groups).map((q) => q.capacity);
+          assert.equal(
+            quotas.reduce((a, b) => a + b, 0),
+            capacity,
+          );
+          assert.ok(Math.max(...quotas) - Math.min(...quotas) <= 1);
+          quotas.forEach((q, i) => assert.ok(i === 0 || q <= (quotas[i - 1] ?? 0)));
+        },
+      ),
+      { seed: 42, numRuns: 500 },
+    );
   });
 
   it('refuses groups that are not distinct digits', () => {
@@ -95,8 +117,9 @@ describe('splitQuota', () => {
 describe('generateSlots', () => {
   const facilities = facilitiesOf(50, 3);
   const dates = ['2021-08-26', '2021-08-27', '2021-08-28'];
-  const slotsOf = (extra: Partial<Parameters<typeof generateSlots>[0]> = {}): Slot[] =>
-    [...generateSlots({ facilities, dates, vaccines: ['pfizer', 'moderna'], capacityPerDay: 25, seed: 1, ...extra })];
+  const slotsOf = (extra: Partial<Parameters<typeof generateSlots>[0]> = {}): Slot[] => [
+    ...generateSlots({ facilities, dates, vaccines: ['pfizer', 'moderna'], capacityPerDay: 25, seed: 1, ...extra }),
+  ];
 
   it('emits one unsplit dose-1 row per facility, date and vaccine without quotas', () => {
     const slots = slotsOf();
@@ -123,7 +146,10 @@ describe('generateSlots', () => {
     assert.equal(dose2.length, 50 * 3 * 2);
     assert.deepEqual([...new Set(dose2.map((s) => s.date))].sort(), ['2021-09-16', '2021-09-17', '2021-09-18']);
     assert.ok(dose2.every((s) => s.rotationGroup === null));
-    assert.equal(dose2.reduce((a, s) => a + s.capacity, 0), dose1.reduce((a, s) => a + s.capacity, 0));
+    assert.equal(
+      dose2.reduce((a, s) => a + s.capacity, 0),
+      dose1.reduce((a, s) => a + s.capacity, 0),
+    );
   });
 
   it('jitters capacity deterministically within the bound', () => {
@@ -134,7 +160,10 @@ describe('generateSlots', () => {
   });
 
   it('takes capacity from a function of facility, date and vaccine', () => {
-    const slots = slotsOf({ capacityPerDay: (f, _date, vaccine) => (f.kind === 'public-health-center' ? 100 : 10) + (vaccine === 'pfizer' ? 1 : 0) });
+    const slots = slotsOf({
+      capacityPerDay: (f, _date, vaccine) =>
+        (f.kind === 'public-health-center' ? 100 : 10) + (vaccine === 'pfizer' ? 1 : 0),
+    });
     const centre = slots.find((s) => s.facilityCode.endsWith('-0001') && s.vaccineCode === 'pfizer');
     assert.equal(centre?.capacity, 101);
   });

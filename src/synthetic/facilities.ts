@@ -43,17 +43,54 @@ const OTHER_KINDS: readonly FacilityKind[] = ['clinic', 'hospital', 'vaccination
 const pickOtherKind = createWeightedPicker([86, 12, 2]);
 
 const PREFIXES: ReadonlyArray<readonly [string, string]> = [
-  ['한마음', 'Hanmaeum'], ['새봄', 'Saebom'], ['미래', 'Mirae'], ['온누리', 'Onnuri'], ['하나', 'Hana'],
-  ['참사랑', 'Chamsarang'], ['늘푸른', 'Neulpureun'], ['밝은', 'Balgeun'], ['행복', 'Haengbok'],
-  ['우리', 'Uri'], ['튼튼', 'Teunteun'], ['바른', 'Bareun'], ['다정', 'Dajeong'], ['열린', 'Yeollin'],
-  ['한빛', 'Hanbit'], ['푸른', 'Pureun'], ['햇살', 'Haetsal'], ['동행', 'Donghaeng'], ['중앙', 'Jungang'],
+  ['한마음', 'Hanmaeum'],
+  ['새봄', 'Saebom'],
+  ['미래', 'Mirae'],
+  ['온누리', 'Onnuri'],
+  ['하나', 'Hana'],
+  ['참사랑', 'Chamsarang'],
+  ['늘푸른', 'Neulpureun'],
+  ['밝은', 'Balgeun'],
+  ['행복', 'Haengbok'],
+  ['우리', 'Uri'],
+  ['튼튼', 'Teunteun'],
+  ['바른', 'Bareun'],
+  ['다정', 'Dajeong'],
+  ['열린', 'Yeollin'],
+  ['한빛', 'Hanbit'],
+  ['푸른', 'Pureun'],
+  ['햇살', 'Haetsal'],
+  ['동행', 'Donghaeng'],
+  ['중앙', 'Jungang'],
 ];
 const SPECIALTIES: ReadonlyArray<readonly [string, string]> = [
-  ['내과', 'Internal Medicine'], ['가정의학과', 'Family Medicine'], ['소아청소년과', 'Pediatrics'],
-  ['이비인후과', 'ENT'], ['정형외과', 'Orthopedics'], ['', 'Medical'],
+  ['내과', 'Internal Medicine'],
+  ['가정의학과', 'Family Medicine'],
+  ['소아청소년과', 'Pediatrics'],
+  ['이비인후과', 'ENT'],
+  ['정형외과', 'Orthopedics'],
+  ['', 'Medical'],
 ];
-const ROADS = ['중앙로', '시청로', '문화로', '평화로', '희망로', '번영로', '공원로', '역전로', '대학로',
-  '시장길', '행복로', '강변로', '산업로', '동부로', '서부로', '남부로', '북부로', '은행나무길'];
+const ROADS = [
+  '중앙로',
+  '시청로',
+  '문화로',
+  '평화로',
+  '희망로',
+  '번영로',
+  '공원로',
+  '역전로',
+  '대학로',
+  '시장길',
+  '행복로',
+  '강변로',
+  '산업로',
+  '동부로',
+  '서부로',
+  '남부로',
+  '북부로',
+  '은행나무길',
+];
 
 function pick<T>(items: readonly T[], rng: Prng): T {
   const item = items[rng.nextInt(items.length)];
@@ -100,7 +137,7 @@ function* districtFacilities(province: Province, district: District, count: numb
   const rng = createPrng(deriveSeed(seed, 'facilities', district.code));
   let centres = 0;
   for (let i = 0; i < count; i++) {
-    const kind: FacilityKind = i === 0 ? 'public-health-center' : OTHER_KINDS[pickOtherKind(rng)] ?? 'clinic';
+    const kind: FacilityKind = i === 0 ? 'public-health-center' : (OTHER_KINDS[pickOtherKind(rng)] ?? 'clinic');
     if (kind === 'vaccination-center') centres++;
     yield {
       code: `${district.code}-${String(i + 1).padStart(4, '0')}`,
@@ -115,7 +152,10 @@ function* districtFacilities(province: Province, district: District, count: numb
 
 /** Streams exactly `count` facilities (0 … 9,999 per district), province by province. */
 export function* generateFacilities(options: FacilityOptions): Generator<Facility, void, undefined> {
-  const provinceQuotas = apportion(options.count, PROVINCES.map((p) => p.populationShare));
+  const provinceQuotas = apportion(
+    options.count,
+    PROVINCES.map((p) => p.populationShare),
+  );
   for (const [pi, province] of PROVINCES.entries()) {
     const counts = districtCounts(province, provinceQuotas[pi] ?? 0);
     for (const [di, district] of province.districts.entries()) {
@@ -161,10 +201,14 @@ export interface SlotOptions {
  * LOWEST digits (capacity 25 over 0-9 → digits 0-4 get 3, digits 5-9 get 2). Quotas always sum to
  * the capacity; zero quotas are kept so every digit has a row.
  */
-export function splitQuota(capacity: number, groups: readonly number[]): Array<{ rotationGroup: number; capacity: number }> {
+export function splitQuota(
+  capacity: number,
+  groups: readonly number[],
+): Array<{ rotationGroup: number; capacity: number }> {
   if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError('capacity must be a non-negative integer');
   const digits = [...groups].sort((a, b) => a - b);
-  const isDigitSet = digits.length > 0 && digits.every((d, i) => Number.isInteger(d) && d >= 0 && d <= 9 && d !== digits[i - 1]);
+  const isDigitSet =
+    digits.length > 0 && digits.every((d, i) => Number.isInteger(d) && d >= 0 && d <= 9 && d !== digits[i - 1]);
   if (!isDigitSet) throw new RangeError('rotation groups must be distinct digits 0-9, at least one');
   const base = Math.floor(capacity / digits.length);
   const remainder = capacity - base * digits.length;
@@ -178,7 +222,8 @@ function createCapacityOf(options: SlotOptions): (f: Facility, date: string, vac
   const { capacityPerDay } = options;
   return (f, date, vaccine) => {
     const base = typeof capacityPerDay === 'number' ? capacityPerDay : capacityPerDay(f, date, vaccine);
-    if (!Number.isSafeInteger(base) || base < 0) throw new RangeError('capacityPerDay must give a non-negative integer');
+    if (!Number.isSafeInteger(base) || base < 0)
+      throw new RangeError('capacityPerDay must give a non-negative integer');
     return jitter === 0 ? base : Math.max(0, Math.round(base * (1 + jitter * (2 * rng.nextFloat() - 1))));
   };
 }

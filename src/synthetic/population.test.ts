@@ -11,7 +11,10 @@ const take = (options: PopulationOptions): SyntheticPerson[] => [...generatePopu
 /** |observed − n·p| ≤ sds binomial standard deviations. */
 function assertNearCount(observed: number, n: number, p: number, label: string, sds = 4): void {
   const sd = Math.sqrt(n * p * (1 - p));
-  assert.ok(Math.abs(observed - n * p) <= sds * sd + 1e-9, `${label}: observed ${observed}, expected ${(n * p).toFixed(1)} ± ${(sds * sd).toFixed(1)}`);
+  assert.ok(
+    Math.abs(observed - n * p) <= sds * sd + 1e-9,
+    `${label}: observed ${observed}, expected ${(n * p).toFixed(1)} ± ${(sds * sd).toFixed(1)}`,
+  );
 }
 
 describe('generatePopulation', () => {
@@ -120,7 +123,9 @@ describe('birthDateHistogram', () => {
       const digit = birthDayDigitOf(date);
       byDigit[digit] = (byDigit[digit] ?? 0) + count;
     }
-    expectedDayDigitShares(cohort).forEach((share, digit) => assertNearCount(byDigit[digit] ?? 0, n, share, `digit ${digit}`));
+    expectedDayDigitShares(cohort).forEach((share, digit) =>
+      assertNearCount(byDigit[digit] ?? 0, n, share, `digit ${digit}`),
+    );
     assert.ok((byDigit[1] ?? 0) / (byDigit[4] ?? 1) > 1.2, 'digit 1 outnumbers digit 4 by about 23 %');
   });
 });

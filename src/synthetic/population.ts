@@ -107,7 +107,9 @@ export function* generatePopulation(options: PopulationOptions): Generator<Synth
   const phoneOffset = deriveSeed(options.seed, 'phone-offset') % PHONE_SPACE;
   for (let i = 0; i < options.size; i++) {
     const dayIndex = days.next();
-    const birthDate = dateCache[dayIndex] ?? (dateCache[dayIndex] = formatLocalDate(localDateOfEpochDay(days.firstDayNumber + dayIndex)));
+    const birthDate =
+      dateCache[dayIndex] ??
+      (dateCache[dayIndex] = formatLocalDate(localDateOfEpochDay(days.firstDayNumber + dayIndex)));
     const sex: Sex = rng.nextUint32() < 0x80000000 ? 'M' : 'F';
     const bucket = dayIndex * 2 + (sex === 'M' ? 0 : 1);
     const k = serialsUsed[bucket] ?? 0;

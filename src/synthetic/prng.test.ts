@@ -11,8 +11,10 @@ function assertNearCount(observed: number, n: number, p: number, sds = 4, label 
 describe('createPrng', () => {
   it('replays the same stream for the same seed, pinned so refactors cannot shift every fixture', () => {
     const rng = createPrng(0);
-    assert.deepEqual([rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32()],
-      [1812687563, 2403367495, 4001787805, 123019486]);
+    assert.deepEqual(
+      [rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32()],
+      [1812687563, 2403367495, 4001787805, 123019486],
+    );
     const other = createPrng(2021);
     assert.deepEqual([other.nextUint32(), other.nextUint32(), other.nextUint32()], [826833327, 1594577342, 2980701586]);
   });
@@ -70,7 +72,10 @@ describe('createWeightedPicker', () => {
     const rng = createPrng(11);
     const n = 100_000;
     const counts = new Array<number>(6).fill(0);
-    for (let i = 0; i < n; i++) { const k = pick(rng); counts[k] = (counts[k] ?? 0) + 1; }
+    for (let i = 0; i < n; i++) {
+      const k = pick(rng);
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
     assert.equal(counts[0], 0);
     assert.equal(counts[3], 0);
     assert.equal(counts[5], 0);

@@ -11,7 +11,12 @@ import { parseRrn } from '../people/rrn.ts';
 const BATCH = 2_000;
 
 /** Inserts the population in batches; `onBatch(doneSoFar)` after each. Returns how many were new. */
-export async function registerPopulation(db: DbOrTrx, hmacKey: string, options: PopulationOptions, onBatch?: (done: number) => void): Promise<number> {
+export async function registerPopulation(
+  db: DbOrTrx,
+  hmacKey: string,
+  options: PopulationOptions,
+  onBatch?: (done: number) => void,
+): Promise<number> {
   let batch: NewPerson[] = [];
   let done = 0;
   let inserted = 0;
@@ -24,7 +29,13 @@ export async function registerPopulation(db: DbOrTrx, hmacKey: string, options: 
   for (const p of generatePopulation(options)) {
     const parsed = parseRrn(p.rrn);
     if (!parsed.ok) throw new Error('population generator produced an invalid RRN');
-    batch.push({ identity_hash: identityHashOf(hmacKey, parsed.value.normalized), birth_date: p.birthDate, name: p.name, phone: p.phone, region_code: p.regionCode });
+    batch.push({
+      identity_hash: identityHashOf(hmacKey, parsed.value.normalized),
+      birth_date: p.birthDate,
+      name: p.name,
+      phone: p.phone,
+      region_code: p.regionCode,
+    });
     if (batch.length === BATCH) await flush();
   }
   if (batch.length > 0) await flush();

@@ -8,7 +8,9 @@ import { err, ok, type Result } from '../platform/result.ts';
 import type { WaitingRoomService } from './waiting-room.service.ts';
 
 export type AdmissionProblem =
-  | 'admission-required' | 'device-required' | 'admission-used'
+  | 'admission-required'
+  | 'device-required'
+  | 'admission-used'
   | (typeof ADMISSION_REFUSALS)[keyof typeof ADMISSION_REFUSALS];
 
 export interface AdmissionClaim {
@@ -28,7 +30,12 @@ export function admissionCheck(waitingRoom: Pick<WaitingRoomService, 'verifyAdmi
   return async (c: AdmissionClaim): Promise<Result<{ admissionId: string }, AdmissionProblem>> => {
     if (!c.token) return err('admission-required');
     if (!c.deviceId) return err('device-required');
-    const v = await waitingRoom.verifyAdmission({ campaignId: c.campaignId, token: c.token, identityHash: c.identityHash, deviceId: c.deviceId });
+    const v = await waitingRoom.verifyAdmission({
+      campaignId: c.campaignId,
+      token: c.token,
+      identityHash: c.identityHash,
+      deviceId: c.deviceId,
+    });
     if (v.ok) return ok({ admissionId: v.value.admissionId });
     // 'admission-ended': the booking it was for committed (state completed), or it was given up or swept.
     const isUsed = v.reason === 'admission-ended' && v.detail?.state === 'completed';

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixedClock } from '../platform/clock.ts';
-import { createAdmissionController, type AdmissionControllerSettings, type BookingHealth } from './admission-controller.ts';
+import {
+  createAdmissionController,
+  type AdmissionControllerSettings,
+  type BookingHealth,
+} from './admission-controller.ts';
 
 const healthy: BookingHealth = { p99Ms: 200, errorRate: 0 };
 const slow: BookingHealth = { p99Ms: 2_000, errorRate: 0 };
@@ -13,7 +17,17 @@ function newController(settings: Partial<AdmissionControllerSettings> = {}) {
   const clock = fixedClock(0);
   const controller = createAdmissionController({
     clock,
-    settings: { initialRatePerSec: 100, minRatePerSec: 5, maxRatePerSec: 1_000, increasePerSec: 10, decreaseFactor: 0.5, adjustEveryMs: 1_000, claimWindowMs: 4_000, activeSessionCap: 10_000, ...settings },
+    settings: {
+      initialRatePerSec: 100,
+      minRatePerSec: 5,
+      maxRatePerSec: 1_000,
+      increasePerSec: 10,
+      decreaseFactor: 0.5,
+      adjustEveryMs: 1_000,
+      claimWindowMs: 4_000,
+      activeSessionCap: 10_000,
+      ...settings,
+    },
   });
   return { clock, controller };
 }
@@ -59,7 +73,10 @@ describe('admission controller', () => {
   it('raises the rate additively while the booking path is healthy and the rate is what holds people back', () => {
     const { clock, controller } = newController();
     controller.tick({ ...busyQueue, health: healthy });
-    for (let i = 0; i < 3; i += 1) { clock.advance(1_000); controller.tick({ ...busyQueue, health: healthy }); }
+    for (let i = 0; i < 3; i += 1) {
+      clock.advance(1_000);
+      controller.tick({ ...busyQueue, health: healthy });
+    }
     assert.equal(controller.state().ratePerSec, 130, 'one adjustment a second: 100 → 110 → 120 → 130');
   });
 
@@ -102,7 +119,11 @@ describe('admission controller', () => {
     assert.deepEqual(controller.tick({ ...busyQueue, health: quiet }).admit, 0);
     clock.advance(10_000);
     controller.resume();
-    assert.equal(controller.tick({ ...busyQueue, health: quiet }).admit, 200, 'at most maxTickGapMs (2 s) worth after a long gap');
+    assert.equal(
+      controller.tick({ ...busyQueue, health: quiet }).admit,
+      200,
+      'at most maxTickGapMs (2 s) worth after a long gap',
+    );
   });
 
   it('keeps a pinned rate whatever the booking path shows, until unpinned', () => {

@@ -91,7 +91,10 @@ export interface AdmissionController {
   state(): ControllerState;
 }
 
-export function createAdmissionController(deps: { clock: Clock; settings?: Partial<AdmissionControllerSettings> }): AdmissionController {
+export function createAdmissionController(deps: {
+  clock: Clock;
+  settings?: Partial<AdmissionControllerSettings>;
+}): AdmissionController {
   const s = { ...defaultControllerSettings, ...deps.settings };
   const clamp = (r: number) => Math.min(s.maxRatePerSec, Math.max(s.minRatePerSec, r));
   let rate = clamp(s.initialRatePerSec);
@@ -109,9 +112,13 @@ export function createAdmissionController(deps: { clock: Clock; settings?: Parti
     lastAdjustMs = now;
     const binding = rateWasBinding;
     rateWasBinding = false;
-    const isOverloaded = (health.p99Ms !== null && health.p99Ms > s.targetP99Ms)
-      || (health.errorRate !== null && health.errorRate > s.maxErrorRate);
-    if (isOverloaded) { rate = clamp(rate * s.decreaseFactor); return 'decrease'; }
+    const isOverloaded =
+      (health.p99Ms !== null && health.p99Ms > s.targetP99Ms) ||
+      (health.errorRate !== null && health.errorRate > s.maxErrorRate);
+    if (isOverloaded) {
+      rate = clamp(rate * s.decreaseFactor);
+      return 'decrease';
+    }
     if (health.p99Ms === null && health.errorRate === null) return 'hold';
     if (!binding) return 'hold';
     rate = clamp(rate + s.increasePerSec);
@@ -149,8 +156,12 @@ export function createAdmissionController(deps: { clock: Clock; settings?: Parti
       const last = recent[recent.length - 1];
       if (last) last.admitted = Math.min(last.admitted, Math.max(0, actuallyAdmitted));
     },
-    pause() { isPaused = true; },
-    resume() { isPaused = false; },
+    pause() {
+      isPaused = true;
+    },
+    resume() {
+      isPaused = false;
+    },
     pinRate(ratePerSec) {
       pinned = ratePerSec === null ? null : Math.max(0, ratePerSec);
       if (pinned !== null) rate = pinned;

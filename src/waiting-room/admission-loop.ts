@@ -12,7 +12,16 @@ import { err, ok, type Result } from '../platform/result.ts';
 import type { BookingHealth, ControllerState, TickDecision } from './admission-controller.ts';
 import type { PartitionCheckpoint } from './waiting-room.store.ts';
 import { allocateAdvance } from './partition.ts';
-import { checkpointRoom, instant, partitionStats, refOf, refreshRoom, withRecovery, type Room, type RoomContext } from './room.ts';
+import {
+  checkpointRoom,
+  instant,
+  partitionStats,
+  refOf,
+  refreshRoom,
+  withRecovery,
+  type Room,
+  type RoomContext,
+} from './room.ts';
 import type { RoomSnapshot } from './snapshot.ts';
 
 export interface TickReport {
@@ -62,7 +71,9 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
     let expired = 0;
     for (let p = 0; p < room.cfg.partitions; p += 1) {
       const req = { limit: ctx.settings.expireBatch };
-      const r = await withRecovery(ctx, room, () => ctx.store.expireAdmissions(refOf(room, p), req, instant(ctx, room)));
+      const r = await withRecovery(ctx, room, () =>
+        ctx.store.expireAdmissions(refOf(room, p), req, instant(ctx, room)),
+      );
       if (r.ok) expired += r.value;
     }
     return expired;
@@ -77,7 +88,8 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
     async tick(campaignId, health) {
       const room = rooms.get(campaignId);
       if (!room) return err('unknown-campaign');
-      if (ctx.clock.nowMs() < room.cfg.opensAtMs) return ok({ isOpen: false, decision: null, advanced: 0, admissionsExpired: 0 });
+      if (ctx.clock.nowMs() < room.cfg.opensAtMs)
+        return ok({ isOpen: false, decision: null, advanced: 0, admissionsExpired: 0 });
       const stats = await partitionStats(ctx, room);
       const waiting = stats.map((s) => s.tail - s.cursor);
       const decision = room.controller.tick({
@@ -93,7 +105,8 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
     },
 
     async refreshSnapshot(campaignId) {
-      const targets = campaignId === undefined ? [...rooms.values()] : [rooms.get(campaignId)].filter((r): r is Room => !!r);
+      const targets =
+        campaignId === undefined ? [...rooms.values()] : [rooms.get(campaignId)].filter((r): r is Room => !!r);
       for (const room of targets) await refreshRoom(ctx, room);
     },
 
@@ -103,11 +116,27 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
       return ok(await checkpointRoom(ctx, room));
     },
 
-    pause: (id) => withRoom(id, (room) => { room.controller.pause(); return room.controller.state(); }),
-    resume: (id) => withRoom(id, (room) => { room.controller.resume(); return room.controller.state(); }),
-    pinRate: (id, rate) => withRoom(id, (room) => { room.controller.pinRate(rate); return room.controller.state(); }),
-    roomStatus: (id) => withRoom(id, (room) => ({
-      opensAtMs: room.cfg.opensAtMs, partitions: room.cfg.partitions, snapshot: room.snapshot, controller: room.controller.state(),
-    })),
+    pause: (id) =>
+      withRoom(id, (room) => {
+        room.controller.pause();
+        return room.controller.state();
+      }),
+    resume: (id) =>
+      withRoom(id, (room) => {
+        room.controller.resume();
+        return room.controller.state();
+      }),
+    pinRate: (id, rate) =>
+      withRoom(id, (room) => {
+        room.controller.pinRate(rate);
+        return room.controller.state();
+      }),
+    roomStatus: (id) =>
+      withRoom(id, (room) => ({
+        opensAtMs: room.cfg.opensAtMs,
+        partitions: room.cfg.partitions,
+        snapshot: room.snapshot,
+        controller: room.controller.state(),
+      })),
   };
 }

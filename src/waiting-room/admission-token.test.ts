@@ -8,7 +8,10 @@ const key = deriveKey('s'.repeat(40), 'admission');
 const NOW = 1_700_000_000_000;
 const admission: Admission = {
   admissionId: admissionIdFor(key, 'c1', 'id-1', { seq: 5, preScore: null }),
-  campaignId: 'c1', identityHash: 'id-1', deviceId: 'dev-1', expiresAtMs: NOW + 600_000,
+  campaignId: 'c1',
+  identityHash: 'id-1',
+  deviceId: 'dev-1',
+  expiresAtMs: NOW + 600_000,
 };
 const expect = { campaignId: 'c1', identityHash: 'id-1', deviceId: 'dev-1', nowMs: NOW + 1_000 };
 const reason = (r: { ok: boolean; reason?: string }) => (r.ok ? 'ok' : r.reason);
@@ -18,7 +21,14 @@ function handMadeJwt(header: object, payload: object, signWith?: { key: Uint8Arr
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${signWith ? createHmac(`sha${signWith.bits}`, signWith.key).update(input).digest('base64url') : ''}`;
 }
-const claims = { cmp: 'c1', dev: 'dev-1', iss: 'yeyak/waiting-room', sub: 'id-1', jti: 'x', exp: Math.floor(NOW / 1000) + 60 };
+const claims = {
+  cmp: 'c1',
+  dev: 'dev-1',
+  iss: 'yeyak/waiting-room',
+  sub: 'id-1',
+  jti: 'x',
+  exp: Math.floor(NOW / 1000) + 60,
+};
 
 describe('admission token', () => {
   it('derives the same admission id for the same campaign, identity and place, and a different one otherwise', () => {
@@ -26,13 +36,19 @@ describe('admission token', () => {
     assert.notEqual(admissionIdFor(key, 'c1', 'id-1', { seq: 6, preScore: null }), admission.admissionId);
     assert.notEqual(admissionIdFor(key, 'c1', 'id-2', { seq: 5, preScore: null }), admission.admissionId);
     assert.notEqual(admissionIdFor(key, 'c2', 'id-1', { seq: 5, preScore: null }), admission.admissionId);
-    assert.equal(admissionIdFor(key, 'c1', 'id-1', { seq: 9, preScore: 77 }), admissionIdFor(key, 'c1', 'id-1', { seq: 3, preScore: 77 }));
+    assert.equal(
+      admissionIdFor(key, 'c1', 'id-1', { seq: 9, preScore: 77 }),
+      admissionIdFor(key, 'c1', 'id-1', { seq: 3, preScore: 77 }),
+    );
   });
 
   it('verifies its own token for the same identity, device and campaign', async () => {
     const token = await signAdmissionToken(admission, key, NOW);
     const r = await verifyAdmissionToken(token, key, expect);
-    assert.deepEqual(r, { ok: true, value: { ...admission, expiresAtMs: Math.floor(admission.expiresAtMs / 1000) * 1000 } });
+    assert.deepEqual(r, {
+      ok: true,
+      value: { ...admission, expiresAtMs: Math.floor(admission.expiresAtMs / 1000) * 1000 },
+    });
   });
 
   it('refuses it for another person, another device or another campaign', async () => {

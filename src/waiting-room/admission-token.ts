@@ -22,7 +22,8 @@ export interface Admission {
   readonly expiresAtMs: number;
 }
 
-export type AdmissionRefusal = 'malformed' | 'bad-signature' | 'expired' | 'other-campaign' | 'other-identity' | 'other-device';
+export type AdmissionRefusal =
+  'malformed' | 'bad-signature' | 'expired' | 'other-campaign' | 'other-identity' | 'other-device';
 
 const ISSUER = 'yeyak/waiting-room';
 
@@ -41,13 +42,20 @@ export function admissionIdFor(
 const jwts = new WeakMap<Uint8Array, Hs256Jwt>();
 function jwtFor(key: Uint8Array): Hs256Jwt {
   let jwt = jwts.get(key);
-  if (!jwt) { jwt = createHs256Jwt(key, { issuer: ISSUER, requiredClaims: ['exp', 'jti', 'sub'] }); jwts.set(key, jwt); }
+  if (!jwt) {
+    jwt = createHs256Jwt(key, { issuer: ISSUER, requiredClaims: ['exp', 'jti', 'sub'] });
+    jwts.set(key, jwt);
+  }
   return jwt;
 }
 
 export async function signAdmissionToken(admission: Admission, key: Uint8Array, nowMs: number): Promise<string> {
   return jwtFor(key).sign({
-    cmp: admission.campaignId, dev: admission.deviceId, iss: ISSUER, sub: admission.identityHash, jti: admission.admissionId,
+    cmp: admission.campaignId,
+    dev: admission.deviceId,
+    iss: ISSUER,
+    sub: admission.identityHash,
+    jti: admission.admissionId,
     iat: Math.floor(nowMs / 1000),
     // JWT time is in seconds; rounding down never lets a token outlive its admission.
     exp: Math.floor(admission.expiresAtMs / 1000),
@@ -62,12 +70,18 @@ export async function signAdmissionToken(admission: Admission, key: Uint8Array, 
 export async function verifyAdmissionToken(
   token: string,
   key: Uint8Array,
-  expect: { readonly campaignId: string; readonly identityHash: string; readonly deviceId: string; readonly nowMs: number },
+  expect: {
+    readonly campaignId: string;
+    readonly identityHash: string;
+    readonly deviceId: string;
+    readonly nowMs: number;
+  },
 ): Promise<Result<Admission, AdmissionRefusal>> {
   const v = jwtFor(key).verify(token, expect.nowMs);
   if (!v.ok) return v;
   const { cmp, dev, sub, jti, exp } = v.value;
-  if (typeof cmp !== 'string' || typeof dev !== 'string' || typeof sub !== 'string' || typeof jti !== 'string') return err('malformed');
+  if (typeof cmp !== 'string' || typeof dev !== 'string' || typeof sub !== 'string' || typeof jti !== 'string')
+    return err('malformed');
   if (!sub || !jti || typeof exp !== 'number' || !exp) return err('malformed');
   if (cmp !== expect.campaignId) return err('other-campaign');
   if (sub !== expect.identityHash) return err('other-identity');

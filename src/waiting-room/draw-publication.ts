@@ -22,12 +22,19 @@ export interface DrawStatement {
 export interface DrawPublication {
   drawOf(campaignId: string): Result<DrawStatement, 'unknown-campaign'>;
   /** Ticket ids of one partition's pre-room in place order (place = offset + index + 1). */
-  preRoomOrder(campaignId: string, page: { partition: number; offset: number; limit: number }): Promise<Result<{ ticketIds: string[] }, 'unknown-campaign' | 'not-open'>>;
+  preRoomOrder(
+    campaignId: string,
+    page: { partition: number; offset: number; limit: number },
+  ): Promise<Result<{ ticketIds: string[] }, 'unknown-campaign' | 'not-open'>>;
 }
 
 export const MAX_ORDER_PAGE = 10_000;
 
-export function createDrawPublication(ctx: RoomContext, rooms: Map<string, Room>, seeds: ReadonlyMap<string, Uint8Array>): DrawPublication {
+export function createDrawPublication(
+  ctx: RoomContext,
+  rooms: Map<string, Room>,
+  seeds: ReadonlyMap<string, Uint8Array>,
+): DrawPublication {
   const isOpen = (room: Room) => ctx.clock.nowMs() >= room.cfg.opensAtMs;
   return {
     drawOf(campaignId) {
@@ -35,15 +42,22 @@ export function createDrawPublication(ctx: RoomContext, rooms: Map<string, Room>
       const seed = seeds.get(campaignId);
       if (!room || !seed) return err('unknown-campaign');
       return ok({
-        campaignId, opensAtMs: room.cfg.opensAtMs, partitions: room.cfg.partitions, commitment: seedCommitment(seed),
-        seed: isOpen(room) ? Buffer.from(seed).toString('hex') : null, algorithm: DRAW_ALGORITHM,
+        campaignId,
+        opensAtMs: room.cfg.opensAtMs,
+        partitions: room.cfg.partitions,
+        commitment: seedCommitment(seed),
+        seed: isOpen(room) ? Buffer.from(seed).toString('hex') : null,
+        algorithm: DRAW_ALGORITHM,
       });
     },
     async preRoomOrder(campaignId, page) {
       const room = rooms.get(campaignId);
       if (!room || page.partition < 0 || page.partition >= room.cfg.partitions) return err('unknown-campaign');
       if (!isOpen(room)) return err('not-open');
-      const fields = await ctx.store.preRoomMembers(refOf(room, page.partition), { offset: page.offset, limit: Math.min(page.limit, MAX_ORDER_PAGE) });
+      const fields = await ctx.store.preRoomMembers(refOf(room, page.partition), {
+        offset: page.offset,
+        limit: Math.min(page.limit, MAX_ORDER_PAGE),
+      });
       return ok({ ticketIds: fields.map((f) => ticketIdOfField(campaignId, f)) });
     },
   };

@@ -7,7 +7,10 @@
  */
 import type { Clock } from '../platform/clock.ts';
 
-export function createEtaTracker(clock: Clock, opts: { sampleEvery?: number; maxTracked?: number; keepErrors?: number } = {}) {
+export function createEtaTracker(
+  clock: Clock,
+  opts: { sampleEvery?: number; maxTracked?: number; keepErrors?: number } = {},
+) {
   const sampleEvery = opts.sampleEvery ?? 16;
   const maxTracked = opts.maxTracked ?? 50_000;
   const keep = opts.keepErrors ?? 2_000;

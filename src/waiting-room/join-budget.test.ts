@@ -4,10 +4,16 @@ import { createJoinBudget } from './join-budget.ts';
 
 function stepped(startMs = 1_000) {
   let now = startMs;
-  return { nowMs: () => now, advance: (ms: number) => { now += ms; } };
+  return {
+    nowMs: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
-const takes = (budget: { tryTake(): boolean }, n: number) => Array.from({ length: n }, () => budget.tryTake()).filter(Boolean).length;
+const takes = (budget: { tryTake(): boolean }, n: number) =>
+  Array.from({ length: n }, () => budget.tryTake()).filter(Boolean).length;
 
 describe('join budget', () => {
   it('lets one second of joins through at once, and refuses the rest of a burst', () => {
@@ -30,7 +36,10 @@ describe('join budget', () => {
     const clock = stepped();
     const budget = createJoinBudget({ perSec: 50, nowMs: clock.nowMs });
     let allowed = 0;
-    for (let ms = 0; ms < 10_000; ms += 10) { clock.advance(10); allowed += takes(budget, 5); } // 500 offered per second
+    for (let ms = 0; ms < 10_000; ms += 10) {
+      clock.advance(10);
+      allowed += takes(budget, 5);
+    } // 500 offered per second
     assert.ok(allowed >= 540 && allowed <= 551, `10 s at 50/s plus one second of burst, got ${allowed}`);
   });
 

@@ -76,7 +76,14 @@ function expire(q: Partition, field: string, rec: Rec): void {
   q.active.delete(field);
 }
 
-function newPlace(q: Partition, field: string, dev: string, preScore: number, frozen: number | null, lock: number): Rec {
+function newPlace(
+  q: Partition,
+  field: string,
+  dev: string,
+  preScore: number,
+  frozen: number | null,
+  lock: number,
+): Rec {
   if (frozen === null) {
     q.pre.set(field, preScore);
     const rec: Rec = { seq: 'P', dev, st: 'W', lock, pre: preScore };
@@ -90,19 +97,32 @@ function newPlace(q: Partition, field: string, dev: string, preScore: number, fr
 }
 
 /** A ZSET's order: ascending score, equal scores by member (byte order; fields are ASCII). */
-const byScoreThenMember = (a: [string, number], b: [string, number]) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const byScoreThenMember = (a: [string, number], b: [string, number]) =>
+  a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 export function createMemoryStore(): MemoryWaitingRoomStore {
   let partitions = new Map<string, Partition>();
   const id = (ref: QueueRef) => `${ref.campaignId}\u0000${ref.partition}`;
   const get = (ref: QueueRef) => partitions.get(id(ref));
   const blank = (): Partition => ({
-    cursor: 0, n: 0, frozen: null, claimed: 0, graceFloor: 0, preLost: false, preFloor: 0,
-    people: new Map(), pre: new Map(), preRank: null, active: new Map(), reached: [],
+    cursor: 0,
+    n: 0,
+    frozen: null,
+    claimed: 0,
+    graceFloor: 0,
+    preLost: false,
+    preFloor: 0,
+    people: new Map(),
+    pre: new Map(),
+    preRank: null,
+    active: new Map(),
+    reached: [],
   });
 
   return {
-    simulateLoss() { partitions = new Map(); },
+    simulateLoss() {
+      partitions = new Map();
+    },
 
     async openQueue(ref) {
       if (get(ref)) return 'exists';
@@ -179,7 +199,10 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       const seq = resolveSeq(q, field, rec, frozen) ?? 0;
       if (rec.st === 'A') {
         const exp = liveAdmission(q, field, at.nowMs);
-        if (exp === null) { expire(q, field, rec); return err('expired'); }
+        if (exp === null) {
+          expire(q, field, rec);
+          return err('expired');
+        }
         return ok({ seq, preScore: rec.pre, admissionExpiresAtMs: exp, isFirstClaim: false });
       }
       if (seq > q.cursor) return err('not-reached', { seq, cursor: q.cursor });
@@ -226,8 +249,10 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
     async expireAdmissions(ref, req, at) {
       const q = get(ref);
       if (!q) return err('missing-state');
-      const due = [...q.active.entries()].filter(([, exp]) => exp <= at.nowMs)
-        .sort((a, b) => a[1] - b[1]).slice(0, req.limit);
+      const due = [...q.active.entries()]
+        .filter(([, exp]) => exp <= at.nowMs)
+        .sort((a, b) => a[1] - b[1])
+        .slice(0, req.limit);
       for (const [field] of due) {
         const rec = q.people.get(field);
         if (rec && rec.st === 'A') rec.st = 'X';
@@ -244,9 +269,14 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       let activeSessions = 0;
       for (const exp of q.active.values()) if (exp > at.nowMs) activeSessions += 1;
       return ok({
-        cursor: q.cursor, tail, frozen, preRoom: q.pre.size,
+        cursor: q.cursor,
+        tail,
+        frozen,
+        preRoom: q.pre.size,
         waiting: tail - q.cursor + (frozen === null ? q.pre.size : 0),
-        activeSessions, claimedTotal: q.claimed, graceFloor: q.graceFloor,
+        activeSessions,
+        claimedTotal: q.claimed,
+        graceFloor: q.graceFloor,
       });
     },
 
@@ -255,8 +285,13 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       const m = restoredMeta(checkpoint, at);
       const q = blank();
       Object.assign(q, {
-        cursor: m.cursor, n: m.n, frozen: m.frozen, claimed: m.claimedTotal, graceFloor: m.graceFloor,
-        preLost: m.preFloor > 0, preFloor: m.preFloor,
+        cursor: m.cursor,
+        n: m.n,
+        frozen: m.frozen,
+        claimed: m.claimedTotal,
+        graceFloor: m.graceFloor,
+        preLost: m.preFloor > 0,
+        preFloor: m.preFloor,
       });
       if (m.frozen !== null) q.preRank = new Map();
       if (m.cursor > 0) q.reached.push({ cursor: m.cursor, atMs: at.nowMs });
@@ -276,8 +311,10 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       const dev = deviceTag(req.deviceId);
       let seq: number | 'P';
       if (req.seq !== null && req.seq >= 1 && frozen !== null) seq = req.seq;
-      else if (req.preScore !== null && frozen === null) { seq = 'P'; q.pre.set(field, req.preScore); }
-      else if (req.preScore !== null && frozen !== null) seq = estimatedPreRoomSeq(req.preScore, frozen);
+      else if (req.preScore !== null && frozen === null) {
+        seq = 'P';
+        q.pre.set(field, req.preScore);
+      } else if (req.preScore !== null && frozen !== null) seq = estimatedPreRoomSeq(req.preScore, frozen);
       else return err('bad-place');
       q.people.set(field, { seq, dev, st: 'W', lock: 0, pre: req.preScore });
       if (seq !== 'P' && seq > (frozen ?? 0) + q.n) q.n = seq - (frozen ?? 0);
@@ -302,7 +339,10 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
     async preRoomMembers(ref, page) {
       const q = get(ref);
       if (!q) return [];
-      return [...q.pre.entries()].sort(byScoreThenMember).slice(page.offset, page.offset + page.limit).map(([field]) => field);
+      return [...q.pre.entries()]
+        .sort(byScoreThenMember)
+        .slice(page.offset, page.offset + page.limit)
+        .map(([field]) => field);
     },
 
     async close() {},

@@ -13,7 +13,10 @@ describe('partitions', () => {
 
   it('splits admissions in proportion to what each partition has waiting, never more than it has', () => {
     assert.deepEqual(allocateAdvance(100, [300, 100], [0, 0]).counts, [75, 25]);
-    assert.deepEqual(allocateAdvance(100, [3, 1_000], [0, 0]).counts.reduce((a, b) => a + b, 0), 100);
+    assert.deepEqual(
+      allocateAdvance(100, [3, 1_000], [0, 0]).counts.reduce((a, b) => a + b, 0),
+      100,
+    );
     assert.deepEqual(allocateAdvance(10, [2, 0], [0, 0]).counts, [2, 0]);
   });
 
@@ -23,7 +26,9 @@ describe('partitions', () => {
     for (let tick = 0; tick < 400; tick += 1) {
       const r = allocateAdvance(1, [1_000, 1_000, 1_000, 1_000], carry);
       carry = r.carry;
-      r.counts.forEach((c, p) => { totals[p]! += c; });
+      r.counts.forEach((c, p) => {
+        totals[p]! += c;
+      });
     }
     assert.deepEqual(totals, [100, 100, 100, 100]);
   });

@@ -33,7 +33,10 @@ export function allocateAdvance(
   const byFraction = shares.map((s, p) => ({ p, f: s - counts[p]! })).sort((a, b) => b.f - a.f || a.p - b.p);
   for (const { p } of byFraction) {
     if (left <= 0) break;
-    if (counts[p]! < waiting[p]!) { counts[p] = counts[p]! + 1; left -= 1; }
+    if (counts[p]! < waiting[p]!) {
+      counts[p] = counts[p]! + 1;
+      left -= 1;
+    }
   }
   // Carry stays within (-1, 1): a partition that got a unit early owes it back later.
   const nextCarry = shares.map((s, p) => Math.max(-1, Math.min(1, s - counts[p]!)));

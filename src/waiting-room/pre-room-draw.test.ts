@@ -4,9 +4,11 @@ import { createMemoryDrawSeeds, drawScore, seedCommitment, ticketIdOf } from './
 import { verifyQueueTicket } from './ticket.ts';
 import { CAMPAIGN, keys, newHarness, OPENS, person } from '../../test/support/waiting-room.ts';
 
-const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T => (r.ok ? r.value : assert.fail(r.reason));
+const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T =>
+  r.ok ? r.value : assert.fail(r.reason);
 const ref = { campaignId: CAMPAIGN, partition: 0 };
-const payloadOf = (ticket: string) => JSON.parse(Buffer.from(ticket.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const payloadOf = (ticket: string) =>
+  JSON.parse(Buffer.from(ticket.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 /** A harness whose draw is the real one, over a seed store the test can read. */
 async function seededHarness(startMs = OPENS - 60_000) {
@@ -42,7 +44,9 @@ describe('pre-room draw', () => {
     h.clock.set(OPENS + 1);
     await h.service.refreshSnapshot();
     const after = value(await h.service.pollStatus({ ...person(1), ticket: joined.ticket }));
-    const reissued = value(verifyQueueTicket(after.ticket!, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS + 1, maxAgeMs: 1e12 }));
+    const reissued = value(
+      verifyQueueTicket(after.ticket!, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS + 1, maxAgeMs: 1e12 }),
+    );
     assert.equal(reissued.preScore, drawScore(h.seed, ticketIdOf(CAMPAIGN, person(1).identityHash)));
     assert.equal(reissued.isScoreHidden, undefined);
   });
@@ -50,7 +54,12 @@ describe('pre-room draw', () => {
   it('refuses to let a copied ticket leave for its owner (another identity)', async () => {
     const h = await seededHarness();
     const owner = value(await h.service.joinQueue(person(1)));
-    const left = await h.service.leaveQueue({ campaignId: CAMPAIGN, ticket: owner.ticket, deviceId: person(1).deviceId, identityHash: person(2).identityHash });
+    const left = await h.service.leaveQueue({
+      campaignId: CAMPAIGN,
+      ticket: owner.ticket,
+      deviceId: person(1).deviceId,
+      identityHash: person(2).identityHash,
+    });
     assert.deepEqual(left, { ok: false, reason: 'other-identity' });
     assert.equal((await h.store.personRecord(ref, person(1).identityHash))!.state, 'waiting');
   });
@@ -61,13 +70,17 @@ describe('pre-room draw', () => {
     const early = value(h.service.drawOf(CAMPAIGN));
     assert.equal(early.commitment, seedCommitment(h.seed));
     assert.equal(early.seed, null);
-    assert.deepEqual(await h.service.preRoomOrder(CAMPAIGN, { partition: 0, offset: 0, limit: 100 }), { ok: false, reason: 'not-open' });
+    assert.deepEqual(await h.service.preRoomOrder(CAMPAIGN, { partition: 0, offset: 0, limit: 100 }), {
+      ok: false,
+      reason: 'not-open',
+    });
 
     h.clock.set(OPENS);
     assert.equal(value(h.service.drawOf(CAMPAIGN)).seed, Buffer.from(h.seed).toString('hex'));
     const order = value(await h.service.preRoomOrder(CAMPAIGN, { partition: 0, offset: 0, limit: 100 })).ticketIds;
-    const expected = Array.from({ length: 30 }, (_, i) => ticketIdOf(CAMPAIGN, person(i + 1).identityHash))
-      .sort((a, b) => drawScore(h.seed, a) - drawScore(h.seed, b));
+    const expected = Array.from({ length: 30 }, (_, i) => ticketIdOf(CAMPAIGN, person(i + 1).identityHash)).sort(
+      (a, b) => drawScore(h.seed, a) - drawScore(h.seed, b),
+    );
     assert.deepEqual(order, expected);
     // The published order is the admission order: place k is the person at seq k.
     for (let i = 1; i <= 30; i += 1) {

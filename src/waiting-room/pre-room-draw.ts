@@ -19,8 +19,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { personField } from './keys.ts';
 
-export const DRAW_ALGORITHM = 'score = first 6 bytes (big-endian) of HMAC-SHA256(key = seed, message = ticketId); '
-  + 'ticketId = base64url(SHA-256(campaignId ":" personField))[0..22); ascending score = earlier place';
+export const DRAW_ALGORITHM =
+  'score = first 6 bytes (big-endian) of HMAC-SHA256(key = seed, message = ticketId); ' +
+  'ticketId = base64url(SHA-256(campaignId ":" personField))[0..22); ascending score = earlier place';
 
 /** Stores one seed per campaign, created at most once (first writer wins), durable across restarts. */
 export interface DrawSeedStore {

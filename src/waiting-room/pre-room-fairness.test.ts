@@ -2,10 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { partitionOf } from './partition.ts';
 import { verifyQueueTicket } from './ticket.ts';
-import { CAMPAIGN, keys, newHarness, OPENS, person, seededPreScores, spearman } from '../../test/support/waiting-room.ts';
+import {
+  CAMPAIGN,
+  keys,
+  newHarness,
+  OPENS,
+  person,
+  seededPreScores,
+  spearman,
+} from '../../test/support/waiting-room.ts';
 
 const N = 2_000;
-const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T => (r.ok ? r.value : assert.fail(r.reason));
+const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T =>
+  r.ok ? r.value : assert.fail(r.reason);
 
 /**
  * N people join before the opening, one every 10 ms, the last at the very last millisecond; then the
@@ -19,13 +28,23 @@ async function admissionOrder(drawPreScore: (identityHash: string) => number): P
     tickets.push(value(await h.service.joinQueue(person(i))).ticket);
   }
   h.clock.set(OPENS);
-  value(await h.store.advanceCursor({ campaignId: CAMPAIGN, partition: 0 }, { count: N, graceMs: 60_000 }, { nowMs: OPENS, opensAtMs: OPENS }));
+  value(
+    await h.store.advanceCursor(
+      { campaignId: CAMPAIGN, partition: 0 },
+      { count: N, graceMs: 60_000 },
+      { nowMs: OPENS, opensAtMs: OPENS },
+    ),
+  );
   await h.service.refreshSnapshot();
   const seqs: number[] = [];
   for (let i = 1; i <= N; i += 1) {
-    const reply = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: tickets[i - 1]!, deviceId: `device-${i}` }));
+    const reply = value(
+      await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: tickets[i - 1]!, deviceId: `device-${i}` }),
+    );
     assert.equal(reply.status.kind, 'admitted');
-    seqs.push(value(verifyQueueTicket(reply.ticket!, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 })).seq!);
+    seqs.push(
+      value(verifyQueueTicket(reply.ticket!, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 })).seq!,
+    );
   }
   return seqs;
 }
@@ -37,7 +56,11 @@ const RHO_BOUND = 0.1;
 describe('pre-opening room fairness (fixed seed)', () => {
   it('admits in an order uncorrelated with arrival order', async () => {
     const seqs = await admissionOrder(seededPreScores(20210719));
-    assert.deepEqual([...seqs].sort((a, b) => a - b), arrival, 'positions 1..N, each once');
+    assert.deepEqual(
+      [...seqs].sort((a, b) => a - b),
+      arrival,
+      'positions 1..N, each once',
+    );
     const rho = spearman(arrival, seqs);
     assert.ok(Math.abs(rho) < RHO_BOUND, `rho = ${rho}`);
   });
@@ -60,12 +83,16 @@ describe('pre-opening room fairness (fixed seed)', () => {
     const scores = new Set<number | null>();
     for (let k = 0; k < 50; k += 1) {
       value(await h.service.joinQueue(person(1)));
-      scores.add((await h.store.personRecord({ campaignId: CAMPAIGN, partition: 0 }, person(1).identityHash))!.preScore);
+      scores.add(
+        (await h.store.personRecord({ campaignId: CAMPAIGN, partition: 0 }, person(1).identityHash))!.preScore,
+      );
       h.clock.advance(100);
     }
     assert.equal(scores.size, 1);
     assert.ok(!scores.has(null));
-    const stats = value(await h.store.stats({ campaignId: CAMPAIGN, partition: 0 }, { nowMs: h.clock.nowMs(), opensAtMs: OPENS }));
+    const stats = value(
+      await h.store.stats({ campaignId: CAMPAIGN, partition: 0 }, { nowMs: h.clock.nowMs(), opensAtMs: OPENS }),
+    );
     assert.equal(stats.preRoom, 1);
   });
 });
@@ -84,7 +111,9 @@ describe('partitioned queue', () => {
       await h.service.refreshSnapshot();
       for (let i = 1; i <= 400; i += 1) {
         if (admittedAt.has(i)) continue;
-        const s = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: tickets[i - 1]!, deviceId: `device-${i}` }));
+        const s = value(
+          await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: tickets[i - 1]!, deviceId: `device-${i}` }),
+        );
         if (s.status.kind === 'admitted') admittedAt.set(i, tick);
       }
     }

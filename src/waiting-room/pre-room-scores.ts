@@ -21,7 +21,11 @@ export interface PreRoomScores {
   withScore(t: QueueTicket): QueueTicket;
 }
 
-export function createPreRoomScores(o: { clock: Clock; drawSeeds?: DrawSeedStore; drawPreScore?: (identityHash: string) => number }): PreRoomScores {
+export function createPreRoomScores(o: {
+  clock: Clock;
+  drawSeeds?: DrawSeedStore;
+  drawPreScore?: (identityHash: string) => number;
+}): PreRoomScores {
   const store = o.drawSeeds ?? createMemoryDrawSeeds();
   const seeds = new Map<string, Uint8Array>();
 
@@ -39,7 +43,7 @@ export function createPreRoomScores(o: { clock: Clock; drawSeeds?: DrawSeedStore
     },
     scoreOf,
     hideBeforeOpening: (t, opensAtMs) =>
-      (o.clock.nowMs() < opensAtMs && t.seq === null ? { ...t, preScore: null, isScoreHidden: true } : t),
+      o.clock.nowMs() < opensAtMs && t.seq === null ? { ...t, preScore: null, isScoreHidden: true } : t,
     withScore(t) {
       if (!t.isScoreHidden) return t;
       const { isScoreHidden: _, ...shown } = t;

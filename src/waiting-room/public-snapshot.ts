@@ -35,7 +35,11 @@ export function buildSnapshot(campaignId: string, room: RoomStatus, poll: PollSe
     preRoomSize: parts.reduce((n, p) => n + (p.stats.frozen ?? p.stats.preRoom), 0),
     waiting: parts.reduce((n, p) => n + p.stats.waiting, 0),
     partitions: parts.map((p, partition) => ({
-      partition, cursor: p.stats.cursor, tail: p.stats.tail, frozen: p.stats.frozen, waiting: p.stats.waiting,
+      partition,
+      cursor: p.stats.cursor,
+      tail: p.stats.tail,
+      frozen: p.stats.frozen,
+      waiting: p.stats.waiting,
       rate: p.rate && { meanPerSec: p.rate.meanPerSec, p10PerSec: p.rate.p10PerSec, p90PerSec: p.rate.p90PerSec },
     })),
     poll: { minMs: poll.minPollMs, maxMs: poll.maxPollMs, fraction: poll.pollFraction },
@@ -52,7 +56,10 @@ function tagOf(doc: QueueSnapshot): string {
  * One reply per campaign, rebuilt only when the room's snapshot object or its paused flag changed
  * (the admission loop replaces the snapshot object on every refresh).
  */
-export function createSnapshotCache(roomStatus: (campaignId: string) => { ok: true; value: RoomStatus } | { ok: false }, poll: PollSettings) {
+export function createSnapshotCache(
+  roomStatus: (campaignId: string) => { ok: true; value: RoomStatus } | { ok: false },
+  poll: PollSettings,
+) {
   const cache = new Map<string, { source: RoomStatus['snapshot']; isPaused: boolean; reply: SnapshotReply }>();
   return {
     /** null: no open waiting room for this campaign (or not yet read once). */

@@ -12,7 +12,13 @@ import { createMemoryCheckpoint } from './checkpoint.ts';
 import { partitionKeys, prefixPattern } from './keys.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { partitionOf } from './partition.ts';
-import { clusterSkipReason, deleteOnEveryMaster, startRedisCluster, CLUSTER_HOST, type LocalRedisCluster } from '../../tools/local-cluster/redis-cluster.ts';
+import {
+  clusterSkipReason,
+  deleteOnEveryMaster,
+  startRedisCluster,
+  CLUSTER_HOST,
+  type LocalRedisCluster,
+} from '../../tools/local-cluster/redis-cluster.ts';
 import { createRedisStore } from './redis-store.ts';
 import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from '../../test/support/redis.ts';
 import { keys as signingKeys, OPENS, seededPreScores } from '../../test/support/waiting-room.ts';
@@ -23,7 +29,9 @@ import type { WaitingRoomStore } from './waiting-room.store.ts';
 const skip = await clusterSkipReason();
 
 if (skip) {
-  describe('waiting room on a Redis Cluster', () => { it('needs redis-server and free ports 7000-7005', { skip }, () => {}); });
+  describe('waiting room on a Redis Cluster', () => {
+    it('needs redis-server and free ports 7000-7005', { skip }, () => {});
+  });
 } else {
   const cluster = await startRedisCluster();
   after(() => cluster.stop());
@@ -41,15 +49,21 @@ if (skip) {
   });
 
   describe('a campaign on a 3-master Redis Cluster', () => {
-    it('spreads its partitions over all three masters and keeps each partition on one', () => spreadsOverMasters(cluster));
-    it('admits in the same order and answers the same positions as one Redis and the memory store', () => behavesAsOneRedis(cluster));
+    it('spreads its partitions over all three masters and keeps each partition on one', () =>
+      spreadsOverMasters(cluster));
+    it('admits in the same order and answers the same positions as one Redis and the memory store', () =>
+      behavesAsOneRedis(cluster));
   });
 }
 
 /** Direct connection to one node (not the cluster client), to read what that master really holds. */
 async function onNode<T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> {
   const r = new Redis(port, CLUSTER_HOST, { maxRetriesPerRequest: 1 });
-  try { return await f(r); } finally { r.disconnect(); }
+  try {
+    return await f(r);
+  } finally {
+    r.disconnect();
+  }
 }
 
 async function spreadsOverMasters(cluster: LocalRedisCluster) {
@@ -59,7 +73,12 @@ async function spreadsOverMasters(cluster: LocalRedisCluster) {
   const campaignId = 'c-spread';
   const partitions = 12;
   const store = createRedisStore({ client: cluster.client(), keyPrefix });
-  const service = createWaitingRoomService({ clock: fixedClock(OPENS + 1), store, checkpoint: createMemoryCheckpoint(), keys: signingKeys });
+  const service = createWaitingRoomService({
+    clock: fixedClock(OPENS + 1),
+    store,
+    checkpoint: createMemoryCheckpoint(),
+    keys: signingKeys,
+  });
   try {
     await service.openCampaign({ campaignId, opensAtMs: OPENS, partitions });
     const expectedPerPartition = new Array<number>(partitions).fill(0);
@@ -82,8 +101,15 @@ async function spreadsOverMasters(cluster: LocalRedisCluster) {
     }
     const masters = [...(await cluster.masters()).keys()].sort();
     assert.equal(masters.length, 3);
-    assert.deepEqual([...new Set(masterOfPartition)].sort(), masters, `partitions by master: ${masterOfPartition.join(',')}`);
-    assert.equal(expectedPerPartition.reduce((a, b) => a + b, 0), 200);
+    assert.deepEqual(
+      [...new Set(masterOfPartition)].sort(),
+      masters,
+      `partitions by master: ${masterOfPartition.join(',')}`,
+    );
+    assert.equal(
+      expectedPerPartition.reduce((a, b) => a + b, 0),
+      200,
+    );
   } finally {
     await store.close();
     await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));
@@ -100,13 +126,21 @@ type Observation = Record<string, unknown>;
  * (completeAdmission). Returns everything the service answered.
  */
 async function replay(store: WaitingRoomStore): Promise<Observation[]> {
-  try { return await replayOn(store); } finally { await store.close(); }
+  try {
+    return await replayOn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 async function replayOn(store: WaitingRoomStore): Promise<Observation[]> {
   const clock = fixedClock(OPENS - 60_000);
   const service = createWaitingRoomService({
-    clock, store, checkpoint: createMemoryCheckpoint(), keys: signingKeys, drawPreScore: seededPreScores(11),
+    clock,
+    store,
+    checkpoint: createMemoryCheckpoint(),
+    keys: signingKeys,
+    drawPreScore: seededPreScores(11),
     settings: { graceMs: 60_000, admissionTtlMs: 600_000, lockoutMs: 600_000 },
   });
   const campaignId = 'c-same';
@@ -120,7 +154,10 @@ async function replayOn(store: WaitingRoomStore): Promise<Observation[]> {
     seen.push({ op: 'join', i, ...(r.ok ? { status: r.value.status } : { reason: r.reason }) });
     if (r.ok) tickets.set(i, r.value.ticket);
   };
-  for (let i = 0; i < 24; i += 1) { clock.advance(1_000); await join(i); }
+  for (let i = 0; i < 24; i += 1) {
+    clock.advance(1_000);
+    await join(i);
+  }
   clock.set(OPENS + 500);
   await service.refreshSnapshot();
   for (let i = 24; i < 48; i += 1) await join(i);
@@ -140,10 +177,18 @@ async function replayOn(store: WaitingRoomStore): Promise<Observation[]> {
     await service.refreshSnapshot();
     for (const [i, ticket] of tickets) {
       const r = await service.pollStatus({ campaignId, ticket, deviceId: who(i).deviceId });
-      if (!r.ok) { seen.push({ op: 'poll', second, i, reason: r.reason }); continue; }
+      if (!r.ok) {
+        seen.push({ op: 'poll', second, i, reason: r.reason });
+        continue;
+      }
       if (r.value.ticket) tickets.set(i, r.value.ticket);
       const s = r.value.status;
-      seen.push({ op: 'poll', second, i, status: s.kind === 'admitted' ? { kind: s.kind, admissionId: s.admissionId, expiresAtMs: s.expiresAtMs } : s });
+      seen.push({
+        op: 'poll',
+        second,
+        i,
+        status: s.kind === 'admitted' ? { kind: s.kind, admissionId: s.admissionId, expiresAtMs: s.expiresAtMs } : s,
+      });
       if (s.kind === 'admitted') {
         admittedOrder.push(i);
         admittedAtSecond[i] = second;
@@ -164,23 +209,37 @@ async function replayOn(store: WaitingRoomStore): Promise<Observation[]> {
 async function behavesAsOneRedis(cluster: LocalRedisCluster) {
   const single = await redisSkipReason(); // throws under CI when the single Redis is missing
   const clusterPrefix = uniquePrefix();
-  const onCluster = await replay(createRedisStore({ client: cluster.client(), keyPrefix: clusterPrefix }))
-    .finally(() => deleteOnEveryMaster(cluster, prefixPattern(clusterPrefix)));
+  const onCluster = await replay(createRedisStore({ client: cluster.client(), keyPrefix: clusterPrefix })).finally(() =>
+    deleteOnEveryMaster(cluster, prefixPattern(clusterPrefix)),
+  );
   const inMemory = await replay(createMemoryStore());
 
   // The script must actually exercise the queue, or equality below would prove nothing.
-  const { admittedOrder: order, admittedAtSecond: atSecond } = onCluster.find((o) => o.op === 'admitted-order') as { admittedOrder: number[]; admittedAtSecond: number[] };
+  const { admittedOrder: order, admittedAtSecond: atSecond } = onCluster.find((o) => o.op === 'admitted-order') as {
+    admittedOrder: number[];
+    admittedAtSecond: number[];
+  };
   assert.equal(order.length, 47, 'everyone still queued is admitted within the 10 s at 6/s');
   // Each partition keeps strict order (partitions interleave): its pre-room goes before its later arrivals.
   for (let p = 0; p < 6; p += 1) {
     const mine = order.filter((i) => partitionOf(`same-identity-${i}`, 6) === p);
     const lastPre = Math.max(...mine.filter((i) => i < 24).map((i) => atSecond[i]!));
     const firstLater = Math.min(...mine.filter((i) => i >= 24).map((i) => atSecond[i]!));
-    assert.ok(lastPre <= firstLater, `partition ${p}: pre-room admitted by second ${lastPre}, a later arrival at ${firstLater}`);
+    assert.ok(
+      lastPre <= firstLater,
+      `partition ${p}: pre-room admitted by second ${lastPre}, a later arrival at ${firstLater}`,
+    );
   }
-  assert.notDeepEqual(order.filter((i) => i < 24), [...Array(24).keys()], 'the pre-room order is random, not arrival order');
+  assert.notDeepEqual(
+    order.filter((i) => i < 24),
+    [...Array(24).keys()],
+    'the pre-room order is random, not arrival order',
+  );
   assert.ok(onCluster.some((o) => o.op === 'poll' && (o.status as { kind?: string })?.kind === 'waiting'));
-  assert.deepEqual(onCluster.find((o) => o.op === 'other-device'), { op: 'other-device', reason: 'other-device' });
+  assert.deepEqual(
+    onCluster.find((o) => o.op === 'other-device'),
+    { op: 'other-device', reason: 'other-device' },
+  );
 
   assert.deepEqual(onCluster, inMemory, 'cluster and memory store answer the same');
   if (single) return; // outside CI without a local Redis: the memory comparison above still ran

@@ -9,7 +9,9 @@ import { storeContract } from '../../test/contracts/waiting-room-store.contract.
 const skip = await redisSkipReason();
 
 if (skip) {
-  describe('WaitingRoomStore contract: redis', () => { it('needs Redis', { skip }, () => {}); });
+  describe('WaitingRoomStore contract: redis', () => {
+    it('needs Redis', { skip }, () => {});
+  });
 } else {
   storeContract('redis', async () => {
     const keyPrefix = uniquePrefix();
@@ -29,12 +31,22 @@ if (skip) {
     const raw = new Redis(REDIS_URL);
     const ref = { campaignId: 'layout', partition: 3 };
     const keys = partitionKeys(keyPrefix, ref);
-    before(async () => { await store.openQueue(ref); });
-    after(async () => { await store.close(); raw.disconnect(); await deletePrefix(REDIS_URL, keyPrefix); });
+    before(async () => {
+      await store.openQueue(ref);
+    });
+    after(async () => {
+      await store.close();
+      raw.disconnect();
+      await deletePrefix(REDIS_URL, keyPrefix);
+    });
 
     it('keeps a waiting person as one short hash field under the partition hash tag', async () => {
       const opens = 1_700_000_000_000;
-      await store.join(ref, { identityHash: 'x'.repeat(43), deviceId: 'device-uuid-0000-1111', preScore: 1, lockoutMs: 1 }, { nowMs: opens, opensAtMs: opens });
+      await store.join(
+        ref,
+        { identityHash: 'x'.repeat(43), deviceId: 'device-uuid-0000-1111', preScore: 1, lockoutMs: 1 },
+        { nowMs: opens, opensAtMs: opens },
+      );
       const fields = await raw.hgetall(keys.people);
       const [field, stored] = Object.entries(fields)[0]!;
       assert.equal(field.length, 22);

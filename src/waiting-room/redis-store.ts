@@ -12,7 +12,19 @@ import { restoredMeta } from './checkpoint.ts';
 import { deviceTag, partitionKeys, personField, type QueueRef } from './keys.ts';
 import type { Instant, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
 
-const SCRIPTS = ['open-queue', 'join', 'position', 'advance', 'claim', 'complete', 'release', 'expire', 'stats', 'restore', 'reinsert'] as const;
+const SCRIPTS = [
+  'open-queue',
+  'join',
+  'position',
+  'advance',
+  'claim',
+  'complete',
+  'release',
+  'expire',
+  'stats',
+  'restore',
+  'reinsert',
+] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 type Reply = (string | number)[];
 type Client = Redis | Cluster;
@@ -26,7 +38,8 @@ function loadScript(name: string): string {
 
 const commandName = (name: ScriptName) => `wr_${name.replace('-', '_')}`;
 /** -1 stands for "none" in script replies. */
-const orNull = (v: string | number | undefined): number | null => (v === undefined || Number(v) === -1 ? null : Number(v));
+const orNull = (v: string | number | undefined): number | null =>
+  v === undefined || Number(v) === -1 ? null : Number(v);
 const num = (v: string | number | undefined): number => Number(v ?? 0);
 
 export interface RedisStoreOptions {
@@ -45,7 +58,8 @@ export interface RedisStoreOptions {
 }
 
 export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
-  const client: Client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
+  const client: Client =
+    options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
   client.on('error', options.onConnectionError ?? (() => {}));
   for (const name of SCRIPTS) {
     client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
@@ -65,14 +79,23 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
 
     async join(ref, req, at) {
       const q = k(ref);
-      const r = await run('join', [q.meta, q.people, q.pre, q.active],
-        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), String(req.preScore), req.lockoutMs]);
+      const r = await run(
+        'join',
+        [q.meta, q.people, q.pre, q.active],
+        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), String(req.preScore), req.lockoutMs],
+      );
       switch (r[0]) {
-        case 'new': case 'rejoined': return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
-        case 'admitted': return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
-        case 'other-device': return err('other-device', { lockedUntilMs: num(r[1]) });
-        case 'completed': return err('completed');
-        case 'missing-state': return err('missing-state');
+        case 'new':
+        case 'rejoined':
+          return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
+        case 'admitted':
+          return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
+        case 'other-device':
+          return err('other-device', { lockedUntilMs: num(r[1]) });
+        case 'completed':
+          return err('completed');
+        case 'missing-state':
+          return err('missing-state');
       }
       throw new Error(`join.lua replied ${JSON.stringify(r)}`);
     },
@@ -81,7 +104,13 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       const q = k(ref);
       const r = await run('position', [q.meta, q.people, q.pre], [personField(identityHash), ...at2(at)]);
       if (r[0] === 'ok') {
-        return ok({ seq: orNull(r[1]), preScore: orNull(r[2]), state: STATE_NAME[String(r[3])]!, cursor: num(r[4]), tail: num(r[5]) });
+        return ok({
+          seq: orNull(r[1]),
+          preScore: orNull(r[2]),
+          state: STATE_NAME[String(r[3])]!,
+          cursor: num(r[4]),
+          tail: num(r[5]),
+        });
       }
       if (r[0] === 'unknown' || r[0] === 'missing-state') return err(r[0]);
       throw new Error(`position.lua replied ${JSON.stringify(r)}`);
@@ -97,14 +126,29 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
 
     async claimAdmission(ref, req, at) {
       const q = k(ref);
-      const r = await run('claim', [q.meta, q.people, q.pre, q.active, q.reached],
-        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), req.admissionTtlMs, req.graceMs]);
+      const r = await run(
+        'claim',
+        [q.meta, q.people, q.pre, q.active, q.reached],
+        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), req.admissionTtlMs, req.graceMs],
+      );
       switch (r[0]) {
         case 'admitted':
-          return ok({ seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]), isFirstClaim: num(r[4]) === 1 });
-        case 'not-reached': return err('not-reached', { seq: num(r[1]), cursor: num(r[2]) });
-        case 'other-device': return err('other-device', { lockedUntilMs: num(r[1]) });
-        case 'not-open': case 'unknown': case 'completed': case 'expired': case 'missing-state': return err(r[0]);
+          return ok({
+            seq: num(r[1]),
+            preScore: orNull(r[2]),
+            admissionExpiresAtMs: num(r[3]),
+            isFirstClaim: num(r[4]) === 1,
+          });
+        case 'not-reached':
+          return err('not-reached', { seq: num(r[1]), cursor: num(r[2]) });
+        case 'other-device':
+          return err('other-device', { lockedUntilMs: num(r[1]) });
+        case 'not-open':
+        case 'unknown':
+        case 'completed':
+        case 'expired':
+        case 'missing-state':
+          return err(r[0]);
       }
       throw new Error(`claim.lua replied ${JSON.stringify(r)}`);
     },
@@ -119,8 +163,11 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
 
     async releasePlace(ref, req, at) {
       const q = k(ref);
-      const r = await run('release', [q.meta, q.people, q.pre, q.active],
-        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at)]);
+      const r = await run(
+        'release',
+        [q.meta, q.people, q.pre, q.active],
+        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at)],
+      );
       if (r[0] === 'ok') return ok(undefined);
       if (r[0] === 'other-device') return err('other-device', { lockedUntilMs: num(r[1]) });
       if (r[0] === 'unknown' || r[0] === 'missing-state') return err(r[0]);
@@ -142,25 +189,43 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       if (r[0] !== 'ok') throw new Error(`stats.lua replied ${JSON.stringify(r)}`);
       const [cursor, tail, frozen, preRoom] = [num(r[1]), num(r[2]), orNull(r[3]), num(r[4])];
       return ok({
-        cursor, tail, frozen, preRoom,
+        cursor,
+        tail,
+        frozen,
+        preRoom,
         waiting: tail - cursor + (frozen === null ? preRoom : 0),
-        activeSessions: num(r[5]), claimedTotal: num(r[6]), graceFloor: num(r[7]),
+        activeSessions: num(r[5]),
+        claimedTotal: num(r[6]),
+        graceFloor: num(r[7]),
       });
     },
 
     async restoreFrom(ref, checkpoint, at) {
       const q = k(ref);
       const m = restoredMeta(checkpoint, at);
-      const r = await run('restore', [q.meta, q.reached],
-        [m.cursor, m.n, m.frozen ?? -1, m.claimedTotal, m.graceFloor, at.nowMs, m.preFloor]);
+      const r = await run(
+        'restore',
+        [q.meta, q.reached],
+        [m.cursor, m.n, m.frozen ?? -1, m.claimedTotal, m.graceFloor, at.nowMs, m.preFloor],
+      );
       return ok(r[0] === 'restored' ? 'restored' : 'present');
     },
 
     async reinsert(ref, req, at) {
       const q = k(ref);
-      const r = await run('reinsert', [q.meta, q.people, q.pre],
-        [personField(req.identityHash), deviceTag(req.deviceId), req.seq ?? -1, req.preScore === null ? '-1' : String(req.preScore), ...at2(at)]);
-      if (r[0] === 'present' || r[0] === 'reinserted') return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
+      const r = await run(
+        'reinsert',
+        [q.meta, q.people, q.pre],
+        [
+          personField(req.identityHash),
+          deviceTag(req.deviceId),
+          req.seq ?? -1,
+          req.preScore === null ? '-1' : String(req.preScore),
+          ...at2(at),
+        ],
+      );
+      if (r[0] === 'present' || r[0] === 'reinserted')
+        return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
       if (r[0] === 'bad-place' || r[0] === 'missing-state') return err(r[0]);
       throw new Error(`reinsert.lua replied ${JSON.stringify(r)}`);
     },
@@ -185,7 +250,17 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
 
 /** Number of KEYS each script declares in its header (a unit test checks the headers agree). */
 export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
-  'open-queue': 1, join: 4, position: 3, advance: 3, claim: 5, complete: 3, release: 4, expire: 3, stats: 3, restore: 2, reinsert: 3,
+  'open-queue': 1,
+  join: 4,
+  position: 3,
+  advance: 3,
+  claim: 5,
+  complete: 3,
+  release: 4,
+  expire: 3,
+  stats: 3,
+  restore: 2,
+  reinsert: 3,
 };
 
 function parseRecord(value: string, admissionExpiry: string | null): PersonRecord {

@@ -13,7 +13,11 @@ export interface RoomSync {
   readonly opened: ReadonlySet<string>;
 }
 
-export function createRoomSync(o: { service: WaitingRoomService; campaigns: Pick<CampaignService, 'liveCampaigns'>; partitions: number }): RoomSync {
+export function createRoomSync(o: {
+  service: WaitingRoomService;
+  campaigns: Pick<CampaignService, 'liveCampaigns'>;
+  partitions: number;
+}): RoomSync {
   const opened = new Set<string>();
   return {
     opened,

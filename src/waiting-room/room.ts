@@ -70,14 +70,21 @@ export interface Room {
 export function newRoom(cfg: CampaignQueue, controller: AdmissionController, settings: WaitingRoomSettings): Room {
   if (!Number.isInteger(cfg.partitions) || cfg.partitions < 1) throw new Error(`bad partition count ${cfg.partitions}`);
   return {
-    cfg, snapshot: null, controller, carry: Array.from({ length: cfg.partitions }, () => 0),
+    cfg,
+    snapshot: null,
+    controller,
+    carry: Array.from({ length: cfg.partitions }, () => 0),
     meters: Array.from({ length: cfg.partitions }, () => createRateMeter(settings.rateWindowSamples)),
-    lastCheckpointMs: Number.NEGATIVE_INFINITY, recovering: null,
+    lastCheckpointMs: Number.NEGATIVE_INFINITY,
+    recovering: null,
   };
 }
 
 export const refOf = (room: Room, partition: number): QueueRef => ({ campaignId: room.cfg.campaignId, partition });
-export const instant = (ctx: RoomContext, room: Room): Instant => ({ nowMs: ctx.clock.nowMs(), opensAtMs: room.cfg.opensAtMs });
+export const instant = (ctx: RoomContext, room: Room): Instant => ({
+  nowMs: ctx.clock.nowMs(),
+  opensAtMs: room.cfg.opensAtMs,
+});
 
 /** Restore every lost partition from the checkpoint; a partition never checkpointed starts empty. */
 async function recover(ctx: RoomContext, room: Room): Promise<void> {
@@ -100,10 +107,13 @@ export async function withRecovery<T, R extends string>(
 ): Promise<Result<T, Exclude<R, 'missing-state'>>> {
   const first = await op();
   if (first.ok || first.reason !== 'missing-state') return first as Result<T, Exclude<R, 'missing-state'>>;
-  room.recovering ??= recover(ctx, room).finally(() => { room.recovering = null; });
+  room.recovering ??= recover(ctx, room).finally(() => {
+    room.recovering = null;
+  });
   await room.recovering;
   const second = await op();
-  if (!second.ok && second.reason === 'missing-state') throw new Error(`waiting room ${room.cfg.campaignId}: state missing after recovery`);
+  if (!second.ok && second.reason === 'missing-state')
+    throw new Error(`waiting room ${room.cfg.campaignId}: state missing after recovery`);
   return second as Result<T, Exclude<R, 'missing-state'>>;
 }
 
@@ -134,8 +144,14 @@ export async function checkpointRoom(ctx: RoomContext, room: Room): Promise<read
   const stats = await partitionStats(ctx, room);
   const savedAtMs = ctx.clock.nowMs();
   const cps = stats.map((s, partition) => ({
-    partition, cursor: s.cursor, tail: s.tail, frozen: s.frozen, preRoom: s.preRoom,
-    claimedTotal: s.claimedTotal, graceFloor: s.graceFloor, savedAtMs,
+    partition,
+    cursor: s.cursor,
+    tail: s.tail,
+    frozen: s.frozen,
+    preRoom: s.preRoom,
+    claimedTotal: s.claimedTotal,
+    graceFloor: s.graceFloor,
+    savedAtMs,
   }));
   await ctx.checkpoint.save(room.cfg.campaignId, cps);
   room.lastCheckpointMs = savedAtMs;

@@ -14,7 +14,10 @@ describe('Lua script headers', () => {
       assert.match(header, /ARGV/);
       assert.match(header, /Returns/);
       const used = [...lua.slice(lua.indexOf(']]')).matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1]));
-      assert.ok(used.every((k) => k <= SCRIPT_KEY_COUNT[name]), 'uses no undeclared key');
+      assert.ok(
+        used.every((k) => k <= SCRIPT_KEY_COUNT[name]),
+        'uses no undeclared key',
+      );
       assert.doesNotMatch(lua.slice(lua.indexOf(']]')), /math\.random|TIME/, 'no randomness or clock inside Lua');
     });
   }

@@ -10,7 +10,8 @@ async function served() {
   await h.service.refreshSnapshot();
   const app = Fastify();
   await app.register(snapshotRoutes(h.service));
-  const get = (headers: Record<string, string> = {}, campaign = CAMPAIGN) => app.inject({ url: `/api/campaigns/${campaign}/queue/snapshot`, headers });
+  const get = (headers: Record<string, string> = {}, campaign = CAMPAIGN) =>
+    app.inject({ url: `/api/campaigns/${campaign}/queue/snapshot`, headers });
   return { h, app, get };
 }
 
@@ -27,7 +28,10 @@ describe('public queue snapshot route', () => {
     assert.equal(second.body, first.body, 'a session or cookie changes nothing');
     const doc = first.json();
     assert.equal(doc.campaignId, CAMPAIGN);
-    assert.deepEqual(doc.partitions.map((p: { cursor: number; tail: number }) => [p.cursor, p.tail]), [[0, 5]]);
+    assert.deepEqual(
+      doc.partitions.map((p: { cursor: number; tail: number }) => [p.cursor, p.tail]),
+      [[0, 5]],
+    );
     assert.equal(doc.waiting, 5);
     assert.equal(doc.isOpen, true);
     assert.equal(doc.isPaused, false);
@@ -47,9 +51,17 @@ describe('public queue snapshot route', () => {
     assert.equal(again.body, '');
     h.clock.advance(1_000);
     await h.service.refreshSnapshot();
-    assert.equal((await get({ 'if-none-match': etag })).statusCode, 304, 'same counters, same tag, though the server time moved');
+    assert.equal(
+      (await get({ 'if-none-match': etag })).statusCode,
+      304,
+      'same counters, same tag, though the server time moved',
+    );
     assert.ok((await h.service.joinQueue(person(6))).ok);
-    assert.equal((await get({ 'if-none-match': etag })).statusCode, 304, 'a join is seen at the next refresh, not before');
+    assert.equal(
+      (await get({ 'if-none-match': etag })).statusCode,
+      304,
+      'a join is seen at the next refresh, not before',
+    );
     await h.service.refreshSnapshot();
     const moved = await get({ 'if-none-match': etag });
     assert.equal(moved.statusCode, 200);

@@ -22,27 +22,41 @@ const Problem = Type.Object({ code: Type.String(), status: Type.Integer() }, { a
 export function snapshotRoutes(waitingRoom: Pick<AdmissionLoop, 'roomStatus'>) {
   const settings = defaultWaitingRoomSettings;
   const cache = createSnapshotCache((id) => waitingRoom.roomStatus(id), {
-    minPollMs: settings.minPollMs, maxPollMs: settings.maxPollMs, pollFraction: settings.pollFraction,
+    minPollMs: settings.minPollMs,
+    maxPollMs: settings.maxPollMs,
+    pollFraction: settings.pollFraction,
   });
   return async (app: FastifyInstance) => {
     // Plain (untyped) reply: the body is pre-serialized bytes, which the type provider cannot express.
-    app.get<{ Params: Static<typeof CampaignParams> }>('/api/campaigns/:campaignId/queue/snapshot', {
-      schema: {
-        tags: ['waiting-room'],
-        summary: 'The public queue snapshot: cursor, tail, rate band per partition (cacheable, the same for everyone)',
-        description: 'No session or cookie. Combine it with your ticket\'s partition and seq to compute your position; '
-          + 'ask `GET /api/campaigns/{campaignId}/queue/status` only when the cursor reaches your seq (to claim) '
-          + 'and on a slow heartbeat. `Cache-Control: ' + SNAPSHOT_CACHE_CONTROL + '`; weak ETag, 304 on If-None-Match.',
-        params: CampaignParams,
-        response: { 200: QueueSnapshotSchema, 304: Type.Null({ description: 'Not modified (If-None-Match matched)' }), 404: Problem },
+    app.get<{ Params: Static<typeof CampaignParams> }>(
+      '/api/campaigns/:campaignId/queue/snapshot',
+      {
+        schema: {
+          tags: ['waiting-room'],
+          summary:
+            'The public queue snapshot: cursor, tail, rate band per partition (cacheable, the same for everyone)',
+          description:
+            "No session or cookie. Combine it with your ticket's partition and seq to compute your position; " +
+            'ask `GET /api/campaigns/{campaignId}/queue/status` only when the cursor reaches your seq (to claim) ' +
+            'and on a slow heartbeat. `Cache-Control: ' +
+            SNAPSHOT_CACHE_CONTROL +
+            '`; weak ETag, 304 on If-None-Match.',
+          params: CampaignParams,
+          response: {
+            200: QueueSnapshotSchema,
+            304: Type.Null({ description: 'Not modified (If-None-Match matched)' }),
+            404: Problem,
+          },
+        },
       },
-    }, async (req, reply) => {
-      const r = cache.replyFor(req.params.campaignId);
-      if (!r) return sendProblem(reply.header('cache-control', 'public, max-age=5'), 'queue-not-found');
-      reply.header('cache-control', SNAPSHOT_CACHE_CONTROL).header('etag', r.etag);
-      if (req.headers['if-none-match'] === r.etag) return reply.code(304).send(null);
-      // A Buffer is sent as it is (serialized once per refresh); the schema documents its shape.
-      return reply.type('application/json; charset=utf-8').send(r.body);
-    });
+      async (req, reply) => {
+        const r = cache.replyFor(req.params.campaignId);
+        if (!r) return sendProblem(reply.header('cache-control', 'public, max-age=5'), 'queue-not-found');
+        reply.header('cache-control', SNAPSHOT_CACHE_CONTROL).header('etag', r.etag);
+        if (req.headers['if-none-match'] === r.etag) return reply.code(304).send(null);
+        // A Buffer is sent as it is (serialized once per refresh); the schema documents its shape.
+        return reply.type('application/json; charset=utf-8').send(r.body);
+      },
+    );
   };
 }

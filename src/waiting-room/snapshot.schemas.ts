@@ -12,36 +12,55 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 
-export const RateBandSchema = Type.Object({
-  meanPerSec: Type.Number({ description: 'Seqs reached per second, mean over the last minute of refreshes' }),
-  p10PerSec: Type.Number(),
-  p90PerSec: Type.Number(),
-}, { additionalProperties: false });
+export const RateBandSchema = Type.Object(
+  {
+    meanPerSec: Type.Number({ description: 'Seqs reached per second, mean over the last minute of refreshes' }),
+    p10PerSec: Type.Number(),
+    p90PerSec: Type.Number(),
+  },
+  { additionalProperties: false },
+);
 
-export const PartitionSnapshotSchema = Type.Object({
-  partition: Type.Integer({ minimum: 0 }),
-  cursor: Type.Integer({ description: 'Last admitted seq of this partition' }),
-  tail: Type.Integer({ description: 'Last seq handed out in this partition' }),
-  frozen: Type.Union([Type.Integer(), Type.Null()], { description: 'Pre-room size at opening (null before opening)' }),
-  waiting: Type.Integer({ description: 'Places not yet reached in this partition' }),
-  rate: Type.Union([RateBandSchema, Type.Null()], { description: 'Measured admission rate; null until measured' }),
-}, { additionalProperties: false });
+export const PartitionSnapshotSchema = Type.Object(
+  {
+    partition: Type.Integer({ minimum: 0 }),
+    cursor: Type.Integer({ description: 'Last admitted seq of this partition' }),
+    tail: Type.Integer({ description: 'Last seq handed out in this partition' }),
+    frozen: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Pre-room size at opening (null before opening)',
+    }),
+    waiting: Type.Integer({ description: 'Places not yet reached in this partition' }),
+    rate: Type.Union([RateBandSchema, Type.Null()], { description: 'Measured admission rate; null until measured' }),
+  },
+  { additionalProperties: false },
+);
 
-export const QueueSnapshotSchema = Type.Object({
-  campaignId: Type.String(),
-  serverTimeMs: Type.Integer({ description: 'Server time (epoch ms) at which these counters were read' }),
-  opensAtMs: Type.Integer({ description: 'The opening instant by server time (epoch ms)' }),
-  isOpen: Type.Boolean(),
-  isPaused: Type.Boolean({ description: 'Admission paused by an operator (as this server sees it)' }),
-  preRoomSize: Type.Integer({ description: 'People who joined before the opening (frozen at opening)' }),
-  waiting: Type.Integer({ description: 'Places not yet reached, all partitions' }),
-  partitions: Type.Array(PartitionSnapshotSchema),
-  poll: Type.Object({
-    minMs: Type.Integer(), maxMs: Type.Integer(),
-    fraction: Type.Number({ description: 'Look again after this fraction of the optimistic ETA, clamped to minMs..maxMs' }),
-  }, { additionalProperties: false }),
-  nextLookMs: Type.Integer({ description: 'When this document can next have changed (ms); clients wait at least this long' }),
-}, { additionalProperties: false });
+export const QueueSnapshotSchema = Type.Object(
+  {
+    campaignId: Type.String(),
+    serverTimeMs: Type.Integer({ description: 'Server time (epoch ms) at which these counters were read' }),
+    opensAtMs: Type.Integer({ description: 'The opening instant by server time (epoch ms)' }),
+    isOpen: Type.Boolean(),
+    isPaused: Type.Boolean({ description: 'Admission paused by an operator (as this server sees it)' }),
+    preRoomSize: Type.Integer({ description: 'People who joined before the opening (frozen at opening)' }),
+    waiting: Type.Integer({ description: 'Places not yet reached, all partitions' }),
+    partitions: Type.Array(PartitionSnapshotSchema),
+    poll: Type.Object(
+      {
+        minMs: Type.Integer(),
+        maxMs: Type.Integer(),
+        fraction: Type.Number({
+          description: 'Look again after this fraction of the optimistic ETA, clamped to minMs..maxMs',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    nextLookMs: Type.Integer({
+      description: 'When this document can next have changed (ms); clients wait at least this long',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export type QueueSnapshot = Static<typeof QueueSnapshotSchema>;
 export type PartitionSnapshotView = Static<typeof PartitionSnapshotSchema>;

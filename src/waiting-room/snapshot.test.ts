@@ -12,7 +12,10 @@ describe('snapshot arithmetic', () => {
     const perSecond = [100, 100, 50, 150, 100, 100, 100, 100, 100, 100];
     let cursor = 0;
     meter.observe(0, 0);
-    perSecond.forEach((n, i) => { cursor += n; meter.observe((i + 1) * 1_000, cursor); });
+    perSecond.forEach((n, i) => {
+      cursor += n;
+      meter.observe((i + 1) * 1_000, cursor);
+    });
     const band = meter.band()!;
     assert.equal(band.meanPerSec, 100);
     assert.deepEqual([band.p10PerSec, band.p90PerSec, band.samples], [100, 150, 10]);
@@ -29,8 +32,12 @@ describe('snapshot arithmetic', () => {
   });
 
   it('gives an ETA band from the measured rate, open-ended if a stall was seen, none if nothing moves', () => {
-    assert.deepEqual(etaBand(1_000, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 200, samples: 10 }),
-      { expectedMs: 10_000, lowMs: 5_000, highMs: 20_000, ratePerSec: 100 });
+    assert.deepEqual(etaBand(1_000, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 200, samples: 10 }), {
+      expectedMs: 10_000,
+      lowMs: 5_000,
+      highMs: 20_000,
+      ratePerSec: 100,
+    });
     assert.equal(etaBand(1_000, { meanPerSec: 50, p10PerSec: 0, p90PerSec: 100, samples: 10 })?.highMs, null);
     assert.equal(etaBand(1_000, { meanPerSec: 0, p10PerSec: 0, p90PerSec: 0, samples: 10 }), null);
     assert.equal(etaBand(1_000, null), null);

@@ -9,8 +9,10 @@ function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T 
   if (!r.ok) assert.fail(`expected ok, got ${r.reason}`);
   return r.value;
 }
-const poll = (h: Harness, i: number, ticket: string) => h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i}` });
-const seqOf = (ticket: string) => value(verifyQueueTicket(ticket, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 })).seq;
+const poll = (h: Harness, i: number, ticket: string) =>
+  h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i}` });
+const seqOf = (ticket: string) =>
+  value(verifyQueueTicket(ticket, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 })).seq;
 
 describe('surviving a store that lost the queue', () => {
   it('keeps everyone in their order and gives nobody a second admission id', async () => {
@@ -31,7 +33,8 @@ describe('surviving a store that lost the queue', () => {
     h.clock.advance(5_000);
     const ids = new Map<number, string>();
     const positions = new Map<number, number>();
-    for (let i = 10; i >= 1; i -= 1) { // everyone comes back, in the worst order
+    for (let i = 10; i >= 1; i -= 1) {
+      // everyone comes back, in the worst order
       const s = value(await poll(h, i, tickets[i - 1]!)).status;
       if (s.kind === 'admitted') ids.set(i, s.admissionId);
       else if (s.kind === 'waiting') positions.set(i, s.position);
@@ -39,7 +42,10 @@ describe('surviving a store that lost the queue', () => {
     assert.deepEqual([...ids.keys()].sort(), [1, 2, 3, 4]);
     assert.equal(ids.get(1), firstIds.get(1));
     assert.equal(ids.get(2), firstIds.get(2));
-    assert.deepEqual([5, 6, 7, 8, 9, 10].map((i) => positions.get(i)), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      [5, 6, 7, 8, 9, 10].map((i) => positions.get(i)),
+      [1, 2, 3, 4, 5, 6],
+    );
     const stats = value(await h.store.stats(ref, at(h)));
     assert.deepEqual([stats.cursor, stats.tail], [4, 10], 'counters came back from the checkpoint');
 
@@ -87,8 +93,18 @@ describe('surviving a store that lost the queue', () => {
     for (let i = 1; i <= 50; i += 1) {
       const reply = value(await poll(h, i, tickets[i - 1]!));
       assert.equal(reply.status.kind, 'admitted');
-      const t = value(verifyQueueTicket(reply.ticket ?? tickets[i - 1]!, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 }));
-      placed.push({ score: t.preScore!, seq: t.seq!, id: reply.status.kind === 'admitted' ? reply.status.admissionId : '' });
+      const t = value(
+        verifyQueueTicket(reply.ticket ?? tickets[i - 1]!, keys.ticket, {
+          campaignId: CAMPAIGN,
+          nowMs: OPENS,
+          maxAgeMs: 1e12,
+        }),
+      );
+      placed.push({
+        score: t.preScore!,
+        seq: t.seq!,
+        id: reply.status.kind === 'admitted' ? reply.status.admissionId : '',
+      });
     }
     placed.sort((a, b) => a.score - b.score);
     for (let k = 1; k < placed.length; k += 1) assert.ok(placed[k]!.seq >= placed[k - 1]!.seq, 'seq follows score');

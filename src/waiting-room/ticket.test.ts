@@ -5,7 +5,15 @@ import { placeKey, signQueueTicket, verifyQueueTicket, type QueueTicket } from '
 
 const key = deriveKey('s'.repeat(40), 'queue-ticket');
 const NOW = 1_700_000_000_000;
-const ticket: QueueTicket = { campaignId: 'c1', identityHash: 'id-1', deviceId: 'dev-1', partition: 0, seq: 42, preScore: null, issuedAtMs: NOW };
+const ticket: QueueTicket = {
+  campaignId: 'c1',
+  identityHash: 'id-1',
+  deviceId: 'dev-1',
+  partition: 0,
+  seq: 42,
+  preScore: null,
+  issuedAtMs: NOW,
+};
 const expect = { campaignId: 'c1', nowMs: NOW + 1_000, maxAgeMs: 3_600_000 };
 const reason = (r: { ok: boolean; reason?: string }) => (r.ok ? 'ok' : r.reason);
 
@@ -27,7 +35,9 @@ describe('queue ticket', () => {
   });
 
   it('refuses a ticket whose seq was edited to jump ahead (tampered)', () => {
-    const tampered = retouch(signQueueTicket(ticket, key), (p) => { p.s = 1; });
+    const tampered = retouch(signQueueTicket(ticket, key), (p) => {
+      p.s = 1;
+    });
     assert.equal(reason(verifyQueueTicket(tampered, key, expect)), 'bad-signature');
   });
 
@@ -43,7 +53,8 @@ describe('queue ticket', () => {
   });
 
   it('refuses garbage, empty parts and a signed payload without a place', () => {
-    for (const bad of ['', 'abc', 'a.b.c', '.x', 'x.']) assert.equal(reason(verifyQueueTicket(bad, key, expect)), 'malformed', bad);
+    for (const bad of ['', 'abc', 'a.b.c', '.x', 'x.'])
+      assert.equal(reason(verifyQueueTicket(bad, key, expect)), 'malformed', bad);
     const noPlace = signQueueTicket({ ...ticket, seq: null, preScore: null }, key);
     assert.equal(reason(verifyQueueTicket(noPlace, key, expect)), 'malformed');
   });

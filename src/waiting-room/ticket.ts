@@ -34,10 +34,19 @@ export type TicketRefusal = 'malformed' | 'bad-signature' | 'other-campaign' | '
 const mac = (key: Uint8Array, body: string) => createHmac('sha256', key).update(body).digest();
 
 export function signQueueTicket(ticket: QueueTicket, key: Uint8Array): string {
-  const body = Buffer.from(JSON.stringify({
-    v: 1, c: ticket.campaignId, i: ticket.identityHash, d: ticket.deviceId, p: ticket.partition,
-    s: ticket.seq, r: ticket.preScore, t: ticket.issuedAtMs, ...(ticket.isScoreHidden ? { h: 1 } : {}),
-  })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({
+      v: 1,
+      c: ticket.campaignId,
+      i: ticket.identityHash,
+      d: ticket.deviceId,
+      p: ticket.partition,
+      s: ticket.seq,
+      r: ticket.preScore,
+      t: ticket.issuedAtMs,
+      ...(ticket.isScoreHidden ? { h: 1 } : {}),
+    }),
+  ).toString('base64url');
   return `${body}.${mac(key, body).toString('base64url')}`;
 }
 
@@ -46,16 +55,27 @@ const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 
 
 function parsePayload(body: string): QueueTicket | null {
   let raw: unknown;
-  try { raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')); } catch { return null; }
+  try {
+    raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
   if (typeof raw !== 'object' || raw === null) return null;
   const o = raw as Record<string, unknown>;
   const placeOk = (o.s === null || (isInt(o.s) && o.s >= 1)) && (o.r === null || (isInt(o.r) && o.r >= 0));
-  if (o.v !== 1 || !isText(o.c) || !isText(o.i) || !isText(o.d) || !isInt(o.p) || o.p < 0 || !isInt(o.t) || !placeOk) return null;
+  if (o.v !== 1 || !isText(o.c) || !isText(o.i) || !isText(o.d) || !isInt(o.p) || o.p < 0 || !isInt(o.t) || !placeOk)
+    return null;
   const isScoreHidden = o.h === 1 && o.s === null && o.r === null;
   if (o.s === null && o.r === null && !isScoreHidden) return null;
   return {
-    campaignId: o.c, identityHash: o.i, deviceId: o.d, partition: o.p,
-    seq: o.s as number | null, preScore: o.r as number | null, issuedAtMs: o.t, ...(isScoreHidden ? { isScoreHidden } : {}),
+    campaignId: o.c,
+    identityHash: o.i,
+    deviceId: o.d,
+    partition: o.p,
+    seq: o.s as number | null,
+    preScore: o.r as number | null,
+    issuedAtMs: o.t,
+    ...(isScoreHidden ? { isScoreHidden } : {}),
   };
 }
 

@@ -36,7 +36,11 @@ export function createWaitingRoomLoops(o: {
       return setInterval(() => {
         if (running) return;
         running = true;
-        f().catch((e) => log.error({ err: e }, 'waiting-room loop failed')).finally(() => { running = false; });
+        f()
+          .catch((e) => log.error({ err: e }, 'waiting-room loop failed'))
+          .finally(() => {
+            running = false;
+          });
       }, ms);
     };
     // Separate timers: opening rooms reads campaigns from Postgres, and a locked database must
@@ -44,18 +48,30 @@ export function createWaitingRoomLoops(o: {
     const timers = [every(1_000, () => o.service.refreshSnapshot()), every(5_000, () => o.rooms.syncRooms())];
     if (o.newLease) {
       const lease = o.newLease();
-      timers.push(every(o.tickMs, async () => {
-        try { isLeading = await lease.tryHold(); } catch (e) { isLeading = false; throw e; }
-        if (!isLeading) return;
-        for (const id of o.rooms.opened) await o.service.tick(id, health());
-      }));
+      timers.push(
+        every(o.tickMs, async () => {
+          try {
+            isLeading = await lease.tryHold();
+          } catch (e) {
+            isLeading = false;
+            throw e;
+          }
+          if (!isLeading) return;
+          for (const id of o.rooms.opened) await o.service.tick(id, health());
+        }),
+      );
       // Its own timer: a checkpoint write waiting on a locked database never holds up a tick.
-      timers.push(every(defaultWaitingRoomSettings.checkpointEveryMs, async () => {
-        if (!isLeading) return;
-        for (const id of o.rooms.opened) await o.service.writeCheckpoint(id);
-      }));
+      timers.push(
+        every(defaultWaitingRoomSettings.checkpointEveryMs, async () => {
+          if (!isLeading) return;
+          for (const id of o.rooms.opened) await o.service.writeCheckpoint(id);
+        }),
+      );
     }
-    return async () => { for (const t of timers) clearInterval(t); isLeading = false; };
+    return async () => {
+      for (const t of timers) clearInterval(t);
+      isLeading = false;
+    };
   }
 
   return { start, isLeading: () => isLeading };

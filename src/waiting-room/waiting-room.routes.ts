@@ -18,11 +18,18 @@ import { rateLimitNamespace } from './keys.ts';
 import type { AdmissionClaim } from './admission-check.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
-import { CampaignParams, JoinBody, JoinedSchema, LeftSchema, PolledSchema, TicketHeaders, type QueueStatusWire } from './waiting-room.schemas.ts';
+import {
+  CampaignParams,
+  JoinBody,
+  JoinedSchema,
+  LeftSchema,
+  PolledSchema,
+  TicketHeaders,
+  type QueueStatusWire,
+} from './waiting-room.schemas.ts';
 import { createJoinBudget } from './join-budget.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
-
 
 export interface WaitingRoomRoutesDeps {
   identity: IdentityService;
@@ -40,7 +47,12 @@ export interface WaitingRoomRoutesDeps {
    * @fastify/under-pressure: mean event-loop delay over `maxEventLoopDelayMs` (0: never), or
    * `healthCheck` answering false (checked every second).
    */
-  shedJoins?: { maxEventLoopDelayMs: number; healthCheck?: () => Promise<boolean>; maxInFlight?: number; budgetPerSec?: number };
+  shedJoins?: {
+    maxEventLoopDelayMs: number;
+    healthCheck?: () => Promise<boolean>;
+    maxInFlight?: number;
+    budgetPerSec?: number;
+  };
 }
 
 /**
@@ -81,12 +93,18 @@ function shedJoinsOptions(o: NonNullable<WaitingRoomRoutesDeps['shedJoins']>) {
     ...(o.healthCheck ? { healthCheck: o.healthCheck, healthCheckInterval: 1_000 } : {}),
     // under-pressure sends whatever non-null value the handler returns (handlePressure in its
     // index.js) and stops the request there; its types only say `void`.
-    pressureHandler: ((_req: FastifyRequest, reply: FastifyReply) => busy(reply)) as unknown as (req: FastifyRequest, reply: FastifyReply) => void,
+    pressureHandler: ((_req: FastifyRequest, reply: FastifyReply) => busy(reply)) as unknown as (
+      req: FastifyRequest,
+      reply: FastifyReply,
+    ) => void,
   };
 }
 
 function busy(reply: FastifyReply) {
-  reply.code(429).type('application/problem+json').header('retry-after', 5 + randomInt(11));
+  reply
+    .code(429)
+    .type('application/problem+json')
+    .header('retry-after', 5 + randomInt(11));
   return BUSY_BODY;
 }
 
@@ -99,7 +117,9 @@ function busy(reply: FastifyReply) {
 function inFlightCap(max: number) {
   let inFlight = 0;
   const counted = new WeakSet<FastifyRequest>();
-  const done = async (req: FastifyRequest) => { if (counted.delete(req)) inFlight -= 1; };
+  const done = async (req: FastifyRequest) => {
+    if (counted.delete(req)) inFlight -= 1;
+  };
   return {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
       if (inFlight >= max) return reply.send(busy(reply));
@@ -114,11 +134,16 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
   const tags = ['waiting-room'];
   const security = [{ session: [] }];
   const auth = requireSession(d.identity);
-  const limits = { perIp: d.limits?.perIpPerMinute ?? 6_000, joins: d.limits?.joinPerMinute ?? 10, polls: d.limits?.pollPerMinute ?? 120 };
+  const limits = {
+    perIp: d.limits?.perIpPerMinute ?? 6_000,
+    joins: d.limits?.joinPerMinute ?? 10,
+    polls: d.limits?.pollPerMinute ?? 120,
+  };
 
   /** Join and leave write to the store anyway: their counters are shared through Redis when there is one. */
   async function joinAndLeave(app: FastifyInstance) {
-    if (d.shedJoins && (d.shedJoins.maxEventLoopDelayMs > 0 || d.shedJoins.healthCheck)) await app.register(underPressure, shedJoinsOptions(d.shedJoins));
+    if (d.shedJoins && (d.shedJoins.maxEventLoopDelayMs > 0 || d.shedJoins.healthCheck))
+      await app.register(underPressure, shedJoinsOptions(d.shedJoins));
     const maxInFlight = d.shedJoins?.maxInFlight ?? 0;
     if (maxInFlight > 0) {
       const cap = inFlightCap(maxInFlight);
@@ -130,29 +155,77 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const perIp = limitBy(app, 'ip', limits.perIp, (req) => req.ip);
     const joinsPerIdentity = limitBy(app, 'join', limits.joins, (req) => sessionOf(req).identityHash);
-    const budget = d.shedJoins?.budgetPerSec ? createJoinBudget({ perSec: d.shedJoins.budgetPerSec, nowMs: () => performance.now() }) : null;
+    const budget = d.shedJoins?.budgetPerSec
+      ? createJoinBudget({ perSec: d.shedJoins.budgetPerSec, nowMs: () => performance.now() })
+      : null;
     // Over the process's join budget: refused before the per-IP counter (a Redis call), the body or the session.
-    const withinBudget = async (_req: FastifyRequest, reply: FastifyReply) => { if (budget && !budget.tryTake()) return reply.send(busy(reply)); };
+    const withinBudget = async (_req: FastifyRequest, reply: FastifyReply) => {
+      if (budget && !budget.tryTake()) return reply.send(busy(reply));
+    };
 
-    r.post('/api/campaigns/:campaignId/queue', {
-      schema: { tags, security, params: CampaignParams, body: JoinBody, response: replies({ 200: JoinedSchema }), summary: 'Join the queue (or get your place back)' },
-      onRequest: [withinBudget, perIp], preHandler: [auth, joinsPerIdentity],
-    }, async (req, reply) => {
-      const deviceId = deviceOf(req) ?? req.body.deviceId;
-      const { identityHash, verification } = sessionOf(req);
-      const joined = await d.waitingRoom.joinQueue({ campaignId: req.params.campaignId, identityHash, deviceId, ...(verification ? { verification } : {}) });
-      if (!joined.ok) return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
-      reply.setCookie(DEVICE_COOKIE, deviceId, { path: '/', httpOnly: true, sameSite: 'strict', secure: d.secureCookies, maxAge: 7 * 24 * 3600, signed: true });
-      return { ticket: joined.value.ticket, status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value) };
-    });
+    r.post(
+      '/api/campaigns/:campaignId/queue',
+      {
+        schema: {
+          tags,
+          security,
+          params: CampaignParams,
+          body: JoinBody,
+          response: replies({ 200: JoinedSchema }),
+          summary: 'Join the queue (or get your place back)',
+        },
+        onRequest: [withinBudget, perIp],
+        preHandler: [auth, joinsPerIdentity],
+      },
+      async (req, reply) => {
+        const deviceId = deviceOf(req) ?? req.body.deviceId;
+        const { identityHash, verification } = sessionOf(req);
+        const joined = await d.waitingRoom.joinQueue({
+          campaignId: req.params.campaignId,
+          identityHash,
+          deviceId,
+          ...(verification ? { verification } : {}),
+        });
+        if (!joined.ok) return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
+        reply.setCookie(DEVICE_COOKIE, deviceId, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: d.secureCookies,
+          maxAge: 7 * 24 * 3600,
+          signed: true,
+        });
+        return {
+          ticket: joined.value.ticket,
+          status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value),
+        };
+      },
+    );
 
-    r.delete('/api/campaigns/:campaignId/queue', {
-      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: LeftSchema }), summary: 'Give up your place' },
-      onRequest: perIp, preHandler: auth,
-    }, async (req, reply) => {
-      const left = await d.waitingRoom.leaveQueue({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId: deviceOf(req) ?? '', identityHash: sessionOf(req).identityHash });
-      return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_REFUSALS[left.reason]);
-    });
+    r.delete(
+      '/api/campaigns/:campaignId/queue',
+      {
+        schema: {
+          tags,
+          security,
+          params: CampaignParams,
+          headers: TicketHeaders,
+          response: replies({ 200: LeftSchema }),
+          summary: 'Give up your place',
+        },
+        onRequest: perIp,
+        preHandler: auth,
+      },
+      async (req, reply) => {
+        const left = await d.waitingRoom.leaveQueue({
+          campaignId: req.params.campaignId,
+          ticket: req.headers['x-queue-ticket'],
+          deviceId: deviceOf(req) ?? '',
+          identityHash: sessionOf(req).identityHash,
+        });
+        return left.ok ? sendResult(reply, ok({ left: true })) : sendProblem(reply, QUEUE_REFUSALS[left.reason]);
+      },
+    );
   }
 
   /**
@@ -166,17 +239,38 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const perIp = limitBy(app, 'ip', limits.perIp, (req) => req.ip);
     const pollsPerIdentity = limitBy(app, 'poll', limits.polls, (req) => sessionOf(req).identityHash);
 
-    r.get('/api/campaigns/:campaignId/queue/status', {
-      schema: { tags, security, params: CampaignParams, headers: TicketHeaders, response: replies({ 200: PolledSchema }), summary: 'Your position, ETA band and when to ask again' },
-      onRequest: perIp, preHandler: [auth, pollsPerIdentity],
-    }, async (req, reply) => {
-      const deviceId = statedDeviceOf(req);
-      if (!deviceId) return sendProblem(reply, 'device-required');
-      const { identityHash, verification } = sessionOf(req);
-      const polled = await d.waitingRoom.pollStatus({ campaignId: req.params.campaignId, ticket: req.headers['x-queue-ticket'], deviceId, identityHash, ...(verification ? { verification } : {}) });
-      if (!polled.ok) return sendProblem(reply, QUEUE_REFUSALS[polled.reason]);
-      return { ticket: polled.value.ticket ?? req.headers['x-queue-ticket'], ...render(req.params.campaignId, identityHash, polled.value) };
-    });
+    r.get(
+      '/api/campaigns/:campaignId/queue/status',
+      {
+        schema: {
+          tags,
+          security,
+          params: CampaignParams,
+          headers: TicketHeaders,
+          response: replies({ 200: PolledSchema }),
+          summary: 'Your position, ETA band and when to ask again',
+        },
+        onRequest: perIp,
+        preHandler: [auth, pollsPerIdentity],
+      },
+      async (req, reply) => {
+        const deviceId = statedDeviceOf(req);
+        if (!deviceId) return sendProblem(reply, 'device-required');
+        const { identityHash, verification } = sessionOf(req);
+        const polled = await d.waitingRoom.pollStatus({
+          campaignId: req.params.campaignId,
+          ticket: req.headers['x-queue-ticket'],
+          deviceId,
+          identityHash,
+          ...(verification ? { verification } : {}),
+        });
+        if (!polled.ok) return sendProblem(reply, QUEUE_REFUSALS[polled.reason]);
+        return {
+          ticket: polled.value.ticket ?? req.headers['x-queue-ticket'],
+          ...render(req.params.campaignId, identityHash, polled.value),
+        };
+      },
+    );
   }
 
   // Two scopes, each with its own limiter store (the plugin's decorators are per scope).
@@ -189,15 +283,47 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
   function render(campaignId: string, identityHash: string, reply: StatusReply): QueueStatusWire {
     const s: QueueStatus = reply.status;
     if (s.kind === 'pre-room') {
-      return { state: 'pre-opening', opensAt: new Date(s.opensAtMs).toISOString(), preRoomSize: s.preRoomSize, position: null, ahead: null, behind: null, eta: null, progress: null, nextPollMs: s.nextPollMs };
+      return {
+        state: 'pre-opening',
+        opensAt: new Date(s.opensAtMs).toISOString(),
+        preRoomSize: s.preRoomSize,
+        position: null,
+        ahead: null,
+        behind: null,
+        eta: null,
+        progress: null,
+        nextPollMs: s.nextPollMs,
+      };
     }
     if (s.kind === 'admitted') {
       d.eta.admitted(campaignId, identityHash);
-      return { state: 'admitted', position: 0, ahead: 0, behind: null, eta: null, progress: 1, nextPollMs: null, admission: { token: s.admissionToken, expiresAt: new Date(s.expiresAtMs).toISOString() } };
+      return {
+        state: 'admitted',
+        position: 0,
+        ahead: 0,
+        behind: null,
+        eta: null,
+        progress: 1,
+        nextPollMs: null,
+        admission: { token: s.admissionToken, expiresAt: new Date(s.expiresAtMs).toISOString() },
+      };
     }
     if (s.eta) d.eta.shown(campaignId, identityHash, s.eta.expectedMs);
-    const eta = s.eta && { seconds: Math.round(s.eta.expectedMs / 1000), lowSeconds: Math.round(s.eta.lowMs / 1000), highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000) };
-    return { state: 'waiting', position: s.position, ahead: s.ahead, behind: s.behind, isEstimate: s.isEstimate, eta, progress: null, nextPollMs: s.nextPollMs };
+    const eta = s.eta && {
+      seconds: Math.round(s.eta.expectedMs / 1000),
+      lowSeconds: Math.round(s.eta.lowMs / 1000),
+      highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000),
+    };
+    return {
+      state: 'waiting',
+      position: s.position,
+      ahead: s.ahead,
+      behind: s.behind,
+      isEstimate: s.isEstimate,
+      eta,
+      progress: null,
+      nextPollMs: s.nextPollMs,
+    };
   }
 }
 

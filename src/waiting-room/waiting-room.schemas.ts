@@ -9,11 +9,18 @@ import { CampaignParams, InstantSchema, Nullable } from '../platform/http/common
 
 export { CampaignParams };
 
-export const JoinBody = Type.Object({ deviceId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }, { additionalProperties: false });
+export const JoinBody = Type.Object(
+  { deviceId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) },
+  { additionalProperties: false },
+);
 export const TicketHeaders = Type.Object({ 'x-queue-ticket': Type.String({ minLength: 10, maxLength: 2000 }) });
 
 /** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
-const EtaSchema = Type.Object({ seconds: Type.Integer(), lowSeconds: Type.Integer(), highSeconds: Nullable(Type.Integer()) });
+const EtaSchema = Type.Object({
+  seconds: Type.Integer(),
+  lowSeconds: Type.Integer(),
+  highSeconds: Nullable(Type.Integer()),
+});
 const AdmissionSchema = Type.Object({ token: Type.String(), expiresAt: InstantSchema });
 
 const statusProperties = {

@@ -13,7 +13,8 @@ function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T 
   return r.value;
 }
 const reason = (r: { ok: boolean; reason?: string }) => (r.ok ? 'ok' : r.reason);
-const ticketOf = (token: string): QueueTicket => value(verifyQueueTicket(token, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 }));
+const ticketOf = (token: string): QueueTicket =>
+  value(verifyQueueTicket(token, keys.ticket, { campaignId: CAMPAIGN, nowMs: OPENS, maxAgeMs: 1e12 }));
 
 function as<K extends QueueStatus['kind']>(reply: StatusReply, kind: K): Extract<QueueStatus, { kind: K }> {
   assert.equal(reply.status.kind, kind, JSON.stringify(reply.status));
@@ -21,7 +22,10 @@ function as<K extends QueueStatus['kind']>(reply: StatusReply, kind: K): Extract
 }
 
 /** Opened harness with n people joined after opening, in order 1..n. Returns their tickets. */
-async function openedWith(n: number, o: Parameters<typeof newHarness>[0] = {}): Promise<Harness & { tickets: string[] }> {
+async function openedWith(
+  n: number,
+  o: Parameters<typeof newHarness>[0] = {},
+): Promise<Harness & { tickets: string[] }> {
   const h = await newHarness({ startMs: OPENS, ...o });
   const tickets: string[] = [];
   for (let i = 1; i <= n; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
@@ -36,7 +40,12 @@ async function admitNext(h: Harness, count: number): Promise<void> {
 }
 
 const poll = (h: Harness, i: number, ticket: string, extra: { deviceId?: string; identityHash?: string } = {}) =>
-  h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: extra.deviceId ?? `device-${i}`, ...(extra.identityHash ? { identityHash: extra.identityHash } : {}) });
+  h.service.pollStatus({
+    campaignId: CAMPAIGN,
+    ticket,
+    deviceId: extra.deviceId ?? `device-${i}`,
+    ...(extra.identityHash ? { identityHash: extra.identityHash } : {}),
+  });
 
 describe('waiting room service', () => {
   describe('joining', () => {
@@ -69,7 +78,11 @@ describe('waiting room service', () => {
       const h = await openedWith(1);
       const r = await h.service.joinQueue({ ...person(1), deviceId: 'second-phone' });
       assert.deepEqual(r, { ok: false, reason: 'other-device', detail: { lockedUntilMs: OPENS + 600_000 } });
-      assert.equal(reason(await poll(h, 1, h.tickets[0]!, { deviceId: 'second-phone' })), 'other-device', 'a copied ticket is useless on another device');
+      assert.equal(
+        reason(await poll(h, 1, h.tickets[0]!, { deviceId: 'second-phone' })),
+        'other-device',
+        'a copied ticket is useless on another device',
+      );
       assert.equal((await h.store.personRecord(ref, 'identity-1'))?.lockedUntilMs, OPENS + 600_000);
     });
   });
@@ -99,11 +112,17 @@ describe('waiting room service', () => {
 
     it('shows an ETA band from the measured admission rate, and polls faster near the front', async () => {
       const h = await openedWith(6_000);
-      for (let s = 0; s < 10; s += 1) { h.clock.advance(1_000); await admitNext(h, s % 2 === 0 ? 80 : 120); }
+      for (let s = 0; s < 10; s += 1) {
+        h.clock.advance(1_000);
+        await admitNext(h, s % 2 === 0 ? 80 : 120);
+      }
       const back = as(value(await poll(h, 6_000, h.tickets[5_999]!)), 'waiting');
       assert.equal(back.ahead, 6_000 - 1_000 - 1);
       assert.equal(back.eta?.ratePerSec, 100);
-      assert.deepEqual([back.eta?.expectedMs, back.eta?.lowMs, back.eta?.highMs], [49_990, Math.round(4_999_000 / 120), Math.round(4_999_000 / 80)]);
+      assert.deepEqual(
+        [back.eta?.expectedMs, back.eta?.lowMs, back.eta?.highMs],
+        [49_990, Math.round(4_999_000 / 120), Math.round(4_999_000 / 80)],
+      );
       assert.equal(back.nextPollMs, 10_000);
       const front = as(value(await poll(h, 1_003, h.tickets[1_002]!)), 'waiting');
       assert.equal(front.nextPollMs, 1_000);
@@ -122,7 +141,10 @@ describe('waiting room service', () => {
       const [body, sig] = h.tickets[1]!.split('.') as [string, string];
       const edited = JSON.parse(Buffer.from(body, 'base64url').toString());
       edited.s = 1;
-      assert.equal(reason(await poll(h, 2, `${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${sig}`)), 'bad-signature');
+      assert.equal(
+        reason(await poll(h, 2, `${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${sig}`)),
+        'bad-signature',
+      );
       const otherCampaign = signQueueTicket({ ...t, campaignId: 'another' }, keys.ticket);
       assert.equal(reason(await poll(h, 2, otherCampaign)), 'other-campaign');
       assert.equal(reason(await poll(h, 2, h.tickets[1]!, { identityHash: 'identity-1' })), 'other-identity');
@@ -136,7 +158,13 @@ describe('waiting room service', () => {
       await admitNext(h, 1);
       const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
       const check = (o: Partial<{ identityHash: string; deviceId: string; campaignId: string }>) =>
-        h.service.verifyAdmission({ campaignId: CAMPAIGN, token: a.admissionToken, identityHash: 'identity-1', deviceId: 'device-1', ...o });
+        h.service.verifyAdmission({
+          campaignId: CAMPAIGN,
+          token: a.admissionToken,
+          identityHash: 'identity-1',
+          deviceId: 'device-1',
+          ...o,
+        });
       assert.equal(value(await check({})).admissionId, a.admissionId);
       assert.equal(reason(await check({ identityHash: 'identity-2' })), 'other-identity');
       assert.equal(reason(await check({ deviceId: 'device-2' })), 'other-device');
@@ -150,7 +178,10 @@ describe('waiting room service', () => {
       h.clock.advance(30_000);
       const second = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
       const rejoin = as(value(await h.service.joinQueue(person(1))), 'admitted');
-      assert.deepEqual([second.admissionId, rejoin.admissionId, second.expiresAtMs], [first.admissionId, first.admissionId, first.expiresAtMs]);
+      assert.deepEqual(
+        [second.admissionId, rejoin.admissionId, second.expiresAtMs],
+        [first.admissionId, first.admissionId, first.expiresAtMs],
+      );
       assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).claimedTotal, 1);
     });
 
@@ -169,8 +200,17 @@ describe('waiting room service', () => {
       const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
       value(await h.service.completeAdmission({ campaignId: CAMPAIGN, identityHash: 'identity-1' }));
       assert.equal(reason(await poll(h, 1, h.tickets[0]!)), 'already-completed');
-      const replay = await h.service.verifyAdmission({ campaignId: CAMPAIGN, token: a.admissionToken, identityHash: 'identity-1', deviceId: 'device-1' });
-      assert.equal(reason(replay), 'admission-ended', 'a token is useless after the booking it was issued for completed');
+      const replay = await h.service.verifyAdmission({
+        campaignId: CAMPAIGN,
+        token: a.admissionToken,
+        identityHash: 'identity-1',
+        deviceId: 'device-1',
+      });
+      assert.equal(
+        reason(replay),
+        'admission-ended',
+        'a token is useless after the booking it was issued for completed',
+      );
       assert.equal(reason(await h.service.joinQueue(person(1))), 'already-completed');
       assert.equal(value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).activeSessions, 0);
     });
@@ -180,7 +220,12 @@ describe('waiting room service', () => {
       await admitNext(h, 1);
       const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
       value(await h.service.bookingPlaced({ ...person(1), isProxy: true }));
-      const replay = await h.service.verifyAdmission({ campaignId: CAMPAIGN, token: a.admissionToken, identityHash: 'identity-1', deviceId: 'device-1' });
+      const replay = await h.service.verifyAdmission({
+        campaignId: CAMPAIGN,
+        token: a.admissionToken,
+        identityHash: 'identity-1',
+        deviceId: 'device-1',
+      });
       assert.equal(reason(replay), 'admission-ended');
       assert.notEqual((await h.store.personRecord(ref, 'identity-1'))?.state, 'completed');
       assert.equal(value(await h.service.joinQueue(person(1))).status.kind, 'waiting');
@@ -193,7 +238,10 @@ describe('waiting room service', () => {
       value(await h.service.bookingPlaced({ ...person(1), isProxy: false }));
       assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'completed');
       assert.equal(reason(await h.service.joinQueue(person(1))), 'already-completed');
-      assert.equal(reason(await h.service.bookingPlaced({ ...person(1), campaignId: 'no-such-campaign', isProxy: true })), 'unknown-campaign');
+      assert.equal(
+        reason(await h.service.bookingPlaced({ ...person(1), campaignId: 'no-such-campaign', isProxy: true })),
+        'unknown-campaign',
+      );
     });
 
     it('skips someone who is away and admits them at once when they come back within the grace period', async () => {
@@ -215,9 +263,17 @@ describe('waiting room service', () => {
 
     it('refuses every admission check before the opening instant, by server time', async () => {
       const h = await newHarness();
-      const r = await h.service.verifyAdmission({ campaignId: CAMPAIGN, token: 'anything', identityHash: 'identity-1', deviceId: 'device-1' });
+      const r = await h.service.verifyAdmission({
+        campaignId: CAMPAIGN,
+        token: 'anything',
+        identityHash: 'identity-1',
+        deviceId: 'device-1',
+      });
       assert.equal(reason(r), 'not-open');
-      assert.equal(reason(await h.service.verifyAdmission({ campaignId: 'nope', token: '', identityHash: '', deviceId: '' })), 'unknown-campaign');
+      assert.equal(
+        reason(await h.service.verifyAdmission({ campaignId: 'nope', token: '', identityHash: '', deviceId: '' })),
+        'unknown-campaign',
+      );
     });
 
     it('ticks at the pinned rate, admits nobody while paused, and writes a checkpoint when asked', async () => {
@@ -237,19 +293,23 @@ describe('waiting room service', () => {
     });
 
     // The timeout turns a tick that waits on the checkpoint (the old behaviour) into a failure, not a hang.
-    it('keeps admitting while the checkpoint hangs (a locked database never stalls admission)', { timeout: 5_000 }, async () => {
-      const hung: WaitingRoomCheckpoint = { save: () => new Promise(() => {}), load: async () => null };
-      const h = await openedWith(20, { checkpoint: hung });
-      h.service.pinRate(CAMPAIGN, 5);
-      void h.service.writeCheckpoint(CAMPAIGN); // as the checkpoint timer would, never to return
-      await h.service.tick(CAMPAIGN, quiet); // the first tick starts the controller's clock
-      let advanced = 0;
-      for (let i = 0; i < 3; i += 1) {
-        h.clock.advance(1_000);
-        advanced += value(await h.service.tick(CAMPAIGN, quiet)).advanced;
-      }
-      assert.equal(advanced, 15);
-    });
+    it(
+      'keeps admitting while the checkpoint hangs (a locked database never stalls admission)',
+      { timeout: 5_000 },
+      async () => {
+        const hung: WaitingRoomCheckpoint = { save: () => new Promise(() => {}), load: async () => null };
+        const h = await openedWith(20, { checkpoint: hung });
+        h.service.pinRate(CAMPAIGN, 5);
+        void h.service.writeCheckpoint(CAMPAIGN); // as the checkpoint timer would, never to return
+        await h.service.tick(CAMPAIGN, quiet); // the first tick starts the controller's clock
+        let advanced = 0;
+        for (let i = 0; i < 3; i += 1) {
+          h.clock.advance(1_000);
+          advanced += value(await h.service.tick(CAMPAIGN, quiet)).advanced;
+        }
+        assert.equal(advanced, 15);
+      },
+    );
 
     it('admits nobody before the opening instant, whatever the tick', async () => {
       const h = await newHarness();

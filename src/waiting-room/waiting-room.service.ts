@@ -13,13 +13,27 @@
  */
 import type { Clock } from '../platform/clock.ts';
 import { err, ok, type Result } from '../platform/result.ts';
-import { admissionIdFor, signAdmissionToken, verifyAdmissionToken, type Admission, type AdmissionRefusal } from './admission-token.ts';
+import {
+  admissionIdFor,
+  signAdmissionToken,
+  verifyAdmissionToken,
+  type Admission,
+  type AdmissionRefusal,
+} from './admission-token.ts';
 import { createAdmissionController, type AdmissionControllerSettings } from './admission-controller.ts';
 import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 import { partitionOf } from './partition.ts';
 import {
-  defaultWaitingRoomSettings, instant, newRoom, refOf, refreshRoom, withRecovery,
-  type CampaignQueue, type Room, type RoomContext, type WaitingRoomSettings,
+  defaultWaitingRoomSettings,
+  instant,
+  newRoom,
+  refOf,
+  refreshRoom,
+  withRecovery,
+  type CampaignQueue,
+  type Room,
+  type RoomContext,
+  type WaitingRoomSettings,
 } from './room.ts';
 import { etaBand, estimatePreRoomSeq, nextPollMs, scaleToRoom, type EtaBand } from './snapshot.ts';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
@@ -43,7 +57,12 @@ export type QueueStatus =
       readonly eta: EtaBand | null;
       readonly nextPollMs: number;
     }
-  | { readonly kind: 'admitted'; readonly admissionToken: string; readonly admissionId: string; readonly expiresAtMs: number };
+  | {
+      readonly kind: 'admitted';
+      readonly admissionToken: string;
+      readonly admissionId: string;
+      readonly expiresAtMs: number;
+    };
 
 /** A status, and a fresh ticket whenever the place became more exact (give it to the client). */
 export interface StatusReply {
@@ -52,7 +71,8 @@ export interface StatusReply {
 }
 
 export type JoinRefusal = 'unknown-campaign' | 'other-device' | 'already-completed';
-export type PollRefusal = TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity' | 'place-expired' | 'already-completed';
+export type PollRefusal =
+  TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity' | 'place-expired' | 'already-completed';
 export type LeaveRefusal = TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity';
 
 export interface WaitingRoomDeps {
@@ -81,20 +101,49 @@ export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
   /** Register a campaign's queue and make sure its store state exists (restoring it if lost). Idempotent. */
   openCampaign(cfg: CampaignQueue): Promise<void>;
   /** `verification` (from the identity session) is recorded with an admission issued by this call. */
-  joinQueue(req: { campaignId: string; identityHash: string; deviceId: string; verification?: Verification }): Promise<Result<StatusReply & { ticket: string }, JoinRefusal>>;
+  joinQueue(req: {
+    campaignId: string;
+    identityHash: string;
+    deviceId: string;
+    verification?: Verification;
+  }): Promise<Result<StatusReply & { ticket: string }, JoinRefusal>>;
   /** `identityHash`, when the route has a verified session, must match the ticket's. */
-  pollStatus(req: { campaignId: string; ticket: string; deviceId: string; identityHash?: string; verification?: Verification }): Promise<Result<StatusReply, PollRefusal>>;
+  pollStatus(req: {
+    campaignId: string;
+    ticket: string;
+    deviceId: string;
+    identityHash?: string;
+    verification?: Verification;
+  }): Promise<Result<StatusReply, PollRefusal>>;
   /** Only the identity the ticket carries (the route's verified session) may give up its place. */
-  leaveQueue(req: { campaignId: string; ticket: string; deviceId: string; identityHash: string }): Promise<Result<void, LeaveRefusal>>;
+  leaveQueue(req: {
+    campaignId: string;
+    ticket: string;
+    deviceId: string;
+    identityHash: string;
+  }): Promise<Result<void, LeaveRefusal>>;
   /** The guard for every eligibility, facility-search and booking request (one store read). */
-  verifyAdmission(req: { campaignId: string; token: string; identityHash: string; deviceId: string }): Promise<Result<Admission, AdmissionRefusal | 'unknown-campaign' | 'not-open' | 'admission-ended'>>;
-  completeAdmission(req: { campaignId: string; identityHash: string }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>>;
+  verifyAdmission(req: {
+    campaignId: string;
+    token: string;
+    identityHash: string;
+    deviceId: string;
+  }): Promise<Result<Admission, AdmissionRefusal | 'unknown-campaign' | 'not-open' | 'admission-ended'>>;
+  completeAdmission(req: {
+    campaignId: string;
+    identityHash: string;
+  }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>>;
   /**
    * A booking committed under this admission. Booking for oneself ends the campaign for this
    * identity (completeAdmission); booking for someone else (proxy) only ends this admission, so the
    * requester can queue again for their own booking or another relative's.
    */
-  bookingPlaced(req: { campaignId: string; identityHash: string; deviceId: string; isProxy: boolean }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place' | 'other-device'>>;
+  bookingPlaced(req: {
+    campaignId: string;
+    identityHash: string;
+    deviceId: string;
+    isProxy: boolean;
+  }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place' | 'other-device'>>;
 }
 
 export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomService {
@@ -108,17 +157,32 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
   const sign = (t: QueueTicket) => signQueueTicket(t, deps.keys.ticket);
 
-  async function admitted(room: Room, t: QueueTicket, claim: Pick<Claim, 'seq' | 'preScore' | 'admissionExpiresAtMs'>, v?: Verification): Promise<QueueStatus> {
+  async function admitted(
+    room: Room,
+    t: QueueTicket,
+    claim: Pick<Claim, 'seq' | 'preScore' | 'admissionExpiresAtMs'>,
+    v?: Verification,
+  ): Promise<QueueStatus> {
     const admission: Admission = {
       admissionId: admissionIdFor(deps.keys.admission, room.cfg.campaignId, t.identityHash, claim),
-      campaignId: room.cfg.campaignId, identityHash: t.identityHash, deviceId: t.deviceId, expiresAtMs: claim.admissionExpiresAtMs,
+      campaignId: room.cfg.campaignId,
+      identityHash: t.identityHash,
+      deviceId: t.deviceId,
+      expiresAtMs: claim.admissionExpiresAtMs,
     };
     const nowMs = ctx.clock.nowMs();
     // Recorded before the token exists: a booking can name only an admission the ledger holds.
     await deps.admissions?.recordAdmission({
-      admissionId: admission.admissionId, campaignId: admission.campaignId, identityHash: t.identityHash,
-      deviceTag: deviceTagOf(deps.keys.admission, t.deviceId), queueSeq: claim.seq, isPreRoom: claim.preScore !== null,
-      ticketIssuedAtMs: t.issuedAtMs, admittedAtMs: nowMs, expiresAtMs: admission.expiresAtMs, verification: v ?? null,
+      admissionId: admission.admissionId,
+      campaignId: admission.campaignId,
+      identityHash: t.identityHash,
+      deviceTag: deviceTagOf(deps.keys.admission, t.deviceId),
+      queueSeq: claim.seq,
+      isPreRoom: claim.preScore !== null,
+      ticketIssuedAtMs: t.issuedAtMs,
+      admittedAtMs: nowMs,
+      expiresAtMs: admission.expiresAtMs,
+      verification: v ?? null,
     });
     const admissionToken = await signAdmissionToken(admission, deps.keys.admission, nowMs);
     return { kind: 'admitted', admissionToken, admissionId: admission.admissionId, expiresAtMs: admission.expiresAtMs };
@@ -130,7 +194,15 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     const eta = etaBand(aheadHere, snap?.partitions[p]?.rate ?? null);
     const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
     const behind = snap ? scaleToRoom(Math.max(0, tail - seq), snap, p) : Math.max(0, tail - seq);
-    return { kind: 'waiting', position: ahead + 1, ahead, behind, isEstimate, eta, nextPollMs: nextPollMs(eta, settings) };
+    return {
+      kind: 'waiting',
+      position: ahead + 1,
+      ahead,
+      behind,
+      isEstimate,
+      eta,
+      nextPollMs: nextPollMs(eta, settings),
+    };
   }
 
   function preRoom(room: Room, t: QueueTicket, nowMs: number): QueueStatus {
@@ -145,7 +217,12 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   /** Claim in the store; a person the store does not know (Redis lost them) is put back from the ticket first. */
   async function claim(room: Room, t: QueueTicket) {
     const ref = refOf(room, t.partition);
-    const req = { identityHash: t.identityHash, deviceId: t.deviceId, admissionTtlMs: settings.admissionTtlMs, graceMs: settings.graceMs };
+    const req = {
+      identityHash: t.identityHash,
+      deviceId: t.deviceId,
+      admissionTtlMs: settings.admissionTtlMs,
+      graceMs: settings.graceMs,
+    };
     const attempt = () => withRecovery(ctx, room, () => ctx.store.claimAdmission(ref, req, instant(ctx, room)));
     const first = await attempt();
     if (first.ok || first.reason !== 'unknown') return first;
@@ -156,24 +233,36 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
   async function claimStatus(room: Room, t: QueueTicket, v?: Verification): Promise<Result<StatusReply, PollRefusal>> {
     const r = await claim(room, t);
-    const reissue = (seq: number) => (seq === t.seq ? {} : { ticket: sign({ ...t, seq, issuedAtMs: ctx.clock.nowMs() }) });
+    const reissue = (seq: number) =>
+      seq === t.seq ? {} : { ticket: sign({ ...t, seq, issuedAtMs: ctx.clock.nowMs() }) };
     if (r.ok) return ok({ status: await admitted(room, t, r.value, v), ...reissue(r.value.seq) });
     switch (r.reason) {
       case 'not-reached': {
-        const seq = Number(r.detail?.seq), cursor = Number(r.detail?.cursor);
+        const seq = Number(r.detail?.seq),
+          cursor = Number(r.detail?.cursor);
         const tail = Math.max(seq, room.snapshot?.partitions[t.partition]?.stats.tail ?? seq);
         return ok({ status: waiting(room, t.partition, seq, cursor, tail, false), ...reissue(seq) });
       }
-      case 'not-open': return ok({ status: preRoom(room, t, ctx.clock.nowMs()) });
-      case 'expired': return err('place-expired');
-      case 'completed': return err('already-completed');
-      case 'other-device': return err('other-device');
-      case 'unknown': throw new Error('a reinserted person is unknown to the store');
+      case 'not-open':
+        return ok({ status: preRoom(room, t, ctx.clock.nowMs()) });
+      case 'expired':
+        return err('place-expired');
+      case 'completed':
+        return err('already-completed');
+      case 'other-device':
+        return err('other-device');
+      case 'unknown':
+        throw new Error('a reinserted person is unknown to the store');
     }
   }
 
   /** The status for a verified ticket: from the snapshot while the turn has not come, else a claim. */
-  async function statusOf(room: Room, given: QueueTicket, isJustJoined = false, v?: Verification): Promise<Result<StatusReply, PollRefusal>> {
+  async function statusOf(
+    room: Room,
+    given: QueueTicket,
+    isJustJoined = false,
+    v?: Verification,
+  ): Promise<Result<StatusReply, PollRefusal>> {
     const nowMs = ctx.clock.nowMs();
     if (nowMs < room.cfg.opensAtMs) return ok({ status: preRoom(room, given, nowMs) });
     const t = scores.withScore(given);
@@ -186,7 +275,8 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       // A seq beyond the tail exists only in a ticket issued within the last second, or one the
       // store lost (issued after the last checkpoint): put it back so the tail, and the cursor
       // behind it, can reach it. Idempotent; costs one call per such ticket.
-      if (t.seq > tail && !isJustJoined) await withRecovery(ctx, room, () => ctx.store.reinsert(refOf(room, t.partition), t, instant(ctx, room)));
+      if (t.seq > tail && !isJustJoined)
+        await withRecovery(ctx, room, () => ctx.store.reinsert(refOf(room, t.partition), t, instant(ctx, room)));
       return ok({ status: waiting(room, t.partition, t.seq, cursor, Math.max(tail, t.seq), false) });
     }
     // Unresolved pre-room ticket: estimate from the score until it may be near the front.
@@ -197,23 +287,55 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   }
 
   /** A reply keeps the ticket claimStatus reissued; otherwise the one with the score put back, if any. */
-  const withTicket = (r: Result<StatusReply, PollRefusal>, scored: { ticket?: string }): Result<StatusReply, PollRefusal> =>
-    (r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r);
+  const withTicket = (
+    r: Result<StatusReply, PollRefusal>,
+    scored: { ticket?: string },
+  ): Result<StatusReply, PollRefusal> =>
+    r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r;
 
-  async function joinOnce(room: Room, identityHash: string, deviceId: string, v?: Verification): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
+  async function joinOnce(
+    room: Room,
+    identityHash: string,
+    deviceId: string,
+    v?: Verification,
+  ): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
-    const req = { identityHash, deviceId, preScore: scores.scoreOf(room.cfg.campaignId, identityHash), lockoutMs: settings.lockoutMs };
+    const req = {
+      identityHash,
+      deviceId,
+      preScore: scores.scoreOf(room.cfg.campaignId, identityHash),
+      lockoutMs: settings.lockoutMs,
+    };
     const r = await withRecovery(ctx, room, () => ctx.store.join(refOf(room, partition), req, instant(ctx, room)));
     if (!r.ok) return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
     const { seq, preScore } = r.value;
-    const ticket = scores.hideBeforeOpening({ campaignId: room.cfg.campaignId, identityHash, deviceId, partition, seq, preScore, issuedAtMs: ctx.clock.nowMs() }, room.cfg.opensAtMs);
-    if (r.value.kind === 'admitted') return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value, v) });
+    const ticket = scores.hideBeforeOpening(
+      {
+        campaignId: room.cfg.campaignId,
+        identityHash,
+        deviceId,
+        partition,
+        seq,
+        preScore,
+        issuedAtMs: ctx.clock.nowMs(),
+      },
+      room.cfg.opensAtMs,
+    );
+    if (r.value.kind === 'admitted')
+      return ok({ ticket: sign(ticket), status: await admitted(room, ticket, r.value, v) });
     const s = await statusOf(room, ticket, true, v);
-    if (!s.ok) return s.reason === 'already-completed' || s.reason === 'place-expired' ? err(s.reason) : err('other-device');
+    if (!s.ok)
+      return s.reason === 'already-completed' || s.reason === 'place-expired' ? err(s.reason) : err('other-device');
     return ok({ status: s.value.status, ticket: s.value.ticket ?? sign(ticket) });
   }
 
-  async function completeAdmission({ campaignId, identityHash }: { campaignId: string; identityHash: string }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>> {
+  async function completeAdmission({
+    campaignId,
+    identityHash,
+  }: {
+    campaignId: string;
+    identityHash: string;
+  }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place'>> {
     const room = rooms.get(campaignId);
     if (!room) return err('unknown-campaign');
     const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
@@ -225,7 +347,11 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   async function verified(campaignId: string, token: string, deviceId: string) {
     const room = rooms.get(campaignId);
     if (!room) return err('unknown-campaign');
-    const v = verifyQueueTicket(token, deps.keys.ticket, { campaignId, nowMs: ctx.clock.nowMs(), maxAgeMs: settings.ticketMaxAgeMs });
+    const v = verifyQueueTicket(token, deps.keys.ticket, {
+      campaignId,
+      nowMs: ctx.clock.nowMs(),
+      maxAgeMs: settings.ticketMaxAgeMs,
+    });
     if (!v.ok) return v;
     if (v.value.deviceId !== deviceId) return err('other-device');
     if (v.value.partition >= room.cfg.partitions) return err('malformed');
@@ -238,8 +364,10 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
 
     async openCampaign(cfg) {
       const existing = rooms.get(cfg.campaignId);
-      if (existing && existing.cfg.partitions !== cfg.partitions) throw new Error(`campaign ${cfg.campaignId}: partition count is fixed`);
-      const room = existing ?? newRoom(cfg, createAdmissionController({ clock: ctx.clock, settings: deps.controller }), settings);
+      if (existing && existing.cfg.partitions !== cfg.partitions)
+        throw new Error(`campaign ${cfg.campaignId}: partition count is fixed`);
+      const room =
+        existing ?? newRoom(cfg, createAdmissionController({ clock: ctx.clock, settings: deps.controller }), settings);
       room.cfg = cfg;
       await scores.load(cfg.campaignId);
       rooms.set(cfg.campaignId, room);
@@ -269,7 +397,9 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       if (!v.ok) return v;
       const { room, ticket: t } = v.value;
       if (t.identityHash !== identityHash) return err('other-identity');
-      const r = await withRecovery(ctx, room, () => ctx.store.releasePlace(refOf(room, t.partition), t, instant(ctx, room)));
+      const r = await withRecovery(ctx, room, () =>
+        ctx.store.releasePlace(refOf(room, t.partition), t, instant(ctx, room)),
+      );
       return r.ok || r.reason === 'unknown' ? ok(undefined) : err('other-device');
     },
 
@@ -282,7 +412,10 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       if (!v.ok) return v;
       // The token outlives nothing: once the booking completed, or the admission was released or
       // swept, it is refused. A missing record (Redis lost it) does not end a signed admission.
-      const rec = await ctx.store.personRecord(refOf(room, partitionOf(identityHash, room.cfg.partitions)), identityHash);
+      const rec = await ctx.store.personRecord(
+        refOf(room, partitionOf(identityHash, room.cfg.partitions)),
+        identityHash,
+      );
       if (rec && rec.state !== 'admitted') return err('admission-ended', { state: rec.state });
       return v;
     },
@@ -294,7 +427,9 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       const room = rooms.get(campaignId);
       if (!room) return err('unknown-campaign');
       const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
-      const r = await withRecovery(ctx, room, () => ctx.store.releasePlace(ref, { identityHash, deviceId }, instant(ctx, room)));
+      const r = await withRecovery(ctx, room, () =>
+        ctx.store.releasePlace(ref, { identityHash, deviceId }, instant(ctx, room)),
+      );
       if (r.ok) return r;
       return r.reason === 'unknown' ? err('unknown-place') : err('other-device');
     },

@@ -143,32 +143,62 @@ export interface WaitingRoomStore {
    * or while it is locked out; each refusal (re)starts a lock-out of `lockoutMs` (detail: lockedUntilMs).
    * After 'expired' the holder device, or any device once the lock-out passed, joins at the back.
    */
-  join(ref: QueueRef, req: JoinRequest, at: Instant): Promise<Result<JoinOutcome, 'other-device' | 'completed' | 'missing-state'>>;
+  join(
+    ref: QueueRef,
+    req: JoinRequest,
+    at: Instant,
+  ): Promise<Result<JoinOutcome, 'other-device' | 'completed' | 'missing-state'>>;
 
   /** The person's place with the partition's cursor and tail; resolves a frozen pre-room rank to a seq. */
-  positionOf(ref: QueueRef, identityHash: string, at: Instant): Promise<Result<PositionView, 'unknown' | 'missing-state'>>;
+  positionOf(
+    ref: QueueRef,
+    identityHash: string,
+    at: Instant,
+  ): Promise<Result<PositionView, 'unknown' | 'missing-state'>>;
 
   /**
    * Admit the next `count` seqs of this partition: cursor = min(cursor + count, tail). Records when
    * the cursor passed them (for the grace period) and forgets advances older than `graceMs`.
    */
-  advanceCursor(ref: QueueRef, req: { readonly count: number; readonly graceMs: number }, at: Instant): Promise<Result<AdvanceOutcome, 'not-open' | 'missing-state'>>;
+  advanceCursor(
+    ref: QueueRef,
+    req: { readonly count: number; readonly graceMs: number },
+    at: Instant,
+  ): Promise<Result<AdvanceOutcome, 'not-open' | 'missing-state'>>;
 
   /**
    * Turn a reached place into an admission, atomically. A re-claim returns the same admission.
    * 'not-reached' (detail: seq, cursor) if the cursor has not passed the seq; 'expired' if the
    * place was reached more than `graceMs` ago, or the admission expired.
    */
-  claimAdmission(ref: QueueRef, req: ClaimRequest, at: Instant): Promise<Result<Claim, 'not-open' | 'not-reached' | 'expired' | 'completed' | 'other-device' | 'unknown' | 'missing-state'>>;
+  claimAdmission(
+    ref: QueueRef,
+    req: ClaimRequest,
+    at: Instant,
+  ): Promise<
+    Result<Claim, 'not-open' | 'not-reached' | 'expired' | 'completed' | 'other-device' | 'unknown' | 'missing-state'>
+  >;
 
   /** The booking completed: the admission ends and the identity cannot join this campaign again. Idempotent. */
-  completeAdmission(ref: QueueRef, identityHash: string, at: Instant): Promise<Result<void, 'not-admitted' | 'unknown' | 'missing-state'>>;
+  completeAdmission(
+    ref: QueueRef,
+    identityHash: string,
+    at: Instant,
+  ): Promise<Result<void, 'not-admitted' | 'unknown' | 'missing-state'>>;
 
   /** The holder gives up a place or an admission (state 'expired'). Idempotent for the holder device. */
-  releasePlace(ref: QueueRef, req: { readonly identityHash: string; readonly deviceId: string }, at: Instant): Promise<Result<void, 'other-device' | 'unknown' | 'missing-state'>>;
+  releasePlace(
+    ref: QueueRef,
+    req: { readonly identityHash: string; readonly deviceId: string },
+    at: Instant,
+  ): Promise<Result<void, 'other-device' | 'unknown' | 'missing-state'>>;
 
   /** Mark up to `limit` admissions whose expiry ≤ now as expired. Returns how many. */
-  expireAdmissions(ref: QueueRef, req: { readonly limit: number }, at: Instant): Promise<Result<number, 'missing-state'>>;
+  expireAdmissions(
+    ref: QueueRef,
+    req: { readonly limit: number },
+    at: Instant,
+  ): Promise<Result<number, 'missing-state'>>;
 
   /** The partition's counters (freezes the pre-room at opening, like every timed operation). */
   stats(ref: QueueRef, at: Instant): Promise<Result<QueueStats, 'missing-state'>>;
@@ -178,7 +208,11 @@ export interface WaitingRoomStore {
    * servers may race to restore. Seqs up to the cursor get a fresh grace period from `at.nowMs`,
    * except those at or below the checkpoint's grace floor.
    */
-  restoreFrom(ref: QueueRef, checkpoint: PartitionCheckpoint, at: Instant): Promise<Result<'restored' | 'present', never>>;
+  restoreFrom(
+    ref: QueueRef,
+    checkpoint: PartitionCheckpoint,
+    at: Instant,
+  ): Promise<Result<'restored' | 'present', never>>;
 
   /**
    * Put back a person from their signed ticket after a loss. If the identity has a record, it is
@@ -186,7 +220,11 @@ export interface WaitingRoomStore {
    * rejoins the pre-room before opening; after opening its seq is estimated as ceil(score/2^48 × frozen),
    * which keeps the order of the scores. 'bad-place' if the ticket holds neither seq nor score.
    */
-  reinsert(ref: QueueRef, req: ReinsertRequest, at: Instant): Promise<Result<Place & { readonly kind: 'reinserted' | 'present' }, 'bad-place' | 'missing-state'>>;
+  reinsert(
+    ref: QueueRef,
+    req: ReinsertRequest,
+    at: Instant,
+  ): Promise<Result<Place & { readonly kind: 'reinserted' | 'present' }, 'bad-place' | 'missing-state'>>;
 
   /** Read one record without changing anything (support tools and tests). */
   personRecord(ref: QueueRef, identityHash: string): Promise<PersonRecord | null>;

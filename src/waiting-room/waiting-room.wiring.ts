@@ -35,18 +35,44 @@ export interface WaitingRoomWiring {
   close(): Promise<void>;
 }
 
-export function wireWaitingRoom(o: { config: Config; clock: Clock; db: Db; redis: RedisClient | null; campaigns: CampaignService; registry: Registry }): WaitingRoomWiring {
+export function wireWaitingRoom(o: {
+  config: Config;
+  clock: Clock;
+  db: Db;
+  redis: RedisClient | null;
+  campaigns: CampaignService;
+  registry: Registry;
+}): WaitingRoomWiring {
   const { config, clock, redis } = o;
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
   const service = createWaitingRoomService({
-    clock, store, checkpoint: createPgCheckpoint(o.db), drawSeeds: createPgDrawSeeds(o.db), admissions: createAdmissionLedgerRepository(o.db),
-    keys: { ticket: deriveKey(config.signingSecret, 'queue-ticket'), admission: deriveKey(config.signingSecret, 'admission') },
-    controller: { initialRatePerSec: config.admissionInitialRatePerSec, maxRatePerSec: config.admissionMaxRatePerSec, activeSessionCap: config.activeSessionCap },
+    clock,
+    store,
+    checkpoint: createPgCheckpoint(o.db),
+    drawSeeds: createPgDrawSeeds(o.db),
+    admissions: createAdmissionLedgerRepository(o.db),
+    keys: {
+      ticket: deriveKey(config.signingSecret, 'queue-ticket'),
+      admission: deriveKey(config.signingSecret, 'admission'),
+    },
+    controller: {
+      initialRatePerSec: config.admissionInitialRatePerSec,
+      maxRatePerSec: config.admissionMaxRatePerSec,
+      activeSessionCap: config.activeSessionCap,
+    },
   });
   const eta = createEtaTracker(clock);
   const rooms = createRoomSync({ service, campaigns: o.campaigns, partitions: config.waitingRoomPartitions });
-  const newLease = !config.admissionLeader ? null
-    : () => (redis ? redisLeaderLease(redis, admissionLeaderKey(config.redisKeyPrefix), Math.max(2_000, 8 * config.admissionTickMs)) : soleLeader);
+  const newLease = !config.admissionLeader
+    ? null
+    : () =>
+        redis
+          ? redisLeaderLease(
+              redis,
+              admissionLeaderKey(config.redisKeyPrefix),
+              Math.max(2_000, 8 * config.admissionTickMs),
+            )
+          : soleLeader;
   const loops = createWaitingRoomLoops({ clock, service, rooms, newLease, tickMs: config.admissionTickMs });
   const queueView = (campaignId: string) => queueSummary(service, campaignId);
   registerWaitingRoomMetrics(o.registry, { campaigns: () => rooms.opened, queueView, eta, isLeading: loops.isLeading });

@@ -18,7 +18,9 @@ export function staticRoutes(webDir: string) {
     if (!existsSync(join(webDir, 'index.html'))) {
       app.log.warn({ webDir }, 'web build missing: run npm run build:web');
       for (const path of ['/', '/console/']) {
-        app.get(path, { schema: { hide: true } }, async (_req, reply) => reply.code(503).type('text/html; charset=utf-8').send(NO_BUILD));
+        app.get(path, { schema: { hide: true } }, async (_req, reply) =>
+          reply.code(503).type('text/html; charset=utf-8').send(NO_BUILD),
+        );
       }
       return;
     }

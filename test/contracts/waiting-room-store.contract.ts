@@ -23,10 +23,23 @@ const at = (nowMs: number): Instant => ({ nowMs, opensAtMs: OPENS });
 const BEFORE = at(OPENS - 60_000);
 const OPEN = at(OPENS);
 const ref = { campaignId: 'camp-1', partition: 0 };
-const joiner = (i: number, preScore = i * 1_000) => ({ identityHash: `id-${i}`, deviceId: `dev-${i}`, preScore, lockoutMs: LOCKOUT });
+const joiner = (i: number, preScore = i * 1_000) => ({
+  identityHash: `id-${i}`,
+  deviceId: `dev-${i}`,
+  preScore,
+  lockoutMs: LOCKOUT,
+});
 const claimOf = (i: number) => ({ identityHash: `id-${i}`, deviceId: `dev-${i}`, admissionTtlMs: TTL, graceMs: GRACE });
 const checkpoint = (o: Partial<PartitionCheckpoint>): PartitionCheckpoint => ({
-  partition: 0, cursor: 0, tail: 0, frozen: 0, preRoom: 0, claimedTotal: 0, graceFloor: 0, savedAtMs: OPENS, ...o,
+  partition: 0,
+  cursor: 0,
+  tail: 0,
+  frozen: 0,
+  preRoom: 0,
+  claimedTotal: 0,
+  graceFloor: 0,
+  savedAtMs: OPENS,
+  ...o,
 });
 
 function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
@@ -38,8 +51,13 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
   describe(`WaitingRoomStore contract: ${name}`, () => {
     let sut: StoreUnderTest;
     let store: WaitingRoomStore;
-    beforeEach(async () => { sut = await setup(); store = sut.store; });
-    afterEach(async () => { await sut.cleanup(); });
+    beforeEach(async () => {
+      sut = await setup();
+      store = sut.store;
+    });
+    afterEach(async () => {
+      await sut.cleanup();
+    });
 
     const openWith = async (n: number, t = OPEN) => {
       await store.openQueue(ref);
@@ -63,7 +81,12 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         for (let i = 1; i <= 3; i += 1) seqs.push(value(await store.join(ref, joiner(i), at(OPENS + i))).seq);
         assert.deepEqual(seqs, [1, 2, 3]);
         assert.deepEqual(await store.personRecord(ref, 'id-2'), {
-          seq: 2, preScore: null, deviceTag: deviceTag('dev-2'), state: 'waiting', lockedUntilMs: null, admissionExpiresAtMs: null,
+          seq: 2,
+          preScore: null,
+          deviceTag: deviceTag('dev-2'),
+          state: 'waiting',
+          lockedUntilMs: null,
+          admissionExpiresAtMs: null,
         });
         const s = value(await store.stats(ref, OPEN));
         assert.deepEqual([s.cursor, s.tail, s.waiting, s.frozen], [0, 3, 3, 0]);
@@ -122,7 +145,10 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.deepEqual(r, { kind: 'new', seq: null, preScore: 777 });
         const s = value(await store.stats(ref, BEFORE));
         assert.deepEqual([s.preRoom, s.frozen, s.tail, s.waiting], [1, null, 0, 1]);
-        assert.deepEqual(await store.advanceCursor(ref, { count: 5, graceMs: GRACE }, BEFORE), { ok: false, reason: 'not-open' });
+        assert.deepEqual(await store.advanceCursor(ref, { count: 5, graceMs: GRACE }, BEFORE), {
+          ok: false,
+          reason: 'not-open',
+        });
       });
 
       it('freezes at opening and ranks by score alone, ahead of everyone who came after', async () => {
@@ -151,7 +177,10 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.deepEqual(await store.preRoomMembers(ref, { offset: 4, limit: 2 }), []);
         for (const [i, field] of [...tie, f3, f1].entries()) {
           const n = [f1, f2, f3, f4].indexOf(field) + 1;
-          assert.equal((await store.personRecord(ref, `id-${n}`))?.seq ?? value(await store.positionOf(ref, `id-${n}`, OPEN)).seq, i + 1);
+          assert.equal(
+            (await store.personRecord(ref, `id-${n}`))?.seq ?? value(await store.positionOf(ref, `id-${n}`, OPEN)).seq,
+            i + 1,
+          );
         }
       });
 
@@ -182,14 +211,22 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
     describe('advance and claim', () => {
       it('advances at most to the tail', async () => {
         await openWith(3);
-        assert.deepEqual(value(await store.advanceCursor(ref, { count: 5, graceMs: GRACE }, OPEN)), { advanced: 3, cursor: 3, tail: 3 });
+        assert.deepEqual(value(await store.advanceCursor(ref, { count: 5, graceMs: GRACE }, OPEN)), {
+          advanced: 3,
+          cursor: 3,
+          tail: 3,
+        });
         assert.equal(value(await store.stats(ref, OPEN)).waiting, 0);
       });
 
       it('refuses a claim before the cursor reaches the seq and leaves the person waiting', async () => {
         await openWith(3);
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
-        assert.deepEqual(await store.claimAdmission(ref, claimOf(2), OPEN), { ok: false, reason: 'not-reached', detail: { seq: 2, cursor: 1 } });
+        assert.deepEqual(await store.claimAdmission(ref, claimOf(2), OPEN), {
+          ok: false,
+          reason: 'not-reached',
+          detail: { seq: 2, cursor: 1 },
+        });
         assert.equal((await store.personRecord(ref, 'id-2'))?.state, 'waiting');
         assert.equal(value(await store.stats(ref, OPEN)).claimedTotal, 0);
       });
@@ -199,7 +236,12 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
         const first = value(await store.claimAdmission(ref, claimOf(1), at(OPENS + 100)));
         const second = value(await store.claimAdmission(ref, claimOf(1), at(OPENS + 5_000)));
-        assert.deepEqual(first, { seq: 1, preScore: null, admissionExpiresAtMs: OPENS + 100 + TTL, isFirstClaim: true });
+        assert.deepEqual(first, {
+          seq: 1,
+          preScore: null,
+          admissionExpiresAtMs: OPENS + 100 + TTL,
+          isFirstClaim: true,
+        });
         assert.deepEqual(second, { ...first, isFirstClaim: false });
         const s = value(await store.stats(ref, at(OPENS + 5_000)));
         assert.deepEqual([s.claimedTotal, s.activeSessions], [1, 1]);
@@ -225,9 +267,15 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
       it('expires a place reached more than the grace period ago', async () => {
         await openWith(2);
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
-        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 1)), { ok: false, reason: 'expired' });
+        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 1)), {
+          ok: false,
+          reason: 'expired',
+        });
         assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'expired');
-        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 2)), { ok: false, reason: 'expired' });
+        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 2)), {
+          ok: false,
+          reason: 'expired',
+        });
       });
 
       it('forgets old advances but keeps a grace floor, so later advances do not revive old seqs', async () => {
@@ -235,7 +283,10 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, at(OPENS + GRACE + 10)));
         assert.equal(value(await store.stats(ref, OPEN)).graceFloor, 1);
-        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 11)), { ok: false, reason: 'expired' });
+        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 11)), {
+          ok: false,
+          reason: 'expired',
+        });
         assert.equal(value(await store.claimAdmission(ref, claimOf(2), at(OPENS + GRACE + 11))).seq, 2);
       });
 
@@ -247,14 +298,21 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal(value(await store.expireAdmissions(ref, { limit: 10 }, at(OPENS + TTL))), 1);
         assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'expired');
         assert.equal(value(await store.stats(ref, at(OPENS + TTL))).activeSessions, 0);
-        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + TTL)), { ok: false, reason: 'expired' });
+        assert.deepEqual(await store.claimAdmission(ref, claimOf(1), at(OPENS + TTL)), {
+          ok: false,
+          reason: 'expired',
+        });
       });
 
       it('sends the holder to the back after their place expired', async () => {
         await openWith(2);
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
         await store.claimAdmission(ref, claimOf(1), at(OPENS + GRACE + 1));
-        assert.deepEqual(value(await store.join(ref, joiner(1), at(OPENS + GRACE + 2))), { kind: 'new', seq: 3, preScore: null });
+        assert.deepEqual(value(await store.join(ref, joiner(1), at(OPENS + GRACE + 2))), {
+          kind: 'new',
+          seq: 3,
+          preScore: null,
+        });
       });
     });
 
@@ -299,39 +357,66 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
 
       it('reinserts a ticket holder at their seq and puts later joins behind them', async () => {
         value(await store.restoreFrom(ref, checkpoint({ cursor: 2, tail: 5 }), OPEN));
-        assert.deepEqual(value(await store.reinsert(ref, { identityHash: 'id-9', deviceId: 'dev-9', seq: 9, preScore: null }, OPEN)),
-          { kind: 'reinserted', seq: 9, preScore: null });
+        assert.deepEqual(
+          value(await store.reinsert(ref, { identityHash: 'id-9', deviceId: 'dev-9', seq: 9, preScore: null }, OPEN)),
+          { kind: 'reinserted', seq: 9, preScore: null },
+        );
         assert.equal(value(await store.join(ref, joiner(1), OPEN)).seq, 10);
         assert.equal((await store.personRecord(ref, 'id-9'))?.deviceTag, deviceTag('dev-9'));
-        const again = value(await store.reinsert(ref, { identityHash: 'id-9', deviceId: 'dev-9', seq: 3, preScore: null }, OPEN));
+        const again = value(
+          await store.reinsert(ref, { identityHash: 'id-9', deviceId: 'dev-9', seq: 3, preScore: null }, OPEN),
+        );
         assert.deepEqual(again, { kind: 'present', seq: 9, preScore: null });
       });
 
       it('gives seqs up to the restored cursor a fresh grace period, except below the grace floor', async () => {
         value(await store.restoreFrom(ref, checkpoint({ cursor: 5, tail: 8, graceFloor: 2 }), at(OPENS + 1_000)));
-        for (const seq of [2, 4]) value(await store.reinsert(ref, { identityHash: `id-${seq}`, deviceId: `dev-${seq}`, seq, preScore: null }, at(OPENS + 1_000)));
+        for (const seq of [2, 4])
+          value(
+            await store.reinsert(
+              ref,
+              { identityHash: `id-${seq}`, deviceId: `dev-${seq}`, seq, preScore: null },
+              at(OPENS + 1_000),
+            ),
+          );
         assert.equal(value(await store.claimAdmission(ref, claimOf(4), at(OPENS + 1_000 + GRACE))).seq, 4);
-        assert.deepEqual(await store.claimAdmission(ref, claimOf(2), at(OPENS + 1_000)), { ok: false, reason: 'expired' });
+        assert.deepEqual(await store.claimAdmission(ref, claimOf(2), at(OPENS + 1_000)), {
+          ok: false,
+          reason: 'expired',
+        });
       });
 
       it('places an unresolved pre-room ticket by its score quantile when ranks were lost after opening', async () => {
         value(await store.restoreFrom(ref, checkpoint({ frozen: 100, tail: 100, preRoom: 100 }), OPEN));
-        const put = async (i: number, u: number) => value(await store.reinsert(ref,
-          { identityHash: `id-${i}`, deviceId: `dev-${i}`, seq: null, preScore: Math.floor(u * PRE_SCORE_RANGE) }, OPEN)).seq;
+        const put = async (i: number, u: number) =>
+          value(
+            await store.reinsert(
+              ref,
+              { identityHash: `id-${i}`, deviceId: `dev-${i}`, seq: null, preScore: Math.floor(u * PRE_SCORE_RANGE) },
+              OPEN,
+            ),
+          ).seq;
         assert.deepEqual([await put(1, 0.25), await put(2, 0.7501), await put(3, 0)], [25, 76, 1]);
         assert.equal(value(await store.stats(ref, OPEN)).tail, 100);
       });
 
       it('takes the pre-room size as frozen when the loss straddled the opening', async () => {
         value(await store.restoreFrom(ref, checkpoint({ frozen: null, tail: 0, preRoom: 40 }), OPEN));
-        assert.deepEqual([value(await store.stats(ref, OPEN)).frozen, value(await store.join(ref, joiner(1), OPEN)).seq], [40, 41]);
+        assert.deepEqual(
+          [value(await store.stats(ref, OPEN)).frozen, value(await store.join(ref, joiner(1), OPEN)).seq],
+          [40, 41],
+        );
       });
 
       it('after losing an unfrozen pre-room, freezes at no less than its size and places everyone by score quantile', async () => {
         value(await store.restoreFrom(ref, checkpoint({ frozen: null, preRoom: 100 }), BEFORE));
         const q = (u: number) => Math.floor(u * PRE_SCORE_RANGE);
-        value(await store.reinsert(ref, { identityHash: 'id-1', deviceId: 'dev-1', seq: null, preScore: q(0.5) }, BEFORE));
-        value(await store.reinsert(ref, { identityHash: 'id-2', deviceId: 'dev-2', seq: null, preScore: q(0.1) }, BEFORE));
+        value(
+          await store.reinsert(ref, { identityHash: 'id-1', deviceId: 'dev-1', seq: null, preScore: q(0.5) }, BEFORE),
+        );
+        value(
+          await store.reinsert(ref, { identityHash: 'id-2', deviceId: 'dev-2', seq: null, preScore: q(0.1) }, BEFORE),
+        );
         value(await store.join(ref, joiner(3, q(0.9)), BEFORE));
         assert.equal(value(await store.stats(ref, OPEN)).frozen, 100);
         const seqs = [];
@@ -342,7 +427,9 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
 
       it('puts a pre-room ticket back into the pre-room before opening', async () => {
         value(await store.restoreFrom(ref, checkpoint({ frozen: null, preRoom: 1 }), BEFORE));
-        const r = value(await store.reinsert(ref, { identityHash: 'id-1', deviceId: 'dev-1', seq: null, preScore: 5 }, BEFORE));
+        const r = value(
+          await store.reinsert(ref, { identityHash: 'id-1', deviceId: 'dev-1', seq: null, preScore: 5 }, BEFORE),
+        );
         assert.deepEqual(r, { kind: 'reinserted', seq: null, preScore: 5 });
         assert.equal(value(await store.stats(ref, BEFORE)).preRoom, 1);
       });

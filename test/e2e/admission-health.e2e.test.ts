@@ -29,20 +29,45 @@ describe('admission health from admitted traffic only', () => {
   before(async () => {
     // Real Postgres: PGlite stalls after some 18 failed transactions raised from a trigger.
     tdb = (await postgresForTest(undefined))!;
-    await insertPeople(tdb.db, [{ identity_hash: identityHashOf(testConfig().identityHmacKey, rrn.replace('-', '')), birth_date: '1968-05-05', name: '김하나', phone: '010-0000-0000', region_code: 'KR-11' }]);
+    await insertPeople(tdb.db, [
+      {
+        identity_hash: identityHashOf(testConfig().identityHmacKey, rrn.replace('-', '')),
+        birth_date: '1968-05-05',
+        name: '김하나',
+        phone: '010-0000-0000',
+        region_code: 'KR-11',
+      },
+    ]);
     const rules = demoCampaign(NOW, { opensInMs: OPENS - NOW });
     await insertCampaignVersion(tdb.db, rules.id, 1, rules, 'test');
     await setLiveVersion(tdb.db, rules.id, 1);
     const facility = await newFacility(tdb.db);
     slots = [
-      (await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 10 })).dose1.id,
-      (await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id,
+      (
+        await newSlotPair(tdb.db, {
+          campaignId: 'demo',
+          facilityId: facility.id,
+          date: dateAfter(NOW, 3),
+          capacity: 10,
+        })
+      ).dose1.id,
+      (
+        await newSlotPair(tdb.db, {
+          campaignId: 'demo',
+          facilityId: facility.id,
+          date: dateAfter(NOW, 4),
+          capacity: 10,
+        })
+      ).dose1.id,
     ];
     // The per-identity change limit (10/min) would stop this storm at the door; it is raised here to
     // show that the admission signal itself ignores one person's failures on a route they can hammer.
     ctx = await testApp(tdb, clock, undefined, { CHANGE_PER_IDENTITY_PER_MINUTE: '1000' });
   });
-  after(async () => { await ctx.app.close(); await tdb.close(); });
+  after(async () => {
+    await ctx.app.close();
+    await tdb.close();
+  });
 
   const rateOf = () => {
     const s = ctx.services.waitingRoom.service.roomStatus('demo');
@@ -54,18 +79,32 @@ describe('admission health from admitted traffic only', () => {
     clock.set(OPENS + 1_000);
     const auth = await verifyAs(ctx.app, rrn, '김하나');
     const headers = await admitted(ctx.app, ctx.services, clock, 'demo', auth, 'device-storm-01');
-    const placed = await ctx.app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { ...headers, 'idempotency-key': 'storm-booking-1' }, payload: { slotId: slots[0] } });
+    const placed = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/bookings',
+      headers: { ...headers, 'idempotency-key': 'storm-booking-1' },
+      payload: { slotId: slots[0] },
+    });
     assert.equal(placed.statusCode, 201, placed.body);
     const bookingNumber = placed.json().bookingNumber as string;
     // Every change of this booking now fails inside the database: a real 500 on a route that needs no admission.
-    await sql`create function fail_storm() returns trigger language plpgsql as $$ begin raise exception 'storm'; end $$`.execute(tdb.db);
-    await sql`create trigger fail_storm before update on bookings for each row execute function fail_storm()`.execute(tdb.db);
+    await sql`create function fail_storm() returns trigger language plpgsql as $$ begin raise exception 'storm'; end $$`.execute(
+      tdb.db,
+    );
+    await sql`create trigger fail_storm before update on bookings for each row execute function fail_storm()`.execute(
+      tdb.db,
+    );
     const before = rateOf();
 
     let fivehundreds = 0;
     for (let second = 0; second < 20; second += 1) {
       for (let i = 0; i < 9; i += 1) {
-        const res = await ctx.app.inject({ method: 'PATCH', url: `/api/bookings/${bookingNumber}`, headers: { ...auth, cookie: headers.cookie }, payload: { slotId: slots[1] } });
+        const res = await ctx.app.inject({
+          method: 'PATCH',
+          url: `/api/bookings/${bookingNumber}`,
+          headers: { ...auth, cookie: headers.cookie },
+          payload: { slotId: slots[1] },
+        });
         if (res.statusCode === 500) fivehundreds += 1;
       }
       await runAdmission(ctx.services, clock, 'demo', 1);

@@ -29,21 +29,42 @@ describe('no back door into booking', () => {
   let fullSlot = 0;
   let openSlot = 0;
   const book = (headers: Record<string, string>, slotId: number, key: string) =>
-    ctx.app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { ...headers, 'idempotency-key': key }, payload: { slotId } });
+    ctx.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/bookings',
+      headers: { ...headers, 'idempotency-key': key },
+      payload: { slotId },
+    });
 
   before(async () => {
     tdb = await pgliteForTest();
     const key = testConfig().identityHmacKey;
-    await insertPeople(tdb.db, people.map((rrn, i) => ({ identity_hash: identityHashOf(key, rrn.replace('-', '')), birth_date: ['1968-05-05', '1967-03-03', '1970-01-09'][i]!, name: names[i]!, phone: '010-0000-0000', region_code: 'KR-11' })));
+    await insertPeople(
+      tdb.db,
+      people.map((rrn, i) => ({
+        identity_hash: identityHashOf(key, rrn.replace('-', '')),
+        birth_date: ['1968-05-05', '1967-03-03', '1970-01-09'][i]!,
+        name: names[i]!,
+        phone: '010-0000-0000',
+        region_code: 'KR-11',
+      })),
+    );
     const rules = demoCampaign(NOW, { opensInMs: OPENS - NOW });
     await insertCampaignVersion(tdb.db, rules.id, 1, rules, 'test');
     await setLiveVersion(tdb.db, rules.id, 1);
     const facility = await newFacility(tdb.db);
-    fullSlot = (await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 0 })).dose1.id;
-    openSlot = (await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id;
+    fullSlot = (
+      await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 0 })
+    ).dose1.id;
+    openSlot = (
+      await newSlotPair(tdb.db, { campaignId: 'demo', facilityId: facility.id, date: dateAfter(NOW, 4), capacity: 10 })
+    ).dose1.id;
     ctx = await testApp(tdb, clock);
   });
-  after(async () => { await ctx.app.close(); await tdb.close(); });
+  after(async () => {
+    await ctx.app.close();
+    await tdb.close();
+  });
 
   it('refuses a booking call with no admission token (the early direct URL, no queue)', async () => {
     const auth = await verifyAs(ctx.app, people[0]!, names[0]!);
@@ -58,11 +79,34 @@ describe('no back door into booking', () => {
     const auth = await verifyAs(ctx.app, people[0]!, names[0]!);
     const c = await joinQueue(ctx.app, 'demo', auth, 'device-early-01');
     const claimedLater = new Date(OPENS + 60_000).toUTCString();
-    const status = await ctx.app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: c.cookie, 'x-queue-ticket': c.ticket, date: claimedLater, 'x-client-time': String(OPENS + 60_000) } });
+    const status = await ctx.app.inject({
+      url: '/api/campaigns/demo/queue/status',
+      headers: {
+        ...auth,
+        cookie: c.cookie,
+        'x-queue-ticket': c.ticket,
+        date: claimedLater,
+        'x-client-time': String(OPENS + 60_000),
+      },
+    });
     assert.equal(status.json().state, 'pre-opening');
     const identityHash = identityHashOf(testConfig().identityHmacKey, people[0]!.replace('-', ''));
-    const minted = await signAdmissionToken({ admissionId: 'x'.repeat(22), campaignId: 'demo', identityHash, deviceId: 'device-early-01', expiresAtMs: OPENS + 600_000 }, deriveKey(testConfig().signingSecret, 'admission'), NOW);
-    const res = await book({ ...auth, cookie: c.cookie, 'x-admission-token': minted, date: claimedLater }, openSlot, 'early-url-1');
+    const minted = await signAdmissionToken(
+      {
+        admissionId: 'x'.repeat(22),
+        campaignId: 'demo',
+        identityHash,
+        deviceId: 'device-early-01',
+        expiresAtMs: OPENS + 600_000,
+      },
+      deriveKey(testConfig().signingSecret, 'admission'),
+      NOW,
+    );
+    const res = await book(
+      { ...auth, cookie: c.cookie, 'x-admission-token': minted, date: claimedLater },
+      openSlot,
+      'early-url-1',
+    );
     assert.equal(res.json().code, 'before-opening');
     assert.equal(await tdb.db.selectFrom('bookings').select('id').executeTakeFirst(), undefined);
   });
@@ -72,10 +116,18 @@ describe('no back door into booking', () => {
     const first = await joinQueue(ctx.app, 'demo', auth, 'device-phone-01');
     const again = await joinQueue(ctx.app, 'demo', auth, 'device-phone-01');
     assert.equal(again.ticket, first.ticket);
-    const other = await ctx.app.inject({ method: 'POST', url: '/api/campaigns/demo/queue', headers: auth, payload: { deviceId: 'device-laptop-9' } });
+    const other = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/queue',
+      headers: auth,
+      payload: { deviceId: 'device-laptop-9' },
+    });
     assert.equal(other.statusCode, 409);
     assert.equal(other.json().code, 'queue-other-device');
-    const stolenTicket = await ctx.app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: 'yeyak_dev=device-laptop-9', 'x-queue-ticket': first.ticket } });
+    const stolenTicket = await ctx.app.inject({
+      url: '/api/campaigns/demo/queue/status',
+      headers: { ...auth, cookie: 'yeyak_dev=device-laptop-9', 'x-queue-ticket': first.ticket },
+    });
     assert.equal(stolenTicket.json().code, 'queue-other-device');
   });
 
@@ -91,13 +143,27 @@ describe('no back door into booking', () => {
     const token = sa.json().admission.token as string;
     const hA = { ...a, cookie: ca.cookie };
 
-    const forged = await ctx.app.inject({ url: '/api/campaigns/demo/eligibility', headers: { ...hA, 'x-admission-token': 'eyJhbGciOiJIUzI1NiJ9.e30.forged' } });
+    const forged = await ctx.app.inject({
+      url: '/api/campaigns/demo/eligibility',
+      headers: { ...hA, 'x-admission-token': 'eyJhbGciOiJIUzI1NiJ9.e30.forged' },
+    });
     assert.equal(forged.json().code, 'admission-invalid');
     const [h, p, s] = token.split('.');
     const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, cmp: 'other' })).toString('base64url')}.${s}`;
-    assert.equal((await ctx.app.inject({ url: '/api/campaigns/demo/eligibility', headers: { ...hA, 'x-admission-token': tampered } })).json().reason, 'bad-signature');
-    const otherPerson = await ctx.app.inject({ url: '/api/campaigns/demo/eligibility', headers: { ...b, cookie: cb.cookie, 'x-admission-token': token } });
+    assert.equal(
+      (
+        await ctx.app.inject({
+          url: '/api/campaigns/demo/eligibility',
+          headers: { ...hA, 'x-admission-token': tampered },
+        })
+      ).json().reason,
+      'bad-signature',
+    );
+    const otherPerson = await ctx.app.inject({
+      url: '/api/campaigns/demo/eligibility',
+      headers: { ...b, cookie: cb.cookie, 'x-admission-token': token },
+    });
     assert.equal(otherPerson.json().code, 'admission-invalid');
     assert.equal(otherPerson.json().reason, 'other-identity');
 
@@ -105,7 +171,11 @@ describe('no back door into booking', () => {
     const full = await book({ ...hA, 'x-admission-token': token }, fullSlot, 'replay-key-1');
     assert.equal(full.json().code, 'slot-full');
     assert.equal(full.headers['content-type'], 'application/problem+json; charset=utf-8');
-    assert.deepEqual(full.json().alternatives.map((a: { slotId: number }) => a.slotId), [openSlot], 'the refusal offers the free slot instead');
+    assert.deepEqual(
+      full.json().alternatives.map((a: { slotId: number }) => a.slotId),
+      [openSlot],
+      'the refusal offers the free slot instead',
+    );
     const booked = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-2');
     assert.equal(booked.statusCode, 201, booked.body);
     // Its answer lost, the client retries with the same key: the booking it made, though the admission is used.
@@ -120,10 +190,20 @@ describe('no back door into booking', () => {
     const sb = await poll(ctx.app, 'demo', cb);
     const tokenB = sb.json().admission.token as string;
     clock.advance(11 * 60_000);
-    const expired = await ctx.app.inject({ url: '/api/campaigns/demo/eligibility', headers: { ...b, cookie: cb.cookie, 'x-admission-token': tokenB } });
+    const expired = await ctx.app.inject({
+      url: '/api/campaigns/demo/eligibility',
+      headers: { ...b, cookie: cb.cookie, 'x-admission-token': tokenB },
+    });
     assert.equal(expired.json().code, 'admission-expired');
     const retriedLate = await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-2');
-    assert.equal(retriedLate.json().bookingNumber, booked.json().bookingNumber, 'a retry after the token expired still gets its booking');
-    assert.equal((await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-4')).json().code, 'admission-expired');
+    assert.equal(
+      retriedLate.json().bookingNumber,
+      booked.json().bookingNumber,
+      'a retry after the token expired still gets its booking',
+    );
+    assert.equal(
+      (await book({ ...hA, 'x-admission-token': token }, openSlot, 'replay-key-4')).json().code,
+      'admission-expired',
+    );
   });
 });

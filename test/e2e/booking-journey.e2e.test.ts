@@ -23,20 +23,43 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
   before(async () => {
     tdb = await pgliteForTest();
     const hash = identityHashOf(testConfig().identityHmacKey, rrn.replace('-', ''));
-    await insertPeople(tdb.db, [{ identity_hash: hash, birth_date: '1968-05-05', name: '김하나', phone: '010-1234-5678', region_code: 'KR-11' }]);
+    await insertPeople(tdb.db, [
+      { identity_hash: hash, birth_date: '1968-05-05', name: '김하나', phone: '010-1234-5678', region_code: 'KR-11' },
+    ]);
     const campaign = await newLiveCampaign(tdb.db, NOW);
     const facility = await newFacility(tdb.db, 'F-JOURNEY');
-    slotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 10 })).dose1.id;
+    slotId = (
+      await newSlotPair(tdb.db, {
+        campaignId: campaign.id,
+        facilityId: facility.id,
+        date: dateAfter(NOW, 3),
+        capacity: 10,
+      })
+    ).dose1.id;
     // At another facility: changing to it reads that facility inside the change's transaction (on
     // PGlite's one connection, a read outside it would wait forever).
     const otherFacility = await newFacility(tdb.db, 'F-JOURNEY-2');
-    otherSlotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: otherFacility.id, date: dateAfter(NOW, 4), capacity: 10 })).dose1.id;
+    otherSlotId = (
+      await newSlotPair(tdb.db, {
+        campaignId: campaign.id,
+        facilityId: otherFacility.id,
+        date: dateAfter(NOW, 4),
+        capacity: 10,
+      })
+    ).dose1.id;
     ({ app, services } = await testApp(tdb, clock));
   });
-  after(async () => { await app.close(); await tdb.close(); });
+  after(async () => {
+    await app.close();
+    await tdb.close();
+  });
 
   async function verify() {
-    const res = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn, name: '김하나' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      payload: { providerId: 'pass', rrn, name: '김하나' },
+    });
     assert.equal(res.statusCode, 200, res.body);
     return res.json().sessionToken as string;
   }
@@ -49,16 +72,27 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     const elig = await app.inject({ url: '/api/campaigns/demo/eligibility', headers: auth });
     assert.equal(elig.json().status, 'eligible');
     const slots = await app.inject({ url: '/api/campaigns/demo/slots', headers: auth });
-    assert.deepEqual(slots.json().slots.map((s: { slotId: number }) => s.slotId), [slotId, otherSlotId]);
+    assert.deepEqual(
+      slots.json().slots.map((s: { slotId: number }) => s.slotId),
+      [slotId, otherSlotId],
+    );
 
-    const booked = await app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { ...auth, 'idempotency-key': 'journey-0001' }, payload: { slotId } });
+    const booked = await app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/bookings',
+      headers: { ...auth, 'idempotency-key': 'journey-0001' },
+      payload: { slotId },
+    });
     assert.equal(booked.statusCode, 201, booked.body);
     const booking = booked.json();
     assert.equal(booking.dose1.date, dateAfter(NOW, 3));
     assert.equal(booking.dose2.date, dateAfter(NOW, 3 + 21));
 
     const mine = await app.inject({ url: '/api/bookings', headers: session });
-    assert.deepEqual(mine.json().bookings.map((b: { bookingNumber: string }) => b.bookingNumber), [booking.bookingNumber]);
+    assert.deepEqual(
+      mine.json().bookings.map((b: { bookingNumber: string }) => b.bookingNumber),
+      [booking.bookingNumber],
+    );
     // The admission ended with the booking: the token opens nothing any more.
     const again = await app.inject({ url: '/api/campaigns/demo/eligibility', headers: auth });
     assert.equal(again.json().code, 'admission-used');
@@ -70,9 +104,18 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
     const strangers = await app.inject({ url: '/api/bookings/AAAA-BBBB-CCCC/slots', headers: session });
     assert.equal(strangers.json().code, 'booking-not-found');
 
-    const changed = await app.inject({ method: 'PATCH', url: `/api/bookings/${booking.bookingNumber}`, headers: auth, payload: { slotId: otherSlotId } });
+    const changed = await app.inject({
+      method: 'PATCH',
+      url: `/api/bookings/${booking.bookingNumber}`,
+      headers: auth,
+      payload: { slotId: otherSlotId },
+    });
     assert.equal(changed.json().dose1.date, dateAfter(NOW, 4));
-    const cancelled = await app.inject({ method: 'DELETE', url: `/api/bookings/${booking.bookingNumber}`, headers: auth });
+    const cancelled = await app.inject({
+      method: 'DELETE',
+      url: `/api/bookings/${booking.bookingNumber}`,
+      headers: auth,
+    });
     assert.equal(cancelled.statusCode, 200);
     assert.equal(cancelled.json().status, 'cancelled');
     const afterCancel = await app.inject({ url: `/api/bookings/${booking.bookingNumber}/slots`, headers: session });
@@ -83,32 +126,65 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
 
   it('answers bad input with a 400 problem naming the field, never a 500', async () => {
     const token = await verify();
-    const res = await app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'bad-input-01' }, payload: { slotId: 'abc' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/bookings',
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'bad-input-01' },
+      payload: { slotId: 'abc' },
+    });
     assert.equal(res.statusCode, 400);
     assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
     assert.equal(res.json().code, 'validation');
-    assert.deepEqual(res.json().errors.map((e: { field: string }) => e.field), ['body/slotId']);
+    assert.deepEqual(
+      res.json().errors.map((e: { field: string }) => e.field),
+      ['body/slotId'],
+    );
 
-    const noKey = await app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { authorization: `Bearer ${token}` }, payload: { slotId } });
+    const noKey = await app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/bookings',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { slotId },
+    });
     assert.equal(noKey.statusCode, 400);
-    assert.deepEqual(noKey.json().errors.map((e: { field: string }) => e.field), ['headers/idempotency-key']);
+    assert.deepEqual(
+      noKey.json().errors.map((e: { field: string }) => e.field),
+      ['headers/idempotency-key'],
+    );
 
-    const badJson = await app.inject({ method: 'POST', url: '/api/identity/verify', headers: { 'content-type': 'application/json' }, payload: '{"rrn":' });
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"rrn":',
+    });
     assert.equal(badJson.statusCode, 400);
   });
 
   it('refuses an impossible RRN, an unknown one, a wrong name, and a request without a session, with stable codes', async () => {
     const impossible = '681345-2000000';
-    const r0 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn: impossible, name: '김하나' } });
+    const r0 = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      payload: { providerId: 'pass', rrn: impossible, name: '김하나' },
+    });
     assert.equal(r0.json().code, 'invalid-rrn');
     assert.equal(r0.body.includes(impossible), false);
     // Numbers issued since October 2020 end in a random digit, so a wrong last digit is not refused
     // as malformed; it is simply not this person.
     const otherLastDigit = rrn.slice(0, -1) + String((Number(rrn.slice(-1)) + 1) % 10);
-    const r1 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn: otherLastDigit, name: '김하나' } });
+    const r1 = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      payload: { providerId: 'pass', rrn: otherLastDigit, name: '김하나' },
+    });
     assert.equal(r1.json().code, 'identity-mismatch');
     assert.equal(r1.body.includes(otherLastDigit), false);
-    const r2 = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn, name: '김두울' } });
+    const r2 = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      payload: { providerId: 'pass', rrn, name: '김두울' },
+    });
     assert.equal(r2.statusCode, 401);
     assert.equal(r2.json().code, 'identity-mismatch');
     const r3 = await app.inject({ url: '/api/campaigns/demo/eligibility' });

@@ -21,7 +21,12 @@ import { DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
 import { generatePopulation } from '../../src/synthetic/population.ts';
 import { dropSchema } from '../../src/platform/db.ts';
 import { admissionLeaderKey } from '../../src/waiting-room/keys.ts';
-import { clusterSkipReason, deleteOnEveryMaster, startRedisCluster, type LocalRedisCluster } from '../../tools/local-cluster/redis-cluster.ts';
+import {
+  clusterSkipReason,
+  deleteOnEveryMaster,
+  startRedisCluster,
+  type LocalRedisCluster,
+} from '../../tools/local-cluster/redis-cluster.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { isCi, TEST_DATABASE_URL } from '../support/databases.ts';
 
@@ -30,7 +35,14 @@ const ADMISSION_DEADLINE_MS = 30_000;
 
 async function postgresProblem(): Promise<string | null> {
   const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 });
-  try { await c.connect(); return null; } catch (e) { return (e as Error).message; } finally { await c.end().catch(() => {}); }
+  try {
+    await c.connect();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 async function skipReason(): Promise<string | null> {
@@ -42,24 +54,57 @@ async function skipReason(): Promise<string | null> {
   return clusterSkipReason();
 }
 
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-  s.on('error', reject);
-});
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 
-interface Reply { status: number; body: Record<string, any>; cookies: string[] }
+interface Reply {
+  status: number;
+  body: Record<string, any>;
+  cookies: string[];
+}
 
 /** One request on a fresh connection (agent: false), so node:cluster hands each to the next worker. */
-function call(port: number, method: string, path: string, headers: Record<string, string> = {}, payload?: unknown): Promise<Reply> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  payload?: unknown,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = payload === undefined ? undefined : JSON.stringify(payload);
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, timeout: 10_000,
-      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {}, cookies: res.headers['set-cookie'] ?? [] });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        timeout: 10_000,
+        headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (c) => {
+            text += c;
+          })
+          .on('end', () => {
+            resolve({
+              status: res.statusCode ?? 0,
+              body: text ? JSON.parse(text) : {},
+              cookies: res.headers['set-cookie'] ?? [],
+            });
+          });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`))).on('error', reject);
     req.end(body);
   });
@@ -69,17 +114,32 @@ function callText(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => resolve(text));
-    }).on('error', reject).end();
+      res
+        .setEncoding('utf8')
+        .on('data', (c) => {
+          text += c;
+        })
+        .on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
-interface Proc { child: ChildProcess; output: () => string }
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+}
 
 function startProcess(script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  const keep = (c: Buffer) => { out = (out + c.toString()).slice(-20_000); };
+  const keep = (c: Buffer) => {
+    out = (out + c.toString()).slice(-20_000);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   return { child, output: () => out };
@@ -106,7 +166,8 @@ async function stopProcess(p: Proc | undefined): Promise<void> {
 }
 
 const parentOf = (pid: number) => Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-const admissionIdOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).jti as string;
+const admissionIdOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).jti as string;
 
 const skip = await skipReason();
 
@@ -130,22 +191,53 @@ describe('several processes share one queue on a Redis Cluster', { skip: skip ??
     const url = new URL(TEST_DATABASE_URL);
     url.searchParams.set('options', `-c search_path=${schema}`);
     const env = {
-      DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '4', REDIS_CLUSTER_NODES: cluster.nodesList, REDIS_KEY_PREFIX: keyPrefix,
-      IDENTITY_HMAC_KEY: 'procs-test-identity-hmac-key-0123456789', SIGNING_SECRET: 'procs-test-signing-secret-0123456789abc',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'yeyak-procs-')), LOG_LEVEL: 'warn', IDENTITY_LATENCY_MS: '0', COOKIE_SECURE: 'false',
-      WAITING_ROOM_PARTITIONS: '6', DEMO_POPULATION: '40', DEMO_FACILITIES: '3', DEMO_SLOT_DAYS: '1', DEMO_OPENS_IN_MS: '0',
-      OUTBOX_CHANNEL: 'log', REDIS_URL: '', OPERATOR_ACCOUNTS: 'operator:operator:procs-test-operator-password',
+      DATABASE_URL: url.toString(),
+      DATABASE_POOL_SIZE: '4',
+      REDIS_CLUSTER_NODES: cluster.nodesList,
+      REDIS_KEY_PREFIX: keyPrefix,
+      IDENTITY_HMAC_KEY: 'procs-test-identity-hmac-key-0123456789',
+      SIGNING_SECRET: 'procs-test-signing-secret-0123456789abc',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'yeyak-procs-')),
+      LOG_LEVEL: 'warn',
+      IDENTITY_LATENCY_MS: '0',
+      COOKIE_SECURE: 'false',
+      WAITING_ROOM_PARTITIONS: '6',
+      DEMO_POPULATION: '40',
+      DEMO_FACILITIES: '3',
+      DEMO_SLOT_DAYS: '1',
+      DEMO_OPENS_IN_MS: '0',
+      OUTBOX_CHANNEL: 'log',
+      REDIS_URL: '',
+      OPERATOR_ACCOUNTS: 'operator:operator:procs-test-operator-password',
     };
     primary = startProcess('src/cluster.ts', { ...env, PORT: String(portA), WORKERS: '2' });
-    await waitUntil('cluster.ts workers', STARTUP_DEADLINE_MS, async () => ((await call(portA, 'GET', '/readyz')).status === 200 ? true : null), primary);
-    second = startProcess('src/server.ts', { ...env, PORT: String(portB), SEED_DEMO: 'false', ADMISSION_LEADER: 'true' });
-    await waitUntil('server.ts', STARTUP_DEADLINE_MS, async () => ((await call(portB, 'GET', '/readyz')).status === 200 ? true : null), second);
+    await waitUntil(
+      'cluster.ts workers',
+      STARTUP_DEADLINE_MS,
+      async () => ((await call(portA, 'GET', '/readyz')).status === 200 ? true : null),
+      primary,
+    );
+    second = startProcess('src/server.ts', {
+      ...env,
+      PORT: String(portB),
+      SEED_DEMO: 'false',
+      ADMISSION_LEADER: 'true',
+    });
+    await waitUntil(
+      'server.ts',
+      STARTUP_DEADLINE_MS,
+      async () => ((await call(portB, 'GET', '/readyz')).status === 200 ? true : null),
+      second,
+    );
   });
 
   after(async () => {
     await stopProcess(second);
     await stopProcess(primary);
-    if (cluster) { await deleteOnEveryMaster(cluster, `*${keyPrefix}*`); await cluster.stop(); }
+    if (cluster) {
+      await deleteOnEveryMaster(cluster, `*${keyPrefix}*`);
+      await cluster.stop();
+    }
     await dropSchema(TEST_DATABASE_URL, schema).catch(() => {});
   });
 
@@ -165,7 +257,11 @@ describe('several processes share one queue on a Redis Cluster', { skip: skip ??
   /** Polls (through `port`) until admitted; returns the admission id. */
   async function admittedVia(port: () => number, c: Awaited<ReturnType<typeof joinAs>>): Promise<string> {
     return waitUntil(`admission of person ${c.i}`, ADMISSION_DEADLINE_MS, async () => {
-      const r = await call(port(), 'GET', '/api/campaigns/demo/queue/status', { ...c.auth, cookie: c.cookie, 'x-queue-ticket': c.ticket });
+      const r = await call(port(), 'GET', '/api/campaigns/demo/queue/status', {
+        ...c.auth,
+        cookie: c.cookie,
+        'x-queue-ticket': c.ticket,
+      });
       if (r.status !== 200) throw new Error(`poll ${r.status} ${JSON.stringify(r.body)}`);
       c.ticket = r.body.ticket ?? c.ticket;
       return r.body.state === 'admitted' ? admissionIdOf(r.body.admission.token) : null;
@@ -177,16 +273,33 @@ describe('several processes share one queue on a Redis Cluster', { skip: skip ??
     try {
       const v = await client.get(admissionLeaderKey(keyPrefix));
       return v === null ? null : Number(v.split(':')[0]);
-    } finally { client.disconnect(); }
+    } finally {
+      client.disconnect();
+    }
   }
 
   it('admits everyone who joined through any process exactly once, and refuses a second device everywhere', async () => {
     const citizens = [];
     for (let i = 0; i < 12; i += 1) citizens.push(await joinAs(i, ports()[i % 2]!));
     for (const port of ports()) {
-      const other = await call(port, 'POST', '/api/identity/verify', {}, { providerId: 'pass', rrn: people[0]!.rrn, name: people[0]!.name });
-      const again = await call(port, 'POST', '/api/campaigns/demo/queue', { authorization: `Bearer ${other.body.sessionToken}` }, { deviceId: `another-phone-${port}` });
-      assert.ok([409, 423].includes(again.status), `a second device via port ${port}: ${again.status} ${JSON.stringify(again.body)}`);
+      const other = await call(
+        port,
+        'POST',
+        '/api/identity/verify',
+        {},
+        { providerId: 'pass', rrn: people[0]!.rrn, name: people[0]!.name },
+      );
+      const again = await call(
+        port,
+        'POST',
+        '/api/campaigns/demo/queue',
+        { authorization: `Bearer ${other.body.sessionToken}` },
+        { deviceId: `another-phone-${port}` },
+      );
+      assert.ok(
+        [409, 423].includes(again.status),
+        `a second device via port ${port}: ${again.status} ${JSON.stringify(again.body)}`,
+      );
     }
     // Each polls through the process it did NOT join through.
     const ids = [];
@@ -196,7 +309,8 @@ describe('several processes share one queue on a Redis Cluster', { skip: skip ??
 
   /** waiting_room_admission_leader as each process reports it: port B once, port A's two workers by turns. */
   async function leaderGauges(): Promise<{ a: number[]; b: number }> {
-    const read = async (port: number) => Number(/^waiting_room_admission_leader (\d)/m.exec((await callText(port, '/metrics')))?.[1]);
+    const read = async (port: number) =>
+      Number(/^waiting_room_admission_leader (\d)/m.exec(await callText(port, '/metrics'))?.[1]);
     const a = [];
     for (let k = 0; k < 4; k += 1) a.push(await read(portA));
     return { a, b: await read(portB) };
@@ -209,7 +323,9 @@ describe('several processes share one queue on a Redis Cluster', { skip: skip ??
     // The processes agree: the lease holder reports itself leader, every other process does not.
     await waitUntil('leader gauges to agree with the lease', 10_000, async () => {
       const g = await leaderGauges();
-      const agrees = isSecond ? g.b === 1 && g.a.every((v) => v === 0) : g.b === 0 && g.a.includes(1) && g.a.includes(0);
+      const agrees = isSecond
+        ? g.b === 1 && g.a.every((v) => v === 0)
+        : g.b === 0 && g.a.includes(1) && g.a.includes(0);
       return agrees ? g : null;
     });
 

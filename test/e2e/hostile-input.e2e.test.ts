@@ -24,11 +24,20 @@ const NOW = Date.parse('2026-03-02T03:00:00Z');
 const PROBLEM = /^application\/problem\+json/;
 
 /** One raw request over a socket (what light-my-request cannot send: a 20 kB URL, a 40 kB header). */
-function raw(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
+function raw(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => {
+          body += c;
+        })
+        .on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
     });
     req.on('error', reject).end();
   });
@@ -48,25 +57,66 @@ describe('hostile input over HTTP', () => {
   before(async () => {
     tdb = await pgliteForTest();
     const config = testConfig({ OPERATOR_ACCOUNTS: 'op:operator:op-password-1' });
-    await insertPeople(tdb.db, [{ identity_hash: identityHashOf(config.identityHmacKey, rrn.replace('-', '')), birth_date: '1968-05-05', name: '김하나', phone: '010-1234-5678', region_code: 'KR-11' }]);
+    await insertPeople(tdb.db, [
+      {
+        identity_hash: identityHashOf(config.identityHmacKey, rrn.replace('-', '')),
+        birth_date: '1968-05-05',
+        name: '김하나',
+        phone: '010-1234-5678',
+        region_code: 'KR-11',
+      },
+    ]);
     const campaign = await newLiveCampaign(tdb.db, NOW);
     const facility = await newFacility(tdb.db, 'F-HOSTILE');
-    slotId = (await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 10 })).dose1.id;
-    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } }));
+    slotId = (
+      await newSlotPair(tdb.db, {
+        campaignId: campaign.id,
+        facilityId: facility.id,
+        date: dateAfter(NOW, 3),
+        capacity: 10,
+      })
+    ).dose1.id;
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _enc, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     ({ app, services } = await composeApp({ config, clock, logger, database: tdb }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
-    const v = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn, name: '김하나' } });
+    const v = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      payload: { providerId: 'pass', rrn, name: '김하나' },
+    });
     session = { authorization: `Bearer ${v.json().sessionToken as string}` };
   });
-  after(async () => { await app.close(); await tdb.close(); });
+  after(async () => {
+    await app.close();
+    await tdb.close();
+  });
 
-  const bookingCount = async () => (await tdb.db.selectFrom('bookings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  const bookingCount = async () =>
+    (
+      await tdb.db
+        .selectFrom('bookings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
 
   it('does not coerce body types: {"slotId":true} and {"slotId":"1"} are refused and book nothing', async () => {
     const auth = await admitted(app, services, clock, 'demo', session, 'device-hostile-1');
     for (const [i, body] of [{ slotId: true }, { slotId: String(slotId) }, { slotId: [slotId] }].entries()) {
-      const res = await app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { ...auth, 'idempotency-key': `hostile-coerce-${i}` }, payload: body });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/campaigns/demo/bookings',
+        headers: { ...auth, 'idempotency-key': `hostile-coerce-${i}` },
+        payload: body,
+      });
       assert.equal(res.statusCode, 400, res.body);
       assert.match(String(res.headers['content-type']), PROBLEM);
       assert.equal(res.json().code, 'validation');
@@ -76,7 +126,12 @@ describe('hostile input over HTTP', () => {
 
   it('refuses ids past what a JSON number holds exactly (2^63, 1e20) with 400, not 500', async () => {
     for (const slot of ['9223372036854775808', '1e20', '9007199254740992']) {
-      const res = await app.inject({ method: 'PATCH', url: '/api/bookings/ABCD-EFGH-JKMN', headers: { ...session, 'content-type': 'application/json' }, payload: `{"slotId":${slot}}` });
+      const res = await app.inject({
+        method: 'PATCH',
+        url: '/api/bookings/ABCD-EFGH-JKMN',
+        headers: { ...session, 'content-type': 'application/json' },
+        payload: `{"slotId":${slot}}`,
+      });
       assert.equal(res.statusCode, 400, `${slot}: ${res.body}`);
       assert.match(String(res.headers['content-type']), PROBLEM);
     }
@@ -84,7 +139,11 @@ describe('hostile input over HTTP', () => {
 
   it('refuses dates that match the pattern but do not exist, on both slot searches', async () => {
     const auth = await admitted(app, services, clock, 'demo', session, 'device-hostile-1');
-    for (const url of ['/api/campaigns/demo/slots?date=2026-02-30', '/api/bookings/ABCD-EFGH-JKMN/slots?date=2026-02-30', '/api/campaigns/demo/slots?date=2026-13-01']) {
+    for (const url of [
+      '/api/campaigns/demo/slots?date=2026-02-30',
+      '/api/bookings/ABCD-EFGH-JKMN/slots?date=2026-02-30',
+      '/api/campaigns/demo/slots?date=2026-13-01',
+    ]) {
       const res = await app.inject({ url, headers: auth });
       assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
       assert.equal(res.json().code, 'validation');
@@ -97,20 +156,31 @@ describe('hostile input over HTTP', () => {
     const auth = await admitted(app, services, clock, 'demo', session, 'device-hostile-1');
     const res = await app.inject({ url: '/api/campaigns/demo/slots?region=KR-11%00', headers: auth });
     assert.equal(res.statusCode, 400, res.body);
-    const login = await app.inject({ method: 'POST', url: '/api/operator/login', payload: { username: 'op', password: 'op-password-1' } });
-    const h = { cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': login.json().csrfToken as string };
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/operator/login',
+      payload: { username: 'op', password: 'op-password-1' },
+    });
+    const h = {
+      cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+      'x-csrf-token': login.json().csrfToken as string,
+    };
     const listed = await app.inject({ url: '/api/operator/campaigns', headers: h });
     const demo = listed.json().campaigns.find((c: { id: string }) => c.id === 'demo');
     const rules = { ...demo.rules, version: demo.latestVersion + 1, name: { ko: '데모\u0000', en: 'demo' } };
     const saved = await app.inject({ method: 'POST', url: '/api/operator/campaigns', headers: h, payload: { rules } });
     assert.equal(saved.statusCode, 422, saved.body);
-    assert.deepEqual(saved.json().problems, [{
-      path: '/name/ko', message: 'must be text without control characters',
-      messages: { ko: '제어 문자가 없는 글이어야 합니다', en: 'must be text without control characters' }, place: { ko: '이름 › 한국어', en: 'name › Korean' },
-    }]);
+    assert.deepEqual(saved.json().problems, [
+      {
+        path: '/name/ko',
+        message: 'must be text without control characters',
+        messages: { ko: '제어 문자가 없는 글이어야 합니다', en: 'must be text without control characters' },
+        place: { ko: '이름 › 한국어', en: 'name › Korean' },
+      },
+    ]);
   });
 
-  it('answers Fastify\'s and Node\'s own refusals as problem+json without echoing the URL', async () => {
+  it("answers Fastify's and Node's own refusals as problem+json without echoing the URL", async () => {
     const secret = 'SECRETPATH';
     // Over the router's parameter length: the site's catch-all static route takes it (404).
     const longParam = await raw(port, `/api/bookings/${secret}${'A'.repeat(200)}`, session);
@@ -124,18 +194,38 @@ describe('hostile input over HTTP', () => {
       assert.equal(JSON.parse(r.body).status, r.status);
       assert.ok(!r.body.includes(secret), r.body);
     }
-    const tooLarge = await app.inject({ method: 'POST', url: '/api/identity/verify', headers: { 'content-type': 'application/json' }, payload: `{"name":"${'x'.repeat(70_000)}"}` });
+    const tooLarge = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"name":"${'x'.repeat(70_000)}"}`,
+    });
     assert.equal(tooLarge.statusCode, 413);
-    const wrongType = await app.inject({ method: 'POST', url: '/api/identity/verify', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const wrongType = await app.inject({
+      method: 'POST',
+      url: '/api/identity/verify',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     assert.equal(wrongType.statusCode, 415);
     const wrongMethod = await app.inject({ method: 'PUT', url: '/api/campaigns' });
     assert.equal(wrongMethod.statusCode, 404);
-    for (const r of [tooLarge, wrongType, wrongMethod]) assert.match(String(r.headers['content-type']), PROBLEM, r.body);
+    for (const r of [tooLarge, wrongType, wrongMethod])
+      assert.match(String(r.headers['content-type']), PROBLEM, r.body);
   });
 
-  it('answers a path parameter over the router\'s length limit with a 414 problem that does not echo it', async () => {
-    const bare = await buildApp({ logger: pino({ level: 'silent' }), metrics: createMetrics({ defaultMetrics: false }), isReady: async () => true, cookieSecret: 'c'.repeat(32),
-      plugins: [(a) => { a.get('/things/:id', async () => ({})); }] });
+  it("answers a path parameter over the router's length limit with a 414 problem that does not echo it", async () => {
+    const bare = await buildApp({
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      isReady: async () => true,
+      cookieSecret: 'c'.repeat(32),
+      plugins: [
+        (a) => {
+          a.get('/things/:id', async () => ({}));
+        },
+      ],
+    });
     try {
       const res = await bare.inject({ url: `/things/SECRETPATH${'A'.repeat(200)}` });
       assert.equal(res.statusCode, 414);
@@ -160,7 +250,11 @@ describe('hostile input over HTTP', () => {
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 11; i++) {
-      last = await app.inject({ method: 'POST', url: '/api/identity/verify', payload: { providerId: 'pass', rrn: other, name: `guess${i}` } });
+      last = await app.inject({
+        method: 'POST',
+        url: '/api/identity/verify',
+        payload: { providerId: 'pass', rrn: other, name: `guess${i}` },
+      });
       statuses.push(last.statusCode);
     }
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
@@ -172,7 +266,12 @@ describe('hostile input over HTTP', () => {
   it('limits changes per identity: a storm of changes gets 429s, not database work', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const res = await app.inject({ method: 'PATCH', url: '/api/bookings/ABCD-EFGH-JKMN', headers: session, payload: { slotId } });
+      const res = await app.inject({
+        method: 'PATCH',
+        url: '/api/bookings/ABCD-EFGH-JKMN',
+        headers: session,
+        payload: { slotId },
+      });
       statuses.push(res.statusCode);
     }
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(404));

@@ -19,20 +19,32 @@ describe('join budget over HTTP', () => {
     tdb = await pgliteForTest();
     await newLiveCampaign(tdb.db, NOW);
   });
-  after(async () => { await tdb.close(); });
+  after(async () => {
+    await tdb.close();
+  });
 
   it('refuses joins beyond one second of budget with 429 queue-busy before looking at the body or the session', async () => {
     const { app, services } = await testApp(tdb, fixedClock(NOW), undefined, { JOIN_BUDGET_PER_SEC: '3' });
     try {
       const answers = [];
       for (let i = 0; i < 12; i += 1) {
-        answers.push(await app.inject({ method: 'POST', url: '/api/campaigns/demo/queue', headers: { 'content-type': 'application/json' }, payload: '{"deviceId": not json' }));
+        answers.push(
+          await app.inject({
+            method: 'POST',
+            url: '/api/campaigns/demo/queue',
+            headers: { 'content-type': 'application/json' },
+            payload: '{"deviceId": not json',
+          }),
+        );
       }
       const refused = answers.filter((r) => r.statusCode === 429);
       const passed = answers.filter((r) => r.statusCode !== 429);
       // 3 in the bucket, plus what refilled while 12 requests ran (well under a second).
       assert.ok(passed.length >= 3 && passed.length <= 5, `passed the budget: ${passed.length}`);
-      assert.ok(passed.every((r) => r.statusCode === 400), 'within budget, the malformed body is then refused as such');
+      assert.ok(
+        passed.every((r) => r.statusCode === 400),
+        'within budget, the malformed body is then refused as such',
+      );
       assert.equal(refused.length + passed.length, 12);
       for (const r of refused) {
         assert.equal(r.json().code, 'queue-busy');

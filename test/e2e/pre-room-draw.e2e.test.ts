@@ -28,22 +28,44 @@ describe('pre-room draw over HTTP', () => {
   const rrns = Array.from({ length: N }, (_, i) => makeRrn('1968-05-05', i % 2 ? 'M' : 'F', 100 + i));
   const nameOf = (i: number) => `사람${i}`;
   const citizens: Citizen[] = [];
-  const get: Get = async (path) => { const r = await ctx.app.inject({ url: path }); return { status: r.statusCode, body: r.json() }; };
+  const get: Get = async (path) => {
+    const r = await ctx.app.inject({ url: path });
+    return { status: r.statusCode, body: r.json() };
+  };
 
   before(async () => {
     tdb = await pgliteForTest();
     const key = testConfig().identityHmacKey;
-    await insertPeople(tdb.db, rrns.map((rrn, i) => ({ identity_hash: identityHashOf(key, rrn.replace('-', '')), birth_date: '1968-05-05', name: nameOf(i), phone: '010-0000-0000', region_code: 'KR-11' })));
+    await insertPeople(
+      tdb.db,
+      rrns.map((rrn, i) => ({
+        identity_hash: identityHashOf(key, rrn.replace('-', '')),
+        birth_date: '1968-05-05',
+        name: nameOf(i),
+        phone: '010-0000-0000',
+        region_code: 'KR-11',
+      })),
+    );
     const rules = demoCampaign(NOW, { opensInMs: OPENS - NOW });
     await insertCampaignVersion(tdb.db, rules.id, 1, rules, 'test');
     await setLiveVersion(tdb.db, rules.id, 1);
     ctx = await testApp(tdb, clock);
     for (let i = 0; i < N; i += 1) {
       clock.advance(1_000);
-      citizens.push(await joinQueue(ctx.app, 'demo', await verifyAs(ctx.app, rrns[i]!, nameOf(i)), `device-draw-${String(i).padStart(3, '0')}`));
+      citizens.push(
+        await joinQueue(
+          ctx.app,
+          'demo',
+          await verifyAs(ctx.app, rrns[i]!, nameOf(i)),
+          `device-draw-${String(i).padStart(3, '0')}`,
+        ),
+      );
     }
   });
-  after(async () => { await ctx.app.close(); await tdb.close(); });
+  after(async () => {
+    await ctx.app.close();
+    await tdb.close();
+  });
 
   it('publishes only the commitment before the opening', async () => {
     const draw = await get('/api/campaigns/demo/queue/draw');
@@ -58,19 +80,31 @@ describe('pre-room draw over HTTP', () => {
 
   it('refuses a copied ticket and device cookie used from another session to leave for its owner', async () => {
     const [owner, thief] = [citizens[0]!, citizens[1]!];
-    const copied = await ctx.app.inject({ method: 'DELETE', url: '/api/campaigns/demo/queue', headers: { ...thief.auth, cookie: owner.cookie, 'x-queue-ticket': owner.ticket } });
+    const copied = await ctx.app.inject({
+      method: 'DELETE',
+      url: '/api/campaigns/demo/queue',
+      headers: { ...thief.auth, cookie: owner.cookie, 'x-queue-ticket': owner.ticket },
+    });
     assert.equal(copied.statusCode, 403);
     assert.equal(copied.json().code, 'queue-ticket-invalid');
     // An unsigned cookie naming the owner's device is not the owner's device either.
     const device = decodeURIComponent(owner.cookie.split('=')[1]!).split('.')[0];
-    const forged = await ctx.app.inject({ method: 'DELETE', url: '/api/campaigns/demo/queue', headers: { ...owner.auth, cookie: `yeyak_dev=${device}`, 'x-queue-ticket': owner.ticket } });
+    const forged = await ctx.app.inject({
+      method: 'DELETE',
+      url: '/api/campaigns/demo/queue',
+      headers: { ...owner.auth, cookie: `yeyak_dev=${device}`, 'x-queue-ticket': owner.ticket },
+    });
     assert.notEqual(forged.statusCode, 200);
     assert.equal((await poll(ctx.app, 'demo', owner)).json().state, 'pre-opening', 'the owner still holds the place');
   });
 
   it('gives a person who leaves and rejoins before the opening the same place in the draw', async () => {
     const c = citizens[2]!;
-    const left = await ctx.app.inject({ method: 'DELETE', url: '/api/campaigns/demo/queue', headers: { ...c.auth, cookie: c.cookie, 'x-queue-ticket': c.ticket } });
+    const left = await ctx.app.inject({
+      method: 'DELETE',
+      url: '/api/campaigns/demo/queue',
+      headers: { ...c.auth, cookie: c.cookie, 'x-queue-ticket': c.ticket },
+    });
     assert.equal(left.statusCode, 200, left.body);
     citizens[2] = await joinQueue(ctx.app, 'demo', c.auth, 'device-draw-002');
   });
@@ -113,9 +147,15 @@ describe('pre-room draw over HTTP', () => {
   it('runs as a command against a listening server', async () => {
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (ctx.app.server.address() as AddressInfo).port;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/draw-verify/cli.ts', '--campaign', 'demo', '--url', `http://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tools/draw-verify/cli.ts', '--campaign', 'demo', '--url', `http://127.0.0.1:${port}`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 0, out);
     assert.equal(JSON.parse(out).isVerified, true);

@@ -22,23 +22,49 @@ describe('booking for a parent', () => {
   before(async () => {
     tdb = await pgliteForTest();
     const key = testConfig().identityHmacKey;
-    await insertPeople(tdb.db, [child, parent].map((p) => ({ identity_hash: identityHashOf(key, p.rrn.replace('-', '')), birth_date: p.born, name: p.name, phone: '010-1111-2222', region_code: 'KR-26' })));
+    await insertPeople(
+      tdb.db,
+      [child, parent].map((p) => ({
+        identity_hash: identityHashOf(key, p.rrn.replace('-', '')),
+        birth_date: p.born,
+        name: p.name,
+        phone: '010-1111-2222',
+        region_code: 'KR-26',
+      })),
+    );
     const facility = await newFacility(tdb.db);
-    for (const [id, proxyBooking] of [['demo', 'allowed'], ['no-proxy', 'banned']] as const) {
+    for (const [id, proxyBooking] of [
+      ['demo', 'allowed'],
+      ['no-proxy', 'banned'],
+    ] as const) {
       await newLiveCampaign(tdb.db, NOW, { id, proxyBooking });
-      slots[id] = (await newSlotPair(tdb.db, { campaignId: id, facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 5 })).dose1.id;
+      slots[id] = (
+        await newSlotPair(tdb.db, { campaignId: id, facilityId: facility.id, date: dateAfter(NOW, 3), capacity: 5 })
+      ).dose1.id;
     }
     ctx = await testApp(tdb, clock);
   });
-  after(async () => { await ctx.app.close(); await tdb.close(); });
+  after(async () => {
+    await ctx.app.close();
+    await tdb.close();
+  });
 
   it('books for the parent where proxies are allowed, and the child can still queue and book for themselves', async () => {
     const auth = await verifyAs(ctx.app, child.rrn, child.name);
     const h = await admitted(ctx.app, ctx.services, clock, 'demo', auth, 'child-phone-01');
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { ...h, 'idempotency-key': 'for-mum-0001' }, payload: { slotId: slots.demo, forPerson: { rrn: parent.rrn, name: parent.name } } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/demo/bookings',
+      headers: { ...h, 'idempotency-key': 'for-mum-0001' },
+      payload: { slotId: slots.demo, forPerson: { rrn: parent.rrn, name: parent.name } },
+    });
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().isProxy, true);
-    const row = await tdb.db.selectFrom('bookings').innerJoin('people', 'people.id', 'bookings.person_id').select(['people.birth_date', 'bookings.requested_by_id', 'bookings.person_id']).executeTakeFirstOrThrow();
+    const row = await tdb.db
+      .selectFrom('bookings')
+      .innerJoin('people', 'people.id', 'bookings.person_id')
+      .select(['people.birth_date', 'bookings.requested_by_id', 'bookings.person_id'])
+      .executeTakeFirstOrThrow();
     assert.equal(row.birth_date, parent.born);
     assert.notEqual(row.requested_by_id, row.person_id);
 
@@ -51,7 +77,12 @@ describe('booking for a parent', () => {
   it('refuses a proxy booking where the campaign bans it', async () => {
     const auth = await verifyAs(ctx.app, child.rrn, child.name);
     const h = await admitted(ctx.app, ctx.services, clock, 'no-proxy', auth, 'child-phone-01');
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/campaigns/no-proxy/bookings', headers: { ...h, 'idempotency-key': 'for-mum-0002' }, payload: { slotId: slots['no-proxy'], forPerson: { rrn: parent.rrn, name: parent.name } } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/campaigns/no-proxy/bookings',
+      headers: { ...h, 'idempotency-key': 'for-mum-0002' },
+      payload: { slotId: slots['no-proxy'], forPerson: { rrn: parent.rrn, name: parent.name } },
+    });
     assert.equal(res.json().code, 'proxy-banned');
   });
 });

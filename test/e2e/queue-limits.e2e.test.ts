@@ -36,12 +36,23 @@ describe('join limits', () => {
   before(async () => {
     tdb = await pgliteForTest();
     const key = testConfig().identityHmacKey;
-    await insertPeople(tdb.db, people.map((rrn, i) => ({ identity_hash: identityHashOf(key, rrn.replace('-', '')), birth_date: ['1968-05-05', '1967-03-03'][i]!, name: names[i]!, phone: '010-0000-0000', region_code: 'KR-11' })));
+    await insertPeople(
+      tdb.db,
+      people.map((rrn, i) => ({
+        identity_hash: identityHashOf(key, rrn.replace('-', '')),
+        birth_date: ['1968-05-05', '1967-03-03'][i]!,
+        name: names[i]!,
+        phone: '010-0000-0000',
+        region_code: 'KR-11',
+      })),
+    );
     const rules = demoCampaign(NOW, { opensInMs: 0 });
     await insertCampaignVersion(tdb.db, rules.id, 1, rules, 'test');
     await setLiveVersion(tdb.db, rules.id, 1);
   });
-  after(async () => { await tdb.close(); });
+  after(async () => {
+    await tdb.close();
+  });
 
   it('answers the 11th join of a minute with a 429 that keeps the place, and only for that identity', async () => {
     const { app } = await testApp(tdb, clock);
@@ -67,7 +78,11 @@ describe('join limits', () => {
     try {
       const auth = await verifyAs(app, people[1]!, names[1]!);
       const ticket = (await join(app, auth, 'phone-0002')).json().ticket as string;
-      const poll = () => app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: 'yeyak_dev=phone-0002', 'x-queue-ticket': ticket } });
+      const poll = () =>
+        app.inject({
+          url: '/api/campaigns/demo/queue/status',
+          headers: { ...auth, cookie: 'yeyak_dev=phone-0002', 'x-queue-ticket': ticket },
+        });
       for (let i = 0; i < 120; i++) assert.equal((await poll()).statusCode, 200);
       const over = await poll();
       assert.equal(over.statusCode, 429);
@@ -88,11 +103,21 @@ describe('join limits', () => {
     await services.waitingRoom.syncRooms();
     let healthy = false;
     const app = await buildApp({
-      logger: pino({ level: 'silent' }), metrics: services.metrics, isReady: async () => true, cookieSecret: 'c'.repeat(32),
-      plugins: [waitingRoomRoutes({
-        identity: services.identity, waitingRoom: services.waitingRoom.service, eta: services.waitingRoom.eta, secureCookies: false,
-        redis: null, redisKeyPrefix: 'test', shedJoins: { maxEventLoopDelayMs: 0, healthCheck: async () => healthy },
-      })],
+      logger: pino({ level: 'silent' }),
+      metrics: services.metrics,
+      isReady: async () => true,
+      cookieSecret: 'c'.repeat(32),
+      plugins: [
+        waitingRoomRoutes({
+          identity: services.identity,
+          waitingRoom: services.waitingRoom.service,
+          eta: services.waitingRoom.eta,
+          secureCookies: false,
+          redis: null,
+          redisKeyPrefix: 'test',
+          shedJoins: { maxEventLoopDelayMs: 0, healthCheck: async () => healthy },
+        }),
+      ],
     });
     try {
       const turnedAway = await join(app, auth);
@@ -100,7 +125,10 @@ describe('join limits', () => {
       assert.equal(turnedAway.json().code, 'queue-busy');
       const retryAfter = Number(turnedAway.headers['retry-after']);
       assert.ok(retryAfter >= 5 && retryAfter <= 15, `Retry-After ${retryAfter} s`);
-      const polled = await app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...auth, cookie: 'yeyak_dev=phone-0001', 'x-queue-ticket': ticket } });
+      const polled = await app.inject({
+        url: '/api/campaigns/demo/queue/status',
+        headers: { ...auth, cookie: 'yeyak_dev=phone-0001', 'x-queue-ticket': ticket },
+      });
       assert.equal(polled.statusCode, 200, 'a person already in the queue is still answered');
       healthy = true;
       // The health check runs every second: joins are accepted again within a few.
@@ -124,18 +152,39 @@ describe('join limits', () => {
     const services = testServices(tdb, clock);
     await services.waitingRoom.syncRooms();
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     const real = services.waitingRoom.service;
     // The first join waits (as it would on a slow Redis) until released.
     let entered!: () => void;
-    const isInside = new Promise<void>((r) => { entered = r; });
-    const slowRoom = { ...real, joinQueue: async (i: Parameters<typeof real.joinQueue>[0]) => { entered(); await held; return real.joinQueue(i); } };
+    const isInside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const slowRoom = {
+      ...real,
+      joinQueue: async (i: Parameters<typeof real.joinQueue>[0]) => {
+        entered();
+        await held;
+        return real.joinQueue(i);
+      },
+    };
     const app = await buildApp({
-      logger: pino({ level: 'silent' }), metrics: services.metrics, isReady: async () => true, cookieSecret: 'c'.repeat(32),
-      plugins: [waitingRoomRoutes({
-        identity: services.identity, waitingRoom: slowRoom, eta: services.waitingRoom.eta, secureCookies: false,
-        redis: null, redisKeyPrefix: 'test', shedJoins: { maxEventLoopDelayMs: 0, maxInFlight: 1 },
-      })],
+      logger: pino({ level: 'silent' }),
+      metrics: services.metrics,
+      isReady: async () => true,
+      cookieSecret: 'c'.repeat(32),
+      plugins: [
+        waitingRoomRoutes({
+          identity: services.identity,
+          waitingRoom: slowRoom,
+          eta: services.waitingRoom.eta,
+          secureCookies: false,
+          redis: null,
+          redisKeyPrefix: 'test',
+          shedJoins: { maxEventLoopDelayMs: 0, maxInFlight: 1 },
+        }),
+      ],
     });
     try {
       const first = join(app, firstAuth, 'phone-0001');
@@ -147,7 +196,11 @@ describe('join limits', () => {
       assert.ok(retryAfter >= 5 && retryAfter <= 15, `Retry-After ${retryAfter} s`);
       release();
       assert.equal((await first).statusCode, 200, 'the join in flight completes');
-      assert.equal((await join(app, secondAuth, 'phone-0002')).statusCode, 200, 'the turned-away person gets in when they come back');
+      assert.equal(
+        (await join(app, secondAuth, 'phone-0002')).statusCode,
+        200,
+        'the turned-away person gets in when they come back',
+      );
     } finally {
       await app.close();
       await services.waitingRoom.close();
@@ -168,16 +221,28 @@ describe('join limits', () => {
       assert.equal((await join(a.app, auth, 'phone-0002')).statusCode, 429);
       assert.equal((await join(b.app, auth, 'phone-0002')).statusCode, 429);
       // Polls are limited in each process's memory: they leave no counter in Redis.
-      const ticket = (await join(a.app, await verifyAs(a.app, people[0]!, names[0]!), 'phone-0001')).json().ticket as string;
+      const ticket = (await join(a.app, await verifyAs(a.app, people[0]!, names[0]!), 'phone-0001')).json()
+        .ticket as string;
       const pollAuth = await verifyAs(a.app, people[0]!, names[0]!);
       for (let i = 0; i < 3; i++) {
-        const polled = await a.app.inject({ url: '/api/campaigns/demo/queue/status', headers: { ...pollAuth, cookie: 'yeyak_dev=phone-0001', 'x-queue-ticket': ticket } });
+        const polled = await a.app.inject({
+          url: '/api/campaigns/demo/queue/status',
+          headers: { ...pollAuth, cookie: 'yeyak_dev=phone-0001', 'x-queue-ticket': ticket },
+        });
         assert.equal(polled.statusCode, 200, polled.body);
       }
       const counters = await listKeys(`${rateLimitNamespace(prefix)}*`);
-      assert.ok(counters.some((k) => k.includes('join:')), `join counters are in Redis: ${counters.join(', ')}`);
+      assert.ok(
+        counters.some((k) => k.includes('join:')),
+        `join counters are in Redis: ${counters.join(', ')}`,
+      );
       assert.equal(counters.filter((k) => k.includes('poll:')).length, 0, 'no poll counter in Redis');
-      assert.ok(counters.every((k) => k.startsWith(`${rateLimitNamespace(prefix)}join:`) || k.startsWith(`${rateLimitNamespace(prefix)}ip:`)), `counter keys are <namespace><name>:<id>: ${counters.join(', ')}`);
+      assert.ok(
+        counters.every(
+          (k) => k.startsWith(`${rateLimitNamespace(prefix)}join:`) || k.startsWith(`${rateLimitNamespace(prefix)}ip:`),
+        ),
+        `counter keys are <namespace><name>:<id>: ${counters.join(', ')}`,
+      );
     } finally {
       await a.app.close();
       await b.app.close();
@@ -188,5 +253,9 @@ describe('join limits', () => {
 
 async function listKeys(pattern: string): Promise<string[]> {
   const r = new Redis(REDIS_URL);
-  try { return await r.keys(pattern); } finally { r.disconnect(); }
+  try {
+    return await r.keys(pattern);
+  } finally {
+    r.disconnect();
+  }
 }

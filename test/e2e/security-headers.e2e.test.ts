@@ -13,21 +13,32 @@ import { testApp } from '../support/services.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 
 /** Opens `path`, runs `steps`, and returns every CSP violation the page reported meanwhile. */
-async function violationsOn(browser: Browser, baseUrl: string, path: string, steps: (page: Page) => Promise<void>): Promise<string[]> {
+async function violationsOn(
+  browser: Browser,
+  baseUrl: string,
+  path: string,
+  steps: (page: Page) => Promise<void>,
+): Promise<string[]> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.setDefaultTimeout(45_000);
   const seen: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) seen.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) seen.push(m.text());
+  });
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  await onFailureScreenshot(() => page, `csp-${path.replace(/\W+/g, '-')}`, async () => {
-    await page.goto(`${baseUrl}${path}`);
-    await steps(page);
-    await page.waitForLoadState('networkidle');
-  });
+  await onFailureScreenshot(
+    () => page,
+    `csp-${path.replace(/\W+/g, '-')}`,
+    async () => {
+      await page.goto(`${baseUrl}${path}`);
+      await steps(page);
+      await page.waitForLoadState('networkidle');
+    },
+  );
   await page.context().close();
   return seen;
 }
@@ -35,8 +46,13 @@ async function violationsOn(browser: Browser, baseUrl: string, path: string, ste
 describe('security headers', () => {
   let site: SiteServer;
   let browser: Browser | undefined;
-  before(async () => { site = await startSite({ opensInMs: 60_000 }); });
-  after(async () => { await browser?.close(); await site?.close(); });
+  before(async () => {
+    site = await startSite({ opensInMs: 60_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
 
   it('sends the policy, frame-ancestors none and nosniff on pages, API answers and errors, and no HSTS over HTTP', async () => {
     for (const path of ['/', '/console/', '/docs/', '/api/campaigns', '/api/no-such-route', '/healthz']) {
@@ -52,13 +68,27 @@ describe('security headers', () => {
   });
 
   it('sends the API and probe routes (set from a constant) exactly the headers helmet sends on pages', async () => {
-    const helmetNames = ['content-security-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster',
-      'referrer-policy', 'x-content-type-options', 'x-dns-prefetch-control', 'x-download-options', 'x-frame-options',
-      'x-permitted-cross-domain-policies', 'x-xss-protection'];
+    const helmetNames = [
+      'content-security-policy',
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'origin-agent-cluster',
+      'referrer-policy',
+      'x-content-type-options',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-frame-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+    ];
     const pick = (res: Response) => Object.fromEntries(helmetNames.map((n) => [n, res.headers.get(n)]));
     const page = pick(await fetch(`${site.baseUrl}/`));
-    assert.ok(Object.values(page).every((v) => v !== null), JSON.stringify(page));
-    for (const path of ['/api/campaigns', '/healthz', '/readyz']) assert.deepEqual(pick(await fetch(`${site.baseUrl}${path}`)), page, path);
+    assert.ok(
+      Object.values(page).every((v) => v !== null),
+      JSON.stringify(page),
+    );
+    for (const path of ['/api/campaigns', '/healthz', '/readyz'])
+      assert.deepEqual(pick(await fetch(`${site.baseUrl}${path}`)), page, path);
   });
 
   it('sends HSTS and upgrade-insecure-requests only when TLS_ENABLED says the site is behind TLS', async () => {

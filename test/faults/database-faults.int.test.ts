@@ -12,15 +12,33 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCitizens, sleep, startFaultServer, watchReadiness, type Answer, type FaultServer } from '../support/fault-server.ts';
+import {
+  runCitizens,
+  sleep,
+  startFaultServer,
+  watchReadiness,
+  type Answer,
+  type FaultServer,
+} from '../support/fault-server.ts';
 
-const SERVICE_TABLES = ['people', 'campaigns', 'campaign_versions', 'facilities', 'slots', 'bookings', 'outbox'] as const;
+const SERVICE_TABLES = [
+  'people',
+  'campaigns',
+  'campaign_versions',
+  'facilities',
+  'slots',
+  'bookings',
+  'outbox',
+] as const;
 const isOk = (a: Answer) => a.status >= 200 && a.status < 300;
 const doneAt = (a: { atMs: number; tookMs: number }) => a.atMs + a.tookMs;
 
 /** Every 5xx is the 503 problem with a Retry-After; nothing went unanswered; no 500 anywhere. */
 function assertOnlyCleanFailures(answers: readonly Answer[]) {
-  const bad = answers.filter((a) => a.status === 0 || (a.status >= 500 && !(a.status === 503 && a.code === 'database-unavailable' && a.retryAfter)));
+  const bad = answers.filter(
+    (a) =>
+      a.status === 0 || (a.status >= 500 && !(a.status === 503 && a.code === 'database-unavailable' && a.retryAfter)),
+  );
   assert.deepEqual(bad.slice(0, 5), [], `${bad.length} answers were not a clean 503`);
 }
 
@@ -37,7 +55,9 @@ async function assertServesAgain(s: FaultServer) {
   const ready = await fetch(`${s.baseUrl}/readyz`);
   assert.equal(ready.status, 200);
   const v = await fetch(`${s.baseUrl}/api/identity/verify`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ providerId: 'pass', ...s.person(0) }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ providerId: 'pass', ...s.person(0) }),
   });
   assert.equal(v.status, 200);
 }
@@ -52,7 +72,10 @@ describe('database faults', () => {
       const t0 = Date.now();
       let terminated = 0;
       // Three rounds, so some statements are caught mid-flight and some connections while idle.
-      for (let i = 0; i < 3; i += 1) { terminated += await s.terminateBackends(); await sleep(300); }
+      for (let i = 0; i < 3; i += 1) {
+        terminated += await s.terminateBackends();
+        await sleep(300);
+      }
       const tLast = Date.now();
       await sleep(3_000);
       const answers = await traffic.stop();
@@ -65,9 +88,11 @@ describe('database faults', () => {
       const booked = await assertNothingLost(s, answers);
       await assertServesAgain(s);
       const lastFailure = Math.max(...failed.map(doneAt), tLast);
-      t.diagnostic(`terminate: ${terminated} backends in 3 rounds; ${answers.length} answers, ${failed.length} of them 503; ` +
-        `first 503 ${failed.length ? Math.min(...failed.map(doneAt)) - t0 : '-'} ms after the first round; ` +
-        `first 2xx after the last 503: ${Math.min(...answers.filter((a) => isOk(a) && a.atMs >= lastFailure).map(doneAt)) - lastFailure} ms; ${booked} bookings, all in the database`);
+      t.diagnostic(
+        `terminate: ${terminated} backends in 3 rounds; ${answers.length} answers, ${failed.length} of them 503; ` +
+          `first 503 ${failed.length ? Math.min(...failed.map(doneAt)) - t0 : '-'} ms after the first round; ` +
+          `first 2xx after the last 503: ${Math.min(...answers.filter((a) => isOk(a) && a.atMs >= lastFailure).map(doneAt)) - lastFailure} ms; ${booked} bookings, all in the database`,
+      );
     } finally {
       await s.close();
     }
@@ -101,21 +126,34 @@ describe('database faults', () => {
       const firstFailure = Math.min(...answers.filter((a) => a.status === 503 && a.atMs >= t0).map(doneAt));
       assert.ok(firstFailure - t0 <= 1_000, `first 503 ${firstFailure - t0} ms after the lock`);
       const notReady = samples.find((x) => x.atMs >= t0 && !x.isReady);
-      assert.ok(notReady && doneAt(notReady) - t0 <= 1_000, `not ready ${notReady ? doneAt(notReady) - t0 : 'never'} ms after the lock`);
+      assert.ok(
+        notReady && doneAt(notReady) - t0 <= 1_000,
+        `not ready ${notReady ? doneAt(notReady) - t0 : 'never'} ms after the lock`,
+      );
       // While the lock holds, nobody waits for it: each answer within 1 s.
       const during = answers.filter((a) => a.atMs >= t0 && doneAt(a) <= t1);
       const slowest = Math.max(...during.map((a) => a.tookMs));
       assert.ok(slowest <= 1_000, `slowest answer during the lock took ${slowest} ms`);
-      assert.ok(samples.filter((x) => x.atMs >= t0).every((x) => x.tookMs < 1_000), '/readyz never waits on the database');
-      const recovered = Math.min(...answers.filter((a) => isOk(a) && a.what !== 'my-bookings' && a.atMs >= t1).map(doneAt));
+      assert.ok(
+        samples.filter((x) => x.atMs >= t0).every((x) => x.tookMs < 1_000),
+        '/readyz never waits on the database',
+      );
+      const recovered = Math.min(
+        ...answers.filter((a) => isOk(a) && a.what !== 'my-bookings' && a.atMs >= t1).map(doneAt),
+      );
       const readyAgain = samples.find((x) => x.atMs >= t1 && x.isReady);
-      assert.ok(Number.isFinite(recovered) && recovered - t1 <= 2_000, `first database-backed 2xx ${recovered - t1} ms after the release`);
+      assert.ok(
+        Number.isFinite(recovered) && recovered - t1 <= 2_000,
+        `first database-backed 2xx ${recovered - t1} ms after the release`,
+      );
       assert.ok(readyAgain && doneAt(readyAgain) - t1 <= 2_000, 'ready again within 2 s of the release');
       const booked = await assertNothingLost(s, answers);
       await assertServesAgain(s);
-      t.diagnostic(`lock ${SERVICE_TABLES.length} tables 5 s (held ${t1 - tLocked} ms): ${answers.length} answers, ${answers.filter((a) => a.status === 503).length} 503; ` +
-        `first 503 ${firstFailure - t0} ms, not-ready ${doneAt(notReady!) - t0} ms after the lock was asked; slowest answer during the lock ${slowest} ms; ` +
-        `first 2xx ${recovered - t1} ms and ready ${doneAt(readyAgain!) - t1} ms after the release; ${booked} bookings, all in the database`);
+      t.diagnostic(
+        `lock ${SERVICE_TABLES.length} tables 5 s (held ${t1 - tLocked} ms): ${answers.length} answers, ${answers.filter((a) => a.status === 503).length} 503; ` +
+          `first 503 ${firstFailure - t0} ms, not-ready ${doneAt(notReady!) - t0} ms after the lock was asked; slowest answer during the lock ${slowest} ms; ` +
+          `first 2xx ${recovered - t1} ms and ready ${doneAt(readyAgain!) - t1} ms after the release; ${booked} bookings, all in the database`,
+      );
     } finally {
       await s.close();
     }
@@ -131,7 +169,11 @@ describe('admission while the database is locked', () => {
     try {
       const room = s.services.waitingRoom;
       for (let i = 0; i < 120; i += 1) {
-        const joined = await room.service.joinQueue({ campaignId: 'demo', identityHash: `locked-${i}`, deviceId: `locked-device-${i}` });
+        const joined = await room.service.joinQueue({
+          campaignId: 'demo',
+          identityHash: `locked-${i}`,
+          deviceId: `locked-device-${i}`,
+        });
         assert.ok(joined.ok);
       }
       const ratePerSec = 10;
@@ -144,11 +186,16 @@ describe('admission while the database is locked', () => {
       await release();
       const admittedDuringLock = cursorAtRelease - cursorAtLock;
       // The snapshot lags up to 1 s at either end: at least 2.5 s of the 4 s are seen.
-      assert.ok(admittedDuringLock >= 2.5 * ratePerSec, `admitted ${admittedDuringLock} in 4 s of lock at ${ratePerSec}/s`);
+      assert.ok(
+        admittedDuringLock >= 2.5 * ratePerSec,
+        `admitted ${admittedDuringLock} in 4 s of lock at ${ratePerSec}/s`,
+      );
       await sleep(2_000);
       const saved = await s.admin.query('SELECT cursor FROM waiting_room_checkpoints WHERE campaign_id = $1', ['demo']);
       assert.ok(Number(saved.rows[0]?.cursor) >= cursorAtRelease, 'the checkpoint caught up after the release');
-      t.diagnostic(`admission under a 4 s lock of every table: ${admittedDuringLock} admitted at a pinned ${ratePerSec}/s; checkpoint cursor ${saved.rows[0]?.cursor} after release`);
+      t.diagnostic(
+        `admission under a 4 s lock of every table: ${admittedDuringLock} admitted at a pinned ${ratePerSec}/s; checkpoint cursor ${saved.rows[0]?.cursor} after release`,
+      );
     } finally {
       await s.close();
     }
@@ -158,11 +205,22 @@ describe('admission while the database is locked', () => {
 /** Verifies person `index` and joins the demo queue; returns the headers a poll needs. */
 async function joinQueue(s: FaultServer, index: number): Promise<Record<string, string>> {
   const json = { 'content-type': 'application/json' };
-  const v = await fetch(`${s.baseUrl}/api/identity/verify`, { method: 'POST', headers: json, body: JSON.stringify({ providerId: 'pass', ...s.person(index) }) });
+  const v = await fetch(`${s.baseUrl}/api/identity/verify`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ providerId: 'pass', ...s.person(index) }),
+  });
   assert.equal(v.status, 200);
-  const auth = { authorization: `Bearer ${(await v.json() as { sessionToken: string }).sessionToken}` };
-  const joined = await fetch(`${s.baseUrl}/api/campaigns/demo/queue`, { method: 'POST', headers: { ...json, ...auth }, body: JSON.stringify({ deviceId: `fault-device-${index}` }) });
+  const auth = { authorization: `Bearer ${((await v.json()) as { sessionToken: string }).sessionToken}` };
+  const joined = await fetch(`${s.baseUrl}/api/campaigns/demo/queue`, {
+    method: 'POST',
+    headers: { ...json, ...auth },
+    body: JSON.stringify({ deviceId: `fault-device-${index}` }),
+  });
   assert.equal(joined.status, 200, await joined.clone().text());
-  const cookie = joined.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return { ...auth, cookie, 'x-queue-ticket': (await joined.json() as { ticket: string }).ticket };
+  const cookie = joined.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return { ...auth, cookie, 'x-queue-ticket': ((await joined.json()) as { ticket: string }).ticket };
 }

@@ -29,7 +29,6 @@ export const SCREENSHOT_DIR = resolve('artifacts/screenshots');
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let axeSource: string | undefined;
 
-
 export function ensureWebBuild(): void {
   if (existsSync(join(WEB_DIR, 'index.html'))) return;
   const r = spawnSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
@@ -64,8 +63,13 @@ export async function startSite(opts: { opensInMs: number; env?: Record<string, 
   ensureWebBuild();
   const tdb: TestDatabase = await pgliteForTest();
   const config = testConfig({
-    WEB_DIR, DEMO_POPULATION: String(POPULATION), DEMO_FACILITIES: '400', DEMO_SLOT_DAYS: '3',
-    DEMO_OPENS_IN_MS: String(opts.opensInMs), COOKIE_SECURE: 'false', ...opts.env,
+    WEB_DIR,
+    DEMO_POPULATION: String(POPULATION),
+    DEMO_FACILITIES: '400',
+    DEMO_SLOT_DAYS: '3',
+    DEMO_OPENS_IN_MS: String(opts.opensInMs),
+    COOKIE_SECURE: 'false',
+    ...opts.env,
   });
   const log = pino({ level: 'silent' });
   const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database: tdb });
@@ -103,7 +107,11 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
 }
 
 /** Runs `steps`; if they throw, the screen at that moment is saved as `<name>-failed` first. */
-export async function onFailureScreenshot<T>(page: () => Page | undefined, name: string, steps: () => Promise<T>): Promise<T> {
+export async function onFailureScreenshot<T>(
+  page: () => Page | undefined,
+  name: string,
+  steps: () => Promise<T>,
+): Promise<T> {
   try {
     return await steps();
   } catch (e) {
@@ -117,12 +125,16 @@ export async function onFailureScreenshot<T>(page: () => Page | undefined, name:
 export async function joinOverApi(site: SiteServer, index: number) {
   const p = site.person(index);
   const verified = await fetch(`${site.baseUrl}/api/identity/verify`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ providerId: 'pass', rrn: p.rrn, name: p.name }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ providerId: 'pass', rrn: p.rrn, name: p.name }),
   });
   assert.equal(verified.status, 200, await verified.clone().text());
-  const { sessionToken } = await verified.json() as { sessionToken: string };
+  const { sessionToken } = (await verified.json()) as { sessionToken: string };
   const joined = await fetch(`${site.baseUrl}/api/campaigns/demo/queue`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` }, body: JSON.stringify({ deviceId: `other-phone-${index}` }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
+    body: JSON.stringify({ deviceId: `other-phone-${index}` }),
   });
   assert.equal(joined.status, 200, await joined.clone().text());
 }
@@ -134,9 +146,26 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   axeSource ??= readFileSync(AXE_SOURCE, 'utf8');
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: object,
+          ): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
+    }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
 }

@@ -11,7 +11,9 @@ import { dropSchema, migrate, openDatabase, type DatabaseHandle } from '../../sr
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const isCi = process.env.CI === 'true';
 
-export interface TestDatabase extends DatabaseHandle { schema: string | null }
+export interface TestDatabase extends DatabaseHandle {
+  schema: string | null;
+}
 
 async function postgresReachable(): Promise<string | undefined> {
   const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 });
@@ -39,8 +41,12 @@ export async function postgresForTest(t: TestContext | undefined, poolSize = 20)
   const handle = await openDatabase({ databaseUrl: TEST_DATABASE_URL, pgliteDir: null, schema, poolSize });
   await migrate(handle);
   return {
-    ...handle, schema,
-    close: async () => { await handle.close(); await dropSchema(TEST_DATABASE_URL, schema); },
+    ...handle,
+    schema,
+    close: async () => {
+      await handle.close();
+      await dropSchema(TEST_DATABASE_URL, schema);
+    },
   };
 }
 

@@ -10,7 +10,11 @@ import { insertSlots } from '../../src/booking/slot.repository.ts';
 import { addDays, DAY_MS, formatLocalDate, localDateOfEpochDay } from '../../src/platform/calendar.ts';
 
 /** A live campaign open from an hour before `nowMs` for 30 days (pfizer, 21-day interval). */
-export async function newLiveCampaign(db: Db, nowMs: number, overrides: Partial<CampaignRules> = {}): Promise<CampaignRules> {
+export async function newLiveCampaign(
+  db: Db,
+  nowMs: number,
+  overrides: Partial<CampaignRules> = {},
+): Promise<CampaignRules> {
   const base = demoCampaign(nowMs, { opensInMs: -3_600_000 });
   const rules = { ...structuredClone(base), ...overrides } as CampaignRules;
   await insertCampaignVersion(db, rules.id, rules.version, rules, 'test');
@@ -21,27 +25,83 @@ export async function newLiveCampaign(db: Db, nowMs: number, overrides: Partial<
 let personCounter = 0;
 export async function newPeople(db: Db, count: number, birthDate = '1968-05-05') {
   const rows = Array.from({ length: count }, () => ({
-    identity_hash: randomBytes(16).toString('base64url'), birth_date: birthDate,
-    name: `시험${++personCounter}`, phone: '010-0000-0000', region_code: '11',
+    identity_hash: randomBytes(16).toString('base64url'),
+    birth_date: birthDate,
+    name: `시험${++personCounter}`,
+    phone: '010-0000-0000',
+    region_code: '11',
   }));
   for (let i = 0; i < rows.length; i += 1000) await insertPeople(db, rows.slice(i, i + 1000));
-  return db.selectFrom('people').selectAll().where('identity_hash', 'in', rows.map((r) => r.identity_hash)).orderBy('id').execute();
+  return db
+    .selectFrom('people')
+    .selectAll()
+    .where(
+      'identity_hash',
+      'in',
+      rows.map((r) => r.identity_hash),
+    )
+    .orderBy('id')
+    .execute();
 }
 
 export async function newFacility(db: Db, code = `F${randomBytes(3).toString('hex')}`) {
-  await insertFacilities(db, [{ code, name_ko: `시험의원 ${code}`, name_en: `Test Clinic ${code}`, region_code: '11', district_code: '11010', address: '서울 종로구', kind: 'clinic' }]);
+  await insertFacilities(db, [
+    {
+      code,
+      name_ko: `시험의원 ${code}`,
+      name_en: `Test Clinic ${code}`,
+      region_code: '11',
+      district_code: '11010',
+      address: '서울 종로구',
+      kind: 'clinic',
+    },
+  ]);
   return db.selectFrom('facilities').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
 }
 
 /** A dose-1 slot on `date` and its dose-2 slot `intervalDays` later, both with `capacity`. */
-export async function newSlotPair(db: Db, a: { campaignId: string; facilityId: number; date: string; capacity: number; intervalDays?: number; dose2Capacity?: number; vaccine?: string; rotationGroup?: number | null }) {
+export async function newSlotPair(
+  db: Db,
+  a: {
+    campaignId: string;
+    facilityId: number;
+    date: string;
+    capacity: number;
+    intervalDays?: number;
+    dose2Capacity?: number;
+    vaccine?: string;
+    rotationGroup?: number | null;
+  },
+) {
   const d2 = addDays(a.date, a.intervalDays ?? 21);
   const vaccine = a.vaccine ?? 'pfizer';
   await insertSlots(db, [
-    { campaign_id: a.campaignId, facility_id: a.facilityId, date: a.date, vaccine_code: vaccine, dose: 1, rotation_group: a.rotationGroup ?? null, capacity: a.capacity },
-    { campaign_id: a.campaignId, facility_id: a.facilityId, date: d2, vaccine_code: vaccine, dose: 2, rotation_group: null, capacity: a.dose2Capacity ?? a.capacity },
+    {
+      campaign_id: a.campaignId,
+      facility_id: a.facilityId,
+      date: a.date,
+      vaccine_code: vaccine,
+      dose: 1,
+      rotation_group: a.rotationGroup ?? null,
+      capacity: a.capacity,
+    },
+    {
+      campaign_id: a.campaignId,
+      facility_id: a.facilityId,
+      date: d2,
+      vaccine_code: vaccine,
+      dose: 2,
+      rotation_group: null,
+      capacity: a.dose2Capacity ?? a.capacity,
+    },
   ]);
-  const rows = await db.selectFrom('slots').selectAll().where('facility_id', '=', a.facilityId).where('date', 'in', [a.date, d2]).orderBy('dose').execute();
+  const rows = await db
+    .selectFrom('slots')
+    .selectAll()
+    .where('facility_id', '=', a.facilityId)
+    .where('date', 'in', [a.date, d2])
+    .orderBy('dose')
+    .execute();
   return { dose1: rows[0]!, dose2: rows[1]!, dose2Date: d2 };
 }
 

@@ -34,16 +34,30 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-export async function startFaultServer(t: TestContext, env: Record<string, string> = {}, population = 400): Promise<FaultServer | undefined> {
+export async function startFaultServer(
+  t: TestContext,
+  env: Record<string, string> = {},
+  population = 400,
+): Promise<FaultServer | undefined> {
   const tdb: TestDatabase | undefined = await postgresForTest(t, 4);
   if (!tdb) return undefined;
   const applicationName = `yeyak-fault-${randomBytes(4).toString('hex')}`;
   const config = testConfig({
-    DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_SIZE: '8', DEMO_POPULATION: String(population), DEMO_FACILITIES: '20',
-    DEMO_SLOT_DAYS: '2', DEMO_OPENS_IN_MS: '0', COOKIE_SECURE: 'false', ...env,
+    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_POOL_SIZE: '8',
+    DEMO_POPULATION: String(population),
+    DEMO_FACILITIES: '20',
+    DEMO_SLOT_DAYS: '2',
+    DEMO_OPENS_IN_MS: '0',
+    COOKIE_SECURE: 'false',
+    ...env,
   });
   const log = pino({ level: 'silent' });
-  const database = await openDatabase({ ...serviceDatabaseOptions(config, null, () => {}), schema: tdb.schema!, applicationName });
+  const database = await openDatabase({
+    ...serviceDatabaseOptions(config, null, () => {}),
+    schema: tdb.schema!,
+    applicationName,
+  });
   const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });
   await seedDemo({ db: database.db, config, clock: systemClock, campaigns: services.campaigns, log });
   await services.waitingRoom.syncRooms();
@@ -53,9 +67,17 @@ export async function startFaultServer(t: TestContext, env: Record<string, strin
   await admin.connect();
   const people = [...generatePopulation({ size: population, seed: DEMO_POPULATION_SEED })];
   return {
-    baseUrl, config, database, services, admin, population,
+    baseUrl,
+    config,
+    database,
+    services,
+    admin,
+    population,
     async terminateBackends() {
-      const r = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      const r = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
       return r.rowCount ?? 0;
     },
     async lockTables(tables) {
@@ -63,7 +85,10 @@ export async function startFaultServer(t: TestContext, env: Record<string, strin
       await locker.connect();
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE ${tables.join(', ')} IN ACCESS EXCLUSIVE MODE`);
-      return async () => { await locker.query('COMMIT'); await locker.end(); };
+      return async () => {
+        await locker.query('COMMIT');
+        await locker.end();
+      };
     },
     person(index) {
       const p = people[index];
@@ -92,12 +117,25 @@ export interface Answer {
   bookingNumber?: string;
 }
 
-async function ask(baseUrl: string, what: Answer['what'], path: string, init: RequestInit = {}): Promise<Answer & { body: any }> {
+async function ask(
+  baseUrl: string,
+  what: Answer['what'],
+  path: string,
+  init: RequestInit = {},
+): Promise<Answer & { body: any }> {
   const atMs = Date.now();
   try {
     const res = await fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(20_000) });
     const body = await res.json().catch(() => null);
-    return { what, atMs, tookMs: Date.now() - atMs, status: res.status, code: body?.code, retryAfter: res.headers.get('retry-after'), body };
+    return {
+      what,
+      atMs,
+      tookMs: Date.now() - atMs,
+      status: res.status,
+      code: body?.code,
+      retryAfter: res.headers.get('retry-after'),
+      body,
+    };
   } catch (e) {
     // No answer at all (connection refused or reset, or 20 s without one): status 0.
     return { what, atMs, tookMs: Date.now() - atMs, status: 0, code: (e as Error).message, body: null };
@@ -118,32 +156,52 @@ export function runCitizens(server: FaultServer, citizens: number, backoffMs = 5
   async function citizen(i: number) {
     for (let round = 0; !stopping; round += 1) {
       const who = (i + citizens * round) % server.population;
-      const v = await ask(server.baseUrl, 'verify', '/api/identity/verify', { method: 'POST', headers: json, body: JSON.stringify({ providerId: 'pass', ...server.person(who) }) });
+      const v = await ask(server.baseUrl, 'verify', '/api/identity/verify', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ providerId: 'pass', ...server.person(who) }),
+      });
       answers.push(v);
-      if (v.status !== 200) { await pause(v); continue; }
+      if (v.status !== 200) {
+        await pause(v);
+        continue;
+      }
       const auth = { authorization: `Bearer ${v.body.sessionToken}` };
       const mine = await ask(server.baseUrl, 'my-bookings', '/api/bookings', { headers: auth });
       answers.push(mine);
       if (mine.status === 200 && mine.body.bookings.length > 0) booked.add(who);
-      if (booked.has(who) || mine.status !== 200) { await pause(mine); continue; }
+      if (booked.has(who) || mine.status !== 200) {
+        await pause(mine);
+        continue;
+      }
       const s = await ask(server.baseUrl, 'slots', '/api/campaigns/demo/slots?limit=20', { headers: auth });
       answers.push(s);
-      const slots = s.status === 200 ? s.body.slots as { slotId: number }[] : [];
-      if (slots.length === 0) { await pause(s); continue; }
+      const slots = s.status === 200 ? (s.body.slots as { slotId: number }[]) : [];
+      if (slots.length === 0) {
+        await pause(s);
+        continue;
+      }
       const slotId = slots[who % slots.length]!.slotId;
       const b = await ask(server.baseUrl, 'book', '/api/campaigns/demo/bookings', {
-        method: 'POST', headers: { ...json, ...auth, 'idempotency-key': `fault-${who}-${slotId}` }, body: JSON.stringify({ slotId }),
+        method: 'POST',
+        headers: { ...json, ...auth, 'idempotency-key': `fault-${who}-${slotId}` },
+        body: JSON.stringify({ slotId }),
       });
       answers.push(b.status === 201 || b.status === 200 ? { ...b, bookingNumber: b.body.bookingNumber } : b);
       if (b.status === 201 || b.status === 200) booked.add(who);
       await pause(b);
     }
   }
-  const pause = (a: Answer) => new Promise((r) => setTimeout(r, a.status >= 500 || a.status === 0 || a.status === 429 ? backoffMs : 5));
+  const pause = (a: Answer) =>
+    new Promise((r) => setTimeout(r, a.status >= 500 || a.status === 0 || a.status === 429 ? backoffMs : 5));
   const running = Promise.all(Array.from({ length: citizens }, (_, i) => citizen(i)));
   return {
     answers,
-    async stop() { stopping = true; await running; return answers; },
+    async stop() {
+      stopping = true;
+      await running;
+      return answers;
+    },
   };
 }
 
@@ -159,7 +217,14 @@ export function watchReadiness(baseUrl: string, everyMs = 50) {
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
-  return { samples, async stop() { stopping = true; await loop; return samples; } };
+  return {
+    samples,
+    async stop() {
+      stopping = true;
+      await loop;
+      return samples;
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,7 +9,12 @@ export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
 /** Resolves to a reason to skip, or null when Redis answers. Under CI an unreachable Redis throws. */
 export async function redisSkipReason(url = REDIS_URL): Promise<string | null> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   probe.on('error', () => {}); // the failure is reported by connect() below
   try {
     await probe.connect();

@@ -39,20 +39,35 @@ export function capturingChannel() {
   const failures = new Map<string, number>();
   const channel: MessageChannel & { sent: typeof sent; failNextFor(bookingNumber: string, n: number): void } = {
     sent,
-    failNextFor(bookingNumber, n) { failures.set(bookingNumber, n); },
+    failNextFor(bookingNumber, n) {
+      failures.set(bookingNumber, n);
+    },
     async send(m) {
       const left = failures.get(m.payload.bookingNumber) ?? 0;
-      if (left > 0) { failures.set(m.payload.bookingNumber, left - 1); throw new Error('gateway timeout (simulated)'); }
+      if (left > 0) {
+        failures.set(m.payload.bookingNumber, left - 1);
+        throw new Error('gateway timeout (simulated)');
+      }
       sent.push({ id: m.id, kind: m.kind, to: m.payload.to, bookingNumber: m.payload.bookingNumber });
     },
   };
   return channel;
 }
 
-export function testServices(database: DatabaseHandle, clock: Clock, channel: MessageChannel = capturingChannel(), env: Record<string, string> = {}) {
+export function testServices(
+  database: DatabaseHandle,
+  clock: Clock,
+  channel: MessageChannel = capturingChannel(),
+  env: Record<string, string> = {},
+) {
   return composeServices({ config: testConfig(env), clock, logger: pino({ level: 'silent' }), database, channel });
 }
 
-export function testApp(database: DatabaseHandle, clock: Clock, channel: MessageChannel = capturingChannel(), env: Record<string, string> = {}) {
+export function testApp(
+  database: DatabaseHandle,
+  clock: Clock,
+  channel: MessageChannel = capturingChannel(),
+  env: Record<string, string> = {},
+) {
   return composeApp({ config: testConfig(env), clock, logger: pino({ level: 'silent' }), database, channel });
 }

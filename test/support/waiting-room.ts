@@ -6,7 +6,11 @@ import { fixedClock } from '../../src/platform/clock.ts';
 import { createMemoryCheckpoint, type WaitingRoomCheckpoint } from '../../src/waiting-room/checkpoint.ts';
 import { createMemoryStore, type MemoryWaitingRoomStore } from '../../src/waiting-room/memory-store.ts';
 import { deriveKey } from '../../src/platform/signing.ts';
-import { createWaitingRoomService, type WaitingRoomDeps, type WaitingRoomService } from '../../src/waiting-room/waiting-room.service.ts';
+import {
+  createWaitingRoomService,
+  type WaitingRoomDeps,
+  type WaitingRoomService,
+} from '../../src/waiting-room/waiting-room.service.ts';
 import { PRE_SCORE_RANGE, type WaitingRoomStore } from '../../src/waiting-room/waiting-room.store.ts';
 
 export const OPENS = 1_700_000_000_000;
@@ -34,12 +38,16 @@ export function seededPreScores(seed: number): (identityHash: string) => number 
   const r = seededRandom(seed);
   const drawn = new Map<string, number>();
   return (identityHash) => {
-    if (!drawn.has(identityHash)) drawn.set(identityHash, Math.floor(r() * 2 ** 24) * 2 ** 24 + Math.floor(r() * 2 ** 24));
+    if (!drawn.has(identityHash))
+      drawn.set(identityHash, Math.floor(r() * 2 ** 24) * 2 ** 24 + Math.floor(r() * 2 ** 24));
     return drawn.get(identityHash)!;
   };
 }
 
-export type CountingStore<S extends WaitingRoomStore> = S & { readonly calls: Map<string, number>; totalCalls(): number };
+export type CountingStore<S extends WaitingRoomStore> = S & {
+  readonly calls: Map<string, number>;
+  totalCalls(): number;
+};
 
 export function countCalls<S extends WaitingRoomStore>(store: S): CountingStore<S> {
   const calls = new Map<string, number>();
@@ -64,15 +72,26 @@ export interface Harness {
   readonly service: WaitingRoomService;
 }
 
-export async function newHarness(o: {
-  partitions?: number; startMs?: number; drawPreScore?: (identityHash: string) => number; drawSeeds?: WaitingRoomDeps['drawSeeds'];
-  settings?: WaitingRoomDeps['settings']; controller?: WaitingRoomDeps['controller']; admissions?: WaitingRoomDeps['admissions']; checkpoint?: WaitingRoomCheckpoint;
-} = {}): Promise<Harness> {
+export async function newHarness(
+  o: {
+    partitions?: number;
+    startMs?: number;
+    drawPreScore?: (identityHash: string) => number;
+    drawSeeds?: WaitingRoomDeps['drawSeeds'];
+    settings?: WaitingRoomDeps['settings'];
+    controller?: WaitingRoomDeps['controller'];
+    admissions?: WaitingRoomDeps['admissions'];
+    checkpoint?: WaitingRoomCheckpoint;
+  } = {},
+): Promise<Harness> {
   const clock = fixedClock(o.startMs ?? OPENS - 60_000);
   const store = countCalls(createMemoryStore());
   const checkpoint = o.checkpoint ?? createMemoryCheckpoint();
   const service = createWaitingRoomService({
-    clock, store, checkpoint, keys,
+    clock,
+    store,
+    checkpoint,
+    keys,
     // A test's own score source, or the real seeded draw when it passes seeds (drawSeeds).
     ...(o.drawSeeds ? { drawSeeds: o.drawSeeds } : { drawPreScore: o.drawPreScore ?? seededPreScores(1) }),
     settings: { graceMs: 60_000, admissionTtlMs: 600_000, lockoutMs: 600_000, ...o.settings },
@@ -90,10 +109,14 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
   const ranks = (v: readonly number[]) => {
     const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
     const r = new Array<number>(v.length);
-    order.forEach(([, i], rank) => { r[i] = rank; });
+    order.forEach(([, i], rank) => {
+      r[i] = rank;
+    });
     return r;
   };
-  const rx = ranks(xs), ry = ranks(ys), n = xs.length;
+  const rx = ranks(xs),
+    ry = ranks(ys),
+    n = xs.length;
   const d2 = rx.reduce((sum, r, i) => sum + (r - ry[i]!) ** 2, 0);
   return 1 - (6 * d2) / (n * (n * n - 1));
 }

@@ -13,7 +13,11 @@ import type { StatusReply } from '../../src/waiting-room/waiting-room.service.ts
 import { localStatus, readTicket } from '../../web/src/citizen/queue-position.ts';
 import { CAMPAIGN, newHarness, OPENS, person, type Harness } from '../support/waiting-room.ts';
 
-const poll = { minPollMs: defaultWaitingRoomSettings.minPollMs, maxPollMs: defaultWaitingRoomSettings.maxPollMs, pollFraction: defaultWaitingRoomSettings.pollFraction };
+const poll = {
+  minPollMs: defaultWaitingRoomSettings.minPollMs,
+  maxPollMs: defaultWaitingRoomSettings.maxPollMs,
+  pollFraction: defaultWaitingRoomSettings.pollFraction,
+};
 
 function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
   if (!r.ok) assert.fail(`expected ok, got ${r.reason}`);
@@ -22,7 +26,10 @@ function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T 
 
 function snapshotOf(h: Harness): QueueSnapshot {
   const doc = createSnapshotCache((id) => h.service.roomStatus(id), poll).replyFor(CAMPAIGN)!.document;
-  assert.ok(Value.Check(QueueSnapshotSchema, doc), [...Value.Errors(QueueSnapshotSchema, doc)].map((e) => `${e.path} ${e.message}`).join('; '));
+  assert.ok(
+    Value.Check(QueueSnapshotSchema, doc),
+    [...Value.Errors(QueueSnapshotSchema, doc)].map((e) => `${e.path} ${e.message}`).join('; '),
+  );
   return doc;
 }
 
@@ -31,7 +38,14 @@ async function admitOverSeconds(h: Harness, perSecond: number[][]): Promise<void
   for (const counts of perSecond) {
     h.clock.advance(1_000);
     for (const [partition, count] of counts.entries()) {
-      if (count > 0) value(await h.store.advanceCursor({ campaignId: CAMPAIGN, partition }, { count, graceMs: 60_000 }, { nowMs: h.clock.nowMs(), opensAtMs: OPENS }));
+      if (count > 0)
+        value(
+          await h.store.advanceCursor(
+            { campaignId: CAMPAIGN, partition },
+            { count, graceMs: 60_000 },
+            { nowMs: h.clock.nowMs(), opensAtMs: OPENS },
+          ),
+        );
     }
     await h.service.refreshSnapshot();
   }
@@ -40,17 +54,35 @@ async function admitOverSeconds(h: Harness, perSecond: number[][]): Promise<void
 function serverView(reply: StatusReply) {
   const s = reply.status;
   if (s.kind !== 'waiting') return { kind: s.kind };
-  const eta = s.eta && { seconds: Math.round(s.eta.expectedMs / 1000), lowSeconds: Math.round(s.eta.lowMs / 1000), highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000) };
-  return { kind: 'waiting', position: s.position, ahead: s.ahead, behind: s.behind, isEstimate: s.isEstimate, eta, nextPollMs: s.nextPollMs };
+  const eta = s.eta && {
+    seconds: Math.round(s.eta.expectedMs / 1000),
+    lowSeconds: Math.round(s.eta.lowMs / 1000),
+    highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000),
+  };
+  return {
+    kind: 'waiting',
+    position: s.position,
+    ahead: s.ahead,
+    behind: s.behind,
+    isEstimate: s.isEstimate,
+    eta,
+    nextPollMs: s.nextPollMs,
+  };
 }
 
 async function compareEveryone(h: Harness, tickets: string[]): Promise<{ waiting: number; reached: number }> {
   const snap = snapshotOf(h);
-  let waiting = 0, reached = 0;
+  let waiting = 0,
+    reached = 0;
   for (const [i, ticket] of tickets.entries()) {
     const local = localStatus(readTicket(ticket)!, snap);
-    if (local.kind === 'ask-origin') { reached += 1; continue; }
-    const server = serverView(value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })));
+    if (local.kind === 'ask-origin') {
+      reached += 1;
+      continue;
+    }
+    const server = serverView(
+      value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })),
+    );
     assert.deepEqual(local, server, `person ${i + 1}`);
     waiting += 1;
   }
@@ -66,7 +98,15 @@ describe('position worked out in the browser', () => {
       await h.service.refreshSnapshot();
       const before = await compareEveryone(h, tickets);
       assert.deepEqual(before, { waiting: 400, reached: 0 }, 'no rate measured yet: positions, no ETA');
-      await admitOverSeconds(h, [[3, 2, 4, 1], [5, 1, 2, 3], [0, 0, 0, 0], [4, 4, 4, 4]].map((c) => c.slice(0, partitions)));
+      await admitOverSeconds(
+        h,
+        [
+          [3, 2, 4, 1],
+          [5, 1, 2, 3],
+          [0, 0, 0, 0],
+          [4, 4, 4, 4],
+        ].map((c) => c.slice(0, partitions)),
+      );
       const after = await compareEveryone(h, tickets);
       assert.equal(after.waiting + after.reached, 400);
       assert.ok(after.reached > 0 && after.waiting > 300, JSON.stringify(after));
@@ -80,7 +120,15 @@ describe('position worked out in the browser', () => {
     const local = localStatus(readTicket(ticket)!, snapshotOf(h));
     const server = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: 'device-1' })).status;
     assert.equal(server.kind, 'pre-room');
-    assert.deepEqual(local, server.kind === 'pre-room' && { kind: 'pre-opening', opensAtMs: server.opensAtMs, preRoomSize: server.preRoomSize, nextPollMs: server.nextPollMs });
+    assert.deepEqual(
+      local,
+      server.kind === 'pre-room' && {
+        kind: 'pre-opening',
+        opensAtMs: server.opensAtMs,
+        preRoomSize: server.preRoomSize,
+        nextPollMs: server.nextPollMs,
+      },
+    );
   });
 
   it('estimates an unresolved pre-room place as the server does, and leaves the front to the origin', async () => {
@@ -95,10 +143,14 @@ describe('position worked out in the browser', () => {
       // Issued before the opening, the ticket hides its score: the browser asks the origin, which
       // reissues it with the score; from then on the browser estimates by itself.
       assert.equal(localStatus(readTicket(issued)!, snap).kind, 'ask-origin');
-      const ticket = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: issued, deviceId: `device-${i + 1}` })).ticket ?? issued;
+      const ticket =
+        value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: issued, deviceId: `device-${i + 1}` }))
+          .ticket ?? issued;
       const local = localStatus(readTicket(ticket)!, snap);
       if (local.kind === 'ask-origin') continue;
-      const server = serverView(value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })));
+      const server = serverView(
+        value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` })),
+      );
       assert.deepEqual(local, server, `pre-room person ${i + 1}`);
       if (local.kind === 'waiting' && local.isEstimate) estimated += 1;
     }

@@ -16,7 +16,10 @@ import { generatePopulation } from '../../src/synthetic/population.ts';
 export const DEMO_COHORT = { bornFrom: '1940-01-01', bornTo: '2007-12-31' } as const;
 const SESSION_TTL_MS = 30 * 60_000;
 
-export interface VerifiablePerson { rrn: string; name: string }
+export interface VerifiablePerson {
+  rrn: string;
+  name: string;
+}
 
 /** The first `count` people of the demo population who are in the demo cohort. */
 export function verifiablePeople(populationSize: number, count: number): VerifiablePerson[] {
@@ -26,11 +29,15 @@ export function verifiablePeople(populationSize: number, count: number): Verifia
     out.push({ rrn: p.rrn, name: p.name });
     if (out.length === count) break;
   }
-  if (out.length < count) throw new Error(`only ${out.length} of ${count} people in the demo cohort; raise the population`);
+  if (out.length < count)
+    throw new Error(`only ${out.length} of ${count} people in the demo cohort; raise the population`);
   return out;
 }
 
-export interface RegisteredPerson { id: number; identityHash: string }
+export interface RegisteredPerson {
+  id: number;
+  identityHash: string;
+}
 
 /** People of the cohort registered in the bench's database, in id order. */
 export async function cohortPeople(databaseUrl: string): Promise<RegisteredPerson[]> {
@@ -38,7 +45,9 @@ export async function cohortPeople(databaseUrl: string): Promise<RegisteredPerso
   await c.connect();
   try {
     const r = await c.query<{ id: string; identity_hash: string }>(
-      'SELECT id, identity_hash FROM people WHERE birth_date BETWEEN $1 AND $2 ORDER BY id', [DEMO_COHORT.bornFrom, DEMO_COHORT.bornTo]);
+      'SELECT id, identity_hash FROM people WHERE birth_date BETWEEN $1 AND $2 ORDER BY id',
+      [DEMO_COHORT.bornFrom, DEMO_COHORT.bornTo],
+    );
     return r.rows.map((row) => ({ id: Number(row.id), identityHash: row.identity_hash }));
   } finally {
     await c.end();
@@ -50,7 +59,9 @@ export async function dose1SlotIds(databaseUrl: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    const r = await c.query<{ id: string }>("SELECT id FROM slots WHERE campaign_id = 'demo' AND dose = 1 AND booked < capacity ORDER BY id");
+    const r = await c.query<{ id: string }>(
+      "SELECT id FROM slots WHERE campaign_id = 'demo' AND dose = 1 AND booked < capacity ORDER BY id",
+    );
     return r.rows.map((row) => Number(row.id));
   } finally {
     await c.end();
@@ -67,7 +78,9 @@ export async function mintSessions(signingSecret: string, people: readonly Regis
 
 /** The person id inside a session token (its payload, read without verifying: the bench made or got it). */
 export function personIdOf(sessionToken: string): number {
-  const payload = JSON.parse(Buffer.from(sessionToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { pid?: unknown };
+  const payload = JSON.parse(Buffer.from(sessionToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    pid?: unknown;
+  };
   if (typeof payload.pid !== 'number') throw new Error('session token without pid');
   return payload.pid;
 }

@@ -29,7 +29,9 @@ export function createCleanup(o: { budgetMs: number; log: (line: string) => void
     try {
       await Promise.race([
         Promise.resolve().then(step.undo),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), STEP_TIMEOUT_MS); }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), STEP_TIMEOUT_MS);
+        }),
       ]);
     } catch (e) {
       o.log(`cleanup: ${step.what} failed: ${(e as Error).message}`);
@@ -39,7 +41,9 @@ export function createCleanup(o: { budgetMs: number; log: (line: string) => void
   }
 
   const runAll = () => {
-    running ??= (async () => { for (const step of [...steps].reverse()) await runStep(step); })();
+    running ??= (async () => {
+      for (const step of [...steps].reverse()) await runStep(step);
+    })();
     return running;
   };
 
@@ -78,8 +82,14 @@ export function throwIfStopped(signal: AbortSignal): void {
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -10,7 +10,12 @@ export interface JoinBudget {
   why: string;
 }
 
-export interface FrontDoorTarget { name: string; measured: string; target: string; pass: boolean | null }
+export interface FrontDoorTarget {
+  name: string;
+  measured: string;
+  target: string;
+  pass: boolean | null;
+}
 
 export interface FrontDoorResult {
   rows: Row[];
@@ -37,7 +42,12 @@ export const VERIFY_PER_CORE_SEC_BEFORE = 1_100;
  *   B·join + (F·cap − B)·refusal ≤ 0.9 core-s  ⇒  B ≤ (0.9e6 − F·cap·refusal) / (join − refusal)
  * and never above 90 % of the capacity measured.
  */
-export function joinBudgetFor(m: { joinCapacityPerSec: number; joinCpuUs: number; refusalCpuUs: number; overloadFactor: number }): JoinBudget {
+export function joinBudgetFor(m: {
+  joinCapacityPerSec: number;
+  joinCpuUs: number;
+  refusalCpuUs: number;
+  overloadFactor: number;
+}): JoinBudget {
   const { joinCapacityPerSec: cap, joinCpuUs: j, refusalCpuUs: r, overloadFactor: f } = m;
   const byCpu = j > r ? (0.9e6 - f * cap * r) / (j - r) : cap;
   const perSec = Math.max(1, Math.floor(Math.min(0.9 * cap, byCpu)));
@@ -46,28 +56,78 @@ export function joinBudgetFor(m: { joinCapacityPerSec: number; joinCpuUs: number
 }
 
 const rowNamed = (res: FrontDoorResult, prefix: string) => res.rows.find((r) => r.name.startsWith(prefix));
-const ratio = (a: Row | undefined, b: Row | undefined) => (a && b && b.answersPerSec > 0 ? a.answersPerSec / b.answersPerSec : null);
+const ratio = (a: Row | undefined, b: Row | undefined) =>
+  a && b && b.answersPerSec > 0 ? a.answersPerSec / b.answersPerSec : null;
 
 export function frontDoorTargets(res: FrontDoorResult): FrontDoorTarget[] {
-  const nginx = rowNamed(res, 'nginx'), hello = rowNamed(res, 'Fastify');
-  const at = (name: string, r: number | null, min: number): FrontDoorTarget => ({ name, measured: r === null ? '—' : `${r.toFixed(2)}×`, target: `≥ ${min}×`, pass: r === null ? null : r >= min });
-  const join = rowNamed(res, 'join'), verify = rowNamed(res, 'verification'), o = res.overload;
-  const joinUs = join?.cpuUsPerAnswer.node ?? null, verifyUs = verify?.cpuUsPerAnswer.node ?? null;
+  const nginx = rowNamed(res, 'nginx'),
+    hello = rowNamed(res, 'Fastify');
+  const at = (name: string, r: number | null, min: number): FrontDoorTarget => ({
+    name,
+    measured: r === null ? '—' : `${r.toFixed(2)}×`,
+    target: `≥ ${min}×`,
+    pass: r === null ? null : r >= min,
+  });
+  const join = rowNamed(res, 'join'),
+    verify = rowNamed(res, 'verification'),
+    o = res.overload;
+  const joinUs = join?.cpuUsPerAnswer.node ?? null,
+    verifyUs = verify?.cpuUsPerAnswer.node ?? null;
   const verifyPerCore = verifyUs ? 1e6 / verifyUs : null;
   return [
     at('polls (snapshot) through the edge / nginx static', ratio(rowNamed(res, 'snapshot through'), nginx), 0.5),
-    { name: 'origin snapshot requests per second (1 partition-document × 1 edge)', measured: res.originSnapshotPerSec.toFixed(2), target: `≤ 1 (+1 over the run: ≤ ${(1 + 1 / res.durationSec).toFixed(2)})`, pass: res.originSnapshotPerSec <= 1 + 1 / res.durationSec },
+    {
+      name: 'origin snapshot requests per second (1 partition-document × 1 edge)',
+      measured: res.originSnapshotPerSec.toFixed(2),
+      target: `≤ 1 (+1 over the run: ≤ ${(1 + 1 / res.durationSec).toFixed(2)})`,
+      pass: res.originSnapshotPerSec <= 1 + 1 / res.durationSec,
+    },
     at('polls (snapshot) by Node directly / Fastify hello-world', ratio(rowNamed(res, 'snapshot, Node'), hello), 0.5),
     at('joins / Fastify hello-world', ratio(join, hello), 0.25),
     at('refusals / Fastify hello-world', ratio(rowNamed(res, 'poll refused'), hello), 0.5),
-    { name: 'join, Node CPU per request over a real socket', measured: joinUs === null ? '—' : `${joinUs.toFixed(0)} µs`, target: '≤ 100 µs', pass: joinUs === null ? null : joinUs <= 100 },
-    { name: `verifications per Node core-second (before: ~${VERIFY_PER_CORE_SEC_BEFORE.toLocaleString('en-US')})`, measured: verifyPerCore === null ? '—' : Math.round(verifyPerCore).toLocaleString('en-US'), target: `≥ ${(3 * VERIFY_PER_CORE_SEC_BEFORE).toLocaleString('en-US')}`, pass: verifyPerCore === null ? null : verifyPerCore >= 3 * VERIFY_PER_CORE_SEC_BEFORE },
-    { name: '5× join overload: rate the load generator really offered ÷ join capacity', measured: `${(o.offeredPerSec / Math.max(1, res.joinCapacityPerSec)).toFixed(2)}×`, target: '≥ 4.75× (5× less 5 %), else the rows below do not show 5×', pass: o.offeredPerSec >= 4.75 * res.joinCapacityPerSec },
-    { name: '5× join overload: answered (2xx, or 429 with Retry-After) within 1 s', measured: `${(100 * o.shareWithin1s).toFixed(2)} %`, target: '≥ 99 %', pass: o.shareWithin1s >= 0.99 && (o.retryAfterShare ?? 1) === 1 },
+    {
+      name: 'join, Node CPU per request over a real socket',
+      measured: joinUs === null ? '—' : `${joinUs.toFixed(0)} µs`,
+      target: '≤ 100 µs',
+      pass: joinUs === null ? null : joinUs <= 100,
+    },
+    {
+      name: `verifications per Node core-second (before: ~${VERIFY_PER_CORE_SEC_BEFORE.toLocaleString('en-US')})`,
+      measured: verifyPerCore === null ? '—' : Math.round(verifyPerCore).toLocaleString('en-US'),
+      target: `≥ ${(3 * VERIFY_PER_CORE_SEC_BEFORE).toLocaleString('en-US')}`,
+      pass: verifyPerCore === null ? null : verifyPerCore >= 3 * VERIFY_PER_CORE_SEC_BEFORE,
+    },
+    {
+      name: '5× join overload: rate the load generator really offered ÷ join capacity',
+      measured: `${(o.offeredPerSec / Math.max(1, res.joinCapacityPerSec)).toFixed(2)}×`,
+      target: '≥ 4.75× (5× less 5 %), else the rows below do not show 5×',
+      pass: o.offeredPerSec >= 4.75 * res.joinCapacityPerSec,
+    },
+    {
+      name: '5× join overload: answered (2xx, or 429 with Retry-After) within 1 s',
+      measured: `${(100 * o.shareWithin1s).toFixed(2)} %`,
+      target: '≥ 99 %',
+      pass: o.shareWithin1s >= 0.99 && (o.retryAfterShare ?? 1) === 1,
+    },
     { name: '5× join overload: 5xx', measured: String(o.fiveXx), target: '0', pass: o.fiveXx === 0 },
-    { name: '5× join overload: timeouts (> 1 s) and socket errors', measured: `${o.timeouts} + ${o.socketErrors}`, target: '0', pass: o.timeouts === 0 && o.socketErrors === 0 },
-    { name: '5× join overload: joins started ÷ the edge\'s join rate (a proxy, not an issue target)', measured: `${((o.classes['2xx']?.count ?? 0) / (res.overloadSec ?? 1) / Math.max(1, res.edgeJoinRatePerSec)).toFixed(2)}×`, target: '≥ 0.9×', pass: (o.classes['2xx']?.count ?? 0) / (res.overloadSec ?? 1) >= 0.9 * res.edgeJoinRatePerSec },
-    { name: '5× join overload: admitted bookings keep ≥ 0.9× their rate', measured: 'not measured in this phase', target: '≥ 0.9×', pass: null },
+    {
+      name: '5× join overload: timeouts (> 1 s) and socket errors',
+      measured: `${o.timeouts} + ${o.socketErrors}`,
+      target: '0',
+      pass: o.timeouts === 0 && o.socketErrors === 0,
+    },
+    {
+      name: "5× join overload: joins started ÷ the edge's join rate (a proxy, not an issue target)",
+      measured: `${((o.classes['2xx']?.count ?? 0) / (res.overloadSec ?? 1) / Math.max(1, res.edgeJoinRatePerSec)).toFixed(2)}×`,
+      target: '≥ 0.9×',
+      pass: (o.classes['2xx']?.count ?? 0) / (res.overloadSec ?? 1) >= 0.9 * res.edgeJoinRatePerSec,
+    },
+    {
+      name: '5× join overload: admitted bookings keep ≥ 0.9× their rate',
+      measured: 'not measured in this phase',
+      target: '≥ 0.9×',
+      pass: null,
+    },
   ];
 }
 
@@ -76,14 +136,20 @@ const pad = (s: string, w: number) => (s.length >= w ? s : s + ' '.repeat(w - s.
 const lpad = (s: string, w: number) => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
 
 function line(r: Row, nginx: Row | undefined, hello: Row | undefined): string {
-  const x = (b: Row | undefined) => { const q = ratio(r, b); return q === null ? '—' : `${q.toFixed(2)}×`; };
-  const classes = Object.entries(r.classes).map(([k, c]) => `${k} ${(100 * c.shareWithin1s).toFixed(1)}%`).join(', ');
+  const x = (b: Row | undefined) => {
+    const q = ratio(r, b);
+    return q === null ? '—' : `${q.toFixed(2)}×`;
+  };
+  const classes = Object.entries(r.classes)
+    .map(([k, c]) => `${k} ${(100 * c.shareWithin1s).toFixed(1)}%`)
+    .join(', ');
   const us = (k: string) => (r.cpuUsPerAnswer[k] === undefined ? '—' : r.cpuUsPerAnswer[k]!.toFixed(1));
   return `  ${pad(r.name, 44)} ${lpad(n0(r.answersPerSec), 8)} ${lpad(x(nginx), 7)} ${lpad(x(hello), 7)} ${lpad(us('node'), 8)} ${lpad(us('nginx'), 8)} ${lpad(r.latencyMs.p99.toFixed(1), 8)}  ${classes}${r.timeouts ? `, timeouts ${r.timeouts}` : ''}`;
 }
 
 export function renderFrontDoor(res: FrontDoorResult): string {
-  const nginx = rowNamed(res, 'nginx'), hello = rowNamed(res, 'Fastify');
+  const nginx = rowNamed(res, 'nginx'),
+    hello = rowNamed(res, 'Fastify');
   const o = res.overload;
   const out = [
     `front door (wrk -t1 -c64 -d${res.durationSec}s --timeout 1s, one process each; CPU from /proc/<pid>/stat of the server processes only)`,
@@ -98,7 +164,10 @@ export function renderFrontDoor(res: FrontDoorResult): string {
     `    answered within 1 s ${(100 * o.shareWithin1s).toFixed(2)} %; 429 with Retry-After ${o.retryAfterShare === null ? '—' : `${(100 * o.retryAfterShare).toFixed(1)} %`}; 5xx ${o.fiveXx}; timeouts ${o.timeouts}; socket errors ${o.socketErrors}; p50 ${o.latencyMs.p50.toFixed(1)} ms, p99 ${o.latencyMs.p99.toFixed(1)} ms, max ${o.latencyMs.max.toFixed(0)} ms`,
     '',
     '  targets (issue 12)',
-    ...res.targets.map((t) => `  ${t.pass === null ? '  —  ' : t.pass ? ' PASS' : ' MISS'}  ${pad(t.name, 72)} ${pad(t.measured, 14)} ${t.target}`),
+    ...res.targets.map(
+      (t) =>
+        `  ${t.pass === null ? '  —  ' : t.pass ? ' PASS' : ' MISS'}  ${pad(t.name, 72)} ${pad(t.measured, 14)} ${t.target}`,
+    ),
   ];
   return out.join('\n');
 }

@@ -34,10 +34,17 @@ const JOIN = '/api/campaigns/demo/queue';
 
 async function startHello(cleanup: Cleanup): Promise<{ url: string; pid: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./hello-server.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  cleanup.defer('stop hello-world server', () => { child.kill('SIGKILL'); });
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./hello-server.ts', import.meta.url).pathname], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanup.defer('stop hello-world server', () => {
+    child.kill('SIGKILL');
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('listening')) resolve(); });
+    child.stdout!.on('data', (c: Buffer) => {
+      if (c.toString().includes('listening')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`hello-world server exited ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}/`, pid: child.pid! };
@@ -50,7 +57,12 @@ async function identityFiles(plan: FrontDoorPlan, secret: string): Promise<{ joi
   const joins = join(plan.dataDir, 'fd-joins.tsv');
   writeFileSync(joins, sessions.map((s, i) => `${s}\tfd${plan.runId}d${i}`).join('\n'));
   const verifies = join(plan.dataDir, 'fd-verifies.tsv');
-  writeFileSync(verifies, verifiablePeople(POPULATION, IDENTITIES).map((p) => `${p.rrn}\t${p.name}`).join('\n'));
+  writeFileSync(
+    verifies,
+    verifiablePeople(POPULATION, IDENTITIES)
+      .map((p) => `${p.rrn}\t${p.name}`)
+      .join('\n'),
+  );
   return { joins, verifies };
 }
 
@@ -58,15 +70,25 @@ async function identityFiles(plan: FrontDoorPlan, secret: string): Promise<{ joi
 async function originSnapshotCount(origin: string): Promise<number> {
   const r = await request(`${origin}/metrics`);
   const text = await r.body.text();
-  return text.split('\n').filter((l) => l.startsWith('http_request_duration_seconds_count') && l.includes('route="/api/campaigns/:campaignId/queue/snapshot"'))
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        l.startsWith('http_request_duration_seconds_count') &&
+        l.includes('route="/api/campaigns/:campaignId/queue/snapshot"'),
+    )
     .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 /** A joined citizen's poll headers (session, device cookie, ticket), for the refusal run. */
 async function oneWaitingPerson(origin: string, sessionLine: string): Promise<Record<string, string>> {
   const [token, deviceId] = sessionLine.split('\t') as [string, string];
-  const r = await request(`${origin}${JOIN}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ deviceId }) });
-  const body = await r.body.json() as { ticket?: string };
+  const r = await request(`${origin}${JOIN}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ deviceId }),
+  });
+  const body = (await r.body.json()) as { ticket?: string };
   if (r.statusCode !== 200 || !body.ticket) throw new Error(`join for the refusal run answered ${r.statusCode}`);
   return { authorization: `Bearer ${token}`, cookie: `yeyak_dev=${deviceId}`, 'x-queue-ticket': body.ticket };
 }
@@ -74,12 +96,34 @@ async function oneWaitingPerson(origin: string, sessionLine: string): Promise<Re
 export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult> {
   const { cleanup } = plan;
   const durationSec = plan.quick ? 4 : 8;
-  const secrets = { IDENTITY_HMAC_KEY: `fd-hmac-${plan.runId}-0123456789abcdefghijklmnop`, SIGNING_SECRET: `fd-signing-${plan.runId}-0123456789abcdefghijklmnop` };
-  const serviceEnv = {
-    ...secrets, SEED_DEMO: 'true', DEMO_POPULATION: String(POPULATION), DEMO_FACILITIES: '200', DEMO_SLOT_DAYS: '1', DEMO_OPENS_IN_MS: '0',
-    IDENTITY_LATENCY_MS: '0', TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn',
+  const secrets = {
+    IDENTITY_HMAC_KEY: `fd-hmac-${plan.runId}-0123456789abcdefghijklmnop`,
+    SIGNING_SECRET: `fd-signing-${plan.runId}-0123456789abcdefghijklmnop`,
   };
-  const startOne = (name: string, env: Record<string, string>) => startService({ name, workers: 1, databaseUrl: plan.databaseUrl, redisUrl: plan.redisUrl, keyPrefix: `bench${plan.runId}${name}`, dataDir: plan.dataDir, env: { ...serviceEnv, ...env } }, cleanup);
+  const serviceEnv = {
+    ...secrets,
+    SEED_DEMO: 'true',
+    DEMO_POPULATION: String(POPULATION),
+    DEMO_FACILITIES: '200',
+    DEMO_SLOT_DAYS: '1',
+    DEMO_OPENS_IN_MS: '0',
+    IDENTITY_LATENCY_MS: '0',
+    TRUSTED_PROXIES: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
+  const startOne = (name: string, env: Record<string, string>) =>
+    startService(
+      {
+        name,
+        workers: 1,
+        databaseUrl: plan.databaseUrl,
+        redisUrl: plan.redisUrl,
+        keyPrefix: `bench${plan.runId}${name}`,
+        dataDir: plan.dataDir,
+        env: { ...serviceEnv, ...env },
+      },
+      cleanup,
+    );
 
   const svc: RunningService = await startOne('fd', {});
   const hello = await startHello(cleanup);
@@ -91,7 +135,13 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
   const snapshotBytes = await request(`${svc.origin}${SNAPSHOT}`).then((r) => r.body.text());
   writeFileSync(join(webDir, 'static.json'), snapshotBytes, { mode: 0o644 });
   const edgePort = await freePort();
-  const edge = await startNginx({ host: '127.0.0.1', port: edgePort, upstreams: [{ host: '127.0.0.1', port: svc.port }], webDir, workers: 1 });
+  const edge = await startNginx({
+    host: '127.0.0.1',
+    port: edgePort,
+    upstreams: [{ host: '127.0.0.1', port: svc.port }],
+    webDir,
+    workers: 1,
+  });
   cleanup.defer('stop nginx', () => edge.stop());
   const nginxPids = () => childrenOf(edge.pid).concat(edge.pid);
   const files = await identityFiles(plan, secrets.SIGNING_SECRET);
@@ -100,45 +150,115 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
   const run = (r: Omit<WrkRun, 'connections' | 'durationSec'> & Partial<WrkRun>) => runWrk({ ...base, ...r }, signal);
   const rows: Row[] = [];
 
-  rows.push(await run({ name: 'nginx: static JSON file', url: `${edge.origin}/static.json`, cpu: { nginx: nginxPids } }));
+  rows.push(
+    await run({ name: 'nginx: static JSON file', url: `${edge.origin}/static.json`, cpu: { nginx: nginxPids } }),
+  );
   rows.push(await run({ name: 'Fastify hello-world', url: hello.url, cpu: { node: () => [hello.pid] } }));
   rows.push(await run({ name: 'yeyak /healthz', url: `${svc.origin}/healthz`, cpu: { node: svc.pids } }));
   rows.push(await run({ name: 'snapshot, Node direct', url: `${svc.origin}${SNAPSHOT}`, cpu: { node: svc.pids } }));
   const originBefore = await originSnapshotCount(svc.origin);
-  rows.push(await run({ name: 'snapshot through nginx', url: `${edge.origin}${SNAPSHOT}`, cpu: { node: svc.pids, nginx: nginxPids } }));
-  const originSnapshotPerSec = (await originSnapshotCount(svc.origin) - originBefore) / durationSec;
-  const pollHeaders = await oneWaitingPerson(svc.origin, readFileSync(files.joins, 'utf8').split('\n')[IDENTITIES - 1]!);
+  rows.push(
+    await run({
+      name: 'snapshot through nginx',
+      url: `${edge.origin}${SNAPSHOT}`,
+      cpu: { node: svc.pids, nginx: nginxPids },
+    }),
+  );
+  const originSnapshotPerSec = ((await originSnapshotCount(svc.origin)) - originBefore) / durationSec;
+  const pollHeaders = await oneWaitingPerson(
+    svc.origin,
+    readFileSync(files.joins, 'utf8').split('\n')[IDENTITIES - 1]!,
+  );
   // One address polls far over its per-minute allowance: the first 6,000 of the minute are spent in
   // a warm-up run, everything measured after is refused 429 in onRequest.
   await run({ name: 'warm-up', url: `${svc.origin}${JOIN}/status`, headers: pollHeaders, durationSec: 3, cpu: {} });
-  rows.push(await run({ name: 'poll refused 429 (per-address limit)', url: `${svc.origin}${JOIN}/status`, headers: pollHeaders, cpu: { node: svc.pids } }));
-  rows.push(await run({ name: 'verification', url: `${svc.origin}/api/identity/verify`, mode: 'verify', dataFile: files.verifies, xff: true, cpu: { node: svc.pids } }));
-  rows.push(await run({ name: 'join', url: `${svc.origin}${JOIN}`, mode: 'join', dataFile: files.joins, xff: true, cpu: { node: svc.pids } }));
+  rows.push(
+    await run({
+      name: 'poll refused 429 (per-address limit)',
+      url: `${svc.origin}${JOIN}/status`,
+      headers: pollHeaders,
+      cpu: { node: svc.pids },
+    }),
+  );
+  rows.push(
+    await run({
+      name: 'verification',
+      url: `${svc.origin}/api/identity/verify`,
+      mode: 'verify',
+      dataFile: files.verifies,
+      xff: true,
+      cpu: { node: svc.pids },
+    }),
+  );
+  rows.push(
+    await run({
+      name: 'join',
+      url: `${svc.origin}${JOIN}`,
+      mode: 'join',
+      dataFile: files.joins,
+      xff: true,
+      cpu: { node: svc.pids },
+    }),
+  );
   await edge.stop();
   await svc.stop();
 
   const joinRow = rows.find((r) => r.name === 'join')!;
   const refusalRow = rows.find((r) => r.name.startsWith('poll refused'))!;
-  const joinCapacityPerSec = joinRow.classes['2xx']?.count ? (joinRow.classes['2xx'].count / durationSec) : joinRow.answersPerSec;
-  const budget = joinBudgetFor({ joinCapacityPerSec, joinCpuUs: joinRow.cpuUsPerAnswer.node ?? 0, refusalCpuUs: refusalRow.cpuUsPerAnswer.node ?? 0, overloadFactor: 5 });
+  const joinCapacityPerSec = joinRow.classes['2xx']?.count
+    ? joinRow.classes['2xx'].count / durationSec
+    : joinRow.answersPerSec;
+  const budget = joinBudgetFor({
+    joinCapacityPerSec,
+    joinCpuUs: joinRow.cpuUsPerAnswer.node ?? 0,
+    refusalCpuUs: refusalRow.cpuUsPerAnswer.node ?? 0,
+    overloadFactor: 5,
+  });
   const overloadRate = Math.round(5 * joinCapacityPerSec);
   // The surge goes through an edge that passes 90 % of the measured capacity and answers the rest
   // itself; the origin keeps JOIN_BUDGET_PER_SEC = the capacity as a second line. Every request then
   // reaches the origin from the edge's address, so the per-address limit is lifted for this process.
   const edgeJoinRatePerSec = Math.max(1, Math.round(0.9 * joinCapacityPerSec));
-  const shedding = await startOne('fdb', { SEED_DEMO: 'false', JOIN_BUDGET_PER_SEC: String(Math.max(1, Math.round(joinCapacityPerSec))), QUEUE_PER_IP_PER_MINUTE: '100000000' });
-  const shedEdge = await startNginx({ host: '127.0.0.1', port: await freePort(), upstreams: [{ host: '127.0.0.1', port: shedding.port }], webDir, workers: 1, joinRatePerSec: edgeJoinRatePerSec, joinBurst: Math.max(1, Math.round(edgeJoinRatePerSec / 10)) });
+  const shedding = await startOne('fdb', {
+    SEED_DEMO: 'false',
+    JOIN_BUDGET_PER_SEC: String(Math.max(1, Math.round(joinCapacityPerSec))),
+    QUEUE_PER_IP_PER_MINUTE: '100000000',
+  });
+  const shedEdge = await startNginx({
+    host: '127.0.0.1',
+    port: await freePort(),
+    upstreams: [{ host: '127.0.0.1', port: shedding.port }],
+    webDir,
+    workers: 1,
+    joinRatePerSec: edgeJoinRatePerSec,
+    joinBurst: Math.max(1, Math.round(edgeJoinRatePerSec / 10)),
+  });
   cleanup.defer('stop the shedding edge', () => shedEdge.stop());
   await sleep(1_000);
   const overload = await run({
-    name: `join overload, open loop at ${overloadRate.toLocaleString('en-US')}/s (5× capacity)`, url: `${shedEdge.origin}${JOIN}`, mode: 'join', dataFile: files.joins,
+    name: `join overload, open loop at ${overloadRate.toLocaleString('en-US')}/s (5× capacity)`,
+    url: `${shedEdge.origin}${JOIN}`,
+    mode: 'join',
+    dataFile: files.joins,
     // Enough connections for the offered rate at ~30 ms per answer (nginx's backlog is 4,096).
-    ratePerSec: overloadRate, connections: Math.min(1_000, Math.max(256, Math.round(overloadRate / 30))), durationSec: plan.quick ? 8 : 15,
+    ratePerSec: overloadRate,
+    connections: Math.min(1_000, Math.max(256, Math.round(overloadRate / 30))),
+    durationSec: plan.quick ? 8 : 15,
     cpu: { node: shedding.pids, nginx: () => childrenOf(shedEdge.pid).concat(shedEdge.pid) },
   });
   await shedEdge.stop();
   await shedding.stop();
-  const result: FrontDoorResult = { rows, originSnapshotPerSec, joinCapacityPerSec, budget, edgeJoinRatePerSec, overload, durationSec, overloadSec: plan.quick ? 8 : 15, targets: [] };
+  const result: FrontDoorResult = {
+    rows,
+    originSnapshotPerSec,
+    joinCapacityPerSec,
+    budget,
+    edgeJoinRatePerSec,
+    overload,
+    durationSec,
+    overloadSec: plan.quick ? 8 : 15,
+    targets: [],
+  };
   result.targets = frontDoorTargets(result);
   return { ...result, text: renderFrontDoor(result) };
 }
@@ -151,7 +271,9 @@ function childrenOf(parent: number): number[] {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(Number(d));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }

@@ -10,11 +10,27 @@ import { Pool } from 'undici';
  * `retryAfterSec`: the Retry-After header of a 429/503, when the server sent one. `cookie`: the
  * `name=value` of the first Set-Cookie (the signed device cookie a join sets), to send back as is.
  */
-export interface HttpReply { status: number; json: unknown; ms: number; retryAfterSec?: number; cookie?: string }
+export interface HttpReply {
+  status: number;
+  json: unknown;
+  ms: number;
+  retryAfterSec?: number;
+  cookie?: string;
+}
 
 export interface LoadClient {
   /** Sends one request from source address `lane % lanes`; resolves status 0 on timeout or network error. */
-  send(lane: number, r: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: unknown; timeoutMs: number; wantJson?: boolean }): Promise<HttpReply>;
+  send(
+    lane: number,
+    r: {
+      method: 'GET' | 'POST';
+      path: string;
+      headers: Record<string, string>;
+      body?: unknown;
+      timeoutMs: number;
+      wantJson?: boolean;
+    },
+  ): Promise<HttpReply>;
   close(): Promise<void>;
   readonly lanes: number;
   /** Why requests got status 0, by error code (timeouts, refused connections, …). */
@@ -24,10 +40,17 @@ export interface LoadClient {
 export function createLoadClient(o: { origin: string; lanes: number; connectionsPerLane: number }): LoadClient {
   const origin = new URL(o.origin);
   if (origin.hostname !== '127.0.0.1') throw new Error('bench traffic goes to 127.0.0.1 only');
-  const pools = Array.from({ length: o.lanes }, (_, i) => new Pool(o.origin, {
-    connections: o.connectionsPerLane, pipelining: 1, localAddress: `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`,
-    keepAliveTimeout: 30_000, connect: { timeout: 10_000 },
-  }));
+  const pools = Array.from(
+    { length: o.lanes },
+    (_, i) =>
+      new Pool(o.origin, {
+        connections: o.connectionsPerLane,
+        pipelining: 1,
+        localAddress: `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: 10_000 },
+      }),
+  );
   const failures = new Map<string, number>();
   return {
     lanes: o.lanes,
@@ -36,7 +59,8 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
       const started = performance.now();
       try {
         const res = await pools[lane % pools.length]!.request({
-          method: r.method, path: r.path,
+          method: r.method,
+          path: r.path,
           headers: r.body === undefined ? r.headers : { ...r.headers, 'content-type': 'application/json' },
           body: r.body === undefined ? null : JSON.stringify(r.body),
           signal: AbortSignal.timeout(Math.max(1, Math.ceil(r.timeoutMs))),
@@ -44,15 +68,26 @@ export function createLoadClient(o: { origin: string; lanes: number; connections
         const json = r.wantJson && res.statusCode < 300 ? await res.body.json() : (await res.body.dump(), null);
         const retryAfterSec = Number(res.headers['retry-after']);
         const cookie = firstCookie(res.headers['set-cookie']);
-        return { status: res.statusCode, json, ms: performance.now() - started, ...(retryAfterSec > 0 ? { retryAfterSec } : {}), ...(cookie ? { cookie } : {}) };
+        return {
+          status: res.statusCode,
+          json,
+          ms: performance.now() - started,
+          ...(retryAfterSec > 0 ? { retryAfterSec } : {}),
+          ...(cookie ? { cookie } : {}),
+        };
       } catch (e) {
         const name = (e as Error).name;
-        const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : String((e as { code?: string }).code ?? name ?? 'error');
+        const code =
+          name === 'TimeoutError' || name === 'AbortError'
+            ? 'timeout'
+            : String((e as { code?: string }).code ?? name ?? 'error');
         failures.set(code, (failures.get(code) ?? 0) + 1);
         return { status: 0, json: null, ms: performance.now() - started };
       }
     },
-    async close() { await Promise.all(pools.map((p) => p.close().catch(() => p.destroy()))); },
+    async close() {
+      await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+    },
   };
 }
 
@@ -63,7 +98,12 @@ export function firstCookie(header: string | string[] | undefined): string | und
 }
 
 /** Counts of responses by class, for "errors and 5xx". Status 0 = timeout or connection error. */
-export interface StatusTally { ok2xx: number; c4xx: Record<string, number>; c5xx: number; failed: number }
+export interface StatusTally {
+  ok2xx: number;
+  c4xx: Record<string, number>;
+  c5xx: number;
+  failed: number;
+}
 
 export const newTally = (): StatusTally => ({ ok2xx: 0, c4xx: {}, c5xx: 0, failed: 0 });
 
@@ -78,18 +118,30 @@ export function tally(t: StatusTally, status: number): void {
  * Runs `work(i)` for i in [0, count) with at most `concurrency` in flight (a closed loop),
  * stopping early when `signal` aborts. Resolves when all started work has finished.
  */
-export async function closedLoop(count: number, concurrency: number, signal: AbortSignal, work: (i: number) => Promise<void>): Promise<void> {
+export async function closedLoop(
+  count: number,
+  concurrency: number,
+  signal: AbortSignal,
+  work: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count && !signal.aborted) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count && !signal.aborted) await work(next++);
+    }),
+  );
 }
 
 /**
  * Starts `work(i)` at t0 + i/ratePerSec for i in [0, count) (an open loop: arrivals do not wait
  * for earlier ones), and resolves when every started piece of work has finished.
  */
-export async function openLoop(count: number, ratePerSec: number, signal: AbortSignal, work: (i: number, scheduledAt: number) => Promise<void>): Promise<{ t0: number; maxStartLagMs: number }> {
+export async function openLoop(
+  count: number,
+  ratePerSec: number,
+  signal: AbortSignal,
+  work: (i: number, scheduledAt: number) => Promise<void>,
+): Promise<{ t0: number; maxStartLagMs: number }> {
   const t0 = performance.now();
   const running: Promise<void>[] = [];
   let i = 0;

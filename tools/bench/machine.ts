@@ -12,7 +12,14 @@ import { Redis } from 'ioredis';
 import { partitionKeys } from '../../src/waiting-room/keys.ts';
 import { deletePrefix } from '../../src/waiting-room/redis-cleanup.ts';
 import type { Cleanup } from './cleanup.ts';
-import { parsePgbench, parseRedisBenchmarkCsv, parseWaitingRoomBench, type PgbenchResult, type RedisBenchmarkRow, type WaitingRoomBenchResult } from './parse.ts';
+import {
+  parsePgbench,
+  parseRedisBenchmarkCsv,
+  parseWaitingRoomBench,
+  type PgbenchResult,
+  type RedisBenchmarkRow,
+  type WaitingRoomBenchResult,
+} from './parse.ts';
 import { runTool } from './run-tool.ts';
 
 const SLOTS = 100_000;
@@ -57,29 +64,47 @@ export async function createScratchDatabase(adminUrl: string, name: string, clea
   cleanup.defer(`drop database ${name}`, async () => {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
-    try { await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } finally { await c.end(); }
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await c.end();
+    }
   });
   return databaseUrl(adminUrl, name);
 }
 
-export interface PgbenchRun { readonly clients: number; readonly result: PgbenchResult }
+export interface PgbenchRun {
+  readonly clients: number;
+  readonly result: PgbenchResult;
+}
 
-export async function runPgbench(o: { adminUrl: string; database: string; clients: readonly number[]; durationSec: number; cleanup: Cleanup }): Promise<PgbenchRun[]> {
+export async function runPgbench(o: {
+  adminUrl: string;
+  database: string;
+  clients: readonly number[];
+  durationSec: number;
+  cleanup: Cleanup;
+}): Promise<PgbenchRun[]> {
   const url = await createScratchDatabase(o.adminUrl, o.database, o.cleanup);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     await c.query(PGBENCH_SCHEMA);
     await c.query('VACUUM ANALYZE slots'); // not inside the multi-statement (implicit) transaction
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
   const dir = mkdtempSync(join(tmpdir(), 'yeyak-pgbench-'));
   o.cleanup.defer('remove pgbench script', () => rmSync(dir, { recursive: true, force: true }));
   const script = join(dir, 'booking.sql');
   writeFileSync(script, PGBENCH_SCRIPT);
   const runs: PgbenchRun[] = [];
   for (const clients of o.clients) {
-    const { stdout } = await runTool('pgbench', ['-n', '-f', script, '-c', String(clients), '-j', '2', '-T', String(o.durationSec), url],
-      { timeoutMs: (o.durationSec + 60) * 1000, signal: o.cleanup.signal });
+    const { stdout } = await runTool(
+      'pgbench',
+      ['-n', '-f', script, '-c', String(clients), '-j', '2', '-T', String(o.durationSec), url],
+      { timeoutMs: (o.durationSec + 60) * 1000, signal: o.cleanup.signal },
+    );
     runs.push({ clients, result: parsePgbench(stdout) });
   }
   return runs;
@@ -94,7 +119,8 @@ export interface RedisBaseline {
 }
 
 function joinScript(): string {
-  const read = (file: string) => readFileSync(new URL(`../../src/waiting-room/scripts/${file}.lua`, import.meta.url), 'utf8');
+  const read = (file: string) =>
+    readFileSync(new URL(`../../src/waiting-room/scripts/${file}.lua`, import.meta.url), 'utf8');
   return read('join').replace('--#include lib', read('lib'));
 }
 
@@ -102,7 +128,13 @@ function joinScript(): string {
  * redis-benchmark against the real join.lua (the same text redis-store.ts loads) on an opened
  * partition under `keyPrefix`: every call takes a new place (22-char field from __rand_int__).
  */
-export async function runRedisBenchmark(o: { url: string; keyPrefix: string; requests: number; clients: number; cleanup: Cleanup }): Promise<RedisBaseline> {
+export async function runRedisBenchmark(o: {
+  url: string;
+  keyPrefix: string;
+  requests: number;
+  clients: number;
+  cleanup: Cleanup;
+}): Promise<RedisBaseline> {
   o.cleanup.defer(`delete redis keys ${o.keyPrefix}`, () => deletePrefix(o.url, o.keyPrefix));
   const redis = new Redis(o.url, { maxRetriesPerRequest: 1 });
   const keys = partitionKeys(o.keyPrefix, { campaignId: 'bench', partition: 0 });
@@ -114,16 +146,44 @@ export async function runRedisBenchmark(o: { url: string; keyPrefix: string; req
     redis.disconnect();
   }
   const u = new URL(o.url);
-  const base = ['-h', u.hostname, '-p', u.port || '6379', '-n', String(o.requests), '-c', String(o.clients), '-r', '100000000', '--csv'];
+  const base = [
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '6379',
+    '-n',
+    String(o.requests),
+    '-c',
+    String(o.clients),
+    '-r',
+    '100000000',
+    '--csv',
+  ];
   const tag = `{wr:${o.keyPrefix}:bench-kv}`;
   const now = Date.now();
   const run = async (cmd: string[]) => {
-    const { stdout } = await runTool('redis-benchmark', [...base, ...cmd], { timeoutMs: 120_000, signal: o.cleanup.signal });
+    const { stdout } = await runTool('redis-benchmark', [...base, ...cmd], {
+      timeoutMs: 120_000,
+      signal: o.cleanup.signal,
+    });
     return parseRedisBenchmarkCsv(stdout)[0]!;
   };
   return {
-    joinEvalsha: await run(['EVALSHA', sha, '4', keys.meta, keys.people, keys.pre, keys.active,
-      'f000000000__rand_int__', 'devtag00001', String(now), String(now - 60_000), '0', '600000']),
+    joinEvalsha: await run([
+      'EVALSHA',
+      sha,
+      '4',
+      keys.meta,
+      keys.people,
+      keys.pre,
+      keys.active,
+      'f000000000__rand_int__',
+      'devtag00001',
+      String(now),
+      String(now - 60_000),
+      '0',
+      '600000',
+    ]),
     get: await run(['GET', `${tag}:__rand_int__`]),
     incr: await run(['INCR', `${tag}:__rand_int__`]),
     clients: o.clients,
@@ -132,9 +192,17 @@ export async function runRedisBenchmark(o: { url: string; keyPrefix: string; req
 }
 
 /** tools/bench/waiting-room.bench.ts as it is (join through the service and Lua; poll from the snapshot). */
-export async function runWaitingRoomBench(o: { redisUrl: string; people: number; concurrency: number; cleanup: Cleanup }): Promise<WaitingRoomBenchResult & { output: string }> {
+export async function runWaitingRoomBench(o: {
+  redisUrl: string;
+  people: number;
+  concurrency: number;
+  cleanup: Cleanup;
+}): Promise<WaitingRoomBenchResult & { output: string }> {
   const script = new URL('./waiting-room.bench.ts', import.meta.url).pathname;
-  const { stdout } = await runTool(process.execPath, ['--import', 'tsx', script, String(o.people), String(o.concurrency)],
-    { timeoutMs: 300_000, signal: o.cleanup.signal, env: { ...process.env, REDIS_BENCH_URL: o.redisUrl } });
+  const { stdout } = await runTool(
+    process.execPath,
+    ['--import', 'tsx', script, String(o.people), String(o.concurrency)],
+    { timeoutMs: 300_000, signal: o.cleanup.signal, env: { ...process.env, REDIS_BENCH_URL: o.redisUrl } },
+  );
   return { ...parseWaitingRoomBench(stdout), output: stdout };
 }

@@ -53,19 +53,35 @@ export interface OverloadResult {
 }
 
 /** Where each kind of request goes: a deployment's load balancer routes queue and booking paths apart. */
-export interface OverloadClients { queue: LoadClient; booking: LoadClient }
+export interface OverloadClients {
+  queue: LoadClient;
+  booking: LoadClient;
+}
 
-export async function runOverload(clients: OverloadClients, plan: OverloadPlan, sessions: readonly string[], slotIds: readonly number[], signal: AbortSignal): Promise<OverloadResult> {
+export async function runOverload(
+  clients: OverloadClients,
+  plan: OverloadPlan,
+  sessions: readonly string[],
+  slotIds: readonly number[],
+  signal: AbortSignal,
+): Promise<OverloadResult> {
   const arrivals = Math.min(sessions.length, Math.round(plan.ratePerSec * plan.durationSec));
-  const bookingStatuses = newTally(), queueStatuses = newTally();
-  const latencies: number[] = [], confirmedAt: number[] = [], waits: number[] = [];
-  let joins = 0, polls = 0;
+  const bookingStatuses = newTally(),
+    queueStatuses = newTally();
+  const latencies: number[] = [],
+    confirmedAt: number[] = [],
+    waits: number[] = [];
+  let joins = 0,
+    polls = 0;
   let endAt = Number.POSITIVE_INFINITY;
 
   async function book(i: number, headers: Record<string, string>, sentAt: number, timeoutMs: number) {
     const r = await clients.booking.send(i, {
-      method: 'POST', path: `/api/campaigns/${CAMPAIGN}/bookings`, headers: { ...headers, 'idempotency-key': `ovl-${plan.runId}-${i}` },
-      body: { slotId: slotIds[Math.floor(Math.random() * slotIds.length)] }, timeoutMs,
+      method: 'POST',
+      path: `/api/campaigns/${CAMPAIGN}/bookings`,
+      headers: { ...headers, 'idempotency-key': `ovl-${plan.runId}-${i}` },
+      body: { slotId: slotIds[Math.floor(Math.random() * slotIds.length)] },
+      timeoutMs,
     });
     const done = performance.now();
     tally(bookingStatuses, r.status);
@@ -76,7 +92,12 @@ export async function runOverload(clients: OverloadClients, plan: OverloadPlan, 
   }
 
   async function direct(i: number, arrivedAt: number) {
-    await book(i, { authorization: `Bearer ${sessions[i]}` }, arrivedAt, arrivedAt + plan.timeoutMs - performance.now());
+    await book(
+      i,
+      { authorization: `Bearer ${sessions[i]}` },
+      arrivedAt,
+      arrivedAt + plan.timeoutMs - performance.now(),
+    );
   }
 
   async function throughRoom(i: number, arrivedAt: number) {
@@ -87,7 +108,14 @@ export async function runOverload(clients: OverloadClients, plan: OverloadPlan, 
     let j: Awaited<ReturnType<LoadClient['send']>>;
     for (;;) {
       joins += 1;
-      j = await clients.queue.send(i, { method: 'POST', path: `/api/campaigns/${CAMPAIGN}/queue`, headers: base, body: { deviceId }, timeoutMs: plan.timeoutMs, wantJson: true });
+      j = await clients.queue.send(i, {
+        method: 'POST',
+        path: `/api/campaigns/${CAMPAIGN}/queue`,
+        headers: base,
+        body: { deviceId },
+        timeoutMs: plan.timeoutMs,
+        wantJson: true,
+      });
       tally(queueStatuses, j.status);
       if (j.status !== 429 || j.retryAfterSec === undefined) break;
       if (performance.now() + j.retryAfterSec * 1000 >= endAt || signal.aborted) return;
@@ -105,9 +133,18 @@ export async function runOverload(clients: OverloadClients, plan: OverloadPlan, 
       await sleep(next, signal).catch(() => undefined);
       if (signal.aborted) return;
       polls += 1;
-      const p = await clients.queue.send(i, { method: 'GET', path: `/api/campaigns/${CAMPAIGN}/queue/status`, headers: { ...base, 'x-queue-ticket': ticket }, timeoutMs: plan.timeoutMs, wantJson: true });
+      const p = await clients.queue.send(i, {
+        method: 'GET',
+        path: `/api/campaigns/${CAMPAIGN}/queue/status`,
+        headers: { ...base, 'x-queue-ticket': ticket },
+        timeoutMs: plan.timeoutMs,
+        wantJson: true,
+      });
       tally(queueStatuses, p.status);
-      if (p.status !== 200) { next = 1_000; continue; }
+      if (p.status !== 200) {
+        next = 1_000;
+        continue;
+      }
       const s = p.json as { ticket?: string; nextPollMs?: number | null; admission?: { token: string } };
       if (s.ticket) ticket = s.ticket;
       admission = s.admission?.token;
@@ -122,18 +159,36 @@ export async function runOverload(clients: OverloadClients, plan: OverloadPlan, 
   clients.booking.failures.clear();
   const started = performance.now();
   endAt = started + plan.durationSec * 1000;
-  const { t0, maxStartLagMs } = await openLoop(arrivals, plan.ratePerSec, signal, plan.mode === 'direct' ? direct : throughRoom);
-  const from = t0 + plan.warmupSec * 1000, to = t0 + plan.durationSec * 1000;
+  const { t0, maxStartLagMs } = await openLoop(
+    arrivals,
+    plan.ratePerSec,
+    signal,
+    plan.mode === 'direct' ? direct : throughRoom,
+  );
+  const from = t0 + plan.warmupSec * 1000,
+    to = t0 + plan.durationSec * 1000;
   const status5xx = bookingStatuses.c5xx + queueStatuses.c5xx;
   return {
-    mode: plan.mode, offeredPerSec: plan.ratePerSec, arrivals, durationSec: plan.durationSec, warmupSec: plan.warmupSec,
-    goodputPerSec: ratePerSecIn(confirmedAt, from, to), bookingsConfirmed: confirmedAt.length,
-    bookingLatency: summarizeLatencies(latencies), bookingStatuses, queueStatuses, status5xx,
+    mode: plan.mode,
+    offeredPerSec: plan.ratePerSec,
+    arrivals,
+    durationSec: plan.durationSec,
+    warmupSec: plan.warmupSec,
+    goodputPerSec: ratePerSecIn(confirmedAt, from, to),
+    bookingsConfirmed: confirmedAt.length,
+    bookingLatency: summarizeLatencies(latencies),
+    bookingStatuses,
+    queueStatuses,
+    status5xx,
     errors: status5xx + bookingStatuses.failed + queueStatuses.failed,
     confirmedPerSecond: perSecondCounts(confirmedAt, t0, Math.ceil(plan.durationSec)),
-    admissionWait: plan.mode === 'waiting-room' ? summarizeLatencies(waits) : null, joins, polls,
+    admissionWait: plan.mode === 'waiting-room' ? summarizeLatencies(waits) : null,
+    joins,
+    polls,
     generatorMaxLagMs: maxStartLagMs,
-    failures: Object.fromEntries(mergeCounts(clients.queue.failures, clients.queue === clients.booking ? new Map() : clients.booking.failures)),
+    failures: Object.fromEntries(
+      mergeCounts(clients.queue.failures, clients.queue === clients.booking ? new Map() : clients.booking.failures),
+    ),
   };
 }
 

@@ -19,7 +19,14 @@ tps = 5502.917 (without initial connection time)
 
 describe('parsePgbench', () => {
   it('reads tps, latency, counts and mode', () => {
-    assert.deepEqual(parsePgbench(PGBENCH), { tps: 5502.917, latencyAvgMs: 1.453, transactions: 55012, failed: 0, clients: 8, queryMode: 'simple' });
+    assert.deepEqual(parsePgbench(PGBENCH), {
+      tps: 5502.917,
+      latencyAvgMs: 1.453,
+      transactions: 55012,
+      failed: 0,
+      clients: 8,
+      queryMode: 'simple',
+    });
   });
   it('fails loudly on output without a tps line', () => {
     assert.throws(() => parsePgbench('pgbench: error: connection refused'), /no tps/);
@@ -34,7 +41,12 @@ describe('parseRedisBenchmarkCsv', () => {
 `;
     const rows = parseRedisBenchmarkCsv(out);
     assert.equal(rows.length, 2);
-    assert.deepEqual(rows[0], { test: 'EVALSHA abc 4 {wr:x:bench:0}:meta f:__rand_int__', rps: 98765.43, p50Ms: 0.447, p99Ms: 1.2 });
+    assert.deepEqual(rows[0], {
+      test: 'EVALSHA abc 4 {wr:x:bench:0}:meta f:__rand_int__',
+      rps: 98765.43,
+      p50Ms: 0.447,
+      p99Ms: 1.2,
+    });
     assert.equal(rows[1]!.rps, 120000);
   });
   it('fails loudly when there is no CSV', () => {
@@ -50,7 +62,12 @@ poll answers/s (1 core):  187,002 (no Redis calls)
 redis used_memory delta:  29.8 MiB = 104 bytes/person
 people hash MEMORY USAGE: 27.5 MiB = 96 bytes/person
 `;
-    assert.deepEqual(parseWaitingRoomBench(out), { people: 300000, joinPerSec: 31245, pollPerSec: 187002, bytesPerPerson: 104 });
+    assert.deepEqual(parseWaitingRoomBench(out), {
+      people: 300000,
+      joinPerSec: 31245,
+      pollPerSec: 187002,
+      bytesPerPerson: 104,
+    });
   });
   it('fails loudly when a line is missing', () => {
     assert.throws(() => parseWaitingRoomBench('people joined: 5'), /join rate/);

@@ -39,7 +39,10 @@ export interface RedisBenchmarkRow {
 
 /** `redis-benchmark --csv` output: a header line and one quoted row per test. */
 export function parseRedisBenchmarkCsv(stdout: string): RedisBenchmarkRow[] {
-  const lines = stdout.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.startsWith('"'));
+  const lines = stdout
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('"'));
   const header = lines.shift();
   if (!header) throw new Error(`redis-benchmark printed no CSV:\n${stdout.slice(0, 2000)}`);
   const cols = splitCsv(header);
@@ -49,8 +52,11 @@ export function parseRedisBenchmarkCsv(stdout: string): RedisBenchmarkRow[] {
     return i;
   };
   const [test, rps, p50, p99] = [at('test'), at('rps'), at('p50_latency_ms'), at('p99_latency_ms')];
-  const rows = lines.map(splitCsv).map((c) => ({ test: c[test]!, rps: Number(c[rps]), p50Ms: Number(c[p50]), p99Ms: Number(c[p99]) }));
-  if (rows.length === 0 || rows.some((r) => !Number.isFinite(r.rps))) throw new Error(`redis-benchmark CSV unreadable:\n${stdout.slice(0, 2000)}`);
+  const rows = lines
+    .map(splitCsv)
+    .map((c) => ({ test: c[test]!, rps: Number(c[rps]), p50Ms: Number(c[p50]), p99Ms: Number(c[p99]) }));
+  if (rows.length === 0 || rows.some((r) => !Number.isFinite(r.rps)))
+    throw new Error(`redis-benchmark CSV unreadable:\n${stdout.slice(0, 2000)}`);
   return rows;
 }
 

@@ -13,9 +13,19 @@ const CAMPAIGN = 'demo';
 const REQUEST_TIMEOUT_MS = 30_000;
 const ADMISSION_DEADLINE_MS = 180_000;
 
-export interface Admitted { auth: string; cookie: string; admissionToken: string; personId: number }
+export interface Admitted {
+  auth: string;
+  cookie: string;
+  admissionToken: string;
+  personId: number;
+}
 
-export interface StepRate { count: number; seconds: number; perSec: number; statuses: StatusTally }
+export interface StepRate {
+  count: number;
+  seconds: number;
+  perSec: number;
+  statuses: StatusTally;
+}
 
 export interface PeakResult {
   verify: StepRate;
@@ -27,17 +37,36 @@ export interface PeakResult {
   bookedPersonIds: number[];
 }
 
-const rate = (count: number, ms: number, statuses: StatusTally): StepRate => ({ count, seconds: ms / 1000, perSec: (count * 1000) / ms, statuses });
+const rate = (count: number, ms: number, statuses: StatusTally): StepRate => ({
+  count,
+  seconds: ms / 1000,
+  perSec: (count * 1000) / ms,
+  statuses,
+});
 
 export const deviceIdOf = (runId: string, i: number) => `bench-${runId}-${i}`;
 
 /** Verify → join → poll until admitted, for every person; returns who was admitted and the rates seen. */
-export async function admitEveryone(client: LoadClient, people: readonly VerifiablePerson[], runId: string, signal: AbortSignal) {
-  const verifyT = newTally(), joinT = newTally(), pollT = newTally();
+export async function admitEveryone(
+  client: LoadClient,
+  people: readonly VerifiablePerson[],
+  runId: string,
+  signal: AbortSignal,
+) {
+  const verifyT = newTally(),
+    joinT = newTally(),
+    pollT = newTally();
   const sessions: string[] = new Array(people.length);
   let t = performance.now();
   await closedLoop(people.length, 64, signal, async (i) => {
-    const r = await client.send(i, { method: 'POST', path: '/api/identity/verify', headers: {}, body: { providerId: 'pass', rrn: people[i]!.rrn, name: people[i]!.name }, timeoutMs: REQUEST_TIMEOUT_MS, wantJson: true });
+    const r = await client.send(i, {
+      method: 'POST',
+      path: '/api/identity/verify',
+      headers: {},
+      body: { providerId: 'pass', rrn: people[i]!.rrn, name: people[i]!.name },
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      wantJson: true,
+    });
     tally(verifyT, r.status);
     if (r.status !== 200) throw new Error(`verify answered ${r.status}`);
     sessions[i] = (r.json as { sessionToken: string }).sessionToken;
@@ -52,13 +81,26 @@ export async function admitEveryone(client: LoadClient, people: readonly Verifia
   t = performance.now();
   await closedLoop(people.length, 128, signal, async (i) => {
     const deviceId = deviceIdOf(runId, i);
-    const r = await client.send(i, { method: 'POST', path: `/api/campaigns/${CAMPAIGN}/queue`, headers: { authorization: `Bearer ${sessions[i]}` }, body: { deviceId }, timeoutMs: REQUEST_TIMEOUT_MS, wantJson: true });
+    const r = await client.send(i, {
+      method: 'POST',
+      path: `/api/campaigns/${CAMPAIGN}/queue`,
+      headers: { authorization: `Bearer ${sessions[i]}` },
+      body: { deviceId },
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      wantJson: true,
+    });
     tally(joinT, r.status);
     if (r.status !== 200) throw new Error(`join answered ${r.status}`);
     const j = r.json as { ticket: string; status: { state: string; admission?: { token: string } } };
     tickets[i] = j.ticket;
     cookies[i] = r.cookie ?? `yeyak_dev=${deviceId}`;
-    if (j.status.admission) admitted[i] = { auth: `Bearer ${sessions[i]}`, cookie: cookies[i]!, admissionToken: j.status.admission.token, personId: personIdOf(sessions[i]!) };
+    if (j.status.admission)
+      admitted[i] = {
+        auth: `Bearer ${sessions[i]}`,
+        cookie: cookies[i]!,
+        admissionToken: j.status.admission.token,
+        personId: personIdOf(sessions[i]!),
+      };
   });
   const join = rate(people.length, performance.now() - t, joinT);
   throwIfStopped(signal);
@@ -70,23 +112,50 @@ export async function admitEveryone(client: LoadClient, people: readonly Verifia
     const headers = { authorization: `Bearer ${sessions[i]}`, cookie: cookies[i]!, 'x-queue-ticket': tickets[i]! };
     while (!admitted[i] && performance.now() < deadline && !signal.aborted) {
       pollCount += 1;
-      const r = await client.send(i, { method: 'GET', path: `/api/campaigns/${CAMPAIGN}/queue/status`, headers, timeoutMs: REQUEST_TIMEOUT_MS, wantJson: true });
+      const r = await client.send(i, {
+        method: 'GET',
+        path: `/api/campaigns/${CAMPAIGN}/queue/status`,
+        headers,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+        wantJson: true,
+      });
       tally(pollT, r.status);
-      const j = r.json as { state?: string; nextPollMs?: number; admission?: { token: string }; ticket?: string } | null;
+      const j = r.json as {
+        state?: string;
+        nextPollMs?: number;
+        admission?: { token: string };
+        ticket?: string;
+      } | null;
       if (j?.ticket) headers['x-queue-ticket'] = j.ticket;
-      if (j?.admission) admitted[i] = { auth: headers.authorization, cookie: headers.cookie, admissionToken: j.admission.token, personId: personIdOf(sessions[i]!) };
+      if (j?.admission)
+        admitted[i] = {
+          auth: headers.authorization,
+          cookie: headers.cookie,
+          admissionToken: j.admission.token,
+          personId: personIdOf(sessions[i]!),
+        };
       // Set-up, not measured: ask at least every second (the server may say up to 10 s).
       else await sleep(Math.min(1_000, Math.max(200, j?.nextPollMs ?? 1_000)), signal);
     }
   });
   const polls = rate(pollCount, performance.now() - t, pollT);
   const ready = admitted.filter((a): a is Admitted => a !== undefined);
-  if (ready.length < people.length) throw new Error(`only ${ready.length} of ${people.length} people were admitted within ${ADMISSION_DEADLINE_MS / 1000} s`);
+  if (ready.length < people.length)
+    throw new Error(
+      `only ${ready.length} of ${people.length} people were admitted within ${ADMISSION_DEADLINE_MS / 1000} s`,
+    );
   return { admitted: ready, verify, join, polls };
 }
 
 /** Books one random dose-1 slot per admitted person, `concurrency` in flight; the measured phase. */
-export async function bookAll(client: LoadClient, admitted: readonly Admitted[], slotIds: readonly number[], runId: string, concurrency: number, signal: AbortSignal) {
+export async function bookAll(
+  client: LoadClient,
+  admitted: readonly Admitted[],
+  slotIds: readonly number[],
+  runId: string,
+  concurrency: number,
+  signal: AbortSignal,
+) {
   const statuses = newTally();
   const latencies: number[] = [];
   const booked: number[] = [];
@@ -95,14 +164,29 @@ export async function bookAll(client: LoadClient, admitted: readonly Admitted[],
   await closedLoop(admitted.length, concurrency, signal, async (i) => {
     const a = admitted[i]!;
     const r = await client.send(i, {
-      method: 'POST', path: `/api/campaigns/${CAMPAIGN}/bookings`,
-      headers: { authorization: a.auth, cookie: a.cookie, 'x-admission-token': a.admissionToken, 'idempotency-key': `bench-${runId}-${i}` },
-      body: { slotId: slotIds[Math.floor(Math.random() * slotIds.length)] }, timeoutMs: REQUEST_TIMEOUT_MS,
+      method: 'POST',
+      path: `/api/campaigns/${CAMPAIGN}/bookings`,
+      headers: {
+        authorization: a.auth,
+        cookie: a.cookie,
+        'x-admission-token': a.admissionToken,
+        'idempotency-key': `bench-${runId}-${i}`,
+      },
+      body: { slotId: slotIds[Math.floor(Math.random() * slotIds.length)] },
+      timeoutMs: REQUEST_TIMEOUT_MS,
     });
     tally(statuses, r.status);
     lastDone = performance.now();
-    if (r.status === 201) { latencies.push(r.ms); booked.push(a.personId); }
+    if (r.status === 201) {
+      latencies.push(r.ms);
+      booked.push(a.personId);
+    }
   });
   const ms = lastDone - t0;
-  return { ...rate(booked.length, ms, statuses), latency: summarizeLatencies(latencies), concurrency, bookedPersonIds: booked };
+  return {
+    ...rate(booked.length, ms, statuses),
+    latency: summarizeLatencies(latencies),
+    concurrency,
+    bookedPersonIds: booked,
+  };
 }

@@ -13,7 +13,15 @@ import { evaluateTargets, ratio, type TargetResult } from './targets.ts';
 export interface BenchReport {
   startedAt: string;
   mode: 'full' | 'quick';
-  machine: { cores: number; cpuModel: string; memoryGiB: number; node: string; postgres: string; redis: string; loadAverage: number[] };
+  machine: {
+    cores: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    postgres: string;
+    redis: string;
+    loadAverage: number[];
+  };
   settings: Record<string, number | string>;
   pgbench: PgbenchRun[] | null;
   redis: RedisBaseline | null;
@@ -26,8 +34,10 @@ export interface BenchReport {
   targets?: TargetResult[];
 }
 
-const int = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : Math.round(n).toLocaleString('en-US'));
-const ms = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n).toLocaleString('en-US')} ms`);
+const int = (n: number | null | undefined) =>
+  n === null || n === undefined || !Number.isFinite(n) ? '—' : Math.round(n).toLocaleString('en-US');
+const ms = (n: number | null | undefined) =>
+  n === null || n === undefined ? '—' : n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n).toLocaleString('en-US')} ms`;
 const x = (r: number | null) => (r === null ? '—' : `${r.toFixed(2)}×`);
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
@@ -42,15 +52,20 @@ export function targetsOf(r: BenchReport): TargetResult[] {
     redisJoinEvalshaPerSec: r.redis?.joinEvalsha.rps ?? null,
     redisGetPerSec: r.redis?.get.rps ?? null,
     bookingsPerSec: r.peak?.booking.perSec ?? null,
-    assumedPeakPerSec: typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null,
+    assumedPeakPerSec:
+      typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null,
     joinPerSec: r.waitingRoomBench?.joinPerSec ?? null,
     pollPerSec: r.waitingRoomBench?.pollPerSec ?? null,
-    overloadWithRoom: w ? { goodputPerSec: w.goodputPerSec, p99AdmittedMs: w.bookingLatency.p99Ms, status5xx: w.status5xx } : null,
+    overloadWithRoom: w
+      ? { goodputPerSec: w.goodputPerSec, p99AdmittedMs: w.bookingLatency.p99Ms, status5xx: w.status5xx }
+      : null,
   });
 }
 
 function statuses(t: StatusTally): string {
-  const c4 = Object.entries(t.c4xx).map(([k, v]) => `${k}×${int(v)}`).join(' ');
+  const c4 = Object.entries(t.c4xx)
+    .map(([k, v]) => `${k}×${int(v)}`)
+    .join(' ');
   return `2xx ${int(t.ok2xx)}, 4xx ${c4 || '0'}, 5xx ${int(t.c5xx)}, timeout/conn ${int(t.failed)}`;
 }
 
@@ -61,33 +76,62 @@ function overloadLines(name: string, o: OverloadResult | null, peak: number | nu
     `    goodput            ${pad(`${int(o.goodputPerSec)} bookings/s`, 22)} ${x(ratio(o.goodputPerSec, peak))} of peak`,
     `    booking latency    p50 ${ms(o.bookingLatency.p50Ms)}, p99 ${ms(o.bookingLatency.p99Ms)}, max ${ms(o.bookingLatency.maxMs)} (${int(o.bookingLatency.count)} answers)`,
     `    booking answers    ${statuses(o.bookingStatuses)}`,
-    ...(o.mode === 'waiting-room' ? [
-      `    queue answers      ${statuses(o.queueStatuses)} (${int(o.joins)} joins, ${int(o.polls)} polls)`,
-      `    arrival→admitted   p50 ${ms(o.admissionWait?.p50Ms)}, p99 ${ms(o.admissionWait?.p99Ms)} (${int(o.admissionWait?.count)} admitted)`,
-    ] : []),
-    `    5xx ${int(o.status5xx)}, errors (5xx + timeouts) ${int(o.errors)}${Object.keys(o.failures).length ? ` (${Object.entries(o.failures).map(([k, v]) => `${k}×${int(v)}`).join(', ')})` : ''}`,
+    ...(o.mode === 'waiting-room'
+      ? [
+          `    queue answers      ${statuses(o.queueStatuses)} (${int(o.joins)} joins, ${int(o.polls)} polls)`,
+          `    arrival→admitted   p50 ${ms(o.admissionWait?.p50Ms)}, p99 ${ms(o.admissionWait?.p99Ms)} (${int(o.admissionWait?.count)} admitted)`,
+        ]
+      : []),
+    `    5xx ${int(o.status5xx)}, errors (5xx + timeouts) ${int(o.errors)}${
+      Object.keys(o.failures).length
+        ? ` (${Object.entries(o.failures)
+            .map(([k, v]) => `${k}×${int(v)}`)
+            .join(', ')})`
+        : ''
+    }`,
     `    confirmed per second: ${o.confirmedPerSecond.map(int).join(' ')}; load generator's worst start lag ${ms(o.generatorMaxLagMs)}`,
-    ...(o.coresUsed ? [`    cores kept busy: ${o.coresUsed.frontDoor === null ? '' : `front door ${o.coresUsed.frontDoor.toFixed(2)}, `}booking processes ${o.coresUsed.booking.toFixed(2)}, load generator ${o.coresUsed.loadGenerator.toFixed(2)}`
-      + (o.frontDoorCpuMsPerAnswer != null ? `; front door ${ms(o.frontDoorCpuMsPerAnswer)} CPU per join/poll answered` : '')] : []),
+    ...(o.coresUsed
+      ? [
+          `    cores kept busy: ${o.coresUsed.frontDoor === null ? '' : `front door ${o.coresUsed.frontDoor.toFixed(2)}, `}booking processes ${o.coresUsed.booking.toFixed(2)}, load generator ${o.coresUsed.loadGenerator.toFixed(2)}` +
+            (o.frontDoorCpuMsPerAnswer != null
+              ? `; front door ${ms(o.frontDoorCpuMsPerAnswer)} CPU per join/poll answered`
+              : ''),
+        ]
+      : []),
   ];
 }
 
 export function renderReport(r: BenchReport): string {
   const best = bestPgbench(r.pgbench);
-  const peak = r.peak?.booking.perSec ?? (typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null);
+  const peak =
+    r.peak?.booking.perSec ??
+    (typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null);
   const m = r.machine;
   const L: string[] = [];
   L.push(`yeyak bench (${r.mode}) — ${r.startedAt}`);
-  L.push(`machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}; redis ${m.redis}; load average at start ${m.loadAverage.map((v) => v.toFixed(2)).join(' ')}`);
-  L.push(`NOTE: the ${m.cores} cores are shared by the load generator, PostgreSQL, Redis and the service (and other work on this machine): absolute numbers are noisy, ratios matter.`);
-  L.push(`settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  L.push(
+    `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; node ${m.node}; ${m.postgres}; redis ${m.redis}; load average at start ${m.loadAverage.map((v) => v.toFixed(2)).join(' ')}`,
+  );
+  L.push(
+    `NOTE: the ${m.cores} cores are shared by the load generator, PostgreSQL, Redis and the service (and other work on this machine): absolute numbers are noisy, ratios matter.`,
+  );
+  L.push(
+    `settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   L.push('');
   L.push('1. Machine limits (baselines)');
-  for (const p of r.pgbench ?? []) L.push(`  pgbench booking tx (3 statements, fsync on, 100,000 slots, ${p.result.queryMode} protocol), ${pad(`${p.clients} clients:`, 12)} ${int(p.result.tps)} tps, avg ${ms(p.result.latencyAvgMs)}, failed ${p.result.failed}`);
+  for (const p of r.pgbench ?? [])
+    L.push(
+      `  pgbench booking tx (3 statements, fsync on, 100,000 slots, ${p.result.queryMode} protocol), ${pad(`${p.clients} clients:`, 12)} ${int(p.result.tps)} tps, avg ${ms(p.result.latencyAvgMs)}, failed ${p.result.failed}`,
+    );
   if (!r.pgbench) L.push('  pgbench: not measured');
   if (r.redis) {
     const c = `-c ${r.redis.clients}, -n ${int(r.redis.requests)}, no pipelining`;
-    L.push(`  redis-benchmark EVALSHA join.lua (the queue's real join script): ${int(r.redis.joinEvalsha.rps)}/s, p99 ${ms(r.redis.joinEvalsha.p99Ms)} (${c})`);
+    L.push(
+      `  redis-benchmark EVALSHA join.lua (the queue's real join script): ${int(r.redis.joinEvalsha.rps)}/s, p99 ${ms(r.redis.joinEvalsha.p99Ms)} (${c})`,
+    );
     L.push(`  redis-benchmark GET ${int(r.redis.get.rps)}/s, INCR ${int(r.redis.incr.rps)}/s (reference)`);
   } else L.push('  redis-benchmark: not measured');
   L.push('');
@@ -95,33 +139,61 @@ export function renderReport(r: BenchReport): string {
   const w = r.waitingRoomBench;
   if (w) {
     L.push(`  waiting room on one Redis (tools/bench/waiting-room.bench.ts, ${int(w.people)} people, one process):`);
-    L.push(`    join  ${pad(`${int(w.joinPerSec)}/s`, 12)} ${x(ratio(w.joinPerSec, r.redis?.joinEvalsha.rps))} redis-benchmark EVALSHA join`);
-    L.push(`    poll  ${pad(`${int(w.pollPerSec)}/s`, 12)} ${x(ratio(w.pollPerSec, r.redis?.get.rps))} redis-benchmark GET (polls are answered from memory, no Redis call)`);
+    L.push(
+      `    join  ${pad(`${int(w.joinPerSec)}/s`, 12)} ${x(ratio(w.joinPerSec, r.redis?.joinEvalsha.rps))} redis-benchmark EVALSHA join`,
+    );
+    L.push(
+      `    poll  ${pad(`${int(w.pollPerSec)}/s`, 12)} ${x(ratio(w.pollPerSec, r.redis?.get.rps))} redis-benchmark GET (polls are answered from memory, no Redis call)`,
+    );
     L.push(`    memory ${w.bytesPerPerson} bytes of Redis per waiting person`);
   } else L.push('  waiting room bench: not measured');
   const p = r.peak;
   if (p) {
-    L.push(`  over HTTP (${r.settings.workers} service processes, ${int(p.booking.count)} people): verify ${int(p.verify.perSec)}/s, join ${int(p.join.perSec)}/s, poll ${int(p.polls.perSec)}/s (set-up, not targets)`);
-    L.push(`  bookings end to end: ${int(p.booking.perSec)} confirmed/s with ${p.booking.concurrency} in flight; p50 ${ms(p.booking.latency.p50Ms)}, p99 ${ms(p.booking.latency.p99Ms)}; ${statuses(p.booking.statuses)}`);
-    L.push(`    ${x(ratio(p.booking.perSec, best?.result.tps))} pgbench best (${int(best?.result.tps)} tps at ${best?.clients ?? '—'} clients)`);
+    L.push(
+      `  over HTTP (${r.settings.workers} service processes, ${int(p.booking.count)} people): verify ${int(p.verify.perSec)}/s, join ${int(p.join.perSec)}/s, poll ${int(p.polls.perSec)}/s (set-up, not targets)`,
+    );
+    L.push(
+      `  bookings end to end: ${int(p.booking.perSec)} confirmed/s with ${p.booking.concurrency} in flight; p50 ${ms(p.booking.latency.p50Ms)}, p99 ${ms(p.booking.latency.p99Ms)}; ${statuses(p.booking.statuses)}`,
+    );
+    L.push(
+      `    ${x(ratio(p.booking.perSec, best?.result.tps))} pgbench best (${int(best?.result.tps)} tps at ${best?.clients ?? '—'} clients)`,
+    );
     const c = p.cpuMsPerBooking;
-    L.push(`    CPU per booking: service ${ms(c.service)}, its PostgreSQL backends ${ms(c.postgres)}, load generator ${ms(c.loadGenerator)}`
-      + ` → at most ~${int((m.cores * 1000) / (c.service + c.postgres + c.loadGenerator))} bookings/s if all ${m.cores} cores did nothing else`);
-    if (best) L.push(`    (pgbench: at most ${ms((m.cores * 1000) / best.result.tps)} of machine CPU per transaction, its client included)`);
+    L.push(
+      `    CPU per booking: service ${ms(c.service)}, its PostgreSQL backends ${ms(c.postgres)}, load generator ${ms(c.loadGenerator)}` +
+        ` → at most ~${int((m.cores * 1000) / (c.service + c.postgres + c.loadGenerator))} bookings/s if all ${m.cores} cores did nothing else`,
+    );
+    if (best)
+      L.push(
+        `    (pgbench: at most ${ms((m.cores * 1000) / best.result.tps)} of machine CPU per transaction, its client included)`,
+      );
   } else L.push('  bookings over HTTP: not measured');
   L.push('');
   L.push(`3. Overload at 10× the ${r.peak ? 'measured' : 'assumed (--assume-peak)'} peak (${int(peak)} bookings/s)`);
-  L.push('  (with the waiting room, /queue goes to 2 front-door processes of its own — on one machine, the stand-in for separate');
-  L.push('   front-door servers — and bookings to the booking processes; admission starts and is capped at the peak, AIMD adapts;');
-  L.push('   people poll when the server says (nextPollMs, 1-10 s). Without it, every arrival books at once and gives up after the timeout.)');
+  L.push(
+    '  (with the waiting room, /queue goes to 2 front-door processes of its own — on one machine, the stand-in for separate',
+  );
+  L.push(
+    '   front-door servers — and bookings to the booking processes; admission starts and is capped at the peak, AIMD adapts;',
+  );
+  L.push(
+    '   people poll when the server says (nextPollMs, 1-10 s). Without it, every arrival books at once and gives up after the timeout.)',
+  );
   L.push(...overloadLines('with the waiting room', r.overload.withRoom, peak));
   L.push(...overloadLines('without it (ADMISSION_GATE=off, as in 2021)', r.overload.direct, peak));
   L.push('');
   L.push('4. Targets');
   for (const t of r.targets ?? targetsOf(r)) {
-    const v = t.value === null ? '—' : Math.abs(t.value) < 20 && !Number.isInteger(t.value) ? t.value.toFixed(2) : int(t.value);
-    L.push(`  ${pad(t.verdict, 5)} ${pad(t.label, 66)} ${pad(v, 8)} (target ${t.comparator} ${t.threshold.toLocaleString('en-US')})`);
+    const v =
+      t.value === null ? '—' : Math.abs(t.value) < 20 && !Number.isInteger(t.value) ? t.value.toFixed(2) : int(t.value);
+    L.push(
+      `  ${pad(t.verdict, 5)} ${pad(t.label, 66)} ${pad(v, 8)} (target ${t.comparator} ${t.threshold.toLocaleString('en-US')})`,
+    );
   }
-  if (r.errors.length > 0) { L.push(''); L.push('Errors (phases that failed):'); for (const e of r.errors) L.push(`  ${e}`); }
+  if (r.errors.length > 0) {
+    L.push('');
+    L.push('Errors (phases that failed):');
+    for (const e of r.errors) L.push(`  ${e}`);
+  }
   return L.join('\n');
 }

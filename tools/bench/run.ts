@@ -33,36 +33,70 @@ CREATE DATABASE), BENCH_REDIS_URL (default redis://127.0.0.1:6379). Both must be
 Writes artifacts/bench/bench-<time>.json and artifacts/bench/latest.json.`;
 
 function options() {
-  const { values } = parseArgs({ options: {
-    quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
-    workers: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '64' },
-    phases: { type: 'string', default: 'machine,peak,overload,frontdoor' }, 'assume-peak': { type: 'string' },
-    'cpu-profile': { type: 'string' },
-  } });
-  if (values.help) { console.log(HELP); process.exit(0); }
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '64' },
+      phases: { type: 'string', default: 'machine,peak,overload,frontdoor' },
+      'assume-peak': { type: 'string' },
+      'cpu-profile': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
   const n = (s: string, what: string, max: number) => {
     const v = Number(s);
-    if (!Number.isInteger(v) || v < 1 || v > max) { console.error(`--${what}: expected an integer in 1..${max}`); process.exit(2); }
+    if (!Number.isInteger(v) || v < 1 || v > max) {
+      console.error(`--${what}: expected an integer in 1..${max}`);
+      process.exit(2);
+    }
     return v;
   };
   const phases = new Set(values.phases.split(',').map((s) => s.trim()));
-  for (const p of phases) if (!['machine', 'peak', 'overload', 'frontdoor'].includes(p)) { console.error(`--phases: unknown phase ${p}`); process.exit(2); }
+  for (const p of phases)
+    if (!['machine', 'peak', 'overload', 'frontdoor'].includes(p)) {
+      console.error(`--phases: unknown phase ${p}`);
+      process.exit(2);
+    }
   const assumedPeak = values['assume-peak'] === undefined ? null : n(values['assume-peak'], 'assume-peak', 100_000);
-  if (phases.has('overload') && !phases.has('peak') && assumedPeak === null) { console.error('--phases overload without peak needs --assume-peak N'); process.exit(2); }
-  return { quick: values.quick, cpuProfileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : undefined, workers: n(values.workers, 'workers', 16), concurrency: n(values.concurrency, 'concurrency', 2000), phases, assumedPeak };
+  if (phases.has('overload') && !phases.has('peak') && assumedPeak === null) {
+    console.error('--phases overload without peak needs --assume-peak N');
+    process.exit(2);
+  }
+  return {
+    quick: values.quick,
+    cpuProfileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : undefined,
+    workers: n(values.workers, 'workers', 16),
+    concurrency: n(values.concurrency, 'concurrency', 2000),
+    phases,
+    assumedPeak,
+  };
 }
 
 function localUrl(name: string, fallback: string): string {
   const raw = process.env[name] || fallback;
-  if (new URL(raw).hostname !== '127.0.0.1') { console.error(`${name} must point at 127.0.0.1 (bench traffic stays local)`); process.exit(2); }
+  if (new URL(raw).hostname !== '127.0.0.1') {
+    console.error(`${name} must point at 127.0.0.1 (bench traffic stays local)`);
+    process.exit(2);
+  }
   return raw;
 }
 
 async function versions(adminUrl: string, redisUrl: string, signal: AbortSignal) {
-  const pgv = await runTool('psql', ['-tAc', 'show server_version', adminUrl], { timeoutMs: 10_000, signal }).then((r) => `PostgreSQL ${r.stdout.trim()}`).catch(() => 'PostgreSQL ?');
+  const pgv = await runTool('psql', ['-tAc', 'show server_version', adminUrl], { timeoutMs: 10_000, signal })
+    .then((r) => `PostgreSQL ${r.stdout.trim()}`)
+    .catch(() => 'PostgreSQL ?');
   const u = new URL(redisUrl);
-  const rv = await runTool('redis-cli', ['-h', u.hostname, '-p', u.port || '6379', 'info', 'server'], { timeoutMs: 10_000, signal })
-    .then((r) => /redis_version:(\S+)/.exec(r.stdout)?.[1] ?? '?').catch(() => '?');
+  const rv = await runTool('redis-cli', ['-h', u.hostname, '-p', u.port || '6379', 'info', 'server'], {
+    timeoutMs: 10_000,
+    signal,
+  })
+    .then((r) => /redis_version:(\S+)/.exec(r.stdout)?.[1] ?? '?')
+    .catch(() => '?');
   return { postgres: pgv, redis: rv };
 }
 
@@ -84,25 +118,79 @@ async function main() {
   const opt = options();
   const adminUrl = localUrl('BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
   const redisUrl = localUrl('BENCH_REDIS_URL', 'redis://127.0.0.1:6379');
-  const cleanup: Cleanup = createCleanup({ budgetMs: (opt.quick ? 12 : 30) * 60_000, log: (l) => process.stderr.write(`${l}\n`) });
+  const cleanup: Cleanup = createCleanup({
+    budgetMs: (opt.quick ? 12 : 30) * 60_000,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
   const runId = `${process.pid}${randomBytes(2).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'yeyak-bench-'));
   cleanup.defer('remove temporary files', () => rmSync(dataDir, { recursive: true, force: true }));
   const plan: ServicePlan = {
-    quick: opt.quick, workers: opt.workers, concurrency: opt.concurrency, runId, adminUrl, redisUrl, dataDir,
-    assumedPeak: opt.assumedPeak, peopleForPeak: opt.quick ? 6_000 : 20_000, overloadSec: opt.quick ? 20 : 30, warmupSec: opt.quick ? 10 : 12, timeoutMs: 10_000, cpuProfileDir: opt.cpuProfileDir,
+    quick: opt.quick,
+    workers: opt.workers,
+    concurrency: opt.concurrency,
+    runId,
+    adminUrl,
+    redisUrl,
+    dataDir,
+    assumedPeak: opt.assumedPeak,
+    peopleForPeak: opt.quick ? 6_000 : 20_000,
+    overloadSec: opt.quick ? 20 : 30,
+    warmupSec: opt.quick ? 10 : 12,
+    timeoutMs: 10_000,
+    cpuProfileDir: opt.cpuProfileDir,
   };
   const report: BenchReport = {
-    startedAt: new Date().toISOString(), mode: opt.quick ? 'quick' : 'full',
-    machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, ...(await versions(adminUrl, redisUrl, cleanup.signal)), loadAverage: loadavg() },
-    settings: { workers: opt.workers, bookingConcurrency: opt.concurrency, peakPeople: plan.peopleForPeak, overloadSec: plan.overloadSec, warmupSec: plan.warmupSec, requestTimeoutMs: plan.timeoutMs, facilities: 10_000 },
-    pgbench: null, redis: null, waitingRoomBench: null, peak: null, overload: { withRoom: null, direct: null }, frontDoor: null, errors: [],
+    startedAt: new Date().toISOString(),
+    mode: opt.quick ? 'quick' : 'full',
+    machine: {
+      cores: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? '?',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      ...(await versions(adminUrl, redisUrl, cleanup.signal)),
+      loadAverage: loadavg(),
+    },
+    settings: {
+      workers: opt.workers,
+      bookingConcurrency: opt.concurrency,
+      peakPeople: plan.peopleForPeak,
+      overloadSec: plan.overloadSec,
+      warmupSec: plan.warmupSec,
+      requestTimeoutMs: plan.timeoutMs,
+      facilities: 10_000,
+    },
+    pgbench: null,
+    redis: null,
+    waitingRoomBench: null,
+    peak: null,
+    overload: { withRoom: null, direct: null },
+    frontDoor: null,
+    errors: [],
   };
   try {
     if (opt.phases.has('machine')) {
-      report.pgbench = await phase(report, 'pgbench', () => runPgbench({ adminUrl, database: `yeyak_bench_${runId}_pgbench`, clients: [8, 32], durationSec: opt.quick ? 4 : 10, cleanup }));
-      report.redis = await phase(report, 'redis-benchmark', () => runRedisBenchmark({ url: redisUrl, keyPrefix: `bench${runId}rb`, requests: opt.quick ? 50_000 : 200_000, clients: 50, cleanup }));
-      report.waitingRoomBench = await phase(report, 'waiting-room bench', () => runWaitingRoomBench({ redisUrl, people: opt.quick ? 50_000 : 300_000, concurrency: 256, cleanup }));
+      report.pgbench = await phase(report, 'pgbench', () =>
+        runPgbench({
+          adminUrl,
+          database: `yeyak_bench_${runId}_pgbench`,
+          clients: [8, 32],
+          durationSec: opt.quick ? 4 : 10,
+          cleanup,
+        }),
+      );
+      report.redis = await phase(report, 'redis-benchmark', () =>
+        runRedisBenchmark({
+          url: redisUrl,
+          keyPrefix: `bench${runId}rb`,
+          requests: opt.quick ? 50_000 : 200_000,
+          clients: 50,
+          cleanup,
+        }),
+      );
+      report.waitingRoomBench = await phase(report, 'waiting-room bench', () =>
+        runWaitingRoomBench({ redisUrl, people: opt.quick ? 50_000 : 300_000, concurrency: 256, cleanup }),
+      );
     }
     if (opt.phases.has('peak') || opt.phases.has('overload')) {
       const databaseUrl = await createScratchDatabase(adminUrl, `yeyak_bench_${runId}_svc`, cleanup);

@@ -23,8 +23,17 @@ import type { BenchReport } from './report.ts';
 import { startService, type ServiceOptions } from './service.ts';
 
 export interface ServicePlan {
-  quick: boolean; workers: number; concurrency: number; runId: string; adminUrl: string; redisUrl: string; dataDir: string;
-  peopleForPeak: number; overloadSec: number; warmupSec: number; timeoutMs: number;
+  quick: boolean;
+  workers: number;
+  concurrency: number;
+  runId: string;
+  adminUrl: string;
+  redisUrl: string;
+  dataDir: string;
+  peopleForPeak: number;
+  overloadSec: number;
+  warmupSec: number;
+  timeoutMs: number;
   /** Bookings/s to overload against when the peak phase is skipped (--assume-peak). */
   assumedPeak: number | null;
   /** Each service as one process under node --cpu-prof, profiles here (--cpu-profile). */
@@ -38,37 +47,75 @@ const COHORT_SHARE_LOWER_BOUND = 0.6;
 const LANES = 200;
 const DOOR_WORKERS = 2;
 
-export async function runMeasuredService(plan: ServicePlan & { databaseUrl: string }, phases: Set<string>, report: BenchReport, cleanup: Cleanup, phase: Phase) {
-  const secrets = { IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'), SIGNING_SECRET: randomBytes(32).toString('base64url') };
+export async function runMeasuredService(
+  plan: ServicePlan & { databaseUrl: string },
+  phases: Set<string>,
+  report: BenchReport,
+  cleanup: Cleanup,
+  phase: Phase,
+) {
+  const secrets = {
+    IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'),
+    SIGNING_SECRET: randomBytes(32).toString('base64url'),
+  };
   let population = Math.ceil(plan.peopleForPeak / COHORT_SHARE_LOWER_BOUND);
   const service = (name: string, env: Record<string, string>): ServiceOptions => ({
-    name, workers: plan.workers, databaseUrl: plan.databaseUrl, redisUrl: plan.redisUrl, keyPrefix: `bench${plan.runId}${name}`, dataDir: plan.dataDir, cpuProfileDir: plan.cpuProfileDir,
+    name,
+    workers: plan.workers,
+    databaseUrl: plan.databaseUrl,
+    redisUrl: plan.redisUrl,
+    keyPrefix: `bench${plan.runId}${name}`,
+    dataDir: plan.dataDir,
+    cpuProfileDir: plan.cpuProfileDir,
     env: {
-      ...secrets, SEED_DEMO: 'true', DEMO_POPULATION: String(population), DEMO_FACILITIES: '10000', DEMO_SLOT_DAYS: '7',
-      DEMO_OPENS_IN_MS: '0', IDENTITY_LATENCY_MS: '0', ...env,
+      ...secrets,
+      SEED_DEMO: 'true',
+      DEMO_POPULATION: String(population),
+      DEMO_FACILITIES: '10000',
+      DEMO_SLOT_DAYS: '7',
+      DEMO_OPENS_IN_MS: '0',
+      IDENTITY_LATENCY_MS: '0',
+      ...env,
     },
   });
   const used = new Set<number>();
 
-  const peak = !phases.has('peak') ? null : await phase(report, 'service: peak bookings/s', async () => {
-    const svc = await startService(service('a', { ADMISSION_INITIAL_RATE_PER_SEC: '5000', ADMISSION_MAX_RATE_PER_SEC: '5000', ACTIVE_SESSION_CAP: '1000000' }), cleanup);
-    const client = createLoadClient({ origin: svc.origin, lanes: LANES, connectionsPerLane: 4 });
-    try {
-      const people = verifiablePeople(population, plan.peopleForPeak);
-      const { admitted, verify, join, polls } = await admitEveryone(client, people, plan.runId, cleanup.signal);
-      for (const a of admitted) used.add(a.personId);
-      const slots = await dose1SlotIds(plan.databaseUrl);
-      const backends = await backendPids(plan.databaseUrl);
-      const meters = { service: cpuMeter(svc.pids), postgres: cpuMeter(() => backends), loadGenerator: cpuMeter(() => [process.pid]) };
-      const booking = await bookAll(client, admitted, slots, plan.runId, plan.concurrency, cleanup.signal);
-      const per = (m: { elapsedMs(): number }) => m.elapsedMs() / Math.max(1, booking.count);
-      const cpuMsPerBooking = { service: per(meters.service), postgres: per(meters.postgres), loadGenerator: per(meters.loadGenerator) };
-      return { verify, join, polls, booking, cpuMsPerBooking, bookedPersonIds: booking.bookedPersonIds };
-    } finally {
-      await client.close();
-      await svc.stop();
-    }
-  });
+  const peak = !phases.has('peak')
+    ? null
+    : await phase(report, 'service: peak bookings/s', async () => {
+        const svc = await startService(
+          service('a', {
+            ADMISSION_INITIAL_RATE_PER_SEC: '5000',
+            ADMISSION_MAX_RATE_PER_SEC: '5000',
+            ACTIVE_SESSION_CAP: '1000000',
+          }),
+          cleanup,
+        );
+        const client = createLoadClient({ origin: svc.origin, lanes: LANES, connectionsPerLane: 4 });
+        try {
+          const people = verifiablePeople(population, plan.peopleForPeak);
+          const { admitted, verify, join, polls } = await admitEveryone(client, people, plan.runId, cleanup.signal);
+          for (const a of admitted) used.add(a.personId);
+          const slots = await dose1SlotIds(plan.databaseUrl);
+          const backends = await backendPids(plan.databaseUrl);
+          const meters = {
+            service: cpuMeter(svc.pids),
+            postgres: cpuMeter(() => backends),
+            loadGenerator: cpuMeter(() => [process.pid]),
+          };
+          const booking = await bookAll(client, admitted, slots, plan.runId, plan.concurrency, cleanup.signal);
+          const per = (m: { elapsedMs(): number }) => m.elapsedMs() / Math.max(1, booking.count);
+          const cpuMsPerBooking = {
+            service: per(meters.service),
+            postgres: per(meters.postgres),
+            loadGenerator: per(meters.loadGenerator),
+          };
+          return { verify, join, polls, booking, cpuMsPerBooking, bookedPersonIds: booking.bookedPersonIds };
+        } finally {
+          await client.close();
+          await svc.stop();
+        }
+      });
   report.peak = peak ? { ...peak, bookedPersonIds: [] } : null;
   const peakPerSec = peak?.booking.perSec ?? plan.assumedPeak;
   if (peakPerSec === null || !phases.has('overload')) return;
@@ -85,9 +132,30 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
     return rows;
   });
   if (!fresh) return;
-  const modes: { key: 'withRoom' | 'direct'; name: string; plan: OverloadPlan['mode']; env: Record<string, string>; people: RegisteredPerson[] }[] = [
-    { key: 'withRoom', name: 'b', plan: 'waiting-room', env: { ADMISSION_INITIAL_RATE_PER_SEC: String(Math.round(peakPerSec)), ADMISSION_MAX_RATE_PER_SEC: String(Math.round(peakPerSec)) }, people: fresh.slice(0, perMode) },
-    { key: 'direct', name: 'c', plan: 'direct', env: { ADMISSION_GATE: 'off' }, people: fresh.slice(perMode, 2 * perMode) },
+  const modes: {
+    key: 'withRoom' | 'direct';
+    name: string;
+    plan: OverloadPlan['mode'];
+    env: Record<string, string>;
+    people: RegisteredPerson[];
+  }[] = [
+    {
+      key: 'withRoom',
+      name: 'b',
+      plan: 'waiting-room',
+      env: {
+        ADMISSION_INITIAL_RATE_PER_SEC: String(Math.round(peakPerSec)),
+        ADMISSION_MAX_RATE_PER_SEC: String(Math.round(peakPerSec)),
+      },
+      people: fresh.slice(0, perMode),
+    },
+    {
+      key: 'direct',
+      name: 'c',
+      plan: 'direct',
+      env: { ADMISSION_GATE: 'off' },
+      people: fresh.slice(perMode, 2 * perMode),
+    },
   ];
   for (const m of modes) {
     report.overload[m.key] = await phase(report, `overload ${m.plan} at ${rate}/s`, async () => {
@@ -98,25 +166,47 @@ export async function runMeasuredService(plan: ServicePlan & { databaseUrl: stri
       // machine, the stand-in for the separate front-door servers of a deployment (the load balancer
       // routes /queue apart), so admitted bookings never queue behind joins in one event loop. Started second, so the admission leader
       // (whoever holds the Redis lease first) is a booking process that sees the booking path's health.
-      const door = m.plan === 'waiting-room'
-        ? await startService({ ...service(m.name, m.env), name: `${m.name}door`, workers: DOOR_WORKERS }, cleanup)
-        : null;
+      const door =
+        m.plan === 'waiting-room'
+          ? await startService({ ...service(m.name, m.env), name: `${m.name}door`, workers: DOOR_WORKERS }, cleanup)
+          : null;
       const bookingClient = createLoadClient({ origin: booking.origin, lanes: LANES, connectionsPerLane: 8 });
-      const queueClient = door ? createLoadClient({ origin: door.origin, lanes: LANES, connectionsPerLane: 4 }) : bookingClient;
+      const queueClient = door
+        ? createLoadClient({ origin: door.origin, lanes: LANES, connectionsPerLane: 4 })
+        : bookingClient;
       try {
         const slots = await dose1SlotIds(plan.databaseUrl);
-        const meters = { door: door ? cpuMeter(door.pids) : null, booking: cpuMeter(booking.pids), loadGenerator: cpuMeter(() => [process.pid]) };
+        const meters = {
+          door: door ? cpuMeter(door.pids) : null,
+          booking: cpuMeter(booking.pids),
+          loadGenerator: cpuMeter(() => [process.pid]),
+        };
         const t = performance.now();
-        const result = await runOverload({ queue: queueClient, booking: bookingClient },
-          { mode: m.plan, ratePerSec: rate, durationSec: plan.overloadSec, warmupSec: plan.warmupSec, timeoutMs: plan.timeoutMs, runId: `${plan.runId}${m.name}` },
-          sessions, slots, cleanup.signal);
+        const result = await runOverload(
+          { queue: queueClient, booking: bookingClient },
+          {
+            mode: m.plan,
+            ratePerSec: rate,
+            durationSec: plan.overloadSec,
+            warmupSec: plan.warmupSec,
+            timeoutMs: plan.timeoutMs,
+            runId: `${plan.runId}${m.name}`,
+          },
+          sessions,
+          slots,
+          cleanup.signal,
+        );
         const seconds = (performance.now() - t) / 1000;
         // Cores each part kept busy on average over the phase (CPU seconds per second).
         const cores = (meter: { elapsedMs(): number }) => meter.elapsedMs() / 1000 / seconds;
         const doorMs = meters.door?.elapsedMs() ?? null;
         return {
           ...result,
-          coresUsed: { frontDoor: meters.door ? cores(meters.door) : null, booking: cores(meters.booking), loadGenerator: cores(meters.loadGenerator) },
+          coresUsed: {
+            frontDoor: meters.door ? cores(meters.door) : null,
+            booking: cores(meters.booking),
+            loadGenerator: cores(meters.loadGenerator),
+          },
           frontDoorCpuMsPerAnswer: doorMs === null ? null : doorMs / Math.max(1, result.queueStatuses.ok2xx),
         };
       } finally {
@@ -134,9 +224,13 @@ async function backendPids(databaseUrl: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const r = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
     return r.rows.map((row) => row.pid);
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
 }
 
 /** Registers more of the same synthetic population (the first people already exist and are skipped). */
@@ -145,12 +239,18 @@ async function extendPopulation(databaseUrl: string, hmacKey: string, size: numb
   try {
     await migrate(db); // a no-op after the peak phase's service start; needed when overload runs alone
     await registerPopulation(db.db, hmacKey, { size, seed: DEMO_POPULATION_SEED });
-  } finally { await db.close(); }
+  } finally {
+    await db.close();
+  }
 }
 
 /** Each service run gets a fresh Redis prefix; its queue must start empty, not restore the last run's counters. */
 async function clearQueueCheckpoint(databaseUrl: string) {
   const c = new pg.Client({ connectionString: databaseUrl });
   await c.connect();
-  try { await c.query('DELETE FROM waiting_room_checkpoints'); } finally { await c.end(); }
+  try {
+    await c.query('DELETE FROM waiting_room_checkpoints');
+  } finally {
+    await c.end();
+  }
 }

@@ -58,12 +58,21 @@ function childPids(parent: number): number[] {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid === parent) out.push(Number(d));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return out;
 }
 
-const isAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export async function startService(o: ServiceOptions, cleanup: Cleanup): Promise<RunningService> {
   const port = await freePort();
@@ -75,25 +84,46 @@ export async function startService(o: ServiceOptions, cleanup: Cleanup): Promise
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, HOST: '127.0.0.1', PORT: String(port), WORKERS: String(workers),
-      DATABASE_URL: o.databaseUrl, REDIS_URL: o.redisUrl, REDIS_KEY_PREFIX: o.keyPrefix, DATA_DIR: o.dataDir,
-      LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', ...o.env,
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      WORKERS: String(workers),
+      DATABASE_URL: o.databaseUrl,
+      REDIS_URL: o.redisUrl,
+      REDIS_KEY_PREFIX: o.keyPrefix,
+      DATA_DIR: o.dataDir,
+      LOG_LEVEL: 'warn',
+      COOKIE_SECURE: 'false',
+      OUTBOX_CHANNEL: 'file',
+      ...o.env,
     },
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const primary = child.pid!;
   const known = new Set<number>();
-  const pids = () => { for (const p of childPids(primary)) known.add(p); return [primary, ...known]; };
+  const pids = () => {
+    for (const p of childPids(primary)) known.add(p);
+    return [primary, ...known];
+  };
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
 
   const stop = cleanup.defer(`stop service ${o.name}`, async () => {
     pids();
     if (!exited) child.kill('SIGTERM');
     const deadline = Date.now() + STOP_GRACE_MS;
     while (Date.now() < deadline && [primary, ...known].some(isAlive)) await sleep(100);
-    for (const pid of [primary, ...known]) if (isAlive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const pid of [primary, ...known])
+      if (isAlive(pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
     await deletePrefix(o.redisUrl, o.keyPrefix);
   });
 
@@ -103,13 +133,27 @@ export async function startService(o: ServiceOptions, cleanup: Cleanup): Promise
 }
 
 /** Ready when /readyz answers and every worker process exists and has had time to listen. */
-async function waitUntilReady(origin: string, workers: number, hasExited: () => boolean, pids: () => number[], signal: AbortSignal, logFile: string) {
+async function waitUntilReady(
+  origin: string,
+  workers: number,
+  hasExited: () => boolean,
+  pids: () => number[],
+  signal: AbortSignal,
+  logFile: string,
+) {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let readyStreak = 0;
   while (Date.now() < deadline) {
-    if (hasExited()) throw new Error(`the service exited during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    if (hasExited())
+      throw new Error(
+        `the service exited during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`,
+      );
     const ok = await request(`${origin}/readyz`, { headersTimeout: 2_000, bodyTimeout: 2_000, reset: true })
-      .then(async (r) => { await r.body.dump(); return r.statusCode === 200; }).catch(() => false);
+      .then(async (r) => {
+        await r.body.dump();
+        return r.statusCode === 200;
+      })
+      .catch(() => false);
     // Round-robin hands connections to workers that listen; several answers in a row with every
     // worker forked means they are all up (the bench's own set-up phases follow before measuring).
     readyStreak = ok && pids().length - 1 >= workers ? readyStreak + 1 : 0;

@@ -31,7 +31,11 @@ const NOW = Date.parse('2026-03-02T03:00:00Z');
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const people = Number(process.argv[2] ?? 200);
 
-interface Row { query: string; calls: string; total_exec_time: number }
+interface Row {
+  query: string;
+  calls: string;
+  total_exec_time: number;
+}
 
 /** PostgreSQL refuses to run as root: as root, its tools run as the `postgres` OS user, owner of the directory. */
 function pgTool(tool: string, args: string[], dir: string) {
@@ -67,36 +71,89 @@ async function measure(url: string, admin: pg.Client, prefix: string) {
   const clock = fixedClock(NOW);
   const hmac = testConfig().identityHmacKey;
   const rrns = Array.from({ length: people }, (_, i) => makeRrn('1968-05-05', 'F', 1000 + i));
-  await insertPeople(database.db, rrns.map((rrn, i) => ({ identity_hash: identityHashOf(hmac, rrn.replace('-', '')), birth_date: '1968-05-05', name: `시험${i}`, phone: '010-0000-0000', region_code: '11' })));
+  await insertPeople(
+    database.db,
+    rrns.map((rrn, i) => ({
+      identity_hash: identityHashOf(hmac, rrn.replace('-', '')),
+      birth_date: '1968-05-05',
+      name: `시험${i}`,
+      phone: '010-0000-0000',
+      region_code: '11',
+    })),
+  );
   const campaign = await newLiveCampaign(database.db, NOW);
   const facility = await newFacility(database.db, 'F-STMTS');
   // Bookings spread over 20 slots (a hot single row would measure lock waits, not statements).
   const slotIds: number[] = [];
-  for (let d = 0; d < 20; d++) slotIds.push((await newSlotPair(database.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, 2 + d), capacity: people })).dose1.id);
-  const { app, services } = await testApp(database, clock, undefined, { REDIS_KEY_PREFIX: prefix, ADMISSION_INITIAL_RATE_PER_SEC: '5000', ADMISSION_MAX_RATE_PER_SEC: '5000' });
+  for (let d = 0; d < 20; d++)
+    slotIds.push(
+      (
+        await newSlotPair(database.db, {
+          campaignId: campaign.id,
+          facilityId: facility.id,
+          date: dateAfter(NOW, 2 + d),
+          capacity: people,
+        })
+      ).dose1.id,
+    );
+  const { app, services } = await testApp(database, clock, undefined, {
+    REDIS_KEY_PREFIX: prefix,
+    ADMISSION_INITIAL_RATE_PER_SEC: '5000',
+    ADMISSION_MAX_RATE_PER_SEC: '5000',
+  });
   try {
     const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       await admin.query('SELECT pg_stat_statements_reset()');
       const out = await work();
-      report(name, (await admin.query<Row>(`SELECT query, calls::text, total_exec_time FROM pg_stat_statements
-        WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC, total_exec_time DESC`)).rows);
+      report(
+        name,
+        (
+          await admin.query<Row>(`SELECT query, calls::text, total_exec_time FROM pg_stat_statements
+        WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC, total_exec_time DESC`)
+        ).rows,
+      );
       return out;
     };
-    const sessions = await step('verification (POST /api/identity/verify)', () => Promise.all(rrns.map((rrn, i) => verifyAs(app, rrn, `시험${i}`))));
-    const citizens = await step('join (POST /queue)', () => Promise.all(sessions.map((s, i) => joinQueue(app, 'demo', s, `device-stmts-${i}`))));
+    const sessions = await step('verification (POST /api/identity/verify)', () =>
+      Promise.all(rrns.map((rrn, i) => verifyAs(app, rrn, `시험${i}`))),
+    );
+    const citizens = await step('join (POST /queue)', () =>
+      Promise.all(sessions.map((s, i) => joinQueue(app, 'demo', s, `device-stmts-${i}`))),
+    );
     await step('admission (admission loop, 2 s)', () => runAdmission(services, clock, 'demo', 2));
-    const auths = await step('poll that learns the admission (GET /queue/status)', () => Promise.all(citizens.map(async (c) => {
-      const status = (await poll(app, 'demo', c)).json();
-      if (status.state !== 'admitted') throw new Error(`not admitted: ${JSON.stringify(status)}`);
-      return { ...c.auth, cookie: c.cookie, 'x-admission-token': status.admission.token as string };
-    })));
-    await step('eligibility (GET /eligibility)', () => Promise.all(auths.map((h) => app.inject({ url: '/api/campaigns/demo/eligibility', headers: h }))));
-    await step('slot search (GET /slots)', () => Promise.all(auths.map((h) => app.inject({ url: '/api/campaigns/demo/slots', headers: h }))));
-    await step('booking (POST /bookings)', () => Promise.all(auths.map(async (h, i) => {
-      const r = await app.inject({ method: 'POST', url: '/api/campaigns/demo/bookings', headers: { ...h, 'idempotency-key': `stmts-${i}-key` }, payload: { slotId: slotIds[i % slotIds.length] } });
-      if (r.statusCode !== 201) throw new Error(`booking answered ${r.statusCode}: ${r.body}`);
-    })));
-    await step('confirmation send (outbox sender, per booking)', async () => { while ((await services.outboxSender.runOnce()).sent > 0) { /* drain */ } });
+    const auths = await step('poll that learns the admission (GET /queue/status)', () =>
+      Promise.all(
+        citizens.map(async (c) => {
+          const status = (await poll(app, 'demo', c)).json();
+          if (status.state !== 'admitted') throw new Error(`not admitted: ${JSON.stringify(status)}`);
+          return { ...c.auth, cookie: c.cookie, 'x-admission-token': status.admission.token as string };
+        }),
+      ),
+    );
+    await step('eligibility (GET /eligibility)', () =>
+      Promise.all(auths.map((h) => app.inject({ url: '/api/campaigns/demo/eligibility', headers: h }))),
+    );
+    await step('slot search (GET /slots)', () =>
+      Promise.all(auths.map((h) => app.inject({ url: '/api/campaigns/demo/slots', headers: h }))),
+    );
+    await step('booking (POST /bookings)', () =>
+      Promise.all(
+        auths.map(async (h, i) => {
+          const r = await app.inject({
+            method: 'POST',
+            url: '/api/campaigns/demo/bookings',
+            headers: { ...h, 'idempotency-key': `stmts-${i}-key` },
+            payload: { slotId: slotIds[i % slotIds.length] },
+          });
+          if (r.statusCode !== 201) throw new Error(`booking answered ${r.statusCode}: ${r.body}`);
+        }),
+      ),
+    );
+    await step('confirmation send (outbox sender, per booking)', async () => {
+      while ((await services.outboxSender.runOnce()).sent > 0) {
+        /* drain */
+      }
+    });
   } finally {
     await app.close();
     const keys = (await services.redis?.keys(`${prefix}*`)) ?? [];
@@ -108,10 +165,14 @@ async function measure(url: string, admin: pg.Client, prefix: string) {
 function report(step: string, rows: Row[]) {
   const calls = rows.reduce((n, r) => n + Number(r.calls), 0);
   const ms = rows.reduce((n, r) => n + r.total_exec_time, 0);
-  console.log(`\n${step}: ${(calls / people).toFixed(2)} statements per request, ${(ms / people).toFixed(3)} ms Postgres execution per request`);
+  console.log(
+    `\n${step}: ${(calls / people).toFixed(2)} statements per request, ${(ms / people).toFixed(3)} ms Postgres execution per request`,
+  );
   for (const r of rows) {
     const text = r.query.replace(/\s+/g, ' ').slice(0, 150);
-    console.log(`  ${(Number(r.calls) / people).toFixed(2).padStart(6)} × ${(r.total_exec_time / Number(r.calls)).toFixed(3).padStart(7)} ms  ${text}`);
+    console.log(
+      `  ${(Number(r.calls) / people).toFixed(2).padStart(6)} × ${(r.total_exec_time / Number(r.calls)).toFixed(3).padStart(7)} ms  ${text}`,
+    );
   }
 }
 

@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { evaluateTargets, judge, ratio, type Measured } from './targets.ts';
 
 const all: Measured = {
-  pgbenchTps: 6_000, redisJoinEvalshaPerSec: 80_000, redisGetPerSec: 100_000,
-  bookingsPerSec: 3_100, joinPerSec: 45_000, pollPerSec: 150_000,
+  pgbenchTps: 6_000,
+  redisJoinEvalshaPerSec: 80_000,
+  redisGetPerSec: 100_000,
+  bookingsPerSec: 3_100,
+  joinPerSec: 45_000,
+  pollPerSec: 150_000,
   overloadWithRoom: { goodputPerSec: 3_000, p99AdmittedMs: 250, status5xx: 0 },
 };
 const verdicts = (m: Measured) => Object.fromEntries(evaluateTargets(m).map((t) => [t.id, t.verdict]));

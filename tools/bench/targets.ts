@@ -46,16 +46,39 @@ export interface Measured {
 }
 
 export function evaluateTargets(m: Measured): TargetResult[] {
-  const t = (id: string, label: string, value: number | null, comparator: '>=' | '<=', threshold: number): TargetResult =>
-    ({ id, label, value, comparator, threshold, verdict: judge(value, comparator, threshold) });
+  const t = (
+    id: string,
+    label: string,
+    value: number | null,
+    comparator: '>=' | '<=',
+    threshold: number,
+  ): TargetResult => ({ id, label, value, comparator, threshold, verdict: judge(value, comparator, threshold) });
   const o = m.overloadWithRoom;
   return [
     t('bookings-vs-pgbench', 'bookings/s ÷ pgbench tps', ratio(m.bookingsPerSec, m.pgbenchTps), '>=', 0.5),
     t('bookings-absolute', 'bookings/s', m.bookingsPerSec, '>=', 2_000),
-    t('join-vs-redis', 'queue join/s ÷ redis-benchmark EVALSHA join/s', ratio(m.joinPerSec, m.redisJoinEvalshaPerSec), '>=', 0.5),
+    t(
+      'join-vs-redis',
+      'queue join/s ÷ redis-benchmark EVALSHA join/s',
+      ratio(m.joinPerSec, m.redisJoinEvalshaPerSec),
+      '>=',
+      0.5,
+    ),
     t('poll-vs-redis', 'queue poll/s ÷ redis-benchmark GET/s', ratio(m.pollPerSec, m.redisGetPerSec), '>=', 0.5),
-    t('overload-goodput', '10× overload with waiting room: goodput ÷ peak bookings/s', o ? ratio(o.goodputPerSec, m.bookingsPerSec ?? m.assumedPeakPerSec) : null, '>=', 0.95),
-    t('overload-p99', '10× overload with waiting room: p99 of admitted bookings (ms)', o ? o.p99AdmittedMs : null, '<=', 300),
+    t(
+      'overload-goodput',
+      '10× overload with waiting room: goodput ÷ peak bookings/s',
+      o ? ratio(o.goodputPerSec, m.bookingsPerSec ?? m.assumedPeakPerSec) : null,
+      '>=',
+      0.95,
+    ),
+    t(
+      'overload-p99',
+      '10× overload with waiting room: p99 of admitted bookings (ms)',
+      o ? o.p99AdmittedMs : null,
+      '<=',
+      300,
+    ),
     t('overload-5xx', '10× overload with waiting room: 5xx responses', o ? o.status5xx : null, '<=', 0),
   ];
 }

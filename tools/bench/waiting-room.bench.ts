@@ -27,7 +27,10 @@ const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await raw.info('m
 
 const store = createRedisStore({ url, keyPrefix, redisOptions: { enableAutoPipelining: true } });
 const clock = fixedClock(OPENS + 1);
-const keys = { ticket: deriveKey('bench'.repeat(8), 'queue-ticket'), admission: deriveKey('bench'.repeat(8), 'admission') };
+const keys = {
+  ticket: deriveKey('bench'.repeat(8), 'queue-ticket'),
+  admission: deriveKey('bench'.repeat(8), 'admission'),
+};
 const service = createWaitingRoomService({ clock, store, checkpoint: createMemoryCheckpoint(), keys });
 
 try {
@@ -36,15 +39,21 @@ try {
   const sampleTickets: string[] = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < people) {
-      const i = next++;
-      // A 43-char identity hash and a UUID-sized device id, as production sends them.
-      const r = await service.joinQueue({ campaignId, identityHash: `${String(i).padStart(12, '0')}${'h'.repeat(31)}`, deviceId: `device-${String(i).padStart(29, '0')}` });
-      if (!r.ok) throw new Error(r.reason);
-      if (i % 1000 === 0) sampleTickets.push(r.value.ticket);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < people) {
+        const i = next++;
+        // A 43-char identity hash and a UUID-sized device id, as production sends them.
+        const r = await service.joinQueue({
+          campaignId,
+          identityHash: `${String(i).padStart(12, '0')}${'h'.repeat(31)}`,
+          deviceId: `device-${String(i).padStart(29, '0')}`,
+        });
+        if (!r.ok) throw new Error(r.reason);
+        if (i % 1000 === 0) sampleTickets.push(r.value.ticket);
+      }
+    }),
+  );
   const joinSec = (performance.now() - t0) / 1000;
   const after = await usedMemory();
   const peopleKey = partitionKeys(keyPrefix, { campaignId, partition: 0 }).people;
@@ -64,14 +73,24 @@ try {
   console.log(`people joined:            ${people.toLocaleString()} (concurrency ${concurrency})`);
   console.log(`join ops/s (one process): ${Math.round(people / joinSec).toLocaleString()}`);
   console.log(`poll answers/s (1 core):  ${Math.round(polls / pollSec).toLocaleString()} (no Redis calls)`);
-  console.log(`redis used_memory delta:  ${((after - before) / 2 ** 20).toFixed(1)} MiB = ${Math.round((after - before) / people)} bytes/person`);
-  console.log(`people hash MEMORY USAGE: ${(hashBytes / 2 ** 20).toFixed(1)} MiB = ${Math.round(hashBytes / people)} bytes/person`);
+  console.log(
+    `redis used_memory delta:  ${((after - before) / 2 ** 20).toFixed(1)} MiB = ${Math.round((after - before) / people)} bytes/person`,
+  );
+  console.log(
+    `people hash MEMORY USAGE: ${(hashBytes / 2 ** 20).toFixed(1)} MiB = ${Math.round(hashBytes / people)} bytes/person`,
+  );
   // The baseline on the same server, on keys under this run's prefix (deleted below with the rest).
   const port = new URL(url).port || '6379';
   const baseline = (command: string[]) => {
-    const rb = spawnSync('redis-benchmark', ['-p', port, '-q', '-n', '200000', '-c', '50', '-r', '1000000', ...command], { encoding: 'utf8' });
+    const rb = spawnSync(
+      'redis-benchmark',
+      ['-p', port, '-q', '-n', '200000', '-c', '50', '-r', '1000000', ...command],
+      { encoding: 'utf8' },
+    );
     const line = (rb.stdout ?? '').split(/[\r\n]+/).find((l) => l.includes('requests per second'));
-    return line ? `  ${command[0]}: ${line.split(':').pop()!.trim()}` : `  ${command[0]}: ${rb.error?.message ?? rb.stderr}`;
+    return line
+      ? `  ${command[0]}: ${line.split(':').pop()!.trim()}`
+      : `  ${command[0]}: ${rb.error?.message ?? rb.stderr}`;
   };
   const key = `wr:${keyPrefix}:rb:__rand_int__`;
   console.log(`redis-benchmark (same server, -c 50):\n${baseline(['GET', key])}\n${baseline(['INCR', key])}`);

@@ -62,7 +62,9 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
     c.count += n;
   }
   for (const c of Object.values(classes)) c.shareWithin1s = sent > 0 ? c.count / sent : 0;
-  const all429 = Object.entries(out.statuses).filter(([s]) => s.startsWith('429')).reduce((a, [, n]) => a + n, 0);
+  const all429 = Object.entries(out.statuses)
+    .filter(([s]) => s.startsWith('429'))
+    .reduce((a, [, n]) => a + n, 0);
   return {
     name,
     answersPerSec: answered / sec,
@@ -71,10 +73,14 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
     shareWithin1s: sent > 0 ? answered / sent : 0,
     timeouts: out.errors.timeout,
     socketErrors,
-    fiveXx: Object.entries(out.statuses).filter(([s]) => s.startsWith('5')).reduce((a, [, n]) => a + n, 0),
+    fiveXx: Object.entries(out.statuses)
+      .filter(([s]) => s.startsWith('5'))
+      .reduce((a, [, n]) => a + n, 0),
     retryAfterShare: all429 > 0 ? out.retryAfter429 / all429 : null,
     latencyMs: { p50: out.latencyUs.p50 / 1000, p99: out.latencyUs.p99 / 1000, max: out.latencyUs.max / 1000 },
-    cpuUsPerAnswer: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, answered > 0 ? (v * 1000) / answered : 0])),
+    cpuUsPerAnswer: Object.fromEntries(
+      Object.entries(cpuMs).map(([k, v]) => [k, answered > 0 ? (v * 1000) / answered : 0]),
+    ),
   };
 }
 
@@ -99,10 +105,27 @@ export async function runWrk(r: WrkRun, signal: AbortSignal): Promise<Row> {
   const u = new URL(r.url);
   const meters = Object.fromEntries(Object.entries(r.cpu).map(([k, pids]) => [k, cpuMeter(pids)]));
   const env = {
-    ...process.env, FD_MODE: r.mode ?? 'get', FD_PATH: `${u.pathname}${u.search}`, FD_DATA: r.dataFile ?? '', FD_XFF: r.xff ? '1' : '0',
-    FD_HEADERS: Object.entries(r.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('|'), FD_RATE: String(r.ratePerSec ?? 0), FD_THREADS: '1',
+    ...process.env,
+    FD_MODE: r.mode ?? 'get',
+    FD_PATH: `${u.pathname}${u.search}`,
+    FD_DATA: r.dataFile ?? '',
+    FD_XFF: r.xff ? '1' : '0',
+    FD_HEADERS: Object.entries(r.headers ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('|'),
+    FD_RATE: String(r.ratePerSec ?? 0),
+    FD_THREADS: '1',
   };
-  const args = ['-t1', `-c${r.connections}`, `-d${r.durationSec}s`, '--timeout', '1s', '-s', SCRIPT, `${u.protocol}//${u.host}/`];
+  const args = [
+    '-t1',
+    `-c${r.connections}`,
+    `-d${r.durationSec}s`,
+    '--timeout',
+    '1s',
+    '-s',
+    SCRIPT,
+    `${u.protocol}//${u.host}/`,
+  ];
   const { stdout } = await runTool('wrk', args, { timeoutMs: (r.durationSec + 30) * 1000, signal, env });
   const cpuMs = Object.fromEntries(Object.entries(meters).map(([k, m]) => [k, m.elapsedMs()]));
   return rowOf(r.name, parseWrk(stdout), cpuMs);

@@ -8,15 +8,26 @@
 import { parseArgs } from 'node:util';
 import { verifyDraw } from './verify.ts';
 
-const { values } = parseArgs({ options: { campaign: { type: 'string' }, url: { type: 'string' }, ticket: { type: 'string' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    campaign: { type: 'string' },
+    url: { type: 'string' },
+    ticket: { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
 if (values.help || !values.campaign) {
   console.error('usage: npm run draw:verify -- --campaign ID [--url http://127.0.0.1:3000] [--ticket TICKET]');
   process.exit(values.help ? 0 : 2);
 }
 const base = (values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-const verdict = await verifyDraw(async (path) => {
-  const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(30_000) });
-  return { status: res.status, body: await res.json() };
-}, values.campaign, values.ticket ? { ticket: values.ticket } : {});
+const verdict = await verifyDraw(
+  async (path) => {
+    const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(30_000) });
+    return { status: res.status, body: await res.json() };
+  },
+  values.campaign,
+  values.ticket ? { ticket: values.ticket } : {},
+);
 console.log(JSON.stringify(verdict, null, 2));
 process.exit(verdict.isVerified ? 0 : 1);

@@ -29,9 +29,17 @@ export async function verifyDraw(get: Get, campaignId: string, o: { ticket?: str
   if (stated.status !== 200) throw new Error(`draw statement: HTTP ${stated.status} ${JSON.stringify(stated.body)}`);
   const draw = stated.body as { commitment: string; seed: string | null; partitions: number };
   const problems: string[] = [];
-  if (draw.seed === null) return { isVerified: false, problems: ['the seed is not revealed yet (before the opening)'], commitment: draw.commitment, people: 0, partitions: draw.partitions };
+  if (draw.seed === null)
+    return {
+      isVerified: false,
+      problems: ['the seed is not revealed yet (before the opening)'],
+      commitment: draw.commitment,
+      people: 0,
+      partitions: draw.partitions,
+    };
   const seed = Buffer.from(draw.seed, 'hex');
-  if (seed.length !== 32 || createHash('sha256').update(seed).digest('hex') !== draw.commitment) problems.push('the revealed seed does not hash to the commitment');
+  if (seed.length !== 32 || createHash('sha256').update(seed).digest('hex') !== draw.commitment)
+    problems.push('the revealed seed does not hash to the commitment');
 
   const holderId = o.ticket ? ticketIdOf(campaignId, identityOfTicket(o.ticket)) : null;
   let holder: DrawVerdict['holder'] = holderId ? null : undefined;
@@ -43,19 +51,33 @@ export async function verifyDraw(get: Get, campaignId: string, o: { ticket?: str
     const recomputed = [...published].sort((a, b) => score.get(a)! - score.get(b)!);
     // Equal scores (a 48-bit tie) may stand in either order; anything else must match exactly.
     const wrong = published.findIndex((id, i) => id !== recomputed[i] && score.get(id) !== score.get(recomputed[i]!));
-    if (wrong >= 0) problems.push(`partition ${partition}: place ${wrong + 1} is ${published[wrong]}, the draw puts ${recomputed[wrong]} there`);
-    if (new Set(published).size !== published.length) problems.push(`partition ${partition}: a ticket id appears twice`);
+    if (wrong >= 0)
+      problems.push(
+        `partition ${partition}: place ${wrong + 1} is ${published[wrong]}, the draw puts ${recomputed[wrong]} there`,
+      );
+    if (new Set(published).size !== published.length)
+      problems.push(`partition ${partition}: a ticket id appears twice`);
     const at = holderId ? published.indexOf(holderId) : -1;
     if (at >= 0) holder = { ticketId: holderId!, partition, place: at + 1 };
   }
-  return { isVerified: problems.length === 0, problems, commitment: draw.commitment, people, partitions: draw.partitions, ...(holder !== undefined ? { holder } : {}) };
+  return {
+    isVerified: problems.length === 0,
+    problems,
+    commitment: draw.commitment,
+    people,
+    partitions: draw.partitions,
+    ...(holder !== undefined ? { holder } : {}),
+  };
 }
 
 async function orderOf(get: Get, campaignId: string, partition: number): Promise<string[]> {
   const out: string[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = await get(`/api/campaigns/${encodeURIComponent(campaignId)}/queue/draw/order?partition=${partition}&offset=${offset}&limit=${PAGE}`);
-    if (page.status !== 200) throw new Error(`order of partition ${partition}: HTTP ${page.status} ${JSON.stringify(page.body)}`);
+    const page = await get(
+      `/api/campaigns/${encodeURIComponent(campaignId)}/queue/draw/order?partition=${partition}&offset=${offset}&limit=${PAGE}`,
+    );
+    if (page.status !== 200)
+      throw new Error(`order of partition ${partition}: HTTP ${page.status} ${JSON.stringify(page.body)}`);
     const ids = (page.body as { ticketIds: string[] }).ticketIds;
     out.push(...ids);
     if (ids.length < PAGE) return out;

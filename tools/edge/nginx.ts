@@ -54,11 +54,14 @@ export function renderNginxConfig(o: EdgeOptions & { prefix: string; isRoot: boo
     QUEUE_BUSY_BODY: queueBusyBody(),
   };
   // Comment lines name the fields too; only directives are filled.
-  const fill = (line: string) => (line.trimStart().startsWith('#') ? line : line.replace(/\{\{([A-Z_]+)\}\}/g, (_m, k: string) => {
-    const v = fields[k];
-    if (v === undefined) throw new Error(`nginx template: no value for {{${k}}}`);
-    return v;
-  }));
+  const fill = (line: string) =>
+    line.trimStart().startsWith('#')
+      ? line
+      : line.replace(/\{\{([A-Z_]+)\}\}/g, (_m, k: string) => {
+          const v = fields[k];
+          if (v === undefined) throw new Error(`nginx template: no value for {{${k}}}`);
+          return v;
+        });
   const text = readFileSync(TEMPLATE, 'utf8').split('\n').map(fill).join('\n');
   if (o.upstreams.length === 0) throw new Error('nginx template: at least one upstream');
   return text;
@@ -81,7 +84,10 @@ export interface RunningEdge {
 
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect({ host, port }, () => { s.destroy(); resolve(true); });
+    const s = connect({ host, port }, () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 }
@@ -96,17 +102,30 @@ export async function startNginx(o: EdgeOptions): Promise<RunningEdge> {
   }
   const conf = join(prefix, 'nginx.conf');
   writeFileSync(conf, renderNginxConfig({ ...o, prefix, isRoot }));
-  const check = spawn(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const check = spawn(NGINX_BIN, ['-t', '-q', '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let checkErr = '';
-  check.stderr!.on('data', (c) => { checkErr += c; });
+  check.stderr!.on('data', (c) => {
+    checkErr += c;
+  });
   const checked = await new Promise<number | null>((resolve) => check.once('exit', resolve));
   if (checked !== 0) throw new Error(`nginx -t refused the rendered configuration (${conf}):\n${checkErr}`);
 
-  const child: ChildProcess = spawn(NGINX_BIN, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(NGINX_BIN, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (c) => { stderr += c; });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
   let exited = false;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (!exited) child.kill('SIGTERM');
     await Promise.race([gone, sleep(5_000)]);

@@ -26,13 +26,35 @@ export async function startFuzzWorld(o: { database?: 'pglite' | 'postgres' } = {
   const tdb = o.database === 'postgres' ? (await postgresForTest(undefined))! : await pgliteForTest();
   const clock = fixedClock(NOW);
   const config = testConfig({ OPERATOR_ACCOUNTS: 'op:operator:op-password-1', IDENTITY_FAILURE_RATE: '0' });
-  const people = Array.from({ length: PEOPLE }, (_, i) => ({ rrn: makeRrn('1968-05-05', i % 2 ? 'M' : 'F', 5000 + i), name: `퍼징${i}` }));
-  await insertPeople(tdb.db, people.map((p) => ({ identity_hash: identityHashOf(config.identityHmacKey, p.rrn.replace('-', '')), birth_date: '1968-05-05', name: p.name, phone: '010-0000-0000', region_code: 'KR-11' })));
+  const people = Array.from({ length: PEOPLE }, (_, i) => ({
+    rrn: makeRrn('1968-05-05', i % 2 ? 'M' : 'F', 5000 + i),
+    name: `퍼징${i}`,
+  }));
+  await insertPeople(
+    tdb.db,
+    people.map((p) => ({
+      identity_hash: identityHashOf(config.identityHmacKey, p.rrn.replace('-', '')),
+      birth_date: '1968-05-05',
+      name: p.name,
+      phone: '010-0000-0000',
+      region_code: 'KR-11',
+    })),
+  );
   const campaign = await newLiveCampaign(tdb.db, NOW);
   const slotIds: number[] = [];
   for (const code of ['F-FUZZ-1', 'F-FUZZ-2']) {
     const facility = await newFacility(tdb.db, code);
-    for (const days of [3, 4]) slotIds.push((await newSlotPair(tdb.db, { campaignId: campaign.id, facilityId: facility.id, date: dateAfter(NOW, days), capacity: 1_000 })).dose1.id);
+    for (const days of [3, 4])
+      slotIds.push(
+        (
+          await newSlotPair(tdb.db, {
+            campaignId: campaign.id,
+            facilityId: facility.id,
+            date: dateAfter(NOW, days),
+            capacity: 1_000,
+          })
+        ).dose1.id,
+      );
   }
   const { app, services } = await composeApp({ config, clock, logger: pino({ level: 'silent' }), database: tdb });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -44,14 +66,26 @@ export async function startFuzzWorld(o: { database?: 'pglite' | 'postgres' } = {
   const citizens = [];
   for (const [i, session] of bookers.entries()) {
     const auth = await admitted(app, services, clock, campaign.id, session, `fuzz-device-booker-${i}`);
-    const placed = await app.inject({ method: 'POST', url: `/api/campaigns/${campaign.id}/bookings`, headers: { ...auth, 'idempotency-key': `fuzz-world-booking-${i}` }, payload: { slotId: slotIds[i % slotIds.length] } });
+    const placed = await app.inject({
+      method: 'POST',
+      url: `/api/campaigns/${campaign.id}/bookings`,
+      headers: { ...auth, 'idempotency-key': `fuzz-world-booking-${i}` },
+      payload: { slotId: slotIds[i % slotIds.length] },
+    });
     if (placed.statusCode !== 201) throw new Error(`fuzz world: booking answered ${placed.statusCode} ${placed.body}`);
     citizens.push({ authorization: session.authorization, bookingNumber: placed.json().bookingNumber as string });
   }
   const waiting = await admitted(app, services, clock, campaign.id, sessions.at(-2)!, 'fuzz-device-admitted');
   const queued = await joinQueue(app, campaign.id, sessions.at(-1)!, 'fuzz-device-queued');
-  const login = await app.inject({ method: 'POST', url: '/api/operator/login', payload: { username: 'op', password: 'op-password-1' } });
-  const operator = { cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': login.json().csrfToken as string };
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/operator/login',
+    payload: { username: 'op', password: 'op-password-1' },
+  });
+  const operator = {
+    cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+    'x-csrf-token': login.json().csrfToken as string,
+  };
 
   const credentials: FuzzCredentials = {
     campaignIds: [campaign.id, '2021-07-50-52', 'nope'],
@@ -63,9 +97,15 @@ export async function startFuzzWorld(o: { database?: 'pglite' | 'postgres' } = {
   };
   const doc = (await app.inject({ url: '/docs/json' })).json();
   return {
-    origin, doc, credentials, app,
+    origin,
+    doc,
+    credentials,
+    app,
     /** Rows the fuzz must not have corrupted: every booking's seats are counted on its slots. */
-    async close() { await app.close(); await tdb.close(); },
+    async close() {
+      await app.close();
+      await tdb.close();
+    },
     db: tdb.db,
   };
 }

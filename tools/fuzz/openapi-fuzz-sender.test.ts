@@ -14,16 +14,29 @@ describe('the fuzzer sender', () => {
   let server: Server;
   let origin: string;
   before(async () => {
-    server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{}'); });
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
-  after(() => { server.closeAllConnections(); server.close(); });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
 
   it('still sends every valid request after more refused ones than it has connections', async () => {
-    const refused: FuzzRequest[] = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', path: `/api/campaigns/ ${i}/availability`, headers: {} }));
-    const valid: FuzzRequest[] = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', path: `/ok/${i}`, headers: {} }));
+    const refused: FuzzRequest[] = Array.from({ length: 6 }, (_, i) => ({
+      method: 'GET',
+      path: `/api/campaigns/ ${i}/availability`,
+      headers: {},
+    }));
+    const valid: FuzzRequest[] = Array.from({ length: 6 }, (_, i) => ({
+      method: 'GET',
+      path: `/ok/${i}`,
+      headers: {},
+    }));
     const sender = createSender(origin, { concurrency: 2, answerTimeoutMs: 2_000 });
     const f = emptyFigures();
     try {

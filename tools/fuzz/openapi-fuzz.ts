@@ -10,8 +10,19 @@ import fc from 'fast-check';
 import { Client } from 'undici';
 import { hostileFor, hostileValue, mutatedObjectOf, valueOf, type JsonSchema } from './schema-arbitrary.ts';
 
-interface Parameter { in: 'path' | 'query' | 'header'; name: string; required?: boolean; schema: JsonSchema }
-export interface Operation { method: string; path: string; params: Parameter[]; body?: JsonSchema; secured: boolean }
+interface Parameter {
+  in: 'path' | 'query' | 'header';
+  name: string;
+  required?: boolean;
+  schema: JsonSchema;
+}
+export interface Operation {
+  method: string;
+  path: string;
+  params: Parameter[];
+  body?: JsonSchema;
+  secured: boolean;
+}
 
 /** Real values the fuzzer mixes in so requests get past authentication into the handlers. */
 export interface FuzzCredentials {
@@ -26,13 +37,36 @@ export interface FuzzCredentials {
   operator: Record<string, string>;
 }
 
-export interface FuzzRequest { method: string; path: string; headers: Record<string, string>; body?: string | Buffer }
+export interface FuzzRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
 
-export function operationsOf(doc: { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: JsonSchema }> }; security?: unknown[] }>> }): Operation[] {
+export function operationsOf(doc: {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Parameter[];
+        requestBody?: { content?: Record<string, { schema: JsonSchema }> };
+        security?: unknown[];
+      }
+    >
+  >;
+}): Operation[] {
   const ops: Operation[] = [];
   for (const [path, byMethod] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(byMethod)) {
-      ops.push({ method: method.toUpperCase(), path, params: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema, secured: (op.security?.length ?? 0) > 0 });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        params: op.parameters ?? [],
+        body: op.requestBody?.content?.['application/json']?.schema,
+        secured: (op.security?.length ?? 0) > 0,
+      });
     }
   }
   return ops;
@@ -44,7 +78,7 @@ const printable = (v: string) => !/[^\u0021-\u007e ]/.test(v);
 
 /** A text form of any generated value, as it would travel in a URL or header. */
 function asText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined';
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined');
 }
 
 /** A parameter's value: a real one (the chosen citizen's booking), one from its schema, or a hostile one. */
@@ -53,7 +87,14 @@ function paramValue(op: Operation, p: Parameter, c: FuzzCredentials, who: number
   // reaching the handlers for the whole run instead of stopping at 'booking-cancelled'.
   const keepsBooking = op.method === 'DELETE' && who < c.citizens.length / 2;
   const own = keepsBooking ? 'ABCD-EFGH-JKMN' : c.citizens[who]!.bookingNumber;
-  const known = p.name === 'campaignId' ? c.campaignIds : p.name === 'bookingNumber' ? [own, own, own, 'ABCD-EFGH-JKMN'] : p.name === 'x-queue-ticket' ? [c.queueTicket] : [];
+  const known =
+    p.name === 'campaignId'
+      ? c.campaignIds
+      : p.name === 'bookingNumber'
+        ? [own, own, own, 'ABCD-EFGH-JKMN']
+        : p.name === 'x-queue-ticket'
+          ? [c.queueTicket]
+          : [];
   return fc.oneof(
     { arbitrary: known.length ? fc.constantFrom<unknown>(...known) : valueOf(p.schema), weight: 5 },
     { arbitrary: valueOf(p.schema), weight: 2 },
@@ -63,9 +104,13 @@ function paramValue(op: Operation, p: Parameter, c: FuzzCredentials, who: number
 
 function credentials(op: Operation, c: FuzzCredentials, who: number): fc.Arbitrary<Record<string, string>> {
   const garbage = fc.constantFrom<Record<string, string>>(
-    { authorization: 'Bearer garbage' }, { authorization: 'Bearer ' }, { authorization: 'Basic YTpi' },
-    { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJwaWQiOjF9.' }, { cookie: 'yeyak_op=forged; yeyak_csrf=x' },
-    { 'x-admission-token': 'forged', cookie: 'yeyak_dev=someone-else' }, { 'x-csrf-token': 'forged' },
+    { authorization: 'Bearer garbage' },
+    { authorization: 'Bearer ' },
+    { authorization: 'Basic YTpi' },
+    { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJwaWQiOjF9.' },
+    { cookie: 'yeyak_op=forged; yeyak_csrf=x' },
+    { 'x-admission-token': 'forged', cookie: 'yeyak_dev=someone-else' },
+    { 'x-csrf-token': 'forged' },
   );
   // Logging out with the operator's real session would revoke it, and every later operator request
   // would stop at 401 instead of reaching the handlers: logout is fuzzed with every other credential.
@@ -85,17 +130,28 @@ type BodyPlan = { kind: 'json'; value: unknown } | { kind: 'raw'; body: string |
 function bodyPlan(op: Operation, c: FuzzCredentials): fc.Arbitrary<BodyPlan | undefined> {
   const raw = fc.oneof(
     fc.constantFrom<BodyPlan>(
-      { kind: 'raw', body: '{', type: 'application/json' }, { kind: 'raw', body: '', type: 'application/json' },
-      { kind: 'raw', body: '{"slotId":1,"slotId":true}', type: 'application/json' }, { kind: 'raw', body: '{"__proto__":{"x":1}}', type: 'application/json' },
-      { kind: 'raw', body: 'slotId=1', type: 'application/x-www-form-urlencoded' }, { kind: 'raw', body: '<a/>', type: 'application/xml' },
-      { kind: 'raw', body: 'hello', type: 'text/plain' }, { kind: 'raw', body: '{"a":1}' }, { kind: 'raw', body: '--b\r\n\r\n', type: 'multipart/form-data; boundary=b' },
+      { kind: 'raw', body: '{', type: 'application/json' },
+      { kind: 'raw', body: '', type: 'application/json' },
+      { kind: 'raw', body: '{"slotId":1,"slotId":true}', type: 'application/json' },
+      { kind: 'raw', body: '{"__proto__":{"x":1}}', type: 'application/json' },
+      { kind: 'raw', body: 'slotId=1', type: 'application/x-www-form-urlencoded' },
+      { kind: 'raw', body: '<a/>', type: 'application/xml' },
+      { kind: 'raw', body: 'hello', type: 'text/plain' },
+      { kind: 'raw', body: '{"a":1}' },
+      { kind: 'raw', body: '--b\r\n\r\n', type: 'multipart/form-data; boundary=b' },
       { kind: 'raw', body: '{"a":1}', type: 'application/json; charset=latin1' },
     ),
-    fc.integer({ min: 60_000, max: 200_000 }).map((n): BodyPlan => ({ kind: 'raw', body: `{"x":"${'a'.repeat(n)}"}`, type: 'application/json' })),
+    fc
+      .integer({ min: 60_000, max: 200_000 })
+      .map((n): BodyPlan => ({ kind: 'raw', body: `{"x":"${'a'.repeat(n)}"}`, type: 'application/json' })),
     fc.jsonValue({ maxDepth: 3 }).map((value): BodyPlan => ({ kind: 'json', value })),
   );
   if (!op.body) return fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary: raw, weight: 1 });
-  const withKnown = valueOf(op.body).map((v) => (v && typeof v === 'object' && 'slotId' in v && c.slotIds.length ? { ...v, slotId: c.slotIds[Math.abs(JSON.stringify(v).length) % c.slotIds.length] } : v));
+  const withKnown = valueOf(op.body).map((v) =>
+    v && typeof v === 'object' && 'slotId' in v && c.slotIds.length
+      ? { ...v, slotId: c.slotIds[Math.abs(JSON.stringify(v).length) % c.slotIds.length] }
+      : v,
+  );
   return fc.oneof(
     { arbitrary: withKnown.map((value): BodyPlan => ({ kind: 'json', value })), weight: 3 },
     { arbitrary: mutatedObjectOf(op.body).map((value): BodyPlan => ({ kind: 'json', value })), weight: 5 },
@@ -106,37 +162,69 @@ function bodyPlan(op: Operation, c: FuzzCredentials): fc.Arbitrary<BodyPlan | un
 
 /** One request for `op`: declared parameters (some hostile), credentials, a body plan. */
 export function requestFor(op: Operation, c: FuzzCredentials, who: number): fc.Arbitrary<FuzzRequest> {
-  const params = fc.tuple(...op.params.map((p) => fc.tuple(fc.constant(p), fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(!p.required), weight: 1 }), paramValue(op, p, c, who))));
+  const params = fc.tuple(
+    ...op.params.map((p) =>
+      fc.tuple(
+        fc.constant(p),
+        fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(!p.required), weight: 1 }),
+        paramValue(op, p, c, who),
+      ),
+    ),
+  );
   // One request in six carries a query member it did not declare (or a second copy of one).
-  const extraQuery = fc.oneof({ arbitrary: fc.constant(null), weight: 5 }, { arbitrary: fc.tuple(fc.constantFrom('limit', 'date', 'x', 'region', '__proto__'), hostileValue()), weight: 1 });
-  return fc.tuple(params, credentials(op, c, who), bodyPlan(op, c), extraQuery, fc.boolean()).map(([ps, creds, plan, extra, rawPath]) => {
-    let path = op.path;
-    const query = new URLSearchParams();
-    const headers: Record<string, string> = { ...creds };
-    for (const [p, present, v] of ps) {
-      const text = asText(v);
-      if (p.in === 'path') path = path.replace(`{${p.name}}`, rawPath && printable(text) && !/[/?#]/.test(text) ? text : enc(text));
-      else if (!present) continue;
-      else if (p.in === 'query') query.append(p.name, text);
-      else if (printable(text)) headers[p.name] = text;
-    }
-    if (extra) query.append(extra[0], asText(extra[1]));
-    const qs = query.toString();
-    const req: FuzzRequest = { method: op.method, path: qs ? `${path}?${qs}` : path, headers };
-    if (plan?.kind === 'json') { req.body = JSON.stringify(plan.value) ?? 'null'; headers['content-type'] = 'application/json'; }
-    if (plan?.kind === 'raw') { req.body = plan.body; if (plan.type) headers['content-type'] = plan.type; }
-    if (op.method === 'POST' && op.path.endsWith('/bookings') && !headers['idempotency-key']) headers['idempotency-key'] = `fuzz-${path.length}-${qs.length}`;
-    return req;
-  });
+  const extraQuery = fc.oneof(
+    { arbitrary: fc.constant(null), weight: 5 },
+    { arbitrary: fc.tuple(fc.constantFrom('limit', 'date', 'x', 'region', '__proto__'), hostileValue()), weight: 1 },
+  );
+  return fc
+    .tuple(params, credentials(op, c, who), bodyPlan(op, c), extraQuery, fc.boolean())
+    .map(([ps, creds, plan, extra, rawPath]) => {
+      let path = op.path;
+      const query = new URLSearchParams();
+      const headers: Record<string, string> = { ...creds };
+      for (const [p, present, v] of ps) {
+        const text = asText(v);
+        if (p.in === 'path')
+          path = path.replace(`{${p.name}}`, rawPath && printable(text) && !/[/?#]/.test(text) ? text : enc(text));
+        else if (!present) continue;
+        else if (p.in === 'query') query.append(p.name, text);
+        else if (printable(text)) headers[p.name] = text;
+      }
+      if (extra) query.append(extra[0], asText(extra[1]));
+      const qs = query.toString();
+      const req: FuzzRequest = { method: op.method, path: qs ? `${path}?${qs}` : path, headers };
+      if (plan?.kind === 'json') {
+        req.body = JSON.stringify(plan.value) ?? 'null';
+        headers['content-type'] = 'application/json';
+      }
+      if (plan?.kind === 'raw') {
+        req.body = plan.body;
+        if (plan.type) headers['content-type'] = plan.type;
+      }
+      if (op.method === 'POST' && op.path.endsWith('/bookings') && !headers['idempotency-key'])
+        headers['idempotency-key'] = `fuzz-${path.length}-${qs.length}`;
+      return req;
+    });
 }
 
 /** Requests for any operation, and a few for paths and methods the document does not have. */
 export function anyRequest(ops: Operation[], c: FuzzCredentials): fc.Arbitrary<FuzzRequest> {
-  const stray = fc.tuple(fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS'), fc.constantFrom(...ops.map((o) => o.path)), hostileValue())
-    .map(([method, path, v]): FuzzRequest => ({ method, path: path.replace(/\{[^}]+\}/g, enc(asText(v)).slice(0, 300)), headers: {} }));
+  const stray = fc
+    .tuple(
+      fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'POST', 'OPTIONS'),
+      fc.constantFrom(...ops.map((o) => o.path)),
+      hostileValue(),
+    )
+    .map(([method, path, v]): FuzzRequest => ({
+      method,
+      path: path.replace(/\{[^}]+\}/g, enc(asText(v)).slice(0, 300)),
+      headers: {},
+    }));
   // Built once per operation (a chain would rebuild every pattern's generator on each draw).
   // One per operation and citizen, so a request's session and its booking number belong together.
-  const perOperation = ops.flatMap((op) => c.citizens.map((_, who) => ({ arbitrary: requestFor(op, c, who), weight: 1 })));
+  const perOperation = ops.flatMap((op) =>
+    c.citizens.map((_, who) => ({ arbitrary: requestFor(op, c, who), weight: 1 })),
+  );
   return fc.oneof(...perOperation, { arbitrary: stray, weight: Math.max(1, Math.round(perOperation.length / 40)) });
 }
 
@@ -154,15 +242,34 @@ export interface FuzzFigures {
   healthyAfter: boolean;
 }
 
-const describeReq = (r: FuzzRequest) => `${r.method} ${r.path.slice(0, 200)} ${JSON.stringify(r.headers).slice(0, 200)} body=${String(r.body ?? '').slice(0, 200)}`;
+const describeReq = (r: FuzzRequest) =>
+  `${r.method} ${r.path.slice(0, 200)} ${JSON.stringify(r.headers).slice(0, 200)} body=${String(r.body ?? '').slice(0, 200)}`;
 
-export const emptyFigures = (): FuzzFigures => ({ requests: 0, sent: 0, notSendable: 0, statuses: {}, serverErrors: [], notProblem: [], unanswered: [], durationMs: 0, healthyAfter: false });
+export const emptyFigures = (): FuzzFigures => ({
+  requests: 0,
+  sent: 0,
+  notSendable: 0,
+  statuses: {},
+  serverErrors: [],
+  notProblem: [],
+  unanswered: [],
+  durationMs: 0,
+  healthyAfter: false,
+});
 
 /**
  * Sends `requests` generated requests (seeded: the same seed sends the same requests) to `origin`,
  * `concurrency` at a time, and checks each answer. Ends with /healthz, /readyz and a public read.
  */
-export async function runFuzz(o: { origin: string; doc: Parameters<typeof operationsOf>[0]; credentials: FuzzCredentials; requests: number; seed: number; concurrency?: number; onProgress?: (sent: number) => void }): Promise<FuzzFigures> {
+export async function runFuzz(o: {
+  origin: string;
+  doc: Parameters<typeof operationsOf>[0];
+  credentials: FuzzCredentials;
+  requests: number;
+  seed: number;
+  concurrency?: number;
+  onProgress?: (sent: number) => void;
+}): Promise<FuzzFigures> {
   const ops = operationsOf(o.doc);
   const arb = anyRequest(ops, o.credentials);
   const sender = createSender(o.origin, { concurrency: o.concurrency ?? 16 });
@@ -199,10 +306,13 @@ export function createSender(origin: string, o: { concurrency: number; answerTim
   const clients = Array.from({ length: o.concurrency }, () => new Client(origin, { pipelining: 1 }));
   const timeoutMs = o.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
   return {
-    send: (batch: FuzzRequest[], f: FuzzFigures) => inParallel(batch, clients, (r, client) => sendOne(origin, client, r, f, timeoutMs)),
+    send: (batch: FuzzRequest[], f: FuzzFigures) =>
+      inParallel(batch, clients, (r, client) => sendOne(origin, client, r, f, timeoutMs)),
     isHealthy: () => isHealthy(clients[0]!),
     // Destroy, not close: a request the server never answered would keep close() waiting.
-    close: async () => { await Promise.all(clients.map((c) => c.destroy())); },
+    close: async () => {
+      await Promise.all(clients.map((c) => c.destroy()));
+    },
   };
 }
 
@@ -220,7 +330,12 @@ async function sendOne(origin: string, client: Client, r: FuzzRequest, f: FuzzFi
   const controller = new AbortController();
   const signal = controller.signal;
   let timer: NodeJS.Timeout | undefined;
-  const abandoned = new Promise<never>((_, reject) => { timer = setTimeout(() => { controller.abort(); reject(new Error('unanswered')); }, timeoutMs); });
+  const abandoned = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error('unanswered'));
+    }, timeoutMs);
+  });
   abandoned.catch(() => {});
   try {
     await exchange(origin, client, r, f, signal, abandoned);
@@ -229,18 +344,40 @@ async function sendOne(origin: string, client: Client, r: FuzzRequest, f: FuzzFi
   }
 }
 
-async function exchange(origin: string, client: Client, r: FuzzRequest, f: FuzzFigures, signal: AbortSignal, abandoned: Promise<never>) {
+async function exchange(
+  origin: string,
+  client: Client,
+  r: FuzzRequest,
+  f: FuzzFigures,
+  signal: AbortSignal,
+  abandoned: Promise<never>,
+) {
   let res;
   const own = (r.body?.length ?? 0) > OWN_CONNECTION_BODY_BYTES ? new Client(origin) : null;
   try {
     // The race is the guarantee: undici did not always honour the signal for a request the server never answered.
-    res = await Promise.race([(own ?? client).request({ method: r.method as 'GET', path: r.path, headers: r.headers, body: r.body, signal }), abandoned]);
+    res = await Promise.race([
+      (own ?? client).request({ method: r.method as 'GET', path: r.path, headers: r.headers, body: r.body, signal }),
+      abandoned,
+    ]);
   } catch (e) {
     void own?.destroy();
     const code = (e as { code?: string }).code ?? '';
-    if (signal.aborted) { f.statuses.unanswered = (f.statuses.unanswered ?? 0) + 1; if (f.unanswered.length < 50) f.unanswered.push({ request: describeReq(r) }); return; }
+    if (signal.aborted) {
+      f.statuses.unanswered = (f.statuses.unanswered ?? 0) + 1;
+      if (f.unanswered.length < 50) f.unanswered.push({ request: describeReq(r) });
+      return;
+    }
     // undici refuses to put some generated values on the wire (invalid header or path characters).
-    if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_URL' || /invalid/i.test((e as Error).message)) { f.notSendable += 1; return; }
+    if (
+      code === 'UND_ERR_INVALID_ARG' ||
+      code === 'ERR_INVALID_CHAR' ||
+      code === 'ERR_INVALID_URL' ||
+      /invalid/i.test((e as Error).message)
+    ) {
+      f.notSendable += 1;
+      return;
+    }
     // The server closing a connection it refused (an oversized body) is an answer too: count it.
     f.statuses[`closed:${code}`] = (f.statuses[`closed:${code}`] ?? 0) + 1;
     f.sent += 1;
@@ -253,17 +390,28 @@ async function exchange(origin: string, client: Client, r: FuzzRequest, f: FuzzF
   } catch {
     // Headers came, the body never finished.
     f.statuses[`${res.statusCode}:unfinished`] = (f.statuses[`${res.statusCode}:unfinished`] ?? 0) + 1;
-    if (f.unanswered.length < 50) f.unanswered.push({ request: `${describeReq(r)} (status ${res.statusCode}, body unfinished)` });
+    if (f.unanswered.length < 50)
+      f.unanswered.push({ request: `${describeReq(r)} (status ${res.statusCode}, body unfinished)` });
     void own?.destroy();
     return;
   }
   void own?.destroy();
   const status = res.statusCode;
   f.statuses[status] = (f.statuses[status] ?? 0) + 1;
-  if (status >= 500 && f.serverErrors.length < 50) f.serverErrors.push({ request: describeReq(r), status, body: text.slice(0, 300) });
+  if (status >= 500 && f.serverErrors.length < 50)
+    f.serverErrors.push({ request: describeReq(r), status, body: text.slice(0, 300) });
   if (status >= 500 && f.serverErrors.length >= 50) f.serverErrors.length = 50;
-  if (status >= 400 && !isProblem(String(res.headers['content-type'] ?? ''), text, status) && f.notProblem.length < 50) {
-    f.notProblem.push({ request: describeReq(r), status, type: String(res.headers['content-type']), body: text.slice(0, 300) });
+  if (
+    status >= 400 &&
+    !isProblem(String(res.headers['content-type'] ?? ''), text, status) &&
+    f.notProblem.length < 50
+  ) {
+    f.notProblem.push({
+      request: describeReq(r),
+      status,
+      type: String(res.headers['content-type']),
+      body: text.slice(0, 300),
+    });
   }
 }
 
@@ -271,7 +419,12 @@ function isProblem(type: string, text: string, status: number): boolean {
   if (!type.startsWith('application/problem+json')) return false;
   try {
     const b = JSON.parse(text) as { code?: unknown; status?: unknown; messages?: { ko?: unknown; en?: unknown } };
-    return typeof b.code === 'string' && b.status === status && typeof b.messages?.ko === 'string' && typeof b.messages?.en === 'string';
+    return (
+      typeof b.code === 'string' &&
+      b.status === status &&
+      typeof b.messages?.ko === 'string' &&
+      typeof b.messages?.en === 'string'
+    );
   } catch {
     return false;
   }
@@ -289,5 +442,9 @@ async function isHealthy(client: Client): Promise<boolean> {
 /** One worker per client: a worker sends its next item only when its client's last exchange is over. */
 async function inParallel<T, C>(items: T[], clients: C[], fn: (t: T, client: C) => Promise<void>) {
   let next = 0;
-  await Promise.all(clients.map(async (client) => { while (next < items.length) await fn(items[next++]!, client); }));
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < items.length) await fn(items[next++]!, client);
+    }),
+  );
 }

@@ -38,7 +38,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function isPortTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection({ host: CLUSTER_HOST, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -73,9 +76,19 @@ async function waitFor(what: string, check: () => Promise<boolean>, deadlineMs: 
 }
 
 async function ask<T>(port: number, f: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(port, CLUSTER_HOST, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const r = new Redis(port, CLUSTER_HOST, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   r.on('error', () => {}); // failures surface through the awaited command
-  try { await r.connect(); return await f(r); } finally { r.disconnect(); }
+  try {
+    await r.connect();
+    return await f(r);
+  } finally {
+    r.disconnect();
+  }
 }
 
 export async function startRedisCluster(): Promise<LocalRedisCluster> {
@@ -90,15 +103,20 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
     stopped = true;
     process.off('exit', killNow);
     for (const sig of SIGNALS) process.off(sig, onSignal);
-    await Promise.all(nodes.map(async (n) => {
-      if (n.exitCode !== null || n.signalCode !== null) return;
-      n.kill('SIGKILL');
-      await once(n, 'exit');
-    }));
+    await Promise.all(
+      nodes.map(async (n) => {
+        if (n.exitCode !== null || n.signalCode !== null) return;
+        n.kill('SIGKILL');
+        await once(n, 'exit');
+      }),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   // Last resort if the process exits without calling stop(): synchronous kill, nothing awaited.
-  const killNow = () => { for (const n of nodes) if (n.exitCode === null) n.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
+  const killNow = () => {
+    for (const n of nodes) if (n.exitCode === null) n.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.on('exit', killNow);
   // Ctrl-C or a test runner's SIGTERM skips 'exit' handlers: kill the nodes, then die of the same signal.
   const onSignal = (sig: NodeJS.Signals) => {
@@ -111,18 +129,54 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
   try {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (const port of CLUSTER_PORTS) {
-      nodes.push(spawn('redis-server', [
-        '--port', String(port), '--bind', CLUSTER_HOST, '--cluster-enabled', 'yes',
-        '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
-        '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', join(dir, `${port}.log`),
-      ], { stdio: 'ignore' }).on('error', () => {})); // a node that cannot start shows as a ping timeout below
+      nodes.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            CLUSTER_HOST,
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--cluster-node-timeout',
+            '5000',
+            '--dir',
+            dir,
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--logfile',
+            join(dir, `${port}.log`),
+          ],
+          { stdio: 'ignore' },
+        ).on('error', () => {}),
+      ); // a node that cannot start shows as a ping timeout below
     }
-    for (const port of CLUSTER_PORTS) await waitFor(`node ${port}`, () => ask(port, async (r) => (await r.ping()) === 'PONG'), deadline);
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...CLUSTER_PORTS.map((p) => `${CLUSTER_HOST}:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
-      { encoding: 'utf8', timeout: START_TIMEOUT_MS });
+    for (const port of CLUSTER_PORTS)
+      await waitFor(`node ${port}`, () => ask(port, async (r) => (await r.ping()) === 'PONG'), deadline);
+    const create = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...CLUSTER_PORTS.map((p) => `${CLUSTER_HOST}:${p}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8', timeout: START_TIMEOUT_MS },
+    );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
     for (const port of CLUSTER_PORTS) {
-      await waitFor(`cluster_state:ok on ${port}`, () => ask(port, async (r) => (await r.call('CLUSTER', 'INFO') as string).includes('cluster_state:ok')), deadline);
+      await waitFor(
+        `cluster_state:ok on ${port}`,
+        () => ask(port, async (r) => ((await r.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok')),
+        deadline,
+      );
     }
   } catch (e) {
     await stop();
@@ -130,7 +184,11 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
   }
 
   async function masters(): Promise<Map<number, [number, number][]>> {
-    const slots = await ask(CLUSTER_PORTS[0], (r) => r.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+    const slots = (await ask(CLUSTER_PORTS[0], (r) => r.call('CLUSTER', 'SLOTS'))) as [
+      number,
+      number,
+      [string, number, string],
+    ][];
     const byMaster = new Map<number, [number, number][]>();
     for (const [from, to, [, port]] of slots) byMaster.set(port, [...(byMaster.get(port) ?? []), [from, to]]);
     return byMaster;
@@ -139,8 +197,11 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
   return {
     ports: CLUSTER_PORTS,
     nodesList: CLUSTER_PORTS.map((p) => `${CLUSTER_HOST}:${p}`).join(','),
-    client: (options = {}) => new Cluster([{ host: CLUSTER_HOST, port: CLUSTER_PORTS[0] }],
-      { ...options, redisOptions: { maxRetriesPerRequest: 2, ...options.redisOptions } }),
+    client: (options = {}) =>
+      new Cluster([{ host: CLUSTER_HOST, port: CLUSTER_PORTS[0] }], {
+        ...options,
+        redisOptions: { maxRetriesPerRequest: 2, ...options.redisOptions },
+      }),
     masters,
     async masterOf(key) {
       const slot = Number(await ask(CLUSTER_PORTS[0], (r) => r.call('CLUSTER', 'KEYSLOT', key)));

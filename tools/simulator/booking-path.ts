@@ -16,7 +16,11 @@ import type { SlotFilters } from '../../src/booking/availability.service.ts';
 import type { AdmissionClaim, AdmissionProblem } from '../../src/waiting-room/admission-check.ts';
 import { ok, type Result } from '../../src/platform/result.ts';
 
-export interface Gate { readonly token: string; readonly identityHash: string; readonly deviceId: string }
+export interface Gate {
+  readonly token: string;
+  readonly identityHash: string;
+  readonly deviceId: string;
+}
 
 export type PathRequest =
   | { readonly kind: 'eligibility'; readonly personId: number }
@@ -26,13 +30,28 @@ export type PathRequest =
 export type PathValue =
   | { readonly kind: 'eligibility'; readonly status: string }
   | { readonly kind: 'search'; readonly slotIds: number[] | null; readonly reason?: string }
-  | { readonly kind: 'book'; readonly booked: BookingView | null; readonly reason?: BookingFailure; readonly placeMs: number; readonly alternatives?: readonly Alternative[] };
+  | {
+      readonly kind: 'book';
+      readonly booked: BookingView | null;
+      readonly reason?: BookingFailure;
+      readonly placeMs: number;
+      readonly alternatives?: readonly Alternative[];
+    };
 
 /** What a slot-full refusal offers instead, as the citizen site's one tap books it. */
-export interface Alternative { readonly facilityId: number; readonly date: string }
+export interface Alternative {
+  readonly facilityId: number;
+  readonly date: string;
+}
 
 /** 200 with a value, 403 when the gate refused (reason), 500 when something threw (error). */
-export interface PathReply { readonly status: 200 | 403 | 500; readonly ms: number; readonly value?: PathValue; readonly reason?: string; readonly error?: string }
+export interface PathReply {
+  readonly status: 200 | 403 | 500;
+  readonly ms: number;
+  readonly value?: PathValue;
+  readonly reason?: string;
+  readonly error?: string;
+}
 
 export interface BookingPath {
   call(nowMs: number, gate: Gate, request: PathRequest): Promise<PathReply>;
@@ -40,7 +59,12 @@ export interface BookingPath {
 }
 
 /** Runs one request against `services` (whatever thread they live in). */
-export async function handlePathRequest(services: Services, campaignId: string, gate: Gate, r: PathRequest): Promise<PathReply> {
+export async function handlePathRequest(
+  services: Services,
+  campaignId: string,
+  gate: Gate,
+  r: PathRequest,
+): Promise<PathReply> {
   const t0 = performance.now();
   try {
     const claim = { campaignId, token: gate.token, identityHash: gate.identityHash, deviceId: gate.deviceId };
@@ -48,21 +72,36 @@ export async function handlePathRequest(services: Services, campaignId: string, 
     if (!value.ok) return { status: 403, ms: performance.now() - t0, reason: value.reason };
     return { status: 200, ms: performance.now() - t0, value: value.value };
   } catch (e) {
-    return { status: 500, ms: performance.now() - t0, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
+    return {
+      status: 500,
+      ms: performance.now() - t0,
+      error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e),
+    };
   }
 }
 
 /** `placeMs`: the admitted booking call as a whole (admission check, booking write, end of admission). */
-async function serve(services: Services, campaignId: string, claim: AdmissionClaim, r: PathRequest): Promise<Result<PathValue, AdmissionProblem>> {
+async function serve(
+  services: Services,
+  campaignId: string,
+  claim: AdmissionClaim,
+  r: PathRequest,
+): Promise<Result<PathValue, AdmissionProblem>> {
   switch (r.kind) {
     case 'eligibility': {
       const d = await services.admitted.run(claim, () => services.availability.eligibilityOf(r.personId, campaignId));
       return d.ok ? ok({ kind: 'eligibility', status: d.value.ok ? d.value.value.status : d.value.reason }) : d;
     }
     case 'search': {
-      const s = await services.admitted.run(claim, () => services.availability.openSlotsFor(r.personId, campaignId, r.filters));
+      const s = await services.admitted.run(claim, () =>
+        services.availability.openSlotsFor(r.personId, campaignId, r.filters),
+      );
       if (!s.ok) return s;
-      return ok(s.value.ok ? { kind: 'search', slotIds: s.value.value.slots.map((x) => x.slotId) } : { kind: 'search', slotIds: null, reason: s.value.reason });
+      return ok(
+        s.value.ok
+          ? { kind: 'search', slotIds: s.value.value.slots.map((x) => x.slotId) }
+          : { kind: 'search', slotIds: null, reason: s.value.reason },
+      );
     }
     case 'book': {
       const t0 = performance.now();
@@ -78,9 +117,16 @@ async function serve(services: Services, campaignId: string, claim: AdmissionCla
 }
 
 /** The booking path in the simulator's own thread (small runs, tests). */
-export function inProcessBookingPath(services: Services, campaignId: string, clock: { set(ms: number): void }): BookingPath {
+export function inProcessBookingPath(
+  services: Services,
+  campaignId: string,
+  clock: { set(ms: number): void },
+): BookingPath {
   return {
-    call: (nowMs, gate, request) => { clock.set(nowMs); return handlePathRequest(services, campaignId, gate, request); },
+    call: (nowMs, gate, request) => {
+      clock.set(nowMs);
+      return handlePathRequest(services, campaignId, gate, request);
+    },
     close: async () => {},
   };
 }

@@ -15,16 +15,31 @@ import type { WorkerData, WorkerMessage } from './booking-workers.ts';
 const data = workerData as WorkerData;
 const port = parentPort!;
 const clock = fixedClock(data.nowMs);
-const database = await openDatabase({ databaseUrl: data.databaseUrl, pgliteDir: null, schema: data.schema, poolSize: data.poolSize });
-const services = composeServices({ config: loadConfig(data.env), clock, logger: pino({ level: 'silent' }), database, channel: { send: async () => {} } });
+const database = await openDatabase({
+  databaseUrl: data.databaseUrl,
+  pgliteDir: null,
+  schema: data.schema,
+  poolSize: data.poolSize,
+});
+const services = composeServices({
+  config: loadConfig(data.env),
+  clock,
+  logger: pino({ level: 'silent' }),
+  database,
+  channel: { send: async () => {} },
+});
 await services.waitingRoom.syncRooms();
 
 port.on('message', (m: WorkerMessage) => {
   if (m.type === 'close') {
-    void Promise.all([services.waitingRoom.close(), database.close()]).finally(() => port.postMessage({ type: 'closed' }));
+    void Promise.all([services.waitingRoom.close(), database.close()]).finally(() =>
+      port.postMessage({ type: 'closed' }),
+    );
     return;
   }
   clock.set(m.nowMs);
-  void handlePathRequest(services, data.campaignId, m.gate, m.request).then((reply) => port.postMessage({ type: 'reply', id: m.id, reply }));
+  void handlePathRequest(services, data.campaignId, m.gate, m.request).then((reply) =>
+    port.postMessage({ type: 'reply', id: m.id, reply }),
+  );
 });
 port.postMessage({ type: 'ready' });

@@ -21,7 +21,11 @@ describe('npm run simulate flags', () => {
   });
 
   it('takes the stores from the environment unless a flag says otherwise', () => {
-    const r = parseCli(['--scenario', 'bot-heavy', '--mode', 'live', '--redis-url', 'redis://127.0.0.1:6380'], { DATABASE_URL: 'postgres://x@127.0.0.1/y' }, NOW);
+    const r = parseCli(
+      ['--scenario', 'bot-heavy', '--mode', 'live', '--redis-url', 'redis://127.0.0.1:6380'],
+      { DATABASE_URL: 'postgres://x@127.0.0.1/y' },
+      NOW,
+    );
     assert.ok('options' in r);
     assert.equal(r.options.scale, 0.001, 'live mode defaults to a smaller scale');
     assert.equal(r.options.databaseUrl, 'postgres://x@127.0.0.1/y');
@@ -29,7 +33,18 @@ describe('npm run simulate flags', () => {
   });
 
   it('lists every bad flag at once', () => {
-    const r = parse('--scenario', 'nope', '--mode', 'fast', '--scale', '0', '--workers', '1.5', '--redis-url', 'http://x');
+    const r = parse(
+      '--scenario',
+      'nope',
+      '--mode',
+      'fast',
+      '--scale',
+      '0',
+      '--workers',
+      '1.5',
+      '--redis-url',
+      'http://x',
+    );
     assert.ok('problems' in r);
     assert.equal(r.problems.length, 5, r.problems.join('\n'));
     assert.match(r.problems.join('\n'), /unknown 'nope'.*2021-07-19/s);

@@ -43,14 +43,31 @@ Replays an opening night through yeyak and writes a report.
 Exit code: 0 when every invariant held, 1 when one was violated, 2 for bad flags or missing stores.`;
 
 /** The options, or every problem with the flags. Pure (env passed in) so it can be tested. */
-export function parseCli(argv: string[], env: Record<string, string | undefined>, nowIso: string): { help: true } | { options: CliOptions } | { problems: string[] } {
+export function parseCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  nowIso: string,
+): { help: true } | { options: CliOptions } | { problems: string[] } {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, strict: true, allowPositionals: false, options: {
-        scenario: { type: 'string' }, mode: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' },
-        'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'max-wall-minutes': { type: 'string' },
-        speedup: { type: 'string' }, workers: { type: 'string' }, 'booking-workers': { type: 'string' }, keep: { type: 'boolean' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean' },
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        scenario: { type: 'string' },
+        mode: { type: 'string' },
+        scale: { type: 'string' },
+        out: { type: 'string' },
+        'database-url': { type: 'string' },
+        'redis-url': { type: 'string' },
+        'max-wall-minutes': { type: 'string' },
+        speedup: { type: 'string' },
+        workers: { type: 'string' },
+        'booking-workers': { type: 'string' },
+        keep: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -61,7 +78,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   const problems: string[] = [];
   const known = listScenarios();
   if (!v.scenario) problems.push(`--scenario is required (one of: ${known.join(', ')})`);
-  else if (!known.includes(v.scenario)) problems.push(`--scenario: unknown '${v.scenario}' (one of: ${known.join(', ')})`);
+  else if (!known.includes(v.scenario))
+    problems.push(`--scenario: unknown '${v.scenario}' (one of: ${known.join(', ')})`);
   const mode = v.mode ?? 'full';
   if (mode !== 'full' && mode !== 'live') problems.push(`--mode: expected full or live, got '${mode}'`);
   const num = (flag: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean, what: string) => {
@@ -70,23 +88,51 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     if (!Number.isFinite(n) || !ok(n)) problems.push(`--${flag}: expected ${what}, got '${raw}'`);
     return n;
   };
-  const scale = num('scale', v.scale, mode === 'live' ? 0.001 : 0.01, (n) => n > 0 && n <= 1, 'a number with 0 < x <= 1');
-  const maxWallMinutes = num('max-wall-minutes', v['max-wall-minutes'], 60, (n) => n > 0 && n <= 24 * 60, 'minutes in (0, 1440]');
+  const scale = num(
+    'scale',
+    v.scale,
+    mode === 'live' ? 0.001 : 0.01,
+    (n) => n > 0 && n <= 1,
+    'a number with 0 < x <= 1',
+  );
+  const maxWallMinutes = num(
+    'max-wall-minutes',
+    v['max-wall-minutes'],
+    60,
+    (n) => n > 0 && n <= 24 * 60,
+    'minutes in (0, 1440]',
+  );
   const speedup = num('speedup', v.speedup, 60, (n) => n >= 1 && n <= 1000, 'a number in [1, 1000]');
   const workers = num('workers', v.workers, 2, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'an integer in 1..16');
-  const bookingWorkers = num('booking-workers', v['booking-workers'], 2, (n) => Number.isInteger(n) && n >= 0 && n <= 16, 'an integer in 0..16');
-  for (const [flag, url, scheme] of [['database-url', v['database-url'], 'postgres'], ['redis-url', v['redis-url'], 'redis']] as const) {
+  const bookingWorkers = num(
+    'booking-workers',
+    v['booking-workers'],
+    2,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 16,
+    'an integer in 0..16',
+  );
+  for (const [flag, url, scheme] of [
+    ['database-url', v['database-url'], 'postgres'],
+    ['redis-url', v['redis-url'], 'redis'],
+  ] as const) {
     if (url !== undefined && !url.startsWith(`${scheme}`)) problems.push(`--${flag}: expected a ${scheme}:// URL`);
   }
   if (problems.length > 0) return { problems };
   const stamp = nowIso.replace(/[:.]/g, '-');
   return {
     options: {
-      scenario: v.scenario!, mode: mode as 'full' | 'live', scale, maxWallMinutes, speedup, workers, bookingWorkers,
+      scenario: v.scenario!,
+      mode: mode as 'full' | 'live',
+      scale,
+      maxWallMinutes,
+      speedup,
+      workers,
+      bookingWorkers,
       out: resolve(v.out ?? join('artifacts', 'simulate', `${v.scenario}-${mode}-${stamp}`)),
       databaseUrl: v['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       redisUrl: v['redis-url'] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
-      keep: v.keep ?? false, progress: !(v['no-progress'] ?? false),
+      keep: v.keep ?? false,
+      progress: !(v['no-progress'] ?? false),
     },
   };
 }
@@ -94,35 +140,68 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 /** A progress bar on a terminal; elsewhere (a log file) one plain line every 30 s. */
 function progressBar(enabled: boolean, isTty: boolean) {
   if (enabled && !isTty) return progressLines();
-  const bar = new cliProgress.SingleBar({
-    format: '{phase} |{bar}| {percentage}% {clock} arrivals {arrivals} waiting {waiting} booked {booked}',
-    hideCursor: true, clearOnComplete: false,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: '{phase} |{bar}| {percentage}% {clock} arrivals {arrivals} waiting {waiting} booked {booked}',
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let current = '';
   return {
     phase(name: string, done: number, total: number) {
       if (!enabled) return;
-      if (current !== name) { if (current) bar.stop(); bar.start(total, 0, { phase: name.padEnd(18), clock: '', arrivals: '-', waiting: '-', booked: '-' }); current = name; }
+      if (current !== name) {
+        if (current) bar.stop();
+        bar.start(total, 0, { phase: name.padEnd(18), clock: '', arrivals: '-', waiting: '-', booked: '-' });
+        current = name;
+      }
       bar.update(done);
     },
-    step(p: { virtualMs: number; startMs: number; horizonMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number }) {
+    step(p: {
+      virtualMs: number;
+      startMs: number;
+      horizonMs: number;
+      opensAtMs: number;
+      arrivals: number;
+      waiting: number;
+      booked: number;
+    }) {
       if (!enabled) return;
       const total = Math.round((p.horizonMs - p.startMs) / 1000);
       const minutes = (p.virtualMs - p.opensAtMs) / 60_000;
       this.phase('simulating', Math.round((p.virtualMs - p.startMs) / 1000), total);
-      bar.update(Math.round((p.virtualMs - p.startMs) / 1000), { clock: `T${minutes >= 0 ? '+' : ''}${minutes.toFixed(1)} min`, arrivals: p.arrivals, waiting: p.waiting, booked: p.booked });
+      bar.update(Math.round((p.virtualMs - p.startMs) / 1000), {
+        clock: `T${minutes >= 0 ? '+' : ''}${minutes.toFixed(1)} min`,
+        arrivals: p.arrivals,
+        waiting: p.waiting,
+        booked: p.booked,
+      });
     },
-    stop() { if (enabled && current) bar.stop(); },
+    stop() {
+      if (enabled && current) bar.stop();
+    },
   };
 }
 
 function progressLines() {
   let last = 0;
-  const due = () => { const now = Date.now(); if (now - last < 30_000) return false; last = now; return true; };
+  const due = () => {
+    const now = Date.now();
+    if (now - last < 30_000) return false;
+    last = now;
+    return true;
+  };
   return {
-    phase(name: string, done: number, total: number) { if (due()) console.error(`${new Date().toISOString()} ${name} ${done}/${total}`); },
+    phase(name: string, done: number, total: number) {
+      if (due()) console.error(`${new Date().toISOString()} ${name} ${done}/${total}`);
+    },
     step(p: { virtualMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number }) {
-      if (due()) console.error(`${new Date().toISOString()} T${((p.virtualMs - p.opensAtMs) / 60_000).toFixed(1)} min arrivals ${p.arrivals} waiting ${p.waiting} booked ${p.booked}`);
+      if (due())
+        console.error(
+          `${new Date().toISOString()} T${((p.virtualMs - p.opensAtMs) / 60_000).toFixed(1)} min arrivals ${p.arrivals} waiting ${p.waiting} booked ${p.booked}`,
+        );
     },
     stop() {},
   };
@@ -131,30 +210,68 @@ function progressLines() {
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const parsed = parseCli(process.argv.slice(2), process.env, startedAt);
-  if ('help' in parsed) { console.log(USAGE); return 0; }
-  if ('problems' in parsed) { console.error(`npm run simulate: bad flags\n  ${parsed.problems.join('\n  ')}\n\n${USAGE}`); return 2; }
+  if ('help' in parsed) {
+    console.log(USAGE);
+    return 0;
+  }
+  if ('problems' in parsed) {
+    console.error(`npm run simulate: bad flags\n  ${parsed.problems.join('\n  ')}\n\n${USAGE}`);
+    return 2;
+  }
   const o = parsed.options;
   const scenario = loadScenario(o.scenario);
   const missing = await checkStores(o.databaseUrl, o.redisUrl);
-  if (missing.length > 0) { console.error(`npm run simulate: needs Postgres and Redis\n  ${missing.join('\n  ')}`); return 2; }
+  if (missing.length > 0) {
+    console.error(`npm run simulate: needs Postgres and Redis\n  ${missing.join('\n  ')}`);
+    return 2;
+  }
   const command = `npm run simulate -- ${process.argv.slice(2).join(' ')}`;
   const bar = progressBar(o.progress, process.stderr.isTTY === true);
   const t0 = performance.now();
   // Ctrl-C / SIGTERM: stop at the next step, still write the report and remove the run's stores.
   const interrupt = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { console.error(`\n${sig}: stopping, cleaning up…`); interrupt.abort(); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      console.error(`\n${sig}: stopping, cleaning up…`);
+      interrupt.abort();
+    });
   let summary;
   if (o.mode === 'full') {
     const result = await runFull({
-      scenario, scale: o.scale, databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, dataDir: join(o.out, 'data'),
-      maxWallMs: o.maxWallMinutes * 60_000, keep: o.keep, onPhase: bar.phase, onStep: (p) => bar.step(p), signal: interrupt.signal,
+      scenario,
+      scale: o.scale,
+      databaseUrl: o.databaseUrl,
+      redisUrl: o.redisUrl,
+      dataDir: join(o.out, 'data'),
+      maxWallMs: o.maxWallMinutes * 60_000,
+      keep: o.keep,
+      onPhase: bar.phase,
+      onStep: (p) => bar.step(p),
+      signal: interrupt.signal,
       bookingWorkers: o.bookingWorkers,
     });
     bar.stop();
-    summary = buildSummary(fullView(result), { command, startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);
-    writeReport(o.out, summary, chartData(result.sim.rec, result.sim.opensAtMs, result.sim.etaPromises, result.sim.crowd.admittedAtMs), `yeyak simulate: ${scenario.title} (full mode, scale ${o.scale})`);
+    summary = buildSummary(
+      fullView(result),
+      { command, startedAt, outDir: o.out, scale: o.scale },
+      performance.now() - t0,
+    );
+    writeReport(
+      o.out,
+      summary,
+      chartData(result.sim.rec, result.sim.opensAtMs, result.sim.etaPromises, result.sim.crowd.admittedAtMs),
+      `yeyak simulate: ${scenario.title} (full mode, scale ${o.scale})`,
+    );
   } else {
-    summary = await runLive({ scenario, options: o, command, startedAt, onPhase: bar.phase, onStep: (p) => bar.step(p), signal: interrupt.signal });
+    summary = await runLive({
+      scenario,
+      options: o,
+      command,
+      startedAt,
+      onPhase: bar.phase,
+      onStep: (p) => bar.step(p),
+      signal: interrupt.signal,
+    });
     bar.stop();
   }
   console.log(headline(summary as Record<string, any>, o.out));
@@ -174,5 +291,11 @@ function headline(s: Record<string, any>, out: string): string {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
-  main().then((code) => process.exit(code), (e: unknown) => { console.error(e); process.exit(1); });
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

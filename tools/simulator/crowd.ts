@@ -12,17 +12,42 @@ export const KIND_NAMES = ['citizen', 'proxy', 'bot', 'outsider'] as const;
 
 /** Where a person is in their night. */
 export const State = {
-  absent: 0, waiting: 1, gaveUp: 2, admitted: 3, booked: 4, done: 5,
+  absent: 0,
+  waiting: 1,
+  gaveUp: 2,
+  admitted: 3,
+  booked: 4,
+  done: 5,
 } as const;
 
 /** How a person's night ended (reported per reason). */
 export const Outcome = {
-  none: 0, booked: 1, notEligible: 2, noSlot: 3, alreadyBooked: 4, placeExpired: 5, admissionEnded: 6,
-  gaveUp: 7, proxyRefused: 8, error: 9, stillWaiting: 10, inSession: 11,
+  none: 0,
+  booked: 1,
+  notEligible: 2,
+  noSlot: 3,
+  alreadyBooked: 4,
+  placeExpired: 5,
+  admissionEnded: 6,
+  gaveUp: 7,
+  proxyRefused: 8,
+  error: 9,
+  stillWaiting: 10,
+  inSession: 11,
 } as const;
 export const OUTCOME_NAMES = [
-  'none', 'booked', 'not-eligible', 'no-slot', 'already-booked', 'place-expired', 'admission-ended',
-  'gave-up', 'proxy-refused', 'error', 'still-waiting', 'in-session',
+  'none',
+  'booked',
+  'not-eligible',
+  'no-slot',
+  'already-booked',
+  'place-expired',
+  'admission-ended',
+  'gave-up',
+  'proxy-refused',
+  'error',
+  'still-waiting',
+  'in-session',
 ] as const;
 
 export interface ProxyTarget {

@@ -11,7 +11,7 @@ const curve: CurveSegment[] = [
 ];
 
 describe('arrival curves', () => {
-  it('has a CDF that starts at 0, ends at 1 and puts each segment\'s weight in it', () => {
+  it("has a CDF that starts at 0, ends at 1 and puts each segment's weight in it", () => {
     assert.equal(curveCdf(curve, -60), 0);
     assert.equal(curveCdf(curve, 0), 0.25);
     assert.ok(Math.abs(curveCdf(curve, 10) - 0.75) < 1e-12);
@@ -26,7 +26,7 @@ describe('arrival curves', () => {
       for (const u of [0, 0.1, 0.5, 0.9, 0.999]) {
         const x = offsetWithin(seg, u);
         assert.ok(x >= 0 && x <= seg.toMinutes - seg.fromMinutes);
-        const inSegment = (curveCdf([seg], seg.fromMinutes + x));
+        const inSegment = curveCdf([seg], seg.fromMinutes + x);
         assert.ok(Math.abs(inSegment - u) < 1e-9, `${u} → ${inSegment}`);
       }
     }

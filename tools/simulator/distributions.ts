@@ -70,7 +70,10 @@ export function poisson(mean: number, rng: Prng): number {
   const limit = Math.exp(-mean);
   let k = 0;
   let p = rng.nextFloat();
-  while (p > limit && k < 1_000) { k += 1; p *= rng.nextFloat(); }
+  while (p > limit && k < 1_000) {
+    k += 1;
+    p *= rng.nextFloat();
+  }
   return k;
 }
 

@@ -28,7 +28,12 @@ export function scaledService(service: Scenario['service'], scale: number) {
 }
 
 /** The production config, read through loadConfig (so it is validated the same way), for one run. */
-export function runConfig(o: { dataDir: string; redisUrl: string; keyPrefix: string; service: ReturnType<typeof scaledService> }): { config: Config; env: Record<string, string> } {
+export function runConfig(o: {
+  dataDir: string;
+  redisUrl: string;
+  keyPrefix: string;
+  service: ReturnType<typeof scaledService>;
+}): { config: Config; env: Record<string, string> } {
   const env = {
     DATA_DIR: o.dataDir,
     IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'),
@@ -55,12 +60,29 @@ export const uniqueRunId = (): string => `sim${Date.now().toString(36)}${randomB
 export async function checkStores(databaseUrl: string, redisUrl: string): Promise<string[]> {
   const problems: string[] = [];
   const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 });
-  try { await c.connect(); await c.query('select 1'); } catch (e) { problems.push(`Postgres at ${databaseUrl}: ${(e as Error).message}`); }
-  finally { await c.end().catch(() => undefined); }
-  const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+  } catch (e) {
+    problems.push(`Postgres at ${databaseUrl}: ${(e as Error).message}`);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  const r = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2_000,
+  });
   r.on('error', () => {});
-  try { await r.connect(); await r.ping(); } catch (e) { problems.push(`Redis at ${redisUrl}: ${(e as Error).message}`); }
-  finally { r.disconnect(); }
+  try {
+    await r.connect();
+    await r.ping();
+  } catch (e) {
+    problems.push(`Redis at ${redisUrl}: ${(e as Error).message}`);
+  } finally {
+    r.disconnect();
+  }
   return problems;
 }
 
@@ -73,13 +95,21 @@ export interface RunStores {
 }
 
 /** A migrated schema of its own and a key prefix of its own. */
-export async function openRunStores(o: { databaseUrl: string; redisUrl: string; runId: string; dataDir: string; poolSize: number }): Promise<RunStores> {
+export async function openRunStores(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  runId: string;
+  dataDir: string;
+  poolSize: number;
+}): Promise<RunStores> {
   mkdirSync(o.dataDir, { recursive: true });
   const schema = o.runId.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const database = await openDatabase({ databaseUrl: o.databaseUrl, pgliteDir: null, schema, poolSize: o.poolSize });
   await migrate(database);
   return {
-    database, schema, keyPrefix: o.runId,
+    database,
+    schema,
+    keyPrefix: o.runId,
     async cleanup() {
       await database.close().catch(() => undefined);
       await dropSchema(o.databaseUrl, schema);

@@ -64,12 +64,28 @@ export interface FullOptions {
   onStep?: (p: StepProgress) => void;
 }
 
-export interface StepProgress { virtualMs: number; startMs: number; horizonMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number; wallMs: number }
+export interface StepProgress {
+  virtualMs: number;
+  startMs: number;
+  horizonMs: number;
+  opensAtMs: number;
+  arrivals: number;
+  waiting: number;
+  booked: number;
+  wallMs: number;
+}
 
 export interface FullResult {
-  sim: Sim; counts: CrowdCounts; supply: Supply; invariants: Invariant[]; plannedJoins: number;
-  wallMs: { setup: number; run: number; finish: number }; stoppedBy: 'done' | 'horizon' | 'wall-limit' | 'interrupted';
-  service: ReturnType<typeof scaledService>; runId: string; cleanedUp: { keys: number } | null;
+  sim: Sim;
+  counts: CrowdCounts;
+  supply: Supply;
+  invariants: Invariant[];
+  plannedJoins: number;
+  wallMs: { setup: number; run: number; finish: number };
+  stoppedBy: 'done' | 'horizon' | 'wall-limit' | 'interrupted';
+  service: ReturnType<typeof scaledService>;
+  runId: string;
+  cleanedUp: { keys: number } | null;
   /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
   kept: RunStores | null;
   settings: { bookingWorkers: number; stepping: 'wall' | 'fixed' };
@@ -79,24 +95,58 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
   const t0 = performance.now();
   const runId = uniqueRunId();
   const service = scaledService(o.scenario.service, o.scale);
-  const stores = await openRunStores({ databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, runId, dataDir: o.dataDir, poolSize: 24 });
+  const stores = await openRunStores({
+    databaseUrl: o.databaseUrl,
+    redisUrl: o.redisUrl,
+    runId,
+    dataDir: o.dataDir,
+    poolSize: 24,
+  });
   let path: { close(): Promise<void> } | null = null;
   try {
     const { sim, counts, supply, channel, horizonMs } = await setUp(o, stores, service);
     path = sim.bookingPath;
     const planned = plannedJoins(sim.crowd);
     const t1 = performance.now();
-    const sender = createOutboxSender({ db: stores.database.db, clock: sim.clock, channel, maxAttempts: 10, batchSize: 1_000 });
-    const stoppedBy = await loop(sim, { horizonMs, tickMs: service.admissionTickMs, deadline: t0 + o.maxWallMs, onStep: o.onStep, sender, isFixed: o.stepping === 'fixed', signal: o.signal });
+    const sender = createOutboxSender({
+      db: stores.database.db,
+      clock: sim.clock,
+      channel,
+      maxAttempts: 10,
+      batchSize: 1_000,
+    });
+    const stoppedBy = await loop(sim, {
+      horizonMs,
+      tickMs: service.admissionTickMs,
+      deadline: t0 + o.maxWallMs,
+      onStep: o.onStep,
+      sender,
+      isFixed: o.stepping === 'fixed',
+      signal: o.signal,
+    });
     const t2 = performance.now();
     closeOutcomes(sim);
     await drainOutbox(sender);
-    const invariants = await checkInvariants(stores.database.db, sim.campaignId, channel.deliveries, sim.rec.total('bookings'));
+    const invariants = await checkInvariants(
+      stores.database.db,
+      sim.campaignId,
+      channel.deliveries,
+      sim.rec.total('bookings'),
+    );
     await sim.bookingPath.close();
     await sim.services.waitingRoom.close();
     const cleanedUp = o.keep ? null : { keys: await stores.cleanup() };
     return {
-      sim, counts, supply, invariants, plannedJoins: planned, stoppedBy, service, runId, cleanedUp, kept: o.keep ? stores : null,
+      sim,
+      counts,
+      supply,
+      invariants,
+      plannedJoins: planned,
+      stoppedBy,
+      service,
+      runId,
+      cleanedUp,
+      kept: o.keep ? stores : null,
       settings: { bookingWorkers: o.bookingWorkers ?? 0, stepping: o.stepping ?? 'wall' },
       wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
     };
@@ -118,23 +168,65 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
   const clock = fixedClock(startMs);
   const channel = countingChannel();
   const db = stores.database.db;
-  const services = composeServices({ config, clock, logger: pino({ level: 'silent' }), database: stores.database, channel });
+  const services = composeServices({
+    config,
+    clock,
+    logger: pino({ level: 'silent' }),
+    database: stores.database,
+    channel,
+  });
   const saved = await services.campaigns.saveVersion(rules, 'simulator', true);
   if (!saved.ok) throw new Error(`campaign ${rules.id} could not be saved: ${JSON.stringify(saved.detail)}`);
-  const { crowd, counts } = await buildCrowd({ db, hmacKey: config.identityHmacKey, scenario: o.scenario, scale: o.scale, opensAtMs, onProgress: (d, n) => o.onPhase?.('registering people', d, n) });
-  const supply = await seedSupply({ db, scenario: o.scenario, scale: o.scale, campaignId: rules.id, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays, onProgress: (d, n) => o.onPhase?.('creating slots', d, n) });
+  const { crowd, counts } = await buildCrowd({
+    db,
+    hmacKey: config.identityHmacKey,
+    scenario: o.scenario,
+    scale: o.scale,
+    opensAtMs,
+    onProgress: (d, n) => o.onPhase?.('registering people', d, n),
+  });
+  const supply = await seedSupply({
+    db,
+    scenario: o.scenario,
+    scale: o.scale,
+    campaignId: rules.id,
+    opensAtMs,
+    doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays,
+    onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
+  });
   await services.waitingRoom.syncRooms();
-  const bookingPath = (o.bookingWorkers ?? 0) > 0
-    ? await startBookingWorkers(o.bookingWorkers!, { env, databaseUrl: o.databaseUrl, schema: stores.schema, poolSize: 12, campaignId: rules.id, nowMs: startMs })
-    : inProcessBookingPath(services, rules.id, clock);
+  const bookingPath =
+    (o.bookingWorkers ?? 0) > 0
+      ? await startBookingWorkers(o.bookingWorkers!, {
+          env,
+          databaseUrl: o.databaseUrl,
+          schema: stores.schema,
+          poolSize: 12,
+          campaignId: rules.id,
+          nowMs: startMs,
+        })
+      : inProcessBookingPath(services, rules.id, clock);
   const sim: Sim = {
     bookingPath,
-    scenario: o.scenario, crowd, clock, services, campaignId: rules.id, opensAtMs,
-    wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs), rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
-    rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')), wr: services.waitingRoom.service,
-    ticketKey: deriveKey(config.signingSecret, 'queue-ticket'), poll: defaultWaitingRoomSettings,
-    nextPollAt: new Float64Array(crowd.size).fill(Number.NaN), waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
-    etaPromises: new Map(), snapshot: null, seatsLeft: supply.seatsTonight, tasks: [], fatal: null,
+    scenario: o.scenario,
+    crowd,
+    clock,
+    services,
+    campaignId: rules.id,
+    opensAtMs,
+    wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs),
+    rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
+    rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')),
+    wr: services.waitingRoom.service,
+    ticketKey: deriveKey(config.signingSecret, 'queue-ticket'),
+    poll: defaultWaitingRoomSettings,
+    nextPollAt: new Float64Array(crowd.size).fill(Number.NaN),
+    waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
+    etaPromises: new Map(),
+    snapshot: null,
+    seatsLeft: supply.seatsTonight,
+    tasks: [],
+    fatal: null,
     counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0, steps: 0, stepWallMs: 0, tickWallMs: 0 },
   };
   for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
@@ -144,19 +236,30 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
 function dispatch(sim: Sim, event: number): void {
   const i = personOf(event);
   switch (kindOf(event)) {
-    case Ev.arrive: return onArrive(sim, i);
-    case Ev.reload: return onReload(sim, i);
-    case Ev.otherDevice: return onOtherDevice(sim, i);
-    case Ev.poll: return onPoll(sim, i);
-    case Ev.comeBack: return onComeBack(sim, i);
-    case Ev.eligibility: return onEligibility(sim, i);
-    case Ev.search: return onSearch(sim, i);
-    case Ev.book: return onBook(sim, i);
+    case Ev.arrive:
+      return onArrive(sim, i);
+    case Ev.reload:
+      return onReload(sim, i);
+    case Ev.otherDevice:
+      return onOtherDevice(sim, i);
+    case Ev.poll:
+      return onPoll(sim, i);
+    case Ev.comeBack:
+      return onComeBack(sim, i);
+    case Ev.eligibility:
+      return onEligibility(sim, i);
+    case Ev.search:
+      return onSearch(sim, i);
+    case Ev.book:
+      return onBook(sim, i);
   }
 }
 
 interface LoopOptions {
-  horizonMs: number; tickMs: number; deadline: number; onStep: FullOptions['onStep'];
+  horizonMs: number;
+  tickMs: number;
+  deadline: number;
+  onStep: FullOptions['onStep'];
   sender: ReturnType<typeof createOutboxSender>;
   isFixed: boolean;
   signal: AbortSignal | undefined;
@@ -175,20 +278,43 @@ async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> 
     const tickStart = performance.now();
     const tick = await sim.wr.tick(sim.campaignId, sim.services.monitor.health());
     if (tick.ok) sim.rec.count('advanced', t, tick.value.advanced);
-    if (t >= nextRefreshMs) { waiting = await refresh(sim, t); nextRefreshMs = t + 1_000; }
+    if (t >= nextRefreshMs) {
+      waiting = await refresh(sim, t);
+      nextRefreshMs = t + 1_000;
+    }
     // The outbox sender runs beside the loop, as in production (its wall time is real load).
-    outbox ??= o.sender.runOnce().finally(() => { outbox = null; });
+    outbox ??= o.sender.runOnce().finally(() => {
+      outbox = null;
+    });
     const wall = performance.now() - w0;
     sim.counts.steps += 1;
     sim.counts.stepWallMs += wall;
     sim.counts.tickWallMs += performance.now() - tickStart;
     sim.rec.count('wallMs', t, wall);
-    o.onStep?.({ virtualMs: t, startMs: sim.rec.startMs, horizonMs: o.horizonMs, opensAtMs: sim.opensAtMs, arrivals: arrivalsSoFar(sim), waiting, booked: sim.rec.total('bookings'), wallMs: wall });
-    if (performance.now() > o.deadline) { await outbox; return 'wall-limit'; }
-    if (o.signal?.aborted) { await outbox; return 'interrupted'; }
+    o.onStep?.({
+      virtualMs: t,
+      startMs: sim.rec.startMs,
+      horizonMs: o.horizonMs,
+      opensAtMs: sim.opensAtMs,
+      arrivals: arrivalsSoFar(sim),
+      waiting,
+      booked: sim.rec.total('bookings'),
+      wallMs: wall,
+    });
+    if (performance.now() > o.deadline) {
+      await outbox;
+      return 'wall-limit';
+    }
+    if (o.signal?.aborted) {
+      await outbox;
+      return 'interrupted';
+    }
     const isIdle = t < sim.opensAtMs || waiting === 0;
     const next = sim.wheel.nextDueMs();
-    if (isIdle && next === null && t >= sim.opensAtMs) { await outbox; return 'done'; }
+    if (isIdle && next === null && t >= sim.opensAtMs) {
+      await outbox;
+      return 'done';
+    }
     // Busy steps tick at the production interval (a burst of calls per step stays small); quiet
     // ones take a second at a time: the controller admits rate × dt either way.
     const minStep = callsThisStep > BUSY_STEP_CALLS ? o.tickMs : Math.max(o.tickMs, QUIET_STEP_MS);
@@ -231,9 +357,21 @@ async function refresh(sim: Sim, t: number): Promise<number> {
   const sum = (f: (s: (typeof parts)[number]['stats']) => number) => parts.reduce((n, p) => n + f(p.stats), 0);
   const waiting = sum((s) => s.waiting);
   sim.rec.gauge('waiting', t, waiting);
-  sim.rec.gauge('activeSessions', t, sum((s) => s.activeSessions));
-  sim.rec.gauge('tail', t, sum((s) => s.tail));
-  sim.rec.gauge('cursor', t, sum((s) => s.cursor));
+  sim.rec.gauge(
+    'activeSessions',
+    t,
+    sum((s) => s.activeSessions),
+  );
+  sim.rec.gauge(
+    'tail',
+    t,
+    sum((s) => s.tail),
+  );
+  sim.rec.gauge(
+    'cursor',
+    t,
+    sum((s) => s.cursor),
+  );
   sim.rec.gauge('ratePerSec', t, status.value.controller.ratePerSec);
   sim.rec.gauge('slotsLeft', t, sim.seatsLeft);
   return waiting;
@@ -241,7 +379,9 @@ async function refresh(sim: Sim, t: number): Promise<number> {
 
 function arrivalsSoFar(sim: Sim): number {
   const r = sim.rec;
-  return r.total('arrivalsFirst') + r.total('arrivalsReload') + r.total('arrivalsOtherDevice') + r.total('arrivalsComeback');
+  return (
+    r.total('arrivalsFirst') + r.total('arrivalsReload') + r.total('arrivalsOtherDevice') + r.total('arrivalsComeback')
+  );
 }
 
 /** People the horizon caught mid-way get an outcome that says so. */

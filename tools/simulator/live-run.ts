@@ -41,16 +41,27 @@ export const LIVE_MODE_REAL = [
   'HTTP clients (undici) from 64 loopback source addresses, so per-IP limits see households, not one address',
 ];
 export const LIVE_MODE_SIMULATED = [
-  'people: arrivals, reloads, other devices, patience, coming back, think times (the scenario\'s distributions, seeded), with human times compressed by the speed-up',
+  "people: arrivals, reloads, other devices, patience, coming back, think times (the scenario's distributions, seeded), with human times compressed by the speed-up",
   'the cohort and facilities scaled by --scale; the admission limits by --scale × --speedup (demand per real second grows with both)',
 ];
 
 export interface LiveRunInput {
-  scenario: Scenario; options: CliOptions; command: string; startedAt: string;
+  scenario: Scenario;
+  options: CliOptions;
+  command: string;
+  startedAt: string;
   /** Aborting (Ctrl-C) ends every person's loop at once; the run still reports and cleans up. */
   signal?: AbortSignal;
   onPhase?: (phase: string, done: number, total: number) => void;
-  onStep?: (p: { virtualMs: number; startMs: number; horizonMs: number; opensAtMs: number; arrivals: number; waiting: number; booked: number }) => void;
+  onStep?: (p: {
+    virtualMs: number;
+    startMs: number;
+    horizonMs: number;
+    opensAtMs: number;
+    arrivals: number;
+    waiting: number;
+    booked: number;
+  }) => void;
 }
 
 export async function runLive(input: LiveRunInput) {
@@ -63,17 +74,33 @@ export async function runLive(input: LiveRunInput) {
   const dbUrl = await createDatabase(o.databaseUrl, runId);
   // Demand per real second is the scenario's × scale × speed-up, so the admission limits are too.
   const service = scaledService(s.service, o.scale * o.speedup);
-  const secrets = { IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'), SIGNING_SECRET: randomBytes(32).toString('base64url') };
+  const secrets = {
+    IDENTITY_HMAC_KEY: randomBytes(32).toString('base64url'),
+    SIGNING_SECRET: randomBytes(32).toString('base64url'),
+  };
   let servers: Servers | null = null;
   let isFinished = false;
   try {
     const night = await prepareNight(s, o.scale, dbUrl, secrets.IDENTITY_HMAC_KEY, input.onPhase);
     const outboxFile = join(dataDir, 'outbox-sent.jsonl');
-    servers = await startServers({ port: await freePort(), logFile: join(o.out, 'servers.log'), env: serverEnv({ secrets, dbUrl, runId, dataDir, outboxFile, service, options: o }) });
-    const horizonMs = Math.min(night.opensAtMs + s.simulation.minutesAfterOpening * 60_000, Date.now() + o.maxWallMinutes * 60_000);
+    servers = await startServers({
+      port: await freePort(),
+      logFile: join(o.out, 'servers.log'),
+      env: serverEnv({ secrets, dbUrl, runId, dataDir, outboxFile, service, options: o }),
+    });
+    const horizonMs = Math.min(
+      night.opensAtMs + s.simulation.minutesAfterOpening * 60_000,
+      Date.now() + o.maxWallMinutes * 60_000,
+    );
     const ctx = liveContext(s, o, night, createHttp(servers.baseUrl, SOURCE_ADDRESSES), horizonMs);
     const t1 = performance.now();
-    input.signal?.addEventListener('abort', () => { ctx.endMs = Date.now(); }, { once: true });
+    input.signal?.addEventListener(
+      'abort',
+      () => {
+        ctx.endMs = Date.now();
+      },
+      { once: true },
+    );
     await runCrowd(ctx, night.supply.seatsTonight, input.onStep);
     const t2 = performance.now();
     await waitForOutbox(night.database.db);
@@ -81,20 +108,68 @@ export async function runLive(input: LiveRunInput) {
     servers = null;
     await ctx.http.close();
     const db = night.database.db;
-    const invariants = await checkInvariants(db, CAMPAIGN_ID, await deliveredFromFile(db, outboxFile), ctx.rec.total('bookings'));
+    const invariants = await checkInvariants(
+      db,
+      CAMPAIGN_ID,
+      await deliveredFromFile(db, outboxFile),
+      ctx.rec.total('bookings'),
+    );
     const seatsLeft = await freeSeats(db, s.cohort.birthDayDigits);
     await night.database.close();
-    const cleanedUp = o.keep ? null : { keys: await deletePrefix(o.redisUrl, runId), databasesDropped: (await dropDatabase(o.databaseUrl, runId), 1) };
-    const stoppedBy = input.signal?.aborted ? 'interrupted' : horizonMs < night.opensAtMs + s.simulation.minutesAfterOpening * 60_000 ? 'wall-limit' : 'horizon';
+    const cleanedUp = o.keep
+      ? null
+      : {
+          keys: await deletePrefix(o.redisUrl, runId),
+          databasesDropped: (await dropDatabase(o.databaseUrl, runId), 1),
+        };
+    const stoppedBy = input.signal?.aborted
+      ? 'interrupted'
+      : horizonMs < night.opensAtMs + s.simulation.minutesAfterOpening * 60_000
+        ? 'wall-limit'
+        : 'horizon';
     const view: RunView = {
-      mode: 'live', scenario: s, crowd: night.crowd, rec: ctx.rec, etaPromises: ctx.etaPromises, opensAtMs: night.opensAtMs, campaignId: CAMPAIGN_ID,
-      counts: night.counts, supply: night.supply, seatsLeft, invariants, wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 }, stoppedBy,
-      service, runId, cleanedUp, plannedJoins: plannedJoins(night.crowd), polls: { real: ctx.rec.total('pollsReal'), answeredFromSnapshot: 0 },
-      positionOf: admissionRank(night.crowd), real: LIVE_MODE_REAL, simulated: LIVE_MODE_SIMULATED,
-      extra: { workers: o.workers, speedup: o.speedup, requests: ctx.counts.requests, http429: ctx.counts.tooMany, http5xx: ctx.counts.serverErrors, serversExitCode: exitCode, serversLog: join(o.out, 'servers.log') },
+      mode: 'live',
+      scenario: s,
+      crowd: night.crowd,
+      rec: ctx.rec,
+      etaPromises: ctx.etaPromises,
+      opensAtMs: night.opensAtMs,
+      campaignId: CAMPAIGN_ID,
+      counts: night.counts,
+      supply: night.supply,
+      seatsLeft,
+      invariants,
+      wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
+      stoppedBy,
+      service,
+      runId,
+      cleanedUp,
+      plannedJoins: plannedJoins(night.crowd),
+      polls: { real: ctx.rec.total('pollsReal'), answeredFromSnapshot: 0 },
+      positionOf: admissionRank(night.crowd),
+      real: LIVE_MODE_REAL,
+      simulated: LIVE_MODE_SIMULATED,
+      extra: {
+        workers: o.workers,
+        speedup: o.speedup,
+        requests: ctx.counts.requests,
+        http429: ctx.counts.tooMany,
+        http5xx: ctx.counts.serverErrors,
+        serversExitCode: exitCode,
+        serversLog: join(o.out, 'servers.log'),
+      },
     };
-    const summary = buildSummary(view, { command: input.command, startedAt: input.startedAt, outDir: o.out, scale: o.scale }, performance.now() - t0);
-    writeReport(o.out, summary, chartData(ctx.rec, night.opensAtMs, ctx.etaPromises, night.crowd.admittedAtMs), `yeyak simulate: ${s.title} (live mode, scale ${o.scale}, ${o.speedup}x)`);
+    const summary = buildSummary(
+      view,
+      { command: input.command, startedAt: input.startedAt, outDir: o.out, scale: o.scale },
+      performance.now() - t0,
+    );
+    writeReport(
+      o.out,
+      summary,
+      chartData(ctx.rec, night.opensAtMs, ctx.etaPromises, night.crowd.admittedAtMs),
+      `yeyak simulate: ${s.title} (live mode, scale ${o.scale}, ${o.speedup}x)`,
+    );
     isFinished = true;
     return summary;
   } finally {
@@ -107,37 +182,103 @@ export async function runLive(input: LiveRunInput) {
 }
 
 /** Migrates the run's database and seeds tonight: the campaign moved to a minute from now, the people, the slots. */
-async function prepareNight(s: Scenario, scale: number, dbUrl: string, hmacKey: string, onPhase: LiveRunInput['onPhase']) {
+async function prepareNight(
+  s: Scenario,
+  scale: number,
+  dbUrl: string,
+  hmacKey: string,
+  onPhase: LiveRunInput['onPhase'],
+) {
   const database = await openDatabase({ databaseUrl: dbUrl, pgliteDir: null, poolSize: 4 });
   await migrate(database);
   const db = database.db;
   // Opening on a whole minute (rotation times are HH:MM), far enough ahead for setup and the pre-room.
-  const opensAtMs = Math.ceil((Date.now() + 60_000 + s.simulation.startMinutesBeforeOpening * 60_000) / 60_000) * 60_000;
-  const rules = liveCampaignRules(loadSeedCampaigns().find((c) => c.id === s.campaignId)!, CAMPAIGN_ID, opensAtMs);
-  const campaigns = createCampaignService({ store: createCampaignRepository(db), clock: systemClock, countsByBirthDate: () => countPeopleByBirthDate(db) });
+  const opensAtMs =
+    Math.ceil((Date.now() + 60_000 + s.simulation.startMinutesBeforeOpening * 60_000) / 60_000) * 60_000;
+  const rules = liveCampaignRules(
+    loadSeedCampaigns().find((c) => c.id === s.campaignId)!,
+    CAMPAIGN_ID,
+    opensAtMs,
+  );
+  const campaigns = createCampaignService({
+    store: createCampaignRepository(db),
+    clock: systemClock,
+    countsByBirthDate: () => countPeopleByBirthDate(db),
+  });
   const saved = await campaigns.saveVersion(rules, 'simulator', true);
   if (!saved.ok) throw new Error(`live campaign invalid: ${JSON.stringify(saved.detail)}`);
-  const { crowd, counts } = await buildCrowd({ db, hmacKey, scenario: s, scale, opensAtMs, keepCredentials: true, onProgress: (d, n) => onPhase?.('registering people', d, n) });
-  const supply = await seedSupply({ db, scenario: s, scale, campaignId: CAMPAIGN_ID, opensAtMs, doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays });
+  const { crowd, counts } = await buildCrowd({
+    db,
+    hmacKey,
+    scenario: s,
+    scale,
+    opensAtMs,
+    keepCredentials: true,
+    onProgress: (d, n) => onPhase?.('registering people', d, n),
+  });
+  const supply = await seedSupply({
+    db,
+    scenario: s,
+    scale,
+    campaignId: CAMPAIGN_ID,
+    opensAtMs,
+    doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays,
+  });
   return { database, opensAtMs, crowd, counts, supply };
 }
 
-function serverEnv(a: { secrets: Record<string, string>; dbUrl: string; runId: string; dataDir: string; outboxFile: string; service: ReturnType<typeof scaledService>; options: CliOptions }): Record<string, string> {
+function serverEnv(a: {
+  secrets: Record<string, string>;
+  dbUrl: string;
+  runId: string;
+  dataDir: string;
+  outboxFile: string;
+  service: ReturnType<typeof scaledService>;
+  options: CliOptions;
+}): Record<string, string> {
   return {
-    ...a.secrets, DATABASE_URL: a.dbUrl, REDIS_URL: a.options.redisUrl, REDIS_KEY_PREFIX: a.runId, WORKERS: String(a.options.workers), DATA_DIR: a.dataDir,
-    SEED_DEMO: 'false', OPERATOR_ACCOUNTS: `operator:operator:${a.runId}-operator-password`, LOG_LEVEL: 'warn', COOKIE_SECURE: 'false', OUTBOX_CHANNEL: 'file', OUTBOX_FILE: a.outboxFile,
-    WAITING_ROOM_PARTITIONS: String(a.service.partitions), ADMISSION_TICK_MS: String(a.service.admissionTickMs),
-    ADMISSION_INITIAL_RATE_PER_SEC: String(a.service.admissionInitialRatePerSec), ADMISSION_MAX_RATE_PER_SEC: String(a.service.admissionMaxRatePerSec),
+    ...a.secrets,
+    DATABASE_URL: a.dbUrl,
+    REDIS_URL: a.options.redisUrl,
+    REDIS_KEY_PREFIX: a.runId,
+    WORKERS: String(a.options.workers),
+    DATA_DIR: a.dataDir,
+    SEED_DEMO: 'false',
+    OPERATOR_ACCOUNTS: `operator:operator:${a.runId}-operator-password`,
+    LOG_LEVEL: 'warn',
+    COOKIE_SECURE: 'false',
+    OUTBOX_CHANNEL: 'file',
+    OUTBOX_FILE: a.outboxFile,
+    WAITING_ROOM_PARTITIONS: String(a.service.partitions),
+    ADMISSION_TICK_MS: String(a.service.admissionTickMs),
+    ADMISSION_INITIAL_RATE_PER_SEC: String(a.service.admissionInitialRatePerSec),
+    ADMISSION_MAX_RATE_PER_SEC: String(a.service.admissionMaxRatePerSec),
     ACTIVE_SESSION_CAP: String(a.service.activeSessionCap),
   };
 }
 
-function liveContext(s: Scenario, o: CliOptions, night: Awaited<ReturnType<typeof prepareNight>>, http: Http, horizonMs: number): LiveCtx {
+function liveContext(
+  s: Scenario,
+  o: CliOptions,
+  night: Awaited<ReturnType<typeof prepareNight>>,
+  http: Http,
+  horizonMs: number,
+): LiveCtx {
   const startMs = night.opensAtMs - s.simulation.startMinutesBeforeOpening * 60_000;
   return {
-    http, crowd: night.crowd, rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000) + 120), scenario: s, campaignId: CAMPAIGN_ID,
-    opensAtMs: night.opensAtMs, endMs: horizonMs, credentials: night.crowd.credentials, rng: createPrng(deriveSeed(s.seed, 'live')),
-    etaPromises: new Map(), background: [], counts: { requests: 0, tooMany: 0, serverErrors: 0 }, speedup: o.speedup,
+    http,
+    crowd: night.crowd,
+    rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000) + 120),
+    scenario: s,
+    campaignId: CAMPAIGN_ID,
+    opensAtMs: night.opensAtMs,
+    endMs: horizonMs,
+    credentials: night.crowd.credentials,
+    rng: createPrng(deriveSeed(s.seed, 'live')),
+    etaPromises: new Map(),
+    background: [],
+    counts: { requests: 0, tooMany: 0, serverErrors: 0 },
+    speedup: o.speedup,
   };
 }
 
@@ -145,7 +286,13 @@ function liveContext(s: Scenario, o: CliOptions, night: Awaited<ReturnType<typeo
 async function runCrowd(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput['onStep']): Promise<void> {
   const crowd = ctx.crowd;
   const people = [];
-  for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) people.push(livePerson(ctx, i).catch((e: unknown) => { ctx.rec.fail(`client-error-${(e as Error).message.slice(0, 60)}`); }));
+  for (let i = 0; i < crowd.size; i += 1)
+    if (crowd.comes(i))
+      people.push(
+        livePerson(ctx, i).catch((e: unknown) => {
+          ctx.rec.fail(`client-error-${(e as Error).message.slice(0, 60)}`);
+        }),
+      );
   const sampler = sample(ctx, seatsTonight, onStep);
   await Promise.all(people);
   await Promise.all(ctx.background);
@@ -158,7 +305,8 @@ async function runCrowd(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput
 
 /** Once a second: the queue's gauges from /metrics, seats left from the database, progress. */
 async function sample(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput['onStep']): Promise<void> {
-  const gauge = (text: string, name: string) => Number(new RegExp(`^${name}\\{campaign="${ctx.campaignId}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const gauge = (text: string, name: string) =>
+    Number(new RegExp(`^${name}\\{campaign="${ctx.campaignId}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   const horizonMs = ctx.endMs;
   while (Date.now() < ctx.endMs) {
     const now = Date.now();
@@ -170,19 +318,35 @@ async function sample(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput['
     ctx.rec.count('advanced', now, Math.round(gauge(text, 'waiting_room_admitted_per_second') || 0));
     ctx.rec.gauge('slotsLeft', now, seatsTonight - ctx.rec.total('bookings'));
     const r = ctx.rec;
-    onStep?.({ virtualMs: now, startMs: r.startMs, horizonMs, opensAtMs: ctx.opensAtMs, arrivals: r.total('arrivalsFirst') + r.total('arrivalsReload') + r.total('arrivalsOtherDevice') + r.total('arrivalsComeback'), waiting: Number.isNaN(waiting) ? 0 : waiting, booked: r.total('bookings') });
+    onStep?.({
+      virtualMs: now,
+      startMs: r.startMs,
+      horizonMs,
+      opensAtMs: ctx.opensAtMs,
+      arrivals:
+        r.total('arrivalsFirst') +
+        r.total('arrivalsReload') +
+        r.total('arrivalsOtherDevice') +
+        r.total('arrivalsComeback'),
+      waiting: Number.isNaN(waiting) ? 0 : waiting,
+      booked: r.total('bookings'),
+    });
     await new Promise((res) => setTimeout(res, Math.max(0, 1_000 - (Date.now() - now))));
   }
 }
 
 /** Rank of the admission instant, 0..1 among pre-opening (or post-opening) joiners: live mode cannot see seqs. */
 function admissionRank(crowd: RunView['crowd']): (i: number) => number | null {
-  const bounds = [[Infinity, -Infinity], [Infinity, -Infinity]] as [number, number][];
+  const bounds = [
+    [Infinity, -Infinity],
+    [Infinity, -Infinity],
+  ] as [number, number][];
   for (let i = 0; i < crowd.size; i += 1) {
     const a = crowd.admittedAtMs[i]!;
     if (Number.isNaN(a)) continue;
     const b = bounds[crowd.wasPreOpening[i]!]!;
-    b[0] = Math.min(b[0], a); b[1] = Math.max(b[1], a);
+    b[0] = Math.min(b[0], a);
+    b[1] = Math.max(b[1], a);
   }
   return (i) => {
     const a = crowd.admittedAtMs[i]!;
@@ -194,16 +358,29 @@ function admissionRank(crowd: RunView['crowd']): (i: number) => number | null {
 
 async function waitForOutbox(db: import('../../src/platform/db.ts').Db): Promise<void> {
   for (let k = 0; k < 60; k += 1) {
-    const r = await sql<{ n: number }>`select count(*)::int as n from outbox where sent_at is null and failed_at is null`.execute(db);
+    const r = await sql<{
+      n: number;
+    }>`select count(*)::int as n from outbox where sent_at is null and failed_at is null`.execute(db);
     if ((r.rows[0]?.n ?? 0) === 0) return;
     await new Promise((res) => setTimeout(res, 500));
   }
 }
 
 /** Deliveries per booking number, from the servers' file channel (one JSON line per message sent). */
-async function deliveredFromFile(db: import('../../src/platform/db.ts').Db, file: string): Promise<Map<string, number>> {
-  const numbers = new Map((await db.selectFrom('outbox').innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
-    .select(['outbox.id', 'bookings.booking_number']).where('outbox.kind', '=', 'booking-confirmed').execute()).map((r) => [r.id, r.booking_number]));
+async function deliveredFromFile(
+  db: import('../../src/platform/db.ts').Db,
+  file: string,
+): Promise<Map<string, number>> {
+  const numbers = new Map(
+    (
+      await db
+        .selectFrom('outbox')
+        .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+        .select(['outbox.id', 'bookings.booking_number'])
+        .where('outbox.kind', '=', 'booking-confirmed')
+        .execute()
+    ).map((r) => [r.id, r.booking_number]),
+  );
   const delivered = new Map<string, number>();
   if (!existsSync(file)) appendFileSync(file, '');
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -217,9 +394,14 @@ async function deliveredFromFile(db: import('../../src/platform/db.ts').Db, file
 }
 
 /** First-dose seats still free tonight, from the database (on a rotation day, tonight's digits only). */
-async function freeSeats(db: import('../../src/platform/db.ts').Db, digits: readonly number[] | undefined): Promise<number> {
+async function freeSeats(
+  db: import('../../src/platform/db.ts').Db,
+  digits: readonly number[] | undefined,
+): Promise<number> {
   const groups = digits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const r = await sql<{ n: number }>`select coalesce(sum(capacity - booked), 0)::int as n from slots
-    where campaign_id = ${CAMPAIGN_ID} and dose = 1 and (rotation_group is null or rotation_group in (${sql.join(groups)}))`.execute(db);
+    where campaign_id = ${CAMPAIGN_ID} and dose = 1 and (rotation_group is null or rotation_group in (${sql.join(groups)}))`.execute(
+    db,
+  );
   return r.rows[0]?.n ?? 0;
 }

@@ -23,7 +23,11 @@ const safeName = (name: string) => {
 export async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
-  try { await c.query(`CREATE DATABASE ${safeName(name)}`); } finally { await c.end(); }
+  try {
+    await c.query(`CREATE DATABASE ${safeName(name)}`);
+  } finally {
+    await c.end();
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
@@ -32,7 +36,11 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
-  try { await c.query(`DROP DATABASE IF EXISTS ${safeName(name)} WITH (FORCE)`); } finally { await c.end(); }
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${safeName(name)} WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
 }
 
 export async function freePort(): Promise<number> {
@@ -46,28 +54,56 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface Servers { baseUrl: string; pid: number; stop(): Promise<number | null> }
+export interface Servers {
+  baseUrl: string;
+  pid: number;
+  stop(): Promise<number | null>;
+}
 
 /** Starts src/cluster.ts with `env`, logging to `logFile`; resolves once /readyz answers 200. */
-export async function startServers(o: { env: Record<string, string>; port: number; logFile: string }): Promise<Servers> {
+export async function startServers(o: {
+  env: Record<string, string>;
+  port: number;
+  logFile: string;
+}): Promise<Servers> {
   const log = openSync(o.logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLUSTER_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env, HOST: '127.0.0.1', PORT: String(o.port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...o.env,
+      HOST: '127.0.0.1',
+      PORT: String(o.port),
+    },
     stdio: ['ignore', log, log],
   });
   closeSync(log);
   const baseUrl = `http://127.0.0.1:${o.port}`;
   let exited: number | null = null;
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => { exited = code ?? -1; resolve(code); }));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exited = code ?? -1;
+      resolve(code);
+    }),
+  );
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (let ready = 0; ready < 3;) {
     if (exited !== null) throw new Error(`yeyak servers exited with ${exited} while starting (see ${o.logFile})`);
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`yeyak servers not ready after ${READY_TIMEOUT_MS} ms (see ${o.logFile})`); }
-    ready = (await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false)) ? ready + 1 : 0;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`yeyak servers not ready after ${READY_TIMEOUT_MS} ms (see ${o.logFile})`);
+    }
+    ready = (await fetch(`${baseUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+      ? ready + 1
+      : 0;
     await sleep(300);
   }
   return {
-    baseUrl, pid: child.pid!,
+    baseUrl,
+    pid: child.pid!,
     async stop() {
       if (exited !== null) return exited;
       child.kill('SIGTERM');

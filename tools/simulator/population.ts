@@ -22,34 +22,65 @@ const BATCH = 5_000;
 const MINUTE_MS = 60_000;
 
 export interface CrowdCounts {
-  eligible: number; showUps: number; proxies: number; parentsAlsoTrying: number; bots: number; outsiders: number; people: number;
+  eligible: number;
+  showUps: number;
+  proxies: number;
+  parentsAlsoTrying: number;
+  bots: number;
+  outsiders: number;
+  people: number;
 }
 
 interface Draft {
-  eligible: number; outsiders: number; proxiedParents: number[];
+  eligible: number;
+  outsiders: number;
+  proxiedParents: number[];
   /** Per cohort member: shows up tonight, is booked by a child, also tries themselves, uses a script. */
-  showsUp: Uint8Array; isProxied: Uint8Array; parentTries: Uint8Array; isBot: Uint8Array;
+  showsUp: Uint8Array;
+  isProxied: Uint8Array;
+  parentTries: Uint8Array;
+  isBot: Uint8Array;
 }
 
 /** Who comes and in what role: one pass over the cohort with the 'plan' stream. */
 function draftPlan(s: Scenario, eligible: number, rng: Prng): Draft {
-  const showsUp = new Uint8Array(eligible), isProxied = new Uint8Array(eligible);
-  const parentTries = new Uint8Array(eligible), isBot = new Uint8Array(eligible);
+  const showsUp = new Uint8Array(eligible),
+    isProxied = new Uint8Array(eligible);
+  const parentTries = new Uint8Array(eligible),
+    isBot = new Uint8Array(eligible);
   const proxiedParents: number[] = [];
   for (let i = 0; i < eligible; i += 1) {
     if (rng.nextFloat() >= s.cohort.showUpShare) continue;
     showsUp[i] = 1;
     const proxied = rng.nextFloat() < s.proxies.share;
-    if (proxied) { proxiedParents.push(i); isProxied[i] = 1; }
+    if (proxied) {
+      proxiedParents.push(i);
+      isProxied[i] = 1;
+    }
     const comesSelf = !proxied || rng.nextFloat() < s.proxies.parentAlsoTriesShare;
     if (proxied && comesSelf) parentTries[i] = 1;
     if (comesSelf && rng.nextFloat() < s.bots.share) isBot[i] = 1;
   }
-  return { eligible, outsiders: Math.round(eligible * s.outsiders.share), proxiedParents, showsUp, isProxied, parentTries, isBot };
+  return {
+    eligible,
+    outsiders: Math.round(eligible * s.outsiders.share),
+    proxiedParents,
+    showsUp,
+    isProxied,
+    parentTries,
+    isBot,
+  };
 }
 
 /** Arrival, reloads, extra devices and patience for person i (who comes). */
-function planBehaviour(crowd: Crowd, i: number, s: Scenario, opensAtMs: number, rng: Prng, samplers: { human: (r: Prng) => number; bot: (r: Prng) => number }) {
+function planBehaviour(
+  crowd: Crowd,
+  i: number,
+  s: Scenario,
+  opensAtMs: number,
+  rng: Prng,
+  samplers: { human: (r: Prng) => number; bot: (r: Prng) => number },
+) {
   if (crowd.kind[i] === Kind.bot) {
     crowd.arriveAtMs[i] = opensAtMs + samplers.bot(rng) * MINUTE_MS;
     crowd.extraDevices[i] = s.bots.extraDevices;
@@ -57,12 +88,17 @@ function planBehaviour(crowd: Crowd, i: number, s: Scenario, opensAtMs: number, 
   }
   crowd.arriveAtMs[i] = opensAtMs + samplers.human(rng) * MINUTE_MS;
   crowd.reloadsLeft[i] = Math.min(255, poisson(s.arrivals.reloads.mean, rng));
-  if (rng.nextFloat() < s.arrivals.extraDevices.share) crowd.extraDevices[i] = 1 + rng.nextInt(s.arrivals.extraDevices.max);
+  if (rng.nextFloat() < s.arrivals.extraDevices.share)
+    crowd.extraDevices[i] = 1 + rng.nextInt(s.arrivals.extraDevices.max);
   crowd.patienceMs[i] = logNormal(s.waiting.patienceMinutes, rng) * MINUTE_MS;
 }
 
 export interface RegisterOptions {
-  db: Db; hmacKey: string; scenario: Scenario; scale: number; opensAtMs: number;
+  db: Db;
+  hmacKey: string;
+  scenario: Scenario;
+  scale: number;
+  opensAtMs: number;
   /** Keep everyone's RRN and name in memory (live mode verifies identities over HTTP). */
   keepCredentials?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -73,14 +109,22 @@ export async function buildCrowd(o: RegisterOptions): Promise<{ crowd: Crowd; co
   const s = o.scenario;
   const rng = createPrng(deriveSeed(s.seed, 'plan'));
   const draft = draftPlan(s, Math.max(1, Math.round(s.cohort.eligible * o.scale)), rng);
-  const E = draft.eligible, P = draft.proxiedParents.length, O = draft.outsiders;
+  const E = draft.eligible,
+    P = draft.proxiedParents.length,
+    O = draft.outsiders;
   const crowd = new Crowd(E + P + O);
   const writer = createRegistryWriter(o, crowd, E + P + O);
   await registerCohort(s, crowd, draft, writer);
-  const children = generatePopulation({ size: P, seed: deriveSeed(s.seed, 'children'), bornFrom: s.proxies.bornFrom, bornTo: s.proxies.bornTo });
+  const children = generatePopulation({
+    size: P,
+    seed: deriveSeed(s.seed, 'children'),
+    bornFrom: s.proxies.bornFrom,
+    bornTo: s.proxies.bornTo,
+  });
   let j = 0;
   for (const child of children) {
-    const i = E + j, parent = draft.proxiedParents[j++]!;
+    const i = E + j,
+      parent = draft.proxiedParents[j++]!;
     crowd.kind[i] = Kind.proxy;
     crowd.target[i] = parent;
     crowd.digit[i] = crowd.digit[parent]!;
@@ -88,7 +132,12 @@ export async function buildCrowd(o: RegisterOptions): Promise<{ crowd: Crowd; co
   }
   if (!s.outsiders.isWrongDay) {
     let k = 0;
-    for (const p of generatePopulation({ size: O, seed: deriveSeed(s.seed, 'outsiders'), bornFrom: s.outsiders.bornFrom, bornTo: s.outsiders.bornTo })) {
+    for (const p of generatePopulation({
+      size: O,
+      seed: deriveSeed(s.seed, 'outsiders'),
+      bornFrom: s.outsiders.bornFrom,
+      bornTo: s.outsiders.bornTo,
+    })) {
       await writer.add(E + P + k++, p);
     }
   }
@@ -104,7 +153,10 @@ export async function buildCrowd(o: RegisterOptions): Promise<{ crowd: Crowd; co
   const bots = draft.isBot.reduce((n, b) => n + b, 0);
   const showUps = draft.showsUp.reduce((n, b) => n + b, 0);
   const parentsAlsoTrying = draft.parentTries.reduce((n, b) => n + b, 0);
-  return { crowd, counts: { eligible: E, showUps, proxies: P, parentsAlsoTrying, bots, outsiders: O, people: crowd.size } };
+  return {
+    crowd,
+    counts: { eligible: E, showUps, proxies: P, parentsAlsoTrying, bots, outsiders: O, people: crowd.size },
+  };
 }
 
 /** The cohort stream: eligible people (and, on a rotation day, wrong-day outsiders from the same stream). */
@@ -118,11 +170,20 @@ async function registerCohort(s: Scenario, crowd: Crowd, d: Draft, writer: Regis
     size = Math.ceil((d.eligible / inShare + wrongDay / Math.max(1e-9, 1 - inShare)) * 1.1) + 1_000;
   }
   const firstOutsider = d.eligible + d.proxiedParents.length;
-  let eligible = 0, outsiders = 0;
-  for (const p of generatePopulation({ size, seed: deriveSeed(s.seed, 'cohort'), bornFrom: s.cohort.bornFrom, bornTo: s.cohort.bornTo })) {
+  let eligible = 0,
+    outsiders = 0;
+  for (const p of generatePopulation({
+    size,
+    seed: deriveSeed(s.seed, 'cohort'),
+    bornFrom: s.cohort.bornFrom,
+    bornTo: s.cohort.bornTo,
+  })) {
     const digit = Number(p.birthDate.slice(8, 10)) % 10;
     if (!digits || digits.has(digit)) {
-      if (eligible >= d.eligible) { if (outsiders >= wrongDay) break; continue; }
+      if (eligible >= d.eligible) {
+        if (outsiders >= wrongDay) break;
+        continue;
+      }
       const i = eligible++;
       crowd.digit[i] = digit;
       if (d.isProxied[i]) crowd.proxyTargets.set(i, { rrn: p.rrn, name: p.name });
@@ -134,10 +195,14 @@ async function registerCohort(s: Scenario, crowd: Crowd, d: Draft, writer: Regis
     }
     if (eligible >= d.eligible && outsiders >= wrongDay) break;
   }
-  if (eligible < d.eligible || outsiders < wrongDay) throw new Error(`cohort stream ran out: ${eligible}/${d.eligible} eligible, ${outsiders}/${wrongDay} wrong-day`);
+  if (eligible < d.eligible || outsiders < wrongDay)
+    throw new Error(`cohort stream ran out: ${eligible}/${d.eligible} eligible, ${outsiders}/${wrongDay} wrong-day`);
 }
 
-interface RegistryWriter { add(i: number, p: SyntheticPerson, district?: string, region?: string): Promise<void>; flush(): Promise<void> }
+interface RegistryWriter {
+  add(i: number, p: SyntheticPerson, district?: string, region?: string): Promise<void>;
+  flush(): Promise<void>;
+}
 
 /** Inserts people in batches and records each one's registry id and identity hash in the crowd. */
 function createRegistryWriter(o: RegisterOptions, crowd: Crowd, total: number): RegistryWriter {
@@ -154,7 +219,8 @@ function createRegistryWriter(o: RegisterOptions, crowd: Crowd, total: number): 
       crowd.personId[i] = id;
     });
     done += rows.length;
-    rows = []; indexes = [];
+    rows = [];
+    indexes = [];
     o.onProgress?.(done, total);
   };
   return {
@@ -166,7 +232,13 @@ function createRegistryWriter(o: RegisterOptions, crowd: Crowd, total: number): 
       if (o.keepCredentials) crowd.credentials.set(i, { rrn: p.rrn, name: p.name });
       crowd.districtCode[i] = district;
       crowd.regionCode[i] = region;
-      rows.push({ identity_hash: hash, birth_date: p.birthDate, name: p.name, phone: p.phone, region_code: p.regionCode });
+      rows.push({
+        identity_hash: hash,
+        birth_date: p.birthDate,
+        name: p.name,
+        phone: p.phone,
+        region_code: p.regionCode,
+      });
       indexes.push(i);
       if (rows.length >= BATCH) await flush();
     },

@@ -34,8 +34,10 @@ export function onArrive(sim: Sim, i: number): void {
   // Patience runs from the opening for people who came early: they knew they had to wait for it.
   sim.waitingSince[i] = Math.max(t, sim.opensAtMs);
   start(sim, () => join(sim, i, 'arrivalsFirst'));
-  if (c.reloadsLeft[i]! > 0) schedule(sim, t + exponential(sim.scenario.arrivals.reloads.meanGapSeconds * 1000, sim.rng), i, Ev.reload);
-  if (c.extraDevices[i]! > 0) schedule(sim, t + exponential(c.isBot(i) ? 2_000 : OTHER_DEVICE_GAP_MS, sim.rng), i, Ev.otherDevice);
+  if (c.reloadsLeft[i]! > 0)
+    schedule(sim, t + exponential(sim.scenario.arrivals.reloads.meanGapSeconds * 1000, sim.rng), i, Ev.reload);
+  if (c.extraDevices[i]! > 0)
+    schedule(sim, t + exponential(c.isBot(i) ? 2_000 : OTHER_DEVICE_GAP_MS, sim.rng), i, Ev.otherDevice);
 }
 
 /** A page reload: the same device joins again and must get the same place back. */
@@ -44,7 +46,8 @@ export function onReload(sim: Sim, i: number): void {
   if (c.state[i] !== State.waiting && c.state[i] !== State.admitted) return;
   c.reloadsLeft[i] = c.reloadsLeft[i]! - 1;
   start(sim, () => join(sim, i, 'arrivalsReload'));
-  if (c.reloadsLeft[i]! > 0) schedule(sim, now(sim) + exponential(sim.scenario.arrivals.reloads.meanGapSeconds * 1000, sim.rng), i, Ev.reload);
+  if (c.reloadsLeft[i]! > 0)
+    schedule(sim, now(sim) + exponential(sim.scenario.arrivals.reloads.meanGapSeconds * 1000, sim.rng), i, Ev.reload);
 }
 
 /** Another device of the same person: refused while the first holds the place (and locked out). */
@@ -53,13 +56,20 @@ export function onOtherDevice(sim: Sim, i: number): void {
   const k = c.extraDevices[i]!;
   c.extraDevices[i] = k - 1;
   start(sim, async () => {
-    const { value: r, ms } = await timed(() => sim.wr.joinQueue({ campaignId: sim.campaignId, identityHash: c.identityHash[i]!, deviceId: c.otherDeviceOf(i, k) }));
+    const { value: r, ms } = await timed(() =>
+      sim.wr.joinQueue({
+        campaignId: sim.campaignId,
+        identityHash: c.identityHash[i]!,
+        deviceId: c.otherDeviceOf(i, k),
+      }),
+    );
     sim.rec.count('arrivalsOtherDevice', now(sim));
     sim.rec.latency('join', now(sim), ms);
     if (!r.ok && r.reason === 'other-device') sim.rec.count('refusedOtherDevice', now(sim));
     else if (r.ok) sim.rec.fail('other-device-joined-after-holder-place-ended'); // e.g. a proxy whose booking released their place
   });
-  if (k > 1) schedule(sim, now(sim) + exponential(c.isBot(i) ? 2_000 : OTHER_DEVICE_GAP_MS, sim.rng), i, Ev.otherDevice);
+  if (k > 1)
+    schedule(sim, now(sim) + exponential(c.isBot(i) ? 2_000 : OTHER_DEVICE_GAP_MS, sim.rng), i, Ev.otherDevice);
 }
 
 /** Back after giving up: the same device re-joins (its place back, admitted at once if reached within grace). */
@@ -74,7 +84,9 @@ export function onComeBack(sim: Sim, i: number): void {
 
 async function join(sim: Sim, i: number, kind: JoinKind): Promise<void> {
   const c = sim.crowd;
-  const { value: r, ms } = await timed(() => sim.wr.joinQueue({ campaignId: sim.campaignId, identityHash: c.identityHash[i]!, deviceId: c.deviceOf(i) }));
+  const { value: r, ms } = await timed(() =>
+    sim.wr.joinQueue({ campaignId: sim.campaignId, identityHash: c.identityHash[i]!, deviceId: c.deviceOf(i) }),
+  );
   const t = now(sim);
   sim.rec.count(kind, t);
   sim.rec.latency('join', t, ms);
@@ -92,7 +104,11 @@ function keepTicket(sim: Sim, i: number, ticket: string): void {
   const c = sim.crowd;
   if (c.ticket[i] === ticket) return;
   c.ticket[i] = ticket;
-  const v = verifyQueueTicket(ticket, sim.ticketKey, { campaignId: sim.campaignId, nowMs: now(sim), maxAgeMs: sim.poll.ticketMaxAgeMs });
+  const v = verifyQueueTicket(ticket, sim.ticketKey, {
+    campaignId: sim.campaignId,
+    nowMs: now(sim),
+    maxAgeMs: sim.poll.ticketMaxAgeMs,
+  });
   if (!v.ok) throw new Error(`the service issued a ticket it cannot verify: ${v.reason}`);
   c.partition[i] = v.value.partition;
   c.seq[i] = v.value.seq ?? Number.NaN;
@@ -130,7 +146,10 @@ export function onPoll(sim: Sim, i: number): void {
   const t = now(sim);
   // Stale: rescheduled later, or no longer waiting. (Events come out with their bucket, up to a bucket early.)
   if (c.state[i] !== State.waiting || !(sim.nextPollAt[i]! < t + WHEEL_BUCKET_MS)) return;
-  if (c.kind[i] !== Kind.bot && t - sim.waitingSince[i]! >= c.patienceMs[i]!) { giveUp(sim, i); return; }
+  if (c.kind[i] !== Kind.bot && t - sim.waitingSince[i]! >= c.patienceMs[i]!) {
+    giveUp(sim, i);
+    return;
+  }
   const simulatedDelay = isSampled(sim, i) ? null : snapshotAnswer(sim, i);
   if (simulatedDelay !== null) {
     sim.rec.count('pollsSimulated', t);
@@ -145,7 +164,14 @@ export function onPoll(sim: Sim, i: number): void {
 async function realPoll(sim: Sim, i: number): Promise<void> {
   const c = sim.crowd;
   const ticket = c.ticket[i]!;
-  const { value: r, ms } = await timed(() => sim.wr.pollStatus({ campaignId: sim.campaignId, ticket, deviceId: c.deviceOf(i), identityHash: c.identityHash[i]! }));
+  const { value: r, ms } = await timed(() =>
+    sim.wr.pollStatus({
+      campaignId: sim.campaignId,
+      ticket,
+      deviceId: c.deviceOf(i),
+      identityHash: c.identityHash[i]!,
+    }),
+  );
   const t = now(sim);
   sim.rec.count('pollsReal', t);
   sim.rec.latency('poll', t, ms);
@@ -205,5 +231,6 @@ function giveUp(sim: Sim, i: number): void {
   sim.nextPollAt[i] = Number.NaN;
   sim.rec.count('gaveUp', now(sim));
   const w = sim.scenario.waiting;
-  if (sim.rng.nextFloat() < w.comeBackShare) schedule(sim, now(sim) + uniform(w.comeBackAfterMinutes, sim.rng) * MINUTE_MS, i, Ev.comeBack);
+  if (sim.rng.nextFloat() < w.comeBackShare)
+    schedule(sim, now(sim) + uniform(w.comeBackAfterMinutes, sim.rng) * MINUTE_MS, i, Ev.comeBack);
 }

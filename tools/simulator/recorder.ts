@@ -7,8 +7,20 @@
 import { sortedQuantile } from './stats.ts';
 
 export const COUNTERS = [
-  'arrivalsFirst', 'arrivalsReload', 'arrivalsOtherDevice', 'arrivalsComeback', 'refusedOtherDevice',
-  'pollsReal', 'pollsSimulated', 'claims', 'advanced', 'bookings', 'bookingFailures', 'gaveUp', 'placeExpired', 'wallMs',
+  'arrivalsFirst',
+  'arrivalsReload',
+  'arrivalsOtherDevice',
+  'arrivalsComeback',
+  'refusedOtherDevice',
+  'pollsReal',
+  'pollsSimulated',
+  'claims',
+  'advanced',
+  'bookings',
+  'bookingFailures',
+  'gaveUp',
+  'placeExpired',
+  'wallMs',
 ] as const;
 export const GAUGES = ['waiting', 'activeSessions', 'ratePerSec', 'slotsLeft', 'tail', 'cursor'] as const;
 export const LATENCIES = ['join', 'poll', 'bookingPath', 'placeBooking'] as const;
@@ -25,7 +37,10 @@ class Reservoir {
   constructor(private readonly capacity: number) {}
   add(v: number): void {
     this.seen += 1;
-    if (this.values.length < this.capacity) { this.values.push(v); return; }
+    if (this.values.length < this.capacity) {
+      this.values.push(v);
+      return;
+    }
     const j = Math.floor(Math.random() * this.seen);
     if (j < this.capacity) this.values[j] = v;
   }
@@ -45,11 +60,26 @@ export class Recorder {
   /** Last second any event was recorded in (the series are cut there). */
   lastSecond = 0;
 
-  constructor(readonly startMs: number, readonly seconds: number) {
-    this.counters = Object.fromEntries(COUNTERS.map((c) => [c, new Float64Array(seconds + 1)])) as Record<Counter, Float64Array>;
-    this.gauges = Object.fromEntries(GAUGES.map((g) => [g, new Float64Array(seconds + 1).fill(Number.NaN)])) as Record<Gauge, Float64Array>;
-    this.perSecond = Object.fromEntries(LATENCIES.map((l) => [l, new Array(seconds + 1)])) as Record<LatencyKind, (Reservoir | undefined)[]>;
-    this.whole = Object.fromEntries(LATENCIES.map((l) => [l, new Reservoir(RUN_SAMPLES)])) as Record<LatencyKind, Reservoir>;
+  constructor(
+    readonly startMs: number,
+    readonly seconds: number,
+  ) {
+    this.counters = Object.fromEntries(COUNTERS.map((c) => [c, new Float64Array(seconds + 1)])) as Record<
+      Counter,
+      Float64Array
+    >;
+    this.gauges = Object.fromEntries(GAUGES.map((g) => [g, new Float64Array(seconds + 1).fill(Number.NaN)])) as Record<
+      Gauge,
+      Float64Array
+    >;
+    this.perSecond = Object.fromEntries(LATENCIES.map((l) => [l, new Array(seconds + 1)])) as Record<
+      LatencyKind,
+      (Reservoir | undefined)[]
+    >;
+    this.whole = Object.fromEntries(LATENCIES.map((l) => [l, new Reservoir(RUN_SAMPLES)])) as Record<
+      LatencyKind,
+      Reservoir
+    >;
   }
 
   secondOf(atMs: number): number {
@@ -62,8 +92,12 @@ export class Recorder {
     this.counters[name][this.secondOf(atMs)]! += n;
     this.totals[name] += n;
   }
-  gauge(name: Gauge, atMs: number, value: number): void { this.gauges[name][this.secondOf(atMs)] = value; }
-  fail(reason: string): void { this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1); }
+  gauge(name: Gauge, atMs: number, value: number): void {
+    this.gauges[name][this.secondOf(atMs)] = value;
+  }
+  fail(reason: string): void {
+    this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
+  }
 
   latency(kind: LatencyKind, atMs: number, ms: number): void {
     const s = this.secondOf(atMs);
@@ -71,14 +105,18 @@ export class Recorder {
     this.whole[kind].add(ms);
   }
 
-  total(name: Counter): number { return this.totals[name]; }
+  total(name: Counter): number {
+    return this.totals[name];
+  }
 
   /** p50/p95/p99 of one kind for each second (null where nothing was measured). */
   latencySeries(kind: LatencyKind): { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] } {
     const out = { p50: [] as (number | null)[], p95: [] as (number | null)[], p99: [] as (number | null)[] };
     for (let s = 0; s <= this.lastSecond; s += 1) {
       const [a, b, c] = this.perSecond[kind][s]?.quantiles([0.5, 0.95, 0.99]) ?? [null, null, null];
-      out.p50.push(a ?? null); out.p95.push(b ?? null); out.p99.push(c ?? null);
+      out.p50.push(a ?? null);
+      out.p95.push(b ?? null);
+      out.p99.push(c ?? null);
     }
     return out;
   }

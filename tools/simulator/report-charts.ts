@@ -18,8 +18,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const report = resolve(dir, 'report.html');
-  if (!existsSync(report)) { console.error(`no report.html in ${resolve(dir)}`); return 2; }
-  if (!isChromiumInstalled()) { console.error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`); return 2; }
+  if (!existsSync(report)) {
+    console.error(`no report.html in ${resolve(dir)}`);
+    return 2;
+  }
+  if (!isChromiumInstalled()) {
+    console.error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    return 2;
+  }
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -32,7 +38,12 @@ async function main(): Promise<number> {
     for (let i = 0; i < n; i++) {
       const chart = charts.nth(i);
       const title = (await chart.locator('h2').textContent()) ?? `chart ${i + 1}`;
-      const slug = title.toLowerCase().replace(/\(.*$/, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40);
+      const slug = title
+        .toLowerCase()
+        .replace(/\(.*$/, '')
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 40);
       const file = join(resolve(dir), `chart-${String(i + 1).padStart(2, '0')}-${slug}.png`);
       await chart.screenshot({ path: file });
       written.push(file);

@@ -24,18 +24,54 @@ export interface ChartData {
 const require = createRequire(import.meta.url);
 const asset = (path: string) => readFileSync(require.resolve(path), 'utf8');
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 /** JSON that is safe inside a <script> element. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
 /** Chart definitions: [title, y-axis label, data path in ChartData, series labels, colours, kind]. */
 const CHARTS = [
-  ['Arrivals (join requests per second)', 'per s', 'arrivals', ['first join', 'reload', 'other device', 'came back'], ['#1f77b4', '#ff7f0e', '#d62728', '#2ca02c'], 'line'],
-  ['Queue length and active booking sessions', 'people', 'queue', ['waiting (not yet reached)', 'active sessions'], ['#1f77b4', '#9467bd'], 'line'],
-  ['Admitted per second', 'per s', 'admitted', ['cursor advanced', 'admissions claimed', 'controller rate'], ['#2ca02c', '#17becf', '#7f7f7f'], 'line'],
+  [
+    'Arrivals (join requests per second)',
+    'per s',
+    'arrivals',
+    ['first join', 'reload', 'other device', 'came back'],
+    ['#1f77b4', '#ff7f0e', '#d62728', '#2ca02c'],
+    'line',
+  ],
+  [
+    'Queue length and active booking sessions',
+    'people',
+    'queue',
+    ['waiting (not yet reached)', 'active sessions'],
+    ['#1f77b4', '#9467bd'],
+    'line',
+  ],
+  [
+    'Admitted per second',
+    'per s',
+    'admitted',
+    ['cursor advanced', 'admissions claimed', 'controller rate'],
+    ['#2ca02c', '#17becf', '#7f7f7f'],
+    'line',
+  ],
   ['Bookings per second', 'per s', 'bookings', ['confirmed', 'refused (slot full, …)'], ['#2ca02c', '#d62728'], 'line'],
-  ['Booking-path latency (wall clock)', 'ms', 'latency', ['p50', 'p95', 'p99', 'placeBooking p99', 'join p99'], ['#2ca02c', '#ff7f0e', '#d62728', '#8c564b', '#1f77b4'], 'line'],
-  ['ETA predicted vs actual wait (sampled people; x = minute the ETA was shown; predictions above 1.5 × the longest actual wait are off the chart, see summary.eta)', 'minutes', 'eta', ['predicted', 'actual'], ['#ff7f0e', '#1f77b4'], 'points'],
+  [
+    'Booking-path latency (wall clock)',
+    'ms',
+    'latency',
+    ['p50', 'p95', 'p99', 'placeBooking p99', 'join p99'],
+    ['#2ca02c', '#ff7f0e', '#d62728', '#8c564b', '#1f77b4'],
+    'line',
+  ],
+  [
+    'ETA predicted vs actual wait (sampled people; x = minute the ETA was shown; predictions above 1.5 × the longest actual wait are off the chart, see summary.eta)',
+    'minutes',
+    'eta',
+    ['predicted', 'actual'],
+    ['#ff7f0e', '#1f77b4'],
+    'points',
+  ],
   ['First-dose seats left tonight', 'seats', 'slotsLeft', ['seats left'], ['#8c564b'], 'line'],
   ['Wall-clock ms spent per virtual second (1000 = real time)', 'ms', 'wallMs', ['wall ms'], ['#7f7f7f'], 'line'],
 ] as const;

@@ -23,18 +23,31 @@ describe('scenarios as data', () => {
     delete s.seed;
     s.extra = true;
     const paths = problemsOf(s).map((p) => p.path);
-    for (const p of ['/cohort/showUpShare', '/supply/facilities', '/seed']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
-    assert.ok(paths.some((p) => p.startsWith('/extra')), 'unknown property reported');
+    for (const p of ['/cohort/showUpShare', '/supply/facilities', '/seed'])
+      assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+    assert.ok(
+      paths.some((p) => p.startsWith('/extra')),
+      'unknown property reported',
+    );
   });
 
   it('refuses scenarios that make no sense, listing each', () => {
     const s = base();
     s.proxies.bornFrom = '1968-01-01';
-    s.arrivals.curve = [{ fromMinutes: 10, toMinutes: 5, weight: 1 }, { fromMinutes: 0, toMinutes: 999, weight: 1 }];
+    s.arrivals.curve = [
+      { fromMinutes: 10, toMinutes: 5, weight: 1 },
+      { fromMinutes: 0, toMinutes: 999, weight: 1 },
+    ];
     s.waiting.patienceMinutes = { median: 60, p90: 10 };
     (s.sources as Record<string, string>)['cohort.nonsense'] = 'a citation for a field that does not exist';
     const paths = problemsOf(s).map((p) => p.path);
-    for (const p of ['/proxies', '/arrivals/curve/0/toMinutes', '/simulation/minutesAfterOpening', '/waiting/patienceMinutes/p90', '/sources/cohort.nonsense']) {
+    for (const p of [
+      '/proxies',
+      '/arrivals/curve/0/toMinutes',
+      '/simulation/minutesAfterOpening',
+      '/waiting/patienceMinutes/p90',
+      '/sources/cohort.nonsense',
+    ]) {
       assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
     }
   });
@@ -54,7 +67,7 @@ describe('scenarios as data', () => {
     assert.equal(fast.simulation.minutesAfterOpening, s.simulation.minutesAfterOpening / 10);
     assert.equal(fast.arrivals.curve[0]!.fromMinutes, s.arrivals.curve[0]!.fromMinutes / 10);
     assert.equal(fast.session.thinkSeconds.book.median, s.session.thinkSeconds.book.median / 10);
-    assert.equal(fast.bots.pollEveryMs, s.bots.pollEveryMs, 'the service limit is not the scenario\'s to compress');
+    assert.equal(fast.bots.pollEveryMs, s.bots.pollEveryMs, "the service limit is not the scenario's to compress");
     assert.throws(() => compressTime(s, 0.5), RangeError);
   });
 });

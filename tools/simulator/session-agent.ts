@@ -45,11 +45,18 @@ async function request(sim: Sim, i: number, req: PathRequest): Promise<PathValue
   const c = sim.crowd;
   const adm = c.admission.get(i);
   if (!adm) return null;
-  const reply = await sim.bookingPath.call(now(sim), { token: adm.token, identityHash: c.identityHash[i]!, deviceId: c.deviceOf(i) }, req);
+  const reply = await sim.bookingPath.call(
+    now(sim),
+    { token: adm.token, identityHash: c.identityHash[i]!, deviceId: c.deviceOf(i) },
+    req,
+  );
   sim.services.monitor.recordRequest(reply.ms, reply.status);
   sim.rec.latency('bookingPath', now(sim), reply.ms);
   if (reply.status === 500) throw new Error(`booking path failed: ${reply.error}`);
-  if (reply.status === 403) { finish(sim, i, Outcome.admissionEnded, `admission-${reply.reason}`); return null; }
+  if (reply.status === 403) {
+    finish(sim, i, Outcome.admissionEnded, `admission-${reply.reason}`);
+    return null;
+  }
   return reply.value!;
 }
 
@@ -74,14 +81,24 @@ export function onSearch(sim: Sim, i: number): void {
     const personId = c.personId[c.target[i]!]!;
     const limit = sim.scenario.session.slotChoices;
     let offered: number[] = [];
-    for (const where of [{ regionCode: c.regionCode[i], districtCode: c.districtCode[i] }, { regionCode: c.regionCode[i] }, {}]) {
+    for (const where of [
+      { regionCode: c.regionCode[i], districtCode: c.districtCode[i] },
+      { regionCode: c.regionCode[i] },
+      {},
+    ]) {
       const v = await request(sim, i, { kind: 'search', personId, filters: { ...where, limit } });
       if (v?.kind !== 'search') return;
-      if (v.slotIds === null) { finish(sim, i, Outcome.notEligible, `search-${v.reason}`); return; }
+      if (v.slotIds === null) {
+        finish(sim, i, Outcome.notEligible, `search-${v.reason}`);
+        return;
+      }
       offered = v.slotIds;
       if (offered.length > 0) break;
     }
-    if (offered.length === 0) { finish(sim, i, Outcome.noSlot, 'search-no-slots-left'); return; }
+    if (offered.length === 0) {
+      finish(sim, i, Outcome.noSlot, 'search-no-slots-left');
+      return;
+    }
     c.offered.set(i, offered);
     schedule(sim, now(sim) + thinkMs(sim, i, 'book'), i, Ev.book);
   });
@@ -97,18 +114,29 @@ export function onBook(sim: Sim, i: number): void {
   // refusal both take its first alternative with one tap: that date or, if it is gone too, the next
   // free one at that facility (the earliest-seat booking).
   const slotId = c.isBot(i) ? offered[0] : offered[sim.rng.nextInt(Math.max(1, offered.length))];
-  const seat = alternative ? { earliestAt: { facilityId: alternative.facilityId, fromDate: alternative.date } } : { slotId };
-  if (!alternative && slotId === undefined) { finish(sim, i, Outcome.noSlot, 'book-nothing-offered'); return; }
+  const seat = alternative
+    ? { earliestAt: { facilityId: alternative.facilityId, fromDate: alternative.date } }
+    : { slotId };
+  if (!alternative && slotId === undefined) {
+    finish(sim, i, Outcome.noSlot, 'book-nothing-offered');
+    return;
+  }
   c.attempts[i] = c.attempts[i]! + 1;
   start(sim, async () => {
     const isProxy = c.kind[i] === Kind.proxy;
     const forPerson = isProxy ? c.proxyTargets.get(c.target[i]!) : undefined;
-    const input = { requesterId: c.personId[i]!, campaignId: sim.campaignId, ...seat, idempotencyKey: `sim-${i}-${c.attempts[i]}`, forPerson };
+    const input = {
+      requesterId: c.personId[i]!,
+      campaignId: sim.campaignId,
+      ...seat,
+      idempotencyKey: `sim-${i}-${c.attempts[i]}`,
+      forPerson,
+    };
     const v = await request(sim, i, { kind: 'book', input });
     if (v?.kind !== 'book') return;
     const t = now(sim);
     sim.rec.latency('placeBooking', t, v.placeMs);
-    sim.services.monitor.recordBooking('place', v.booked ? 'placed' : v.reason ?? 'unknown');
+    sim.services.monitor.recordBooking('place', v.booked ? 'placed' : (v.reason ?? 'unknown'));
     if (v.booked) {
       c.bookedAtMs[i] = t;
       c.bookedDate[i] = v.booked.dose1.date;
@@ -122,7 +150,12 @@ export function onBook(sim: Sim, i: number): void {
   });
 }
 
-function afterRefusal(sim: Sim, i: number, reason: string, alternative: { facilityId: number; date: string } | undefined): void {
+function afterRefusal(
+  sim: Sim,
+  i: number,
+  reason: string,
+  alternative: { facilityId: number; date: string } | undefined,
+): void {
   const c = sim.crowd;
   const retryable = reason === 'slot-full' || reason === 'dose2-unavailable' || reason === 'busy';
   const mayRetry = retryable && c.attempts[i]! < sim.scenario.session.maxAttempts;
@@ -137,10 +170,17 @@ function afterRefusal(sim: Sim, i: number, reason: string, alternative: { facili
     schedule(sim, now(sim) + RETRY_THINK_MS, i, Ev.search);
     return;
   }
-  const outcome = reason === 'already-booked' ? Outcome.alreadyBooked
-    : reason === 'proxy-banned' ? Outcome.proxyRefused
-      : retryable ? Outcome.noSlot
-        : reason === 'admission-used' ? Outcome.admissionEnded
-          : reason === 'not-yet' || reason === 'not-in-cohort' || reason === 'window-closed' ? Outcome.notEligible : Outcome.error;
+  const outcome =
+    reason === 'already-booked'
+      ? Outcome.alreadyBooked
+      : reason === 'proxy-banned'
+        ? Outcome.proxyRefused
+        : retryable
+          ? Outcome.noSlot
+          : reason === 'admission-used'
+            ? Outcome.admissionEnded
+            : reason === 'not-yet' || reason === 'not-in-cohort' || reason === 'window-closed'
+              ? Outcome.notEligible
+              : Outcome.error;
   finish(sim, i, outcome, `book-${reason}`);
 }

@@ -18,7 +18,16 @@ import type { TimeWheel } from './time-wheel.ts';
 export const WHEEL_BUCKET_MS = 100;
 
 /** Front-door kinds first, booking-path kinds (eligibility and after) last: the engine runs them in that order. */
-export const Ev = { arrive: 0, reload: 1, otherDevice: 2, poll: 3, comeBack: 4, eligibility: 5, search: 6, book: 7 } as const;
+export const Ev = {
+  arrive: 0,
+  reload: 1,
+  otherDevice: 2,
+  poll: 3,
+  comeBack: 4,
+  eligibility: 5,
+  search: 6,
+  book: 7,
+} as const;
 export type EvKind = (typeof Ev)[keyof typeof Ev];
 export const encode = (person: number, kind: EvKind): number => person * 8 + kind;
 export const personOf = (event: number): number => Math.floor(event / 8);
@@ -26,7 +35,12 @@ export const kindOf = (event: number): EvKind => (event % 8) as EvKind;
 export const isBookingPathEvent = (event: number): boolean => kindOf(event) >= Ev.eligibility;
 
 /** The first ETA a sampled person was shown, to compare with when they were admitted. */
-export interface EtaPromise { atMs: number; expectedMs: number; lowMs: number; highMs: number | null }
+export interface EtaPromise {
+  atMs: number;
+  expectedMs: number;
+  lowMs: number;
+  highMs: number | null;
+}
 
 export interface Sim {
   readonly scenario: Scenario;
@@ -42,7 +56,12 @@ export interface Sim {
   readonly campaignId: string;
   readonly opensAtMs: number;
   readonly ticketKey: Uint8Array;
-  readonly poll: { readonly minPollMs: number; readonly maxPollMs: number; readonly pollFraction: number; readonly ticketMaxAgeMs: number };
+  readonly poll: {
+    readonly minPollMs: number;
+    readonly maxPollMs: number;
+    readonly pollFraction: number;
+    readonly ticketMaxAgeMs: number;
+  };
   /** Next poll each person is due (NaN: none scheduled); a POLL event for another time is stale. */
   readonly nextPollAt: Float64Array;
   /** Start of the current waiting spell (patience counts from here). */
@@ -56,14 +75,25 @@ export interface Sim {
   readonly tasks: Promise<void>[];
   /** The first unexpected error (the run stops after the step). */
   fatal: Error | null;
-  readonly counts: { pollsSkipped: number; realPollsSampled: number; realPollsNearFront: number; steps: number; stepWallMs: number; tickWallMs: number };
+  readonly counts: {
+    pollsSkipped: number;
+    realPollsSampled: number;
+    realPollsNearFront: number;
+    steps: number;
+    stepWallMs: number;
+    tickWallMs: number;
+  };
 }
 
 export const now = (sim: Sim): number => sim.clock.nowMs();
 
 /** Runs a service call for this step; unexpected errors stop the run (they are never silently counted). */
 export function start(sim: Sim, task: () => Promise<void>): void {
-  sim.tasks.push(task().catch((e: unknown) => { sim.fatal ??= e instanceof Error ? e : new Error(String(e)); }));
+  sim.tasks.push(
+    task().catch((e: unknown) => {
+      sim.fatal ??= e instanceof Error ? e : new Error(String(e));
+    }),
+  );
 }
 
 export function schedule(sim: Sim, atMs: number, person: number, kind: EvKind): void {

@@ -23,7 +23,10 @@ async function storesOrSkip(t: TestContext): Promise<boolean> {
   if (!probe) return false;
   await probe.close();
   const skip = await redisSkipReason();
-  if (skip) { t.skip(skip); return false; }
+  if (skip) {
+    t.skip(skip);
+    return false;
+  }
   return true;
 }
 
@@ -35,10 +38,21 @@ async function smokeRun(id: string, scale: number, compress: number, bookingWork
   const dir = mkdtempSync(join(tmpdir(), `yeyak-sim-${id}-`));
   const s = compressTime(loadScenario(id), compress);
   const scenario = { ...s, service: { ...s.service, partitions: 2 } };
-  return runFull({ scenario, scale, databaseUrl: TEST_DATABASE_URL, redisUrl: REDIS_URL, dataDir: dir, maxWallMs: 300_000, keep: true, stepping: 'fixed', bookingWorkers });
+  return runFull({
+    scenario,
+    scale,
+    databaseUrl: TEST_DATABASE_URL,
+    redisUrl: REDIS_URL,
+    dataDir: dir,
+    maxWallMs: 300_000,
+    keep: true,
+    stepping: 'fixed',
+    bookingWorkers,
+  });
 }
 
-const summarise = (r: FullResult, dir: string) => buildSummary(fullView(r), { command: 'test', startedAt: new Date().toISOString(), outDir: dir, scale: 0 }, 0);
+const summarise = (r: FullResult, dir: string) =>
+  buildSummary(fullView(r), { command: 'test', startedAt: new Date().toISOString(), outDir: dir, scale: 0 }, 0);
 
 describe('npm run simulate (full mode smoke runs)', () => {
   it('replays 19 July in miniature: people book, nobody twice, no seat oversold, one confirmation each', async (t) => {
@@ -47,25 +61,50 @@ describe('npm run simulate (full mode smoke runs)', () => {
     try {
       const dir = mkdtempSync(join(tmpdir(), 'yeyak-sim-report-'));
       const s = summarise(r, dir);
-      assert.deepEqual(s.invariants.checks.filter((c) => !c.ok), [], JSON.stringify(s.invariants));
-      assert.ok(s.outcome.peopleWhoGotASlot > 0.3 * s.population.eligible, `booked ${s.outcome.peopleWhoGotASlot} of ${s.population.eligible}`);
+      assert.deepEqual(
+        s.invariants.checks.filter((c) => !c.ok),
+        [],
+        JSON.stringify(s.invariants),
+      );
+      assert.ok(
+        s.outcome.peopleWhoGotASlot > 0.3 * s.population.eligible,
+        `booked ${s.outcome.peopleWhoGotASlot} of ${s.population.eligible}`,
+      );
       assert.ok(s.outcome.bookedByProxy > 0, 'children booked for parents');
-      assert.ok(s.arrivals.reloads > 0 && s.arrivals.refusedOtherDevice > 0, 'reloads and refused second devices happened');
+      assert.ok(
+        s.arrivals.reloads > 0 && s.arrivals.refusedOtherDevice > 0,
+        'reloads and refused second devices happened',
+      );
       assert.ok(s.arrivals.total > 3 * s.arrivals.firstJoins, 'several join requests per person, as in 2021');
       assert.ok(s.fairness.spearmanArrivalVsPositionPostOpening! > 0.8, 'after the opening: first come, first served');
       assert.ok((s.polls.real ?? 0) > 0 && s.wait.admitted > 0);
-      const files = writeReport(dir, s, chartData(r.sim.rec, r.sim.opensAtMs, r.sim.etaPromises, r.sim.crowd.admittedAtMs), 'smoke');
+      const files = writeReport(
+        dir,
+        s,
+        chartData(r.sim.rec, r.sim.opensAtMs, r.sim.etaPromises, r.sim.crowd.admittedAtMs),
+        'smoke',
+      );
       for (const f of files) assert.ok(existsSync(f), f);
       const html = readFileSync(files[2]!, 'utf8');
       assert.match(html, /uPlot/);
       assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'self-contained: no external scripts or styles');
       // The checks can fail: break the database behind the simulator's back.
       const db = r.kept!.database.db;
-      await sql`update slots set booked = booked - 1 where id = (select dose1_slot_id from bookings where campaign_id = ${r.sim.campaignId} limit 1)`.execute(db);
+      await sql`update slots set booked = booked - 1 where id = (select dose1_slot_id from bookings where campaign_id = ${r.sim.campaignId} limit 1)`.execute(
+        db,
+      );
       await sql`delete from outbox where id = (select min(id) from outbox)`.execute(db);
       const broken = await checkInvariants(db, r.sim.campaignId, new Map(), s.outcome.peopleWhoGotASlot + 1);
-      const failed = broken.filter((c) => !c.ok).map((c) => c.name).sort();
-      assert.deepEqual(failed, ['confirmationDeliveredOnce', 'everyBookingHasOneConfirmation', 'noSlotOversold', 'simulatorAgreesWithDatabase']);
+      const failed = broken
+        .filter((c) => !c.ok)
+        .map((c) => c.name)
+        .sort();
+      assert.deepEqual(failed, [
+        'confirmationDeliveredOnce',
+        'everyBookingHasOneConfirmation',
+        'noSlotOversold',
+        'simulatorAgreesWithDatabase',
+      ]);
     } finally {
       await r.kept?.cleanup();
     }

@@ -9,7 +9,13 @@ describe('statistics for the report', () => {
     assert.equal(quantile(xs, 0.5), 3);
     assert.equal(quantile(xs, 0), 1);
     assert.equal(quantile(xs, 1), 5);
-    assert.equal(quantile(Array.from({ length: 100 }, (_, i) => i + 1), 0.95), 95);
+    assert.equal(
+      quantile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        0.95,
+      ),
+      95,
+    );
     assert.equal(quantile([], 0.5), null);
     assert.deepEqual(xs, [5, 1, 4, 2, 3], 'input untouched');
   });
@@ -21,8 +27,20 @@ describe('statistics for the report', () => {
 
   it('Spearman tells same order, reversed order and no relation apart', () => {
     const xs = Array.from({ length: 1_000 }, (_, i) => i);
-    assert.equal(spearman(xs, xs.map((x) => x * x)), 1);
-    assert.equal(spearman(xs, xs.map((x) => -x)), -1);
+    assert.equal(
+      spearman(
+        xs,
+        xs.map((x) => x * x),
+      ),
+      1,
+    );
+    assert.equal(
+      spearman(
+        xs,
+        xs.map((x) => -x),
+      ),
+      -1,
+    );
     const rng = createPrng(5);
     const shuffled = xs.map(() => rng.nextFloat());
     assert.ok(Math.abs(spearman(xs, shuffled)!) < 0.1);

@@ -44,11 +44,17 @@ export function pearson(xs: ArrayLike<number>, ys: ArrayLike<number>): number | 
   if (xs.length !== ys.length) throw new RangeError('pearson: xs and ys differ in length');
   const n = xs.length;
   if (n < 3) return null;
-  const mx = mean(xs)!, my = mean(ys)!;
-  let sxy = 0, sxx = 0, syy = 0;
+  const mx = mean(xs)!,
+    my = mean(ys)!;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i += 1) {
-    const dx = xs[i]! - mx, dy = ys[i]! - my;
-    sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
+    const dx = xs[i]! - mx,
+      dy = ys[i]! - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
   }
   return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
 }

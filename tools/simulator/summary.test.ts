@@ -20,7 +20,8 @@ function crowdOf(n: number, m: number) {
 
 describe('fairness measures', () => {
   it('find no advantage in a random pre-room and first-come order after the opening', () => {
-    const n = 3_000, m = 1_000;
+    const n = 3_000,
+      m = 1_000;
     const c = crowdOf(n, m);
     const rng = createPrng(9);
     const random = Array.from({ length: n }, () => rng.nextFloat());
@@ -44,7 +45,9 @@ describe('fairness measures', () => {
 describe('waits and rotation groups', () => {
   it('measures waits from the opening for people who came early', () => {
     const c = crowdOf(2, 1);
-    c.admittedAtMs[0] = OPENS + 10_000; c.admittedAtMs[1] = OPENS + 20_000; c.admittedAtMs[2] = OPENS + 30_000;
+    c.admittedAtMs[0] = OPENS + 10_000;
+    c.admittedAtMs[1] = OPENS + 20_000;
+    c.admittedAtMs[2] = OPENS + 30_000;
     const w = waitStats(c, OPENS);
     assert.equal(w.admitted, 3);
     assert.equal(w.medianAfterOpeningSec, 20);
@@ -53,8 +56,12 @@ describe('waits and rotation groups', () => {
 
   it('shares bookings by birth-day digit', () => {
     const c = new Crowd(4);
-    [9, 9, 0, 1].forEach((d, i) => { c.digit[i] = d; });
-    c.outcome[0] = Outcome.booked; c.outcome[1] = Outcome.booked; c.outcome[2] = Outcome.booked;
+    [9, 9, 0, 1].forEach((d, i) => {
+      c.digit[i] = d;
+    });
+    c.outcome[0] = Outcome.booked;
+    c.outcome[1] = Outcome.booked;
+    c.outcome[2] = Outcome.booked;
     const shares = rotationShares(c, 4);
     assert.equal(shares[9]!.bookings, 2);
     assert.equal(shares[9]!.bookingShare, 0.667);

@@ -17,7 +17,9 @@ import type { EtaPromise } from './sim.ts';
 const sec = (ms: number | null) => (ms === null ? null : round(ms / 1000, 1));
 
 export function waitStats(crowd: Crowd, opensAtMs: number) {
-  const fromArrival: number[] = [], afterOpening: number[] = [], toBooking: number[] = [];
+  const fromArrival: number[] = [],
+    afterOpening: number[] = [],
+    toBooking: number[] = [];
   for (let i = 0; i < crowd.size; i += 1) {
     const admitted = crowd.admittedAtMs[i]!;
     if (Number.isNaN(admitted)) continue;
@@ -30,14 +32,19 @@ export function waitStats(crowd: Crowd, opensAtMs: number) {
   const q = (xs: number[], p: number) => sec(quantile(xs, p));
   return {
     admitted: fromArrival.length,
-    medianFromArrivalSec: q(fromArrival, 0.5), p95FromArrivalSec: q(fromArrival, 0.95),
-    medianAfterOpeningSec: q(afterOpening, 0.5), p95AfterOpeningSec: q(afterOpening, 0.95), maxAfterOpeningSec: q(afterOpening, 1),
-    medianArrivalToBookingSec: q(toBooking, 0.5), p95ArrivalToBookingSec: q(toBooking, 0.95),
+    medianFromArrivalSec: q(fromArrival, 0.5),
+    p95FromArrivalSec: q(fromArrival, 0.95),
+    medianAfterOpeningSec: q(afterOpening, 0.5),
+    p95AfterOpeningSec: q(afterOpening, 0.95),
+    maxAfterOpeningSec: q(afterOpening, 1),
+    medianArrivalToBookingSec: q(toBooking, 0.5),
+    p95ArrivalToBookingSec: q(toBooking, 0.95),
   };
 }
 
 function etaErrors(promises: Iterable<[number, EtaPromise]>, crowd: Crowd) {
-  const abs: number[] = [], signed: number[] = [];
+  const abs: number[] = [],
+    signed: number[] = [];
   let inBand = 0;
   for (const [i, p] of promises) {
     const admitted = crowd.admittedAtMs[i]!;
@@ -49,8 +56,10 @@ function etaErrors(promises: Iterable<[number, EtaPromise]>, crowd: Crowd) {
   }
   return {
     samples: abs.length,
-    medianAbsErrorSec: sec(quantile(abs, 0.5)), p90AbsErrorSec: sec(quantile(abs, 0.9)),
-    meanSignedErrorSec: sec(mean(signed)), withinBandShare: abs.length ? round(inBand / abs.length) : null,
+    medianAbsErrorSec: sec(quantile(abs, 0.5)),
+    p90AbsErrorSec: sec(quantile(abs, 0.9)),
+    meanSignedErrorSec: sec(mean(signed)),
+    withinBandShare: abs.length ? round(inBand / abs.length) : null,
   };
 }
 
@@ -63,7 +72,11 @@ export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd
   const all = [...promises.entries()];
   const early = all.filter(([, p]) => p.atMs < opensAtMs + 120_000);
   const later = all.filter(([, p]) => p.atMs >= opensAtMs + 120_000);
-  return { ...etaErrors(all, crowd), shownInFirstTwoMinutes: etaErrors(early, crowd), shownLater: etaErrors(later, crowd) };
+  return {
+    ...etaErrors(all, crowd),
+    shownInFirstTwoMinutes: etaErrors(early, crowd),
+    shownLater: etaErrors(later, crowd),
+  };
 }
 
 /**
@@ -71,7 +84,8 @@ export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd
  * pre-room (joined before opening) or within the places taken after it.
  */
 export function seqPosition(crowd: Crowd, i: number, parts: readonly QueueStats[]): number | null {
-  const seq = crowd.seq[i]!, p = parts[crowd.partition[i]!];
+  const seq = crowd.seq[i]!,
+    p = parts[crowd.partition[i]!];
   if (Number.isNaN(seq) || !p || Number.isNaN(crowd.admittedAtMs[i]!)) return null;
   const frozen = p.frozen ?? 0;
   if (crowd.wasPreOpening[i]) return frozen > 0 && seq <= frozen ? (seq - 0.5) / frozen : null;
@@ -80,14 +94,19 @@ export function seqPosition(crowd: Crowd, i: number, parts: readonly QueueStats[
 }
 
 export function fairness(crowd: Crowd, positionOf: (i: number) => number | null, opensAtMs: number) {
-  const pre = { t: [] as number[], pos: [] as number[] }, post = { t: [] as number[], pos: [] as number[] };
-  const botPos: number[] = [], humanPos: number[] = [], lastMinutePos: number[] = [], earlierPos: number[] = [];
+  const pre = { t: [] as number[], pos: [] as number[] },
+    post = { t: [] as number[], pos: [] as number[] };
+  const botPos: number[] = [],
+    humanPos: number[] = [],
+    lastMinutePos: number[] = [],
+    earlierPos: number[] = [];
   for (let i = 0; i < crowd.size; i += 1) {
     const pos = positionOf(i);
     if (pos === null) continue;
     const joined = crowd.firstJoinMs[i]!;
     const group = crowd.wasPreOpening[i] ? pre : post;
-    group.t.push(joined); group.pos.push(pos);
+    group.t.push(joined);
+    group.pos.push(pos);
     if (!crowd.wasPreOpening[i]) continue;
     (crowd.kind[i] === Kind.bot ? botPos : humanPos).push(pos);
     (opensAtMs - joined <= 60_000 ? lastMinutePos : earlierPos).push(pos);
@@ -97,19 +116,37 @@ export function fairness(crowd: Crowd, positionOf: (i: number) => number | null,
     spearmanArrivalVsPositionPreOpening: round(spearman(pre.t, pre.pos)),
     postOpeningAdmitted: post.t.length,
     spearmanArrivalVsPositionPostOpening: round(spearman(post.t, post.pos)),
-    meanPositionPreOpening: { bots: round(mean(botPos)), humans: round(mean(humanPos)), botsCount: botPos.length, humansCount: humanPos.length },
-    meanPositionPreOpeningByArrival: { lastMinute: round(mean(lastMinutePos)), earlier: round(mean(earlierPos)), lastMinuteCount: lastMinutePos.length },
+    meanPositionPreOpening: {
+      bots: round(mean(botPos)),
+      humans: round(mean(humanPos)),
+      botsCount: botPos.length,
+      humansCount: humanPos.length,
+    },
+    meanPositionPreOpeningByArrival: {
+      lastMinute: round(mean(lastMinutePos)),
+      earlier: round(mean(earlierPos)),
+      lastMinuteCount: lastMinutePos.length,
+    },
   };
 }
 
 /** Share of people (eligible cohort) and of bookings per birth-day digit (rotation group). */
 export function rotationShares(crowd: Crowd, eligible: number) {
-  const people = new Array<number>(10).fill(0), booked = new Array<number>(10).fill(0);
+  const people = new Array<number>(10).fill(0),
+    booked = new Array<number>(10).fill(0);
   for (let i = 0; i < eligible; i += 1) people[crowd.digit[i]!]! += 1;
   let total = 0;
-  for (let i = 0; i < crowd.size; i += 1) if (crowd.outcome[i] === Outcome.booked) { booked[crowd.digit[i]!]! += 1; total += 1; }
+  for (let i = 0; i < crowd.size; i += 1)
+    if (crowd.outcome[i] === Outcome.booked) {
+      booked[crowd.digit[i]!]! += 1;
+      total += 1;
+    }
   return people.map((n, digit) => ({
-    digit, eligible: n, eligibleShare: round(n / Math.max(1, eligible)), bookings: booked[digit]!, bookingShare: total ? round(booked[digit]! / total) : null,
+    digit,
+    eligible: n,
+    eligibleShare: round(n / Math.max(1, eligible)),
+    bookings: booked[digit]!,
+    bookingShare: total ? round(booked[digit]! / total) : null,
   }));
 }
 
@@ -117,7 +154,8 @@ export function outcomes(crowd: Crowd) {
   const byKind: Record<string, Record<string, number>> = {};
   for (let i = 0; i < crowd.size; i += 1) {
     if (!crowd.comes(i)) continue;
-    const k = KIND_NAMES[crowd.kind[i]!]!, o = OUTCOME_NAMES[crowd.outcome[i]!]!;
+    const k = KIND_NAMES[crowd.kind[i]!]!,
+      o = OUTCOME_NAMES[crowd.outcome[i]!]!;
     const row = (byKind[k] ??= {});
     row[o] = (row[o] ?? 0) + 1;
   }
@@ -126,8 +164,10 @@ export function outcomes(crowd: Crowd) {
 
 /** Who got a slot: bookings, and of those how many by a proxy; whether bots got theirs earlier. */
 export function slotStats(crowd: Crowd, eligible: number) {
-  let booked = 0, byProxy = 0;
-  const botDay: number[] = [], humanDay: number[] = [];
+  let booked = 0,
+    byProxy = 0;
+  const botDay: number[] = [],
+    humanDay: number[] = [];
   for (let i = 0; i < crowd.size; i += 1) {
     if (crowd.outcome[i] !== Outcome.booked) continue;
     booked += 1;
@@ -139,28 +179,49 @@ export function slotStats(crowd: Crowd, eligible: number) {
   for (const d of botDay) first = Math.min(first, d);
   for (const d of humanDay) first = Math.min(first, d);
   const rel = (xs: number[]) => round(mean(xs.map((d) => d - first)), 2);
-  return { peopleWhoGotASlot: booked, shareOfEligible: round(booked / Math.max(1, eligible)), bookedByProxy: byProxy, meanDose1DayFromFirstDate: { bots: rel(botDay), humans: rel(humanDay) } };
+  return {
+    peopleWhoGotASlot: booked,
+    shareOfEligible: round(booked / Math.max(1, eligible)),
+    bookedByProxy: byProxy,
+    meanDose1DayFromFirstDate: { bots: rel(botDay), humans: rel(humanDay) },
+  };
 }
 
 export function throughput(rec: Recorder) {
   const c = rec.counters;
   const last = rec.lastSecond;
-  const peak = (xs: Float64Array) => { let m = 0; for (let s = 0; s <= last; s += 1) m = Math.max(m, xs[s]!); return m; };
+  const peak = (xs: Float64Array) => {
+    let m = 0;
+    for (let s = 0; s <= last; s += 1) m = Math.max(m, xs[s]!);
+    return m;
+  };
   let bestMinute = 0;
   for (let s = 0; s + 60 <= last + 1; s += 1) {
     let n = 0;
     for (let k = s; k < s + 60; k += 1) n += c.bookings[k]!;
     bestMinute = Math.max(bestMinute, n);
   }
-  const arrivals = Float64Array.from({ length: last + 1 }, (_, s) => c.arrivalsFirst[s]! + c.arrivalsReload[s]! + c.arrivalsOtherDevice[s]! + c.arrivalsComeback[s]!);
+  const arrivals = Float64Array.from(
+    { length: last + 1 },
+    (_, s) => c.arrivalsFirst[s]! + c.arrivalsReload[s]! + c.arrivalsOtherDevice[s]! + c.arrivalsComeback[s]!,
+  );
   let simLimited = 0;
   for (let s = 0; s <= last; s += 1) if (c.wallMs[s]! > 1_050) simLimited += 1;
   const g = rec.gauges;
-  const maxGauge = (xs: Float64Array) => { let m = 0; for (let s = 0; s <= last; s += 1) if (xs[s]! > m) m = xs[s]!; return m; };
+  const maxGauge = (xs: Float64Array) => {
+    let m = 0;
+    for (let s = 0; s <= last; s += 1) if (xs[s]! > m) m = xs[s]!;
+    return m;
+  };
   return {
-    peakArrivalsPerSec: peak(arrivals), peakAdmittedPerSec: peak(c.advanced), peakClaimsPerSec: peak(c.claims),
-    peakBookingsPerSec: peak(c.bookings), bestMinuteBookingsPerSec: round(bestMinute / 60, 1),
-    maxQueueLength: maxGauge(g.waiting), maxActiveSessions: maxGauge(g.activeSessions), maxAdmissionRatePerSec: maxGauge(g.ratePerSec),
+    peakArrivalsPerSec: peak(arrivals),
+    peakAdmittedPerSec: peak(c.advanced),
+    peakClaimsPerSec: peak(c.claims),
+    peakBookingsPerSec: peak(c.bookings),
+    bestMinuteBookingsPerSec: round(bestMinute / 60, 1),
+    maxQueueLength: maxGauge(g.waiting),
+    maxActiveSessions: maxGauge(g.activeSessions),
+    maxAdmissionRatePerSec: maxGauge(g.ratePerSec),
     secondsSimulatorLimited: simLimited,
   };
 }
@@ -170,5 +231,10 @@ export function latencyStats(rec: Recorder) {
     const [p50, p95, p99] = rec.whole[k].quantiles([0.5, 0.95, 0.99]).map((v) => round(v, 2));
     return { samples: rec.whole[k].seen, p50Ms: p50, p95Ms: p95, p99Ms: p99 };
   };
-  return { join: pick('join'), poll: pick('poll'), bookingPathRequest: pick('bookingPath'), placeBooking: pick('placeBooking') };
+  return {
+    join: pick('join'),
+    poll: pick('poll'),
+    bookingPathRequest: pick('bookingPath'),
+    placeBooking: pick('placeBooking'),
+  };
 }

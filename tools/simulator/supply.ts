@@ -23,7 +23,12 @@ export interface Supply {
 }
 
 export interface SupplyOptions {
-  db: Db; scenario: Scenario; scale: number; campaignId: string; opensAtMs: number; doseIntervalDays: number;
+  db: Db;
+  scenario: Scenario;
+  scale: number;
+  campaignId: string;
+  opensAtMs: number;
+  doseIntervalDays: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -33,28 +38,59 @@ export async function seedSupply(o: SupplyOptions): Promise<Supply> {
   const seed = deriveSeed(o.scenario.seed, 'facilities');
   const facilities = [...generateFacilities({ count, seed })];
   for (let i = 0; i < facilities.length; i += BATCH) {
-    await insertFacilities(o.db, facilities.slice(i, i + BATCH).map((f) => ({
-      code: f.code, name_ko: f.name.ko, name_en: f.name.en, region_code: f.regionCode, district_code: f.districtCode, address: f.address, kind: f.kind,
-    })));
+    await insertFacilities(
+      o.db,
+      facilities.slice(i, i + BATCH).map((f) => ({
+        code: f.code,
+        name_ko: f.name.ko,
+        name_en: f.name.en,
+        region_code: f.regionCode,
+        district_code: f.districtCode,
+        address: f.address,
+        kind: f.kind,
+      })),
+    );
   }
   const ids = await facilityIdsByCode(o.db);
   const opening = seoulWallClockAt(o.opensAtMs).date;
-  const dates = Array.from({ length: s.days }, (_, i) => formatLocalDate(addDays(opening, s.firstDateDaysAfterOpening + i)));
+  const dates = Array.from({ length: s.days }, (_, i) =>
+    formatLocalDate(addDays(opening, s.firstDateDaysAfterOpening + i)),
+  );
   const tonight = new Set(o.scenario.cohort.birthDayDigits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const slots = generateSlots({
-    facilities, dates, vaccines: s.vaccines, capacityPerDay: s.capacityPerFacilityDay, seed,
-    doseIntervalDays: o.doseIntervalDays, ...(s.rotationQuota ? { rotationQuotaGroups: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } : {}),
+    facilities,
+    dates,
+    vaccines: s.vaccines,
+    capacityPerDay: s.capacityPerFacilityDay,
+    seed,
+    doseIntervalDays: o.doseIntervalDays,
+    ...(s.rotationQuota ? { rotationQuotaGroups: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } : {}),
   });
   const totalRows = facilities.length * dates.length * s.vaccines.length * ((s.rotationQuota ? 10 : 1) + 1);
   let rows: NewSlot[] = [];
-  let seatsTonight = 0, dose1Rows = 0, done = 0;
+  let seatsTonight = 0,
+    dose1Rows = 0,
+    done = 0;
   for (const slot of slots) {
     if (slot.dose === 1) {
       dose1Rows += 1;
       if (slot.rotationGroup === null || tonight.has(slot.rotationGroup)) seatsTonight += slot.capacity;
     }
-    rows.push({ campaign_id: o.campaignId, facility_id: ids.get(slot.facilityCode)!, date: slot.date, vaccine_code: slot.vaccineCode, dose: slot.dose, rotation_group: slot.rotationGroup, capacity: slot.capacity });
-    if (rows.length === BATCH) { await insertSlots(o.db, rows); done += rows.length; rows = []; o.onProgress?.(done, totalRows); }
+    rows.push({
+      campaign_id: o.campaignId,
+      facility_id: ids.get(slot.facilityCode)!,
+      date: slot.date,
+      vaccine_code: slot.vaccineCode,
+      dose: slot.dose,
+      rotation_group: slot.rotationGroup,
+      capacity: slot.capacity,
+    });
+    if (rows.length === BATCH) {
+      await insertSlots(o.db, rows);
+      done += rows.length;
+      rows = [];
+      o.onProgress?.(done, totalRows);
+    }
   }
   await insertSlots(o.db, rows);
   o.onProgress?.(totalRows, totalRows);

@@ -5,7 +5,10 @@ import { TimeWheel } from './time-wheel.ts';
 describe('the event calendar', () => {
   it('hands out events when they are due, in time order across buckets', () => {
     const w = new TimeWheel(1_000, 100, 10_000);
-    w.push(1_550, 3); w.push(1_050, 1); w.push(1_120, 2); w.push(5_000, 4);
+    w.push(1_550, 3);
+    w.push(1_050, 1);
+    w.push(1_120, 2);
+    w.push(5_000, 4);
     const got: number[] = [];
     w.drainDue(1_600, (e) => got.push(e));
     assert.deepEqual(got, [1, 2, 3]);
@@ -31,7 +34,10 @@ describe('the event calendar', () => {
     const w = new TimeWheel(0, 100, 1_000);
     w.push(0, 1);
     const got: number[] = [];
-    w.drainDue(0, (e) => { got.push(e); if (e === 1) w.push(0, 2); });
+    w.drainDue(0, (e) => {
+      got.push(e);
+      if (e === 1) w.push(0, 2);
+    });
     assert.deepEqual(got, [1, 2]);
     assert.equal(w.size, 0);
   });

@@ -12,16 +12,26 @@ export class TimeWheel {
   /** Events scheduled beyond the horizon (not run). */
   droppedBeyondHorizon = 0;
 
-  constructor(private readonly startMs: number, private readonly bucketMs: number, horizonMs: number) {
-    if (!(bucketMs > 0) || !(horizonMs > startMs)) throw new RangeError('TimeWheel: need bucketMs > 0 and horizonMs > startMs');
+  constructor(
+    private readonly startMs: number,
+    private readonly bucketMs: number,
+    horizonMs: number,
+  ) {
+    if (!(bucketMs > 0) || !(horizonMs > startMs))
+      throw new RangeError('TimeWheel: need bucketMs > 0 and horizonMs > startMs');
     this.buckets = new Array(Math.ceil((horizonMs - startMs) / bucketMs) + 1);
   }
 
-  get size(): number { return this.pending; }
+  get size(): number {
+    return this.pending;
+  }
 
   push(atMs: number, event: number): void {
     const index = Math.max(this.current, Math.floor((atMs - this.startMs) / this.bucketMs));
-    if (index >= this.buckets.length) { this.droppedBeyondHorizon += 1; return; }
+    if (index >= this.buckets.length) {
+      this.droppedBeyondHorizon += 1;
+      return;
+    }
     (this.buckets[index] ??= []).push(event);
     this.pending += 1;
   }

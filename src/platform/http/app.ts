@@ -74,7 +74,11 @@ export async function buildApp(opts: BuildAppOptions) {
   await app.register(helmet, headers);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'yeyak API', version: '0.1.0', description: 'Vaccination pre-reservation: identity, eligibility, waiting room, booking.' },
+      info: {
+        title: 'yeyak API',
+        version: '0.1.0',
+        description: 'Vaccination pre-reservation: identity, eligibility, waiting room, booking.',
+      },
       components: { securitySchemes: { session: { type: 'http', scheme: 'bearer' } } },
     },
   });
@@ -93,14 +97,19 @@ export async function buildApp(opts: BuildAppOptions) {
     if (error.code?.startsWith('FST_CSRF')) return sendProblem(reply, 'csrf');
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Malformed JSON, wrong content type, body too large: the client's fault, said plainly.
-      return reply.code(error.statusCode).type('application/problem+json')
+      return reply
+        .code(error.statusCode)
+        .type('application/problem+json')
         .send({ ...problemBody('validation'), status: error.statusCode, detail: error.message });
     }
     if (isDatabaseUnavailable(error)) {
       // Expected during an outage and possibly thousands a second: the probe logs the outage once.
       request.log.debug({ err: error }, 'database unavailable');
       opts.database?.reportFailure(error);
-      return sendProblem(reply.header('retry-after', String(opts.database?.retryAfterSec() ?? 1)), 'database-unavailable');
+      return sendProblem(
+        reply.header('retry-after', String(opts.database?.retryAfterSec() ?? 1)),
+        'database-unavailable',
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, 'internal');

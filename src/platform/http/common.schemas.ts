@@ -12,7 +12,11 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 export const BigIdSchema = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'bigint id' });
 
 /** A calendar date that exists (`2026-02-30` is refused), YYYY-MM-DD. */
-export const CalendarDateSchema = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'a calendar date YYYY-MM-DD' });
+export const CalendarDateSchema = Type.String({
+  format: 'date',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'a calendar date YYYY-MM-DD',
+});
 
 /** A campaign id (path parameter and body member). */
 export const CampaignIdSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' });

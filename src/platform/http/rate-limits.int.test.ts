@@ -10,26 +10,37 @@ describe('limitBy over Redis', async () => {
   const skip = await redisSkipReason();
   const prefix = uniquePrefix();
   let redis: Redis;
-  before(() => { if (!skip) redis = new Redis(REDIS_URL); });
-  after(async () => { if (!skip) { redis.disconnect(); await deletePrefix(REDIS_URL, prefix); } });
-
-  it('counts per name and id under the namespace, refuses past the allowance with a 429 problem and Retry-After', { skip: skip ?? false }, async () => {
-    const app = Fastify();
-    await app.register(async (scope) => {
-      await registerLimits(scope, { redis, nameSpace: rateLimitNamespace(prefix) });
-      const twice = limitBy(scope, 'join', 2, (req) => String(req.headers['x-who']));
-      scope.get('/x', { onRequest: twice }, async () => ({ ok: true }));
-    });
-    const send = (who: string) => app.inject({ url: '/x', headers: { 'x-who': who } });
-    const statuses = [(await send('a')).statusCode, (await send('a')).statusCode, (await send('b')).statusCode];
-    const refused = await send('a');
-    assert.deepEqual(statuses, [200, 200, 200]);
-    assert.equal(refused.statusCode, 429);
-    assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
-    assert.equal(refused.json().code, 'too-many-requests');
-    assert.ok(Number(refused.headers['retry-after']) > 0);
-    const keys = (await redis.keys(`${rateLimitNamespace(prefix)}*`)).sort();
-    assert.deepEqual(keys, [`${rateLimitNamespace(prefix)}join:a`, `${rateLimitNamespace(prefix)}join:b`]);
-    await app.close();
+  before(() => {
+    if (!skip) redis = new Redis(REDIS_URL);
   });
+  after(async () => {
+    if (!skip) {
+      redis.disconnect();
+      await deletePrefix(REDIS_URL, prefix);
+    }
+  });
+
+  it(
+    'counts per name and id under the namespace, refuses past the allowance with a 429 problem and Retry-After',
+    { skip: skip ?? false },
+    async () => {
+      const app = Fastify();
+      await app.register(async (scope) => {
+        await registerLimits(scope, { redis, nameSpace: rateLimitNamespace(prefix) });
+        const twice = limitBy(scope, 'join', 2, (req) => String(req.headers['x-who']));
+        scope.get('/x', { onRequest: twice }, async () => ({ ok: true }));
+      });
+      const send = (who: string) => app.inject({ url: '/x', headers: { 'x-who': who } });
+      const statuses = [(await send('a')).statusCode, (await send('a')).statusCode, (await send('b')).statusCode];
+      const refused = await send('a');
+      assert.deepEqual(statuses, [200, 200, 200]);
+      assert.equal(refused.statusCode, 429);
+      assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(refused.json().code, 'too-many-requests');
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+      const keys = (await redis.keys(`${rateLimitNamespace(prefix)}*`)).sort();
+      assert.deepEqual(keys, [`${rateLimitNamespace(prefix)}join:a`, `${rateLimitNamespace(prefix)}join:b`]);
+      await app.close();
+    },
+  );
 });

@@ -20,7 +20,10 @@ import { sendProblem } from './errors.ts';
 const MEMORY_KEYS_PER_LIMIT = 100_000;
 
 /** What the plugin passes a store about counting (the merged limiter options). */
-interface StoreParams { continueExceeding?: boolean; exponentialBackoff?: boolean }
+interface StoreParams {
+  continueExceeding?: boolean;
+  exponentialBackoff?: boolean;
+}
 
 export interface LimitStoreOptions {
   redis?: Redis | Cluster | null;
@@ -31,15 +34,22 @@ export interface LimitStoreOptions {
 /** Registers the limiter in `app`'s scope; `limitBy` then makes hooks from it. */
 export async function registerLimits(app: FastifyInstance, o: LimitStoreOptions = {}) {
   const { redis, nameSpace } = o;
-  const storeOf = (p: StoreParams): FastifyRateLimitStore => (redis
-    ? new RedisStore(p.continueExceeding ?? false, p.exponentialBackoff ?? false, redis, nameSpace)
-    : new LocalStore(p.continueExceeding ?? false, p.exponentialBackoff ?? false, MEMORY_KEYS_PER_LIMIT));
+  const storeOf = (p: StoreParams): FastifyRateLimitStore =>
+    redis
+      ? new RedisStore(p.continueExceeding ?? false, p.exponentialBackoff ?? false, redis, nameSpace)
+      : new LocalStore(p.continueExceeding ?? false, p.exponentialBackoff ?? false, MEMORY_KEYS_PER_LIMIT);
   class NamedKeyStore implements FastifyRateLimitStore {
     private readonly store: FastifyRateLimitStore;
-    constructor(p: StoreParams) { this.store = storeOf(p); }
-    incr(...args: Parameters<FastifyRateLimitStore['incr']>) { this.store.incr(...args); }
+    constructor(p: StoreParams) {
+      this.store = storeOf(p);
+    }
+    incr(...args: Parameters<FastifyRateLimitStore['incr']>) {
+      this.store.incr(...args);
+    }
     /** Each limiter's own counters, keyed only by what its key function returns. */
-    child(p: Parameters<FastifyRateLimitStore['child']>[0]) { return storeOf(p as StoreParams); }
+    child(p: Parameters<FastifyRateLimitStore['child']>[0]) {
+      return storeOf(p as StoreParams);
+    }
   }
   await app.register(rateLimit, { global: false, store: NamedKeyStore });
 }
@@ -49,8 +59,17 @@ export async function registerLimits(app: FastifyInstance, o: LimitStoreOptions 
  * `too-many-requests`: "your place is kept") with Retry-After in seconds. `name` starts the key,
  * so limits sharing a scope never share counters.
  */
-export function limitBy(app: FastifyInstance, name: string, maxPerMinute: number, idOf: (req: FastifyRequest) => string) {
-  const check = app.createRateLimit({ max: maxPerMinute, timeWindow: 60_000, keyGenerator: (req) => `${name}:${idOf(req)}` });
+export function limitBy(
+  app: FastifyInstance,
+  name: string,
+  maxPerMinute: number,
+  idOf: (req: FastifyRequest) => string,
+) {
+  const check = app.createRateLimit({
+    max: maxPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `${name}:${idOf(req)}`,
+  });
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const limit = await check(req);
     if (limit.isAllowed || !limit.isExceeded) return;

@@ -46,17 +46,26 @@ export function securityHeaders(o: { tlsEnabled: boolean }): FastifyHelmetOption
  * start-up and set from a constant: @fastify/helmet builds a helmet instance per request, which
  * halved the poll rate under wrk (see the commit). Pages keep the plugin.
  */
-const isHotRoute = (url: string) => url.startsWith('/api/') || url === '/healthz' || url === '/readyz' || url === '/metrics';
+const isHotRoute = (url: string) =>
+  url.startsWith('/api/') || url === '/healthz' || url === '/readyz' || url === '/metrics';
 
 /** Headers helmet sets with `options`, as a constant (it is run once on a recording response). */
 export function headersOf(options: FastifyHelmetOptions): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const recorder = {
-    setHeader: (name: string, value: unknown) => { headers[name] = String(value); },
-    removeHeader: (name: string) => { delete headers[name]; },
+    setHeader: (name: string, value: unknown) => {
+      headers[name] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name];
+    },
   };
   const { global: _global, enableCSPNonces: _nonces, ...helmetOptions } = options;
-  helmetHeaders(helmetOptions as Parameters<typeof helmetHeaders>[0])({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  helmetHeaders(helmetOptions as Parameters<typeof helmetHeaders>[0])(
+    {} as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    () => {},
+  );
   return Object.freeze(headers);
 }
 
@@ -66,7 +75,9 @@ type HotRouteOptions = { url: string; helmet?: unknown; onRequest?: unknown };
 /** An onRoute hook to add before registering @fastify/helmet: hot routes skip the plugin and get the constant set. */
 export function constantHeadersOnHotRoutes(options: FastifyHelmetOptions): (route: HotRouteOptions) => void {
   const constant = headersOf(options);
-  const setConstant = async (_request: unknown, reply: ReplyWithHeaders) => { reply.headers(constant); };
+  const setConstant = async (_request: unknown, reply: ReplyWithHeaders) => {
+    reply.headers(constant);
+  };
   return (route) => {
     if (!isHotRoute(route.url)) return;
     route.helmet = false;

@@ -25,12 +25,20 @@ function Page({ route }: { route: Route }) {
   if (a === 'c' && b && c === 'queue') return <Queue campaignId={b} />;
   if (a === 'c' && b && c === 'book') return <Book campaignId={b} />;
   if (a === 'bookings' && !b) return <MyBookings />;
-  if (a === 'bookings' && b && !c) return <BookingDetail bookingNumber={b} note={route.query.has('new') ? 'new' : route.query.has('changed') ? 'changed' : null} />;
+  if (a === 'bookings' && b && !c)
+    return (
+      <BookingDetail
+        bookingNumber={b}
+        note={route.query.has('new') ? 'new' : route.query.has('changed') ? 'changed' : null}
+      />
+    );
   if (a === 'bookings' && b && c === 'change') return <ChangeBooking bookingNumber={b} />;
   return (
     <section>
       <h1 tabIndex={-1}>{t('notFoundTitle')}</h1>
-      <p><a href="#/">{t('goHome')}</a></p>
+      <p>
+        <a href="#/">{t('goHome')}</a>
+      </p>
     </section>
   );
 }
@@ -46,7 +54,10 @@ export function App() {
   }, [t]);
 
   useEffect(() => {
-    if (firstRender.current) { firstRender.current = false; return; }
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
     // After React paints the new page: move focus to its heading.
     const id = window.setTimeout(() => document.querySelector<HTMLElement>('main h1')?.focus(), 0);
     return () => window.clearTimeout(id);
@@ -54,16 +65,28 @@ export function App() {
 
   function signOut() {
     setSession(null);
-    for (const key of Object.keys(sessionStorage)) if (key.startsWith('yeyak.admission.')) saveAdmission(key.slice('yeyak.admission.'.length), null);
+    for (const key of Object.keys(sessionStorage))
+      if (key.startsWith('yeyak.admission.')) saveAdmission(key.slice('yeyak.admission.'.length), null);
     navigate(paths.home());
   }
 
   return (
     <>
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('skipToContent')}</a>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        {t('skipToContent')}
+      </a>
       <header className="site-header">
         <div className="header-row">
-          <a className="site-name" href="#/">{t('siteTitle')}</a>
+          <a className="site-name" href="#/">
+            {t('siteTitle')}
+          </a>
           <LangSwitch />
         </div>
         <nav aria-label={t('siteTitle')} className="header-row nav">
@@ -72,7 +95,9 @@ export function App() {
           {session && (
             <span className="who">
               <span>{t('signedInAs', { name: session.person.maskedName })}</span>
-              <button type="button" className="link-button" onClick={signOut}>{t('signOut')}</button>
+              <button type="button" className="link-button" onClick={signOut}>
+                {t('signOut')}
+              </button>
             </span>
           )}
         </nav>
@@ -80,7 +105,9 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Page route={route} />
       </main>
-      <footer className="site-footer"><p>{t('phoneHelp')}</p></footer>
+      <footer className="site-footer">
+        <p>{t('phoneHelp')}</p>
+      </footer>
     </>
   );
 }

@@ -8,7 +8,11 @@ export type BookingView = BookingViewWire;
 export type Slot = SlotWire;
 export type SlotSearch = SlotSearchWire;
 
-export interface SlotFilters { region: string; district: string; date: string }
+export interface SlotFilters {
+  region: string;
+  district: string;
+  date: string;
+}
 
 const campaignPath = (id: string) => `/api/campaigns/${encodeURIComponent(id)}`;
 const bookingPath = (n: string) => `/api/bookings/${encodeURIComponent(n)}`;
@@ -23,7 +27,9 @@ function slotQuery(f: SlotFilters): URLSearchParams {
 
 /** Slots to book (needs the admission) … */
 export function searchSlots(s: Session, campaignId: string, f: SlotFilters) {
-  return apiRequest<SlotSearch>(`${campaignPath(campaignId)}/slots?${slotQuery(f)}`, { headers: citizenHeaders(s, campaignId) });
+  return apiRequest<SlotSearch>(`${campaignPath(campaignId)}/slots?${slotQuery(f)}`, {
+    headers: citizenHeaders(s, campaignId),
+  });
 }
 
 /** … or to move an active booking to (the booking is the permission; no queue). */
@@ -34,14 +40,23 @@ export function searchChangeSlots(s: Session, bookingNumber: string, f: SlotFilt
 /** `idempotencyKey` is chosen once per booking attempt and sent again on every retry of it. */
 export function placeBooking(s: Session, campaignId: string, slotId: number, idempotencyKey: string) {
   return apiRequest<BookingView>(`${campaignPath(campaignId)}/bookings`, {
-    method: 'POST', body: { slotId }, headers: { ...citizenHeaders(s, campaignId), 'idempotency-key': idempotencyKey },
+    method: 'POST',
+    body: { slotId },
+    headers: { ...citizenHeaders(s, campaignId), 'idempotency-key': idempotencyKey },
   });
 }
 
 /** The earliest free seat at a facility from a date on, picked and taken by the server in one step (what an alternative's one tap books). */
-export function placeEarliestBooking(s: Session, campaignId: string, at: { facilityId: number; fromDate: string }, idempotencyKey: string) {
+export function placeEarliestBooking(
+  s: Session,
+  campaignId: string,
+  at: { facilityId: number; fromDate: string },
+  idempotencyKey: string,
+) {
   return apiRequest<BookingView>(`${campaignPath(campaignId)}/bookings`, {
-    method: 'POST', body: { earliestAt: at }, headers: { ...citizenHeaders(s, campaignId), 'idempotency-key': idempotencyKey },
+    method: 'POST',
+    body: { earliestAt: at },
+    headers: { ...citizenHeaders(s, campaignId), 'idempotency-key': idempotencyKey },
   });
 }
 
@@ -51,7 +66,11 @@ export function alternativesOf(problem: { [member: string]: unknown }): Slot[] {
 }
 
 export function changeBooking(s: Session, bookingNumber: string, slotId: number) {
-  return apiRequest<BookingView>(bookingPath(bookingNumber), { method: 'PATCH', body: { slotId }, headers: citizenHeaders(s) });
+  return apiRequest<BookingView>(bookingPath(bookingNumber), {
+    method: 'PATCH',
+    body: { slotId },
+    headers: citizenHeaders(s),
+  });
 }
 
 export function cancelBooking(s: Session, bookingNumber: string) {

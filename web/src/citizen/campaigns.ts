@@ -10,7 +10,13 @@ export type Opening = OpeningWire;
 
 /** The last instant any phase of a campaign is open, for sorting current rounds first. */
 export function closesAtMs(c: Campaign): number {
-  return Math.max(...c.phases.map((p) => (p.kind === 'window' ? Date.parse(p.closesAt) : Date.parse(`${p.firstDay}T00:00:00+09:00`) + (p.days + 1) * 86_400_000)));
+  return Math.max(
+    ...c.phases.map((p) =>
+      p.kind === 'window'
+        ? Date.parse(p.closesAt)
+        : Date.parse(`${p.firstDay}T00:00:00+09:00`) + (p.days + 1) * 86_400_000,
+    ),
+  );
 }
 
 export function isCurrent(c: Campaign, nowMs = Date.now()): boolean {

@@ -71,7 +71,8 @@ const ko = {
   queueAnnounce: '대기 순번 {n}번, 앞에 {ahead}명',
   queuePreTitle: '예약 시작 전입니다',
   queuePreOpens: '예약은 {opens}(한국 시간)에 시작됩니다.',
-  queuePreFair: '시작 전에 들어오신 분들의 순서는 시작 시각에 무작위 추첨으로 정해집니다. 일찍 들어온 순서는 상관없으니 밤새 기다리지 않으셔도 됩니다.',
+  queuePreFair:
+    '시작 전에 들어오신 분들의 순서는 시작 시각에 무작위 추첨으로 정해집니다. 일찍 들어온 순서는 상관없으니 밤새 기다리지 않으셔도 됩니다.',
   queueAdmitted: '입장했습니다. 예약 화면으로 이동합니다…',
   queueContinue: '예약 화면으로 가기',
   queueRejoin: '대기열에 다시 들어가기',
@@ -157,7 +158,8 @@ const en: Record<Key, string> = {
   campaignsTitle: 'Booking schedules',
   campaignCohort: 'For people born {from} – {to} · {vaccine} (dose 2 booked automatically {days} days later)',
   phaseWindow: '{opens} – {closes}',
-  phaseRotation: 'From {first} for {days} days, by last digit of birth day · daily from {opens} until {closes} the next day',
+  phaseRotation:
+    'From {first} for {days} days, by last digit of birth day · daily from {opens} until {closes} the next day',
   phaseBorn: 'born {from} – {to}',
   proxyAllowed: 'Family members may book for you',
   proxyBanned: 'No booking for others (book by phone instead)',
@@ -182,7 +184,8 @@ const en: Record<Key, string> = {
   availabilityTotal: 'All regions',
 
   verifyTitle: 'Verify your identity',
-  verifyIntro: 'After verifying, you book in queue order. Your resident registration number is used only to verify you and is never stored.',
+  verifyIntro:
+    'After verifying, you book in queue order. Your resident registration number is used only to verify you and is never stored.',
   verifyProvider: 'Verify with',
   verifyName: 'Name',
   verifyRrn: 'Resident registration number',
@@ -207,13 +210,15 @@ const en: Record<Key, string> = {
   queueBehind: '{n} behind you',
   queueEta: 'Estimated wait: about {mid} ({low}–{high} min)',
   queueEtaUnknown: 'Estimated wait: measuring how fast people are let in',
-  queueEtaOpenEnded: 'Estimated wait: about {mid} (at least {low} min; admission paused recently, so there is no upper bound)',
+  queueEtaOpenEnded:
+    'Estimated wait: about {mid} (at least {low} min; admission paused recently, so there is no upper bound)',
   queueProgress: 'Queue progress',
   queueLastChecked: 'Last checked {time}',
   queueAnnounce: 'Place {n}, {ahead} ahead of you',
   queuePreTitle: 'Booking has not opened yet',
   queuePreOpens: 'Booking opens on {opens} (Korea time).',
-  queuePreFair: 'Everyone who arrives before the opening is put in a random order at the opening, so arriving early does not matter. There is no need to stay up.',
+  queuePreFair:
+    'Everyone who arrives before the opening is put in a random order at the opening, so arriving early does not matter. There is no need to stay up.',
   queueAdmitted: 'It is your turn. Taking you to booking…',
   queueContinue: 'Go to booking',
   queueRejoin: 'Join the queue again',

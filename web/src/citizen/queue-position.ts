@@ -14,14 +14,32 @@ import type { PartitionSnapshotView, QueueSnapshot } from '../../../src/waiting-
 const PRE_SCORE_RANGE = 2 ** 48;
 
 /** `preScore` null with `seq` null: a pre-room place whose score the server keeps hidden until the opening. */
-export interface TicketPlace { campaignId: string; identityHash: string; partition: number; seq: number | null; preScore: number | null }
+export interface TicketPlace {
+  campaignId: string;
+  identityHash: string;
+  partition: number;
+  seq: number | null;
+  preScore: number | null;
+}
 
 /** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
-export interface LocalEta { seconds: number; lowSeconds: number; highSeconds: number | null }
+export interface LocalEta {
+  seconds: number;
+  lowSeconds: number;
+  highSeconds: number | null;
+}
 
 export type LocalStatus =
   | { kind: 'pre-opening'; opensAtMs: number; preRoomSize: number; nextPollMs: number }
-  | { kind: 'waiting'; position: number; ahead: number; behind: number; isEstimate: boolean; eta: LocalEta | null; nextPollMs: number }
+  | {
+      kind: 'waiting';
+      position: number;
+      ahead: number;
+      behind: number;
+      isEstimate: boolean;
+      eta: LocalEta | null;
+      nextPollMs: number;
+    }
   /** The cursor has reached (or may be about to reach) this place: ask the origin (GET …/queue/status). */
   | { kind: 'ask-origin' };
 
@@ -63,7 +81,11 @@ function etaOf(ahead: number, rate: PartitionSnapshotView['rate']): { eta: Local
   const highMs = slow > 0 ? Math.round((ahead / slow) * 1000) : null;
   return {
     lowMs,
-    eta: { seconds: Math.round(expectedMs / 1000), lowSeconds: Math.round(lowMs / 1000), highSeconds: highMs === null ? null : Math.round(highMs / 1000) },
+    eta: {
+      seconds: Math.round(expectedMs / 1000),
+      lowSeconds: Math.round(lowMs / 1000),
+      highSeconds: highMs === null ? null : Math.round(highMs / 1000),
+    },
   };
 }
 
@@ -78,7 +100,9 @@ function waiting(snap: QueueSnapshot, part: PartitionSnapshotView, seq: number, 
   const e = etaOf(aheadHere, part.rate);
   const ahead = scaled(aheadHere, snap, part);
   const behind = scaled(Math.max(0, Math.max(part.tail, seq) - seq), snap, part);
-  const nextPollMs = e ? Math.round(Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, e.lowMs * snap.poll.fraction))) : snap.poll.maxMs;
+  const nextPollMs = e
+    ? Math.round(Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, e.lowMs * snap.poll.fraction)))
+    : snap.poll.maxMs;
   return { kind: 'waiting', position: ahead + 1, ahead, behind, isEstimate, eta: e?.eta ?? null, nextPollMs };
 }
 
@@ -91,7 +115,8 @@ export function localStatus(place: TicketPlace, snap: QueueSnapshot): LocalStatu
     const wait = Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, snap.opensAtMs - snap.serverTimeMs + spread));
     return { kind: 'pre-opening', opensAtMs: snap.opensAtMs, preRoomSize: snap.preRoomSize, nextPollMs: wait };
   }
-  if (place.seq !== null) return place.seq <= part.cursor ? { kind: 'ask-origin' } : waiting(snap, part, place.seq, false);
+  if (place.seq !== null)
+    return place.seq <= part.cursor ? { kind: 'ask-origin' } : waiting(snap, part, place.seq, false);
   // A pre-room place not yet resolved: estimated from the score's quantile until it may be near the front.
   // The score is hidden until the opening; the origin puts it back into a reissued ticket.
   if (part.frozen === null || place.preScore === null) return { kind: 'ask-origin' };

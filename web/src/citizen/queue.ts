@@ -41,16 +41,36 @@ const ADMITTED_PAUSE_MS = 1_000;
  */
 const HEARTBEAT_MS = 300_000;
 
-const clampPoll = (ms: number | null) => Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, ms !== null && Number.isFinite(ms) ? ms : 5_000));
+const clampPoll = (ms: number | null) =>
+  Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, ms !== null && Number.isFinite(ms) ? ms : 5_000));
 const backoffMs = (failures: number) => Math.min(30_000, 1_000 * 2 ** Math.min(failures, 5));
 const isTransient = (p: Problem) => p.status === 429 || p.status >= 500;
 
 /** The page's status from the browser's own arithmetic (never 'ask-origin': that goes to the origin). */
 function shownStatus(s: Exclude<LocalStatus, { kind: 'ask-origin' }>): QueueStatus {
   if (s.kind === 'pre-opening') {
-    return { state: 'pre-opening', opensAt: new Date(s.opensAtMs).toISOString(), preRoomSize: s.preRoomSize, position: null, ahead: null, behind: null, eta: null, progress: null, nextPollMs: s.nextPollMs };
+    return {
+      state: 'pre-opening',
+      opensAt: new Date(s.opensAtMs).toISOString(),
+      preRoomSize: s.preRoomSize,
+      position: null,
+      ahead: null,
+      behind: null,
+      eta: null,
+      progress: null,
+      nextPollMs: s.nextPollMs,
+    };
   }
-  return { state: 'waiting', position: s.position, ahead: s.ahead, behind: s.behind, isEstimate: s.isEstimate, eta: s.eta, progress: null, nextPollMs: s.nextPollMs };
+  return {
+    state: 'waiting',
+    position: s.position,
+    ahead: s.ahead,
+    behind: s.behind,
+    isEstimate: s.isEstimate,
+    eta: s.eta,
+    progress: null,
+    nextPollMs: s.nextPollMs,
+  };
 }
 
 export function useQueue(campaignId: string, session: Session, attempt: number): QueueView {
@@ -63,9 +83,10 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     let failures = 0;
     let lastOriginMs = 0;
     const base = `/api/campaigns/${encodeURIComponent(campaignId)}/queue`;
-    const schedule = (ms: number) => { if (!stopped) timer = window.setTimeout(() => void tick(), ms); };
-    const setConnection = (connection: Connection) =>
-      setView((v) => (v.phase === 'failed' ? v : { ...v, connection }));
+    const schedule = (ms: number) => {
+      if (!stopped) timer = window.setTimeout(() => void tick(), ms);
+    };
+    const setConnection = (connection: Connection) => setView((v) => (v.phase === 'failed' ? v : { ...v, connection }));
 
     function show(status: QueueStatus) {
       setView({ phase: 'status', status, checkedAtMs: Date.now(), connection: 'ok' });
@@ -94,18 +115,30 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     async function ticket(): Promise<string | null> {
       const kept = loadTicket(campaignId, session);
       if (kept) return kept;
-      const r = await apiRequest<JoinedWire>(base, { method: 'POST', body: { deviceId: deviceId() }, headers: citizenHeaders(session) });
+      const r = await apiRequest<JoinedWire>(base, {
+        method: 'POST',
+        body: { deviceId: deviceId() },
+        headers: citizenHeaders(session),
+      });
       if (stopped) return null;
-      if (!r.ok) { onFailure(r); return null; }
+      if (!r.ok) {
+        onFailure(r);
+        return null;
+      }
       saveTicket(campaignId, session, r.data.ticket);
       return r.data.ticket;
     }
 
     /** The origin's answer (claims a turn that has come); keeps a reissued, more exact ticket. */
     async function askOrigin(t: string) {
-      const r = await apiRequest<PolledWire>(`${base}/status`, { headers: { ...citizenHeaders(session), 'x-queue-ticket': t } });
+      const r = await apiRequest<PolledWire>(`${base}/status`, {
+        headers: { ...citizenHeaders(session), 'x-queue-ticket': t },
+      });
       if (stopped) return;
-      if (!r.ok) { onFailure(r); return; }
+      if (!r.ok) {
+        onFailure(r);
+        return;
+      }
       lastOriginMs = Date.now();
       if (r.data.ticket && r.data.ticket !== t) saveTicket(campaignId, session, r.data.ticket);
       failures = 0;
@@ -121,7 +154,10 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
       if (stopped) return;
       // A snapshot that cannot be had for good (not a network or busy problem): the origin decides.
       if (!snap.ok && snap.kind === 'problem' && !isTransient(snap.problem)) return askOrigin(t);
-      if (!snap.ok) { onFailure(snap); return; }
+      if (!snap.ok) {
+        onFailure(snap);
+        return;
+      }
       const local = localStatus(place, snap.data);
       if (local.kind === 'ask-origin') return askOrigin(t);
       failures = 0;
@@ -129,7 +165,10 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     }
 
     void tick();
-    return () => { stopped = true; window.clearTimeout(timer); };
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
   }, [campaignId, session, attempt, setSession]);
 
   return view;

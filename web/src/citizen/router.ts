@@ -5,12 +5,20 @@
  */
 import { useEffect, useState } from 'react';
 
-export interface Route { path: string[]; query: URLSearchParams; raw: string }
+export interface Route {
+  path: string[];
+  query: URLSearchParams;
+  raw: string;
+}
 
 function parse(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
   const [pathPart = '/', queryPart = ''] = raw.split('?');
-  return { path: pathPart.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(queryPart), raw };
+  return {
+    path: pathPart.split('/').filter(Boolean).map(decodeURIComponent),
+    query: new URLSearchParams(queryPart),
+    raw,
+  };
 }
 
 export function useRoute(): Route {

@@ -8,13 +8,19 @@ import type { Problem } from '../shared/api.ts';
 import { currentPath, navigate, paths } from './router.ts';
 import { loadSession, saveAdmission, saveSession, type Session } from './store.ts';
 
-interface SessionState { session: Session | null; setSession(s: Session | null): void }
+interface SessionState {
+  session: Session | null;
+  setSession(s: Session | null): void;
+}
 
 const SessionContext = createContext<SessionState>({ session: null, setSession: () => undefined });
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, set] = useState<Session | null>(loadSession);
-  const setSession = useCallback((s: Session | null) => { saveSession(s); set(s); }, []);
+  const setSession = useCallback((s: Session | null) => {
+    saveSession(s);
+    set(s);
+  }, []);
   const value = useMemo(() => ({ session, setSession }), [session, setSession]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -24,7 +30,11 @@ export function useSession() {
 }
 
 /** True when the problem was handled by leaving the page. */
-export function redirectForProblem(problem: Problem, campaignId: string | undefined, setSession: (s: Session | null) => void): boolean {
+export function redirectForProblem(
+  problem: Problem,
+  campaignId: string | undefined,
+  setSession: (s: Session | null) => void,
+): boolean {
   if (problem.code === 'unauthenticated') {
     setSession(null);
     navigate(paths.verify(currentPath()), { replace: true });

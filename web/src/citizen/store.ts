@@ -23,14 +23,18 @@ function read<T>(storage: Storage, key: string): T | null {
   try {
     const raw = storage.getItem(key);
     return raw ? (JSON.parse(raw) as T) : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 function write(storage: Storage, key: string, value: unknown): void {
   try {
     if (value === null) storage.removeItem(key);
     else storage.setItem(key, JSON.stringify(value));
-  } catch { /* storage full or disabled: the page still works until reload */ }
+  } catch {
+    /* storage full or disabled: the page still works until reload */
+  }
 }
 
 export function loadSession(): Session | null {
@@ -45,7 +49,10 @@ export function saveSession(s: Session | null): void {
 
 export function deviceId(): string {
   let id = read<string>(localStorage, DEVICE);
-  if (!id) { id = randomId(); write(localStorage, DEVICE, id); }
+  if (!id) {
+    id = randomId();
+    write(localStorage, DEVICE, id);
+  }
   return id;
 }
 

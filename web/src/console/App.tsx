@@ -31,10 +31,17 @@ export function App() {
       setOperator(op);
     });
   }, []);
-  useEffect(() => { document.title = `${t('title')} · yeyak`; }, [t]);
-  useEffect(() => { history.replaceState(null, '', `#${tab}`); }, [tab]);
+  useEffect(() => {
+    document.title = `${t('title')} · yeyak`;
+  }, [t]);
+  useEffect(() => {
+    history.replaceState(null, '', `#${tab}`);
+  }, [tab]);
 
-  const signedIn = (op: Operator) => { rememberOperator(op); setOperator(op); };
+  const signedIn = (op: Operator) => {
+    rememberOperator(op);
+    setOperator(op);
+  };
   async function logout() {
     await opRequest('/api/operator/logout', { method: 'POST' });
     rememberOperator(null);
@@ -47,12 +54,20 @@ export function App() {
         <span className="console-title">{t('title')}</span>
         {operator && (
           <nav className="tabs" aria-label={t('title')}>
-            {TABS.map((x) => <button key={x} type="button" aria-pressed={tab === x} onClick={() => setTab(x)}>{t(TAB_LABEL[x])}</button>)}
+            {TABS.map((x) => (
+              <button key={x} type="button" aria-pressed={tab === x} onClick={() => setTab(x)}>
+                {t(TAB_LABEL[x])}
+              </button>
+            ))}
           </nav>
         )}
         <span className="console-who">
           {operator && <span>{t('who', { name: operator.username, role: t(ROLE_LABEL[operator.role]) })}</span>}
-          {operator && <button type="button" className="link-button" onClick={() => void logout()}>{t('logout')}</button>}
+          {operator && (
+            <button type="button" className="link-button" onClick={() => void logout()}>
+              {t('logout')}
+            </button>
+          )}
           <LangSwitch />
         </span>
       </header>

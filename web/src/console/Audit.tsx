@@ -12,10 +12,29 @@ import { opRequest } from './operator-api.ts';
 import { BookingTrace } from './BookingTrace.tsx';
 import type { AuditEntryView } from '../../../src/audit/audit.schemas.ts';
 
-const ACTIONS = ['login', 'logout', 'login-failed', 'campaign-save', 'campaign-approve', 'campaign-publish', 'campaign-withdraw',
-  'admission-pause', 'admission-resume', 'admission-pin', 'admission-unpin', 'message', 'agent-booking'] as const;
+const ACTIONS = [
+  'login',
+  'logout',
+  'login-failed',
+  'campaign-save',
+  'campaign-approve',
+  'campaign-publish',
+  'campaign-withdraw',
+  'admission-pause',
+  'admission-resume',
+  'admission-pin',
+  'admission-unpin',
+  'message',
+  'agent-booking',
+] as const;
 
-interface Filters { campaignId: string; actor: string; action: string; from: string; to: string }
+interface Filters {
+  campaignId: string;
+  actor: string;
+  action: string;
+  from: string;
+  to: string;
+}
 const NO_FILTERS: Filters = { campaignId: '', actor: '', action: '', from: '', to: '' };
 
 function queryOf(f: Filters): string {
@@ -38,12 +57,20 @@ export function Audit() {
   const { lang } = useLang();
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const list = useApi(() => opRequest<{ entries: AuditEntryView[] }>(`/api/operator/audit?${queryOf(filters)}`), [filters]);
-  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
-  const search = (e: FormEvent) => { e.preventDefault(); setFilters({ ...draft }); };
+  const list = useApi(
+    () => opRequest<{ entries: AuditEntryView[] }>(`/api/operator/audit?${queryOf(filters)}`),
+    [filters],
+  );
+  const set = (k: keyof Filters) => (e: { target: { value: string } }) =>
+    setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    setFilters({ ...draft });
+  };
   const failure: Failure | null = list.loaded.state === 'failed' ? list.loaded.failure : null;
   const entries = list.loaded.state === 'ok' ? list.loaded.data.entries : [];
-  const actionName = (a: string) => ((ACTIONS as readonly string[]).includes(a) ? t(`action.${a as (typeof ACTIONS)[number]}`) : a);
+  const actionName = (a: string) =>
+    (ACTIONS as readonly string[]).includes(a) ? t(`action.${a as (typeof ACTIONS)[number]}`) : a;
 
   return (
     <section aria-labelledby="audit-title">
@@ -57,7 +84,11 @@ export function Audit() {
           <label htmlFor="audit-action">{t('auditAction')}</label>
           <select id="audit-action" value={draft.action} onChange={set('action')}>
             <option value="">{t('auditAnyAction')}</option>
-            {ACTIONS.map((a) => <option key={a} value={a}>{actionName(a)}</option>)}
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {actionName(a)}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field row-field">
@@ -65,7 +96,9 @@ export function Audit() {
           <input id="audit-from" type="datetime-local" value={draft.from} onChange={set('from')} />
           <label htmlFor="audit-to">{t('auditTo')}</label>
           <input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} />
-          <button type="submit" className="button primary">{t('auditSearch')}</button>
+          <button type="submit" className="button primary">
+            {t('auditSearch')}
+          </button>
         </div>
       </form>
       {list.loaded.state === 'loading' && <Loading />}
@@ -74,19 +107,31 @@ export function Audit() {
       {entries.length > 0 && (
         <div className="card table-scroll">
           <table data-testid="audit-entries">
-            <thead><tr>
-              <th scope="col">{t('auditAt')}</th><th scope="col">{t('auditWho')}</th><th scope="col">{t('auditWhat')}</th><th scope="col">{t('auditTarget')}</th>
-              <th scope="col">{t('auditBefore')}</th><th scope="col">{t('auditAfter')}</th>
-            </tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('auditAt')}</th>
+                <th scope="col">{t('auditWho')}</th>
+                <th scope="col">{t('auditWhat')}</th>
+                <th scope="col">{t('auditTarget')}</th>
+                <th scope="col">{t('auditBefore')}</th>
+                <th scope="col">{t('auditAfter')}</th>
+              </tr>
+            </thead>
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id} data-action={e.action}>
                   <td>{formatStamp(e.atMs, lang)}</td>
-                  <td>{e.actor} <span className="muted small">({t(`actor${e.actorKind}`)})</span></td>
+                  <td>
+                    {e.actor} <span className="muted small">({t(`actor${e.actorKind}`)})</span>
+                  </td>
                   <td>{actionName(e.action)}</td>
                   <td>{e.target ?? e.campaignId ?? '–'}</td>
-                  <td><code className="small">{compact(e.before)}</code></td>
-                  <td><code className="small">{compact(e.after)}</code></td>
+                  <td>
+                    <code className="small">{compact(e.before)}</code>
+                  </td>
+                  <td>
+                    <code className="small">{compact(e.after)}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -17,9 +17,13 @@ export function BookingTrace() {
 
   async function lookup(e: FormEvent) {
     e.preventDefault();
-    setFailure(null); setTrace(null);
-    const r = await opRequest<BookingTraceView>(`/api/operator/bookings/${encodeURIComponent(number.trim().toUpperCase())}/trace`);
-    if (r.ok) setTrace(r.data); else setFailure(failureOf(r));
+    setFailure(null);
+    setTrace(null);
+    const r = await opRequest<BookingTraceView>(
+      `/api/operator/bookings/${encodeURIComponent(number.trim().toUpperCase())}/trace`,
+    );
+    if (r.ok) setTrace(r.data);
+    else setFailure(failureOf(r));
   }
 
   const a = trace?.admission;
@@ -28,26 +32,53 @@ export function BookingTrace() {
       <h2 id="trace-title">{t('traceTitle')}</h2>
       <form className="field row-field" onSubmit={lookup}>
         <label htmlFor="trace-number">{t('traceNumber')}</label>
-        <input id="trace-number" value={number} onChange={(e) => setNumber(e.target.value)} placeholder="ABCD-EFGH-JKMN" />
-        <button type="submit" className="button">{t('traceLookup')}</button>
+        <input
+          id="trace-number"
+          value={number}
+          onChange={(e) => setNumber(e.target.value)}
+          placeholder="ABCD-EFGH-JKMN"
+        />
+        <button type="submit" className="button">
+          {t('traceLookup')}
+        </button>
       </form>
       {failure && <FailureNotice failure={failure} />}
       {trace && (
         <dl className="trace" data-testid="booking-trace">
-          <dt>{t('traceNumber')}</dt><dd>{trace.bookingNumber} · {trace.campaignId} v{trace.campaignVersion}</dd>
-          <dt>{t('traceStatus')}</dt><dd>{trace.status}</dd>
-          <dt>{t('traceCreated')}</dt><dd>{at(trace.createdAtMs)}</dd>
-          <dt>{t('traceAdmission')}</dt><dd>{trace.admissionId ?? '–'}</dd>
+          <dt>{t('traceNumber')}</dt>
+          <dd>
+            {trace.bookingNumber} · {trace.campaignId} v{trace.campaignVersion}
+          </dd>
+          <dt>{t('traceStatus')}</dt>
+          <dd>{trace.status}</dd>
+          <dt>{t('traceCreated')}</dt>
+          <dd>{at(trace.createdAtMs)}</dd>
+          <dt>{t('traceAdmission')}</dt>
+          <dd>{trace.admissionId ?? '–'}</dd>
           {!a && <dd className="notice notice-error">{t('traceNoAdmission')}</dd>}
-          {a && <>
-            <dt>{t('traceSeq')}</dt><dd data-testid="trace-seq">{a.queueSeq ?? '–'}{a.preRoom ? ` (${t('tracePreRoom')})` : ''}</dd>
-            <dt>{t('traceTicket')}</dt><dd>{at(a.ticketIssuedAtMs)}</dd>
-            <dt>{t('traceAdmitted')}</dt><dd>{at(a.admittedAtMs)}</dd>
-            <dt>{t('traceDevice')}</dt><dd><code>{a.deviceTag}</code></dd>
-            <dt>{t('traceProvider')}</dt><dd data-testid="trace-provider">{a.verificationProvider ?? '–'}</dd>
-            <dt>{t('traceVerified')}</dt><dd>{at(a.verifiedAtMs)}</dd>
-            <dt>{t('traceMatches')}</dt><dd data-testid="trace-matches">{a.matchesRequester ? t('yes') : t('no')}</dd>
-          </>}
+          {a && (
+            <>
+              <dt>{t('traceSeq')}</dt>
+              <dd data-testid="trace-seq">
+                {a.queueSeq ?? '–'}
+                {a.preRoom ? ` (${t('tracePreRoom')})` : ''}
+              </dd>
+              <dt>{t('traceTicket')}</dt>
+              <dd>{at(a.ticketIssuedAtMs)}</dd>
+              <dt>{t('traceAdmitted')}</dt>
+              <dd>{at(a.admittedAtMs)}</dd>
+              <dt>{t('traceDevice')}</dt>
+              <dd>
+                <code>{a.deviceTag}</code>
+              </dd>
+              <dt>{t('traceProvider')}</dt>
+              <dd data-testid="trace-provider">{a.verificationProvider ?? '–'}</dd>
+              <dt>{t('traceVerified')}</dt>
+              <dd>{at(a.verifiedAtMs)}</dd>
+              <dt>{t('traceMatches')}</dt>
+              <dd data-testid="trace-matches">{a.matchesRequester ? t('yes') : t('no')}</dd>
+            </>
+          )}
         </dl>
       )}
     </div>

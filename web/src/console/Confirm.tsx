@@ -5,8 +5,22 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useT } from './messages.ts';
 
-export function ConfirmButton({ label, question, confirmLabel, className = 'button', disabled, onConfirm, children }: {
-  label: string; question: string; confirmLabel: string; className?: string; disabled?: boolean; onConfirm(): void; children?: ReactNode;
+export function ConfirmButton({
+  label,
+  question,
+  confirmLabel,
+  className = 'button',
+  disabled,
+  onConfirm,
+  children,
+}: {
+  label: string;
+  question: string;
+  confirmLabel: string;
+  className?: string;
+  disabled?: boolean;
+  onConfirm(): void;
+  children?: ReactNode;
 }) {
   const t = useT();
   const [isOpen, setOpen] = useState(false);
@@ -19,13 +33,26 @@ export function ConfirmButton({ label, question, confirmLabel, className = 'butt
   }, [isOpen]);
   return (
     <>
-      <button type="button" className={className} disabled={disabled} onClick={() => setOpen(true)}>{label}</button>
+      <button type="button" className={className} disabled={disabled} onClick={() => setOpen(true)}>
+        {label}
+      </button>
       <dialog ref={dialog} className="confirm card" aria-label={label} onClose={() => setOpen(false)}>
         <p className="notice-title">{question}</p>
         {children}
         <div className="actions">
-          <button type="button" className="button primary" onClick={() => { setOpen(false); onConfirm(); }}>{confirmLabel}</button>
-          <button type="button" className="button" onClick={() => setOpen(false)}>{t('cancel')}</button>
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => {
+              setOpen(false);
+              onConfirm();
+            }}
+          >
+            {confirmLabel}
+          </button>
+          <button type="button" className="button" onClick={() => setOpen(false)}>
+            {t('cancel')}
+          </button>
         </div>
       </dialog>
     </>

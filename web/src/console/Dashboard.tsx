@@ -26,7 +26,9 @@ function useFeed(campaignId: string) {
   const [failure, setFailure] = useState<Failure | null>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    setFeed(null); setSeries(emptySeries()); setFailure(null);
+    setFeed(null);
+    setSeries(emptySeries());
+    setFailure(null);
   }, [campaignId]);
   useEffect(() => {
     if (!campaignId) return;
@@ -35,10 +37,16 @@ function useFeed(campaignId: string) {
     const poll = async () => {
       const r = await opRequest<DashboardFeed>(`/api/operator/dashboard?campaignId=${encodeURIComponent(campaignId)}`);
       if (stopped) return;
-      if (r.ok) { setFeed(r.data); setSeries((s) => appendPoint(s, r.data)); setFailure(null); } else setFailure(failureOf(r));
+      if (r.ok) {
+        setFeed(r.data);
+        setSeries((s) => appendPoint(s, r.data));
+        setFailure(null);
+      } else setFailure(failureOf(r));
     };
     const start = async () => {
-      const h = await opRequest<DashboardHistoryView>(`/api/operator/dashboard/history?campaignId=${encodeURIComponent(campaignId)}`);
+      const h = await opRequest<DashboardHistoryView>(
+        `/api/operator/dashboard/history?campaignId=${encodeURIComponent(campaignId)}`,
+      );
       if (stopped) return;
       // A failed history read leaves the series as they are: the polls still fill them from now on.
       if (h.ok && tick === 0) setSeries(seriesFromHistory(h.data));
@@ -46,7 +54,10 @@ function useFeed(campaignId: string) {
       if (!stopped) timer = setInterval(() => void poll(), POLL_MS);
     };
     void start();
-    return () => { stopped = true; if (timer) clearInterval(timer); };
+    return () => {
+      stopped = true;
+      if (timer) clearInterval(timer);
+    };
   }, [campaignId, tick]);
   return { feed, series, failure, refresh: () => setTick((n) => n + 1) };
 }
@@ -55,7 +66,9 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   return (
     <div className="stat card">
       <dt>{label}</dt>
-      <dd className="big-number" data-testid={testId}>{value}</dd>
+      <dd className="big-number" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }
@@ -65,7 +78,10 @@ const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
 export function Dashboard({ operator }: { operator: Operator }) {
   const t = useT();
   const { lang } = useLang();
-  const list = useApi(() => opRequest<{ campaigns: { id: string; liveVersion: number | null }[] }>('/api/operator/campaigns'), []);
+  const list = useApi(
+    () => opRequest<{ campaigns: { id: string; liveVersion: number | null }[] }>('/api/operator/campaigns'),
+    [],
+  );
   const live = list.loaded.state === 'ok' ? list.loaded.data.campaigns.filter((c) => c.liveVersion !== null) : [];
   const [campaignId, setCampaignId] = useState('');
   useEffect(() => {
@@ -75,21 +91,33 @@ export function Dashboard({ operator }: { operator: Operator }) {
   const n = (v: number) => formatNumber(Math.round(v), lang);
   const q = feed?.queue ?? null;
 
-  const charts = useMemo(() => [
-    { title: t('chartQueue'), series: [{ label: t('seriesWaiting'), color: '#0b4f9c', values: series.waiting }] },
-    { title: t('chartRates'), series: [
-      { label: t('seriesAdmitted'), color: '#0b4f9c', values: series.admitted },
-      { label: t('seriesBookings'), color: '#17582b', values: series.bookings },
-    ] },
-    { title: t('chartLatency'), series: [
-      { label: 'p50', color: '#0b4f9c', values: series.p50 },
-      { label: 'p99', color: '#a1231b', values: series.p99 },
-    ] },
-    { title: t('chartEta'), series: [
-      { label: t('seriesEtaP50'), color: '#0b4f9c', values: series.etaP50 },
-      { label: t('seriesEtaP90'), color: '#a1231b', values: series.etaP90 },
-    ] },
-  ], [series, t]);
+  const charts = useMemo(
+    () => [
+      { title: t('chartQueue'), series: [{ label: t('seriesWaiting'), color: '#0b4f9c', values: series.waiting }] },
+      {
+        title: t('chartRates'),
+        series: [
+          { label: t('seriesAdmitted'), color: '#0b4f9c', values: series.admitted },
+          { label: t('seriesBookings'), color: '#17582b', values: series.bookings },
+        ],
+      },
+      {
+        title: t('chartLatency'),
+        series: [
+          { label: 'p50', color: '#0b4f9c', values: series.p50 },
+          { label: 'p99', color: '#a1231b', values: series.p99 },
+        ],
+      },
+      {
+        title: t('chartEta'),
+        series: [
+          { label: t('seriesEtaP50'), color: '#0b4f9c', values: series.etaP50 },
+          { label: t('seriesEtaP90'), color: '#a1231b', values: series.etaP90 },
+        ],
+      },
+    ],
+    [series, t],
+  );
 
   return (
     <section aria-labelledby="dash-title">
@@ -97,30 +125,71 @@ export function Dashboard({ operator }: { operator: Operator }) {
       <div className="field row-field">
         <label htmlFor="dash-campaign">{t('dashCampaign')}</label>
         <select id="dash-campaign" value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
-          {live.map((c) => <option key={c.id} value={c.id}>{c.id}</option>)}
+          {live.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.id}
+            </option>
+          ))}
         </select>
-        {feed && <span className="muted small" role="status">{t('dashUpdated', { time: formatTime(feed.atMs, lang) })}</span>}
+        {feed && (
+          <span className="muted small" role="status">
+            {t('dashUpdated', { time: formatTime(feed.atMs, lang) })}
+          </span>
+        )}
       </div>
-      {list.loaded.state === 'failed' && <FailureNotice failure={list.loaded.failure} onRetry={() => void list.reload()} />}
-      {failure && <FailureNotice failure={failure}><p>{t('dashPausedPolling')}</p></FailureNotice>}
+      {list.loaded.state === 'failed' && (
+        <FailureNotice failure={list.loaded.failure} onRetry={() => void list.reload()} />
+      )}
+      {failure && (
+        <FailureNotice failure={failure}>
+          <p>{t('dashPausedPolling')}</p>
+        </FailureNotice>
+      )}
 
       <dl className="stats">
-        <Stat label={t('statQueueState')} testId="queue-state" value={q ? (q.paused ? t('queuePaused') : t('queueRunning')) : t('queueNone')} />
+        <Stat
+          label={t('statQueueState')}
+          testId="queue-state"
+          value={q ? (q.paused ? t('queuePaused') : t('queueRunning')) : t('queueNone')}
+        />
         <Stat label={t('statWaiting')} testId="stat-waiting" value={q ? n(q.waiting) : '–'} />
         <Stat label={t('statAdmitted')} value={q ? n(q.admittedPerSec) : '–'} />
         <Stat label={t('statActive')} value={q ? n(q.activeSessions) : '–'} />
-        <Stat label={t('statRate')} testId="stat-rate" value={q ? (q.pinnedRatePerSec !== null ? t('statRatePinned', { rate: n(q.pinnedRatePerSec) }) : t('statRateAuto', { rate: n(q.ratePerSec) })) : '–'} />
+        <Stat
+          label={t('statRate')}
+          testId="stat-rate"
+          value={
+            q
+              ? q.pinnedRatePerSec !== null
+                ? t('statRatePinned', { rate: n(q.pinnedRatePerSec) })
+                : t('statRateAuto', { rate: n(q.ratePerSec) })
+              : '–'
+          }
+        />
         <Stat label={t('statBookings')} value={feed ? n(feed.bookings.perSec) : '–'} />
         <Stat label={t('statBookingsTotal')} value={feed ? n(feed.bookings.total) : '–'} />
         <Stat label={t('statP50')} value={feed ? ms(feed.latency.p50Ms) : '–'} />
         <Stat label={t('statP99')} value={feed ? ms(feed.latency.p99Ms) : '–'} />
-        <Stat label={t('statEtaError')} value={feed?.etaError ? `${n(feed.etaError.p50Sec)} s / ${n(feed.etaError.p90Sec)} s` : t('noData')} />
+        <Stat
+          label={t('statEtaError')}
+          value={feed?.etaError ? `${n(feed.etaError.p50Sec)} s / ${n(feed.etaError.p90Sec)} s` : t('noData')}
+        />
       </dl>
 
-      {q && <AdmissionControls operator={operator} campaignId={campaignId} paused={q.paused} pinned={q.pinnedRatePerSec} onChanged={refresh} />}
+      {q && (
+        <AdmissionControls
+          operator={operator}
+          campaignId={campaignId}
+          paused={q.paused}
+          pinned={q.pinnedRatePerSec}
+          onChanged={refresh}
+        />
+      )}
 
       <div className="charts">
-        {charts.map((c) => <Chart key={c.title} title={c.title} times={series.t} series={c.series} />)}
+        {charts.map((c) => (
+          <Chart key={c.title} title={c.title} times={series.t} series={c.series} />
+        ))}
       </div>
 
       <div className="card">
@@ -128,10 +197,24 @@ export function Dashboard({ operator }: { operator: Operator }) {
         {feed && feed.slotsLeftByRegion.length === 0 && <p className="muted">{t('noData')}</p>}
         {feed && feed.slotsLeftByRegion.length > 0 && (
           <table data-testid="slots-by-region">
-            <thead><tr><th scope="col">{t('slotsRegion')}</th><th scope="col" className="num">{t('slotsFree')}</th><th scope="col" className="num">{t('slotsCapacity')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('slotsRegion')}</th>
+                <th scope="col" className="num">
+                  {t('slotsFree')}
+                </th>
+                <th scope="col" className="num">
+                  {t('slotsCapacity')}
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {feed.slotsLeftByRegion.map((r) => (
-                <tr key={r.regionCode}><td>{provinceName(r.regionCode, lang)}</td><td className="num">{n(r.free)}</td><td className="num">{n(r.capacity)}</td></tr>
+                <tr key={r.regionCode}>
+                  <td>{provinceName(r.regionCode, lang)}</td>
+                  <td className="num">{n(r.free)}</td>
+                  <td className="num">{n(r.capacity)}</td>
+                </tr>
               ))}
             </tbody>
           </table>

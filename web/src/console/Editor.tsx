@@ -27,14 +27,23 @@ type Outcome =
 
 /** The current minute in Seoul as a datetime-local value. */
 function seoulNowLocal(): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Seoul',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date());
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }
 
 function outcomeOf<T>(r: ApiResult<T>, ok: (data: T) => Outcome): Outcome {
   if (r.ok) return ok(r.data);
-  if (r.kind === 'problem' && Array.isArray(r.problem.problems)) return { kind: 'problems', problems: r.problem.problems };
+  if (r.kind === 'problem' && Array.isArray(r.problem.problems))
+    return { kind: 'problems', problems: r.problem.problems };
   return { kind: 'failed', failure: failureOf(r)! };
 }
 
@@ -54,19 +63,45 @@ export function Editor({ operator }: { operator: Operator }) {
   }, [campaigns, id]);
   // A new campaign clears the last outcome; a save (new latest version) reloads the text for the
   // next version but keeps the "saved" notice on screen.
-  useEffect(() => { setOutcome(null); }, [id]);
   useEffect(() => {
-    if (selected) setText(JSON.stringify({ ...(selected.rules as Record<string, unknown>), version: selected.latestVersion + 1 }, null, 2));
+    setOutcome(null);
+  }, [id]);
+  useEffect(() => {
+    if (selected)
+      setText(
+        JSON.stringify(
+          { ...(selected.rules as Record<string, unknown>), version: selected.latestVersion + 1 },
+          null,
+          2,
+        ),
+      );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected?.id, selected?.latestVersion]);
 
   async function run(action: 'validate' | 'preview' | 'save') {
     let rules: unknown;
-    try { rules = JSON.parse(text); } catch (e) { setOutcome({ kind: 'json', message: (e as Error).message }); return; }
+    try {
+      rules = JSON.parse(text);
+    } catch (e) {
+      setOutcome({ kind: 'json', message: (e as Error).message });
+      return;
+    }
     const atIso = seoulLocalToIso(at);
-    setBusy(true); setOutcome(null);
-    if (action === 'validate') setOutcome(outcomeOf(await opRequest('/api/operator/campaigns/validate', { method: 'POST', body: { rules } }), () => ({ kind: 'valid' })));
-    if (action === 'preview') setOutcome(outcomeOf(await opRequest<Preview>('/api/operator/campaigns/preview', { method: 'POST', body: { rules, at: atIso } }), (preview) => ({ kind: 'preview', preview })));
+    setBusy(true);
+    setOutcome(null);
+    if (action === 'validate')
+      setOutcome(
+        outcomeOf(await opRequest('/api/operator/campaigns/validate', { method: 'POST', body: { rules } }), () => ({
+          kind: 'valid',
+        })),
+      );
+    if (action === 'preview')
+      setOutcome(
+        outcomeOf(
+          await opRequest<Preview>('/api/operator/campaigns/preview', { method: 'POST', body: { rules, at: atIso } }),
+          (preview) => ({ kind: 'preview', preview }),
+        ),
+      );
     if (action === 'save') {
       const r = await opRequest<ReviewView>('/api/operator/campaigns', { method: 'POST', body: { rules } });
       setOutcome(outcomeOf(r, (s) => ({ kind: 'saved', id: s.campaignId, version: s.version })));
@@ -79,41 +114,81 @@ export function Editor({ operator }: { operator: Operator }) {
     <section aria-labelledby="editor-title">
       <h1 id="editor-title">{t('editorTitle')}</h1>
       {list.loaded.state === 'loading' && <Loading />}
-      {list.loaded.state === 'failed' && <FailureNotice failure={list.loaded.failure} onRetry={() => void list.reload()} />}
+      {list.loaded.state === 'failed' && (
+        <FailureNotice failure={list.loaded.failure} onRetry={() => void list.reload()} />
+      )}
       <div className="editor-grid">
         <div className="card">
           <div className="field">
             <label htmlFor="editor-campaign">{t('editorCampaign')}</label>
             <select id="editor-campaign" value={id} onChange={(e) => setId(e.target.value)}>
-              {campaigns.map((c) => <option key={c.id} value={c.id}>{c.id}</option>)}
+              {campaigns.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.id}
+                </option>
+              ))}
             </select>
-            {selected && <p className="hint">{t('editorVersions', { live: selected.liveVersion ?? '–', latest: selected.latestVersion })} · {t('editorBumped', { next: selected.latestVersion + 1 })}</p>}
+            {selected && (
+              <p className="hint">
+                {t('editorVersions', { live: selected.liveVersion ?? '–', latest: selected.latestVersion })} ·{' '}
+                {t('editorBumped', { next: selected.latestVersion + 1 })}
+              </p>
+            )}
           </div>
           <div className="field">
             <label htmlFor="editor-rules">{t('editorRules')}</label>
-            <textarea id="editor-rules" spellCheck={false} rows={24} value={text} onChange={(e) => setText(e.target.value)} />
+            <textarea
+              id="editor-rules"
+              spellCheck={false}
+              rows={24}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+            />
           </div>
           <div className="actions">
-            <button type="button" className="button" disabled={busy} onClick={() => void run('validate')}>{t('validate')}</button>
+            <button type="button" className="button" disabled={busy} onClick={() => void run('validate')}>
+              {t('validate')}
+            </button>
           </div>
           <div className="field row-field">
             <label htmlFor="preview-at">{t('previewAt')}</label>
             <input id="preview-at" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
-            <button type="button" className="button" disabled={busy || !seoulLocalToIso(at)} onClick={() => void run('preview')}>{t('preview')}</button>
+            <button
+              type="button"
+              className="button"
+              disabled={busy || !seoulLocalToIso(at)}
+              onClick={() => void run('preview')}
+            >
+              {t('preview')}
+            </button>
           </div>
           <div className="actions">
-            <button type="button" className="button primary" disabled={busy} onClick={() => void run('save')}>{t('save')}</button>
+            <button type="button" className="button primary" disabled={busy} onClick={() => void run('save')}>
+              {t('save')}
+            </button>
           </div>
           <p className="hint">{t('saveHint')}</p>
           {operator.role === 'viewer' && <p className="hint">{t('viewerCannot')}</p>}
         </div>
         <div className="editor-results" aria-live="polite">
           {busy && <Loading />}
-          {outcome?.kind === 'valid' && <p className="notice notice-ok" data-testid="rules-valid">{t('valid')}</p>}
-          {outcome?.kind === 'json' && <p className="notice notice-error" role="alert">{t('jsonError', { message: outcome.message })}</p>}
+          {outcome?.kind === 'valid' && (
+            <p className="notice notice-ok" data-testid="rules-valid">
+              {t('valid')}
+            </p>
+          )}
+          {outcome?.kind === 'json' && (
+            <p className="notice notice-error" role="alert">
+              {t('jsonError', { message: outcome.message })}
+            </p>
+          )}
           {outcome?.kind === 'problems' && <ProblemList problems={outcome.problems} />}
           {outcome?.kind === 'preview' && <PreviewView preview={outcome.preview} />}
-          {outcome?.kind === 'saved' && <p className="notice notice-ok" role="status">{t('saved', { id: outcome.id, version: outcome.version, live: t('savedPending') })}</p>}
+          {outcome?.kind === 'saved' && (
+            <p className="notice notice-ok" role="status">
+              {t('saved', { id: outcome.id, version: outcome.version, live: t('savedPending') })}
+            </p>
+          )}
           {outcome?.kind === 'failed' && <FailureNotice failure={outcome.failure} />}
         </div>
       </div>

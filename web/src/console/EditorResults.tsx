@@ -16,11 +16,16 @@ export function ProblemList({ problems }: { problems: RuleProblem[] }) {
   return (
     <div className="notice notice-error" role="alert" data-testid="rule-problems">
       <p className="notice-title">{t('problemsTitle', { n: problems.length })}</p>
-      <ul>{problems.map((p) => (
-        <li key={p.path + p.message}>
-          <strong>{p.place?.[lang] ?? p.path}</strong>: {p.messages?.[lang] ?? p.message} <span className="muted small">({t('problemAt')} <code>{p.path || '/'}</code>)</span>
-        </li>
-      ))}</ul>
+      <ul>
+        {problems.map((p) => (
+          <li key={p.path + p.message}>
+            <strong>{p.place?.[lang] ?? p.path}</strong>: {p.messages?.[lang] ?? p.message}{' '}
+            <span className="muted small">
+              ({t('problemAt')} <code>{p.path || '/'}</code>)
+            </span>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -36,9 +41,23 @@ export function PreviewView({ preview }: { preview: Preview }) {
       <ul className="preview-phases">
         {preview.phases.map((p) => (
           <li key={p.phaseId}>
-            <p><strong>{p.label[lang]}</strong> <span className="muted">({p.kind}, {p.phaseId})</span> — {t('previewPhasePeople', { n: formatNumber(p.people, lang) })}</p>
-            <p className="small">{formatInstant(p.opensAtMs, lang)} – {formatInstant(p.closesAtMs, lang)}</p>
-            <p className="small">{t('previewBorn', { ranges: p.bornRanges.map((r) => `${formatDate(r.bornFrom, lang)} – ${formatDate(r.bornTo, lang)}`).join(', ') })}</p>
+            <p>
+              <strong>{p.label[lang]}</strong>{' '}
+              <span className="muted">
+                ({p.kind}, {p.phaseId})
+              </span>{' '}
+              — {t('previewPhasePeople', { n: formatNumber(p.people, lang) })}
+            </p>
+            <p className="small">
+              {formatInstant(p.opensAtMs, lang)} – {formatInstant(p.closesAtMs, lang)}
+            </p>
+            <p className="small">
+              {t('previewBorn', {
+                ranges: p.bornRanges
+                  .map((r) => `${formatDate(r.bornFrom, lang)} – ${formatDate(r.bornTo, lang)}`)
+                  .join(', '),
+              })}
+            </p>
             {p.birthDayDigits && <p className="small">{t('previewDigits', { digits: p.birthDayDigits.join(', ') })}</p>}
           </li>
         ))}

@@ -14,8 +14,14 @@ export function ImpactReport({ impact }: { impact: ImpactView }) {
   const rows = impact.groups.slice(0, MAX_ROWS);
   return (
     <div className="card" data-testid="impact">
-      <h2>{t('impactTitle', { id: impact.campaignId, version: impact.newVersion, live: impact.liveVersion ?? '–' })}</h2>
-      {impact.isStale && <p className="notice notice-error" role="alert">{t('impactStale')}</p>}
+      <h2>
+        {t('impactTitle', { id: impact.campaignId, version: impact.newVersion, live: impact.liveVersion ?? '–' })}
+      </h2>
+      {impact.isStale && (
+        <p className="notice notice-error" role="alert">
+          {t('impactStale')}
+        </p>
+      )}
       <p className="muted">{t('impactPopulation', { n: n(impact.population) })}</p>
       <ul className="impact-totals">
         <li data-testid="impact-gains">{t('impactGains', { n: n(impact.totals.gains) })}</li>
@@ -23,24 +29,47 @@ export function ImpactReport({ impact }: { impact: ImpactView }) {
         <li data-testid="impact-moves">{t('impactMoves', { n: n(impact.totals.moves) })}</li>
         <li>{t('impactUnchanged', { n: n(impact.totals.unchanged) })}</li>
       </ul>
-      {impact.groups.length === 0 ? <p>{t('impactNone')}</p> : (
+      {impact.groups.length === 0 ? (
+        <p>{t('impactNone')}</p>
+      ) : (
         <div className="table-scroll">
           <table data-testid="impact-groups">
-            <thead><tr>
-              <th scope="col">{t('impactKind')}</th><th scope="col" className="num">{t('impactYear')}</th><th scope="col" className="num">{t('impactDigit')}</th>
-              <th scope="col" className="num">{t('impactPeople')}</th><th scope="col">{t('impactBefore')}</th><th scope="col">{t('impactAfter')}</th><th scope="col">{t('impactSamples')}</th>
-            </tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('impactKind')}</th>
+                <th scope="col" className="num">
+                  {t('impactYear')}
+                </th>
+                <th scope="col" className="num">
+                  {t('impactDigit')}
+                </th>
+                <th scope="col" className="num">
+                  {t('impactPeople')}
+                </th>
+                <th scope="col">{t('impactBefore')}</th>
+                <th scope="col">{t('impactAfter')}</th>
+                <th scope="col">{t('impactSamples')}</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((g) => (
-                <tr key={`${g.kind}-${g.birthYear}-${g.birthDayDigit}-${g.firstOpensAtMsBefore}-${g.firstOpensAtMsAfter}`}>
-                  <td>{t(`kind${g.kind}`)}</td><td className="num">{g.birthYear}</td><td className="num">{g.birthDayDigit}</td><td className="num">{n(g.people)}</td>
-                  <td>{when(g.firstOpensAtMsBefore)}</td><td>{when(g.firstOpensAtMsAfter)}</td>
+                <tr
+                  key={`${g.kind}-${g.birthYear}-${g.birthDayDigit}-${g.firstOpensAtMsBefore}-${g.firstOpensAtMsAfter}`}
+                >
+                  <td>{t(`kind${g.kind}`)}</td>
+                  <td className="num">{g.birthYear}</td>
+                  <td className="num">{g.birthDayDigit}</td>
+                  <td className="num">{n(g.people)}</td>
+                  <td>{when(g.firstOpensAtMsBefore)}</td>
+                  <td>{when(g.firstOpensAtMsAfter)}</td>
                   <td>{g.sampleBirthDates.map((d) => formatDate(d, lang)).join(', ')}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {impact.groups.length > MAX_ROWS && <p className="muted small">{t('impactMore', { n: impact.groups.length - MAX_ROWS })}</p>}
+          {impact.groups.length > MAX_ROWS && (
+            <p className="muted small">{t('impactMore', { n: impact.groups.length - MAX_ROWS })}</p>
+          )}
         </div>
       )}
     </div>

@@ -16,5 +16,8 @@ export function rememberOperator(op: Operator | null): void {
 
 export function opRequest<T>(path: string, o: RequestOptions = {}) {
   const changes = o.method && o.method !== 'GET';
-  return apiRequest<T>(path, { ...o, headers: { ...o.headers, 'x-csrf-token': changes ? csrfToken ?? undefined : undefined } });
+  return apiRequest<T>(path, {
+    ...o,
+    headers: { ...o.headers, 'x-csrf-token': changes ? (csrfToken ?? undefined) : undefined },
+  });
 }

@@ -28,7 +28,7 @@ export function emptySeries(): Series {
 
 /** A new Series with `f` appended (uPlot wants seconds on the time axis). */
 export function appendPoint(s: Series, f: DashboardFeed): Series {
-  const push = <T,>(list: T[], v: T) => [...list, v].slice(-MAX_POINTS);
+  const push = <T>(list: T[], v: T) => [...list, v].slice(-MAX_POINTS);
   return {
     t: push(s.t, f.atMs / 1000),
     waiting: push(s.waiting, f.queue?.waiting ?? null),

@@ -6,7 +6,10 @@
  */
 import type { ProblemWire } from '../../../src/platform/http/problem.schemas.ts';
 
-export interface LocalizedText { ko: string; en: string }
+export interface LocalizedText {
+  ko: string;
+  en: string;
+}
 
 /**
  * A problem as the server sends it (its schema is the contract), or one made here from a
@@ -37,7 +40,10 @@ export async function apiRequest<T>(path: string, o: RequestOptions = {}): Promi
   let res: Response;
   try {
     res = await fetch(path, {
-      method: o.method ?? 'GET', headers, credentials: 'same-origin', signal: o.signal,
+      method: o.method ?? 'GET',
+      headers,
+      credentials: 'same-origin',
+      signal: o.signal,
       body: o.body === undefined ? undefined : JSON.stringify(o.body),
     });
   } catch (e) {
@@ -55,7 +61,11 @@ export async function apiRequest<T>(path: string, o: RequestOptions = {}): Promi
 async function readJson(res: Response): Promise<unknown> {
   const text = await res.text().catch(() => '');
   if (!text) return null;
-  try { return JSON.parse(text); } catch { return null; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 function asProblem(status: number, body: unknown): Problem {
@@ -67,9 +77,20 @@ function asProblem(status: number, body: unknown): Problem {
 }
 
 function genericMessages(status: number): LocalizedText {
-  if (status === 429) return { ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.', en: 'Too many requests. Please wait a moment and try again.' };
-  if (status >= 500) return { ko: '서버가 잠시 응답하지 않습니다. 잠시 후 다시 시도해 주세요.', en: 'The server is not answering right now. Please try again shortly.' };
-  return { ko: '요청을 처리하지 못했습니다. 페이지를 새로고침해 주세요.', en: 'We could not handle that request. Please reload the page.' };
+  if (status === 429)
+    return {
+      ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
+      en: 'Too many requests. Please wait a moment and try again.',
+    };
+  if (status >= 500)
+    return {
+      ko: '서버가 잠시 응답하지 않습니다. 잠시 후 다시 시도해 주세요.',
+      en: 'The server is not answering right now. Please try again shortly.',
+    };
+  return {
+    ko: '요청을 처리하지 못했습니다. 페이지를 새로고침해 주세요.',
+    en: 'We could not handle that request. Please reload the page.',
+  };
 }
 
 /**

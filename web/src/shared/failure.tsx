@@ -28,25 +28,51 @@ const WORDS: Record<Lang, { title: string; network: string; retry: string; field
   },
 };
 
-export function FailureNotice({ failure, onRetry, children }: { failure: Failure; onRetry?: () => void; children?: ReactNode }) {
+export function FailureNotice({
+  failure,
+  onRetry,
+  children,
+}: {
+  failure: Failure;
+  onRetry?: () => void;
+  children?: ReactNode;
+}) {
   const { lang } = useLang();
   const w = WORDS[lang];
   const message = failure.kind === 'network' ? w.network : failure.problem.messages[lang];
-  const fieldErrors = failure.kind === 'problem' ? failure.problem.errors ?? [] : [];
+  const fieldErrors = failure.kind === 'problem' ? (failure.problem.errors ?? []) : [];
   return (
-    <div className="notice notice-error" role="alert" data-problem={failure.kind === 'problem' ? failure.problem.code : 'network'}>
+    <div
+      className="notice notice-error"
+      role="alert"
+      data-problem={failure.kind === 'problem' ? failure.problem.code : 'network'}
+    >
       <p className="notice-title">{w.title}</p>
       <p>{message}</p>
       {fieldErrors.length > 0 && (
-        <ul>{fieldErrors.map((e) => <li key={e.field + e.message}>{w.field} <code>{e.field}</code>: {e.message}</li>)}</ul>
+        <ul>
+          {fieldErrors.map((e) => (
+            <li key={e.field + e.message}>
+              {w.field} <code>{e.field}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
       )}
       {children}
-      {onRetry && <button type="button" className="button" onClick={onRetry}>{w.retry}</button>}
+      {onRetry && (
+        <button type="button" className="button" onClick={onRetry}>
+          {w.retry}
+        </button>
+      )}
     </div>
   );
 }
 
 export function Loading({ label }: { label?: string }) {
   const { lang } = useLang();
-  return <p className="loading" role="status">{label ?? (lang === 'ko' ? '불러오는 중…' : 'Loading…')}</p>;
+  return (
+    <p className="loading" role="status">
+      {label ?? (lang === 'ko' ? '불러오는 중…' : 'Loading…')}
+    </p>
+  );
 }

@@ -12,24 +12,48 @@ export function formatInstant(at: string | number, lang: Lang): string {
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) return String(at);
   return new Intl.DateTimeFormat(LOCALE[lang], {
-    timeZone: SEOUL, year: 'numeric', month: 'long', day: 'numeric', weekday: 'short',
-    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone: SEOUL,
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
   }).format(d);
 }
 
 export function formatTime(at: string | number, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: SEOUL, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    timeZone: SEOUL,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
 }
 
 /** Hours and minutes in Seoul, 24-hour ("21:05"), for chart axes. */
 export function formatClock(at: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: SEOUL, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    timeZone: SEOUL,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
 }
 
 /** Date and time in Seoul, 24-hour, to the second ("2026. 11. 30. 21:05:09"), for audit entries. */
 export function formatStamp(at: number, lang: Lang): string {
   return new Intl.DateTimeFormat(LOCALE[lang], {
-    timeZone: SEOUL, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    timeZone: SEOUL,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
   }).format(new Date(at));
 }
 
@@ -37,7 +61,13 @@ export function formatDate(isoDate: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (!m) return isoDate;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' }).format(d);
+  return new Intl.DateTimeFormat(LOCALE[lang], {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+  }).format(d);
 }
 
 export function formatNumber(n: number, lang: Lang): string {
@@ -71,7 +101,12 @@ export function addDays(isoDate: string, days: number): string {
 
 /** Today's calendar date in Seoul (display only; the server decides what is bookable). */
 export function seoulToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: SEOUL, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: SEOUL,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
 /** A `datetime-local` value read as Korea time, as an ISO instant with +09:00. */

@@ -10,7 +10,11 @@ export type Lang = 'ko' | 'en';
 const STORAGE_KEY = 'yeyak.lang';
 
 function storedLang(): Lang {
-  try { return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'ko'; } catch { return 'ko'; }
+  try {
+    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'ko';
+  } catch {
+    return 'ko';
+  }
 }
 
 const LangContext = createContext<{ lang: Lang; setLang(lang: Lang): void }>({ lang: 'ko', setLang: () => undefined });
@@ -19,7 +23,11 @@ export function LangProvider({ children }: { children: ReactNode }) {
   const [lang, setLang] = useState<Lang>(storedLang);
   useEffect(() => {
     document.documentElement.lang = lang;
-    try { localStorage.setItem(STORAGE_KEY, lang); } catch { /* private mode: the choice lasts this page */ }
+    try {
+      localStorage.setItem(STORAGE_KEY, lang);
+    } catch {
+      /* private mode: the choice lasts this page */
+    }
   }, [lang]);
   const value = useMemo(() => ({ lang, setLang }), [lang]);
   return <LangContext.Provider value={value}>{children}</LangContext.Provider>;

@@ -5,7 +5,12 @@
 import { PROVINCES } from '../../../src/facilities/regions.ts';
 import type { Lang } from './i18n.tsx';
 
-export interface ProvinceOption { code: string; ko: string; en: string; districts: readonly { code: string; ko: string; en: string }[] }
+export interface ProvinceOption {
+  code: string;
+  ko: string;
+  en: string;
+  districts: readonly { code: string; ko: string; en: string }[];
+}
 
 export const PROVINCE_OPTIONS: readonly ProvinceOption[] = PROVINCES;
 

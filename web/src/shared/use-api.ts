@@ -6,10 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiResult } from './api.ts';
 import { failureOf, type Failure } from './failure.tsx';
 
-export type Loaded<T> =
-  | { state: 'loading' }
-  | { state: 'ok'; data: T }
-  | { state: 'failed'; failure: Failure };
+export type Loaded<T> = { state: 'loading' } | { state: 'ok'; data: T } | { state: 'failed'; failure: Failure };
 
 export function useApi<T>(load: (() => Promise<ApiResult<T>>) | null, deps: readonly unknown[]) {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
@@ -23,6 +20,8 @@ export function useApi<T>(load: (() => Promise<ApiResult<T>>) | null, deps: read
     setLoaded(r.ok ? { state: 'ok', data: r.data } : { state: 'failed', failure: failureOf(r)! });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
-  useEffect(() => { void run(); }, [run]);
+  useEffect(() => {
+    void run();
+  }, [run]);
   return { loaded, reload: run, setLoaded };
 }

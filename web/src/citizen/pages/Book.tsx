@@ -16,37 +16,56 @@ import { citizenHeaders, saveTicket, type Session } from '../store.ts';
 import { SlotPicker } from '../parts/SlotPicker.tsx';
 import { NeedVerify } from './NeedVerify.tsx';
 
-
 function Booking({ campaignId, session }: { campaignId: string; session: Session }) {
   const t = useT();
   const { lang } = useLang();
   const { setSession } = useSession();
   const { loaded, reload } = useApi(
-    () => apiRequest<EligibilityWire>(`/api/campaigns/${encodeURIComponent(campaignId)}/eligibility`, { headers: citizenHeaders(session, campaignId) }),
+    () =>
+      apiRequest<EligibilityWire>(`/api/campaigns/${encodeURIComponent(campaignId)}/eligibility`, {
+        headers: citizenHeaders(session, campaignId),
+      }),
     [campaignId, session],
   );
-  const redirected = loaded.state === 'failed' && loaded.failure.kind === 'problem'
-    && (loaded.failure.problem.code === 'unauthenticated' || loaded.failure.problem.code.startsWith('admission-'));
+  const redirected =
+    loaded.state === 'failed' &&
+    loaded.failure.kind === 'problem' &&
+    (loaded.failure.problem.code === 'unauthenticated' || loaded.failure.problem.code.startsWith('admission-'));
   useEffect(() => {
-    if (loaded.state === 'failed' && loaded.failure.kind === 'problem') redirectForProblem(loaded.failure.problem, campaignId, setSession);
+    if (loaded.state === 'failed' && loaded.failure.kind === 'problem')
+      redirectForProblem(loaded.failure.problem, campaignId, setSession);
   }, [loaded, campaignId, setSession]);
 
   return (
     <section>
       <h1 tabIndex={-1}>{t('bookTitle')}</h1>
       {loaded.state === 'loading' && <Loading label={t('eligibilityChecking')} />}
-      {loaded.state === 'failed' && !redirected && <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />}
+      {loaded.state === 'failed' && !redirected && (
+        <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />
+      )}
       {loaded.state === 'ok' && (
-        <div className={`notice ${loaded.data.status === 'eligible' ? 'notice-ok' : 'notice-warn'}`} data-eligibility={loaded.data.status}>
+        <div
+          className={`notice ${loaded.data.status === 'eligible' ? 'notice-ok' : 'notice-warn'}`}
+          data-eligibility={loaded.data.status}
+        >
           <p>{loaded.data.message[lang]}</p>
-          {loaded.data.status === 'already-booked' && <a className="button" href="#/bookings">{t('navBookings')}</a>}
+          {loaded.data.status === 'already-booked' && (
+            <a className="button" href="#/bookings">
+              {t('navBookings')}
+            </a>
+          )}
         </div>
       )}
       {loaded.state === 'ok' && loaded.data.status === 'eligible' && (
-        <SlotPicker campaignId={campaignId} session={session} mode={{ kind: 'book' }} onDone={(b) => {
-          saveTicket(campaignId, session, null);
-          navigate(paths.booking(b.bookingNumber, 'new'));
-        }} />
+        <SlotPicker
+          campaignId={campaignId}
+          session={session}
+          mode={{ kind: 'book' }}
+          onDone={(b) => {
+            saveTicket(campaignId, session, null);
+            navigate(paths.booking(b.bookingNumber, 'new'));
+          }}
+        />
       )}
     </section>
   );

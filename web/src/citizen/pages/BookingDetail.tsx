@@ -21,48 +21,102 @@ export function BookingFacts({ b }: { b: BookingView }) {
   const { lang } = useLang();
   return (
     <dl className="facts">
-      <dt>{t('bookingNumber')}</dt><dd className="booking-number" data-testid="booking-number">{b.bookingNumber}</dd>
-      <dt>{t('bookingStatus')}</dt><dd data-testid="booking-status">{b.status === 'active' ? t('bookingActive') : t('bookingCancelled')}</dd>
-      <dt>{t('confirmFacility')}</dt><dd>{b.facility ? <>{b.facility.name[lang]} <span className="muted small">({provinceName(b.facility.regionCode, lang)})</span></> : t('facilityGone')}</dd>
-      <dt>{t('bookingAddress')}</dt><dd>{b.facility?.address ?? '–'}</dd>
-      <dt>{t('confirmVaccine')}</dt><dd>{vaccineName(b.vaccineCode, lang)}</dd>
-      <dt>{t('bookingDose1')}</dt><dd data-testid="dose1">{formatDate(b.dose1.date, lang)}</dd>
-      <dt>{t('bookingDose2')}</dt><dd data-testid="dose2">{formatDate(b.dose2.date, lang)}</dd>
-      <dt>{t('bookingCreated')}</dt><dd>{formatInstant(b.createdAt, lang)}</dd>
+      <dt>{t('bookingNumber')}</dt>
+      <dd className="booking-number" data-testid="booking-number">
+        {b.bookingNumber}
+      </dd>
+      <dt>{t('bookingStatus')}</dt>
+      <dd data-testid="booking-status">{b.status === 'active' ? t('bookingActive') : t('bookingCancelled')}</dd>
+      <dt>{t('confirmFacility')}</dt>
+      <dd>
+        {b.facility ? (
+          <>
+            {b.facility.name[lang]} <span className="muted small">({provinceName(b.facility.regionCode, lang)})</span>
+          </>
+        ) : (
+          t('facilityGone')
+        )}
+      </dd>
+      <dt>{t('bookingAddress')}</dt>
+      <dd>{b.facility?.address ?? '–'}</dd>
+      <dt>{t('confirmVaccine')}</dt>
+      <dd>{vaccineName(b.vaccineCode, lang)}</dd>
+      <dt>{t('bookingDose1')}</dt>
+      <dd data-testid="dose1">{formatDate(b.dose1.date, lang)}</dd>
+      <dt>{t('bookingDose2')}</dt>
+      <dd data-testid="dose2">{formatDate(b.dose2.date, lang)}</dd>
+      <dt>{t('bookingCreated')}</dt>
+      <dd>{formatInstant(b.createdAt, lang)}</dd>
     </dl>
   );
 }
 
-function CancelControl({ b, session, onCancelled }: { b: BookingView; session: Session; onCancelled(b: BookingView): void }) {
+function CancelControl({
+  b,
+  session,
+  onCancelled,
+}: {
+  b: BookingView;
+  session: Session;
+  onCancelled(b: BookingView): void;
+}) {
   const t = useT();
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
   async function cancel() {
-    setBusy(true); setFailure(null);
+    setBusy(true);
+    setFailure(null);
     const r = await cancelBooking(session, b.bookingNumber);
     setBusy(false);
-    if (r.ok) { setAsking(false); onCancelled(r.data); } else setFailure(failureOf(r));
+    if (r.ok) {
+      setAsking(false);
+      onCancelled(r.data);
+    } else setFailure(failureOf(r));
   }
-  if (!asking) return <button type="button" className="button danger" onClick={() => setAsking(true)}>{t('bookingCancel')}</button>;
+  if (!asking)
+    return (
+      <button type="button" className="button danger" onClick={() => setAsking(true)}>
+        {t('bookingCancel')}
+      </button>
+    );
   return (
     <div className="notice notice-warn" role="group" aria-labelledby="cancel-question">
       <p id="cancel-question">{t('bookingCancelConfirm')}</p>
       {failure && <FailureNotice failure={failure} />}
       <div className="actions">
-        <button type="button" className="button danger" disabled={busy} autoFocus onClick={() => void cancel()}>{t('bookingCancelYes')}</button>
-        <button type="button" className="button" disabled={busy} onClick={() => setAsking(false)}>{t('bookingCancelNo')}</button>
+        <button type="button" className="button danger" disabled={busy} autoFocus onClick={() => void cancel()}>
+          {t('bookingCancelYes')}
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={() => setAsking(false)}>
+          {t('bookingCancelNo')}
+        </button>
       </div>
     </div>
   );
 }
 
-function Detail({ bookingNumber, note, session }: { bookingNumber: string; note: 'new' | 'changed' | null; session: Session }) {
+function Detail({
+  bookingNumber,
+  note,
+  session,
+}: {
+  bookingNumber: string;
+  note: 'new' | 'changed' | null;
+  session: Session;
+}) {
   const t = useT();
   const { loaded, reload, setLoaded } = useApi(() => getBooking(session, bookingNumber), [bookingNumber, session]);
   const b = loaded.state === 'ok' ? loaded.data : null;
-  const title = !b ? t('bookingTitle') : b.status === 'cancelled' ? t('bookingCancelledTitle')
-    : note === 'new' ? t('bookingDoneTitle') : note === 'changed' ? t('bookingChangedTitle') : t('bookingTitle');
+  const title = !b
+    ? t('bookingTitle')
+    : b.status === 'cancelled'
+      ? t('bookingCancelledTitle')
+      : note === 'new'
+        ? t('bookingDoneTitle')
+        : note === 'changed'
+          ? t('bookingChangedTitle')
+          : t('bookingTitle');
   return (
     <section>
       <h1 tabIndex={-1}>{title}</h1>
@@ -74,13 +128,17 @@ function Detail({ bookingNumber, note, session }: { bookingNumber: string; note:
           {b.status === 'active' && <p className="muted">{t('bookingNotice')}</p>}
           {b.status === 'active' && (
             <div className="actions">
-              <a className="button" href={`#${paths.change(b.bookingNumber)}`}>{t('bookingChange')}</a>
+              <a className="button" href={`#${paths.change(b.bookingNumber)}`}>
+                {t('bookingChange')}
+              </a>
               <CancelControl b={b} session={session} onCancelled={(c) => setLoaded({ state: 'ok', data: c })} />
             </div>
           )}
         </div>
       )}
-      <p><a href="#/bookings">{t('bookingAll')}</a></p>
+      <p>
+        <a href="#/bookings">{t('bookingAll')}</a>
+      </p>
     </section>
   );
 }

@@ -22,9 +22,18 @@ function Change({ bookingNumber, session }: { bookingNumber: string; session: Se
       {loaded.state === 'failed' && <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />}
       {loaded.state === 'ok' && (
         <>
-          <p className="notice">{t('changeCurrent', { facility: loaded.data.facility ? loaded.data.facility.name[lang] : t('facilityGone'), date: formatDate(loaded.data.dose1.date, lang) })}</p>
-          <SlotPicker campaignId={loaded.data.campaignId} session={session} mode={{ kind: 'change', bookingNumber }}
-            onDone={(b) => navigate(paths.booking(b.bookingNumber, 'changed'))} />
+          <p className="notice">
+            {t('changeCurrent', {
+              facility: loaded.data.facility ? loaded.data.facility.name[lang] : t('facilityGone'),
+              date: formatDate(loaded.data.dose1.date, lang),
+            })}
+          </p>
+          <SlotPicker
+            campaignId={loaded.data.campaignId}
+            session={session}
+            mode={{ kind: 'change', bookingNumber }}
+            onDone={(b) => navigate(paths.booking(b.bookingNumber, 'changed'))}
+          />
         </>
       )}
     </section>

@@ -22,10 +22,22 @@ function List({ session }: { session: Session }) {
     <ul className="bookings">
       {list.map((b) => (
         <li key={b.bookingNumber} className={`card booking ${b.status}`}>
-          <p><a href={`#${paths.booking(b.bookingNumber)}`} aria-label={t('bookingOpen', { n: b.bookingNumber })} className="booking-number">{b.bookingNumber}</a>
-            {' '}<span className={`badge ${b.status}`}>{b.status === 'active' ? t('bookingActive') : t('bookingCancelled')}</span></p>
+          <p>
+            <a
+              href={`#${paths.booking(b.bookingNumber)}`}
+              aria-label={t('bookingOpen', { n: b.bookingNumber })}
+              className="booking-number"
+            >
+              {b.bookingNumber}
+            </a>{' '}
+            <span className={`badge ${b.status}`}>
+              {b.status === 'active' ? t('bookingActive') : t('bookingCancelled')}
+            </span>
+          </p>
           <p>{b.facility ? b.facility.name[lang] : t('facilityGone')}</p>
-          <p className="small">{t('bookingDose1')} {formatDate(b.dose1.date, lang)} · {t('slotDose2')} {formatDate(b.dose2.date, lang)}</p>
+          <p className="small">
+            {t('bookingDose1')} {formatDate(b.dose1.date, lang)} · {t('slotDose2')} {formatDate(b.dose2.date, lang)}
+          </p>
         </li>
       ))}
     </ul>

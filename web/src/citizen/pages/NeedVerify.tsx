@@ -5,11 +5,17 @@ import { navigate, paths } from '../router.ts';
 
 export function NeedVerify({ next }: { next: string }) {
   const t = useT();
-  useEffect(() => { navigate(paths.verify(next), { replace: true }); }, [next]);
+  useEffect(() => {
+    navigate(paths.verify(next), { replace: true });
+  }, [next]);
   return (
     <section>
       <h1 tabIndex={-1}>{t('needVerify')}</h1>
-      <p><a className="button primary" href={`#${paths.verify(next)}`}>{t('goVerify')}</a></p>
+      <p>
+        <a className="button primary" href={`#${paths.verify(next)}`}>
+          {t('goVerify')}
+        </a>
+      </p>
     </section>
   );
 }

@@ -49,12 +49,29 @@ function Waiting({ status }: { status: QueueStatus }) {
   const percent = status.progress === null ? null : Math.round(Math.min(1, Math.max(0, status.progress)) * 100);
   return (
     <div className="queue-numbers">
-      <p className="position-label" id="position-label">{t('queuePosition')}</p>
-      <p className="position" aria-labelledby="position-label" data-testid="queue-position">{status.position === null ? '–' : t('queuePositionValue', { n: n(status.position) })}</p>
-      <p className="ahead-behind"><span data-testid="queue-ahead">{t('queueAhead', { n: n(status.ahead) })}</span> · <span data-testid="queue-behind">{t('queueBehind', { n: n(status.behind) })}</span></p>
-      <div className="progress" role="progressbar" aria-label={t('queueProgress')} aria-valuemin={0} aria-valuemax={100}
-        aria-valuenow={percent ?? undefined} aria-valuetext={percent === null ? undefined : `${percent}%`}>
-        <span className={percent === null ? 'indeterminate' : undefined} style={percent === null ? undefined : { width: `${percent}%` }} />
+      <p className="position-label" id="position-label">
+        {t('queuePosition')}
+      </p>
+      <p className="position" aria-labelledby="position-label" data-testid="queue-position">
+        {status.position === null ? '–' : t('queuePositionValue', { n: n(status.position) })}
+      </p>
+      <p className="ahead-behind">
+        <span data-testid="queue-ahead">{t('queueAhead', { n: n(status.ahead) })}</span> ·{' '}
+        <span data-testid="queue-behind">{t('queueBehind', { n: n(status.behind) })}</span>
+      </p>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={t('queueProgress')}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent ?? undefined}
+        aria-valuetext={percent === null ? undefined : `${percent}%`}
+      >
+        <span
+          className={percent === null ? 'indeterminate' : undefined}
+          style={percent === null ? undefined : { width: `${percent}%` }}
+        />
       </div>
       <p className="eta" data-testid="queue-eta">
         {etaText(status, t, lang)}
@@ -70,7 +87,9 @@ function StatusBody({ status, campaignId }: { status: QueueStatus; campaignId: s
     case 'pre-opening':
       return (
         <div className="pre-opening">
-          <p className="big">{status.opensAt ? t('queuePreOpens', { opens: formatInstant(status.opensAt, lang) }) : t('queuePreTitle')}</p>
+          <p className="big">
+            {status.opensAt ? t('queuePreOpens', { opens: formatInstant(status.opensAt, lang) }) : t('queuePreTitle')}
+          </p>
           <p>{t('queuePreFair')}</p>
         </div>
       );
@@ -80,7 +99,9 @@ function StatusBody({ status, campaignId }: { status: QueueStatus; campaignId: s
       return (
         <div className="notice notice-ok">
           <p>{t('queueAdmitted')}</p>
-          <button type="button" className="button primary" onClick={() => navigate(paths.book(campaignId))}>{t('queueContinue')}</button>
+          <button type="button" className="button primary" onClick={() => navigate(paths.book(campaignId))}>
+            {t('queueContinue')}
+          </button>
         </div>
       );
   }
@@ -91,30 +112,51 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
   const { lang } = useLang();
   const [attempt, setAttempt] = useState(0);
   const view = useQueue(campaignId, session, attempt);
-  const rejoin = () => { dropTicket(campaignId, session); setAttempt((a) => a + 1); };
+  const rejoin = () => {
+    dropTicket(campaignId, session);
+    setAttempt((a) => a + 1);
+  };
   const status = view.phase === 'status' ? view.status : null;
   const announcement = useThrottledAnnouncement(
-    status?.state === 'waiting' && status.position !== null ? t('queueAnnounce', { n: formatNumber(status.position, lang), ahead: formatNumber(status.ahead ?? 0, lang) }) : '',
+    status?.state === 'waiting' && status.position !== null
+      ? t('queueAnnounce', { n: formatNumber(status.position, lang), ahead: formatNumber(status.ahead ?? 0, lang) })
+      : '',
     `${status?.state ?? view.phase}`,
   );
   return (
     <section>
       <h1 tabIndex={-1}>{status?.state === 'pre-opening' ? t('queuePreTitle') : t('queueTitle')}</h1>
-      <p className="keep-place" data-testid="keep-place">{t('queueKeepsPlace')}</p>
+      <p className="keep-place" data-testid="keep-place">
+        {t('queueKeepsPlace')}
+      </p>
       <div className="card queue-card" data-state={status?.state ?? view.phase}>
         {view.phase === 'joining' && <Loading label={t('queueJoining')} />}
         {view.phase === 'failed' && (
           <FailureNotice failure={view.failure}>
-            <p><button type="button" className="button" onClick={rejoin}>{t('queueRejoin')}</button></p>
+            <p>
+              <button type="button" className="button" onClick={rejoin}>
+                {t('queueRejoin')}
+              </button>
+            </p>
           </FailureNotice>
         )}
         {view.phase === 'status' && <StatusBody status={view.status} campaignId={campaignId} />}
         {view.phase !== 'failed' && view.connection !== undefined && view.connection !== 'ok' && (
-          <p className="notice notice-warn" role="status">{view.connection === 'offline' ? t('queueOffline') : view.phase === 'joining' ? t('queueJoinBusy') : t('queueBusy')}</p>
+          <p className="notice notice-warn" role="status">
+            {view.connection === 'offline'
+              ? t('queueOffline')
+              : view.phase === 'joining'
+                ? t('queueJoinBusy')
+                : t('queueBusy')}
+          </p>
         )}
-        {view.phase === 'status' && <p className="muted small">{t('queueLastChecked', { time: formatTime(view.checkedAtMs, lang) })}</p>}
+        {view.phase === 'status' && (
+          <p className="muted small">{t('queueLastChecked', { time: formatTime(view.checkedAtMs, lang) })}</p>
+        )}
       </div>
-      <p className="sr-only" aria-live="polite" aria-atomic="true">{announcement}</p>
+      <p className="sr-only" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </p>
     </section>
   );
 }

@@ -14,7 +14,17 @@ import { redirectForProblem, useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
 import { placeEarliestBooking, type BookingView, type Slot } from '../booking.ts';
 
-export function Alternatives({ slots, session, campaignId, onDone }: { slots: Slot[]; session: Session; campaignId: string; onDone(b: BookingView): void }) {
+export function Alternatives({
+  slots,
+  session,
+  campaignId,
+  onDone,
+}: {
+  slots: Slot[];
+  session: Session;
+  campaignId: string;
+  onDone(b: BookingView): void;
+}) {
   const t = useT();
   const { lang } = useLang();
   const { setSession } = useSession();
@@ -26,10 +36,19 @@ export function Alternatives({ slots, session, campaignId, onDone }: { slots: Sl
   async function book(slot: Slot) {
     const key = keys.current.get(slot.slotId) ?? randomId();
     keys.current.set(slot.slotId, key);
-    setBusy(slot.slotId); setFailure(null);
-    const r = await placeEarliestBooking(session, campaignId, { facilityId: slot.facilityId, fromDate: slot.date }, key);
+    setBusy(slot.slotId);
+    setFailure(null);
+    const r = await placeEarliestBooking(
+      session,
+      campaignId,
+      { facilityId: slot.facilityId, fromDate: slot.date },
+      key,
+    );
     setBusy(null);
-    if (r.ok) { onDone(r.data); return; }
+    if (r.ok) {
+      onDone(r.data);
+      return;
+    }
     if (r.kind === 'problem' && redirectForProblem(r.problem, campaignId, setSession)) return;
     setFailure(failureOf(r));
   }

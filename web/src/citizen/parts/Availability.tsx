@@ -21,7 +21,9 @@ export function Availability({ campaigns }: { campaigns: Campaign[] }) {
   const { lang } = useLang();
   const [campaignId, setCampaignId] = useState(campaigns[0]?.id ?? '');
   const { loaded, reload } = useApi(
-    campaignId ? () => apiRequest<{ regions: RegionSeats[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/availability`) : null,
+    campaignId
+      ? () => apiRequest<{ regions: RegionSeats[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/availability`)
+      : null,
     [campaignId],
   );
   useEffect(() => {
@@ -30,7 +32,10 @@ export function Availability({ campaigns }: { campaigns: Campaign[] }) {
   }, [reload]);
   if (campaigns.length === 0) return null;
   const regions = loaded.state === 'ok' ? loaded.data.regions : [];
-  const total = regions.reduce((s, r) => ({ free: s.free + r.free, capacity: s.capacity + r.capacity }), { free: 0, capacity: 0 });
+  const total = regions.reduce((s, r) => ({ free: s.free + r.free, capacity: s.capacity + r.capacity }), {
+    free: 0,
+    capacity: 0,
+  });
 
   return (
     <section aria-labelledby="availability-title" className="card">
@@ -40,7 +45,11 @@ export function Availability({ campaigns }: { campaigns: Campaign[] }) {
         <div className="field">
           <label htmlFor="availability-campaign">{t('availabilityCampaign')}</label>
           <select id="availability-campaign" value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
-            {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name[lang]}</option>)}
+            {campaigns.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name[lang]}
+              </option>
+            ))}
           </select>
         </div>
       )}
@@ -48,17 +57,41 @@ export function Availability({ campaigns }: { campaigns: Campaign[] }) {
       {loaded.state === 'failed' && <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />}
       {loaded.state === 'ok' && (
         <table className="seats">
-          <thead><tr><th scope="col">{t('availabilityRegion')}</th><th scope="col">{t('availabilityFree')}</th><th scope="col" className="bar-col"><span className="sr-only">{t('availabilityCapacity')}</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('availabilityRegion')}</th>
+              <th scope="col">{t('availabilityFree')}</th>
+              <th scope="col" className="bar-col">
+                <span className="sr-only">{t('availabilityCapacity')}</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {regions.map((r) => (
               <tr key={r.regionCode} data-region={r.regionCode}>
                 <th scope="row">{provinceName(r.regionCode, lang)}</th>
-                <td className="num">{r.free > 0 ? `${formatNumber(r.free, lang)} / ${formatNumber(r.capacity, lang)}` : t('availabilityNone')}</td>
-                <td className="bar-col" aria-hidden="true"><span className="bar"><span style={{ width: `${r.capacity > 0 ? Math.round((100 * r.free) / r.capacity) : 0}%` }} /></span></td>
+                <td className="num">
+                  {r.free > 0
+                    ? `${formatNumber(r.free, lang)} / ${formatNumber(r.capacity, lang)}`
+                    : t('availabilityNone')}
+                </td>
+                <td className="bar-col" aria-hidden="true">
+                  <span className="bar">
+                    <span style={{ width: `${r.capacity > 0 ? Math.round((100 * r.free) / r.capacity) : 0}%` }} />
+                  </span>
+                </td>
               </tr>
             ))}
           </tbody>
-          <tfoot><tr><th scope="row">{t('availabilityTotal')}</th><td className="num">{formatNumber(total.free, lang)} / {formatNumber(total.capacity, lang)}</td><td className="bar-col" /></tr></tfoot>
+          <tfoot>
+            <tr>
+              <th scope="row">{t('availabilityTotal')}</th>
+              <td className="num">
+                {formatNumber(total.free, lang)} / {formatNumber(total.capacity, lang)}
+              </td>
+              <td className="bar-col" />
+            </tr>
+          </tfoot>
         </table>
       )}
     </section>

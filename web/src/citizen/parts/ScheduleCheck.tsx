@@ -36,13 +36,23 @@ export function ScheduleCheck({ campaigns }: { campaigns: Campaign[] }) {
     const birthDate = normalizeBirthDate(input);
     setInvalid(birthDate === null);
     if (!birthDate) return;
-    setBusy(true); setFailure(null);
-    const results = await Promise.all(campaigns.map((c) =>
-      apiRequest<{ openings: Opening[] }>(`/api/campaigns/${encodeURIComponent(c.id)}/schedule?birthDate=${birthDate}`)));
+    setBusy(true);
+    setFailure(null);
+    const results = await Promise.all(
+      campaigns.map((c) =>
+        apiRequest<{ openings: Opening[] }>(
+          `/api/campaigns/${encodeURIComponent(c.id)}/schedule?birthDate=${birthDate}`,
+        ),
+      ),
+    );
     setBusy(false);
     const failed = results.find((r) => !r.ok);
-    if (failed && !failed.ok) { setFailure(failed.kind === 'network' ? { kind: 'network' } : { kind: 'problem', problem: failed.problem }); return; }
-    const rows = campaigns.map((campaign, i) => ({ campaign, openings: (results[i] as { data: { openings: Opening[] } }).data.openings }))
+    if (failed && !failed.ok) {
+      setFailure(failed.kind === 'network' ? { kind: 'network' } : { kind: 'problem', problem: failed.problem });
+      return;
+    }
+    const rows = campaigns
+      .map((campaign, i) => ({ campaign, openings: (results[i] as { data: { openings: Opening[] } }).data.openings }))
       .filter((r) => r.openings.length > 0);
     setAnswer({ birthDate, rows });
   }
@@ -53,25 +63,46 @@ export function ScheduleCheck({ campaigns }: { campaigns: Campaign[] }) {
       <form onSubmit={check} className="inline-form" noValidate>
         <div className="field">
           <label htmlFor="birth-date">{t('checkBirthDate')}</label>
-          <input id="birth-date" name="birthDate" inputMode="numeric" autoComplete="bday" placeholder="YYYY-MM-DD"
-            aria-describedby="birth-date-hint" aria-invalid={invalid || undefined} value={input} onChange={(e) => setInput(e.target.value)} />
-          <p id="birth-date-hint" className="hint">{invalid ? <span className="field-error">{t('checkInvalidDate')}</span> : t('checkBirthDateHint')}</p>
+          <input
+            id="birth-date"
+            name="birthDate"
+            inputMode="numeric"
+            autoComplete="bday"
+            placeholder="YYYY-MM-DD"
+            aria-describedby="birth-date-hint"
+            aria-invalid={invalid || undefined}
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+          />
+          <p id="birth-date-hint" className="hint">
+            {invalid ? <span className="field-error">{t('checkInvalidDate')}</span> : t('checkBirthDateHint')}
+          </p>
         </div>
-        <button type="submit" className="button primary" disabled={busy}>{t('checkSubmit')}</button>
+        <button type="submit" className="button primary" disabled={busy}>
+          {t('checkSubmit')}
+        </button>
       </form>
       {busy && <Loading />}
       {failure && <FailureNotice failure={failure} onRetry={() => void check()} />}
       <div aria-live="polite" id="schedule-answer">
-        {answer && !busy && (answer.rows.length === 0
-          ? <p>{t('checkNone', { date: formatDate(answer.birthDate, lang) })}</p>
-          : (
+        {answer &&
+          !busy &&
+          (answer.rows.length === 0 ? (
+            <p>{t('checkNone', { date: formatDate(answer.birthDate, lang) })}</p>
+          ) : (
             <>
               <h3>{t('checkResult', { date: formatDate(answer.birthDate, lang) })}</h3>
               <ul className="schedule">
                 {answer.rows.map(({ campaign, openings }) => (
                   <li key={campaign.id}>
                     <strong>{campaign.name[lang]}</strong>
-                    <ul>{openings.map((o) => <li key={o.phaseId + o.opensAt}>{o.label[lang]}: {formatInstant(o.opensAt, lang)} – {formatInstant(o.closesAt, lang)}</li>)}</ul>
+                    <ul>
+                      {openings.map((o) => (
+                        <li key={o.phaseId + o.opensAt}>
+                          {o.label[lang]}: {formatInstant(o.opensAt, lang)} – {formatInstant(o.closesAt, lang)}
+                        </li>
+                      ))}
+                    </ul>
                   </li>
                 ))}
               </ul>
