@@ -214,19 +214,30 @@ export async function findBookingsVisibleTo(db: DbOrTrx, personId: number): Prom
     .execute();
 }
 
+function bookingForOwner(db: DbOrTrx, bookingNumber: string, personId: number) {
+  return db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('booking_number', '=', bookingNumber)
+    .where((eb) => eb.or([eb('person_id', '=', personId), eb('requested_by_id', '=', personId)]));
+}
+
+/** The booking row if `personId` may act on it (its own, or one it made for someone else). */
+export async function findBookingForOwner(
+  db: DbOrTrx,
+  bookingNumber: string,
+  personId: number,
+): Promise<BookingRow | undefined> {
+  return bookingForOwner(db, bookingNumber, personId).executeTakeFirst();
+}
+
 /** Locks the booking row for a change or cancellation (FOR UPDATE) if `personId` may act on it. */
 export async function lockBookingForOwner(
   db: DbOrTrx,
   bookingNumber: string,
   personId: number,
 ): Promise<BookingRow | undefined> {
-  return db
-    .selectFrom('bookings')
-    .selectAll()
-    .where('booking_number', '=', bookingNumber)
-    .where((eb) => eb.or([eb('person_id', '=', personId), eb('requested_by_id', '=', personId)]))
-    .forUpdate()
-    .executeTakeFirst();
+  return bookingForOwner(db, bookingNumber, personId).forUpdate().executeTakeFirst();
 }
 
 export async function markBookingCancelled(db: DbOrTrx, id: number, nowMs: number): Promise<BookingRow> {

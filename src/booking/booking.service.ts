@@ -319,9 +319,7 @@ export function createBookingService(deps: BookingServiceDeps) {
   }): Promise<Result<BookingView, BookingFailure>> {
     // The campaign is read before the transaction: its cache may go to the database, and a read
     // on the pool while this transaction holds PGlite's one connection would wait forever.
-    const current = (await store.findBookingsVisibleTo(input.requesterId)).find(
-      (b) => b.booking_number === input.bookingNumber,
-    );
+    const current = await store.findBookingForOwner(input.bookingNumber, input.requesterId);
     const campaign = current && (await deps.liveCampaign(current.campaign_id));
     const result = await inTransaction(async (tx) => {
       const booking = await lockActiveBooking(tx, input.bookingNumber, input.requesterId);

@@ -132,6 +132,8 @@ export interface BookingStore {
   findBookingByIdempotencyKey(requestedById: number, key: string): Promise<BookingRow | undefined>;
   /** Bookings a verified identity may see: its own and those it made for someone else (newest first, at most 50). */
   findBookingsVisibleTo(personId: number): Promise<BookingRow[]>;
+  /** The booking, without a lock, if `personId` may act on it. */
+  findBookingForOwner(bookingNumber: string, personId: number): Promise<BookingRow | undefined>;
   /** The booking, locked until the transaction ends, if `personId` may act on it. */
   lockBookingForOwner(bookingNumber: string, personId: number): Promise<BookingRow | undefined>;
   markBookingCancelled(bookingId: number, nowMs: number): Promise<BookingRow>;

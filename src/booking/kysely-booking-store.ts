@@ -34,6 +34,7 @@ export function kyselyBookingStores(o: {
     releaseSeat: (id) => slots.releaseSeat(db, id),
     findBookingByIdempotencyKey: (requestedById, key) => bookings.findBookingByIdempotencyKey(db, requestedById, key),
     findBookingsVisibleTo: (personId) => bookings.findBookingsVisibleTo(db, personId),
+    findBookingForOwner: (bookingNumber, personId) => bookings.findBookingForOwner(db, bookingNumber, personId),
     lockBookingForOwner: (bookingNumber, personId) => bookings.lockBookingForOwner(db, bookingNumber, personId),
     markBookingCancelled: (id, nowMs) => bookings.markBookingCancelled(db, id, nowMs),
     insertOutboxMessage: (bookingId, m) => bookings.insertOutboxMessage(db, bookingId, m),

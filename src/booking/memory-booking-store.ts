@@ -117,6 +117,8 @@ function boundTo(current: () => MemoryBookingState): BookingStore {
         .sort((a, b) => +new Date(b.created_at) - +new Date(a.created_at))
         .slice(0, 50)
         .map((b) => structuredClone(b)),
+    findBookingForOwner: async (bookingNumber, personId) =>
+      copy([...current().bookings.values()].find((b) => b.booking_number === bookingNumber && mayActOn(b, personId))),
     lockBookingForOwner: async (bookingNumber, personId) =>
       copy([...current().bookings.values()].find((b) => b.booking_number === bookingNumber && mayActOn(b, personId))),
     markBookingCancelled: async (id, nowMs) => {

@@ -420,9 +420,11 @@ export function bookingStoreContract(engine: string, open: () => Promise<Booking
           ['BN-vis-1'],
         );
         assert.equal((await h.stores.lockBookingForOwner('BN-vis-1', who.id))?.id, placed.booking.id);
+        assert.equal((await h.stores.findBookingForOwner('BN-vis-1', who.id))?.id, placed.booking.id);
       }
       assert.deepEqual(await h.stores.findBookingsVisibleTo(stranger!.id), []);
       assert.equal(await h.stores.lockBookingForOwner('BN-vis-1', stranger!.id), undefined);
+      assert.equal(await h.stores.findBookingForOwner('BN-vis-1', stranger!.id), undefined);
       assert.equal((await h.stores.findBookingByIdempotencyKey(proxy!.id, 'vis-1'))?.id, placed.booking.id);
       assert.equal(
         await h.stores.findBookingByIdempotencyKey(parent!.id, 'vis-1'),
