@@ -8,14 +8,11 @@
  * port 7000-7005 fails the test.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DEMO_POPULATION_SEED } from '../../src/app/seed.ts';
 import { generatePopulation } from '../../src/synthetic/population.ts';
@@ -29,6 +26,14 @@ import {
 } from '../../tools/local-cluster/redis-cluster.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { isCi, TEST_DATABASE_URL } from '../support/databases.ts';
+import {
+  call as callOn,
+  freePort,
+  startServerProcess as startProcess,
+  stopServerProcess as stopProcess,
+  waitUntil,
+  type ServerProcess as Proc,
+} from '../support/server-process.ts';
 
 const STARTUP_DEADLINE_MS = 90_000;
 const ADMISSION_DEADLINE_MS = 30_000;
@@ -54,62 +59,6 @@ async function skipReason(): Promise<string | null> {
   return clusterSkipReason();
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-
-interface Reply {
-  status: number;
-  body: Record<string, any>;
-  cookies: string[];
-}
-
-/** One request on a fresh connection (agent: false), so node:cluster hands each to the next worker. */
-function call(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  payload?: unknown,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const body = payload === undefined ? undefined : JSON.stringify(payload);
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        timeout: 10_000,
-        headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = '';
-        res
-          .setEncoding('utf8')
-          .on('data', (c) => {
-            text += c;
-          })
-          .on('end', () => {
-            resolve({
-              status: res.statusCode ?? 0,
-              body: text ? JSON.parse(text) : {},
-              cookies: res.headers['set-cookie'] ?? [],
-            });
-          });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`))).on('error', reject);
-    req.end(body);
-  });
-}
-
 function callText(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
@@ -126,46 +75,10 @@ function callText(port: number, path: string): Promise<string> {
   });
 }
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function startProcess(script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (c: Buffer) => {
-    out = (out + c.toString()).slice(-20_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return { child, output: () => out };
-}
-
-async function waitUntil<T>(what: string, deadlineMs: number, probe: () => Promise<T | null>, proc?: Proc): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    const v = await probe().catch(() => null);
-    if (v !== null) return v;
-    if (proc && proc.child.exitCode !== null) break;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}${proc ? `\n--- process output ---\n${proc.output()}` : ''}`);
-}
-
-async function stopProcess(p: Proc | undefined): Promise<void> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((r) => p.child.once('exit', r));
-  p.child.kill('SIGTERM');
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 const parentOf = (pid: number) => Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+/** One request on a fresh connection (agent: false), so node:cluster hands each to the next worker. */
+const call = (port: number, method: string, path: string, headers: Record<string, string> = {}, payload?: unknown) =>
+  callOn(port, method, path, headers, payload, 10_000);
 const admissionIdOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).jti as string;
 
