@@ -2,10 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { makeRrn } from '../../src/people/rrn.ts';
-import { identityHashOf } from '../../src/identity/identity-hash.ts';
-import { insertPeople } from '../../src/people/people.repository.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
-import { newFacility, newLiveCampaign, newSlotPair, dateAfter } from '../support/factories.ts';
+import { newBookableCampaign, newFacility, newSlotPair, newVerifiablePeople, dateAfter } from '../support/factories.ts';
 import { testApp, testConfig } from '../support/services.ts';
 import { admitted } from '../support/queue.ts';
 
@@ -22,20 +20,10 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
 
   before(async () => {
     tdb = await pgliteForTest();
-    const hash = identityHashOf(testConfig().identityHmacKey, rrn.replace('-', ''));
-    await insertPeople(tdb.db, [
-      { identity_hash: hash, birth_date: '1968-05-05', name: '김하나', phone: '010-1234-5678', region_code: 'KR-11' },
-    ]);
-    const campaign = await newLiveCampaign(tdb.db, NOW);
-    const facility = await newFacility(tdb.db, 'F-JOURNEY');
-    slotId = (
-      await newSlotPair(tdb.db, {
-        campaignId: campaign.id,
-        facilityId: facility.id,
-        date: dateAfter(NOW, 3),
-        capacity: 10,
-      })
-    ).dose1.id;
+    await newVerifiablePeople(tdb.db, testConfig().identityHmacKey, [{ rrn, name: '김하나' }]);
+    const bookable = await newBookableCampaign(tdb.db, NOW, 'F-JOURNEY');
+    const campaign = bookable.campaign;
+    slotId = bookable.slotId;
     // At another facility: changing to it reads that facility inside the change's transaction (on
     // PGlite's one connection, a read outside it would wait forever).
     const otherFacility = await newFacility(tdb.db, 'F-JOURNEY-2');

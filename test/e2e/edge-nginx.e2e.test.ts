@@ -14,12 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { makeRrn } from '../../src/people/rrn.ts';
-import { identityHashOf } from '../../src/identity/identity-hash.ts';
-import { insertPeople } from '../../src/people/people.repository.ts';
 import { freePort } from '../../tools/bench/service.ts';
 import { nginxSkipReason, startNginx, type RunningEdge } from '../../tools/edge/nginx.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
-import { dateAfter, newFacility, newLiveCampaign, newSlotPair } from '../support/factories.ts';
+import { newBookableCampaign, newVerifiablePeople } from '../support/factories.ts';
 import { REDIS_URL, deletePrefix, redisSkipReason, uniquePrefix } from '../support/redis.ts';
 import { testApp, testConfig } from '../support/services.ts';
 
@@ -98,26 +96,12 @@ describe('the citizen journey through the nginx edge', () => {
     if (skip) return;
     tdb = await pgliteForTest();
     const key = testConfig().identityHmacKey;
-    await insertPeople(
+    await newVerifiablePeople(
       tdb.db,
-      people.map((rrn, i) => ({
-        identity_hash: identityHashOf(key, rrn.replace('-', '')),
-        birth_date: ['1968-05-05', '1967-03-03'][i]!,
-        name: names[i]!,
-        phone: '010-1234-5678',
-        region_code: 'KR-11',
-      })),
+      key,
+      people.map((rrn, i) => ({ rrn, name: names[i]!, birthDate: ['1968-05-05', '1967-03-03'][i]! })),
     );
-    const campaign = await newLiveCampaign(tdb.db, NOW);
-    const facility = await newFacility(tdb.db, 'F-EDGE');
-    slotId = (
-      await newSlotPair(tdb.db, {
-        campaignId: campaign.id,
-        facilityId: facility.id,
-        date: dateAfter(NOW, 3),
-        capacity: 10,
-      })
-    ).dose1.id;
+    ({ slotId } = await newBookableCampaign(tdb.db, NOW, 'F-EDGE'));
     const env = {
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,

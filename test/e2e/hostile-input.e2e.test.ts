@@ -10,13 +10,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { makeRrn } from '../../src/people/rrn.ts';
-import { identityHashOf } from '../../src/identity/identity-hash.ts';
-import { insertPeople } from '../../src/people/people.repository.ts';
 import { composeApp } from '../../src/app/compose.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { createMetrics } from '../../src/platform/metrics.ts';
 import { pgliteForTest, type TestDatabase } from '../support/databases.ts';
-import { newFacility, newLiveCampaign, newSlotPair, dateAfter } from '../support/factories.ts';
+import { newBookableCampaign, newVerifiablePeople } from '../support/factories.ts';
 import { testConfig } from '../support/services.ts';
 import { admitted } from '../support/queue.ts';
 
@@ -57,25 +55,8 @@ describe('hostile input over HTTP', () => {
   before(async () => {
     tdb = await pgliteForTest();
     const config = testConfig({ OPERATOR_ACCOUNTS: 'op:operator:op-password-1' });
-    await insertPeople(tdb.db, [
-      {
-        identity_hash: identityHashOf(config.identityHmacKey, rrn.replace('-', '')),
-        birth_date: '1968-05-05',
-        name: '김하나',
-        phone: '010-1234-5678',
-        region_code: 'KR-11',
-      },
-    ]);
-    const campaign = await newLiveCampaign(tdb.db, NOW);
-    const facility = await newFacility(tdb.db, 'F-HOSTILE');
-    slotId = (
-      await newSlotPair(tdb.db, {
-        campaignId: campaign.id,
-        facilityId: facility.id,
-        date: dateAfter(NOW, 3),
-        capacity: 10,
-      })
-    ).dose1.id;
+    await newVerifiablePeople(tdb.db, config.identityHmacKey, [{ rrn, name: '김하나' }]);
+    ({ slotId } = await newBookableCampaign(tdb.db, NOW, 'F-HOSTILE'));
     const logger = pino(
       { level: 'info' },
       new Writable({

@@ -7,8 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedClock } from '../../src/platform/clock.ts';
 import { makeRrn } from '../../src/people/rrn.ts';
-import { identityHashOf } from '../../src/identity/identity-hash.ts';
-import { insertPeople } from '../../src/people/people.repository.ts';
 import { insertCampaignVersion, setLiveVersion } from '../../src/campaigns/campaign.repository.ts';
 import { demoCampaign } from '../../src/eligibility/seed-campaigns.ts';
 import { Redis } from 'ioredis';
@@ -20,6 +18,7 @@ import { buildApp } from '../../src/platform/http/app.ts';
 import { waitingRoomRoutes } from '../../src/waiting-room/waiting-room.routes.ts';
 import { testApp, testConfig, testServices } from '../support/services.ts';
 import { verifyAs } from '../support/queue.ts';
+import { newVerifiablePeople } from '../support/factories.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 const people = [makeRrn('1968-05-05', 'F', 11), makeRrn('1967-03-03', 'M', 22)];
@@ -36,15 +35,10 @@ describe('join limits', () => {
   before(async () => {
     tdb = await pgliteForTest();
     const key = testConfig().identityHmacKey;
-    await insertPeople(
+    await newVerifiablePeople(
       tdb.db,
-      people.map((rrn, i) => ({
-        identity_hash: identityHashOf(key, rrn.replace('-', '')),
-        birth_date: ['1968-05-05', '1967-03-03'][i]!,
-        name: names[i]!,
-        phone: '010-0000-0000',
-        region_code: 'KR-11',
-      })),
+      key,
+      people.map((rrn, i) => ({ rrn, name: names[i]!, birthDate: ['1968-05-05', '1967-03-03'][i]! })),
     );
     const rules = demoCampaign(NOW, { opensInMs: 0 });
     await insertCampaignVersion(tdb.db, rules.id, 1, rules, 'test');

@@ -7,6 +7,7 @@ import { insertCampaignVersion, setLiveVersion } from '../../src/campaigns/campa
 import { insertPeople } from '../../src/people/people.repository.ts';
 import { insertFacilities } from '../../src/facilities/facilities.repository.ts';
 import { insertSlots } from '../../src/booking/slot.repository.ts';
+import { identityHashOf } from '../../src/identity/identity-hash.ts';
 import { addDays, DAY_MS, formatLocalDate, localDateOfEpochDay } from '../../src/platform/calendar.ts';
 
 /** A live campaign open from an hour before `nowMs` for 30 days (pfizer, 21-day interval). */
@@ -108,4 +109,35 @@ export async function newSlotPair(
 /** 'YYYY-MM-DD' `days` after the UTC date of `nowMs` (Seoul is ahead, so +2 is always in the future). */
 export function dateAfter(nowMs: number, days: number): string {
   return formatLocalDate(localDateOfEpochDay(Math.floor(nowMs / DAY_MS) + days));
+}
+
+/** People a test can verify as: each stored the way the service stores them, by the keyed hash of the RRN only. */
+export async function newVerifiablePeople(
+  db: Db,
+  identityHmacKey: string,
+  people: readonly { rrn: string; name: string; birthDate?: string; phone?: string }[],
+): Promise<void> {
+  await insertPeople(
+    db,
+    people.map((p) => ({
+      identity_hash: identityHashOf(identityHmacKey, p.rrn.replace('-', '')),
+      birth_date: p.birthDate ?? '1968-05-05',
+      name: p.name,
+      phone: p.phone ?? '010-1234-5678',
+      region_code: 'KR-11',
+    })),
+  );
+}
+
+/** A live campaign, a facility `facilityCode` and one dose-1 slot of `capacity` three days after `nowMs`. */
+export async function newBookableCampaign(db: Db, nowMs: number, facilityCode: string, capacity = 10) {
+  const campaign = await newLiveCampaign(db, nowMs);
+  const facility = await newFacility(db, facilityCode);
+  const pair = await newSlotPair(db, {
+    campaignId: campaign.id,
+    facilityId: facility.id,
+    date: dateAfter(nowMs, 3),
+    capacity,
+  });
+  return { campaign, facility, slotId: pair.dose1.id };
 }
