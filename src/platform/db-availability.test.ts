@@ -24,9 +24,10 @@ describe('database availability (PGlite, through the same gate pg uses)', () => 
       availability: { probeIntervalMs: 20, probeTimeoutMs: null },
     });
     await migrate(h);
-    // The probe reads through the gated database itself: it must get through while the gate is shut.
+    // The probe reads through the probe handle (the gated handle's one PGlite driver, without the
+    // gate): it must get through while the gate is shut.
     h.availability.watch(async () => {
-      await probeTables(h.db, ['slots', 'bookings']);
+      await probeTables(h.probeDb, ['slots', 'bookings']);
       if (isBroken)
         throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     });

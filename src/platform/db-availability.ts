@@ -22,7 +22,6 @@
  * connection mid-transaction or a COMMIT of unknown outcome behind a 503; a request's timeout opens
  * it directly (`breaker.open()`).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
 import CircuitBreaker from 'opossum';
 import { sql, type DatabaseConnection, type Dialect, type Driver, type Kysely, type TransactionSettings } from 'kysely';
@@ -49,8 +48,13 @@ export interface AvailabilityEvents {
 export interface DatabaseAvailability {
   /** False from a failed probe until a trial probe succeeds: new database work is refused. */
   isAvailable(): boolean;
-  /** Resolves when the database next becomes unavailable (at once if it is now). */
-  whenUnavailable(): Promise<void>;
+  /**
+   * Calls `listener` once when the database next becomes unavailable (at once if it is now);
+   * returns the unsubscribe. A listener set, not a promise that each caller races: a promise that
+   * never settles keeps every reaction attached to it, so racing it per query leaked ~0.5 kB a
+   * query for as long as the database stayed up (and made garbage collection ever slower).
+   */
+  onceUnavailable(listener: () => void): () => void;
   /** Seconds a refused client should wait, spread over 1..3 so retries do not return together. */
   retryAfterSec(): number;
   /** Starts probing with `probe`; it should read every table requests need (see probeTables). */
@@ -64,9 +68,6 @@ export interface DatabaseAvailability {
   stop(): void;
 }
 
-/** Marks the probe's own database work, which the gate must let through to find out it is back. */
-const probing = new AsyncLocalStorage<true>();
-
 export function createDatabaseAvailability(
   settings: AvailabilitySettings = defaultAvailabilitySettings,
 ): DatabaseAvailability {
@@ -75,23 +76,26 @@ export function createDatabaseAvailability(
   let lastFailure: unknown = null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
-  const breaker = new CircuitBreaker((work: () => Promise<unknown>) => probing.run(true, work), {
+  // The probe reads through an ungated handle (gatedDialects' `ungated`), so the gate never has to
+  // tell its work apart: no AsyncLocalStorage, whose promise hooks cost every promise of the process.
+  const breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
     timeout: settings.probeTimeoutMs ?? false,
     resetTimeout: settings.probeIntervalMs,
     // Any failed probe opens: it is one cheap read, so a failure is not noise.
     errorThresholdPercentage: 0,
     volumeThreshold: 1,
   });
-  let unavailable = deferred();
+  const listeners = new Set<() => void>();
   breaker.on('failure', (e: unknown) => {
     lastFailure = e;
   });
   breaker.on('open', () => {
-    unavailable.resolve();
+    const waiting = [...listeners];
+    listeners.clear();
+    for (const l of waiting) l();
     events.onUnavailable?.(lastFailure);
   });
   breaker.on('close', () => {
-    unavailable = deferred();
     events.onAvailable?.();
   });
 
@@ -119,7 +123,14 @@ export function createDatabaseAvailability(
 
   return {
     isAvailable: () => breaker.closed,
-    whenUnavailable: () => unavailable.promise,
+    onceUnavailable(listener) {
+      if (!breaker.closed) {
+        listener();
+        return () => undefined;
+      }
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     retryAfterSec: () => randomInt(1, 4),
     watch(p, e = {}) {
       probe = p;
@@ -136,31 +147,39 @@ export function createDatabaseAvailability(
   };
 }
 
-function deferred(): { promise: Promise<void>; resolve(): void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
 /** A probe that takes a share lock on each table (as every read does) without reading a row. */
 export async function probeTables<DB>(db: Kysely<DB>, tables: readonly (keyof DB & string)[]): Promise<void> {
   const reads = tables.map((t) => sql`(SELECT 1 FROM ${sql.table(t)} LIMIT 0)`);
   await sql`SELECT ${sql.join(reads)}`.execute(db);
 }
 
-/** `inner` with its driver's connection acquisition refused (DatabaseUnavailableError) while unavailable. */
-export function gatedDialect(
-  inner: Dialect,
-  availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>,
-): Dialect {
-  return {
+type Gate = Pick<DatabaseAvailability, 'isAvailable' | 'onceUnavailable'>;
+
+/**
+ * `inner` twice over ONE driver: `gated`, whose connection acquisition is refused
+ * (DatabaseUnavailableError) while the database is unavailable, and `ungated` for the probe, which
+ * must get through to find out it is back. One driver, so on PGlite's single connection the probe
+ * still queues behind a running transaction instead of running inside it. The ungated handle
+ * neither initializes nor destroys the driver: the gated one owns it.
+ */
+export function gatedDialects(inner: Dialect, availability: Gate): { gated: Dialect; ungated: Dialect } {
+  let driver: Driver | undefined;
+  const shared = () => (driver ??= inner.createDriver());
+  const dialect = (createDriver: () => Driver): Dialect => ({
     createAdapter: () => inner.createAdapter(),
     createIntrospector: (db) => inner.createIntrospector(db),
     createQueryCompiler: () => inner.createQueryCompiler(),
-    createDriver: () => new GatedDriver(inner.createDriver(), availability),
+    createDriver,
+  });
+  return {
+    gated: dialect(() => new GatedDriver(shared(), availability, true)),
+    ungated: dialect(() => new GatedDriver(shared(), null, false)),
   };
+}
+
+/** `inner` with its driver's connection acquisition refused (DatabaseUnavailableError) while unavailable. */
+export function gatedDialect(inner: Dialect, availability: Gate): Dialect {
+  return gatedDialects(inner, availability).gated;
 }
 
 class GatedDriver implements Driver {
@@ -170,7 +189,10 @@ class GatedDriver implements Driver {
 
   constructor(
     private readonly inner: Driver,
-    private readonly availability: Pick<DatabaseAvailability, 'isAvailable' | 'whenUnavailable'>,
+    /** null: never refused (the probe's handle). */
+    private readonly availability: Gate | null,
+    /** Whether this handle initializes and destroys the shared driver. */
+    private readonly owns: boolean,
   ) {
     // Kysely asks whether a driver has savepoints by looking for the methods: offer only what inner has.
     if (inner.savepoint) this.savepoint = inner.savepoint.bind(inner);
@@ -178,22 +200,35 @@ class GatedDriver implements Driver {
     if (inner.releaseSavepoint) this.releaseSavepoint = inner.releaseSavepoint.bind(inner);
   }
 
-  init() {
-    return this.inner.init();
+  async init() {
+    if (this.owns) await this.inner.init();
   }
-  async acquireConnection(): Promise<DatabaseConnection> {
-    if (probing.getStore()) return this.inner.acquireConnection();
-    if (!this.availability.isAvailable()) throw new DatabaseUnavailableError();
+
+  acquireConnection(): Promise<DatabaseConnection> {
+    const gate = this.availability;
+    if (!gate) return this.inner.acquireConnection();
+    if (!gate.isAvailable()) return Promise.reject(new DatabaseUnavailableError());
     // Waiting for a free pooled connection ends as soon as the database is found unavailable:
     // the requests queued behind connections stuck on a lock are answered then, not at the timeout.
-    const acquiring = this.inner.acquireConnection();
-    const connection = await Promise.race([acquiring, this.availability.whenUnavailable().then(() => null)]);
-    if (connection && this.availability.isAvailable()) return connection;
-    acquiring.then(
-      (c) => this.inner.releaseConnection(c),
-      () => undefined,
-    );
-    throw new DatabaseUnavailableError();
+    return new Promise((resolve, reject) => {
+      let refused = false;
+      const unsubscribe = gate.onceUnavailable(() => {
+        refused = true;
+        reject(new DatabaseUnavailableError());
+      });
+      this.inner.acquireConnection().then(
+        (c) => {
+          unsubscribe();
+          if (!refused && gate.isAvailable()) return resolve(c);
+          if (!refused) reject(new DatabaseUnavailableError());
+          void Promise.resolve(this.inner.releaseConnection(c)).catch(() => undefined);
+        },
+        (e: unknown) => {
+          unsubscribe();
+          if (!refused) reject(e);
+        },
+      );
+    });
   }
 
   beginTransaction(c: DatabaseConnection, s: TransactionSettings) {
@@ -208,7 +243,7 @@ class GatedDriver implements Driver {
   releaseConnection(c: DatabaseConnection) {
     return this.inner.releaseConnection(c);
   }
-  destroy() {
-    return this.inner.destroy();
+  async destroy() {
+    if (this.owns) await this.inner.destroy();
   }
 }

@@ -17,6 +17,7 @@ import {
   createDatabaseAvailability,
   defaultAvailabilitySettings,
   gatedDialect,
+  gatedDialects,
   type AvailabilitySettings,
   type DatabaseAvailability,
 } from './db-availability.ts';
@@ -142,7 +143,10 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     ...(opts.availability ?? defaultAvailabilitySettings),
     probeTimeoutMs: null,
   });
-  const db = new Kysely<Database>({ dialect: gatedDialect(new PGliteDialect(lite), availability) });
+  // The probe's handle shares the gated one's driver (PGlite's one connection) without its gate.
+  const dialects = gatedDialects(new PGliteDialect(lite), availability);
+  const db = new Kysely<Database>({ dialect: dialects.gated });
+  const probeDb = new Kysely<Database>({ dialect: dialects.ungated });
   return {
     db,
     engine: 'pglite',
@@ -150,7 +154,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
       await lite.exec(script);
     },
     availability,
-    probeDb: db,
+    probeDb,
     close: async () => {
       availability.stop();
       await db.destroy();
