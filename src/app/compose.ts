@@ -20,7 +20,7 @@ import * as people from '../people/people.repository.ts';
 import { createCampaignService } from '../campaigns/campaign.service.ts';
 import { createCampaignRepository } from '../campaigns/campaign.repository.ts';
 import { campaignRoutes } from '../campaigns/campaign.routes.ts';
-import { findFacilityById } from '../facilities/facilities.repository.ts';
+import { findFacilitiesByIds, findFacilityById } from '../facilities/facilities.repository.ts';
 import * as slots from '../booking/slot.repository.ts';
 import { createBookingService } from '../booking/booking.service.ts';
 import { kyselyAvailabilityReads, kyselyBookingStores } from '../booking/kysely-booking-store.ts';
@@ -94,7 +94,7 @@ export function composeServices(o: ComposeOptions) {
   // not change while people book: read once per minute per process. A person is read by eligibility,
   // search and booking in turn: one round trip instead of three.
   const rowCache = { clock, ttlMs: 60_000, maxEntries: 200_000 };
-  const findPerson = cachedById(people.findPersonById, rowCache);
+  const findPerson = cachedById(people.findPersonById, { ...rowCache, loadMany: people.findPeopleByIds });
   const booking = createBookingService({
     clock,
     liveCampaign: campaigns.liveCampaign,
@@ -103,8 +103,8 @@ export function composeServices(o: ComposeOptions) {
     store: kyselyBookingStores({
       db,
       findPerson,
-      findFacility: cachedById(findFacilityById, rowCache),
-      findSlot: cachedById(slots.findSlot, rowCache),
+      findFacility: cachedById(findFacilityById, { ...rowCache, loadMany: findFacilitiesByIds }),
+      findSlot: cachedById(slots.findSlot, { ...rowCache, loadMany: slots.findSlotsByIds }),
     }),
   });
   const availability = createAvailabilityService({

@@ -3,7 +3,7 @@
  * starts (see kysely-booking-store.ts, which binds these to the pool or a transaction).
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { DbOrTrx } from '../platform/db.ts';
+import { PREPARED, type DbOrTrx } from '../platform/db.ts';
 import { uniqueViolation } from '../platform/db-errors.ts';
 import type { BookingRow } from './booking.table.ts';
 import {
@@ -137,7 +137,8 @@ export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Prom
       ? sql`replace(replace(${payload}::text, ${DOSE1_DATE_MARK}::text, to_char(b.dose1_date, 'YYYY-MM-DD')), ${DOSE2_DATE_MARK}::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`
       : sql`${payload}::jsonb`;
   try {
-    const r = await sql<BookingRow>`
+    // A prepared statement on Postgres: the one statement every booking runs (see PREPARED).
+    const r = await sql<BookingRow>`${sql.raw(PREPARED)}
       WITH ${seatsAndBookingOf(w, at)}, o AS (
         INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
         SELECT b.id, ${w.message.kind}::text, ${payloadSql}, ${at}::timestamptz, ${at}::timestamptz FROM b

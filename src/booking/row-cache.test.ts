@@ -84,4 +84,60 @@ describe('cachedById', () => {
     fail = false;
     assert.equal(await find(null, 1), 'row');
   });
+
+  it('reads the misses of one loop turn on one connection in one batch, each caller getting its own row', async () => {
+    const rows = new Map([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
+    const batches: { db: unknown; ids: readonly number[] }[] = [];
+    const single = countingLoader(rows);
+    const find = cachedById(single.load, {
+      clock: fixedClock(0),
+      ttlMs: 60_000,
+      maxEntries: 10,
+      loadMany: async (db, ids) => {
+        batches.push({ db, ids });
+        return new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!] as const] : [])));
+      },
+    });
+    const pool = {},
+      transaction = {};
+    const answers = await Promise.all([
+      find(pool, 1),
+      find(pool, 2),
+      find(pool, 9),
+      find(pool, 1),
+      find(transaction, 3),
+    ]);
+    assert.deepEqual(answers, ['one', 'two', undefined, 'one', 'three']);
+    assert.deepEqual(batches, [
+      { db: pool, ids: [1, 2, 9] },
+      { db: transaction, ids: [3] },
+    ]);
+    assert.deepEqual(single.calls, [], 'no row read alone');
+    assert.equal(await find(pool, 2), 'two', 'cached after the batch');
+    assert.equal(batches.length, 2);
+  });
+
+  it('fails only the callers of a failed batch; the next turn reads again', async () => {
+    let fail = true;
+    const find = cachedById(async () => 'unused', {
+      clock: fixedClock(0),
+      ttlMs: 60_000,
+      maxEntries: 10,
+      loadMany: async (_db, ids) => {
+        if (fail) throw new Error('connection reset');
+        return new Map(ids.map((id) => [id, `row ${id}`]));
+      },
+    });
+    const failed = await Promise.allSettled([find(null, 1), find(null, 2)]);
+    assert.deepEqual(
+      failed.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
+    fail = false;
+    assert.deepEqual(await Promise.all([find(null, 1), find(null, 2)]), ['row 1', 'row 2']);
+  });
 });

@@ -9,20 +9,56 @@
  * from the uncached slot search and the refusal's alternatives, or the 1 s region cache). Misses (no row) are not cached, so a row
  * created later is found. Entries live `ttlMs` at most; when `maxEntries` is reached the oldest
  * entry is dropped (Map keeps insertion order).
+ *
+ * With `loadMany`, the misses of one turn of the event loop on one connection are read in ONE
+ * statement (`WHERE id IN (…)`): concurrent bookings each need their person and slot, and a round
+ * trip costs the service and Postgres far more than a row does (the bench's CPU profile: most of a
+ * booking's Node CPU was the sockets' writes). Each caller still gets only its own row; a failed
+ * read fails the callers of that batch, as the one read would have.
  */
 import type { Clock } from '../platform/clock.ts';
 
 export function cachedById<D, R>(
   load: (db: D, id: number) => Promise<R | undefined>,
-  o: { clock: Clock; ttlMs: number; maxEntries: number },
+  o: {
+    clock: Clock;
+    ttlMs: number;
+    maxEntries: number;
+    /** Reads several rows at once, keyed by id: then misses are batched per connection and loop turn. */
+    loadMany?: (db: D, ids: readonly number[]) => Promise<ReadonlyMap<number, R>>;
+  },
 ): (db: D, id: number) => Promise<R | undefined> {
   const entries = new Map<number, { row: R; untilMs: number }>();
   // Concurrent misses for one id on one connection share one load (the first requests after a start
   // or an expiry would otherwise each read the same row). Keyed by connection too: a transaction's
   // read never waits on a pool read (on PGlite's one connection that would wait forever).
   const loading = new Map<D, Map<number, Promise<R | undefined>>>();
+  const batches = new Map<D, Map<number, { resolve(r: R | undefined): void; reject(e: unknown): void }>>();
+  const loadMany = o.loadMany;
+  function batched(db: D, id: number): Promise<R | undefined> {
+    if (!loadMany) return load(db, id);
+    let batch = batches.get(db);
+    if (!batch) {
+      const waiting = new Map<number, { resolve(r: R | undefined): void; reject(e: unknown): void }>();
+      batch = waiting;
+      batches.set(db, waiting);
+      setImmediate(() => {
+        batches.delete(db);
+        loadMany(db, [...waiting.keys()]).then(
+          (rows) => {
+            for (const [k, w] of waiting) w.resolve(rows.get(k));
+          },
+          (e: unknown) => {
+            for (const w of waiting.values()) w.reject(e);
+          },
+        );
+      });
+    }
+    const b = batch;
+    return new Promise((resolve, reject) => b.set(id, { resolve, reject }));
+  }
   async function loadOnce(db: D, id: number, now: number): Promise<R | undefined> {
-    const row = await load(db, id);
+    const row = await batched(db, id);
     entries.delete(id);
     if (row !== undefined) {
       if (entries.size >= o.maxEntries) entries.delete(entries.keys().next().value!);

@@ -24,6 +24,12 @@ export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | u
   return db.selectFrom('slots').selectAll().where('id', '=', slotId).executeTakeFirst();
 }
 
+/** Several slots by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
+export async function findSlotsByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, SlotRow>> {
+  const rows = await db.selectFrom('slots').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** Gives one seat back (never below zero). Seats are taken by booking.repository.ts writeBookingTakingSeats only. */
 export async function releaseSeat(db: DbOrTrx, slotId: number): Promise<void> {
   await db

@@ -15,6 +15,12 @@ export async function findFacilityById(db: DbOrTrx, id: number): Promise<Facilit
   return db.selectFrom('facilities').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Several facilities by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
+export async function findFacilitiesByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, FacilityRow>> {
+  const rows = await db.selectFrom('facilities').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** Facility ids by code (for slot generation after an insert). */
 export async function facilityIdsByCode(db: DbOrTrx): Promise<Map<string, number>> {
   const rows = await db.selectFrom('facilities').select(['id', 'code']).execute();

@@ -13,6 +13,12 @@ export async function findPersonById(db: DbOrTrx, id: number): Promise<PersonRow
   return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Several people by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
+export async function findPeopleByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, PersonRow>> {
+  const rows = await db.selectFrom('people').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 /** Inserts people, skipping identity hashes already registered; returns how many were new. */
 export async function insertPeople(db: DbOrTrx, people: readonly NewPerson[]): Promise<number> {
   if (people.length === 0) return 0;

@@ -46,6 +46,40 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the text of a statement the service runs on every booking: on Postgres it is sent as a
+ * named prepared statement (parsed and analysed once per connection, then only bound and executed;
+ * the text is not sent again). A comment, so PGlite and logs see plain SQL. Only statements with
+ * a fixed text should carry it (one prepared statement per distinct text and connection).
+ */
+export const PREPARED = '/* prepared */ ';
+
+/** At most this many distinct texts are prepared per process; any further one runs unnamed. */
+const MAX_PREPARED_TEXTS = 64;
+const preparedNames = new Map<string, string>();
+
+function preparedNameOf(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS) {
+    name = `yeyak_${preparedNames.size + 1}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+/** pg's client with PREPARED statements sent as named statements (Kysely passes text and values). */
+class PreparingClient extends pg.Client {
+  // pg's query has many overloads; this one only rewrites (text, values) calls and passes the rest on.
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = typeof text === 'string' && text.startsWith(PREPARED) ? preparedNameOf(text) : undefined;
+    const call = super.query as (...a: unknown[]) => never;
+    if (name !== undefined && Array.isArray(values) && args.length === 2)
+      return call.call(this, { name, text, values });
+    return call.apply(this, args);
+  }
+}
+
 const PG_DATE_OID = 1082;
 const PG_INT8_OID = 20;
 pg.types.setTypeParser(PG_DATE_OID, (v) => v);
@@ -97,7 +131,7 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
           }
         : {}),
     };
-    const pool = new pg.Pool({ ...poolConfig, max: opts.poolSize ?? 16 });
+    const pool = new pg.Pool({ ...poolConfig, max: opts.poolSize ?? 16, Client: PreparingClient });
     const probePool = new pg.Pool({ ...poolConfig, max: 1 });
     // Without these listeners one terminated backend kills the process: pg emits 'error' on the
     // pool for an idle connection and on the client for a checked-out one between queries. The
