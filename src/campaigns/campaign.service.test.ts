@@ -51,4 +51,24 @@ describe('campaign service', () => {
     assert.equal((await campaigns.liveCampaign('test-round'))?.version, 2);
     assert.equal(liveReads(), 2);
   });
+
+  it('reads the live set once for all the requests that find it expired, and keeps a known version as it was', async () => {
+    const { store, liveReads } = memoryCampaignStore();
+    const clock = fixedClock(0);
+    const campaigns = createCampaignService({
+      store,
+      clock,
+      countsByBirthDate: async () => new Map(),
+      cacheTtlMs: 2_000,
+    });
+    await campaigns.saveVersion(rulesV(1), 'op', true);
+    const first = await campaigns.liveCampaign('test-round');
+    clock.advance(2_000);
+    const again = await Promise.all([1, 2, 3, 4].map(() => campaigns.liveCampaign('test-round')));
+    assert.equal(liveReads(), 2, 'one read for the four requests after expiry');
+    assert.ok(
+      again.every((c) => c === first),
+      'the same version is not validated again',
+    );
+  });
 });

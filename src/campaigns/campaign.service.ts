@@ -66,19 +66,45 @@ export function validateForOperator(input: unknown): Result<CampaignRules, 'inva
 export function createCampaignService(deps: CampaignServiceDeps) {
   const ttl = deps.cacheTtlMs ?? 2_000;
   let cache: { atMs: number; byId: Map<string, LiveCampaign> } | undefined;
+  // One reload at a time: the requests that find the cache expired share it (each used to read and
+  // validate the live set itself, every request of the round trip's length every 2 s).
+  let reloading: Promise<Map<string, LiveCampaign>> | undefined;
+  let generation = 0;
 
-  async function liveCampaigns(): Promise<Map<string, LiveCampaign>> {
-    const now = deps.clock.nowMs();
-    if (cache && now - cache.atMs < ttl) return cache.byId;
+  async function reload(now: number): Promise<Map<string, LiveCampaign>> {
+    const started = generation;
     const rows = await deps.store.listLive();
     const byId = new Map<string, LiveCampaign>();
     for (const row of rows) {
+      // A version never changes once stored: one already validated is kept as it was.
+      const known = cache?.byId.get(row.id);
+      if (known && known.version === row.version) {
+        byId.set(row.id, known);
+        continue;
+      }
       const valid = validateCampaignRules(row.rules);
       // A stored live version was validated when saved; if it no longer validates, refuse to serve it.
       if (valid.ok) byId.set(row.id, { rules: valid.value, version: row.version });
     }
-    cache = { atMs: now, byId };
+    // A read begun before a publication answers its own callers but is not kept.
+    if (started === generation) cache = { atMs: now, byId };
     return byId;
+  }
+
+  /** A version was just published: the next request reads again (not a reload begun before). */
+  function forget() {
+    cache = undefined;
+    reloading = undefined;
+    generation += 1;
+  }
+
+  async function liveCampaigns(): Promise<Map<string, LiveCampaign>> {
+    const now = deps.clock.nowMs();
+    if (cache && now - cache.atMs < ttl) return cache.byId;
+    reloading ??= reload(now).finally(() => {
+      reloading = undefined;
+    });
+    return reloading;
   }
 
   async function liveCampaign(id: string): Promise<LiveCampaign | undefined> {
@@ -98,7 +124,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       const latest = await deps.store.latestVersionNumber(rules.id);
       return nextVersionProblem(input, latest);
     }
-    cache = undefined;
+    forget();
     return ok({ rules, version: rules.version });
   }
 
@@ -130,9 +156,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     versions: (id: string) => deps.store.listVersions(id),
     listForEditor: () => deps.store.listForEditor(),
     /** Forget the cached live set (a version was just published here). */
-    invalidate: () => {
-      cache = undefined;
-    },
+    invalidate: forget,
   };
 }
 
