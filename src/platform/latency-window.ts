@@ -54,7 +54,15 @@ export function createLatencyWindow(clock: Clock, opts: { windowSec?: number; ma
     const live = buckets.filter((b) => b.second > nowSec - windowSec);
     const count = live.reduce((n, b) => n + b.count, 0);
     const errors = live.reduce((n, b) => n + b.errors, 0);
-    const sorted = live.flatMap((b) => b.latencies).sort((a, b) => a - b);
+    // A typed array sorts numerically without a comparator call per comparison (this runs on every
+    // admission tick over up to windowSec × maxSamplesPerSec samples: it showed in the booking profile).
+    const sorted = new Float64Array(live.reduce((n, b) => n + b.latencies.length, 0));
+    let at = 0;
+    for (const b of live) {
+      sorted.set(b.latencies, at);
+      at += b.latencies.length;
+    }
+    sorted.sort();
     const pick = (q: number) =>
       sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     return {
