@@ -242,6 +242,8 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     dataFile: files.joins,
     // Enough connections for the offered rate at ~30 ms per answer (nginx's backlog is 4,096).
     ratePerSec: overloadRate,
+    // Two generator threads: one wrk thread offered 2.67x, not 5x (its own CPU, not the edge, ran out).
+    threads: 2,
     connections: Math.min(1_000, Math.max(256, Math.round(overloadRate / 30))),
     durationSec: plan.quick ? 8 : 15,
     cpu: { node: shedding.pids, nginx: () => childrenOf(shedEdge.pid).concat(shedEdge.pid) },

@@ -96,6 +96,8 @@ export interface WrkRun {
   /** Offered requests/s, paced open loop; 0 or absent: closed loop. */
   ratePerSec?: number;
   connections: number;
+  /** wrk threads (each its own event loop and Lua state; the paced rate is split among them). Default 1. */
+  threads?: number;
   durationSec: number;
   /** Process groups whose CPU is charged to the answers. */
   cpu: Record<string, () => number[]>;
@@ -114,10 +116,10 @@ export async function runWrk(r: WrkRun, signal: AbortSignal): Promise<Row> {
       .map(([k, v]) => `${k}: ${v}`)
       .join('|'),
     FD_RATE: String(r.ratePerSec ?? 0),
-    FD_THREADS: '1',
+    FD_THREADS: String(r.threads ?? 1),
   };
   const args = [
-    '-t1',
+    `-t${r.threads ?? 1}`,
     `-c${r.connections}`,
     `-d${r.durationSec}s`,
     '--timeout',
