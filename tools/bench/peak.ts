@@ -46,6 +46,21 @@ const rate = (count: number, ms: number, statuses: StatusTally): StepRate => ({
 
 export const deviceIdOf = (runId: string, i: number) => `bench-${runId}-${i}`;
 
+/** Set-up requests answered 503 (the database probe timed out on a saturated machine) are retried after Retry-After, as the site does. */
+const SETUP_ATTEMPTS = 5;
+async function sendSetup(
+  client: LoadClient,
+  i: number,
+  req: Parameters<LoadClient['send']>[1],
+  signal: AbortSignal,
+): ReturnType<LoadClient['send']> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await client.send(i, req);
+    if (r.status !== 503 || attempt >= SETUP_ATTEMPTS) return r;
+    await sleep(1_000 * (r.retryAfterSec ?? 1), signal);
+  }
+}
+
 /** Verify → join → poll until admitted, for every person; returns who was admitted and the rates seen. */
 export async function admitEveryone(
   client: LoadClient,
@@ -59,14 +74,19 @@ export async function admitEveryone(
   const sessions: string[] = new Array(people.length);
   let t = performance.now();
   await closedLoop(people.length, 64, signal, async (i) => {
-    const r = await client.send(i, {
-      method: 'POST',
-      path: '/api/identity/verify',
-      headers: {},
-      body: { providerId: 'pass', rrn: people[i]!.rrn, name: people[i]!.name },
-      timeoutMs: REQUEST_TIMEOUT_MS,
-      wantJson: true,
-    });
+    const r = await sendSetup(
+      client,
+      i,
+      {
+        method: 'POST',
+        path: '/api/identity/verify',
+        headers: {},
+        body: { providerId: 'pass', rrn: people[i]!.rrn, name: people[i]!.name },
+        timeoutMs: REQUEST_TIMEOUT_MS,
+        wantJson: true,
+      },
+      signal,
+    );
     tally(verifyT, r.status);
     if (r.status !== 200) throw new Error(`verify answered ${r.status}`);
     sessions[i] = (r.json as { sessionToken: string }).sessionToken;
@@ -81,14 +101,19 @@ export async function admitEveryone(
   t = performance.now();
   await closedLoop(people.length, 128, signal, async (i) => {
     const deviceId = deviceIdOf(runId, i);
-    const r = await client.send(i, {
-      method: 'POST',
-      path: `/api/campaigns/${CAMPAIGN}/queue`,
-      headers: { authorization: `Bearer ${sessions[i]}` },
-      body: { deviceId },
-      timeoutMs: REQUEST_TIMEOUT_MS,
-      wantJson: true,
-    });
+    const r = await sendSetup(
+      client,
+      i,
+      {
+        method: 'POST',
+        path: `/api/campaigns/${CAMPAIGN}/queue`,
+        headers: { authorization: `Bearer ${sessions[i]}` },
+        body: { deviceId },
+        timeoutMs: REQUEST_TIMEOUT_MS,
+        wantJson: true,
+      },
+      signal,
+    );
     tally(joinT, r.status);
     if (r.status !== 200) throw new Error(`join answered ${r.status}`);
     const j = r.json as { ticket: string; status: { state: string; admission?: { token: string } } };
