@@ -21,6 +21,7 @@ import {
   type WaitingRoomBenchResult,
 } from './parse.ts';
 import { runTool } from './run-tool.ts';
+import { cpuMsOf } from './cpu-time.ts';
 
 const SLOTS = 100_000;
 
@@ -76,6 +77,40 @@ export async function createScratchDatabase(adminUrl: string, name: string, clea
 export interface PgbenchRun {
   readonly clients: number;
   readonly result: PgbenchResult;
+  /**
+   * CPU ms of its PostgreSQL backends per transaction (/proc of each backend, sampled every 100 ms
+   * while it lives: the last <100 ms of each is missed), comparable with the peak phase's
+   * "its PostgreSQL backends" per booking; null when no backend was seen.
+   */
+  readonly postgresCpuMsPerTx: number | null;
+}
+
+/** Samples the CPU of `database`'s backends (other than the sampler's own) until stopped. */
+async function backendCpuSampler(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const lastSeen = new Map<number, number>();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const r = await c.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      for (const { pid } of r.rows) {
+        const ms = cpuMsOf(pid);
+        if (ms > 0) lastSeen.set(pid, ms);
+      }
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  })();
+  return {
+    async stop(): Promise<number> {
+      stopped = true;
+      await loop.catch(() => undefined);
+      await c.end();
+      return [...lastSeen.values()].reduce((a, b) => a + b, 0);
+    },
+  };
 }
 
 export async function runPgbench(o: {
@@ -100,12 +135,24 @@ export async function runPgbench(o: {
   writeFileSync(script, PGBENCH_SCRIPT);
   const runs: PgbenchRun[] = [];
   for (const clients of o.clients) {
-    const { stdout } = await runTool(
-      'pgbench',
-      ['-n', '-f', script, '-c', String(clients), '-j', '2', '-T', String(o.durationSec), url],
-      { timeoutMs: (o.durationSec + 60) * 1000, signal: o.cleanup.signal },
-    );
-    runs.push({ clients, result: parsePgbench(stdout) });
+    const sampler = await backendCpuSampler(url);
+    let stdout: string;
+    let backendMs: number;
+    try {
+      ({ stdout } = await runTool(
+        'pgbench',
+        ['-n', '-f', script, '-c', String(clients), '-j', '2', '-T', String(o.durationSec), url],
+        { timeoutMs: (o.durationSec + 60) * 1000, signal: o.cleanup.signal },
+      ));
+    } finally {
+      backendMs = await sampler.stop();
+    }
+    const result = parsePgbench(stdout);
+    runs.push({
+      clients,
+      result,
+      postgresCpuMsPerTx: backendMs > 0 && result.transactions > 0 ? backendMs / result.transactions : null,
+    });
   }
   return runs;
 }

@@ -56,6 +56,9 @@ export function targetsOf(r: BenchReport): TargetResult[] {
       typeof r.settings.overloadAgainstPeakPerSec === 'number' ? r.settings.overloadAgainstPeakPerSec : null,
     joinPerSec: r.waitingRoomBench?.joinPerSec ?? null,
     pollPerSec: r.waitingRoomBench?.pollPerSec ?? null,
+    serviceCpuMsPerBooking: r.peak?.cpuMsPerBooking.service ?? null,
+    postgresCpuMsPerBooking: r.peak?.cpuMsPerBooking.postgres ?? null,
+    pgbenchPostgresCpuMsPerTx: bestPgbench(r.pgbench)?.postgresCpuMsPerTx ?? null,
     overloadWithRoom: w
       ? { goodputPerSec: w.goodputPerSec, p99AdmittedMs: w.bookingLatency.p99Ms, status5xx: w.status5xx }
       : null,
@@ -124,7 +127,7 @@ export function renderReport(r: BenchReport): string {
   L.push('1. Machine limits (baselines)');
   for (const p of r.pgbench ?? [])
     L.push(
-      `  pgbench booking tx (3 statements, fsync on, 100,000 slots, ${p.result.queryMode} protocol), ${pad(`${p.clients} clients:`, 12)} ${int(p.result.tps)} tps, avg ${ms(p.result.latencyAvgMs)}, failed ${p.result.failed}`,
+      `  pgbench booking tx (3 statements, fsync on, 100,000 slots, ${p.result.queryMode} protocol), ${pad(`${p.clients} clients:`, 12)} ${int(p.result.tps)} tps, avg ${ms(p.result.latencyAvgMs)}, failed ${p.result.failed}; Postgres CPU ${ms(p.postgresCpuMsPerTx)} per tx`,
     );
   if (!r.pgbench) L.push('  pgbench: not measured');
   if (r.redis) {
@@ -165,7 +168,9 @@ export function renderReport(r: BenchReport): string {
     );
     if (best)
       L.push(
-        `    (pgbench: at most ${ms((m.cores * 1000) / best.result.tps)} of machine CPU per transaction, its client included)`,
+        `    (pgbench: at most ${ms((m.cores * 1000) / best.result.tps)} of machine CPU per transaction, its client included;` +
+          ` its PostgreSQL backends ${ms(best.postgresCpuMsPerTx)} per transaction → a booking costs Postgres` +
+          ` ${x(ratio(c.postgres, best.postgresCpuMsPerTx))} of a pgbench transaction)`,
       );
   } else L.push('  bookings over HTTP: not measured');
   L.push('');

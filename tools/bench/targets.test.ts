@@ -10,6 +10,9 @@ const all: Measured = {
   joinPerSec: 45_000,
   pollPerSec: 150_000,
   overloadWithRoom: { goodputPerSec: 3_000, p99AdmittedMs: 250, status5xx: 0 },
+  serviceCpuMsPerBooking: 0.35,
+  postgresCpuMsPerBooking: 0.5,
+  pgbenchPostgresCpuMsPerTx: 0.45,
 };
 const verdicts = (m: Measured) => Object.fromEntries(evaluateTargets(m).map((t) => [t.id, t.verdict]));
 
@@ -52,5 +55,16 @@ describe('evaluateTargets', () => {
     assert.equal(v['bookings-vs-pgbench'], 'n/a');
     assert.equal(v['overload-goodput'], 'n/a');
     assert.equal(v['overload-5xx'], 'n/a');
+  });
+});
+
+describe('CPU per booking targets', () => {
+  it('misses service CPU over 0.4 ms and Postgres CPU over 1.2x pgbench per transaction; n/a when not measured', () => {
+    const v = verdicts({ ...all, serviceCpuMsPerBooking: 1.2, postgresCpuMsPerBooking: 0.6 });
+    assert.equal(v['service-cpu-per-booking'], 'MISS');
+    assert.equal(v['postgres-cpu-vs-pgbench'], 'MISS');
+    const none = verdicts({ ...all, serviceCpuMsPerBooking: null, pgbenchPostgresCpuMsPerTx: null });
+    assert.equal(none['service-cpu-per-booking'], 'n/a');
+    assert.equal(none['postgres-cpu-vs-pgbench'], 'n/a');
   });
 });

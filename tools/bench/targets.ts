@@ -6,6 +6,8 @@
  *   queue ops (join, poll) ≥ 0.5 × redis-benchmark (EVALSHA of the real join script; GET)
  *   under 10× overload with the waiting room: goodput ≥ 95 % of peak, p99 of admitted bookings
  *   ≤ 300 ms, no 5xx
+ *   service CPU per booking ≤ 0.4 ms; its Postgres backends' CPU per booking ≤ 1.2 × pgbench's
+ *   backends' CPU per transaction (issue 13)
  */
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -43,6 +45,11 @@ export interface Measured {
   readonly overloadWithRoom: { goodputPerSec: number; p99AdmittedMs: number | null; status5xx: number } | null;
   /** The peak the overload was sized from, when it was not measured in this run (--assume-peak). */
   readonly assumedPeakPerSec?: number | null;
+  /** CPU ms per booking of the service's processes and of their Postgres backends (peak phase). */
+  readonly serviceCpuMsPerBooking?: number | null;
+  readonly postgresCpuMsPerBooking?: number | null;
+  /** CPU ms per transaction of pgbench's Postgres backends (the best run's). */
+  readonly pgbenchPostgresCpuMsPerTx?: number | null;
 }
 
 export function evaluateTargets(m: Measured): TargetResult[] {
@@ -80,5 +87,13 @@ export function evaluateTargets(m: Measured): TargetResult[] {
       300,
     ),
     t('overload-5xx', '10× overload with waiting room: 5xx responses', o ? o.status5xx : null, '<=', 0),
+    t('service-cpu-per-booking', 'service CPU ms per booking', m.serviceCpuMsPerBooking ?? null, '<=', 0.4),
+    t(
+      'postgres-cpu-vs-pgbench',
+      "Postgres CPU per booking ÷ pgbench's per transaction",
+      ratio(m.postgresCpuMsPerBooking, m.pgbenchPostgresCpuMsPerTx),
+      '<=',
+      1.2,
+    ),
   ];
 }
