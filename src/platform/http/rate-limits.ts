@@ -14,7 +14,14 @@ import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import type { Cluster, Redis } from 'ioredis';
-import { sendProblem } from './errors.ts';
+import { problemBody } from './errors.ts';
+
+/**
+ * The refusal's body, rendered once: the same problem sendProblem would send, without a serializer
+ * run per refusal (a refusal should cost what a hello-world answer does).
+ */
+const TOO_MANY_REQUESTS = problemBody('too-many-requests');
+const TOO_MANY_REQUESTS_TEXT = JSON.stringify(TOO_MANY_REQUESTS);
 
 /** Keys one process keeps in memory per limit (least recently used go first). */
 const MEMORY_KEYS_PER_LIMIT = 100_000;
@@ -73,7 +80,10 @@ export function limitBy(
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const limit = await check(req);
     if (limit.isAllowed || !limit.isExceeded) return;
-    reply.header('retry-after', limit.ttlInSeconds);
-    return sendProblem(reply, 'too-many-requests');
+    return reply
+      .code(TOO_MANY_REQUESTS.status)
+      .type('application/problem+json')
+      .header('retry-after', limit.ttlInSeconds)
+      .send(TOO_MANY_REQUESTS_TEXT);
   };
 }
