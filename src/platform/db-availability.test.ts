@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { createDatabaseAvailability, probeTables } from './db-availability.ts';
+import { Kysely } from 'kysely';
+import { PGlite } from '@electric-sql/pglite';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { createDatabaseAvailability, gatedDialects, probeTables } from './db-availability.ts';
 import { isDatabaseUnavailable } from './db-errors.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db.ts';
 
@@ -129,5 +132,68 @@ describe('isDatabaseUnavailable', () => {
     for (const code of ['23505', '40001', '22003', '42P01'])
       assert.equal(isDatabaseUnavailable(pgError(code)), false, code);
     assert.equal(isDatabaseUnavailable(new Error('boom')), false);
+  });
+});
+
+describe('the gate over one PGlite driver', () => {
+  /** A gate whose listeners can be counted and fired by the test. */
+  function fakeGate() {
+    const listeners = new Set<() => void>();
+    let available = true;
+    return {
+      listeners,
+      isAvailable: () => available,
+      onceUnavailable(l: () => void) {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      shut() {
+        available = false;
+        for (const l of [...listeners]) l();
+        listeners.clear();
+      },
+    };
+  }
+
+  it('keeps no listener once a query has its connection (no growth per query)', async () => {
+    const lite = await PGlite.create();
+    const gate = fakeGate();
+    const db = new Kysely<Record<string, never>>({ dialect: gatedDialects(new PGliteDialect(lite), gate).gated });
+    try {
+      for (let i = 0; i < 200; i++) await sql`SELECT 1`.execute(db);
+      await Promise.all(Array.from({ length: 50 }, () => sql`SELECT 1`.execute(db)));
+      assert.equal(gate.listeners.size, 0);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses a query waiting for the connection when the gate shuts, while the probe handle still gets through', async () => {
+    const lite = await PGlite.create();
+    const gate = fakeGate();
+    const dialects = gatedDialects(new PGliteDialect(lite), gate);
+    const db = new Kysely<Record<string, never>>({ dialect: dialects.gated });
+    const probe = new Kysely<Record<string, never>>({ dialect: dialects.ungated });
+    try {
+      let release!: () => void;
+      const held = db.transaction().execute(async (trx) => {
+        await sql`SELECT 1`.execute(trx);
+        await new Promise<void>((r) => (release = r));
+      });
+      while (!release) await sleep(1);
+      const waiting = sql`SELECT 1`.execute(db).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await sleep(10);
+      assert.equal(gate.listeners.size, 1, 'the waiting query listens');
+      gate.shut();
+      assert.ok(isDatabaseUnavailable(await waiting), 'refused at once, not after the transaction');
+      release();
+      await held;
+      assert.deepEqual((await sql<{ n: number }>`SELECT 2 AS n`.execute(probe)).rows, [{ n: 2 }]);
+    } finally {
+      await db.destroy();
+    }
   });
 });
