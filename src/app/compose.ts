@@ -131,6 +131,9 @@ export function composeServices(o: ComposeOptions) {
           end: async (a) => {
             await waitingRoom.service.bookingPlaced(a);
           },
+          reopen: async (a) => {
+            await waitingRoom.service.bookingCancelled(a);
+          },
         }
       : null,
   });

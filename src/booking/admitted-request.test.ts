@@ -4,6 +4,8 @@ import { err, ok } from '../platform/result.ts';
 import { bookingUnit } from '../../test/support/booking-unit.ts';
 import type { AdmissionClaim, AdmissionProblem } from '../waiting-room/admission-check.ts';
 import { createAdmittedRequests, type Admissions } from './admitted-request.ts';
+import { admissionCheck } from '../waiting-room/admission-check.ts';
+import { newHarness, OPENS } from '../../test/support/waiting-room.ts';
 
 /**
  * The waiting room's side as the booking path sees it: one admission per identity, ended once its
@@ -21,6 +23,7 @@ function admissionsFor(issued: Record<string, string>) {
     async end(a) {
       ended.push({ identityHash: a.identityHash, isProxy: a.isProxy });
     },
+    async reopen() {},
   };
   return { admissions, ended };
 }
@@ -128,5 +131,71 @@ describe('an admitted booking', () => {
       ok(ok('done')),
     );
     assert.deepEqual(seen, [`adm-${p.identity_hash}`, undefined]);
+  });
+
+  it('after cancelling their own booking, a person queues again at the back, is admitted anew and books once more; never two bookings at once', async () => {
+    const u = bookingUnit();
+    const [p, q] = [u.person(), u.person()];
+    const h = await newHarness({ startMs: OPENS });
+    await h.service.openCampaign({ campaignId: 'demo', opensAtMs: OPENS, partitions: 1 });
+    const room = h.service;
+    const admitted = createAdmittedRequests({
+      booking: u.service,
+      admissions: {
+        check: admissionCheck(room),
+        end: async (a) => void (await room.bookingPlaced(a)),
+        reopen: async (a) => void (await room.bookingCancelled(a)),
+      },
+    });
+    const who = (x: typeof p) => ({ campaignId: 'demo', identityHash: x.identity_hash, deviceId: `phone-${x.id}` });
+    const admitNext = async () => {
+      await h.store.advanceCursor(
+        { campaignId: 'demo', partition: 0 },
+        { count: 1, graceMs: 60_000 },
+        { nowMs: h.clock.nowMs(), opensAtMs: OPENS },
+      );
+      await room.refreshSnapshot();
+    };
+    const tokenOf = async (x: typeof p, ticket: string) => {
+      const s = await room.pollStatus({ campaignId: 'demo', ticket, deviceId: who(x).deviceId });
+      assert.ok(s.ok && s.value.status.kind === 'admitted', JSON.stringify(s));
+      return s.value.status.admissionToken;
+    };
+    const book = (x: typeof p, token: string, key: string) =>
+      admitted.placeBooking(
+        { ...who(x), token },
+        { requesterId: x.id, campaignId: 'demo', slotId: u.slotPair().dose1.id, idempotencyKey: key },
+      );
+
+    const first = await room.joinQueue(who(p));
+    assert.ok(first.ok);
+    await admitNext();
+    const token1 = await tokenOf(p, first.value.ticket);
+    const booked = await book(p, token1, 'k1');
+    assert.ok(booked.ok && booked.value.ok);
+    const queued = await room.joinQueue(who(q));
+    assert.ok(queued.ok && queued.value.status.kind === 'waiting', 'q joined while p held a booking');
+    assert.equal((await room.joinQueue(who(p))).ok, false, 'booked: the queue turns p away');
+
+    const cancelled = await admitted.cancelBooking(
+      { identityHash: p.identity_hash },
+      { requesterId: p.id, bookingNumber: booked.value.value.bookingNumber },
+    );
+    assert.ok(cancelled.ok && cancelled.value.status === 'cancelled');
+
+    const again = await room.joinQueue(who(p));
+    assert.ok(again.ok && again.value.status.kind === 'waiting', JSON.stringify(again));
+    assert.equal(again.value.status.ahead, 1, 'behind q, who joined before the cancel');
+    const reused = await book(p, token1, 'k2');
+    assert.ok(!reused.ok, 'the first admission opens nothing after the cancel');
+    await admitNext();
+    await admitNext();
+    const token2 = await tokenOf(p, again.value.ticket);
+    const rebooked = await book(p, token2, 'k2');
+    assert.ok(rebooked.ok && rebooked.value.ok, JSON.stringify(rebooked));
+    const rows = [...u.stores.snapshot().bookings.values()].filter((b) => b.person_id === p.id);
+    assert.deepEqual(rows.map((b) => b.status).sort(), ['active', 'cancelled']);
+    const third = await book(p, token2, 'k3');
+    assert.ok(!third.ok && third.reason === 'admission-used', JSON.stringify(third));
   });
 });

@@ -16,13 +16,15 @@ export interface Admissions {
   check(claim: AdmissionClaim): Promise<Result<{ admissionId: string }, AdmissionProblem>>;
   /** A booking committed under this admission: end it, so its token opens nothing any more. */
   end(a: { campaignId: string; identityHash: string; deviceId: string; isProxy: boolean }): Promise<void>;
+  /** The identity's own booking in this campaign was cancelled: let them queue again, at the back. */
+  reopen(a: { campaignId: string; identityHash: string }): Promise<void>;
 }
 
 export type Admitted<T, R extends string> = Result<Result<T, R>, AdmissionProblem>;
 
 /** `admissions: null` is ADMISSION_GATE=off (benchmark only): no check and no admission to end, as in 2021. */
 export function createAdmittedRequests(d: {
-  booking: Pick<BookingService, 'placeBooking' | 'retriedBooking'>;
+  booking: Pick<BookingService, 'placeBooking' | 'retriedBooking' | 'cancelBooking'>;
   admissions: Admissions | null;
 }) {
   /** Runs `work` under the request's admission. */
@@ -64,7 +66,22 @@ export function createAdmittedRequests(d: {
     return ok(placed);
   }
 
-  return { run, placeBooking };
+  /**
+   * Cancels a booking (no admission needed: a person may always cancel) and, when it was the
+   * requester's own booking, lets their identity queue again for this campaign as a new arrival.
+   * A proxy booking never marked the requester's place completed, so there is nothing to reopen.
+   */
+  async function cancelBooking(
+    who: { identityHash: string },
+    input: { requesterId: number; bookingNumber: string },
+  ): Promise<Result<BookingView, BookingFailure>> {
+    const cancelled = await d.booking.cancelBooking(input);
+    if (cancelled.ok && !cancelled.value.isProxy && d.admissions)
+      await d.admissions.reopen({ campaignId: cancelled.value.campaignId, identityHash: who.identityHash });
+    return cancelled;
+  }
+
+  return { run, placeBooking, cancelBooking };
 }
 
 export type AdmittedRequests = ReturnType<typeof createAdmittedRequests>;

@@ -228,7 +228,7 @@ export function bookingRoutes(d: BookingRoutesDeps) {
           reply,
           counted(
             'cancel',
-            await d.booking.cancelBooking({
+            await d.admitted.cancelBooking(sessionOf(req), {
               requesterId: sessionOf(req).personId,
               bookingNumber: req.params.bookingNumber,
             }),

@@ -120,3 +120,10 @@ describe('config: database timeouts', () => {
     assert.match(problemsOf({ TLS_ENABLED: 'yes' }).join('\n'), /TLS_ENABLED/);
   });
 });
+
+describe('config: DEMO_OPENS_IN_MS', () => {
+  it('gives a newcomer following the README ten minutes to reach the pre-room (issue 14)', () => {
+    assert.equal(loadConfig(base()).demoOpensInMs, 600_000);
+    assert.equal(loadConfig({ ...base(), DEMO_OPENS_IN_MS: '120000' }).demoOpensInMs, 120_000);
+  });
+});

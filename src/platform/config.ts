@@ -319,7 +319,8 @@ export function loadConfig(env: Env = process.env): Config {
     demoPopulation: p.int(env, 'DEMO_POPULATION', 20_000, 0, 100_000_000),
     demoFacilities: p.int(env, 'DEMO_FACILITIES', 10_000, 1, 100_000),
     demoSlotDays: p.int(env, 'DEMO_SLOT_DAYS', 7, 1, 60),
-    demoOpensInMs: p.int(env, 'DEMO_OPENS_IN_MS', 60_000, 0, 7 * 24 * 3_600_000),
+    // Ten minutes: time for a newcomer to read the README, find a demo person and verify before the opening (issue 14).
+    demoOpensInMs: p.int(env, 'DEMO_OPENS_IN_MS', 600_000, 0, 7 * 24 * 3_600_000),
     operatorAccounts: operatorAccountsOf(env, p, demoAccounts),
     demoAccounts,
     publishPollMs: p.int(env, 'PUBLISH_POLL_MS', 5_000, 50, 600_000),

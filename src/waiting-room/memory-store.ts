@@ -230,6 +230,16 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       return ok(undefined);
     },
 
+    async reopenAfterCancel(ref, identityHash) {
+      const q = get(ref);
+      if (!q) return err('missing-state');
+      const rec = q.people.get(personField(identityHash));
+      if (!rec) return err('unknown');
+      if (rec.st !== 'D') return err('not-completed');
+      rec.st = 'X';
+      return ok(undefined);
+    },
+
     async releasePlace(ref, req, at) {
       const q = get(ref);
       if (!q) return err('missing-state');

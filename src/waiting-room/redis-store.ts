@@ -24,6 +24,7 @@ const SCRIPTS = [
   'stats',
   'restore',
   'reinsert',
+  'reopen',
 ] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 type Reply = (string | number)[];
@@ -161,6 +162,14 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       throw new Error(`complete.lua replied ${JSON.stringify(r)}`);
     },
 
+    async reopenAfterCancel(ref, identityHash, at) {
+      const q = k(ref);
+      const r = await run('reopen', [q.meta, q.people], [personField(identityHash), at.nowMs]);
+      if (r[0] === 'ok') return ok(undefined);
+      if (r[0] === 'not-completed' || r[0] === 'unknown' || r[0] === 'missing-state') return err(r[0]);
+      throw new Error(`reopen.lua replied ${JSON.stringify(r)}`);
+    },
+
     async releasePlace(ref, req, at) {
       const q = k(ref);
       const r = await run(
@@ -261,6 +270,7 @@ export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   stats: 3,
   restore: 2,
   reinsert: 3,
+  reopen: 2,
 };
 
 function parseRecord(value: string, admissionExpiry: string | null): PersonRecord {

@@ -231,6 +231,47 @@ describe('waiting room service', () => {
       assert.equal(value(await h.service.joinQueue(person(1))).status.kind, 'waiting');
     });
 
+    it('after the own booking is cancelled, the person joins again at the back as a new arrival; the old token stays useless', async () => {
+      const h = await openedWith(3);
+      await admitNext(h, 1);
+      const a = as(value(await poll(h, 1, h.tickets[0]!)), 'admitted');
+      value(await h.service.bookingPlaced({ ...person(1), isProxy: false }));
+      assert.equal(reason(await h.service.joinQueue(person(1))), 'already-completed');
+
+      value(await h.service.bookingCancelled({ campaignId: CAMPAIGN, identityHash: 'identity-1' }));
+
+      const again = value(await h.service.joinQueue(person(1)));
+      const w = as(again, 'waiting');
+      assert.equal(ticketOf(again.ticket).seq, 4, 'behind the two still waiting and taking a new seq');
+      assert.equal(w.ahead, 2);
+      assert.equal((await h.store.personRecord(ref, 'identity-1'))?.state, 'waiting');
+      const replay = await h.service.verifyAdmission({
+        campaignId: CAMPAIGN,
+        token: a.admissionToken,
+        identityHash: 'identity-1',
+        deviceId: 'device-1',
+      });
+      assert.equal(reason(replay), 'admission-ended', 'the first admission opens nothing after the cancel');
+      const other = await h.service.joinQueue({ ...person(1), deviceId: 'device-other' });
+      assert.equal(reason(other), 'other-device', 'still one device per person');
+    });
+
+    it('reopens only a completed identity, and only for a known campaign', async () => {
+      const h = await openedWith(1);
+      assert.equal(
+        reason(await h.service.bookingCancelled({ campaignId: CAMPAIGN, identityHash: 'identity-1' })),
+        'not-completed',
+      );
+      assert.equal(
+        reason(await h.service.bookingCancelled({ campaignId: CAMPAIGN, identityHash: 'identity-9' })),
+        'unknown-place',
+      );
+      assert.equal(
+        reason(await h.service.bookingCancelled({ campaignId: 'no-such-campaign', identityHash: 'identity-1' })),
+        'unknown-campaign',
+      );
+    });
+
     it('after a booking for oneself, ends the campaign for this identity (as completeAdmission)', async () => {
       const h = await openedWith(1);
       await admitNext(h, 1);

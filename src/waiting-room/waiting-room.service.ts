@@ -6,6 +6,7 @@
  *   POST /queue/:campaign/leave   → leaveQueue
  *   every eligibility / facility / booking route → verifyAdmission (the "no back door" guard)
  *   booking service after commit  → bookingPlaced (completeAdmission, or for a proxy booking the release of this admission)
+ *   own booking cancelled         → bookingCancelled (the identity may queue again, at the back)
  *
  * Polls are answered from the room's in-memory snapshot (admission-loop.ts refreshes it about once
  * a second); the store is touched only when the person's turn has come (claim), when a pre-room
@@ -144,6 +145,17 @@ export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
     deviceId: string;
     isProxy: boolean;
   }): Promise<Result<void, 'unknown-campaign' | 'not-admitted' | 'unknown-place' | 'other-device'>>;
+  /**
+   * The identity's own booking in this campaign was cancelled: while the campaign's queue is open
+   * they may join again, as a new arrival at the back (2021: cancel and book again while the round
+   * was open). Nothing else changes: the same device rule applies, and the booking store still
+   * allows one active booking per person. 'unknown-place' when the store holds no record (a join
+   * then places them anyway); 'not-completed' when the identity was not marked completed.
+   */
+  bookingCancelled(req: {
+    campaignId: string;
+    identityHash: string;
+  }): Promise<Result<void, 'unknown-campaign' | 'unknown-place' | 'not-completed'>>;
 }
 
 export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomService {
@@ -421,6 +433,17 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     },
 
     completeAdmission,
+
+    async bookingCancelled({ campaignId, identityHash }) {
+      const room = rooms.get(campaignId);
+      if (!room) return err('unknown-campaign');
+      const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
+      const r = await withRecovery(ctx, room, () =>
+        ctx.store.reopenAfterCancel(ref, identityHash, instant(ctx, room)),
+      );
+      if (r.ok) return r;
+      return r.reason === 'unknown' ? err('unknown-place') : err('not-completed');
+    },
 
     async bookingPlaced({ campaignId, identityHash, deviceId, isProxy }) {
       if (!isProxy) return completeAdmission({ campaignId, identityHash });

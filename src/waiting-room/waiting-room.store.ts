@@ -179,12 +179,23 @@ export interface WaitingRoomStore {
     Result<Claim, 'not-open' | 'not-reached' | 'expired' | 'completed' | 'other-device' | 'unknown' | 'missing-state'>
   >;
 
-  /** The booking completed: the admission ends and the identity cannot join this campaign again. Idempotent. */
+  /** The booking completed: the admission ends and the identity cannot join this campaign again (until reopenAfterCancel). Idempotent. */
   completeAdmission(
     ref: QueueRef,
     identityHash: string,
     at: Instant,
   ): Promise<Result<void, 'not-admitted' | 'unknown' | 'missing-state'>>;
+
+  /**
+   * The person's own booking was cancelled: a completed identity may join again, as a new arrival
+   * at the back (state 'expired'; device tag and lock-out unchanged, so one device per person holds).
+   * 'not-completed' if the person is not in state 'completed' (nothing changes). Idempotent in effect.
+   */
+  reopenAfterCancel(
+    ref: QueueRef,
+    identityHash: string,
+    at: Instant,
+  ): Promise<Result<void, 'not-completed' | 'unknown' | 'missing-state'>>;
 
   /** The holder gives up a place or an admission (state 'expired'). Idempotent for the holder device. */
   releasePlace(

@@ -327,6 +327,42 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.deepEqual(await store.claimAdmission(ref, claimOf(1), OPEN), { ok: false, reason: 'completed' });
       });
 
+      it('after a cancel, the completed identity joins again at the back as a new arrival', async () => {
+        await openWith(3);
+        value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
+        value(await store.claimAdmission(ref, claimOf(1), OPEN));
+        value(await store.completeAdmission(ref, 'id-1', OPEN));
+        value(await store.reopenAfterCancel(ref, 'id-1', at(OPENS + 10)));
+        assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'expired');
+        assert.deepEqual(value(await store.join(ref, joiner(1), at(OPENS + 20))), { kind: 'new', seq: 4, preScore: null });
+        const rec = await store.personRecord(ref, 'id-1');
+        assert.equal(rec?.state, 'waiting');
+        assert.equal(rec?.seq, 4);
+        assert.equal(value(await store.stats(ref, at(OPENS + 20))).tail, 4);
+      });
+
+      it('reopening keeps one device per person: another device is refused while the new place is held', async () => {
+        await openWith(1);
+        value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
+        value(await store.claimAdmission(ref, claimOf(1), OPEN));
+        value(await store.completeAdmission(ref, 'id-1', OPEN));
+        value(await store.reopenAfterCancel(ref, 'id-1', OPEN));
+        value(await store.join(ref, joiner(1), at(OPENS + 1)));
+        const other = await store.join(ref, { ...joiner(1), deviceId: 'tablet' }, at(OPENS + 2));
+        assert.equal(other.ok ? 'ok' : other.reason, 'other-device');
+      });
+
+      it('reopens only a completed identity', async () => {
+        await openWith(1);
+        assert.deepEqual(await store.reopenAfterCancel(ref, 'id-1', OPEN), { ok: false, reason: 'not-completed' });
+        assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'waiting');
+        assert.deepEqual(await store.reopenAfterCancel(ref, 'id-9', OPEN), { ok: false, reason: 'unknown' });
+        assert.deepEqual(await store.reopenAfterCancel({ campaignId: 'none', partition: 0 }, 'id-1', OPEN), {
+          ok: false,
+          reason: 'missing-state',
+        });
+      });
+
       it('refuses to complete for someone still waiting, or unknown', async () => {
         await openWith(1);
         assert.deepEqual(await store.completeAdmission(ref, 'id-1', OPEN), { ok: false, reason: 'not-admitted' });

@@ -21,7 +21,8 @@ function Page({ route }: { route: Route }) {
   const t = useT();
   const [a, b, c] = route.path;
   if (!a) return <Landing />;
-  if (a === 'verify') return <Verify next={route.query.get('next') ?? paths.home()} />;
+  if (a === 'verify')
+    return <Verify next={route.query.get('next') ?? paths.home()} expired={route.query.has('expired')} />;
   if (a === 'c' && b && c === 'queue') return <Queue campaignId={b} />;
   if (a === 'c' && b && c === 'book') return <Book campaignId={b} />;
   if (a === 'bookings' && !b) return <MyBookings />;

@@ -43,7 +43,7 @@ const ko = {
   verifyIntro: '예약은 본인인증 후 대기열 순서대로 진행됩니다. 주민등록번호는 인증에만 쓰이고 저장되지 않습니다.',
   verifyProvider: '인증 수단',
   verifyName: '이름',
-  verifyRrn: '주민등록번호',
+  verifyRrn: '주민등록번호 또는 외국인등록번호',
   verifyRrnHint: '13자리, 예: 680505-2123456',
   verifySubmit: '인증하기',
   verifyWorking: '인증하는 중…',
@@ -140,6 +140,45 @@ const ko = {
   goVerify: '본인인증 하기',
   goHome: '처음으로',
   notFoundTitle: '페이지를 찾을 수 없습니다',
+
+  // Issue 14 (citizen's night): cancel and book again, dead ends with a next step, field errors, foreign residents.
+  bookingCancelConfirmAgain:
+    '정말 취소하시겠습니까? 1차와 2차 예약이 모두 취소됩니다. 예약 기간 안에는 다시 예약할 수 있지만, 대기열 맨 뒤에서 새로 기다리셔야 합니다.',
+  bookingBookAgain: '다시 예약하기 (대기열 맨 뒤에서 새로 시작)',
+  bookingBookAgainHint: '예약 기간이 열려 있는 동안 다시 예약할 수 있습니다. 대기열에 새로 들어가 맨 뒤에서 기다리게 됩니다.',
+  refusalTitleCompleted: '이미 예약하셨습니다',
+  refusalCompleted: '이 사전예약에 예약이 있습니다. 예약 내역에서 확인하거나 변경·취소할 수 있습니다.',
+  refusalSeeBookings: '내 예약 보기',
+  refusalTitleOtherDevice: '다른 기기에서 대기 중입니다',
+  refusalOtherDeviceUntil:
+    '한 사람은 한 기기에서만 기다릴 수 있습니다. 처음 들어간 기기에서 계속해 주세요. 이 기기에서는 {until}(한국 시간) 이후에 다시 들어올 수 있습니다.',
+  refusalOtherDevice: '한 사람은 한 기기에서만 기다릴 수 있습니다. 처음 들어간 기기에서 계속해 주세요.',
+  refusalTryLater: '잠금 해제 후 다시 시도',
+  refusalTitleNoCampaign: '열려 있는 사전예약이 아닙니다',
+  refusalNoCampaign: '주소의 사전예약을 찾을 수 없거나 대기열이 열려 있지 않습니다. 처음 화면에서 예약 일정을 확인해 주세요.',
+  refusalTitleExpired: '순서가 지났습니다',
+  refusalGoHome: '처음 화면으로',
+  refusalPhone: '인터넷 예약이 어려우시면 질병관리청 콜센터 1339로 전화해 예약할 수 있습니다.',
+  sessionExpiredTitle: '본인인증이 만료되었습니다',
+  sessionExpired: '보안을 위해 인증이 일정 시간 뒤 끝납니다. 다시 인증하면 예약 내역을 볼 수 있습니다.',
+  verifyAgain: '다시 인증하기',
+  verifyErrorsTitle: '입력 내용을 확인해 주세요',
+  verifyErrName: '이름을 입력해 주세요.',
+  verifyErrRrnShort: '번호 13자리를 모두 입력해 주세요. (지금 {n}자리)',
+  verifyErrRrnForm: '번호는 숫자 13자리입니다(예: 680505-2123456).',
+  verifyErrRrnInvalid: '유효하지 않은 번호입니다. 주민등록증 또는 외국인등록증의 번호를 다시 확인해 주세요.',
+  verifyErrMismatch: '이름과 번호가 일치하지 않습니다. 신분증에 적힌 그대로 입력해 주세요.',
+  verifyErrProvider: '인증 수단을 선택해 주세요.',
+  verifyForeignTitle: '외국인 등록을 하신 분',
+  verifyForeignNumber: '외국인: 외국인등록증에 적힌 외국인등록번호 13자리(앞 6자리는 생년월일)를 입력하세요. 여권 번호는 쓸 수 없습니다.',
+  verifyForeignName: '외국인: 외국인등록증에 적힌 영문 이름을 그대로(성과 이름의 순서, 띄어쓰기 포함) 입력하세요.',
+  checkOpenNow: '지금 예약 가능',
+  checkClosed: '마감됨',
+  checkUpcoming: '예정',
+  checkBookNow: '지금 예약하기',
+  backToBookingTitle: '예약이 이미 완료되었습니다',
+  backToBooking: '이 예약으로 예약이 끝났습니다. 예약 번호 {n}의 내용을 확인하세요.',
+  backToBookingOpen: '예약 내용 보기',
 } as const;
 
 type Key = keyof typeof ko;
@@ -188,7 +227,7 @@ const en: Record<Key, string> = {
     'After verifying, you book in queue order. Your resident registration number is used only to verify you and is never stored.',
   verifyProvider: 'Verify with',
   verifyName: 'Name',
-  verifyRrn: 'Resident registration number',
+  verifyRrn: 'Resident registration number or foreign registration number',
   verifyRrnHint: '13 digits, e.g. 680505-2123456',
   verifySubmit: 'Verify',
   verifyWorking: 'Verifying…',
@@ -286,6 +325,49 @@ const en: Record<Key, string> = {
   goVerify: 'Verify identity',
   goHome: 'Back to start',
   notFoundTitle: 'Page not found',
+
+  // Issue 14 (citizen's night): cancel and book again, dead ends with a next step, field errors, foreign residents.
+  bookingCancelConfirmAgain:
+    'Cancel this booking? Both doses will be cancelled. While booking is open you can book again, but you will queue again from the back.',
+  bookingBookAgain: 'Book again (queue again from the back)',
+  bookingBookAgainHint: 'While booking is open you can book again. You join the queue anew, at the back.',
+  refusalTitleCompleted: 'You have already booked',
+  refusalCompleted: 'You hold a booking in this campaign. See it in your bookings, where you can also change or cancel it.',
+  refusalSeeBookings: 'See my bookings',
+  refusalTitleOtherDevice: 'You are waiting on another device',
+  refusalOtherDeviceUntil:
+    'One person may wait on one device only. Continue on the device you joined with. This device can join again after {until} (Korea time).',
+  refusalOtherDevice: 'One person may wait on one device only. Continue on the device you joined with.',
+  refusalTryLater: 'Try again after the lock-out',
+  refusalTitleNoCampaign: 'No open campaign here',
+  refusalNoCampaign:
+    'We could not find the campaign in this address, or its queue is not open. Check the booking dates on the start page.',
+  refusalTitleExpired: 'Your turn has passed',
+  refusalGoHome: 'Go to the start page',
+  refusalPhone: 'If booking online is hard for you, call the KDCA call centre on 1339 to book by phone.',
+  sessionExpiredTitle: 'Your verification has expired',
+  sessionExpired: 'For your security, verification ends after a while. Verify again to see your bookings.',
+  verifyAgain: 'Verify again',
+  verifyErrorsTitle: 'Please check what you entered',
+  verifyErrName: 'Please enter your name.',
+  verifyErrRrnShort: 'Please enter all 13 digits of the number (you entered {n}).',
+  verifyErrRrnForm: 'The number is 13 digits (e.g. 680505-2123456).',
+  verifyErrRrnInvalid:
+    'This number is not valid. Check the number on your resident registration card or alien registration card.',
+  verifyErrMismatch: 'The name and number do not match. Enter them exactly as on your ID card.',
+  verifyErrProvider: 'Please choose a verification method.',
+  verifyForeignTitle: 'Registered foreign residents',
+  verifyForeignNumber:
+    'Foreign residents: the 13-digit foreign registration number on your residence card (the first 6 digits are your date of birth). A passport number cannot be used.',
+  verifyForeignName:
+    'Foreign residents: your name in English exactly as on your residence card (same order of surname and given names, same spaces).',
+  checkOpenNow: 'Open now',
+  checkClosed: 'Closed',
+  checkUpcoming: 'Upcoming',
+  checkBookNow: 'Book now',
+  backToBookingTitle: 'This booking is already done',
+  backToBooking: 'You finished booking here. See booking {n}.',
+  backToBookingOpen: 'See the booking',
 };
 
 export const useT = createTranslator({ ko, en });

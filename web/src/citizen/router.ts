@@ -51,7 +51,8 @@ export function currentPath(): string {
 
 export const paths = {
   home: () => '/',
-  verify: (next: string) => `/verify?next=${encodeURIComponent(next)}`,
+  verify: (next: string, o: { expired?: boolean } = {}) =>
+    `/verify?next=${encodeURIComponent(next)}${o.expired ? '&expired=1' : ''}`,
   queue: (campaignId: string) => `/c/${encodeURIComponent(campaignId)}/queue`,
   book: (campaignId: string) => `/c/${encodeURIComponent(campaignId)}/book`,
   bookings: () => '/bookings',

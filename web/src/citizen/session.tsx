@@ -37,7 +37,8 @@ export function redirectForProblem(
 ): boolean {
   if (problem.code === 'unauthenticated') {
     setSession(null);
-    navigate(paths.verify(currentPath()), { replace: true });
+    // The header stops saying "verified" and the verify page says why the person is there.
+    navigate(paths.verify(currentPath(), { expired: true }), { replace: true });
     return true;
   }
   if (campaignId && (problem.status === 401 || problem.status === 403) && problem.code.startsWith('admission-')) {

@@ -27,10 +27,11 @@ function Booking({ campaignId, session }: { campaignId: string; session: Session
       }),
     [campaignId, session],
   );
+  const problem = loaded.state === 'failed' && loaded.failure.kind === 'problem' ? loaded.failure.problem : null;
+  // The admission was spent on a booking (Back from the confirmation): say so and lead to it.
+  const isUsed = problem?.code === 'admission-used';
   const redirected =
-    loaded.state === 'failed' &&
-    loaded.failure.kind === 'problem' &&
-    (loaded.failure.problem.code === 'unauthenticated' || loaded.failure.problem.code.startsWith('admission-'));
+    problem !== null && !isUsed && (problem.code === 'unauthenticated' || problem.code.startsWith('admission-'));
   useEffect(() => {
     if (loaded.state === 'failed' && loaded.failure.kind === 'problem')
       redirectForProblem(loaded.failure.problem, campaignId, setSession);
@@ -40,8 +41,17 @@ function Booking({ campaignId, session }: { campaignId: string; session: Session
     <section>
       <h1 tabIndex={-1}>{t('bookTitle')}</h1>
       {loaded.state === 'loading' && <Loading label={t('eligibilityChecking')} />}
-      {loaded.state === 'failed' && !redirected && (
+      {loaded.state === 'failed' && !redirected && !isUsed && (
         <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />
+      )}
+      {isUsed && (
+        <div className="notice notice-ok" data-problem="admission-used">
+          <p className="notice-title">{t('backToBookingTitle')}</p>
+          <p>{t('refusalCompleted')}</p>
+          <a className="button primary" href={`#${paths.bookings()}`}>
+            {t('refusalSeeBookings')}
+          </a>
+        </div>
       )}
       {loaded.state === 'ok' && (
         <div
@@ -63,7 +73,8 @@ function Booking({ campaignId, session }: { campaignId: string; session: Session
           mode={{ kind: 'book' }}
           onDone={(b) => {
             saveTicket(campaignId, session, null);
-            navigate(paths.booking(b.bookingNumber, 'new'));
+            // Replace: Back from the confirmation leads before the booking, not to a spent booking page.
+            navigate(paths.booking(b.bookingNumber, 'new'), { replace: true });
           }}
         />
       )}

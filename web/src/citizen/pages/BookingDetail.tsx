@@ -2,7 +2,7 @@
  * One booking: the confirmation page right after booking (booking number, both doses) and the
  * place to change or cancel it. "Confirmed" is shown only from the server's stored booking.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { FailureNotice, Loading, failureOf, type Failure } from '../../shared/failure.tsx';
 import { useLang } from '../../shared/i18n.tsx';
 import { formatDate, formatInstant } from '../../shared/format.ts';
@@ -11,9 +11,13 @@ import { useApi } from '../../shared/use-api.ts';
 import { useT } from '../messages.ts';
 import { vaccineName } from '../campaigns.ts';
 import { paths } from '../router.ts';
-import { useSession } from '../session.tsx';
+import { redirectForProblem, useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
 import { cancelBooking, getBooking, type BookingView } from '../booking.ts';
+import { apiRequest } from '../../shared/api.ts';
+import { isCurrent, type Campaign } from '../campaigns.ts';
+import { dropTicket } from '../queue.ts';
+import { navigate } from '../router.ts';
 import { NeedVerify } from './NeedVerify.tsx';
 
 export function BookingFacts({ b }: { b: BookingView }) {
@@ -82,7 +86,7 @@ function CancelControl({
     );
   return (
     <div className="notice notice-warn" role="group" aria-labelledby="cancel-question">
-      <p id="cancel-question">{t('bookingCancelConfirm')}</p>
+      <p id="cancel-question">{t('bookingCancelConfirmAgain')}</p>
       {failure && <FailureNotice failure={failure} />}
       <div className="actions">
         <button type="button" className="button danger" disabled={busy} autoFocus onClick={() => void cancel()}>
@@ -106,7 +110,12 @@ function Detail({
   session: Session;
 }) {
   const t = useT();
+  const { setSession } = useSession();
   const { loaded, reload, setLoaded } = useApi(() => getBooking(session, bookingNumber), [bookingNumber, session]);
+  useEffect(() => {
+    if (loaded.state === 'failed' && loaded.failure.kind === 'problem')
+      redirectForProblem(loaded.failure.problem, undefined, setSession);
+  }, [loaded, setSession]);
   const b = loaded.state === 'ok' ? loaded.data : null;
   const title = !b
     ? t('bookingTitle')
@@ -136,10 +145,37 @@ function Detail({
           )}
         </div>
       )}
+      {b && b.status === 'cancelled' && !b.isProxy && <BookAgain campaignId={b.campaignId} session={session} />}
       <p>
         <a href="#/bookings">{t('bookingAll')}</a>
       </p>
     </section>
+  );
+}
+
+/**
+ * After cancelling their own booking, a person may book again while the campaign is open: the
+ * queue takes them anew, at the back (the server reopened their place when the cancel committed).
+ */
+function BookAgain({ campaignId, session }: { campaignId: string; session: Session }) {
+  const t = useT();
+  const { loaded } = useApi(() => apiRequest<{ campaigns: Campaign[] }>('/api/campaigns'), []);
+  const campaign = loaded.state === 'ok' ? loaded.data.campaigns.find((c) => c.id === campaignId) : undefined;
+  if (!campaign || !isCurrent(campaign)) return null;
+  return (
+    <div className="card book-again">
+      <p>{t('bookingBookAgainHint')}</p>
+      <button
+        type="button"
+        className="button primary"
+        onClick={() => {
+          dropTicket(campaignId, session);
+          navigate(paths.queue(campaignId));
+        }}
+      >
+        {t('bookingBookAgain')}
+      </button>
+    </div>
   );
 }
 

@@ -5,7 +5,8 @@ import { formatDate } from '../../shared/format.ts';
 import { useApi } from '../../shared/use-api.ts';
 import { useT } from '../messages.ts';
 import { paths } from '../router.ts';
-import { useSession } from '../session.tsx';
+import { redirectForProblem, useSession } from '../session.tsx';
+import { useEffect } from 'react';
 import type { Session } from '../store.ts';
 import { myBookings } from '../booking.ts';
 import { NeedVerify } from './NeedVerify.tsx';
@@ -13,7 +14,13 @@ import { NeedVerify } from './NeedVerify.tsx';
 function List({ session }: { session: Session }) {
   const t = useT();
   const { lang } = useLang();
+  const { setSession } = useSession();
   const { loaded, reload } = useApi(() => myBookings(session), [session]);
+  // An expired session is not a "try again": back to verification, which says it expired.
+  useEffect(() => {
+    if (loaded.state === 'failed' && loaded.failure.kind === 'problem')
+      redirectForProblem(loaded.failure.problem, undefined, setSession);
+  }, [loaded, setSession]);
   if (loaded.state === 'loading') return <Loading />;
   if (loaded.state === 'failed') return <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />;
   const list = [...loaded.data.bookings].sort((a, b) => b.createdAt.localeCompare(a.createdAt));

@@ -13,6 +13,7 @@ import { navigate, paths } from '../router.ts';
 import { useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
 import { NeedVerify } from './NeedVerify.tsx';
+import { isFinalQueueFailure, QueueRefusal } from '../parts/QueueRefusal.tsx';
 
 const ANNOUNCE_EVERY_MS = 15_000;
 
@@ -123,6 +124,9 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
       : '',
     `${status?.state ?? view.phase}`,
   );
+  // A refusal that ends the wait gets its own page, outside the "your place is kept" frame.
+  if (view.phase === 'failed' && isFinalQueueFailure(view.failure))
+    return <QueueRefusal failure={view.failure} onRejoin={rejoin} />;
   return (
     <section>
       <h1 tabIndex={-1}>{status?.state === 'pre-opening' ? t('queuePreTitle') : t('queueTitle')}</h1>

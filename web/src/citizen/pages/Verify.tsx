@@ -51,8 +51,48 @@ function formatRrn(input: string): string {
   return digits.length > 6 ? `${digits.slice(0, 6)}-${digits.slice(6)}` : digits;
 }
 
-export function Verify({ next }: { next: string }) {
+type FieldErrors = { name?: string; rrn?: string; provider?: string };
+
+/** What the person typed, checked before sending: the same rules the server's schema applies. */
+function checkFields(name: string, rrn: string, t: ReturnType<typeof useT>): FieldErrors {
+  const e: FieldErrors = {};
+  if (!name.trim()) e.name = t('verifyErrName');
+  const digits = rrn.replace(/\D/g, '');
+  if (digits.length !== 13) e.rrn = t('verifyErrRrnShort', { n: digits.length });
+  return e;
+}
+
+/**
+ * The server's refusal as field messages in the page's language: never the validator's own
+ * English ("body/rrn: must NOT have fewer than 13 characters"). Null: not about a field.
+ */
+function fieldErrorsOf(f: Failure, rrn: string, t: ReturnType<typeof useT>): FieldErrors | null {
+  if (f.kind !== 'problem') return null;
+  const p = f.problem;
+  switch (p.code) {
+    case 'validation': {
+      const e: FieldErrors = {};
+      for (const x of p.errors ?? []) {
+        if (/rrn/.test(x.field)) e.rrn = t('verifyErrRrnShort', { n: rrn.replace(/\D/g, '').length });
+        else if (/name/.test(x.field)) e.name = t('verifyErrName');
+        else if (/provider/.test(x.field)) e.provider = t('verifyErrProvider');
+      }
+      return Object.keys(e).length > 0 ? e : { rrn: t('verifyErrRrnForm') };
+    }
+    case 'malformed-rrn':
+      return { rrn: t('verifyErrRrnForm') };
+    case 'invalid-rrn':
+      return { rrn: t('verifyErrRrnInvalid') };
+    case 'identity-mismatch':
+      return { name: t('verifyErrMismatch'), rrn: t('verifyErrMismatch') };
+    default:
+      return null;
+  }
+}
+
+export function Verify({ next, expired = false }: { next: string; expired?: boolean }) {
   const t = useT();
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const { setSession } = useSession();
   const providers = useApi(() => apiRequest<{ providers: Provider[] }>('/api/identity/providers'), []);
   const [providerId, setProviderId] = useState<string | null>(null);
@@ -71,15 +111,26 @@ export function Verify({ next }: { next: string }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
     setFailure(null);
+    const local = checkFields(name, rrn, t);
+    setFieldErrors(local);
+    if (Object.keys(local).length > 0) {
+      document.getElementById(local.name ? 'verify-name' : 'verify-rrn')?.focus();
+      return;
+    }
+    setBusy(true);
     const r = await apiRequest<Session>('/api/identity/verify', {
       method: 'POST',
       body: { providerId: chosen, rrn, name: name.trim() },
     });
     setBusy(false);
     if (!r.ok) {
-      setFailure(failureOf(r));
+      const f = failureOf(r)!;
+      const fields = fieldErrorsOf(f, rrn, t);
+      if (fields) {
+        setFieldErrors(fields);
+        document.getElementById(fields.name ? 'verify-name' : 'verify-rrn')?.focus();
+      } else setFailure(f);
       void providers.reload(true);
       return;
     }
@@ -90,9 +141,38 @@ export function Verify({ next }: { next: string }) {
 
   return (
     <section>
-      <h1 tabIndex={-1}>{t('verifyTitle')}</h1>
+      <h1 tabIndex={-1}>{expired ? t('sessionExpiredTitle') : t('verifyTitle')}</h1>
+      {expired && (
+        <p className="notice notice-warn" role="status" data-testid="session-expired">
+          {t('sessionExpired')}
+        </p>
+      )}
       <p className="lead">{t('verifyIntro')}</p>
-      <form onSubmit={submit} className="card form" noValidate>
+      <form onSubmit={submit} className="card form" noValidate aria-label={t('verifyTitle')}>
+        {Object.keys(fieldErrors).length > 0 && (
+          <div className="notice notice-error" role="alert" data-testid="verify-errors">
+            <p className="notice-title">{t('verifyErrorsTitle')}</p>
+            <ul>
+              {fieldErrors.name && (
+                <li>
+                  <a href="#verify-name" onClick={(e) => (e.preventDefault(), document.getElementById('verify-name')?.focus())}>
+                    {t('verifyName')}
+                  </a>
+                  : {fieldErrors.name}
+                </li>
+              )}
+              {fieldErrors.rrn && (
+                <li>
+                  <a href="#verify-rrn" onClick={(e) => (e.preventDefault(), document.getElementById('verify-rrn')?.focus())}>
+                    {t('verifyRrn')}
+                  </a>
+                  : {fieldErrors.rrn}
+                </li>
+              )}
+              {fieldErrors.provider && <li>{fieldErrors.provider}</li>}
+            </ul>
+          </div>
+        )}
         <fieldset>
           <legend>{t('verifyProvider')}</legend>
           {providers.loaded.state === 'loading' && <Loading />}
@@ -118,9 +198,19 @@ export function Verify({ next }: { next: string }) {
             autoComplete="name"
             required
             maxLength={40}
+            aria-invalid={fieldErrors.name ? true : undefined}
+            aria-describedby={fieldErrors.name ? 'verify-name-error verify-name-hint' : 'verify-name-hint'}
             value={name}
             onChange={(e) => setName(e.target.value)}
           />
+          {fieldErrors.name && (
+            <p id="verify-name-error" className="field-error">
+              {fieldErrors.name}
+            </p>
+          )}
+          <p id="verify-name-hint" className="hint">
+            {t('verifyForeignName')}
+          </p>
         </div>
         <div className="field">
           <label htmlFor="verify-rrn">{t('verifyRrn')}</label>
@@ -131,12 +221,18 @@ export function Verify({ next }: { next: string }) {
             autoComplete="off"
             required
             maxLength={14}
-            aria-describedby="verify-rrn-hint"
+            aria-invalid={fieldErrors.rrn ? true : undefined}
+            aria-describedby={fieldErrors.rrn ? 'verify-rrn-error verify-rrn-hint' : 'verify-rrn-hint'}
             value={rrn}
             onChange={(e) => setRrn(formatRrn(e.target.value))}
           />
+          {fieldErrors.rrn && (
+            <p id="verify-rrn-error" className="field-error">
+              {fieldErrors.rrn}
+            </p>
+          )}
           <p id="verify-rrn-hint" className="hint">
-            {t('verifyRrnHint')}
+            {t('verifyRrnHint')} {t('verifyForeignNumber')}
           </p>
         </div>
         {failure && <FailureNotice failure={failure} />}
