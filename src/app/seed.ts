@@ -68,6 +68,7 @@ async function seedFacilitiesAndSlots(
         region_code: f.regionCode,
         district_code: f.districtCode,
         address: f.address,
+        address_en: f.addressEn,
         kind: f.kind,
       })),
     );

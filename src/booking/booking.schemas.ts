@@ -76,6 +76,8 @@ const FacilitySchema = Type.Object({
   code: Type.String(),
   name: LocalizedTextSchema,
   address: Type.String(),
+  /** English address; '' when not known (show `address`). */
+  addressEn: Type.String(),
   regionCode: Type.String(),
 });
 
@@ -108,6 +110,8 @@ export const SlotSchema = Type.Object({
   regionCode: Type.String(),
   districtCode: Type.String(),
   address: Type.String(),
+  /** English address; '' when not known (show `address`). */
+  addressEn: Type.String(),
 });
 
 /**

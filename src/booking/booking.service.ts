@@ -422,7 +422,13 @@ export interface BookingView {
   campaignId: string;
   status: 'active' | 'cancelled';
   isProxy: boolean;
-  facility: { code: string; name: { ko: string; en: string }; address: string; regionCode: string } | null;
+  facility: {
+    code: string;
+    name: { ko: string; en: string };
+    address: string;
+    addressEn: string;
+    regionCode: string;
+  } | null;
   vaccineCode: string;
   dose1: { date: string; slotId: number };
   dose2: { date: string; slotId: number };
@@ -437,7 +443,13 @@ export function toBookingView(b: BookingRow, f: FacilityRow | undefined): Bookin
     status: b.status,
     isProxy: b.person_id !== b.requested_by_id,
     facility: f
-      ? { code: f.code, name: { ko: f.name_ko, en: f.name_en }, address: f.address, regionCode: f.region_code }
+      ? {
+          code: f.code,
+          name: { ko: f.name_ko, en: f.name_en },
+          address: f.address,
+          addressEn: f.address_en,
+          regionCode: f.region_code,
+        }
       : null,
     vaccineCode: b.vaccine_code,
     dose1: { date: b.dose1_date, slotId: b.dose1_slot_id },

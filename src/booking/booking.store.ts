@@ -102,6 +102,8 @@ export interface AlternativeSlot {
   regionCode: string;
   districtCode: string;
   address: string;
+  /** '' when not known. */
+  addressEn: string;
 }
 
 /** Thrown by an adapter when the database kept refusing the work (deadlocks, serialization failures) after its retries. */

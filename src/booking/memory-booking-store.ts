@@ -41,7 +41,8 @@ export type MemoryBookingStores = BookingStores & {
   /** Rows as committed (copies); for tests to assert the resulting state. */
   snapshot(): MemoryBookingState;
   addPeople(rows: Omit<PersonRow, 'id'>[]): PersonRow[];
-  addFacility(row: Omit<FacilityRow, 'id'>): FacilityRow;
+  /** `address_en` defaults to '' (not known), as the column does. */
+  addFacility(row: Omit<FacilityRow, 'id' | 'address_en'> & { address_en?: string }): FacilityRow;
   addSlots(rows: Omit<SlotRow, 'id' | 'booked'>[]): SlotRow[];
 };
 
@@ -88,7 +89,7 @@ export function memoryBookingStores(): MemoryBookingStores {
       }),
     snapshot: () => structuredClone(state),
     addPeople: (rows) => rows.map((r) => add(state.people, r)),
-    addFacility: (row) => add(state.facilities, row),
+    addFacility: (row) => add(state.facilities, { address_en: '', ...row }),
     addSlots: (rows) => rows.map((r) => add(state.slots, { ...r, booked: 0 })),
   };
 }
@@ -322,5 +323,6 @@ function alternativeSlots(s: MemoryBookingState, q: AlternativesQuery): Alternat
     regionCode: f.region_code,
     districtCode: f.district_code,
     address: f.address,
+    addressEn: f.address_en,
   }));
 }

@@ -70,6 +70,7 @@ export async function searchOpenSlots(db: DbOrTrx, q: FacilitySearch) {
       'facilities.region_code as regionCode',
       'facilities.district_code as districtCode',
       'facilities.address',
+      'facilities.address_en as addressEn',
     ])
     .where('slots.campaign_id', '=', q.campaignId)
     .where('slots.dose', '=', 1)
@@ -106,7 +107,8 @@ export async function freeSeatsByRegion(db: DbOrTrx, campaignId: string, fromDat
 
 const ALTERNATIVE_COLUMNS = sql`s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS date, s.vaccine_code AS "vaccineCode",
   s.rotation_group AS "rotationGroup", s.capacity - s.booked AS free, f.id AS "facilityId", f.code AS "facilityCode",
-  f.name_ko AS "nameKo", f.name_en AS "nameEn", f.region_code AS "regionCode", f.district_code AS "districtCode", f.address`;
+  f.name_ko AS "nameKo", f.name_en AS "nameEn", f.region_code AS "regionCode", f.district_code AS "districtCode", f.address,
+  f.address_en AS "addressEn"`;
 
 /**
  * What a person may book instead of a full slot, in ONE statement (run only on a slot-full

@@ -8,6 +8,8 @@ export interface FacilitiesTable {
   region_code: string;
   district_code: string;
   address: string;
+  /** English road-name address; '' when not known (the Korean one is shown). */
+  address_en: Generated<string>;
   kind: string;
 }
 export type FacilityRow = Selectable<FacilitiesTable>;

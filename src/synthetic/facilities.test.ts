@@ -50,6 +50,20 @@ describe('generateFacilities', () => {
     }
   });
 
+  it('gives every facility the same address in English: number, romanised road, district, province; no Hangul', () => {
+    for (const f of facilities) {
+      const province = PROVINCES.find((p) => p.code === f.regionCode)!;
+      const district = province.districts.find((d) => d.code === f.districtCode)!;
+      assert.doesNotMatch(f.addressEn, /[\uac00-\ud7a3]/, f.addressEn);
+      const [number, road] = f.addressEn.split(', ');
+      assert.equal(f.address.split(' ').at(-1), number, `${f.address} / ${f.addressEn}`);
+      assert.match(road!, /^[A-Z][a-z]+-(ro|gil)( \d+beon-gil)?$/, f.addressEn);
+      assert.equal(/\d+번길/.test(f.address), /beon-gil/.test(road!), `${f.address} / ${f.addressEn}`);
+      const place = province.districts.length > 1 ? `${district.en}, ${province.en}` : province.en;
+      assert.ok(f.addressEn.endsWith(`, ${place}`), f.addressEn);
+    }
+  });
+
   it('is deterministic for a seed; another seed renames but keeps the allocation', () => {
     assert.deepEqual(facilitiesOf(10_000), facilities);
     const other = facilitiesOf(10_000, 720);

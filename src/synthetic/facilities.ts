@@ -31,6 +31,8 @@ export interface Facility {
   districtCode: string;
   /** Synthetic road-name address in Korean. */
   address: string;
+  /** The same address in English (romanised road, district and province). */
+  addressEn: string;
   kind: FacilityKind;
 }
 
@@ -71,25 +73,26 @@ const SPECIALTIES: ReadonlyArray<readonly [string, string]> = [
   ['정형외과', 'Orthopedics'],
   ['', 'Medical'],
 ];
-const ROADS = [
-  '중앙로',
-  '시청로',
-  '문화로',
-  '평화로',
-  '희망로',
-  '번영로',
-  '공원로',
-  '역전로',
-  '대학로',
-  '시장길',
-  '행복로',
-  '강변로',
-  '산업로',
-  '동부로',
-  '서부로',
-  '남부로',
-  '북부로',
-  '은행나무길',
+/** Road names and their Revised Romanization (ro = road, gil = street). */
+const ROADS: ReadonlyArray<readonly [string, string]> = [
+  ['중앙로', 'Jungang-ro'],
+  ['시청로', 'Sicheong-ro'],
+  ['문화로', 'Munhwa-ro'],
+  ['평화로', 'Pyeonghwa-ro'],
+  ['희망로', 'Huimang-ro'],
+  ['번영로', 'Beonyeong-ro'],
+  ['공원로', 'Gongwon-ro'],
+  ['역전로', 'Yeokjeon-ro'],
+  ['대학로', 'Daehak-ro'],
+  ['시장길', 'Sijang-gil'],
+  ['행복로', 'Haengbok-ro'],
+  ['강변로', 'Gangbyeon-ro'],
+  ['산업로', 'Saneop-ro'],
+  ['동부로', 'Dongbu-ro'],
+  ['서부로', 'Seobu-ro'],
+  ['남부로', 'Nambu-ro'],
+  ['북부로', 'Bukbu-ro'],
+  ['은행나무길', 'Eunhaengnamu-gil'],
 ];
 
 function pick<T>(items: readonly T[], rng: Prng): T {
@@ -98,11 +101,21 @@ function pick<T>(items: readonly T[], rng: Prng): T {
   return item;
 }
 
-function syntheticAddress(province: Province, district: District, rng: Prng): string {
-  const road = pick(ROADS, rng);
-  const lane = rng.nextInt(4) === 0 ? `${1 + rng.nextInt(60)}번길` : '';
-  const place = province.districts.length === 1 ? province.ko : `${province.ko} ${district.ko}`;
-  return `${place} ${road}${lane} ${1 + rng.nextInt(300)}`;
+/**
+ * A synthetic road-name address in Korean and in English. English follows the official order
+ * (building number, road, district, province) with the romanised names from regions.ts:
+ * 서울특별시 종로구 중앙로12번길 34 → "34, Jungang-ro 12beon-gil, Jongno-gu, Seoul".
+ */
+function syntheticAddress(province: Province, district: District, rng: Prng): { ko: string; en: string } {
+  const [roadKo, roadEn] = pick(ROADS, rng);
+  const laneNo = rng.nextInt(4) === 0 ? 1 + rng.nextInt(60) : null;
+  const number = 1 + rng.nextInt(300);
+  const isSingle = province.districts.length === 1;
+  const place = isSingle ? province.ko : `${province.ko} ${district.ko}`;
+  const placeEn = isSingle ? province.en : `${district.en}, ${province.en}`;
+  const laneKo = laneNo === null ? '' : `${laneNo}번길`;
+  const laneEn = laneNo === null ? '' : ` ${laneNo}beon-gil`;
+  return { ko: `${place} ${roadKo}${laneKo} ${number}`, en: `${number}, ${roadEn}${laneEn}, ${placeEn}` };
 }
 
 function facilityName(kind: FacilityKind, district: District, ordinal: number, rng: Prng): { ko: string; en: string } {
@@ -144,11 +157,13 @@ function* districtFacilities(province: Province, district: District, count: numb
       name: facilityName(kind, district, centres, rng),
       regionCode: province.code,
       districtCode: district.code,
-      address: syntheticAddress(province, district, rng),
+      ...addressFields(syntheticAddress(province, district, rng)),
       kind,
     };
   }
 }
+
+const addressFields = (a: { ko: string; en: string }) => ({ address: a.ko, addressEn: a.en });
 
 /** Streams exactly `count` facilities (0 … 9,999 per district), province by province. */
 export function* generateFacilities(options: FacilityOptions): Generator<Facility, void, undefined> {

@@ -42,7 +42,9 @@ export function BookingFacts({ b }: { b: BookingView }) {
         )}
       </dd>
       <dt>{t('bookingAddress')}</dt>
-      <dd>{b.facility?.address ?? '–'}</dd>
+      <dd data-testid="facility-address">
+        {b.facility ? (lang === 'en' && b.facility.addressEn ? b.facility.addressEn : b.facility.address) : '–'}
+      </dd>
       <dt>{t('confirmVaccine')}</dt>
       <dd>{vaccineName(b.vaccineCode, lang)}</dd>
       <dt>{t('bookingDose1')}</dt>

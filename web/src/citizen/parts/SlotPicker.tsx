@@ -90,7 +90,7 @@ function ConfirmDialog({
         <dd>
           {name}
           <br />
-          <span className="small muted">{slot.address}</span>
+          <span className="small muted">{lang === 'en' && slot.addressEn ? slot.addressEn : slot.address}</span>
         </dd>
         <dt>{t('bookingDose1')}</dt>
         <dd>{formatDate(slot.date, lang)}</dd>
