@@ -438,9 +438,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       const room = rooms.get(campaignId);
       if (!room) return err('unknown-campaign');
       const ref = refOf(room, partitionOf(identityHash, room.cfg.partitions));
-      const r = await withRecovery(ctx, room, () =>
-        ctx.store.reopenAfterCancel(ref, identityHash, instant(ctx, room)),
-      );
+      const r = await withRecovery(ctx, room, () => ctx.store.reopenAfterCancel(ref, identityHash, instant(ctx, room)));
       if (r.ok) return r;
       return r.reason === 'unknown' ? err('unknown-place') : err('not-completed');
     },

@@ -334,7 +334,11 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         value(await store.completeAdmission(ref, 'id-1', OPEN));
         value(await store.reopenAfterCancel(ref, 'id-1', at(OPENS + 10)));
         assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'expired');
-        assert.deepEqual(value(await store.join(ref, joiner(1), at(OPENS + 20))), { kind: 'new', seq: 4, preScore: null });
+        assert.deepEqual(value(await store.join(ref, joiner(1), at(OPENS + 20))), {
+          kind: 'new',
+          seq: 4,
+          preScore: null,
+        });
         const rec = await store.personRecord(ref, 'id-1');
         assert.equal(rec?.state, 'waiting');
         assert.equal(rec?.seq, 4);

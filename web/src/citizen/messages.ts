@@ -145,7 +145,8 @@ const ko = {
   bookingCancelConfirmAgain:
     '정말 취소하시겠습니까? 1차와 2차 예약이 모두 취소됩니다. 예약 기간 안에는 다시 예약할 수 있지만, 대기열 맨 뒤에서 새로 기다리셔야 합니다.',
   bookingBookAgain: '다시 예약하기 (대기열 맨 뒤에서 새로 시작)',
-  bookingBookAgainHint: '예약 기간이 열려 있는 동안 다시 예약할 수 있습니다. 대기열에 새로 들어가 맨 뒤에서 기다리게 됩니다.',
+  bookingBookAgainHint:
+    '예약 기간이 열려 있는 동안 다시 예약할 수 있습니다. 대기열에 새로 들어가 맨 뒤에서 기다리게 됩니다.',
   refusalTitleCompleted: '이미 예약하셨습니다',
   refusalCompleted: '이 사전예약에 예약이 있습니다. 예약 내역에서 확인하거나 변경·취소할 수 있습니다.',
   refusalSeeBookings: '내 예약 보기',
@@ -155,7 +156,8 @@ const ko = {
   refusalOtherDevice: '한 사람은 한 기기에서만 기다릴 수 있습니다. 처음 들어간 기기에서 계속해 주세요.',
   refusalTryLater: '잠금 해제 후 다시 시도',
   refusalTitleNoCampaign: '열려 있는 사전예약이 아닙니다',
-  refusalNoCampaign: '주소의 사전예약을 찾을 수 없거나 대기열이 열려 있지 않습니다. 처음 화면에서 예약 일정을 확인해 주세요.',
+  refusalNoCampaign:
+    '주소의 사전예약을 찾을 수 없거나 대기열이 열려 있지 않습니다. 처음 화면에서 예약 일정을 확인해 주세요.',
   refusalTitleExpired: '순서가 지났습니다',
   refusalGoHome: '처음 화면으로',
   refusalPhone: '인터넷 예약이 어려우시면 질병관리청 콜센터 1339로 전화해 예약할 수 있습니다.',
@@ -170,7 +172,8 @@ const ko = {
   verifyErrMismatch: '이름과 번호가 일치하지 않습니다. 신분증에 적힌 그대로 입력해 주세요.',
   verifyErrProvider: '인증 수단을 선택해 주세요.',
   verifyForeignTitle: '외국인 등록을 하신 분',
-  verifyForeignNumber: '외국인: 외국인등록증에 적힌 외국인등록번호 13자리(앞 6자리는 생년월일)를 입력하세요. 여권 번호는 쓸 수 없습니다.',
+  verifyForeignNumber:
+    '외국인: 외국인등록증에 적힌 외국인등록번호 13자리(앞 6자리는 생년월일)를 입력하세요. 여권 번호는 쓸 수 없습니다.',
   verifyForeignName: '외국인: 외국인등록증에 적힌 영문 이름을 그대로(성과 이름의 순서, 띄어쓰기 포함) 입력하세요.',
   checkOpenNow: '지금 예약 가능',
   checkClosed: '마감됨',
@@ -332,7 +335,8 @@ const en: Record<Key, string> = {
   bookingBookAgain: 'Book again (queue again from the back)',
   bookingBookAgainHint: 'While booking is open you can book again. You join the queue anew, at the back.',
   refusalTitleCompleted: 'You have already booked',
-  refusalCompleted: 'You hold a booking in this campaign. See it in your bookings, where you can also change or cancel it.',
+  refusalCompleted:
+    'You hold a booking in this campaign. See it in your bookings, where you can also change or cancel it.',
   refusalSeeBookings: 'See my bookings',
   refusalTitleOtherDevice: 'You are waiting on another device',
   refusalOtherDeviceUntil:

@@ -155,7 +155,10 @@ export function Verify({ next, expired = false }: { next: string; expired?: bool
             <ul>
               {fieldErrors.name && (
                 <li>
-                  <a href="#verify-name" onClick={(e) => (e.preventDefault(), document.getElementById('verify-name')?.focus())}>
+                  <a
+                    href="#verify-name"
+                    onClick={(e) => (e.preventDefault(), document.getElementById('verify-name')?.focus())}
+                  >
                     {t('verifyName')}
                   </a>
                   : {fieldErrors.name}
@@ -163,7 +166,10 @@ export function Verify({ next, expired = false }: { next: string; expired?: bool
               )}
               {fieldErrors.rrn && (
                 <li>
-                  <a href="#verify-rrn" onClick={(e) => (e.preventDefault(), document.getElementById('verify-rrn')?.focus())}>
+                  <a
+                    href="#verify-rrn"
+                    onClick={(e) => (e.preventDefault(), document.getElementById('verify-rrn')?.focus())}
+                  >
                     {t('verifyRrn')}
                   </a>
                   : {fieldErrors.rrn}

@@ -9,37 +9,9 @@ import { useLang } from '../../shared/i18n.tsx';
 import { formatDate, formatInstant } from '../../shared/format.ts';
 import { useT } from '../messages.ts';
 import type { Campaign, Opening } from '../campaigns.ts';
+import { orderedAnswer } from '../schedule-order.ts';
 import { navigate, paths } from '../router.ts';
 import { useSession } from '../session.tsx';
-
-type OpeningState = 'open' | 'upcoming' | 'closed';
-const stateOf = (o: Opening, nowMs: number): OpeningState =>
-  Date.parse(o.closesAt) <= nowMs ? 'closed' : Date.parse(o.opensAt) <= nowMs ? 'open' : 'upcoming';
-const RANK: Record<OpeningState, number> = { open: 0, upcoming: 1, closed: 2 };
-
-/**
- * Rounds in the order a person needs them: open now first, then upcoming, then closed; each by its
- * opening time. Closed rounds (the 2021 history) stay listed, marked as closed.
- */
-export function orderedAnswer(
-  rows: { campaign: Campaign; openings: Opening[] }[],
-  nowMs: number,
-): { campaign: Campaign; openings: (Opening & { state: OpeningState })[] }[] {
-  const sorted = rows.map(({ campaign, openings }) => ({
-    campaign,
-    openings: openings
-      .map((o) => ({ ...o, state: stateOf(o, nowMs) }))
-      .sort((a, b) => RANK[a.state] - RANK[b.state] || Date.parse(a.opensAt) - Date.parse(b.opensAt)),
-  }));
-  const key = (r: (typeof sorted)[number]) => r.openings[0]!;
-  return sorted.sort(
-    (a, b) =>
-      RANK[key(a).state] - RANK[key(b).state] ||
-      (key(a).state === 'closed'
-        ? Date.parse(key(b).opensAt) - Date.parse(key(a).opensAt)
-        : Date.parse(key(a).opensAt) - Date.parse(key(b).opensAt)),
-  );
-}
 
 /** Accepts 1968-05-05, 1968.5.5, 19680505. */
 export function normalizeBirthDate(input: string): string | null {
@@ -146,9 +118,7 @@ export function ScheduleCheck({ campaigns }: { campaigns: Campaign[] }) {
                                 type="button"
                                 className="button primary small"
                                 onClick={() =>
-                                  navigate(
-                                    session ? paths.queue(campaign.id) : paths.verify(paths.queue(campaign.id)),
-                                  )
+                                  navigate(session ? paths.queue(campaign.id) : paths.verify(paths.queue(campaign.id)))
                                 }
                               >
                                 {t('checkBookNow')}

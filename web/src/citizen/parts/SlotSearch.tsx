@@ -95,7 +95,8 @@ export function SlotList({ result, onChoose }: { result: SlotSearch; onChoose(sl
               <div className="slot-main">
                 <p className="slot-name">{name}</p>
                 <p className="muted small">
-                  {provinceName(s.regionCode, lang)} {districtName(s.districtCode, lang)} · {lang === 'en' && s.addressEn ? s.addressEn : s.address}
+                  {provinceName(s.regionCode, lang)} {districtName(s.districtCode, lang)} ·{' '}
+                  {lang === 'en' && s.addressEn ? s.addressEn : s.address}
                 </p>
                 <p className="slot-dates">
                   <span>
