@@ -131,8 +131,12 @@ export function composeServices(o: ComposeOptions) {
           end: async (a) => {
             await waitingRoom.service.bookingPlaced(a);
           },
+          // The cancel has committed: a queue that cannot be reached must not turn it into a 500.
+          // The person then meets "already booked" in the queue until an operator reopens them.
           reopen: async (a) => {
-            await waitingRoom.service.bookingCancelled(a);
+            await waitingRoom.service.bookingCancelled(a).catch((e: unknown) => {
+              o.logger.error({ err: e, campaignId: a.campaignId }, 'queue place not reopened after a cancel');
+            });
           },
         }
       : null,
