@@ -132,7 +132,7 @@ export function composeServices(o: ComposeOptions) {
             await waitingRoom.service.bookingPlaced(a);
           },
           // The cancel has committed: a queue that cannot be reached must not turn it into a 500.
-          // The person then meets "already booked" in the queue until an operator reopens them.
+          // The person then still meets "already booked" in the queue (no retry yet: a known gap).
           reopen: async (a) => {
             await waitingRoom.service.bookingCancelled(a).catch((e: unknown) => {
               o.logger.error({ err: e, campaignId: a.campaignId }, 'queue place not reopened after a cancel');
