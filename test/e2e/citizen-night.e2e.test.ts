@@ -148,16 +148,17 @@ describe("the citizen's night (issue 14) in a browser", () => {
           await page.goto(`${site.baseUrl}/`);
           if (lang === 'en') await toEnglish(page);
           await page.locator('table.seats tbody tr').nth(16).waitFor();
-          const rows = await page
-            .locator('table.seats tbody th[scope="row"]')
-            .evaluateAll((ths) => ths.map((th) => ({ text: th.textContent, h: th.getBoundingClientRect().height })));
-          const lineHeight = await page
-            .locator('table.seats tbody th[scope="row"]')
-            .first()
-            .evaluate((th) => parseFloat(getComputedStyle(th).lineHeight) || 24);
+          // Lines each region name takes: the distinct tops of its text's line boxes.
+          const rows = await page.locator('table.seats tbody th[scope="row"]').evaluateAll((ths) =>
+            ths.map((th) => {
+              const range = document.createRange();
+              range.selectNodeContents(th);
+              const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+              return { text: th.textContent, lines: tops.size };
+            }),
+          );
           assert.equal(rows.length, 17, 'all 17 provinces');
-          for (const r of rows)
-            assert.ok(r.h < 1.6 * lineHeight + 14, `${lang}: "${r.text}" fits on one line (${r.h}px)`);
+          for (const r of rows) assert.equal(r.lines, 1, `${lang}: "${r.text}" on one line, not ${r.lines}`);
           const table = await page.locator('table.seats').evaluate((el) => el.getBoundingClientRect().height);
           assert.ok(table < 18 * 50, `${lang}: the region table is ${table}px tall`);
           const height = await pageHeight(page);

@@ -238,7 +238,9 @@ export function Verify({ next, expired = false }: { next: string; expired?: bool
             </p>
           )}
           <p id="verify-rrn-hint" className="hint">
-            {t('verifyRrnHint')} {t('verifyForeignNumber')}
+            {t('verifyRrnHint')}
+            <br />
+            {t('verifyForeignNumber')}
           </p>
         </div>
         {failure && <FailureNotice failure={failure} />}
