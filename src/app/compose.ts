@@ -18,6 +18,9 @@ import { createSimulatedProviders } from '../identity/identity-provider.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import * as people from '../people/people.repository.ts';
 import { createCampaignService } from '../campaigns/campaign.service.ts';
+import type { CampaignService } from '../campaigns/campaign.service.ts';
+import { openingsOf } from '../eligibility/openings.ts';
+import type { SeatSupply } from '../waiting-room/admission-settings.ts';
 import { createCampaignRepository } from '../campaigns/campaign.repository.ts';
 import { campaignRoutes } from '../campaigns/campaign.routes.ts';
 import { findFacilitiesByIds, findFacilityById } from '../facilities/facilities.repository.ts';
@@ -121,7 +124,15 @@ export function composeServices(o: ComposeOptions) {
   };
   const monitor = createBookingPathMonitor(clock, metrics);
   const redis = connectRedis(config);
-  const waitingRoom = wireWaitingRoom({ config, clock, db, redis, campaigns, registry: metrics.registry });
+  const waitingRoom = wireWaitingRoom({
+    config,
+    clock,
+    db,
+    redis,
+    campaigns,
+    registry: metrics.registry,
+    seats: bookingSeatSupply(clock, campaigns, availability),
+  });
   // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
   const admitted = createAdmittedRequests({
     booking,
@@ -172,6 +183,31 @@ export function composeServices(o: ComposeOptions) {
 }
 
 export type Services = ReturnType<typeof composeServices>;
+
+/**
+ * The waiting room's seat port, filled from the booking side: free first-dose seats from the first
+ * bookable date on (availability's per-region counts, cached a second), and when more seats open
+ * (the campaign's next opening). The waiting room reads it every few seconds, never per poll.
+ */
+function bookingSeatSupply(
+  clock: Clock,
+  campaigns: Pick<CampaignService, 'liveCampaign'>,
+  availability: Pick<ReturnType<typeof createAvailabilityService>, 'freeSeatsByRegion'>,
+): SeatSupply {
+  return {
+    async seatsOf(campaignId) {
+      const live = await campaigns.liveCampaign(campaignId);
+      const regions = await availability.freeSeatsByRegion(campaignId);
+      if (!live || !regions.ok) return null;
+      const now = clock.nowMs();
+      const next = openingsOf(live.rules).find((o) => o.opensAtMs > now);
+      return {
+        seatsLeft: regions.value.reduce((n, r) => n + Math.max(0, r.free), 0),
+        nextSeatsAtMs: next?.opensAtMs ?? null,
+      };
+    },
+  };
+}
 
 /** Probes the tables a request may need; a lock on any of them makes the service not ready. */
 function watchDatabase(o: ComposeOptions) {

@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   'admission-resume',
   'admission-pin',
   'admission-unpin',
+  'admission-settings',
   'message',
   'agent-booking',
 ] as const;

@@ -13,6 +13,11 @@ import { replies } from '../platform/http/problem.schemas.ts';
 import {
   AdmissionBody,
   AdmissionChangedSchema,
+  AdmissionSettingsBody,
+  AdmissionSettingsSchema,
+  ReferenceLookupSchema,
+  ReferenceParams,
+  type AdmissionSettingsWire,
   CampaignParams,
   DashboardQuery,
   DashboardSchema,
@@ -26,13 +31,25 @@ import {
   ValidatedSchema,
 } from './operator.schemas.ts';
 import { operatorActor, type AuditAction, type AuditRecorder } from '../audit/audit.service.ts';
+import type { WaitingRoomService } from '../waiting-room/waiting-room.service.ts';
+import type { AdmissionSettings } from '../waiting-room/admission-settings.ts';
 
 /** Operator controls of a campaign's admission; 'unknown-campaign' when it has no waiting room. */
 export interface AdmissionControls {
   pause(campaignId: string): Result<unknown, 'unknown-campaign'>;
   resume(campaignId: string): Result<unknown, 'unknown-campaign'>;
   pinRate(campaignId: string, ratePerSec: number | null): Result<unknown, 'unknown-campaign'>;
+  admissionSettings: WaitingRoomService['admissionSettings'];
+  setAdmissionSettings: WaitingRoomService['setAdmissionSettings'];
+  lookupReference: WaitingRoomService['lookupReference'];
 }
+
+const settingsWire = (campaignId: string, s: AdmissionSettings | null): AdmissionSettingsWire => ({
+  campaignId,
+  plannedRatePerSec: s?.plannedRatePerSec ?? null,
+  message: s?.message ?? null,
+  updatedAt: s ? new Date(s.updatedAtMs).toISOString() : null,
+});
 
 export interface OperatorRoutesDeps {
   accounts: readonly OperatorAccount[];
@@ -193,6 +210,94 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
           reply,
           done.ok ? ok({ campaignId: id, action, state: done.value }) : err('campaign-not-found'),
         );
+      },
+    );
+
+    r.get(
+      '/api/operator/campaigns/:campaignId/admission/settings',
+      {
+        schema: { tags, params: CampaignParams, response: replies({ 200: AdmissionSettingsSchema }) },
+        preHandler: viewerReads,
+      },
+      async (req, reply) => {
+        const id = req.params.campaignId;
+        const s = d.admission?.admissionSettings(id);
+        if (!s?.ok) return sendResult(reply, err('campaign-not-found'));
+        return settingsWire(id, s.value);
+      },
+    );
+    r.put(
+      '/api/operator/campaigns/:campaignId/admission/settings',
+      {
+        schema: {
+          tags,
+          params: CampaignParams,
+          body: AdmissionSettingsBody,
+          response: replies({ 200: AdmissionSettingsSchema }),
+        },
+        preHandler: operatorWrites,
+      },
+      async (req, reply) => {
+        const id = req.params.campaignId;
+        if (!d.admission) return sendResult(reply, err('campaign-not-found'));
+        const before = d.admission.admissionSettings(id);
+        const done = await d.admission.setAdmissionSettings(id, req.body);
+        if (!done.ok)
+          return done.reason === 'unknown-campaign'
+            ? sendResult(reply, err('campaign-not-found'))
+            : sendProblem(reply, 'validation', {
+                errors: [{ field: 'body/message', message: 'a message needs Korean and English text' }],
+              });
+        await d.audit.record({
+          actor: operatorActor(req.operator!.username),
+          action: 'admission-settings',
+          campaignId: id,
+          target: `campaign:${id}`,
+          before: before.ok ? before.value : null,
+          after: done.value,
+        });
+        return settingsWire(id, done.value);
+      },
+    );
+    // A place named by its queue reference (the citizen reads it out on the phone). Operators now;
+    // call-centre agents get the same service method (WaitingRoomService.lookupReference).
+    r.get(
+      '/api/operator/campaigns/:campaignId/queue/references/:reference',
+      {
+        schema: { tags, params: ReferenceParams, response: replies({ 200: ReferenceLookupSchema }) },
+        preHandler: viewerReads,
+      },
+      async (req, reply) => {
+        const { campaignId, reference } = req.params;
+        if (!d.admission) return sendResult(reply, err('campaign-not-found'));
+        const found = d.admission.lookupReference(campaignId, reference);
+        if (!found.ok)
+          return sendProblem(
+            reply,
+            found.reason === 'unknown-campaign'
+              ? 'campaign-not-found'
+              : found.reason === 'bad-reference'
+                ? 'queue-reference-invalid'
+                : 'queue-reference-unknown',
+          );
+        const f = found.value;
+        const eta = f.state === 'waiting' && f.eta;
+        return {
+          campaignId,
+          reference: f.reference,
+          state: f.state,
+          partition: f.partition,
+          position: f.state === 'waiting' ? f.position : null,
+          ahead: f.state === 'waiting' ? f.ahead : null,
+          eta: eta
+            ? {
+                seconds: Math.round(eta.expectedMs / 1000),
+                lowSeconds: Math.round(eta.lowMs / 1000),
+                highSeconds: eta.highMs === null ? null : Math.round(eta.highMs / 1000),
+              }
+            : null,
+          isPaused: f.isPaused,
+        };
       },
     );
   };

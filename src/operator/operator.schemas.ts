@@ -30,6 +30,49 @@ export const AdmissionBody = Type.Object(
 );
 export const DashboardQuery = Type.Object({ campaignId: CampaignIdSchema });
 
+const MessageText = Type.String({ minLength: 1, maxLength: 280 });
+/** The operator's admission settings: the planned admission rate and a message to everyone waiting. */
+export const AdmissionSettingsBody = Type.Object(
+  {
+    plannedRatePerSec: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }), Type.Null()]),
+    message: Type.Union([
+      Type.Object({ ko: MessageText, en: MessageText }, { additionalProperties: false }),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export const AdmissionSettingsSchema = Type.Object({
+  campaignId: Type.String(),
+  plannedRatePerSec: Type.Union([Type.Number(), Type.Null()]),
+  message: Type.Union([Type.Object({ ko: Type.String(), en: Type.String() }), Type.Null()]),
+  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export const ReferenceParams = Type.Object({
+  campaignId: CampaignIdSchema,
+  reference: Type.String({ minLength: 1, maxLength: 20 }),
+});
+/** A place named by its queue reference: where it stands, nothing about who holds it. */
+export const ReferenceLookupSchema = Type.Object({
+  campaignId: Type.String(),
+  reference: Type.String(),
+  state: Type.Union([Type.Literal('waiting'), Type.Literal('reached')]),
+  partition: Type.Integer(),
+  position: Type.Union([Type.Integer(), Type.Null()]),
+  ahead: Type.Union([Type.Integer(), Type.Null()]),
+  eta: Type.Union([
+    Type.Object({
+      seconds: Type.Integer(),
+      lowSeconds: Type.Integer(),
+      highSeconds: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  isPaused: Type.Boolean(),
+});
+export type AdmissionSettingsWire = Static<typeof AdmissionSettingsSchema>;
+export type ReferenceLookupWire = Static<typeof ReferenceLookupSchema>;
+
 export const OperatorSchema = Type.Object({
   username: Type.String(),
   role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('approver')]),

@@ -138,4 +138,25 @@ describe('admission controller', () => {
     controller.tick({ ...busyQueue, health: slow });
     assert.equal(controller.state().ratePerSec, 150);
   });
+
+  it('admits no more people than seats are left, and stops when they run out', () => {
+    const { clock, controller } = newController({ initialRatePerSec: 1_000 });
+    controller.tick({ ...busyQueue, health: quiet, seatsLeft: 50 });
+    clock.advance(1_000);
+    const first = controller.tick({ ...busyQueue, activeSessions: 20, health: quiet, seatsLeft: 50 });
+    assert.equal(first.admit, 30, 'seats left minus the sessions already booking');
+    assert.equal(first.limitedBy, 'sold-out');
+    clock.advance(1_000);
+    const none = controller.tick({ ...busyQueue, activeSessions: 0, claimedTotal: 0, health: quiet, seatsLeft: 0 });
+    assert.deepEqual([none.admit, none.limitedBy], [0, 'sold-out']);
+    clock.advance(1_000);
+    const back = controller.tick({
+      ...busyQueue,
+      activeSessions: 0,
+      claimedTotal: 30,
+      health: quiet,
+      seatsLeft: 5_000,
+    });
+    assert.ok(back.admit > 0 && back.limitedBy !== 'sold-out', 'admission resumes when seats come back');
+  });
 });

@@ -61,9 +61,15 @@ export interface TickInput {
   /** Places not yet reached, over all partitions. */
   readonly waiting: number;
   readonly health: BookingHealth;
+  /**
+   * Seats the campaign can still book (free first-dose seats), or null/absent when not limited.
+   * Nobody is admitted beyond the seats left minus the sessions already booking and the claims on
+   * their way: at zero, admission stops ('sold-out') until seats come back.
+   */
+  readonly seatsLeft?: number | null;
 }
 
-export type Limit = 'paused' | 'cap' | 'rate' | 'queue-empty';
+export type Limit = 'paused' | 'cap' | 'rate' | 'queue-empty' | 'sold-out';
 export type Adjustment = 'increase' | 'decrease' | 'hold' | 'pinned';
 
 export interface TickDecision {
@@ -145,8 +151,19 @@ export function createAdmissionController(deps: {
       }
       const allowance = (rate * dtMs) / 1000 + carry;
       const room = Math.max(0, s.activeSessionCap - input.activeSessions - pending);
-      const admit = Math.max(0, Math.min(Math.floor(allowance), room, input.waiting));
-      const limitedBy: Limit = admit === Math.floor(allowance) ? 'rate' : admit === room ? 'cap' : 'queue-empty';
+      const seats =
+        input.seatsLeft === null || input.seatsLeft === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.max(0, input.seatsLeft - input.activeSessions - pending);
+      const admit = Math.max(0, Math.min(Math.floor(allowance), room, seats, input.waiting));
+      const limitedBy: Limit =
+        seats <= admit && seats < Math.floor(allowance) && seats < input.waiting
+          ? 'sold-out'
+          : admit === Math.floor(allowance)
+            ? 'rate'
+            : admit === room
+              ? 'cap'
+              : 'queue-empty';
       if (limitedBy === 'rate' && input.waiting > admit) rateWasBinding = true;
       carry = Math.min(allowance - admit, 1);
       recent.push({ atMs: now, admitted: admit, claimedBefore: input.claimedTotal });

@@ -23,6 +23,7 @@ import {
   type RoomContext,
 } from './room.ts';
 import type { RoomSnapshot } from './snapshot.ts';
+import type { AdmissionSettings, SeatCount } from './admission-settings.ts';
 
 export interface TickReport {
   readonly isOpen: boolean;
@@ -37,6 +38,10 @@ export interface RoomStatus {
   readonly partitions: number;
   readonly snapshot: RoomSnapshot | null;
   readonly controller: ControllerState;
+  /** The operator's planned rate and message, as last read from the store. */
+  readonly admission: AdmissionSettings | null;
+  /** Seats left as last read (null: not limited by seats, or not read yet). */
+  readonly seats: SeatCount | null;
 }
 
 type Unknown = 'unknown-campaign';
@@ -97,6 +102,7 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
         claimedTotal: stats.reduce((n, s) => n + s.claimedTotal, 0),
         waiting: waiting.reduce((a, b) => a + b, 0),
         health,
+        seatsLeft: room.seats?.seatsLeft ?? null,
       });
       const advanced = decision.admit > 0 ? await advanceAll(room, decision.admit, waiting) : 0;
       room.controller.settle(advanced);
@@ -137,6 +143,8 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
         partitions: room.cfg.partitions,
         snapshot: room.snapshot,
         controller: room.controller.state(),
+        admission: room.admission,
+        seats: room.seats && { seatsLeft: room.seats.seatsLeft, nextSeatsAtMs: room.seats.nextSeatsAtMs },
       })),
   };
 }

@@ -95,3 +95,13 @@ export function admissionLeaderKey(prefix: string): string {
   assertSafeKeyPart('key prefix', prefix);
   return `wr:${prefix}:admission-leader`;
 }
+
+/**
+ * STRING (JSON): a campaign's admission settings (admission-settings.ts); one per campaign, not
+ * partitioned, so untagged (it spreads over a cluster's shards like the leader lease).
+ */
+export function admissionSettingsKey(prefix: string, campaignId: string): string {
+  assertSafeKeyPart('key prefix', prefix);
+  assertSafeKeyPart('campaign id', campaignId);
+  return `wr:${prefix}:admission-settings:${campaignId}`;
+}

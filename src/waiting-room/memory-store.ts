@@ -7,6 +7,7 @@
 import { err, ok } from '../platform/result.ts';
 import { restoredMeta } from './checkpoint.ts';
 import { deviceTag, personField, type QueueRef } from './keys.ts';
+import type { AdmissionSettings } from './admission-settings.ts';
 import {
   estimatedPreRoomSeq,
   type Instant,
@@ -102,6 +103,7 @@ const byScoreThenMember = (a: [string, number], b: [string, number]) =>
 
 export function createMemoryStore(): MemoryWaitingRoomStore {
   let partitions = new Map<string, Partition>();
+  const admissionSettings = new Map<string, AdmissionSettings>();
   const id = (ref: QueueRef) => `${ref.campaignId}\u0000${ref.partition}`;
   const get = (ref: QueueRef) => partitions.get(id(ref));
   const blank = (): Partition => ({
@@ -353,6 +355,14 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
         .sort(byScoreThenMember)
         .slice(page.offset, page.offset + page.limit)
         .map(([field]) => field);
+    },
+
+    async readAdmissionSettings(campaignId) {
+      return admissionSettings.get(campaignId) ?? null;
+    },
+
+    async writeAdmissionSettings(campaignId, settings) {
+      admissionSettings.set(campaignId, structuredClone(settings));
     },
 
     async close() {},

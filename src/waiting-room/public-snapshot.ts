@@ -20,7 +20,12 @@ export interface SnapshotReply {
 /** How soon a document may have changed: the next refresh, or the opening if it is nearer (ms). */
 const REFRESH_MS = 1_000;
 
-export function buildSnapshot(campaignId: string, room: RoomStatus, poll: PollSettings): QueueSnapshot | null {
+export function buildSnapshot(
+  campaignId: string,
+  room: RoomStatus,
+  poll: PollSettings,
+  admissionTtlMs: number,
+): QueueSnapshot | null {
   const snap = room.snapshot;
   if (!snap) return null;
   const parts = snap.partitions;
@@ -40,8 +45,17 @@ export function buildSnapshot(campaignId: string, room: RoomStatus, poll: PollSe
       tail: p.stats.tail,
       frozen: p.stats.frozen,
       waiting: p.stats.waiting,
-      rate: p.rate && { meanPerSec: p.rate.meanPerSec, p10PerSec: p.rate.p10PerSec, p90PerSec: p.rate.p90PerSec },
+      rate: p.rate && {
+        meanPerSec: p.rate.meanPerSec,
+        p10PerSec: p.rate.p10PerSec,
+        p90PerSec: p.rate.p90PerSec,
+        ...(p.rate.measuredShare !== undefined ? { measuredShare: Math.round(p.rate.measuredShare * 100) / 100 } : {}),
+      },
     })),
+    message: room.admission?.message ?? null,
+    seatsLeft: room.seats?.seatsLeft ?? null,
+    nextSeatsAtMs: room.seats?.nextSeatsAtMs ?? null,
+    admissionTtlMs,
     poll: { minMs: poll.minPollMs, maxMs: poll.maxPollMs, fraction: poll.pollFraction },
     nextLookMs: !isOpen && untilOpen > 0 && untilOpen < REFRESH_MS ? untilOpen : REFRESH_MS,
   };
@@ -53,14 +67,19 @@ function tagOf(doc: QueueSnapshot): string {
 }
 
 /**
- * One reply per campaign, rebuilt only when the room's snapshot object or its paused flag changed
+ * One reply per campaign, rebuilt only when the room's snapshot object, its paused flag or the
+ * operator's settings changed
  * (the admission loop replaces the snapshot object on every refresh).
  */
 export function createSnapshotCache(
   roomStatus: (campaignId: string) => { ok: true; value: RoomStatus } | { ok: false },
   poll: PollSettings,
+  admissionTtlMs: number,
 ) {
-  const cache = new Map<string, { source: RoomStatus['snapshot']; isPaused: boolean; reply: SnapshotReply }>();
+  const cache = new Map<
+    string,
+    { source: RoomStatus['snapshot']; isPaused: boolean; admission: RoomStatus['admission']; reply: SnapshotReply }
+  >();
   return {
     /** null: no open waiting room for this campaign (or not yet read once). */
     replyFor(campaignId: string): SnapshotReply | null {
@@ -68,10 +87,21 @@ export function createSnapshotCache(
       if (!status.ok || !status.value.snapshot) return null;
       const room = status.value;
       const hit = cache.get(campaignId);
-      if (hit && hit.source === room.snapshot && hit.isPaused === room.controller.isPaused) return hit.reply;
-      const document = buildSnapshot(campaignId, room, poll)!;
+      if (
+        hit &&
+        hit.source === room.snapshot &&
+        hit.isPaused === room.controller.isPaused &&
+        hit.admission === room.admission
+      )
+        return hit.reply;
+      const document = buildSnapshot(campaignId, room, poll, admissionTtlMs)!;
       const reply = { document, body: Buffer.from(JSON.stringify(document)), etag: tagOf(document) };
-      cache.set(campaignId, { source: room.snapshot, isPaused: room.controller.isPaused, reply });
+      cache.set(campaignId, {
+        source: room.snapshot,
+        isPaused: room.controller.isPaused,
+        admission: room.admission,
+        reply,
+      });
       return reply;
     },
   };

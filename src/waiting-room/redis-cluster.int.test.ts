@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { fixedClock } from '../platform/clock.ts';
 import { createMemoryCheckpoint } from './checkpoint.ts';
-import { partitionKeys, prefixPattern } from './keys.ts';
+import { partitionKeys, prefixPattern, untaggedPrefixPattern } from './keys.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { partitionOf } from './partition.ts';
 import {
@@ -44,6 +44,7 @@ if (skip) {
       async cleanup() {
         await store.close();
         await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));
+        await deleteOnEveryMaster(cluster, untaggedPrefixPattern(keyPrefix));
       },
     };
   });

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { err, ok } from '../platform/result.ts';
 import { restoredMeta } from './checkpoint.ts';
-import { deviceTag, partitionKeys, personField, type QueueRef } from './keys.ts';
+import { admissionSettingsKey, deviceTag, partitionKeys, personField, type QueueRef } from './keys.ts';
+import { parseAdmissionSettings } from './admission-settings.ts';
 import type { Instant, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
 
 const SCRIPTS = [
@@ -249,6 +250,15 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
     async preRoomMembers(ref, page) {
       if (page.limit <= 0) return [];
       return client.zrange(k(ref).pre, page.offset, page.offset + page.limit - 1);
+    },
+
+    async readAdmissionSettings(campaignId) {
+      const raw = await client.get(admissionSettingsKey(options.keyPrefix, campaignId));
+      return raw === null ? null : parseAdmissionSettings(raw);
+    },
+
+    async writeAdmissionSettings(campaignId, settings) {
+      await client.set(admissionSettingsKey(options.keyPrefix, campaignId), JSON.stringify(settings));
     },
 
     async close() {

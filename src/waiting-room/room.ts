@@ -9,7 +9,8 @@ import type { Result } from '../platform/result.ts';
 import type { AdmissionController } from './admission-controller.ts';
 import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 import type { QueueRef } from './keys.ts';
-import { createRateMeter, type RateMeter, type RoomSnapshot } from './snapshot.ts';
+import { createRateMeter, estimateRate, partitionShare, type RateMeter, type RoomSnapshot } from './snapshot.ts';
+import type { AdmissionSettings, SeatCount, SeatSupply } from './admission-settings.ts';
 import type { Instant, PartitionCheckpoint, QueueStats, WaitingRoomStore } from './waiting-room.store.ts';
 
 export interface CampaignQueue {
@@ -35,6 +36,8 @@ export interface WaitingRoomSettings {
   readonly checkpointEveryMs: number;
   /** Most admissions ended per partition per tick. */
   readonly expireBatch: number;
+  /** How often a refresh re-reads the seats left (ms): a query on the booking side, so not every second. */
+  readonly seatsEveryMs: number;
 }
 
 export const defaultWaitingRoomSettings: WaitingRoomSettings = Object.freeze({
@@ -48,6 +51,7 @@ export const defaultWaitingRoomSettings: WaitingRoomSettings = Object.freeze({
   rateWindowSamples: 60,
   checkpointEveryMs: 1_000,
   expireBatch: 500,
+  seatsEveryMs: 5_000,
 });
 
 export interface RoomContext {
@@ -55,6 +59,8 @@ export interface RoomContext {
   readonly store: WaitingRoomStore;
   readonly checkpoint: WaitingRoomCheckpoint;
   readonly settings: WaitingRoomSettings;
+  /** Seats left per campaign (booking side); absent: admission is not limited by seats. */
+  readonly seats?: SeatSupply;
 }
 
 export interface Room {
@@ -65,6 +71,10 @@ export interface Room {
   carry: number[];
   lastCheckpointMs: number;
   recovering: Promise<void> | null;
+  /** The operator's admission settings as last read from the store (null: none set). */
+  admission: AdmissionSettings | null;
+  /** Seats left as last read, and when (null: never read, or seats are not limited). */
+  seats: (SeatCount & { readonly readAtMs: number }) | null;
 }
 
 export function newRoom(cfg: CampaignQueue, controller: AdmissionController, settings: WaitingRoomSettings): Room {
@@ -77,6 +87,8 @@ export function newRoom(cfg: CampaignQueue, controller: AdmissionController, set
     meters: Array.from({ length: cfg.partitions }, () => createRateMeter(settings.rateWindowSamples)),
     lastCheckpointMs: Number.NEGATIVE_INFINITY,
     recovering: null,
+    admission: null,
+    seats: null,
   };
 }
 
@@ -127,15 +139,43 @@ export async function partitionStats(ctx: RoomContext, room: Room): Promise<Queu
   return all;
 }
 
-/** Re-read the counters and feed the rate meters. Called about once a second on every server. */
+/**
+ * The rate an estimate starts from before (and while) one is measured: pinned by an operator, else
+ * planned by one, else the controller's own rate (what it is admitting at).
+ */
+export function plannedRateOf(room: Room): number {
+  const c = room.controller.state();
+  return c.pinnedRatePerSec ?? room.admission?.plannedRatePerSec ?? c.ratePerSec;
+}
+
+/** Seats left, re-read at most every `seatsEveryMs`; a failed read keeps the last count. */
+async function refreshSeats(ctx: RoomContext, room: Room, nowMs: number): Promise<void> {
+  if (!ctx.seats || (room.seats && nowMs - room.seats.readAtMs < ctx.settings.seatsEveryMs)) return;
+  const count = await ctx.seats.seatsOf(room.cfg.campaignId).catch(() => undefined);
+  if (count === undefined) return;
+  room.seats = count && { ...count, readAtMs: nowMs };
+}
+
+/**
+ * Re-read the counters, the operator's settings and (every few seconds) the seats left, and feed the
+ * rate meters. Called about once a second on every server. Seconds under an operator pause are not
+ * rate samples; the published rate band blends the measurement with the planned rate.
+ */
 export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSnapshot> {
   const stats = await partitionStats(ctx, room);
+  room.admission = (await ctx.store.readAdmissionSettings(room.cfg.campaignId)) ?? room.admission;
   const atMs = ctx.clock.nowMs();
+  await refreshSeats(ctx, room, atMs);
+  const isPaused = room.controller.state().isPaused;
+  // Not rate samples: before the opening, under an operator pause, or with no seats left to admit to.
+  const isIdle = isPaused || atMs < room.cfg.opensAtMs || room.seats?.seatsLeft === 0;
+  const planned = plannedRateOf(room);
   const partitions = stats.map((s, p) => {
-    room.meters[p]!.observe(atMs, s.cursor);
-    return { stats: s, rate: room.meters[p]!.band() };
+    room.meters[p]!.observe(atMs, s.cursor, isIdle);
+    const plan = partitionShare(planned, stats, p);
+    return { stats: s, rate: estimateRate(room.meters[p]!.band(), plan, ctx.settings.rateWindowSamples) };
   });
-  room.snapshot = { atMs, partitions };
+  room.snapshot = { atMs, partitions, isPaused };
   return room.snapshot;
 }
 

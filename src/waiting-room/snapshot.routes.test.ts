@@ -4,8 +4,8 @@ import Fastify from 'fastify';
 import { CAMPAIGN, newHarness, OPENS, person } from '../../test/support/waiting-room.ts';
 import { SNAPSHOT_CACHE_CONTROL, snapshotRoutes } from './snapshot.routes.ts';
 
-async function served() {
-  const h = await newHarness({ startMs: OPENS });
+async function served(settings: Parameters<typeof newHarness>[0] = {}) {
+  const h = await newHarness({ startMs: OPENS, ...settings });
   for (let i = 1; i <= 5; i += 1) assert.ok((await h.service.joinQueue(person(i))).ok);
   await h.service.refreshSnapshot();
   const app = Fastify();
@@ -40,7 +40,10 @@ describe('public queue snapshot route', () => {
   });
 
   it('answers 304 to a matching If-None-Match, and a new tag once the counters moved', async () => {
-    const { h, app, get } = await served();
+    // A one-sample window: the rate band is then all measured after one refresh. (With a longer
+    // window the band moves from the planned rate to the measured one refresh by refresh, which
+    // changes the document and its tag, as it should.)
+    const { h, app, get } = await served({ settings: { rateWindowSamples: 1 } });
     h.clock.advance(1_000);
     await h.service.refreshSnapshot(); // the rate is measured from the second refresh on
     const first = await get();

@@ -21,11 +21,15 @@ const Problem = Type.Object({ code: Type.String(), status: Type.Integer() }, { a
 
 export function snapshotRoutes(waitingRoom: Pick<AdmissionLoop, 'roomStatus'>) {
   const settings = defaultWaitingRoomSettings;
-  const cache = createSnapshotCache((id) => waitingRoom.roomStatus(id), {
-    minPollMs: settings.minPollMs,
-    maxPollMs: settings.maxPollMs,
-    pollFraction: settings.pollFraction,
-  });
+  const cache = createSnapshotCache(
+    (id) => waitingRoom.roomStatus(id),
+    {
+      minPollMs: settings.minPollMs,
+      maxPollMs: settings.maxPollMs,
+      pollFraction: settings.pollFraction,
+    },
+    settings.admissionTtlMs,
+  );
   return async (app: FastifyInstance) => {
     // Plain (untyped) reply: the body is pre-serialized bytes, which the type provider cannot express.
     app.get<{ Params: Static<typeof CampaignParams> }>(

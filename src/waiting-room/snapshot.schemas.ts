@@ -17,6 +17,11 @@ export const RateBandSchema = Type.Object(
     meanPerSec: Type.Number({ description: 'Seqs reached per second, mean over the last minute of refreshes' }),
     p10PerSec: Type.Number(),
     p90PerSec: Type.Number(),
+    measuredShare: Type.Optional(
+      Type.Number({
+        description: "How much of this band is measured (0..1); the rest is the operator's planned rate",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -55,6 +60,17 @@ export const QueueSnapshotSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    message: Type.Union(
+      [Type.Object({ ko: Type.String(), en: Type.String() }, { additionalProperties: false }), Type.Null()],
+      { description: "The operator's message to everyone waiting, or null" },
+    ),
+    seatsLeft: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Seats the campaign can still book (free first-dose seats), or null when not counted',
+    }),
+    nextSeatsAtMs: Type.Union([Type.Integer(), Type.Null()], {
+      description: "When more seats open (the campaign's next opening), or null when none is scheduled",
+    }),
+    admissionTtlMs: Type.Integer({ description: 'How long an admission lasts once given (ms)' }),
     nextLookMs: Type.Integer({
       description: 'When this document can next have changed (ms); clients wait at least this long',
     }),

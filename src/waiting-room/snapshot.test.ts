@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRateMeter, etaBand, estimatePreRoomSeq, nextPollMs } from './snapshot.ts';
+import { createRateMeter, estimateRate, etaBand, estimatePreRoomSeq, nextPollMs, progressOf } from './snapshot.ts';
 import { PRE_SCORE_RANGE } from './waiting-room.store.ts';
 
 const poll = { minPollMs: 1_000, maxPollMs: 10_000, pollFraction: 0.25 };
@@ -37,6 +37,7 @@ describe('snapshot arithmetic', () => {
       lowMs: 5_000,
       highMs: 20_000,
       ratePerSec: 100,
+      isFromPlan: false,
     });
     assert.equal(etaBand(1_000, { meanPerSec: 50, p10PerSec: 0, p90PerSec: 100, samples: 10 })?.highMs, null);
     assert.equal(etaBand(1_000, { meanPerSec: 0, p10PerSec: 0, p90PerSec: 0, samples: 10 }), null);
@@ -53,5 +54,46 @@ describe('snapshot arithmetic', () => {
 
   it('estimates a pre-room seq from the score quantile', () => {
     assert.deepEqual(estimatePreRoomSeq(PRE_SCORE_RANGE / 2, 10_000), { seq: 5_000, spread: 50 });
+  });
+
+  it('does not count paused seconds as rate samples, so the rate after a pause is the rate before it', () => {
+    const meter = createRateMeter(60);
+    let cursor = 0;
+    meter.observe(0, 0);
+    for (let i = 1; i <= 30; i += 1) meter.observe(i * 1_000, (cursor += 10));
+    // a two-minute pause: the cursor stands still
+    for (let i = 31; i <= 150; i += 1) meter.observe(i * 1_000, cursor, true);
+    meter.observe(151_000, (cursor += 10));
+    const band = meter.band()!;
+    assert.equal(band.meanPerSec, 10);
+    assert.equal(band.p10PerSec, 10);
+    // 660 ahead at 10/s: 66 s, not the 16 minutes a window full of paused zeros gave
+    assert.equal(etaBand(660, band)?.expectedMs, 66_000);
+  });
+
+  it('starts from the planned rate with a wide band and lets the measured rate take over sample by sample', () => {
+    const planOnly = estimateRate(null, 100, 60)!;
+    assert.deepEqual(planOnly, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 200, samples: 0, measuredShare: 0 });
+    const eta = etaBand(6_000, planOnly)!;
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [60_000, 30_000, 120_000, true]);
+    const measured = { meanPerSec: 40, p10PerSec: 30, p90PerSec: 50, samples: 30 };
+    const half = estimateRate(measured, 100, 60)!;
+    assert.equal(half.meanPerSec, 70);
+    assert.equal(half.measuredShare, 0.5);
+    assert.equal(etaBand(700, half)?.isFromPlan, false);
+    const full = estimateRate({ ...measured, samples: 60 }, 100, 60)!;
+    assert.equal(full.meanPerSec, 40);
+    assert.equal(estimateRate(measured, null, 60), measured);
+    // the blend moves a little with each sample: no jump from plan to measurement
+    const steps = [0, 1, 2, 3].map((n) => estimateRate({ ...measured, samples: n }, 100, 60)!.meanPerSec);
+    for (let i = 1; i < steps.length; i += 1) assert.ok(steps[i - 1]! - steps[i]! <= 1.01);
+  });
+
+  it('gives progress as the share of the places ahead at the first look that have been passed', () => {
+    assert.equal(progressOf(101, 0, 0), 0);
+    assert.equal(progressOf(101, 0, 25), 0.25);
+    assert.equal(progressOf(101, 60, 80), 0.5);
+    assert.equal(progressOf(101, 0, 500), 1);
+    assert.equal(progressOf(101, null, 50), null);
   });
 });

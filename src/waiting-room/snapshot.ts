@@ -8,6 +8,13 @@
  * spread of the rate actually seen in the last minute, not a guess. When the p10 rate is zero (a
  * pause was seen) the band has no upper end. Rate zero or unmeasured: no ETA at all rather than a
  * made-up one (2021 showed "37 minutes" for a queue that never moved).
+ *
+ * Planned rate (issue 14): from the first second the estimate starts from the admission rate the
+ * operator planned (or pinned, or the controller's own rate), with a wide band (half to double), and
+ * says it is from the plan; the measured rate takes over sample by sample (`estimateRate`), so the
+ * shown ETA blends rather than jumps. Seconds during an operator pause are not measured: a pause
+ * says nothing about the rate admission runs at once resumed (after a 2-minute pause 16 min were
+ * shown for a 66 s wait, because the window's mean held the paused zeros).
  */
 import { PRE_SCORE_RANGE, type QueueStats } from './waiting-room.store.ts';
 
@@ -17,6 +24,11 @@ export interface RateBand {
   readonly p10PerSec: number;
   readonly p90PerSec: number;
   readonly samples: number;
+  /**
+   * 0..1: how much of this band is measured; the rest is the planned rate. 1 (or absent) when
+   * measured only, 0 when there is no measurement yet.
+   */
+  readonly measuredShare?: number;
 }
 
 export interface EtaBand {
@@ -25,6 +37,8 @@ export interface EtaBand {
   /** null: a stall was seen in the window, so no honest upper bound exists. */
   readonly highMs: number | null;
   readonly ratePerSec: number;
+  /** true while the estimate rests mostly on the planned rate (under half measured). */
+  readonly isFromPlan: boolean;
 }
 
 export interface PollSettings {
@@ -35,8 +49,11 @@ export interface PollSettings {
 }
 
 export interface RateMeter {
-  /** Record the partition's cursor at a refresh. A cursor that went down (a restore) restarts the meter. */
-  observe(atMs: number, cursor: number): void;
+  /**
+   * Record the partition's cursor at a refresh. A cursor that went down (a restore) restarts the
+   * meter. `isPaused`: admission was paused by an operator, so this second is not a rate sample.
+   */
+  observe(atMs: number, cursor: number, isPaused?: boolean): void;
   band(): RateBand | null;
 }
 
@@ -44,9 +61,9 @@ export function createRateMeter(windowSamples: number): RateMeter {
   let last: { atMs: number; cursor: number } | null = null;
   const rates: number[] = [];
   return {
-    observe(atMs, cursor) {
+    observe(atMs, cursor, isPaused = false) {
       if (last && cursor < last.cursor) rates.length = 0;
-      if (last && cursor >= last.cursor && atMs > last.atMs) {
+      if (last && !isPaused && cursor >= last.cursor && atMs > last.atMs) {
         rates.push(((cursor - last.cursor) * 1000) / (atMs - last.atMs));
         if (rates.length > windowSamples) rates.shift();
       }
@@ -62,6 +79,34 @@ export function createRateMeter(windowSamples: number): RateMeter {
   };
 }
 
+/** The planned rate's band: the actual rate may be half or double the plan. */
+export const PLAN_LOW_FACTOR = 0.5;
+export const PLAN_HIGH_FACTOR = 2;
+
+/**
+ * The rate band the ETA is computed from: the measured band blended with the planned rate,
+ * weighted by how many samples the measurement holds (`fullAfterSamples` makes it measured only).
+ * `plannedPerSec` is this partition's share of the planned rate; null or 0: measured only.
+ */
+export function estimateRate(
+  measured: RateBand | null,
+  plannedPerSec: number | null,
+  fullAfterSamples: number,
+): RateBand | null {
+  const plan = plannedPerSec !== null && plannedPerSec > 0 ? plannedPerSec : null;
+  if (plan === null) return measured;
+  const w = measured ? Math.min(1, measured.samples / Math.max(1, fullAfterSamples)) : 0;
+  if (w >= 1) return { ...measured!, measuredShare: 1 };
+  const mix = (m: number, p: number) => w * m + (1 - w) * p;
+  return {
+    meanPerSec: mix(measured?.meanPerSec ?? 0, plan),
+    p10PerSec: mix(measured?.p10PerSec ?? 0, plan * PLAN_LOW_FACTOR),
+    p90PerSec: mix(measured?.p90PerSec ?? 0, plan * PLAN_HIGH_FACTOR),
+    samples: measured?.samples ?? 0,
+    measuredShare: w,
+  };
+}
+
 export function etaBand(ahead: number, band: RateBand | null): EtaBand | null {
   if (!band || band.meanPerSec <= 0) return null;
   const fast = Math.max(band.p90PerSec, band.meanPerSec);
@@ -71,7 +116,20 @@ export function etaBand(ahead: number, band: RateBand | null): EtaBand | null {
     lowMs: Math.round((ahead / fast) * 1000),
     highMs: slow > 0 ? Math.round((ahead / slow) * 1000) : null,
     ratePerSec: band.meanPerSec,
+    isFromPlan: (band.measuredShare ?? 1) < 0.5,
   };
+}
+
+/**
+ * How far along the wait is, 0..1: the places passed since the person's first look (`cursorAtStart`,
+ * the cursor then) over the places that stood between them and the front at that moment. null
+ * when it cannot be said (no start known, or nobody was ahead).
+ */
+export function progressOf(seq: number, cursorAtStart: number | null, cursorNow: number): number | null {
+  if (cursorAtStart === null) return null;
+  const span = seq - 1 - cursorAtStart;
+  if (span <= 0) return cursorNow >= seq - 1 ? 1 : null;
+  return Math.min(1, Math.max(0, (cursorNow - cursorAtStart) / span));
 }
 
 /** Short near the front (≈ minPollMs), long at the back (maxPollMs); maxPollMs with no ETA. */
@@ -88,6 +146,15 @@ export interface PartitionSnapshot {
 export interface RoomSnapshot {
   readonly atMs: number;
   readonly partitions: readonly PartitionSnapshot[];
+  /** Admission paused by an operator (as this process's controller sees it) at this refresh. */
+  readonly isPaused?: boolean;
+}
+
+/** A partition's share of a room-wide rate: partitions drain in proportion to what they hold waiting. */
+export function partitionShare(ratePerSec: number, stats: readonly QueueStats[], partition: number): number {
+  const total = stats.reduce((n, s) => n + s.waiting, 0);
+  const own = stats[partition]?.waiting ?? 0;
+  return total > 0 ? (ratePerSec * own) / total : ratePerSec / Math.max(1, stats.length);
 }
 
 /**

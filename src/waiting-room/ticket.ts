@@ -27,6 +27,12 @@ export interface QueueTicket {
   readonly isScoreHidden?: true;
   /** Server time of issue, epoch ms. */
   readonly issuedAtMs: number;
+  /**
+   * The partition's cursor when the place was taken (0 for a pre-room place: the queue starts at
+   * the opening), so progress can be shown as the share of the places then ahead that were passed.
+   * Absent in tickets issued before it existed (then progress is not known).
+   */
+  readonly startCursor?: number;
 }
 
 export type TicketRefusal = 'malformed' | 'bad-signature' | 'other-campaign' | 'expired';
@@ -45,6 +51,7 @@ export function signQueueTicket(ticket: QueueTicket, key: Uint8Array): string {
       r: ticket.preScore,
       t: ticket.issuedAtMs,
       ...(ticket.isScoreHidden ? { h: 1 } : {}),
+      ...(ticket.startCursor !== undefined ? { k: ticket.startCursor } : {}),
     }),
   ).toString('base64url');
   return `${body}.${mac(key, body).toString('base64url')}`;
@@ -76,6 +83,7 @@ function parsePayload(body: string): QueueTicket | null {
     preScore: o.r as number | null,
     issuedAtMs: o.t,
     ...(isScoreHidden ? { isScoreHidden } : {}),
+    ...(isInt(o.k) && o.k >= 0 ? { startCursor: o.k } : {}),
   };
 }
 

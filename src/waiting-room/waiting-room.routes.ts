@@ -313,6 +313,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       seconds: Math.round(s.eta.expectedMs / 1000),
       lowSeconds: Math.round(s.eta.lowMs / 1000),
       highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000),
+      isFromPlan: s.eta.isFromPlan,
     };
     return {
       state: 'waiting',
@@ -321,7 +322,8 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
       behind: s.behind,
       isEstimate: s.isEstimate,
       eta,
-      progress: null,
+      progress: s.progress,
+      reference: s.reference,
       nextPollMs: s.nextPollMs,
     };
   }

@@ -20,6 +20,8 @@ const EtaSchema = Type.Object({
   seconds: Type.Integer(),
   lowSeconds: Type.Integer(),
   highSeconds: Nullable(Type.Integer()),
+  /** true while the estimate rests mostly on the operator's planned rate (no rate measured yet). */
+  isFromPlan: Type.Optional(Type.Boolean()),
 });
 const AdmissionSchema = Type.Object({ token: Type.String(), expiresAt: InstantSchema });
 
@@ -32,7 +34,10 @@ const statusProperties = {
   behind: Nullable(Type.Integer()),
   isEstimate: Type.Optional(Type.Boolean()),
   eta: Type.Unsafe<Static<typeof EtaSchema> | null>({ ...EtaSchema, type: ['object', 'null'] }),
+  /** 0..1: the share of the places ahead at the first look that have been passed; null if unknown. */
   progress: Nullable(Type.Number()),
+  /** The short queue reference of this place, to quote to the call centre; absent until the place is exact. */
+  reference: Type.Optional(Nullable(Type.String())),
   /** Milliseconds until the next poll; null once admitted (go and book). */
   nextPollMs: Nullable(Type.Integer()),
   admission: Type.Optional(AdmissionSchema),

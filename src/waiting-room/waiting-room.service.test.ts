@@ -111,7 +111,8 @@ describe('waiting room service', () => {
     });
 
     it('shows an ETA band from the measured admission rate, and polls faster near the front', async () => {
-      const h = await openedWith(6_000);
+      // A ten-sample window: after ten seconds the band is all measured (no planned rate left in it).
+      const h = await openedWith(6_000, { settings: { rateWindowSamples: 10 } });
       for (let s = 0; s < 10; s += 1) {
         h.clock.advance(1_000);
         await admitNext(h, s % 2 === 0 ? 80 : 120);
@@ -128,9 +129,59 @@ describe('waiting room service', () => {
       assert.equal(front.nextPollMs, 1_000);
     });
 
-    it('gives no ETA while nothing has been admitted, rather than a made-up one', async () => {
-      const h = await openedWith(2);
-      assert.equal(as(value(await poll(h, 2, h.tickets[1]!)), 'waiting').eta, null);
+    it('gives an ETA from the planned rate before anything is admitted, and says it is from the plan', async () => {
+      const h = await openedWith(1_001, { controller: { initialRatePerSec: 100 } });
+      const eta = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
+      // 1,000 ahead at the planned 100/s: 10 s, band 5 s (double the plan) … 20 s (half of it)
+      assert.deepEqual(eta, { expectedMs: 10_000, lowMs: 5_000, highMs: 20_000, ratePerSec: 100, isFromPlan: true });
+      const set = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 50, message: null });
+      assert.ok(set.ok);
+      h.clock.advance(1_000);
+      await h.service.refreshSnapshot();
+      const planned = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
+      assert.equal(planned?.isFromPlan, true);
+      assert.ok(
+        Math.abs(planned!.expectedMs - 20_000) < 1_000,
+        `the operator's plan (50/s) is used: ${planned?.expectedMs}`,
+      );
+    });
+
+    it('gives no ETA while admission is paused, and after the pause the rate measured before it', async () => {
+      const h = await openedWith(3_000, { settings: { rateWindowSamples: 10 } });
+      for (let s = 0; s < 10; s += 1) {
+        h.clock.advance(1_000);
+        await admitNext(h, 10);
+      }
+      h.service.pause(CAMPAIGN);
+      for (let s = 0; s < 120; s += 1) {
+        h.clock.advance(1_000);
+        await h.service.refreshSnapshot();
+      }
+      assert.equal(as(value(await poll(h, 1_000, h.tickets[999]!)), 'waiting').eta, null, 'paused: no estimate');
+      h.service.resume(CAMPAIGN);
+      h.clock.advance(1_000);
+      await admitNext(h, 10);
+      // 660 ahead at the 10/s measured before the pause: 66 s (a window full of paused zeros gave 16 min)
+      const after = as(value(await poll(h, 771, h.tickets[770]!)), 'waiting');
+      assert.equal(after.ahead, 660);
+      assert.equal(after.eta?.expectedMs, 66_000);
+    });
+
+    it('gives progress from the place at join to the cursor now, and a short reference', async () => {
+      const h = await openedWith(1_001);
+      const first = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting');
+      assert.equal(first.progress, 0);
+      assert.match(first.reference ?? '', /^[0-9A-Z]{4}-.$/);
+      await admitNext(h, 250);
+      assert.equal(as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').progress, 0.25);
+      const later = value(await h.service.joinQueue(person(2_000)));
+      const joined = as(later, 'waiting');
+      assert.equal(joined.progress, 0, 'a later joiner starts at 0 from where the cursor stood');
+      const found = h.service.lookupReference(CAMPAIGN, first.reference!.toLowerCase());
+      assert.ok(found.ok && found.value.state === 'waiting');
+      assert.equal(found.value.position, 751);
+      assert.deepEqual(h.service.lookupReference(CAMPAIGN, 'ZZZZZZ-0'), { ok: false, reason: 'bad-reference' });
+      assert.equal(h.service.lookupReference('nope', first.reference!).ok, false);
     });
 
     it('refuses forged, tampered, other-campaign and other-person tickets with the reason', async () => {

@@ -36,7 +36,10 @@ import {
   type RoomContext,
   type WaitingRoomSettings,
 } from './room.ts';
-import { etaBand, estimatePreRoomSeq, nextPollMs, scaleToRoom, type EtaBand } from './snapshot.ts';
+import { etaBand, estimatePreRoomSeq, nextPollMs, progressOf, scaleToRoom, type EtaBand } from './snapshot.ts';
+import { placeOfReference, referenceOf } from './queue-reference.ts';
+import type { AdmissionSettings, LocalizedMessage, SeatSupply } from './admission-settings.ts';
+import { MESSAGE_MAX_CHARS } from './admission-settings.ts';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
 import type { Claim, WaitingRoomStore } from './waiting-room.store.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
@@ -55,8 +58,13 @@ export type QueueStatus =
       readonly behind: number;
       /** true while a pre-room place is placed by its score's quantile rather than its exact rank. */
       readonly isEstimate: boolean;
+      /** null while admission is paused or out of seats (no honest estimate), or nothing measured or planned. */
       readonly eta: EtaBand | null;
       readonly nextPollMs: number;
+      /** 0..1, the share of the places ahead at the first look that have been passed; null if unknown. */
+      readonly progress: number | null;
+      /** The short reference of this place (queue-reference.ts); null while a pre-room place is unresolved. */
+      readonly reference: string | null;
     }
   | {
       readonly kind: 'admitted';
@@ -96,9 +104,39 @@ export interface WaitingRoomDeps {
    * `npm run audit`). Production always wires one; tests of queue mechanics may leave it out.
    */
   readonly admissions?: AdmissionLedger;
+  /** Seats left per campaign (the booking side, through a port); absent: admission is not limited by seats. */
+  readonly seats?: SeatSupply;
 }
 
+/** What an operator (and, later, a call-centre agent) sees of a place named by its reference: no identity. */
+export type ReferenceLookup =
+  | {
+      readonly state: 'waiting';
+      readonly reference: string;
+      readonly partition: number;
+      readonly position: number;
+      readonly ahead: number;
+      readonly eta: EtaBand | null;
+      readonly isPaused: boolean;
+    }
+  /** The cursor has passed the place: its holder was admitted, is booking, or was passed over. */
+  | { readonly state: 'reached'; readonly reference: string; readonly partition: number; readonly isPaused: boolean };
+
+export type ReferenceRefusal = 'unknown-campaign' | 'bad-reference' | 'not-issued';
+
 export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
+  /**
+   * Where the place a queue reference names stands, from the room's snapshot (no store call): for
+   * the operator console now, for call-centre agents later. 'not-issued': no such place yet.
+   */
+  lookupReference(campaignId: string, reference: string): Result<ReferenceLookup, ReferenceRefusal>;
+  /** The operator's admission settings (planned rate, message to everyone waiting) as this process last read them. */
+  admissionSettings(campaignId: string): Result<AdmissionSettings | null, 'unknown-campaign'>;
+  /** Replace them for every process (through the store; each process reads them within a second). */
+  setAdmissionSettings(
+    campaignId: string,
+    change: { plannedRatePerSec: number | null; message: LocalizedMessage | null },
+  ): Promise<Result<AdmissionSettings, 'unknown-campaign' | 'bad-settings'>>;
   /** Register a campaign's queue and make sure its store state exists (restoring it if lost). Idempotent. */
   openCampaign(cfg: CampaignQueue): Promise<void>;
   /** `verification` (from the identity session) is recorded with an admission issued by this call. */
@@ -160,7 +198,13 @@ export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
 
 export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomService {
   const settings = { ...defaultWaitingRoomSettings, ...deps.settings };
-  const ctx: RoomContext = { clock: deps.clock, store: deps.store, checkpoint: deps.checkpoint, settings };
+  const ctx: RoomContext = {
+    clock: deps.clock,
+    store: deps.store,
+    checkpoint: deps.checkpoint,
+    settings,
+    ...(deps.seats ? { seats: deps.seats } : {}),
+  };
   const rooms = new Map<string, Room>();
   const loop = createAdmissionLoop(ctx, rooms);
   // A ticket never shows a pre-room score before the opening (the seed's reveal): see pre-room-scores.ts.
@@ -200,10 +244,20 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     return { kind: 'admitted', admissionToken, admissionId: admission.admissionId, expiresAtMs: admission.expiresAtMs };
   }
 
-  function waiting(room: Room, p: number, seq: number, cursor: number, tail: number, isEstimate: boolean): QueueStatus {
+  function waiting(
+    room: Room,
+    t: QueueTicket,
+    seq: number,
+    cursor: number,
+    tail: number,
+    isEstimate: boolean,
+  ): QueueStatus {
+    const p = t.partition;
     const snap = room.snapshot;
     const aheadHere = Math.max(0, seq - cursor - 1);
-    const eta = etaBand(aheadHere, snap?.partitions[p]?.rate ?? null);
+    const isStopped = !!snap?.isPaused || room.seats?.seatsLeft === 0;
+    const eta = isStopped ? null : etaBand(aheadHere, snap?.partitions[p]?.rate ?? null);
+    const startCursor = t.startCursor ?? (t.seq === null || t.preScore !== null ? 0 : null);
     const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
     const behind = snap ? scaleToRoom(Math.max(0, tail - seq), snap, p) : Math.max(0, tail - seq);
     return {
@@ -214,6 +268,8 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       isEstimate,
       eta,
       nextPollMs: nextPollMs(eta, settings),
+      progress: progressOf(seq, startCursor, cursor),
+      reference: isEstimate ? null : referenceOf({ partition: p, seq }, room.cfg.partitions),
     };
   }
 
@@ -253,7 +309,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
         const seq = Number(r.detail?.seq),
           cursor = Number(r.detail?.cursor);
         const tail = Math.max(seq, room.snapshot?.partitions[t.partition]?.stats.tail ?? seq);
-        return ok({ status: waiting(room, t.partition, seq, cursor, tail, false), ...reissue(seq) });
+        return ok({ status: waiting(room, t, seq, cursor, tail, false), ...reissue(seq) });
       }
       case 'not-open':
         return ok({ status: preRoom(room, t, ctx.clock.nowMs()) });
@@ -289,13 +345,13 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       // behind it, can reach it. Idempotent; costs one call per such ticket.
       if (t.seq > tail && !isJustJoined)
         await withRecovery(ctx, room, () => ctx.store.reinsert(refOf(room, t.partition), t, instant(ctx, room)));
-      return ok({ status: waiting(room, t.partition, t.seq, cursor, Math.max(tail, t.seq), false) });
+      return ok({ status: waiting(room, t, t.seq, cursor, Math.max(tail, t.seq), false) });
     }
     // Unresolved pre-room ticket: estimate from the score until it may be near the front.
     const est = estimatePreRoomSeq(t.preScore ?? 0, frozen ?? preSize);
     const frontWindow = Math.max(100, 3 * (part.rate?.p90PerSec ?? 0) * (settings.maxPollMs / 1000));
     if (est.seq - 4 * est.spread - cursor <= frontWindow) return withTicket(await claimStatus(room, t, v), scored);
-    return ok({ status: waiting(room, t.partition, est.seq, cursor, Math.max(tail, est.seq), true), ...scored });
+    return ok({ status: waiting(room, t, est.seq, cursor, Math.max(tail, est.seq), true), ...scored });
   }
 
   /** A reply keeps the ticket claimStatus reissued; otherwise the one with the score put back, if any. */
@@ -330,6 +386,8 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
         seq,
         preScore,
         issuedAtMs: ctx.clock.nowMs(),
+        // A place taken after the opening starts where the cursor stood; a pre-room place at 0.
+        startCursor: seq !== null && preScore === null ? (room.snapshot?.partitions[partition]?.stats.cursor ?? 0) : 0,
       },
       room.cfg.opensAtMs,
     );
@@ -370,9 +428,61 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     return ok({ room, ticket: v.value });
   }
 
+  function lookupReference(campaignId: string, reference: string): Result<ReferenceLookup, ReferenceRefusal> {
+    const room = rooms.get(campaignId);
+    if (!room) return err('unknown-campaign');
+    const place = placeOfReference(reference, room.cfg.partitions);
+    if (!place) return err('bad-reference');
+    const part = room.snapshot?.partitions[place.partition];
+    if (!part || place.seq > part.stats.tail) return err('not-issued');
+    const canonical = referenceOf(place, room.cfg.partitions);
+    const isPaused = !!room.snapshot?.isPaused;
+    if (place.seq <= part.stats.cursor)
+      return ok({ state: 'reached', reference: canonical, partition: place.partition, isPaused });
+    const t = { partition: place.partition, seq: place.seq, preScore: null } as QueueTicket;
+    const s = waiting(room, t, place.seq, part.stats.cursor, part.stats.tail, false);
+    if (s.kind !== 'waiting') throw new Error('unreachable');
+    return ok({
+      state: 'waiting',
+      reference: canonical,
+      partition: place.partition,
+      position: s.position,
+      ahead: s.ahead,
+      eta: s.eta,
+      isPaused,
+    });
+  }
+
   return {
     ...loop,
     ...publication,
+
+    lookupReference,
+
+    admissionSettings(campaignId) {
+      const room = rooms.get(campaignId);
+      return room ? ok(room.admission) : err('unknown-campaign');
+    },
+
+    async setAdmissionSettings(campaignId, change) {
+      const room = rooms.get(campaignId);
+      if (!room) return err('unknown-campaign');
+      const rate = change.plannedRatePerSec;
+      const m = change.message;
+      const isRateOk = rate === null || (Number.isFinite(rate) && rate > 0 && rate <= 1_000_000);
+      const trimmed = m && { ko: m.ko.trim(), en: m.en.trim() };
+      const isMessageOk =
+        trimmed === null ||
+        (trimmed.ko.length > 0 &&
+          trimmed.en.length > 0 &&
+          trimmed.ko.length <= MESSAGE_MAX_CHARS &&
+          trimmed.en.length <= MESSAGE_MAX_CHARS);
+      if (!isRateOk || !isMessageOk) return err('bad-settings');
+      const next: AdmissionSettings = { plannedRatePerSec: rate, message: trimmed, updatedAtMs: ctx.clock.nowMs() };
+      await ctx.store.writeAdmissionSettings(campaignId, next);
+      room.admission = next;
+      return ok(next);
+    },
 
     async openCampaign(cfg) {
       const existing = rooms.get(cfg.campaignId);

@@ -19,6 +19,7 @@
  */
 import type { Result } from '../platform/result.ts';
 import type { QueueRef } from './keys.ts';
+import type { AdmissionSettings } from './admission-settings.ts';
 
 export type { QueueRef } from './keys.ts';
 
@@ -246,6 +247,16 @@ export interface WaitingRoomStore {
    * after the opening. Leavers are in it once the pre-room is frozen (ranks never move after that).
    */
   preRoomMembers(ref: QueueRef, page: { readonly offset: number; readonly limit: number }): Promise<string[]>;
+
+  /**
+   * The operator's admission settings of a campaign (planned rate, message to everyone waiting): one
+   * small record per campaign, outside the partitions, read by every process at each snapshot
+   * refresh. null when never set (or lost with Redis: processes keep the copy they last read).
+   */
+  readAdmissionSettings(campaignId: string): Promise<AdmissionSettings | null>;
+
+  /** Replace a campaign's admission settings (last writer wins). */
+  writeAdmissionSettings(campaignId: string, settings: AdmissionSettings): Promise<void>;
 
   /** Release the adapter's connection (the adapter owns it). */
   close(): Promise<void>;

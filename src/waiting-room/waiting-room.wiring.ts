@@ -23,6 +23,7 @@ import { createWaitingRoomLoops, type WaitingRoomLoops } from './waiting-room.lo
 import { queueSummary, registerWaitingRoomMetrics, type QueueSummary } from './waiting-room.metrics.ts';
 import { createWaitingRoomService, type WaitingRoomService } from './waiting-room.service.ts';
 import { createAdmissionLedgerRepository } from './admission-ledger.repository.ts';
+import type { SeatSupply } from './admission-settings.ts';
 
 export interface WaitingRoomWiring {
   service: WaitingRoomService;
@@ -42,6 +43,8 @@ export function wireWaitingRoom(o: {
   redis: RedisClient | null;
   campaigns: CampaignService;
   registry: Registry;
+  /** Seats left per campaign (the booking side); absent: admission is not limited by seats. */
+  seats?: SeatSupply;
 }): WaitingRoomWiring {
   const { config, clock, redis } = o;
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
@@ -51,6 +54,7 @@ export function wireWaitingRoom(o: {
     checkpoint: createPgCheckpoint(o.db),
     drawSeeds: createPgDrawSeeds(o.db),
     admissions: createAdmissionLedgerRepository(o.db),
+    ...(o.seats ? { seats: o.seats } : {}),
     keys: {
       ticket: deriveKey(config.signingSecret, 'queue-ticket'),
       admission: deriveKey(config.signingSecret, 'admission'),

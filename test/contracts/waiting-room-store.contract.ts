@@ -385,6 +385,23 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
       });
     });
 
+    describe('admission settings', () => {
+      it('keeps one record per campaign, replaced by the last write, none before the first', async () => {
+        assert.equal(await store.readAdmissionSettings('camp-1'), null);
+        const first = {
+          plannedRatePerSec: 250,
+          message: { ko: '잠시 멈춤', en: 'Paused briefly' },
+          updatedAtMs: OPENS,
+        };
+        await store.writeAdmissionSettings('camp-1', first);
+        assert.deepEqual(await store.readAdmissionSettings('camp-1'), first);
+        assert.equal(await store.readAdmissionSettings('camp-2'), null);
+        const second = { plannedRatePerSec: null, message: null, updatedAtMs: OPENS + 1 };
+        await store.writeAdmissionSettings('camp-1', second);
+        assert.deepEqual(await store.readAdmissionSettings('camp-1'), second);
+      });
+    });
+
     describe('survival', () => {
       it('restores counters only where state is missing', async () => {
         const cp = checkpoint({ cursor: 4, tail: 10, frozen: 3, preRoom: 3, claimedTotal: 2, graceFloor: 1 });

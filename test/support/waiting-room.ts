@@ -82,6 +82,7 @@ export async function newHarness(
     controller?: WaitingRoomDeps['controller'];
     admissions?: WaitingRoomDeps['admissions'];
     checkpoint?: WaitingRoomCheckpoint;
+    seats?: WaitingRoomDeps['seats'];
   } = {},
 ): Promise<Harness> {
   const clock = fixedClock(o.startMs ?? OPENS - 60_000);
@@ -97,6 +98,7 @@ export async function newHarness(
     settings: { graceMs: 60_000, admissionTtlMs: 600_000, lockoutMs: 600_000, ...o.settings },
     controller: o.controller,
     ...(o.admissions ? { admissions: o.admissions } : {}),
+    ...(o.seats ? { seats: o.seats } : {}),
   });
   await service.openCampaign({ campaignId: CAMPAIGN, opensAtMs: OPENS, partitions: o.partitions ?? 1 });
   return { clock, store, checkpoint, service };

@@ -25,7 +25,11 @@ function value<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T 
 }
 
 function snapshotOf(h: Harness): QueueSnapshot {
-  const doc = createSnapshotCache((id) => h.service.roomStatus(id), poll).replyFor(CAMPAIGN)!.document;
+  const doc = createSnapshotCache(
+    (id) => h.service.roomStatus(id),
+    poll,
+    defaultWaitingRoomSettings.admissionTtlMs,
+  ).replyFor(CAMPAIGN)!.document;
   assert.ok(
     Value.Check(QueueSnapshotSchema, doc),
     [...Value.Errors(QueueSnapshotSchema, doc)].map((e) => `${e.path} ${e.message}`).join('; '),
@@ -58,6 +62,7 @@ function serverView(reply: StatusReply) {
     seconds: Math.round(s.eta.expectedMs / 1000),
     lowSeconds: Math.round(s.eta.lowMs / 1000),
     highSeconds: s.eta.highMs === null ? null : Math.round(s.eta.highMs / 1000),
+    isFromPlan: s.eta.isFromPlan,
   };
   return {
     kind: 'waiting',
@@ -67,6 +72,8 @@ function serverView(reply: StatusReply) {
     isEstimate: s.isEstimate,
     eta,
     nextPollMs: s.nextPollMs,
+    progress: s.progress,
+    reference: s.reference,
   };
 }
 
@@ -97,7 +104,7 @@ describe('position worked out in the browser', () => {
       for (let i = 1; i <= 400; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
       await h.service.refreshSnapshot();
       const before = await compareEveryone(h, tickets);
-      assert.deepEqual(before, { waiting: 400, reached: 0 }, 'no rate measured yet: positions, no ETA');
+      assert.deepEqual(before, { waiting: 400, reached: 0 }, 'no rate measured yet: positions, ETA from the plan');
       await admitOverSeconds(
         h,
         [
@@ -132,7 +139,8 @@ describe('position worked out in the browser', () => {
   });
 
   it('estimates an unresolved pre-room place as the server does, and leaves the front to the origin', async () => {
-    const h = await newHarness({ startMs: OPENS - 30_000 });
+    // A slow planned rate (1/s), so most of the 600 are far from the front window (3 × p90 × 10 s).
+    const h = await newHarness({ startMs: OPENS - 30_000, controller: { initialRatePerSec: 1, minRatePerSec: 1 } });
     const tickets: string[] = [];
     for (let i = 1; i <= 600; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
     h.clock.set(OPENS + 1_000);

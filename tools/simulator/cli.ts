@@ -15,6 +15,7 @@ import { runFull } from './full-run.ts';
 import { runLive } from './live-run.ts';
 import type { CliOptions } from './cli-options.ts';
 import { buildSummary, chartData, fullView, writeReport } from './report.ts';
+import { etaMinuteTable } from './summary.ts';
 import { listScenarios, loadScenario } from './scenario.ts';
 
 const USAGE = `Usage: npm run simulate -- --scenario <id> [options]
@@ -275,6 +276,9 @@ async function main(): Promise<number> {
     bar.stop();
   }
   console.log(headline(summary as Record<string, any>, o.out));
+  const byMinute = (summary as { eta?: { byMinute?: Parameters<typeof etaMinuteTable>[0] } }).eta?.byMinute;
+  if (byMinute)
+    console.log(`ETA by the minute it was shown (0 = the opening's first minute):\n${etaMinuteTable(byMinute)}`);
   return (summary as { invariants: { allOk: boolean } }).invariants.allOk ? 0 : 1;
 }
 

@@ -76,7 +76,57 @@ export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd
     ...etaErrors(all, crowd),
     shownInFirstTwoMinutes: etaErrors(early, crowd),
     shownLater: etaErrors(later, crowd),
+    byMinute: etaByMinute(all, crowd, opensAtMs),
   };
+}
+
+/**
+ * The first ETA each sampled person saw, grouped by the minute after the opening it was shown in:
+ * how many, the share whose actual wait fell within the band shown, the median absolute error and
+ * the median of |actual − predicted| / actual (issue 14's bar: ≥ 90 % in band in every minute,
+ * median relative error ≤ 20 %). Minutes with no admitted sample are left out.
+ */
+export function etaByMinute(promises: Iterable<[number, EtaPromise]>, crowd: Crowd, opensAtMs: number) {
+  const minutes = new Map<number, { inBand: number; abs: number[]; rel: number[]; actual: number[] }>();
+  for (const [i, p] of promises) {
+    const admitted = crowd.admittedAtMs[i]!;
+    if (Number.isNaN(admitted)) continue;
+    const actual = admitted - p.atMs;
+    const m = Math.floor((p.atMs - opensAtMs) / 60_000);
+    const row = minutes.get(m) ?? { inBand: 0, abs: [], rel: [], actual: [] };
+    const error = Math.abs(actual - p.expectedMs);
+    row.abs.push(error);
+    row.rel.push(error / Math.max(actual, 1_000));
+    row.actual.push(actual);
+    if (actual >= p.lowMs && (p.highMs === null || actual <= p.highMs)) row.inBand += 1;
+    minutes.set(m, row);
+  }
+  return [...minutes.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([minute, r]) => ({
+      minute,
+      samples: r.abs.length,
+      withinBandShare: round(r.inBand / r.abs.length),
+      medianAbsErrorSec: sec(quantile(r.abs, 0.5)),
+      medianRelativeError: round(quantile(r.rel, 0.5) ?? 0),
+      medianActualWaitSec: sec(quantile(r.actual, 0.5)),
+    }));
+}
+
+/** The per-minute ETA figures as a text table (printed by the CLI). */
+export function etaMinuteTable(rows: ReturnType<typeof etaByMinute>): string {
+  const head = 'minute  samples  in-band  median |err| s  median |err|/actual  median actual s';
+  const lines = rows.map((r) =>
+    [
+      String(r.minute).padStart(6),
+      String(r.samples).padStart(8),
+      `${Math.round((r.withinBandShare ?? 0) * 100)}%`.padStart(8),
+      String(r.medianAbsErrorSec).padStart(15),
+      `${Math.round((r.medianRelativeError ?? 0) * 100)}%`.padStart(20),
+      String(r.medianActualWaitSec).padStart(16),
+    ].join(' '),
+  );
+  return [head, ...lines].join('\n');
 }
 
 /**

@@ -163,6 +163,16 @@ export const PROBLEMS = {
     en: 'This campaign has no waiting room open.',
     ko: '이 사전예약에는 열린 대기열이 없습니다.',
   },
+  'queue-reference-invalid': {
+    status: 400,
+    en: 'This is not a queue reference: check the letters and digits (the last one is a check symbol).',
+    ko: '대기 번호 형식이 올바르지 않습니다. 글자와 숫자를 확인해 주세요(마지막 글자는 확인용입니다).',
+  },
+  'queue-reference-unknown': {
+    status: 404,
+    en: 'No place in this queue has this reference yet.',
+    ko: '이 대기열에 해당 대기 번호가 아직 없습니다.',
+  },
   'operator-unauthenticated': {
     status: 401,
     en: 'Please log in to the operator console.',

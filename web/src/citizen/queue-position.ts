@@ -20,6 +20,8 @@ export interface TicketPlace {
   partition: number;
   seq: number | null;
   preScore: number | null;
+  /** The partition's cursor when the place was taken (0 for a pre-room place), or null in older tickets. */
+  startCursor: number | null;
 }
 
 /** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
@@ -27,6 +29,8 @@ export interface LocalEta {
   seconds: number;
   lowSeconds: number;
   highSeconds: number | null;
+  /** true while the estimate rests mostly on the operator's planned rate, not yet on a measured one. */
+  isFromPlan: boolean;
 }
 
 export type LocalStatus =
@@ -39,6 +43,8 @@ export type LocalStatus =
       isEstimate: boolean;
       eta: LocalEta | null;
       nextPollMs: number;
+      progress: number | null;
+      reference: string | null;
     }
   /** The cursor has reached (or may be about to reach) this place: ask the origin (GET …/queue/status). */
   | { kind: 'ask-origin' };
@@ -58,7 +64,8 @@ export function readTicket(ticket: string): TicketPlace | null {
     const seq = isInt(o.s) ? o.s : null;
     const preScore = isInt(o.r) ? o.r : null;
     if (seq === null && preScore === null && o.h !== 1) return null;
-    return { campaignId: o.c, identityHash: o.i, partition: o.p, seq, preScore };
+    const startCursor = isInt(o.k) && o.k >= 0 ? o.k : seq === null || preScore !== null ? 0 : null;
+    return { campaignId: o.c, identityHash: o.i, partition: o.p, seq, preScore, startCursor };
   } catch {
     return null;
   }
@@ -85,8 +92,32 @@ function etaOf(ahead: number, rate: PartitionSnapshotView['rate']): { eta: Local
       seconds: Math.round(expectedMs / 1000),
       lowSeconds: Math.round(lowMs / 1000),
       highSeconds: highMs === null ? null : Math.round(highMs / 1000),
+      isFromPlan: (rate.measuredShare ?? 1) < 0.5,
     },
   };
+}
+
+/** As the server's progressOf (src/waiting-room/snapshot.ts). */
+function progressOf(seq: number, start: number | null, cursor: number): number | null {
+  if (start === null) return null;
+  const span = seq - 1 - start;
+  if (span <= 0) return cursor >= seq - 1 ? 1 : null;
+  return Math.min(1, Math.max(0, (cursor - start) / span));
+}
+
+const SYMBOLS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CHECK = `${SYMBOLS}*~$=U`;
+
+/** As the server's referenceOf (src/waiting-room/queue-reference.ts): Crockford base32 and a check symbol. */
+export function referenceOf(partition: number, seq: number, partitions: number): string {
+  let n = (seq - 1) * partitions + partition;
+  const check = CHECK[n % 37]!;
+  let body = '';
+  do {
+    body = SYMBOLS[n % 32]! + body;
+    n = Math.floor(n / 32);
+  } while (n > 0);
+  return `${body.padStart(4, '0')}-${check}`;
 }
 
 /** A partition's count scaled to the whole queue (partitions drain in proportion to what they hold). */
@@ -95,15 +126,33 @@ function scaled(local: number, snap: QueueSnapshot, own: PartitionSnapshotView):
   return own.waiting > 0 ? Math.round((local * snap.waiting) / own.waiting) : local * snap.partitions.length;
 }
 
-function waiting(snap: QueueSnapshot, part: PartitionSnapshotView, seq: number, isEstimate: boolean): LocalStatus {
+function waiting(
+  snap: QueueSnapshot,
+  part: PartitionSnapshotView,
+  place: TicketPlace,
+  seq: number,
+  isEstimate: boolean,
+): LocalStatus {
   const aheadHere = Math.max(0, seq - part.cursor - 1);
-  const e = etaOf(aheadHere, part.rate);
+  // Paused, or no seats left: admission is not moving, so there is no honest estimate.
+  const isStopped = snap.isPaused || snap.seatsLeft === 0;
+  const e = isStopped ? null : etaOf(aheadHere, part.rate);
   const ahead = scaled(aheadHere, snap, part);
   const behind = scaled(Math.max(0, Math.max(part.tail, seq) - seq), snap, part);
   const nextPollMs = e
     ? Math.round(Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, e.lowMs * snap.poll.fraction)))
     : snap.poll.maxMs;
-  return { kind: 'waiting', position: ahead + 1, ahead, behind, isEstimate, eta: e?.eta ?? null, nextPollMs };
+  return {
+    kind: 'waiting',
+    position: ahead + 1,
+    ahead,
+    behind,
+    isEstimate,
+    eta: e?.eta ?? null,
+    nextPollMs,
+    progress: progressOf(seq, place.startCursor, part.cursor),
+    reference: isEstimate ? null : referenceOf(place.partition, seq, snap.partitions.length),
+  };
 }
 
 /** My status from the ticket and the snapshot, or 'ask-origin' when only the origin can answer. */
@@ -116,7 +165,7 @@ export function localStatus(place: TicketPlace, snap: QueueSnapshot): LocalStatu
     return { kind: 'pre-opening', opensAtMs: snap.opensAtMs, preRoomSize: snap.preRoomSize, nextPollMs: wait };
   }
   if (place.seq !== null)
-    return place.seq <= part.cursor ? { kind: 'ask-origin' } : waiting(snap, part, place.seq, false);
+    return place.seq <= part.cursor ? { kind: 'ask-origin' } : waiting(snap, part, place, place.seq, false);
   // A pre-room place not yet resolved: estimated from the score's quantile until it may be near the front.
   // The score is hidden until the opening; the origin puts it back into a reissued ticket.
   if (part.frozen === null || place.preScore === null) return { kind: 'ask-origin' };
@@ -126,5 +175,5 @@ export function localStatus(place: TicketPlace, snap: QueueSnapshot): LocalStatu
   const spread = Math.sqrt(frozen * u * (1 - u));
   const frontWindow = Math.max(100, 3 * (part.rate?.p90PerSec ?? 0) * (snap.poll.maxMs / 1000));
   if (seq - 4 * spread - part.cursor <= frontWindow) return { kind: 'ask-origin' };
-  return waiting(snap, part, seq, true);
+  return waiting(snap, part, place, seq, true);
 }

@@ -1,0 +1,58 @@
+/**
+ * What an operator sets for a campaign's admission besides pause and pin (issue 14), shared by
+ * every process through the store and read back at each snapshot refresh (once a second, never per
+ * poll):
+ * - `plannedRatePerSec`: the admission rate the operator planned (capacity planning, issue 15). ETAs
+ *   start from it before a rate has been measured (snapshot.ts `estimateRate`).
+ * - `message`: a short note to everyone waiting, in Korean and English, shown in the public snapshot
+ *   (e.g. why admission is paused and until when).
+ *
+ * And what the waiting room knows about seats (`SeatSupply`, a port the composition root fills from
+ * the booking capability's free seats): when the seats a campaign can still book run out, admission
+ * stops and everyone waiting is told at once, with when more seats open.
+ */
+export interface LocalizedMessage {
+  readonly ko: string;
+  readonly en: string;
+}
+
+export interface AdmissionSettings {
+  readonly plannedRatePerSec: number | null;
+  readonly message: LocalizedMessage | null;
+  /** Server time of the last change (epoch ms). */
+  readonly updatedAtMs: number;
+}
+
+export const MESSAGE_MAX_CHARS = 280;
+
+/** Seats a campaign can still book, as the booking capability counts them. */
+export interface SeatCount {
+  /** Free first-dose seats from the first bookable date on. */
+  readonly seatsLeft: number;
+  /** When more seats open (the campaign's next opening), or null when none is scheduled. */
+  readonly nextSeatsAtMs: number | null;
+}
+
+/** The port: null when the campaign is unknown to the booking side (then seats are not limited). */
+export interface SeatSupply {
+  seatsOf(campaignId: string): Promise<SeatCount | null>;
+}
+
+/** Reads a stored record; anything malformed reads as none (the store is not trusted blindly). */
+export function parseAdmissionSettings(raw: string): AdmissionSettings | null {
+  try {
+    const o = JSON.parse(raw) as Record<string, unknown>;
+    const rate = o.plannedRatePerSec;
+    const m = o.message as Record<string, unknown> | null;
+    const isRate = rate === null || (typeof rate === 'number' && Number.isFinite(rate) && rate >= 0);
+    const isMessage = m === null || (typeof m === 'object' && typeof m.ko === 'string' && typeof m.en === 'string');
+    if (!isRate || !isMessage || typeof o.updatedAtMs !== 'number') return null;
+    return {
+      plannedRatePerSec: rate as number | null,
+      message: m && { ko: m.ko as string, en: m.en as string },
+      updatedAtMs: o.updatedAtMs,
+    };
+  } catch {
+    return null;
+  }
+}
