@@ -25,9 +25,18 @@ import { localStatus, readTicket, type LocalStatus } from './queue-position.ts';
 export type QueueStatus = QueueStatusWire;
 
 export type Connection = 'ok' | 'offline' | 'busy';
+/**
+ * What the public snapshot says about the room (the same for everyone): paused, the operator's
+ * message, seats left, how long an admission lasts; and the server's clock offset (server − device),
+ * so countdowns and clock times do not trust a wrong phone clock. null until a snapshot was read.
+ */
+export interface RoomView {
+  snapshot: QueueSnapshot;
+  clockOffsetMs: number;
+}
 export type QueueView =
   | { phase: 'joining'; connection?: Connection }
-  | { phase: 'status'; status: QueueStatus; checkedAtMs: number; connection: Connection }
+  | { phase: 'status'; status: QueueStatus; checkedAtMs: number; connection: Connection; room: RoomView | null }
   | { phase: 'failed'; failure: Failure };
 
 const MIN_POLL_MS = 500;
@@ -68,7 +77,8 @@ function shownStatus(s: Exclude<LocalStatus, { kind: 'ask-origin' }>): QueueStat
     behind: s.behind,
     isEstimate: s.isEstimate,
     eta: s.eta,
-    progress: null,
+    progress: s.progress,
+    reference: s.reference,
     nextPollMs: s.nextPollMs,
   };
 }
@@ -82,14 +92,19 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
     let timer: number | undefined;
     let failures = 0;
     let lastOriginMs = 0;
+    let room: RoomView | null = null;
     const base = `/api/campaigns/${encodeURIComponent(campaignId)}/queue`;
     const schedule = (ms: number) => {
       if (!stopped) timer = window.setTimeout(() => void tick(), ms);
     };
     const setConnection = (connection: Connection) => setView((v) => (v.phase === 'failed' ? v : { ...v, connection }));
 
+    const keepRoom = (snapshot: QueueSnapshot) => {
+      room = { snapshot, clockOffsetMs: snapshot.serverTimeMs - Date.now() };
+    };
+
     function show(status: QueueStatus) {
-      setView({ phase: 'status', status, checkedAtMs: Date.now(), connection: 'ok' });
+      setView({ phase: 'status', status, checkedAtMs: Date.now(), connection: 'ok', room });
       if (status.state === 'admitted' && status.admission) {
         saveAdmission(campaignId, status.admission);
         timer = window.setTimeout(() => navigate(paths.book(campaignId), { replace: true }), ADMITTED_PAUSE_MS);
@@ -131,10 +146,15 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
 
     /** The origin's answer (claims a turn that has come); keeps a reissued, more exact ticket. */
     async function askOrigin(t: string) {
-      const r = await apiRequest<PolledWire>(`${base}/status`, {
-        headers: { ...citizenHeaders(session), 'x-queue-ticket': t },
-      });
+      // The first look also reads the room (paused, message, seats) so the page says it at once.
+      const [r, snap] = await Promise.all([
+        apiRequest<PolledWire>(`${base}/status`, {
+          headers: { ...citizenHeaders(session), 'x-queue-ticket': t },
+        }),
+        room ? null : apiRequest<QueueSnapshot>(`${base}/snapshot`),
+      ]);
       if (stopped) return;
+      if (snap?.ok) keepRoom(snap.data);
       if (!r.ok) {
         onFailure(r);
         return;
@@ -158,6 +178,7 @@ export function useQueue(campaignId: string, session: Session, attempt: number):
         onFailure(snap);
         return;
       }
+      keepRoom(snap.data);
       const local = localStatus(place, snap.data);
       if (local.kind === 'ask-origin') return askOrigin(t);
       failures = 0;

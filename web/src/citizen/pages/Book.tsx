@@ -15,6 +15,7 @@ import { redirectForProblem, useSession } from '../session.tsx';
 import { citizenHeaders, saveTicket, type Session } from '../store.ts';
 import { SlotPicker } from '../parts/SlotPicker.tsx';
 import { NeedVerify } from './NeedVerify.tsx';
+import { AdmissionTimeLeft } from '../parts/QueueInfo.tsx';
 
 function Booking({ campaignId, session }: { campaignId: string; session: Session }) {
   const t = useT();
@@ -40,6 +41,7 @@ function Booking({ campaignId, session }: { campaignId: string; session: Session
   return (
     <section>
       <h1 tabIndex={-1}>{t('bookTitle')}</h1>
+      <AdmissionTimeLeft campaignId={campaignId} />
       {loaded.state === 'loading' && <Loading label={t('eligibilityChecking')} />}
       {loaded.state === 'failed' && !redirected && !isUsed && (
         <FailureNotice failure={loaded.failure} onRetry={() => void reload()} />

@@ -8,7 +8,16 @@ import { FailureNotice, Loading } from '../../shared/failure.tsx';
 import { useLang, type Lang } from '../../shared/i18n.tsx';
 import { formatDuration, formatInstant, formatMinutes, formatNumber, formatTime } from '../../shared/format.ts';
 import { useT } from '../messages.ts';
-import { dropTicket, useQueue, type QueueStatus } from '../queue.ts';
+import { dropTicket, useQueue, type QueueStatus, type RoomView } from '../queue.ts';
+import {
+  AdmissionLasts,
+  CampaignName,
+  Countdown,
+  EntryEstimate,
+  KeepOpen,
+  QueueReference,
+  RoomNotices,
+} from '../parts/QueueInfo.tsx';
 import { navigate, paths } from '../router.ts';
 import { useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
@@ -43,7 +52,7 @@ function etaText(status: QueueStatus, t: ReturnType<typeof useT>, lang: Lang): s
   return t('queueEta', { mid, low, high: Math.max(low, 1, formatMinutes(eta.highSeconds)) });
 }
 
-function Waiting({ status }: { status: QueueStatus }) {
+function Waiting({ status, room }: { status: QueueStatus; room: RoomView | null }) {
   const t = useT();
   const { lang } = useLang();
   const n = (v: number | null) => (v === null ? '–' : formatNumber(v, lang));
@@ -74,14 +83,19 @@ function Waiting({ status }: { status: QueueStatus }) {
           style={percent === null ? undefined : { width: `${percent}%` }}
         />
       </div>
-      <p className="eta" data-testid="queue-eta">
-        {etaText(status, t, lang)}
-      </p>
+      {percent !== null && (
+        <p className="small progress-value" data-testid="queue-progress">
+          {t('queueProgressValue', { n: percent })}
+        </p>
+      )}
+      <EntryEstimate status={status} room={room} />
+      <p className="sr-only">{etaText(status, t, lang)}</p>
+      <QueueReference reference={status.reference} />
     </div>
   );
 }
 
-function StatusBody({ status, campaignId }: { status: QueueStatus; campaignId: string }) {
+function StatusBody({ status, campaignId, room }: { status: QueueStatus; campaignId: string; room: RoomView | null }) {
   const t = useT();
   const { lang } = useLang();
   switch (status.state) {
@@ -91,15 +105,18 @@ function StatusBody({ status, campaignId }: { status: QueueStatus; campaignId: s
           <p className="big">
             {status.opensAt ? t('queuePreOpens', { opens: formatInstant(status.opensAt, lang) }) : t('queuePreTitle')}
           </p>
+          {status.opensAt && <Countdown opensAt={status.opensAt} room={room} />}
           <p>{t('queuePreFair')}</p>
+          <AdmissionLasts room={room} />
         </div>
       );
     case 'waiting':
-      return <Waiting status={status} />;
+      return <Waiting status={status} room={room} />;
     case 'admitted':
       return (
         <div className="notice notice-ok">
           <p>{t('queueAdmitted')}</p>
+          <AdmissionLasts room={room} />
           <button type="button" className="button primary" onClick={() => navigate(paths.book(campaignId))}>
             {t('queueContinue')}
           </button>
@@ -130,9 +147,12 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
   return (
     <section>
       <h1 tabIndex={-1}>{status?.state === 'pre-opening' ? t('queuePreTitle') : t('queueTitle')}</h1>
+      <CampaignName campaignId={campaignId} />
       <p className="keep-place" data-testid="keep-place">
         {t('queueKeepsPlace')}
       </p>
+      {view.phase !== 'failed' && <KeepOpen />}
+      {view.phase === 'status' && <RoomNotices room={view.room} />}
       <div className="card queue-card" data-state={status?.state ?? view.phase}>
         {view.phase === 'joining' && <Loading label={t('queueJoining')} />}
         {view.phase === 'failed' && (
@@ -144,7 +164,7 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
             </p>
           </FailureNotice>
         )}
-        {view.phase === 'status' && <StatusBody status={view.status} campaignId={campaignId} />}
+        {view.phase === 'status' && <StatusBody status={view.status} campaignId={campaignId} room={view.room} />}
         {view.phase !== 'failed' && view.connection !== undefined && view.connection !== 'ok' && (
           <p className="notice notice-warn" role="status">
             {view.connection === 'offline'
