@@ -24,6 +24,7 @@ const ACTIONS = [
   'admission-resume',
   'admission-pin',
   'admission-unpin',
+  'admission-settings',
   'message',
   'agent-booking',
 ] as const;

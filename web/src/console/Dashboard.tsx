@@ -16,6 +16,7 @@ import { opRequest, type Operator } from './operator-api.ts';
 import { appendPoint, emptySeries, seriesFromHistory, type DashboardFeed, type Series } from './series.ts';
 import type { DashboardHistoryView } from '../../../src/operator/history.schemas.ts';
 import { AdmissionControls } from './AdmissionControls.tsx';
+import { WaitingRoomSettings } from './WaitingRoomSettings.tsx';
 
 const POLL_MS = 2_500;
 
@@ -185,6 +186,7 @@ export function Dashboard({ operator }: { operator: Operator }) {
           onChanged={refresh}
         />
       )}
+      {q && <WaitingRoomSettings operator={operator} campaignId={campaignId} />}
 
       <div className="charts">
         {charts.map((c) => (
