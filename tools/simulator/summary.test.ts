@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrng } from '../../src/synthetic/prng.ts';
 import { Crowd, Kind, Outcome } from './crowd.ts';
-import { fairness, rotationShares, waitStats } from './summary.ts';
+import { etaByMinute, etaMinuteTable, fairness, rotationShares, waitStats } from './summary.ts';
 
 const OPENS = 1_000_000;
 
@@ -67,5 +67,33 @@ describe('waits and rotation groups', () => {
     assert.equal(shares[9]!.bookingShare, 0.667);
     assert.equal(shares[1]!.bookings, 0);
     assert.equal(shares[0]!.eligibleShare, 0.25);
+  });
+});
+
+describe('ETA accuracy by minute', () => {
+  it('groups first ETAs by the minute after the opening they were shown in, with in-band share and relative error', () => {
+    const c = new Crowd(4);
+    // minute 0: actual 100 s, promised 100 s (in band) and 50 s (out of band, 50 % off)
+    c.admittedAtMs[0] = OPENS + 10_000 + 100_000;
+    c.admittedAtMs[1] = OPENS + 20_000 + 100_000;
+    // minute 2: actual 60 s, promised 66 s, in band
+    c.admittedAtMs[2] = OPENS + 130_000 + 60_000;
+    c.admittedAtMs[3] = Number.NaN; // never admitted: not counted
+    const promises = new Map([
+      [0, { atMs: OPENS + 10_000, expectedMs: 100_000, lowMs: 80_000, highMs: 120_000 }],
+      [1, { atMs: OPENS + 20_000, expectedMs: 50_000, lowMs: 40_000, highMs: 60_000 }],
+      [2, { atMs: OPENS + 130_000, expectedMs: 66_000, lowMs: 50_000, highMs: null }],
+      [3, { atMs: OPENS + 130_000, expectedMs: 1_000, lowMs: 1_000, highMs: 1_000 }],
+    ]);
+    const rows = etaByMinute(promises, c, OPENS);
+    assert.deepEqual(
+      rows.map((r) => [r.minute, r.samples, r.withinBandShare]),
+      [
+        [0, 2, 0.5],
+        [2, 1, 1],
+      ],
+    );
+    assert.equal(rows[1]!.medianRelativeError, 0.1);
+    assert.match(etaMinuteTable(rows), /^minute +samples +in-band/);
   });
 });
