@@ -200,6 +200,12 @@ describe('a waiting room that reassures (phone, Korean)', () => {
           .updateTable('slots')
           .set({ booked: sql<number>`capacity` })
           .execute();
+        // The room reads the seats every few seconds; resume only once it has seen none left.
+        for (let i = 0; i < 100; i++) {
+          const r = wr.roomStatus('demo');
+          if (r.ok && r.value.seats?.seatsLeft === 0) break;
+          await new Promise((done) => setTimeout(done, 200));
+        }
         assert.ok(wr.resume('demo').ok);
         await page.getByTestId('queue-sold-out').waitFor({ timeout: 25_000 });
         assert.match(
