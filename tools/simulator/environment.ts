@@ -24,6 +24,8 @@ export function scaledService(service: Scenario['service'], scale: number) {
     admissionInitialRatePerSec: Math.max(1, Math.round(service.admissionInitialRatePerSec * scale)),
     admissionMaxRatePerSec: Math.max(5, Math.round(service.admissionMaxRatePerSec * scale)),
     activeSessionCap: Math.max(20, Math.round(service.activeSessionCap * scale)),
+    /** 0: no planned rate (ETAs then start from the controller's own rate). */
+    admissionPlannedRatePerSec: (service.admissionPlannedRatePerSec ?? 0) * scale,
   };
 }
 

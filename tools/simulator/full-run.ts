@@ -195,6 +195,14 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
     onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
   });
   await services.waitingRoom.syncRooms();
+  // The operator's planned admission rate (issue 14): ETAs start from it before a rate is measured.
+  if (service.admissionPlannedRatePerSec > 0) {
+    const set = await services.waitingRoom.service.setAdmissionSettings(rules.id, {
+      plannedRatePerSec: service.admissionPlannedRatePerSec,
+      message: null,
+    });
+    if (!set.ok) throw new Error(`planned rate refused: ${set.reason}`);
+  }
   const bookingPath =
     (o.bookingWorkers ?? 0) > 0
       ? await startBookingWorkers(o.bookingWorkers!, {

@@ -147,6 +147,8 @@ export const ScenarioSchema = Type.Object(
         partitions: Type.Integer({ minimum: 1, maximum: 1024 }),
         admissionInitialRatePerSec: Type.Integer({ minimum: 1 }),
         admissionMaxRatePerSec: Type.Integer({ minimum: 1 }),
+        /** The admission rate the operator planned (admission settings): ETAs start from it. */
+        admissionPlannedRatePerSec: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
         activeSessionCap: Type.Integer({ minimum: 1 }),
         admissionTickMs: Type.Integer({ minimum: 50, maximum: 2_000 }),
       },
