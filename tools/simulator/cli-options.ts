@@ -10,6 +10,8 @@ export interface CliOptions {
   speedup: number;
   workers: number;
   bookingWorkers: number;
+  /** Full mode: pin the admission rate (admissions/s); null: the AIMD controller adapts. */
+  admissionRatePerSec: number | null;
   keep: boolean;
   progress: boolean;
 }

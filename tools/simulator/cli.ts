@@ -35,6 +35,8 @@ Replays an opening night through yeyak and writes a report.
   --max-wall-minutes <n>   stop stepping after this much wall time (default 60)
   --booking-workers <n>    full mode: worker threads serving the booking path, each with its own services
                            and pools, as production spreads it over processes (default 2; 0: the simulator's thread)
+  --admission-rate <r>     full mode: pin the admission rate at r per second from the start (the planned
+                           rate of npm run plan, at the same --scale); default: the AIMD controller adapts
   --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 60)
   --workers <n>            live mode: server processes (node:cluster, default 2)
   --keep                   keep the run's schema/database and Redis keys for inspection
@@ -66,6 +68,7 @@ export function parseCli(
         speedup: { type: 'string' },
         workers: { type: 'string' },
         'booking-workers': { type: 'string' },
+        'admission-rate': { type: 'string' },
         keep: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean' },
@@ -112,6 +115,10 @@ export function parseCli(
     (n) => Number.isInteger(n) && n >= 0 && n <= 16,
     'an integer in 0..16',
   );
+  const admissionRate =
+    v['admission-rate'] === undefined
+      ? null
+      : num('admission-rate', v['admission-rate'], 0, (n) => n > 0 && n <= 1_000_000, 'admissions per second > 0');
   for (const [flag, url, scheme] of [
     ['database-url', v['database-url'], 'postgres'],
     ['redis-url', v['redis-url'], 'redis'],
@@ -129,6 +136,7 @@ export function parseCli(
       speedup,
       workers,
       bookingWorkers,
+      admissionRatePerSec: admissionRate,
       out: resolve(v.out ?? join('artifacts', 'simulate', `${v.scenario}-${mode}-${stamp}`)),
       databaseUrl: v['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       redisUrl: v['redis-url'] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
@@ -250,6 +258,7 @@ async function main(): Promise<number> {
       onStep: (p) => bar.step(p),
       signal: interrupt.signal,
       bookingWorkers: o.bookingWorkers,
+      ...(o.admissionRatePerSec === null ? {} : { admissionRatePerSec: o.admissionRatePerSec }),
     });
     bar.stop();
     summary = buildSummary(

@@ -60,6 +60,11 @@ export interface FullOptions {
   signal?: AbortSignal;
   /** Worker threads for the booking path (0: this thread). See booking-path.ts. */
   bookingWorkers?: number;
+  /**
+   * Pin the admission rate (admissions/s) from the start, as an operator following a capacity plan
+   * would (`npm run plan`); the active-session cap still holds. Unset: the AIMD controller adapts.
+   */
+  admissionRatePerSec?: number;
   onPhase?: (phase: string, done: number, total: number) => void;
   onStep?: (p: StepProgress) => void;
 }
@@ -88,7 +93,7 @@ export interface FullResult {
   cleanedUp: { keys: number } | null;
   /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
   kept: RunStores | null;
-  settings: { bookingWorkers: number; stepping: 'wall' | 'fixed' };
+  settings: { bookingWorkers: number; stepping: 'wall' | 'fixed'; pinnedAdmissionRatePerSec: number | null };
 }
 
 export async function runFull(o: FullOptions): Promise<FullResult> {
@@ -147,7 +152,11 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
       runId,
       cleanedUp,
       kept: o.keep ? stores : null,
-      settings: { bookingWorkers: o.bookingWorkers ?? 0, stepping: o.stepping ?? 'wall' },
+      settings: {
+        bookingWorkers: o.bookingWorkers ?? 0,
+        stepping: o.stepping ?? 'wall',
+        pinnedAdmissionRatePerSec: o.admissionRatePerSec ?? null,
+      },
       wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
     };
   } catch (e) {
@@ -202,6 +211,10 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
       message: null,
     });
     if (!set.ok) throw new Error(`planned rate refused: ${set.reason}`);
+  }
+  if (o.admissionRatePerSec !== undefined) {
+    const pinned = services.waitingRoom.service.pinRate(rules.id, o.admissionRatePerSec);
+    if (!pinned.ok) throw new Error(`cannot pin the admission rate: ${pinned.reason}`);
   }
   const bookingPath =
     (o.bookingWorkers ?? 0) > 0

@@ -23,6 +23,7 @@ import {
   rotationShares,
   seqPosition,
   slotStats,
+  queueDrain,
   throughput,
   waitStats,
 } from './summary.ts';
@@ -207,6 +208,7 @@ export function buildSummary(v: RunView, meta: RunMeta, wallTotalMs: number) {
     fairness: fairness(v.crowd, v.positionOf, v.opensAtMs),
     rotationGroups: rotationShares(v.crowd, v.counts.eligible),
     throughput: throughput(v.rec),
+    queue: queueDrain(v.rec, v.opensAtMs),
     latency: latencyStats(v.rec),
     virtualClock: {
       simulatedMinutes: round((v.rec.lastSecond + 1) / 60, 1),

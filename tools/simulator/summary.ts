@@ -13,6 +13,7 @@ import { Kind, Outcome, OUTCOME_NAMES, KIND_NAMES, type Crowd } from './crowd.ts
 import type { Recorder } from './recorder.ts';
 import { mean, quantile, round, spearman } from './stats.ts';
 import type { EtaPromise } from './sim.ts';
+import { peakAndDrain } from '../../src/capacity/capacity-plan.ts';
 
 const sec = (ms: number | null) => (ms === null ? null : round(ms / 1000, 1));
 
@@ -273,6 +274,26 @@ export function throughput(rec: Recorder) {
     maxActiveSessions: maxGauge(g.activeSessions),
     maxAdmissionRatePerSec: maxGauge(g.ratePerSec),
     secondsSimulatorLimited: simLimited,
+  };
+}
+
+/**
+ * The queue's peak and when it drained (first fell to 1 % of the peak after it), in minutes after
+ * the opening, read from the per-second queue-length gauge with the capacity plan's own rule
+ * (src/capacity/capacity-plan.ts peakAndDrain), so plan and simulation are compared alike.
+ */
+export function queueDrain(rec: Recorder, opensAtMs: number) {
+  const series: { atSec: number; queue: number }[] = [];
+  const g = rec.gauges.waiting;
+  for (let s = 0; s <= rec.lastSecond; s += 1) {
+    const q = g[s]!;
+    if (!Number.isNaN(q)) series.push({ atSec: (rec.startMs + s * 1000 - opensAtMs) / 1000, queue: q });
+  }
+  const pd = peakAndDrain(series, 0.01);
+  return {
+    peak: pd.peak,
+    peakAfterOpeningMinutes: round(pd.peakAtSec / 60, 1),
+    drainedAfterOpeningMinutes: pd.drainedAtSec === null ? null : round(pd.drainedAtSec / 60, 1),
   };
 }
 
