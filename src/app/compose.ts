@@ -54,6 +54,9 @@ import { admissionCheck } from '../waiting-room/admission-check.ts';
 import { drawRoutes } from '../waiting-room/draw.routes.ts';
 import { snapshotRoutes } from '../waiting-room/snapshot.routes.ts';
 import { staticRoutes } from '../web/static.routes.ts';
+import { capacityRoutes } from '../capacity/capacity.routes.ts';
+import { createCapacityService } from '../capacity/capacity.service.ts';
+import { readMeasured, readScenarios } from '../capacity/capacity-files.ts';
 
 export interface ComposeOptions {
   config: Config;
@@ -298,6 +301,22 @@ export async function composeApp(o: ComposeOptions) {
       }),
       auditRoutes({ signer: operatorSigner, sessions: operatorSessions, audit: services.audit }),
       historyRoutes({ signer: operatorSigner, sessions: operatorSessions, dashboard: services.dashboard }),
+      capacityRoutes({
+        signer: operatorSigner,
+        sessions: operatorSessions,
+        capacity: createCapacityService({
+          liveRules: async (id) => (await services.campaigns.liveCampaign(id))?.rules,
+          countsByBirthDate: () => people.countPeopleByBirthDate(services.db),
+          scenarios: () => readScenarios(o.config.capacityScenariosDir),
+          measured: () => readMeasured(o.config.capacityBenchFile),
+          service: {
+            admissionMaxRatePerSec: o.config.admissionMaxRatePerSec,
+            activeSessionCap: o.config.activeSessionCap,
+            partitions: o.config.waitingRoomPartitions,
+          },
+          clock: o.clock,
+        }),
+      }),
       staticRoutes(o.config.webDir),
     ],
   });

@@ -38,6 +38,10 @@ export interface Config {
   readonly dataDir: string;
   /** The built citizen site and console (`npm run build:web` writes `dist/web`). */
   readonly webDir: string;
+  /** `npm run bench` results the console's capacity plan reads (default: the committed example). */
+  readonly capacityBenchFile: string;
+  /** Load scenarios (arrival curves) the capacity plan offers. */
+  readonly capacityScenariosDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Key for the keyed hash (HMAC-SHA256) of resident registration numbers. Never log it. */
   readonly identityHmacKey: string;
@@ -304,6 +308,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisClusterNodes: p.hostPorts(env, 'REDIS_CLUSTER_NODES'),
     dataDir,
     webDir: resolve(env.WEB_DIR || 'dist/web'),
+    capacityBenchFile: resolve(env.CAPACITY_BENCH_FILE || 'data/bench/bench-2026-11-30-2core.json'),
+    capacityScenariosDir: resolve(env.CAPACITY_SCENARIOS_DIR || 'data/scenarios'),
     logLevel: p.oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     identityHmacKey: p.secret(env, 'IDENTITY_HMAC_KEY', secrets),
     signingSecret: p.secret(env, 'SIGNING_SECRET', secrets),

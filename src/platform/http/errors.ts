@@ -49,6 +49,26 @@ export const PROBLEMS = {
     en: 'There is no such vaccination campaign.',
     ko: '해당 예방접종 사전예약이 없습니다.',
   },
+  'unknown-scenario': {
+    status: 404,
+    en: 'There is no such load scenario (data/scenarios).',
+    ko: '해당 부하 시나리오(data/scenarios)가 없습니다.',
+  },
+  'unknown-opening': {
+    status: 404,
+    en: 'The campaign has no such opening.',
+    ko: '해당 캠페인에 그런 예약 시작 시각이 없습니다.',
+  },
+  'no-registered-cohort': {
+    status: 422,
+    en: 'Nobody in the registered population is eligible for this campaign, so there is nothing to plan.',
+    ko: '등록된 인구 중 이 캠페인의 대상자가 없어 계획할 것이 없습니다.',
+  },
+  'incomplete-bench-results': {
+    status: 503,
+    en: 'The benchmark results file lacks numbers the capacity plan needs; run npm run bench (the missing ones are listed).',
+    ko: '벤치마크 결과 파일에 용량 계획에 필요한 수치가 없습니다. npm run bench를 실행해 주세요(빠진 항목이 나열됩니다).',
+  },
   'invalid-rules': {
     status: 422,
     en: 'The campaign rules are not valid; every problem is listed.',

@@ -13,10 +13,17 @@ import { Dashboard } from './Dashboard.tsx';
 import { Editor } from './Editor.tsx';
 import { Reviews } from './Reviews.tsx';
 import { Audit } from './Audit.tsx';
+import { Capacity } from './Capacity.tsx';
 
-const TABS = ['dashboard', 'editor', 'reviews', 'audit'] as const;
+const TABS = ['dashboard', 'editor', 'reviews', 'audit', 'capacity'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_LABEL = { dashboard: 'tabDashboard', editor: 'tabEditor', reviews: 'tabReviews', audit: 'tabAudit' } as const;
+const TAB_LABEL = {
+  dashboard: 'tabDashboard',
+  editor: 'tabEditor',
+  reviews: 'tabReviews',
+  audit: 'tabAudit',
+  capacity: 'tabCapacity',
+} as const;
 const ROLE_LABEL = { viewer: 'roleViewer', operator: 'roleOperator', approver: 'roleApprover' } as const;
 
 export function App() {
@@ -78,6 +85,7 @@ export function App() {
         {operator && tab === 'editor' && <Editor operator={operator} />}
         {operator && tab === 'reviews' && <Reviews operator={operator} />}
         {operator && tab === 'audit' && <Audit />}
+        {operator && tab === 'capacity' && <Capacity />}
         <p className="muted small">{t('noPersonalData')}</p>
       </main>
     </>

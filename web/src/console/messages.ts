@@ -203,6 +203,68 @@ const ko = {
   traceMatches: '요청자와 입장 기록의 신원 일치',
   yes: '예',
   no: '아니오',
+  tabCapacity: '용량 계획',
+  capTitle: '오픈 전 용량 계획',
+  capIntro:
+    '등록 인구로 센 대상자, 부하 시나리오의 접속 곡선과 npm run bench 측정값으로 계산한 계획입니다(npm run plan과 같은 모델).',
+  capOpening: '예약 시작',
+  capOpeningOption: '{at} · 대상 {people}명',
+  capScenario: '접속 곡선(시나리오)',
+  capRateTitle: '계획 입장 속도',
+  capRateValue: '초당 {rate}명',
+  capRateHelp:
+    '캠페인 입장 설정의 "계획 입장 속도"에 이 값을 입력하세요. 대기실이 측정값을 얻기 전 첫 예상 시간 계산에 씁니다. 제한 요인: {limit}.',
+  capLimitedService: '서비스 최대 입장 속도',
+  capLimitedCap: '동시 예약 세션 상한',
+  capLimitedPostgres: 'Postgres 예약 처리량',
+  capScheduleCaption: '시간대별 입장 속도 계획',
+  capFrom: '시점',
+  capRate: '입장 속도',
+  capAfterOpening: '시작 후 {minutes}분',
+  capPhasePlanned: '계획 속도로 입장',
+  capPhaseArrivals: '대기열 해소 후 도착하는 대로 입장',
+  capCohort: '대상자(등록 인구)',
+  capJoining: '대기열 참여 예상',
+  capPreRoom: '시작 시 사전 대기실',
+  capQueuePeak: '대기열 최대',
+  capPeakValue: '{people}명 (시작 후 {minutes}분)',
+  capDrained: '대기열 해소',
+  capNotDrained: '계획 기간 안에 해소되지 않음',
+  capActive: '동시 예약 세션 최대',
+  capChartQueue: '예상 대기 인원',
+  capChartRates: '예상 도착/초와 입장/초',
+  capSeriesQueue: '대기 인원',
+  capSeriesArrivals: '첫 도착/초',
+  capSeriesAdmitted: '입장/초',
+  capResources: '필요 자원 (최대 부하 시점)',
+  capWhat: '항목',
+  capHowMany: '수량',
+  capWhy: '근거',
+  capNode: '앞단 Node 프로세스(코어)',
+  capNodeWhy:
+    '초당 대기열 참여 {joins}건, 본인인증 {verifications}건, 예약 경로 요청 {booking}건; 프로세스당 JOIN_BUDGET_PER_SEC {budget}',
+  capEdge: '엣지(nginx) 코어',
+  capEdgeWhy: '초당 스냅샷 조회 {polls}건; 원본으로 넘길 참여 {joins}건/초(limit_req), 나머지는 엣지에서 거절',
+  capRedis: 'Redis 샤드(마스터)',
+  capRedisWhy: '메모리 합계 {memory}(복제본 포함), 샤드당 {perShard}; WAITING_ROOM_PARTITIONS {partitions}',
+  capPostgres: 'Postgres 주 서버 코어',
+  capPostgresWhy:
+    '초당 예약 {bookings}건, 본인인증 조회 {reads}건; 저장 공간 {storage}; 풀러 뒤 서버 연결 약 {connections}개',
+  capAssumptions: '가정과 측정 출처',
+  capMeasured: '측정값: {file} ({at}, {machine})',
+  capServiceSettings: '이 배포의 대기실 설정: 최대 입장 속도 {max}/초, 동시 세션 상한 {cap}, 파티션 {partitions}',
+  capAssumeUtilisation: '코어와 샤드는 측정 처리량의 {share}%로 운영한다고 계획합니다.',
+  capAssumePolls:
+    '대기 화면은 {poll}초마다 공개 스냅샷을, {heartbeat}초마다 상태 확인을 보냅니다. 상태 확인과 입장 확정은 Node에서 대기열 참여만큼 든다고 봅니다(따로 측정하지 않음).',
+  capAssumeBooking:
+    '예약 경로 요청(자격 확인, 접종기관 검색, 예약)은 각각 측정된 예약 1건의 서비스 CPU가 든다고 봅니다.',
+  capAssumeVerify: '첫 참여, 다른 기기, 재방문마다 본인인증 1회; 인증마다 Postgres 조회 2건.',
+  capAssumeStorage:
+    'Postgres 저장 공간: 예약 1건(2회차, outbox, 인덱스 포함) {booking}B, 등록 1인 {person}B로 가정(측정 아님).',
+  capAssumeRedis:
+    'Redis 메모리: 측정된 대기자 1인당 바이트 × (1 + 복제본 {replicas}); 장애 조치를 위해 마스터 최소 3대.',
+  capAssumeModel:
+    '대기열: 대기실 규칙(사전 대기실, 세션 상한, 이탈과 재방문, 유예 시간)의 유체 모형이며 시뮬레이터로 검증합니다. 해소 시점은 최대치의 {share}% 이하로 처음 내려간 때입니다.',
 };
 
 type Key = keyof typeof ko;
@@ -408,6 +470,71 @@ const en: Record<Key, string> = {
   traceMatches: 'Admission issued to the requester',
   yes: 'yes',
   no: 'no',
+  tabCapacity: 'Capacity plan',
+  capTitle: 'Capacity plan before an opening',
+  capIntro:
+    "Computed from the cohort counted on the registered population, a load scenario's arrival curve and the numbers npm run bench measured (the model of npm run plan).",
+  capOpening: 'Opening',
+  capOpeningOption: '{at} · {people} eligible',
+  capScenario: 'Arrival curve (scenario)',
+  capRateTitle: 'Planned admission rate',
+  capRateValue: '{rate} per second',
+  capRateHelp:
+    "Enter this as the planned admission rate in the campaign's admission settings: the waiting room uses it for its first ETA estimate, before it has measured a rate. Limited by: {limit}.",
+  capLimitedService: "the service's maximum admission rate",
+  capLimitedCap: 'the cap on active booking sessions',
+  capLimitedPostgres: "Postgres's booking throughput",
+  capScheduleCaption: 'Admission rate over time',
+  capFrom: 'From',
+  capRate: 'Admission rate',
+  capAfterOpening: '{minutes} min after the opening',
+  capPhasePlanned: 'admit at the planned rate',
+  capPhaseArrivals: 'queue drained: admit people as they arrive',
+  capCohort: 'Eligible (registered)',
+  capJoining: 'Expected to join',
+  capPreRoom: 'Pre-room at the opening',
+  capQueuePeak: 'Queue peak',
+  capPeakValue: '{people} ({minutes} min after the opening)',
+  capDrained: 'Queue drained',
+  capNotDrained: 'not within the planned horizon',
+  capActive: 'Most active booking sessions',
+  capChartQueue: 'Expected queue',
+  capChartRates: 'Expected arrivals/s and admissions/s',
+  capSeriesQueue: 'Waiting',
+  capSeriesArrivals: 'First arrivals/s',
+  capSeriesAdmitted: 'Admitted/s',
+  capResources: 'What the peak takes',
+  capWhat: 'What',
+  capHowMany: 'How many',
+  capWhy: 'From',
+  capNode: 'Front-door Node processes (cores)',
+  capNodeWhy:
+    '{joins} join requests, {verifications} verifications and {booking} booking-path requests a second; JOIN_BUDGET_PER_SEC {budget} per process',
+  capEdge: 'Edge (nginx) cores',
+  capEdgeWhy:
+    '{polls} snapshot polls a second; pass {joins} joins a second to the origins (limit_req), refuse the rest at the edge',
+  capRedis: 'Redis shards (masters)',
+  capRedisWhy: '{memory} in all with replicas, {perShard} per shard; WAITING_ROOM_PARTITIONS {partitions}',
+  capPostgres: 'Postgres primary cores',
+  capPostgresWhy:
+    '{bookings} bookings and {reads} verification reads a second; {storage} of storage; about {connections} server connections behind a pooler',
+  capAssumptions: 'Assumptions and where the numbers come from',
+  capMeasured: 'Measured: {file} ({at}, {machine})',
+  capServiceSettings:
+    "This deployment's waiting room: at most {max} admissions a second, {cap} active sessions, {partitions} partitions",
+  capAssumeUtilisation: 'Cores and shards are planned to run at {share} % of the measured rates.',
+  capAssumePolls:
+    'A waiting page asks the public snapshot every {poll} s and sends a status heartbeat every {heartbeat} s; heartbeats and claims cost what a join costs in Node (not measured separately).',
+  capAssumeBooking:
+    'Each booking-path request (eligibility, slot search, booking) costs the measured service CPU of one booking.',
+  capAssumeVerify:
+    'Every first join, other device and come-back verifies identity once; each verification reads 2 rows in Postgres.',
+  capAssumeStorage:
+    'Postgres storage: {booking} B per booking (both doses, outbox, indexes) and {person} B per registered person (assumed, not measured).',
+  capAssumeRedis:
+    'Redis memory: the measured bytes per queued person × (1 + {replicas} replica); at least 3 masters for failover.',
+  capAssumeModel:
+    "Queue: a fluid model of the waiting room's rules (pre-room, session cap, giving up and coming back, grace), checked against the simulator; drained means first at or below {share} % of the peak.",
 };
 
 export const useT = createTranslator({ ko, en });

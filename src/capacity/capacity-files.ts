@@ -1,0 +1,27 @@
+/**
+ * The capacity plan's inputs on disk: the load scenarios (data/scenarios/*.json) and the bench's
+ * results file (CAPACITY_BENCH_FILE). Read when asked, so a new `npm run bench` shows at once.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { err, type Result } from '../platform/result.ts';
+import type { MeasuredCapacity } from './capacity-plan.ts';
+import { measuredCapacityOf } from './bench-results.ts';
+import { parsePlanScenario, type PlanScenario } from './scenario-demand.ts';
+
+/** Scenarios in `dir`, the 2021-07-19 night first; a file that does not parse is left out. */
+export function readScenarios(dir: string): PlanScenario[] {
+  const out: PlanScenario[] = [];
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
+    const r = parsePlanScenario(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    if (r.ok) out.push(r.value);
+  }
+  return out;
+}
+
+export function readMeasured(file: string): Result<MeasuredCapacity, 'incomplete-bench-results'> {
+  if (!existsSync(file)) return err('incomplete-bench-results', { file, missing: ['the file itself'] });
+  return measuredCapacityOf(JSON.parse(readFileSync(file, 'utf8')), file);
+}

@@ -1,0 +1,130 @@
+/**
+ * The console's capacity plan in a real browser: a viewer opens "용량 계획 / Capacity plan" for the
+ * demo campaign and sees its cohort counted on the registered population and the plan of the same
+ * model `npm run plan` runs (src/capacity/capacity-plan.ts) — the admission rate to enter, the
+ * queue's peak and drain time, the resources — for the default arrival curve and after choosing
+ * another; then in English. Numbers are checked against the model computed here from the same inputs.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { scheduleFor } from '../../src/eligibility/eligibility.ts';
+import { planCapacity, type CapacityPlan } from '../../src/capacity/capacity-plan.ts';
+import { EXAMPLE_BENCH_RESULTS, measuredCapacityOf } from '../../src/capacity/bench-results.ts';
+import { readScenarios } from '../../src/capacity/capacity-files.ts';
+import { planFromScenario } from '../../src/capacity/scenario-demand.ts';
+import {
+  launchBrowser,
+  onFailureScreenshot,
+  screenshot,
+  seriousA11yViolations,
+  startSite,
+  type SiteServer,
+} from '../support/browser.ts';
+
+describe('capacity plan in the console', () => {
+  let site: SiteServer;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    site = await startSite({ opensInMs: 30 * 60_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('shows the plan for the demo opening, for two arrival curves, in Korean and English', async (t) => {
+    browser ??= await launchBrowser(t);
+    if (!browser) return;
+    // What the page must show: the demo opening's registered cohort through the same model.
+    const rules = (await site.services.campaigns.liveCampaign('demo'))!.rules;
+    const openings = new Map<number, number>();
+    for (const d of site.birthDates())
+      for (const o of scheduleFor(rules, d)) openings.set(o.opensAtMs, (openings.get(o.opensAtMs) ?? 0) + 1);
+    const next = [...openings.entries()].filter(([at]) => at >= Date.now()).sort((a, b) => a[0] - b[0])[0]!;
+    const eligible = next[1];
+    assert.ok(eligible > 0);
+    const measured = measuredCapacityOf(JSON.parse(readFileSync(EXAMPLE_BENCH_RESULTS, 'utf8')), EXAMPLE_BENCH_RESULTS);
+    assert.ok(measured.ok);
+    const scenarios = readScenarios('data/scenarios');
+    const expected = (id: string): CapacityPlan => {
+      const s = scenarios.find((x) => x.id === id)!;
+      const { demand } = planFromScenario(s, { eligible });
+      // testConfig's waiting-room settings (src/platform/config.ts defaults).
+      const service = {
+        ...planFromScenario(s).service,
+        admissionMaxRatePerSec: 5_000,
+        activeSessionCap: 5_000,
+        partitions: 1,
+      };
+      return planCapacity({ demand, service, measured: measured.value });
+    };
+    const ko = (n: number) => n.toLocaleString('ko-KR');
+    const rate = (p: CapacityPlan) => Math.round(p.admission.plannedRatePerSec * 10) / 10;
+
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(45_000);
+    await onFailureScreenshot(
+      () => page,
+      'console-capacity',
+      async () => {
+        await page.goto(`${site.baseUrl}/console/`);
+        await page.getByLabel('아이디').fill('viewer');
+        await page.getByLabel('비밀번호').fill('yeyak-viewer-demo');
+        await page.getByRole('button', { name: '로그인' }).click();
+        await page.getByRole('button', { name: '용량 계획' }).click();
+        await page.getByRole('heading', { name: '오픈 전 용량 계획' }).waitFor();
+        await page.getByLabel('캠페인', { exact: true }).selectOption('demo');
+
+        const first = expected('2021-07-19');
+        await page
+          .getByTestId('cap-cohort')
+          .filter({ hasText: ko(eligible) })
+          .waitFor();
+        await page
+          .getByTestId('planned-rate')
+          .filter({ hasText: `초당 ${ko(rate(first))}명` })
+          .waitFor();
+        await page
+          .getByTestId('cap-queue-peak')
+          .filter({ hasText: ko(first.queue.peak) })
+          .waitFor();
+        assert.equal(
+          await page.getByTestId('cap-processes').innerText(),
+          ko(first.frontDoor.processes),
+          'front-door processes',
+        );
+        assert.equal(await page.locator('.chart canvas').count(), 2, 'queue and rate charts are drawn');
+        assert.match(await page.getByTestId('cap-assumptions').innerText(), /60%/);
+        assert.deepEqual(await seriousA11yViolations(page), [], 'capacity page: no serious accessibility violations');
+        await screenshot(page, 'console-capacity-plan');
+
+        // Another arrival curve: the plan is recomputed for the same cohort.
+        const second = expected('2021-08-09');
+        assert.notEqual(second.queue.peak, first.queue.peak);
+        await page.getByLabel('접속 곡선(시나리오)').selectOption('2021-08-09');
+        await page
+          .getByTestId('cap-queue-peak')
+          .filter({ hasText: ko(second.queue.peak) })
+          .waitFor();
+        await page
+          .getByTestId('planned-rate')
+          .filter({ hasText: `초당 ${ko(rate(second))}명` })
+          .waitFor();
+
+        await page.getByRole('button', { name: 'English' }).click();
+        await page.getByRole('heading', { name: 'Capacity plan before an opening' }).waitFor();
+        await page
+          .getByTestId('planned-rate')
+          .filter({ hasText: `${rate(second).toLocaleString('en-GB')} per second` })
+          .waitFor();
+        await page.getByRole('rowheader', { name: 'Redis shards (masters)' }).waitFor();
+        assert.deepEqual(await seriousA11yViolations(page), [], 'capacity page in English: no serious violations');
+        await screenshot(page, 'console-capacity-plan-en');
+      },
+    );
+    await page.context().close();
+  });
+});
