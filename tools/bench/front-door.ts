@@ -6,6 +6,7 @@
  * capacity just measured, through an edge that passes 90 % of that capacity (limit_req) and
  * refuses the rest itself, to a process whose JOIN_BUDGET_PER_SEC is that capacity. Everything goes to 127.0.0.1; every process is stopped by the cleanup.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,6 +222,8 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
   const edgeJoinRatePerSec = Math.max(1, Math.round(0.9 * joinCapacityPerSec));
   const shedding = await startOne('fdb', {
     SEED_DEMO: 'false',
+    // Without the demo seed the server will not start without accounts of its own (none is used here).
+    OPERATOR_ACCOUNTS: `bench:viewer:${randomBytes(12).toString('base64url')}`,
     JOIN_BUDGET_PER_SEC: String(Math.max(1, Math.round(joinCapacityPerSec))),
     QUEUE_PER_IP_PER_MINUTE: '100000000',
   });
