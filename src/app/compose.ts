@@ -308,7 +308,7 @@ export async function composeApp(o: ComposeOptions) {
           liveRules: async (id) => (await services.campaigns.liveCampaign(id))?.rules,
           countsByBirthDate: () => people.countPeopleByBirthDate(services.db),
           scenarios: () => readScenarios(o.config.capacityScenariosDir),
-          measured: () => readMeasured(o.config.capacityBenchFile),
+          measured: () => readMeasured(o.config.capacityBenchFiles),
           service: {
             admissionMaxRatePerSec: o.config.admissionMaxRatePerSec,
             activeSessionCap: o.config.activeSessionCap,

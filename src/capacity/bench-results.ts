@@ -3,14 +3,21 @@
  * `npm run bench` writes (artifacts/bench/latest.json; tools/bench/report.ts's BenchReport). Pure:
  * the parsed JSON in, the numbers or every missing one out (each says which bench phase measures it).
  *
- * The repository ships one such file measured on the development machine
- * (data/bench/bench-2026-11-30-2core.json), so a fresh clone can plan before running the bench.
+ * Several files may be given (a run with `--phases` writes only its phases): for each phase the
+ * last file listed that measured it counts. The repository ships two runs measured on the
+ * development machine (EXAMPLE_BENCH_RESULTS), so a fresh clone can plan before running the bench.
  */
 import { err, ok, type Result } from '../platform/result.ts';
 import type { MeasuredCapacity } from './capacity-plan.ts';
 
-/** The committed example, relative to the repository root. */
-export const EXAMPLE_BENCH_RESULTS = 'data/bench/bench-2026-11-30-2core.json';
+/**
+ * The committed example, relative to the repository root: two quick runs of 2026-11-30 on the
+ * development machine (data/bench/README.md). For each phase the last file listed that has it counts.
+ */
+export const EXAMPLE_BENCH_RESULTS: readonly string[] = [
+  'data/bench/bench-2026-11-30T0647Z-2core-machine-frontdoor.json',
+  'data/bench/bench-2026-11-30T0613Z-2core-machine-peak.json',
+];
 /** Where `npm run bench` writes its latest results, relative to the repository root. */
 export const LATEST_BENCH_RESULTS = 'artifacts/bench/latest.json';
 
@@ -23,9 +30,36 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const obj = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 
+const PHASE_KEYS = ['pgbench', 'redis', 'waitingRoomBench', 'peak', 'frontDoor'] as const;
+
+export interface BenchRun {
+  readonly json: unknown;
+  readonly file: string;
+}
+
+/** One results document from several runs: each phase from the last run that has it. */
+export function mergeBenchRuns(runs: readonly BenchRun[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const run of runs) {
+    const r = obj(run.json);
+    for (const k of PHASE_KEYS) if (r[k] !== null && r[k] !== undefined) merged[k] = r[k];
+  }
+  return merged;
+}
+
+function describeRun(run: BenchRun): string {
+  const x = obj(run.json);
+  const m = obj(x.machine);
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
+  const load = Array.isArray(m.loadAverage) ? (m.loadAverage as number[]).map((v) => v.toFixed(1)).join(' ') : '?';
+  const phases = PHASE_KEYS.filter((k) => x[k] !== null && x[k] !== undefined).join(', ');
+  return `${text(x.startedAt, '?')}: ${num(m.cores) ?? '?'} cores, ${text(m.cpuModel, '?')}, ${text(m.postgres, 'PostgreSQL ?')}, Redis ${text(m.redis, '?')}, load average ${load} (${phases || 'nothing'})`;
+}
+
 /** The numbers, or 'incomplete-bench-results' with `missing`: what is absent and which phase measures it. */
-export function measuredCapacityOf(json: unknown, file: string): Result<MeasuredCapacity, 'incomplete-bench-results'> {
-  const r = obj(json);
+export function measuredCapacityOf(runs: readonly BenchRun[]): Result<MeasuredCapacity, 'incomplete-bench-results'> {
+  const r = mergeBenchRuns(runs);
+  const file = runs.map((x) => x.file).join(', ');
   const missing: string[] = [];
   const need = (v: number | null, what: string) => {
     if (v === null) missing.push(what);
@@ -42,13 +76,16 @@ export function measuredCapacityOf(json: unknown, file: string): Result<Measured
     return tps !== null && (best === null || tps > best) ? tps : best;
   }, null);
   const redis = obj(r.redis);
-  const machine = obj(r.machine);
+  const machine = obj(obj(runs.at(-1)?.json).machine);
   const fd = '(front door phase: --phases frontdoor)';
   const measured: MeasuredCapacity = {
     source: {
       file,
-      measuredAt: typeof r.startedAt === 'string' ? r.startedAt : '?',
-      machine: `${num(machine.cores) ?? '?'} cores, ${typeof machine.cpuModel === 'string' ? machine.cpuModel : '?'}, ${typeof machine.postgres === 'string' ? machine.postgres : 'PostgreSQL ?'}, Redis ${typeof machine.redis === 'string' ? machine.redis : '?'}, load average ${Array.isArray(machine.loadAverage) ? (machine.loadAverage as number[]).map((x) => x.toFixed(1)).join(' ') : '?'}`,
+      measuredAt: runs
+        .map((x) => obj(x.json).startedAt)
+        .filter((x): x is string => typeof x === 'string')
+        .join(', '),
+      machine: runs.map(describeRun).join('; '),
     },
     node: {
       joinCpuUs: need(nodeUs('join') ?? null, `Node CPU per join ${fd}`),

@@ -1,6 +1,6 @@
 /**
  * The capacity plan's inputs on disk: the load scenarios (data/scenarios/*.json) and the bench's
- * results file (CAPACITY_BENCH_FILE). Read when asked, so a new `npm run bench` shows at once.
+ * results files (CAPACITY_BENCH_FILES). Read when asked, so a new `npm run bench` shows at once.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,9 @@ export function readScenarios(dir: string): PlanScenario[] {
   return out;
 }
 
-export function readMeasured(file: string): Result<MeasuredCapacity, 'incomplete-bench-results'> {
-  if (!existsSync(file)) return err('incomplete-bench-results', { file, missing: ['the file itself'] });
-  return measuredCapacityOf(JSON.parse(readFileSync(file, 'utf8')), file);
+/** The bench results in `files` (for each phase the last file that has it counts). */
+export function readMeasured(files: readonly string[]): Result<MeasuredCapacity, 'incomplete-bench-results'> {
+  const absent = files.filter((f) => !existsSync(f));
+  if (absent.length > 0) return err('incomplete-bench-results', { missing: absent.map((f) => `the file ${f}`) });
+  return measuredCapacityOf(files.map((file) => ({ json: JSON.parse(readFileSync(file, 'utf8')) as unknown, file })));
 }

@@ -146,15 +146,28 @@ describe('the capacity plan: inputs', () => {
     assert.equal(planFromScenario(s, { eligible: 1234 }).demand.eligible, 1234);
   });
 
-  it('reads the committed bench results, and names what a results file lacks', () => {
-    const ok = measuredCapacityOf(JSON.parse(readFileSync(EXAMPLE_BENCH_RESULTS, 'utf8')), EXAMPLE_BENCH_RESULTS);
+  it('reads the committed bench results, each phase from the last run that has it', () => {
+    const runs = EXAMPLE_BENCH_RESULTS.map((file) => ({
+      json: JSON.parse(readFileSync(file, 'utf8')) as unknown,
+      file,
+    }));
+    const ok = measuredCapacityOf(runs);
     assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.detail));
     assert.ok(ok.value.node.joinCpuUs > 0 && ok.value.postgres.bookingTps > 0);
     assert.match(ok.value.source.measuredAt, /^2026-11-30T/);
-    const partial = measuredCapacityOf({ pgbench: [{ result: { tps: 900 } }] }, 'x.json');
+    // The front door comes from the first run (the only one with it), pgbench from the last.
+    const first = runs[0]!.json as { frontDoor: { rows: { name: string; cpuUsPerAnswer: { node: number } }[] } };
+    const last = runs[1]!.json as { pgbench: { result: { tps: number } }[] };
+    assert.equal(ok.value.node.joinCpuUs, first.frontDoor.rows.find((r) => r.name === 'join')!.cpuUsPerAnswer.node);
+    assert.equal(ok.value.postgres.bookingTps, Math.max(...last.pgbench.map((r) => r.result.tps)));
+  });
+
+  it('names what a results file lacks and which bench phase measures it', () => {
+    const partial = measuredCapacityOf([{ json: { pgbench: [{ result: { tps: 900 } }] }, file: 'x.json' }]);
     assert.ok(!partial.ok);
     const missing = partial.detail!.missing as string[];
     assert.ok(missing.some((m) => m.includes('front door')));
+    assert.ok(missing.some((m) => m.includes('peak phase')));
     assert.ok(!missing.some((m) => m.includes('pgbench')));
   });
 });

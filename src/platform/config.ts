@@ -38,8 +38,8 @@ export interface Config {
   readonly dataDir: string;
   /** The built citizen site and console (`npm run build:web` writes `dist/web`). */
   readonly webDir: string;
-  /** `npm run bench` results the console's capacity plan reads (default: the committed example). */
-  readonly capacityBenchFile: string;
+  /** `npm run bench` results files the console's capacity plan reads, comma-separated (default: the committed example runs). */
+  readonly capacityBenchFiles: readonly string[];
   /** Load scenarios (arrival curves) the capacity plan offers. */
   readonly capacityScenariosDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -308,7 +308,12 @@ export function loadConfig(env: Env = process.env): Config {
     redisClusterNodes: p.hostPorts(env, 'REDIS_CLUSTER_NODES'),
     dataDir,
     webDir: resolve(env.WEB_DIR || 'dist/web'),
-    capacityBenchFile: resolve(env.CAPACITY_BENCH_FILE || 'data/bench/bench-2026-11-30-2core.json'),
+    capacityBenchFiles: (
+      env.CAPACITY_BENCH_FILES ||
+      'data/bench/bench-2026-11-30T0647Z-2core-machine-frontdoor.json,data/bench/bench-2026-11-30T0613Z-2core-machine-peak.json'
+    )
+      .split(',')
+      .map((f) => resolve(f.trim())),
     capacityScenariosDir: resolve(env.CAPACITY_SCENARIOS_DIR || 'data/scenarios'),
     logLevel: p.oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     identityHmacKey: p.secret(env, 'IDENTITY_HMAC_KEY', secrets),

@@ -7,12 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { scheduleFor } from '../../src/eligibility/eligibility.ts';
 import { planCapacity, type CapacityPlan } from '../../src/capacity/capacity-plan.ts';
-import { EXAMPLE_BENCH_RESULTS, measuredCapacityOf } from '../../src/capacity/bench-results.ts';
-import { readScenarios } from '../../src/capacity/capacity-files.ts';
+import { EXAMPLE_BENCH_RESULTS } from '../../src/capacity/bench-results.ts';
+import { readMeasured, readScenarios } from '../../src/capacity/capacity-files.ts';
 import { planFromScenario } from '../../src/capacity/scenario-demand.ts';
 import {
   launchBrowser,
@@ -46,7 +45,7 @@ describe('capacity plan in the console', () => {
     const next = [...openings.entries()].filter(([at]) => at >= Date.now()).sort((a, b) => a[0] - b[0])[0]!;
     const eligible = next[1];
     assert.ok(eligible > 0);
-    const measured = measuredCapacityOf(JSON.parse(readFileSync(EXAMPLE_BENCH_RESULTS, 'utf8')), EXAMPLE_BENCH_RESULTS);
+    const measured = readMeasured(EXAMPLE_BENCH_RESULTS);
     assert.ok(measured.ok);
     const scenarios = readScenarios('data/scenarios');
     const expected = (id: string): CapacityPlan => {

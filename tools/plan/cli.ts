@@ -5,11 +5,12 @@
  * arrival curve (data/scenarios/<id>.json, validated by the simulator's own validator) and the
  * numbers `npm run bench` measured, what the night takes and the admission rate to enter.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { planCapacity, type CapacityPlan } from '../../src/capacity/capacity-plan.ts';
-import { EXAMPLE_BENCH_RESULTS, LATEST_BENCH_RESULTS, measuredCapacityOf } from '../../src/capacity/bench-results.ts';
+import { EXAMPLE_BENCH_RESULTS, LATEST_BENCH_RESULTS } from '../../src/capacity/bench-results.ts';
+import { readMeasured } from '../../src/capacity/capacity-files.ts';
 import { planFromScenario } from '../../src/capacity/scenario-demand.ts';
 import { listScenarios, loadScenario } from '../simulator/scenario.ts';
 
@@ -23,7 +24,9 @@ drain time, and the admission rate to enter as the campaign's planned admission 
   --scenario <id>     arrival curve and behaviour: one of ${listScenarios().join(', ')} (data/scenarios/<id>.json)
   --scale <x>         share of the scenario's cohort and admission limits, 0 < x <= 1 (as npm run simulate; default 1)
   --cohort <n>        people eligible (replaces the scenario's cohort; not scaled)
-  --bench <file>      npm run bench results (default ${LATEST_BENCH_RESULTS} when it exists, else ${EXAMPLE_BENCH_RESULTS})
+  --bench <file>      npm run bench results; repeat for several runs (each phase from the last file that has it)
+                      (default: the committed ${EXAMPLE_BENCH_RESULTS.join(' and ')}, then ${LATEST_BENCH_RESULTS}
+                      when it exists, whose phases replace theirs)
   --rate <r>          admit at r per second instead of the planned rate (what-if)
   --json              the whole plan as JSON (with the minute-by-minute series)
   --help              this text`;
@@ -32,7 +35,7 @@ export interface PlanCliOptions {
   scenario: string;
   scale: number;
   cohort: number | null;
-  bench: string;
+  bench: string[];
   rate: number | null;
   json: boolean;
 }
@@ -51,7 +54,7 @@ export function parsePlanCli(
         scenario: { type: 'string' },
         scale: { type: 'string' },
         cohort: { type: 'string' },
-        bench: { type: 'string' },
+        bench: { type: 'string', multiple: true },
         rate: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
@@ -78,10 +81,14 @@ export function parsePlanCli(
   const scale = number('scale', v.scale, (n) => n > 0 && n <= 1, 'a number with 0 < x <= 1') ?? 1;
   const cohort = number('cohort', v.cohort, (n) => Number.isInteger(n) && n >= 1, 'a whole number of people ≥ 1');
   const rate = number('rate', v.rate, (n) => n > 0, 'admissions per second > 0');
-  const bench =
-    v.bench ?? (fileExists(resolve(ROOT, LATEST_BENCH_RESULTS)) ? LATEST_BENCH_RESULTS : EXAMPLE_BENCH_RESULTS);
-  if (!fileExists(resolve(ROOT, bench)) && !fileExists(resolve(bench)))
-    problems.push(`--bench: no such file '${bench}' (run npm run bench, or use ${EXAMPLE_BENCH_RESULTS})`);
+  // By default the committed runs, then this machine's latest run: its phases replace theirs.
+  const bench = v.bench ?? [
+    ...EXAMPLE_BENCH_RESULTS,
+    ...(fileExists(resolve(ROOT, LATEST_BENCH_RESULTS)) ? [LATEST_BENCH_RESULTS] : []),
+  ];
+  for (const f of bench)
+    if (!fileExists(resolve(ROOT, f)) && !fileExists(resolve(f)))
+      problems.push(`--bench: no such file '${f}' (run npm run bench, or use ${EXAMPLE_BENCH_RESULTS.join(' ')})`);
   if (problems.length > 0) return { problems };
   return { options: { scenario: v.scenario!, scale, cohort, bench, rate, json: v.json ?? false } };
 }
@@ -89,9 +96,12 @@ export function parsePlanCli(
 /** The plan for the options (reads the scenario and the bench results). */
 export function planFor(o: PlanCliOptions): CapacityPlan {
   const scenario = loadScenario(o.scenario);
-  const benchPath = existsSync(resolve(o.bench)) ? resolve(o.bench) : resolve(ROOT, o.bench);
-  const measured = measuredCapacityOf(JSON.parse(readFileSync(benchPath, 'utf8')), o.bench);
-  if (!measured.ok) throw new Error(`${o.bench} lacks:\n  ${(measured.detail?.missing as string[]).join('\n  ')}`);
+  const measured = readMeasured(o.bench.map((f) => (existsSync(resolve(f)) ? resolve(f) : resolve(ROOT, f))));
+  if (!measured.ok)
+    throw new Error(
+      `${o.bench.join(', ')} lack:\n  ${(measured.detail?.missing as string[]).join('\n  ')}\n` +
+        `run those bench phases, or add another run's results with more --bench (e.g. ${EXAMPLE_BENCH_RESULTS.join(' ')})`,
+    );
   const { demand, service } = planFromScenario(scenario, { scale: o.scale, eligible: o.cohort ?? undefined });
   return planCapacity({ demand, service, measured: measured.value, admissionRatePerSec: o.rate });
 }
@@ -159,7 +169,13 @@ function main(): number {
     return 2;
   }
   const o = parsed.options;
-  const plan = planFor(o);
+  let plan: CapacityPlan;
+  try {
+    plan = planFor(o);
+  } catch (e) {
+    console.error(`npm run plan: ${(e as Error).message}`);
+    return 1;
+  }
   if (o.json) {
     console.log(JSON.stringify({ scenario: o.scenario, scale: o.scale, bench: o.bench, plan }, null, 2));
     return 0;

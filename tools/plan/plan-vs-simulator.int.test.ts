@@ -13,14 +13,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { postgresForTest, TEST_DATABASE_URL } from '../../test/support/databases.ts';
 import { REDIS_URL, redisSkipReason } from '../../test/support/redis.ts';
 import { planCapacity } from '../../src/capacity/capacity-plan.ts';
-import { EXAMPLE_BENCH_RESULTS, measuredCapacityOf } from '../../src/capacity/bench-results.ts';
+import { EXAMPLE_BENCH_RESULTS } from '../../src/capacity/bench-results.ts';
+import { readMeasured } from '../../src/capacity/capacity-files.ts';
 import { planFromScenario } from '../../src/capacity/scenario-demand.ts';
 import { runFull } from '../simulator/full-run.ts';
 import { loadScenario } from '../simulator/scenario.ts';
@@ -45,9 +46,9 @@ const within = (predicted: number, simulated: number, share: number) =>
 
 async function check(t: TestContext, id: string) {
   if (!(await storesOrSkip(t))) return;
-  // CAPACITY_BENCH_FILE: check with your own `npm run bench` results instead of the committed ones.
-  const benchFile = process.env.CAPACITY_BENCH_FILE ?? EXAMPLE_BENCH_RESULTS;
-  const measured = measuredCapacityOf(JSON.parse(readFileSync(benchFile, 'utf8')), benchFile);
+  // CAPACITY_BENCH_FILES (comma-separated): check with your own `npm run bench` results instead.
+  const files = process.env.CAPACITY_BENCH_FILES?.split(',') ?? EXAMPLE_BENCH_RESULTS;
+  const measured = readMeasured(files);
   assert.ok(measured.ok, JSON.stringify(!measured.ok && measured.detail));
   const scenario = loadScenario(id);
   const { demand, service } = planFromScenario(scenario, { scale: SCALE });

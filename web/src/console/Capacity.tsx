@@ -242,7 +242,10 @@ export function Capacity() {
             <h2>{t('capAssumptions')}</h2>
             <p className="small">
               {t('capMeasured', {
-                file: v.plan.measuredFrom.file.split('/').slice(-3).join('/'),
+                file: v.plan.measuredFrom.file
+                  .split(', ')
+                  .map((f) => f.split('/').slice(-2).join('/'))
+                  .join(', '),
                 at: formatInstant(v.plan.measuredFrom.measuredAt, lang),
                 machine: v.plan.measuredFrom.machine,
               })}
