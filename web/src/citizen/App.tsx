@@ -3,19 +3,23 @@
  * for the current route, and a footer with phone booking for those who need help. On every page
  * change focus moves to the new page's heading, so keyboard and screen-reader users start there.
  */
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { LangSwitch } from '../shared/i18n.tsx';
 import { useT } from './messages.ts';
 import { navigate, paths, useRoute, type Route } from './router.ts';
 import { useSession } from './session.tsx';
 import { saveAdmission } from './store.ts';
 import { Landing } from './pages/Landing.tsx';
-import { Verify } from './pages/Verify.tsx';
-import { Queue } from './pages/Queue.tsx';
-import { Book } from './pages/Book.tsx';
-import { BookingDetail } from './pages/BookingDetail.tsx';
-import { MyBookings } from './pages/MyBookings.tsx';
-import { ChangeBooking } from './pages/ChangeBooking.tsx';
+import { Loading } from '../shared/failure.tsx';
+
+// Every page but the landing page is its own chunk, loaded when first shown: a phone opening the
+// site downloads only the landing page's code (issue 14). `lazy` needs a default export.
+const Verify = lazy(() => import('./pages/Verify.tsx').then((m) => ({ default: m.Verify })));
+const Queue = lazy(() => import('./pages/Queue.tsx').then((m) => ({ default: m.Queue })));
+const Book = lazy(() => import('./pages/Book.tsx').then((m) => ({ default: m.Book })));
+const BookingDetail = lazy(() => import('./pages/BookingDetail.tsx').then((m) => ({ default: m.BookingDetail })));
+const MyBookings = lazy(() => import('./pages/MyBookings.tsx').then((m) => ({ default: m.MyBookings })));
+const ChangeBooking = lazy(() => import('./pages/ChangeBooking.tsx').then((m) => ({ default: m.ChangeBooking })));
 
 function Page({ route }: { route: Route }) {
   const t = useT();
@@ -104,7 +108,9 @@ export function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <Suspense fallback={<Loading />}>
+          <Page route={route} />
+        </Suspense>
       </main>
       <footer className="site-footer">
         <p>{t('phoneHelp')}</p>
