@@ -31,6 +31,7 @@ import { newBookingNumber } from '../booking/booking-number.ts';
 import { createAdmittedRequests } from '../booking/admitted-request.ts';
 import { createAvailabilityService } from '../booking/availability.service.ts';
 import { bookingRoutes } from '../booking/booking.routes.ts';
+import * as turnNoticeOutbox from '../booking/turn-notice-outbox.repository.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
 import { fileChannel, logChannel } from '../booking/message-channels.ts';
 import { createBookingPathMonitor } from '../booking/booking-path-monitor.ts';
@@ -49,6 +50,7 @@ import { createAuditService } from '../audit/audit.service.ts';
 import { createAuditRepository } from '../audit/audit.repository.ts';
 import { auditRoutes } from '../audit/audit.routes.ts';
 import { wireWaitingRoom } from '../waiting-room/waiting-room.wiring.ts';
+import { turnNoticeRoutes } from '../waiting-room/turn-notice.routes.ts';
 import { admissionClaimOf, waitingRoomRoutes } from '../waiting-room/waiting-room.routes.ts';
 import { admissionCheck } from '../waiting-room/admission-check.ts';
 import { drawRoutes } from '../waiting-room/draw.routes.ts';
@@ -135,6 +137,10 @@ export function composeServices(o: ComposeOptions) {
     campaigns,
     registry: metrics.registry,
     seats: bookingSeatSupply(clock, campaigns, availability),
+    turnNoticeOutbox: {
+      writeTurnNotices: (messages, nowMs) => turnNoticeOutbox.writeTurnNotices(db, messages, nowMs),
+      turnNoticeCounts: (campaignId, nowMs) => turnNoticeOutbox.turnNoticeCounts(db, campaignId, nowMs),
+    },
   });
   // ADMISSION_GATE=off (benchmark only): no admission check and no admission to end, as in 2021.
   const admitted = createAdmittedRequests({
@@ -159,7 +165,11 @@ export function composeServices(o: ComposeOptions) {
     clock,
     monitor,
     availability,
-    queue: { status: waitingRoom.queueView, etaError: waitingRoom.eta.summary },
+    queue: {
+      status: waitingRoom.queueView,
+      etaError: waitingRoom.eta.summary,
+      turnNotices: waitingRoom.turnNotices.counts,
+    },
     history: createSharedDashboardHistory(db, {
       processId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
       keepMs: config.dashboardHistoryMs,
@@ -268,6 +278,7 @@ export async function composeApp(o: ComposeOptions) {
           budgetPerSec: o.config.joinBudgetPerSec,
         },
       }),
+      turnNoticeRoutes({ identity: services.identity, turnNotices: services.waitingRoom.turnNotices }),
       drawRoutes(wr),
       snapshotRoutes(wr),
       bookingRoutes({

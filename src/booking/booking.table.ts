@@ -38,11 +38,14 @@ export interface BookingsTable {
 }
 
 export type OutboxKind = 'booking-confirmed' | 'booking-changed' | 'booking-cancelled';
+/** Every kind the outbox carries: booking messages, and the waiting room's "your turn is near" (0006). */
+export type MessageKind = OutboxKind | 'turn-near';
 
 export interface OutboxTable {
   id: Generated<number>;
-  booking_id: number;
-  kind: OutboxKind;
+  /** null for a 'turn-near' message (migrations/0006_turn_notices.sql). */
+  booking_id: number | null;
+  kind: MessageKind;
   payload: ColumnType<OutboxPayload, string, string>;
   created_at: Timestamp;
   attempts: Generated<number>;
@@ -50,13 +53,18 @@ export interface OutboxTable {
   sent_at: Timestamp | null;
   failed_at: Timestamp | null;
   last_error: string | null;
+  /** A 'turn-near' message's "campaign/partition/identity hash" (unique); null for booking messages. */
+  notice_key: Generated<string | null>;
 }
 
 /** What a confirmation message carries: enough to send it, nothing else (never an RRN). */
 export interface OutboxPayload {
   to: string;
-  bookingNumber: string;
+  /** Booking messages only. */
+  bookingNumber?: string;
   text: { ko: string; en: string };
+  /** A 'turn-near' message's link back to the queue page. */
+  link?: string;
 }
 
 export type SlotRow = Selectable<SlotsTable>;

@@ -272,6 +272,7 @@ function insertOutbox(s: MemoryBookingState, bookingId: number, m: OutboxMessage
   s.outbox.push({
     id: s.nextId++,
     booking_id: bookingId,
+    notice_key: null,
     kind: m.kind,
     payload: structuredClone(m.payload),
     created_at: at,

@@ -96,10 +96,10 @@ describe('outbox sender on real Postgres', () => {
     const dying: MessageChannel = {
       send: (m) => {
         if (m.payload.bookingNumber === numbers[2]) {
-          delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber });
+          delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber ?? '' });
           return new Promise(() => {});
         }
-        delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber });
+        delivered.push({ id: m.id, bookingNumber: m.payload.bookingNumber ?? '' });
         return Promise.resolve();
       },
     };

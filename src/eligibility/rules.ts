@@ -125,6 +125,11 @@ export const RotationPhaseSchema = Type.Object(
 
 export const PhaseSchema = Type.Union([WindowPhaseSchema, RotationPhaseSchema]);
 
+export const TurnNoticeSchema = Type.Object(
+  { enabled: Type.Boolean(), leadMinutes: Type.Integer({ minimum: 1, maximum: 60 }) },
+  strict,
+);
+
 /** A whole round. `version` rises with every edit, so a decision can name the rules it used. */
 export const CampaignRulesSchema = Type.Object(
   {
@@ -137,6 +142,11 @@ export const CampaignRulesSchema = Type.Object(
     phases: Type.Array(PhaseSchema, { minItems: 1 }),
     /** Sources and assumptions, for people; the engine ignores them. */
     notes: Type.Optional(Type.Array(TextSchema)),
+    /**
+     * "Text me when it is my turn" (issue 14): people waiting may ask for a message when their ETA
+     * is within `leadMinutes`. Absent or `enabled: false`: not offered.
+     */
+    turnNotice: Type.Optional(TurnNoticeSchema),
   },
   strict,
 );

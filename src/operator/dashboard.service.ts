@@ -20,6 +20,8 @@ export interface QueueView {
     ratePerSec: number;
   } | null;
   etaError(campaignId: string): { p50Sec: number; p90Sec: number; samples: number } | null;
+  /** "Your turn is near" messages written (the outbox: every process sees the same counts). */
+  turnNotices?(campaignId: string): Promise<{ lastMinute: number; total: number }>;
 }
 
 export function createDashboardService(d: {
@@ -40,6 +42,7 @@ export function createDashboardService(d: {
       latency: { p50Ms: path.p50Ms, p99Ms: path.p99Ms, errorRate: path.errorRate, requestsPerSec: path.requestsPerSec },
       slotsLeftByRegion: free.ok ? free.value : [],
       etaError: d.queue?.etaError(campaignId) ?? null,
+      turnNotices: (await d.queue?.turnNotices?.(campaignId)) ?? { lastMinute: 0, total: 0 },
     };
   }
   /** The charted numbers of this instant (no database read), as the history keeps them. */

@@ -131,6 +131,8 @@ export const DashboardSchema = Type.Object({
   }),
   slotsLeftByRegion: Type.Array(RegionSeatsSchema),
   etaError: Type.Unsafe<Static<typeof EtaErrorSchema> | null>({ ...EtaErrorSchema, type: ['object', 'null'] }),
+  /** "Your turn is near" messages written for this campaign: in the last minute, and in all. */
+  turnNotices: Type.Object({ lastMinute: Type.Integer(), total: Type.Integer() }),
 });
 
 export const AdmissionChangedSchema = Type.Object({

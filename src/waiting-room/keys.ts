@@ -105,3 +105,16 @@ export function admissionSettingsKey(prefix: string, campaignId: string): string
   assertSafeKeyPart('campaign id', campaignId);
   return `wr:${prefix}:admission-settings:${campaignId}`;
 }
+
+/** Keys of the turn notices of one partition (turn-notice.redis-store.ts); same hash tag as the partition. */
+export interface TurnNoticeKeys {
+  /** ZSET: identity hash scored by the seq of its place; people waiting for their message. */
+  readonly pending: string;
+  /** HASH: identity hash → epoch ms the message went out; expires as a whole after its last write. */
+  readonly sent: string;
+}
+
+export function turnNoticeKeys(prefix: string, ref: QueueRef): TurnNoticeKeys {
+  const tag = partitionTag(prefix, ref);
+  return { pending: `${tag}:notify`, sent: `${tag}:notified` };
+}

@@ -209,7 +209,8 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       }
       if (seq > q.cursor) return err('not-reached', { seq, cursor: q.cursor });
       const reachedAt = q.reached.find((r) => r.cursor >= seq);
-      if (seq <= q.graceFloor || !reachedAt || reachedAt.atMs + req.graceMs < at.nowMs) {
+      const isMessagedInGrace = req.graceFromMs !== undefined && req.graceFromMs + req.graceMs >= at.nowMs;
+      if (!isMessagedInGrace && (seq <= q.graceFloor || !reachedAt || reachedAt.atMs + req.graceMs < at.nowMs)) {
         expire(q, field, rec);
         return err('expired');
       }

@@ -23,6 +23,8 @@ import { createRedisStore } from './redis-store.ts';
 import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from '../../test/support/redis.ts';
 import { keys as signingKeys, OPENS, seededPreScores } from '../../test/support/waiting-room.ts';
 import { storeContract } from '../../test/contracts/waiting-room-store.contract.ts';
+import { turnNoticeStoreContract } from '../../test/contracts/turn-notice-store.contract.ts';
+import { createRedisTurnNoticeStore } from './turn-notice.redis-store.ts';
 import { createWaitingRoomService } from './waiting-room.service.ts';
 import type { WaitingRoomStore } from './waiting-room.store.ts';
 
@@ -45,6 +47,18 @@ if (skip) {
         await store.close();
         await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));
         await deleteOnEveryMaster(cluster, untaggedPrefixPattern(keyPrefix));
+      },
+    };
+  });
+
+  turnNoticeStoreContract('redis-cluster', async () => {
+    const keyPrefix = uniquePrefix();
+    const client = cluster.client();
+    return {
+      store: createRedisTurnNoticeStore({ client, keyPrefix }),
+      async cleanup() {
+        client.disconnect();
+        await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));
       },
     };
   });

@@ -131,7 +131,14 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       const r = await run(
         'claim',
         [q.meta, q.people, q.pre, q.active, q.reached],
-        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), req.admissionTtlMs, req.graceMs],
+        [
+          personField(req.identityHash),
+          deviceTag(req.deviceId),
+          ...at2(at),
+          req.admissionTtlMs,
+          req.graceMs,
+          req.graceFromMs ?? 0,
+        ],
       );
       switch (r[0]) {
         case 'admitted':

@@ -26,6 +26,8 @@ export function createWaitingRoomLoops(o: {
   /** A lease per start (its holder id is new each time); null: this process never runs admission ticks (ADMISSION_LEADER off). */
   newLease: (() => LeaderLease) | null;
   tickMs: number;
+  /** "Text me when it is my turn": the leader's rounds (turn-notice.service.ts), every `everyMs`. */
+  turnNotices?: { runOnce(campaignId: string): Promise<number>; everyMs: number };
 }): WaitingRoomLoops {
   let isLeading = false;
 
@@ -60,6 +62,15 @@ export function createWaitingRoomLoops(o: {
           for (const id of o.rooms.opened) await o.service.tick(id, health());
         }),
       );
+      // Its own timer too: writing messages to the outbox (Postgres) never holds up a tick.
+      const notices = o.turnNotices;
+      if (notices)
+        timers.push(
+          every(notices.everyMs, async () => {
+            if (!isLeading) return;
+            for (const id of o.rooms.opened) await notices.runOnce(id);
+          }),
+        );
       // Its own timer: a checkpoint write waiting on a locked database never holds up a tick.
       timers.push(
         every(defaultWaitingRoomSettings.checkpointEveryMs, async () => {

@@ -12,6 +12,7 @@
  * a second); the store is touched only when the person's turn has come (claim), when a pre-room
  * ticket nears the front (exact rank), or after a Redis loss (reinsert from the ticket).
  */
+import type { TurnNoticeStore } from './turn-notice.store.ts';
 import type { Clock } from '../platform/clock.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import {
@@ -106,6 +107,11 @@ export interface WaitingRoomDeps {
   readonly admissions?: AdmissionLedger;
   /** Seats left per campaign (the booking side, through a port); absent: admission is not limited by seats. */
   readonly seats?: SeatSupply;
+  /**
+   * "Text me when it is my turn" (turn-notice.service.ts): a claim by someone who was sent the
+   * message counts the grace period from the message. Absent: no turn notices in this process.
+   */
+  readonly turnNotices?: Pick<TurnNoticeStore, 'noticeOf'>;
 }
 
 /** What an operator (and, later, a call-centre agent) sees of a place named by its reference: no identity. */
@@ -285,11 +291,13 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   /** Claim in the store; a person the store does not know (Redis lost them) is put back from the ticket first. */
   async function claim(room: Room, t: QueueTicket) {
     const ref = refOf(room, t.partition);
+    const notice = await deps.turnNotices?.noticeOf(ref, t.identityHash);
     const req = {
       identityHash: t.identityHash,
       deviceId: t.deviceId,
       admissionTtlMs: settings.admissionTtlMs,
       graceMs: settings.graceMs,
+      ...(notice?.state === 'sent' ? { graceFromMs: notice.sentAtMs } : {}),
     };
     const attempt = () => withRecovery(ctx, room, () => ctx.store.claimAdmission(ref, req, instant(ctx, room)));
     const first = await attempt();

@@ -87,6 +87,11 @@ export interface ClaimRequest {
   readonly admissionTtlMs: number;
   /** How long after the cursor reached a seq its holder may still claim (ms). */
   readonly graceMs: number;
+  /**
+   * When the holder was sent their "it is your turn" message (epoch ms), if they were: the place
+   * may then also be claimed until graceFromMs + graceMs, however long ago the cursor passed it.
+   */
+  readonly graceFromMs?: number;
 }
 
 export interface Claim {

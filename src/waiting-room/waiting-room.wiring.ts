@@ -4,7 +4,7 @@
  * checkpoint behind the service, the rooms kept in step with the live campaigns (room-sync.ts),
  * the loops (waiting-room.loops.ts) and the operators' view and gauges (waiting-room.metrics.ts).
  */
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../platform/clock.ts';
 import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db.ts';
@@ -24,6 +24,10 @@ import { queueSummary, registerWaitingRoomMetrics, type QueueSummary } from './w
 import { createWaitingRoomService, type WaitingRoomService } from './waiting-room.service.ts';
 import { createAdmissionLedgerRepository } from './admission-ledger.repository.ts';
 import type { SeatSupply } from './admission-settings.ts';
+import { createMemoryTurnNoticeStore } from './turn-notice.memory-store.ts';
+import { createRedisTurnNoticeStore } from './turn-notice.redis-store.ts';
+import { createTurnNoticeService, type TurnNoticeOutbox, type TurnNoticeService } from './turn-notice.service.ts';
+import { defaultWaitingRoomSettings } from './room.ts';
 
 export interface WaitingRoomWiring {
   service: WaitingRoomService;
@@ -32,6 +36,8 @@ export interface WaitingRoomWiring {
   syncRooms(): Promise<void>;
   start: WaitingRoomLoops['start'];
   queueView(campaignId: string): QueueSummary | null;
+  /** "Text me when it is my turn" (opt in/out, the leader's rounds, the operator's counts). */
+  turnNotices: TurnNoticeService;
   /** Closes the store, and with it the Redis connection it was given. */
   close(): Promise<void>;
 }
@@ -45,9 +51,14 @@ export function wireWaitingRoom(o: {
   registry: Registry;
   /** Seats left per campaign (the booking side); absent: admission is not limited by seats. */
   seats?: SeatSupply;
+  /** Where "your turn is near" messages are written (the booking capability's outbox). */
+  turnNoticeOutbox: TurnNoticeOutbox;
 }): WaitingRoomWiring {
   const { config, clock, redis } = o;
   const store = redis ? createRedisStore({ client: redis, keyPrefix: config.redisKeyPrefix }) : createMemoryStore();
+  const noticeStore = redis
+    ? createRedisTurnNoticeStore({ client: redis, keyPrefix: config.redisKeyPrefix })
+    : createMemoryTurnNoticeStore();
   const service = createWaitingRoomService({
     clock,
     store,
@@ -55,6 +66,7 @@ export function wireWaitingRoom(o: {
     drawSeeds: createPgDrawSeeds(o.db),
     admissions: createAdmissionLedgerRepository(o.db),
     ...(o.seats ? { seats: o.seats } : {}),
+    turnNotices: noticeStore,
     keys: {
       ticket: deriveKey(config.signingSecret, 'queue-ticket'),
       admission: deriveKey(config.signingSecret, 'admission'),
@@ -77,8 +89,48 @@ export function wireWaitingRoom(o: {
               Math.max(2_000, 8 * config.admissionTickMs),
             )
           : soleLeader;
-  const loops = createWaitingRoomLoops({ clock, service, rooms, newLease, tickMs: config.admissionTickMs });
+  const noticesSent = new Counter({
+    name: 'waiting_room_turn_notices_total',
+    help: '"Your turn is near" messages written to the outbox',
+    labelNames: ['campaign'] as const,
+    registers: [o.registry],
+  });
+  const turnNotices = createTurnNoticeService({
+    clock,
+    notices: noticeStore,
+    ticketKey: deriveKey(config.signingSecret, 'queue-ticket'),
+    ticketMaxAgeMs: defaultWaitingRoomSettings.ticketMaxAgeMs,
+    graceMs: defaultWaitingRoomSettings.graceMs,
+    publicBaseUrl: config.publicBaseUrl,
+    rooms: service,
+    async placeOf(ref, identityHash, opensAtMs) {
+      const r = await store.positionOf(ref, identityHash, { nowMs: clock.nowMs(), opensAtMs });
+      return r.ok ? { state: r.value.state, seq: r.value.seq } : null;
+    },
+    async campaign(campaignId) {
+      const live = await o.campaigns.liveCampaign(campaignId);
+      return live && { name: live.rules.name, setting: live.rules.turnNotice };
+    },
+    outbox: o.turnNoticeOutbox,
+    onSent: (campaignId, n) => noticesSent.inc({ campaign: campaignId }, n),
+  });
+  const loops = createWaitingRoomLoops({
+    clock,
+    service,
+    rooms,
+    newLease,
+    tickMs: config.admissionTickMs,
+    turnNotices: { runOnce: turnNotices.runOnce, everyMs: config.turnNoticeEveryMs },
+  });
   const queueView = (campaignId: string) => queueSummary(service, campaignId);
   registerWaitingRoomMetrics(o.registry, { campaigns: () => rooms.opened, queueView, eta, isLeading: loops.isLeading });
-  return { service, eta, syncRooms: rooms.syncRooms, start: loops.start, queueView, close: () => store.close() };
+  return {
+    service,
+    eta,
+    syncRooms: rooms.syncRooms,
+    start: loops.start,
+    queueView,
+    turnNotices,
+    close: () => store.close(),
+  };
 }

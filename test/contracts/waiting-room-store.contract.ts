@@ -278,6 +278,23 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         });
       });
 
+      it('counts the grace period from the turn message when one went out (even past the grace floor)', async () => {
+        await openWith(3);
+        value(await store.advanceCursor(ref, { count: 2, graceMs: GRACE }, OPEN));
+        value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, at(OPENS + GRACE + 10)));
+        const sentAtMs = OPENS + GRACE / 2;
+        const late = at(sentAtMs + GRACE);
+        assert.equal(value(await store.claimAdmission(ref, { ...claimOf(1), graceFromMs: sentAtMs }, late)).seq, 1);
+        assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'admitted');
+        assert.deepEqual(
+          await store.claimAdmission(ref, { ...claimOf(2), graceFromMs: sentAtMs }, at(sentAtMs + GRACE + 1)),
+          {
+            ok: false,
+            reason: 'expired',
+          },
+        );
+      });
+
       it('forgets old advances but keeps a grace floor, so later advances do not revive old seqs', async () => {
         await openWith(2);
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));

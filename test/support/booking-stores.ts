@@ -97,7 +97,7 @@ export function memoryHarness(): BookingStoreHarness {
       return stores
         .snapshot()
         .outbox.filter((o) => o.booking_id === bookingId)
-        .map((o) => ({ kind: o.kind, bookingNumber: o.payload.bookingNumber }));
+        .map((o) => ({ kind: o.kind, bookingNumber: o.payload.bookingNumber ?? '' }));
     },
     close: async () => {},
   };
@@ -149,7 +149,7 @@ export async function kyselyHarness(open: () => Promise<TestDatabase>): Promise<
         .where('booking_id', '=', bookingId)
         .orderBy('id')
         .execute();
-      return rows.map((r) => ({ kind: r.kind, bookingNumber: r.payload.bookingNumber }));
+      return rows.map((r) => ({ kind: r.kind, bookingNumber: r.payload.bookingNumber ?? '' }));
     },
     close: () => tdb.close(),
   };

@@ -43,12 +43,13 @@ export function capturingChannel() {
       failures.set(bookingNumber, n);
     },
     async send(m) {
-      const left = failures.get(m.payload.bookingNumber) ?? 0;
+      const bookingNumber = m.payload.bookingNumber ?? '';
+      const left = failures.get(bookingNumber) ?? 0;
       if (left > 0) {
-        failures.set(m.payload.bookingNumber, left - 1);
+        failures.set(bookingNumber, left - 1);
         throw new Error('gateway timeout (simulated)');
       }
-      sent.push({ id: m.id, kind: m.kind, to: m.payload.to, bookingNumber: m.payload.bookingNumber });
+      sent.push({ id: m.id, kind: m.kind, to: m.payload.to, bookingNumber });
     },
   };
   return channel;

@@ -20,8 +20,8 @@ export function countingChannel(): MessageChannel & { readonly deliveries: Map<s
   const channel = {
     deliveries,
     total: 0,
-    async send(m: { kind: string; payload: { bookingNumber: string } }) {
-      if (m.kind !== 'booking-confirmed') return;
+    async send(m: { kind: string; payload: { bookingNumber?: string } }) {
+      if (m.kind !== 'booking-confirmed' || m.payload.bookingNumber === undefined) return;
       channel.total += 1;
       deliveries.set(m.payload.bookingNumber, (deliveries.get(m.payload.bookingNumber) ?? 0) + 1);
     },

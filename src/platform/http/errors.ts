@@ -173,6 +173,21 @@ export const PROBLEMS = {
     en: 'You have already booked in this campaign. See your booking.',
     ko: '이미 예약을 마치셨습니다. 예약 내역을 확인해 주세요.',
   },
+  'turn-notice-off': {
+    status: 409,
+    en: 'This campaign does not send a message when your turn is near. Keep this page open.',
+    ko: '이 예약은 차례 안내 문자를 보내지 않습니다. 이 화면을 열어 두세요.',
+  },
+  'turn-notice-not-yet': {
+    status: 409,
+    en: 'You can ask for the message once the queue has opened and your place is set. Keep this page open until then.',
+    ko: '대기열이 열리고 순서가 정해진 뒤에 문자 안내를 신청할 수 있습니다. 그때까지 이 화면을 열어 두세요.',
+  },
+  'turn-notice-no-place': {
+    status: 409,
+    en: 'You no longer hold a waiting place, so no message can be sent. Join the queue again if you need to.',
+    ko: '대기 중인 순서가 없어 문자를 보낼 수 없습니다. 필요하면 다시 대기열에 들어와 주세요.',
+  },
   'draw-not-revealed': {
     status: 403,
     en: 'The pre-room draw is published when the queue opens; until then only its commitment is.',
@@ -294,6 +309,14 @@ export const QUEUE_REFUSALS = {
   'bad-signature': 'queue-ticket-invalid',
   'other-campaign': 'queue-ticket-invalid',
   expired: 'queue-ticket-invalid',
+} as const satisfies Record<string, ProblemReason>;
+
+/** "Text me when it is my turn" refusals (turn-notice.service.ts) and their problem. */
+export const TURN_NOTICE_REFUSALS = {
+  ...QUEUE_REFUSALS,
+  'turn-notice-off': 'turn-notice-off',
+  'turn-notice-not-yet': 'turn-notice-not-yet',
+  'place-not-waiting': 'turn-notice-no-place',
 } as const satisfies Record<string, ProblemReason>;
 
 /**

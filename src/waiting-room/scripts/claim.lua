@@ -7,6 +7,8 @@ ARGV[3] now_ms            server time, epoch ms
 ARGV[4] opens_at_ms       campaign opening instant, epoch ms
 ARGV[5] admission_ttl_ms  lifetime of a new admission, ms
 ARGV[6] grace_ms          ms after being reached that a place may still be claimed
+ARGV[7] grace_from_ms     optional: epoch ms the holder's turn message went out (0: none); the place
+                          may also be claimed until grace_from_ms + grace_ms
 Returns
   {'missing-state'}
   {'not-open'}
@@ -22,6 +24,7 @@ local meta, people, pre, active, reached = KEYS[1], KEYS[2], KEYS[3], KEYS[4], K
 local field, dev = ARGV[1], ARGV[2]
 local now_ms, opens_at_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
 local ttl_ms, grace_ms = tonumber(ARGV[5]), tonumber(ARGV[6])
+local grace_from_ms = tonumber(ARGV[7] or '0') or 0
 if not is_open_meta(meta) then return {'missing-state'} end
 local frozen = freeze_if_open(meta, pre, now_ms, opens_at_ms)
 if not frozen then return {'not-open'} end
@@ -40,7 +43,8 @@ local cursor = meta_num(meta, 'cursor')
 if seq > cursor then return {'not-reached', seq, cursor} end
 local first = redis.call('ZRANGEBYSCORE', reached, seq, '+inf', 'LIMIT', 0, 1)
 local reached_at = first[1] and tonumber(string.match(first[1], ':(%d+)$'))
-if seq <= meta_num(meta, 'graceFloor') or not reached_at or reached_at + grace_ms < now_ms then
+local is_messaged_in_grace = grace_from_ms > 0 and grace_from_ms + grace_ms >= now_ms
+if not is_messaged_in_grace and (seq <= meta_num(meta, 'graceFloor') or not reached_at or reached_at + grace_ms < now_ms) then
   expire_person(people, active, field, p, now_ms)
   return {'expired'}
 end

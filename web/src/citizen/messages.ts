@@ -206,6 +206,12 @@ const ko = {
   backToBookingTitle: '예약이 이미 완료되었습니다',
   backToBooking: '이 예약으로 예약이 끝났습니다. 예약 번호 {n}의 내용을 확인하세요.',
   backToBookingOpen: '예약 내용 보기',
+  turnNoticeTitle: '차례가 가까워지면 문자로 알려 드릴까요?',
+  turnNoticeIntro: '인증한 휴대전화 번호로 문자를 보내 드립니다. 신청한 뒤에는 이 화면을 닫아도 순서가 유지됩니다.',
+  turnNoticeAsk: '차례가 되면 문자 받기',
+  turnNoticePending: '신청되었습니다. 차례가 몇 분 앞으로 다가오면 문자를 보내 드립니다. 이 화면을 닫아도 됩니다.',
+  turnNoticeCancel: '문자 신청 취소',
+  turnNoticeSent: '문자를 보냈습니다. 문자가 도착한 때부터 5분 안에 이 화면으로 돌아오면 바로 예약할 수 있습니다.',
 } as const;
 
 type Key = keyof typeof ko;
@@ -421,6 +427,14 @@ const en: Record<Key, string> = {
   backToBookingTitle: 'This booking is already done',
   backToBooking: 'You finished booking here. See booking {n}.',
   backToBookingOpen: 'See the booking',
+  turnNoticeTitle: 'Get a text message when your turn is near?',
+  turnNoticeIntro:
+    'We text the mobile number you verified with. Once you have asked, you may close this page: your place is kept.',
+  turnNoticeAsk: 'Text me when it is my turn',
+  turnNoticePending: 'Done. We will text you when your turn is a few minutes away. You may close this page.',
+  turnNoticeCancel: 'Cancel the text message',
+  turnNoticeSent:
+    'We have sent the text message. Come back within 5 minutes of receiving it and you can book straight away.',
 };
 
 export const useT = createTranslator({ ko, en });

@@ -175,6 +175,15 @@ export function Dashboard({ operator }: { operator: Operator }) {
           label={t('statEtaError')}
           value={feed?.etaError ? `${n(feed.etaError.p50Sec)} s / ${n(feed.etaError.p90Sec)} s` : t('noData')}
         />
+        <Stat
+          label={t('statTurnNotices')}
+          testId="stat-turn-notices"
+          value={
+            feed
+              ? t('statTurnNoticesValue', { perMin: n(feed.turnNotices.lastMinute), total: n(feed.turnNotices.total) })
+              : '–'
+          }
+        />
       </dl>
 
       {q && (

@@ -23,6 +23,7 @@ import { useSession } from '../session.tsx';
 import type { Session } from '../store.ts';
 import { NeedVerify } from './NeedVerify.tsx';
 import { isFinalQueueFailure, QueueRefusal } from '../parts/QueueRefusal.tsx';
+import { TurnNotice } from '../parts/TurnNotice.tsx';
 
 const ANNOUNCE_EVERY_MS = 15_000;
 
@@ -178,6 +179,7 @@ function QueueRoom({ campaignId, session }: { campaignId: string; session: Sessi
           <p className="muted small">{t('queueLastChecked', { time: formatTime(view.checkedAtMs, lang) })}</p>
         )}
       </div>
+      {status?.state === 'waiting' && <TurnNotice campaignId={campaignId} session={session} />}
       <p className="sr-only" aria-live="polite" aria-atomic="true">
         {announcement}
       </p>
