@@ -181,11 +181,12 @@ export function Verify({ next, expired = false }: { next: string; expired?: bool
         )}
         <fieldset>
           <legend>{t('verifyProvider')}</legend>
-          {providers.loaded.state === 'loading' && <Loading />}
           {providers.loaded.state === 'failed' && (
             <FailureNotice failure={providers.loaded.failure} onRetry={() => void providers.reload()} />
           )}
-          <div className="providers">
+          {/* The list's space is kept while it loads, so the form below does not jump (issue 14: CLS 0.19). */}
+          <div className="providers" aria-busy={providers.loaded.state === 'loading'}>
+            {providers.loaded.state === 'loading' && <Loading />}
             {list.map((p) => (
               <ProviderOption key={p.id} p={p} checked={p.id === chosen} onPick={() => setProviderId(p.id)} />
             ))}
