@@ -4,7 +4,7 @@ import type { NoticeState, PendingNotice, TurnNoticeStore } from './turn-notice.
 
 interface Partition {
   pending: Map<string, number>;
-  sent: Map<string, number>;
+  sent: Map<string, { sentAtMs: number; seq: number }>;
   sentExpiresAtMs: number;
 }
 
@@ -19,7 +19,9 @@ export function createMemoryTurnNoticeStore(): TurnNoticeStore {
   return {
     async optIn(ref, n) {
       const p = get(ref);
-      if (p.sent.has(n.identityHash)) return 'already-sent';
+      const sent = p.sent.get(n.identityHash);
+      if (sent?.seq === n.seq) return 'already-sent';
+      if (sent) p.sent.delete(n.identityHash);
       const had = p.pending.has(n.identityHash);
       p.pending.set(n.identityHash, n.seq);
       return had ? 'present' : 'added';
@@ -29,8 +31,8 @@ export function createMemoryTurnNoticeStore(): TurnNoticeStore {
     },
     async noticeOf(ref, identityHash): Promise<NoticeState | null> {
       const p = get(ref);
-      const sentAtMs = p.sent.get(identityHash);
-      if (sentAtMs !== undefined) return { state: 'sent', sentAtMs };
+      const sent = p.sent.get(identityHash);
+      if (sent) return { state: 'sent', ...sent };
       const seq = p.pending.get(identityHash);
       return seq === undefined ? null : { state: 'pending', seq };
     },
@@ -47,8 +49,10 @@ export function createMemoryTurnNoticeStore(): TurnNoticeStore {
       if (p.sentExpiresAtMs <= req.nowMs) p.sent.clear();
       let marked = 0;
       for (const id of req.identityHashes) {
-        if (!p.pending.delete(id)) continue;
-        p.sent.set(id, req.nowMs);
+        const seq = p.pending.get(id);
+        if (seq === undefined) continue;
+        p.pending.delete(id);
+        p.sent.set(id, { sentAtMs: req.nowMs, seq });
         marked++;
       }
       if (marked > 0) p.sentExpiresAtMs = req.nowMs + req.keepMs;

@@ -12,23 +12,30 @@ type Client = Redis | Cluster;
 /*
 KEYS[1] pending (ZSET)  KEYS[2] sent (HASH)
 ARGV[1] identity hash   ARGV[2] seq
-Returns 'already-sent' | 'added' | 'present'
+Returns 'already-sent' (this seq's message went out) | 'added' | 'present'
+A sent mark is "sent_at_ms:seq"; a mark for another seq (an earlier place) is dropped.
 */
 const OPT_IN = `
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 'already-sent' end
+local sent = redis.call('HGET', KEYS[2], ARGV[1])
+if sent then
+  if string.match(sent, ':(%d+)$') == ARGV[2] then return 'already-sent' end
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
 if redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) == 1 then return 'added' end
 return 'present'`;
 
 /*
 KEYS[1] pending (ZSET)  KEYS[2] sent (HASH)
 ARGV[1] now_ms (epoch ms)  ARGV[2] keep_ms  ARGV[3..] identity hashes
-Returns how many were pending (and are now marked sent at now_ms).
+Returns how many were pending (and are now marked "now_ms:seq").
 */
 const MARK_SENT = `
 local marked = 0
 for i = 3, #ARGV do
-  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[1])
+  local seq = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if seq then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[1] .. ':' .. seq)
     marked = marked + 1
   end
 end
@@ -56,7 +63,10 @@ export function createRedisTurnNoticeStore(o: { client: Client; keyPrefix: strin
     async noticeOf(ref, identityHash): Promise<NoticeState | null> {
       const { pending, sent } = k(ref);
       const [sentAt, seq] = await Promise.all([client.hget(sent, identityHash), client.zscore(pending, identityHash)]);
-      if (sentAt !== null) return { state: 'sent', sentAtMs: Number(sentAt) };
+      if (sentAt !== null) {
+        const [at, sentSeq] = sentAt.split(':');
+        return { state: 'sent', sentAtMs: Number(at), seq: Number(sentSeq) };
+      }
       return seq === null ? null : { state: 'pending', seq: Number(seq) };
     },
     async dueNotices(ref, req): Promise<PendingNotice[]> {

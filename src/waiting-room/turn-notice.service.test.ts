@@ -147,7 +147,7 @@ describe('text me when it is my turn', () => {
     assert.equal(m!.link, resumeLink('https://yeyak.example', CAMPAIGN));
     assert.match(m!.text.en, /Demo.*2 min.*https:\/\/yeyak\.example\/#\/c\/round-1849\/queue/);
     assert.match(m!.text.ko, /데모/);
-    assert.deepEqual(await h.notices.noticeOf(h.ref, far.identityHash), { state: 'sent', sentAtMs: sentAt });
+    assert.deepEqual(await h.notices.noticeOf(h.ref, far.identityHash), { state: 'sent', seq: 300, sentAtMs: sentAt });
     assert.equal(await h.service.runOnce(CAMPAIGN), 0, 'one message per place');
     assert.deepEqual(value(await h.service.noticeStatus(far)), { isAvailable: true, state: 'sent' });
   });

@@ -23,7 +23,7 @@ import {
   turnNoticeText,
   type TurnNoticeSetting,
 } from './turn-notice.ts';
-import type { TurnNoticeStore } from './turn-notice.store.ts';
+import type { PendingNotice, TurnNoticeStore } from './turn-notice.store.ts';
 import type { PersonState } from './waiting-room.store.ts';
 
 /** One message to write: the outbox adapter adds the recipient's phone from the registry. */
@@ -138,12 +138,6 @@ export function createTurnNoticeService(deps: TurnNoticeDeps) {
     return ok({ isAvailable: r.value.on, state: n?.state ?? 'none' });
   }
 
-  /** When this person's message went out (the claim's grace start), if it did. */
-  async function sentAtMs(ref: QueueRef, identityHash: string): Promise<number | undefined> {
-    const n = await deps.notices.noticeOf(ref, identityHash);
-    return n?.state === 'sent' ? n.sentAtMs : undefined;
-  }
-
   /** One round for one campaign (the admission leader, every few seconds): returns messages written. */
   async function runOnce(campaignId: string): Promise<number> {
     const campaign = await deps.campaign(campaignId);
@@ -163,7 +157,7 @@ export function createTurnNoticeService(deps: TurnNoticeDeps) {
         // Someone who came back and was admitted, booked or gave up the place needs no message.
         const place = await deps.placeOf(ref, n.identityHash, room.value.opensAtMs);
         if (!place || place.state !== 'waiting') gone.push(n.identityHash);
-        else messages.push(message(campaignId, partition, n.identityHash, campaign));
+        else messages.push(message(campaignId, partition, n, campaign));
       }
       for (const id of gone) await deps.notices.optOut(ref, id);
       if (messages.length === 0) continue;
@@ -184,14 +178,14 @@ export function createTurnNoticeService(deps: TurnNoticeDeps) {
   function message(
     campaignId: string,
     partition: number,
-    identityHash: string,
+    n: PendingNotice,
     campaign: { name: LocalizedText; setting: TurnNoticeSetting | undefined },
   ): TurnNoticeMessage {
     const link = resumeLink(deps.publicBaseUrl, campaignId);
     return {
-      key: noticeKey(campaignId, partition, identityHash),
+      key: noticeKey(campaignId, partition, n.identityHash, n.seq),
       campaignId,
-      identityHash,
+      identityHash: n.identityHash,
       link,
       text: turnNoticeText({
         campaignName: campaign.name,
@@ -206,7 +200,6 @@ export function createTurnNoticeService(deps: TurnNoticeDeps) {
     noticeStatus,
     optIn,
     optOut,
-    sentAtMs,
     runOnce,
     counts: (campaignId: string) => deps.outbox.turnNoticeCounts(campaignId, deps.clock.nowMs()),
   };

@@ -19,10 +19,14 @@ export interface PendingNotice {
 
 /** pending: asked, not sent yet; sent: the message went out at `sentAtMs` (epoch ms). */
 export type NoticeState =
-  { readonly state: 'pending'; readonly seq: number } | { readonly state: 'sent'; readonly sentAtMs: number };
+  | { readonly state: 'pending'; readonly seq: number }
+  | { readonly state: 'sent'; readonly seq: number; readonly sentAtMs: number };
 
 export interface TurnNoticeStore {
-  /** Ask for a message when `seq` nears the front. Idempotent; a sent notice is not asked again. */
+  /**
+   * Ask for a message when `seq` nears the front. Idempotent; the message for this seq is not asked
+   * again once sent ('already-sent'), but a new place (another seq, after rejoining) may ask anew.
+   */
   optIn(ref: QueueRef, notice: PendingNotice): Promise<'added' | 'present' | 'already-sent'>;
   /** Withdraw a pending request (no-op if none). */
   optOut(ref: QueueRef, identityHash: string): Promise<void>;

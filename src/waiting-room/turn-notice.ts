@@ -67,5 +67,5 @@ export function turnNoticeText(o: {
 }
 
 /** A notice's key in the outbox: one message per place, whatever retries or leaders do. */
-export const noticeKey = (campaignId: string, partition: number, identityHash: string) =>
-  `${campaignId}/${partition}/${identityHash}`;
+export const noticeKey = (campaignId: string, partition: number, identityHash: string, seq: number) =>
+  `${campaignId}/${partition}/${identityHash}/${seq}`;

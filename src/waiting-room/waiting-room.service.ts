@@ -297,7 +297,8 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       deviceId: t.deviceId,
       admissionTtlMs: settings.admissionTtlMs,
       graceMs: settings.graceMs,
-      ...(notice?.state === 'sent' ? { graceFromMs: notice.sentAtMs } : {}),
+      // The message counts for the place it was sent for, not for a later place of the same person.
+      ...(notice?.state === 'sent' && (t.seq === null || t.seq === notice.seq) ? { graceFromMs: notice.sentAtMs } : {}),
     };
     const attempt = () => withRecovery(ctx, room, () => ctx.store.claimAdmission(ref, req, instant(ctx, room)));
     const first = await attempt();

@@ -67,10 +67,18 @@ export function turnNoticeStoreContract(name: string, make: () => Promise<Notice
       });
       assert.equal(marked, 2, 'only pending ones count');
       assert.equal(await s.store.markSent(ref, { identityHashes: ['id-a'], nowMs: NOW + 5, keepMs: KEEP }), 0);
-      assert.deepEqual(await s.store.noticeOf(ref, 'id-a'), { state: 'sent', sentAtMs: NOW });
+      assert.deepEqual(await s.store.noticeOf(ref, 'id-a'), { state: 'sent', seq: 10, sentAtMs: NOW });
       assert.deepEqual(await s.store.dueNotices(ref, { throughSeq: 100, limit: 10 }), []);
       assert.equal(await s.store.optIn(ref, { identityHash: 'id-a', seq: 10 }), 'already-sent');
-      assert.deepEqual(await s.store.noticeOf(ref, 'id-a'), { state: 'sent', sentAtMs: NOW });
+      assert.deepEqual(await s.store.noticeOf(ref, 'id-a'), { state: 'sent', seq: 10, sentAtMs: NOW });
+    });
+
+    it('lets a new place (another seq, after rejoining at the back) ask again', async () => {
+      await s.store.optIn(ref, { identityHash: 'id-a', seq: 10 });
+      await s.store.markSent(ref, { identityHashes: ['id-a'], nowMs: NOW, keepMs: KEEP });
+      assert.equal(await s.store.optIn(ref, { identityHash: 'id-a', seq: 900 }), 'added');
+      assert.deepEqual(await s.store.noticeOf(ref, 'id-a'), { state: 'pending', seq: 900 });
+      assert.deepEqual(await s.store.dueNotices(ref, { throughSeq: 899, limit: 10 }), []);
     });
 
     it('forgets a pending notice on opt-out', async () => {
