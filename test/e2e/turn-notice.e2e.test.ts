@@ -79,7 +79,7 @@ describe('text me when it is my turn, in a browser', () => {
         for (let i = 1; i <= 5; i++) await joinOverApi(site, i);
 
         await page!.goto(`${site.baseUrl}/#/c/${CAMPAIGN}/queue`);
-        await page!.getByRole('link', { name: '본인인증 하기' }).click();
+        // Without a session the queue page sends the person to verification by itself.
         await verifyOnPage(page!, me);
         const card = page!.getByTestId('turn-notice');
         await card.waitFor();
@@ -115,7 +115,6 @@ describe('text me when it is my turn, in a browser', () => {
         // Later, the person opens the link from the message on the same phone.
         page = await context.newPage();
         await page.goto(`${site.baseUrl}/${link.hash}`);
-        await page.getByRole('link', { name: '본인인증 하기' }).click();
         await verifyOnPage(page, me);
         await page.getByRole('heading', { name: '접종 기관과 날짜 선택' }).waitFor({ timeout: 20_000 });
         const sentAtMs = row.sent_at.getTime();
