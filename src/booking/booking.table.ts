@@ -43,7 +43,7 @@ export type MessageKind = OutboxKind | 'turn-near';
 
 export interface OutboxTable {
   id: Generated<number>;
-  /** null for a 'turn-near' message (migrations/0006_turn_notices.sql). */
+  /** null for a 'turn-near' message (migrations/0008_turn_notices.sql). */
   booking_id: number | null;
   kind: MessageKind;
   payload: ColumnType<OutboxPayload, string, string>;

@@ -135,11 +135,14 @@ describe('text me when it is my turn', () => {
     assert.deepEqual(value(await h.service.optIn(far)), { isAvailable: true, state: 'pending' });
     assert.deepEqual(value(await h.service.optIn(far)), { isAvailable: true, state: 'pending' }, 'idempotent');
 
+    // The operator's pinned rate is what the page's ETA starts from (then blends into the measured rate).
+    value(h.room.pinRate(CAMPAIGN, 1));
     await h.admit(10, 10_000); // 1 / s: seq 300 is 289 s away, more than the 2-minute lead
     assert.equal(await h.service.runOnce(CAMPAIGN), 0);
     assert.equal(h.outbox.size, 0);
 
-    await h.admit(200, 10_000); // 20 / s measured: 89 ahead, about 4.5 s
+    value(h.room.pinRate(CAMPAIGN, 20));
+    await h.admit(200, 10_000); // 20 / s: 89 ahead, about 4.5 s
     assert.equal(await h.service.runOnce(CAMPAIGN), 1);
     const sentAt = h.clock.nowMs();
     const [m] = [...h.outbox.values()];

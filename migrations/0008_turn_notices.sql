@@ -1,4 +1,4 @@
--- 0006_turn_notices: "text me when it is my turn" (issue 14) goes out through the outbox, the same
+-- 0008_turn_notices: "text me when it is my turn" (issue 14) goes out through the outbox, the same
 -- channel and sender as booking confirmations. Such a message belongs to a place in a queue, not
 -- to a booking: booking_id is null exactly for kind 'turn-near', and its notice_key
 -- ("campaign/partition/identity hash") is unique, so a retried or repeated round never writes a
