@@ -3,7 +3,7 @@
  * why it exists; a violation fails `npm test`.
  */
 const CAPABILITY =
-  '^src/(audit|booking|campaigns|capacity|eligibility|facilities|identity|operator|people|waiting-room|web)/';
+  '^src/(agents|audit|booking|campaigns|capacity|eligibility|facilities|identity|operator|people|waiting-room|web)/';
 // A capability's storage, HTTP layer and wiring are its own: other capabilities use its services
 // and pure modules. Only the composition root (src/app) and the demo seeding (src/synthetic) reach them.
 const PRIVATE_ROLES = '(\\.repository|\\.routes|\\.store|-store|\\.wiring|-wiring)\\.ts$|/scripts/';

@@ -1,7 +1,8 @@
 /**
  * Checks that every active booking of a campaign came through the queue: it names an admission the
- * waiting room recorded, for the same campaign and the identity that made the request — or an
- * agent's 'agent-booking' entry in the audit trail accounts for it. Prints each booking that fails
+ * waiting room recorded, for the same campaign and the identity that made the request — or the
+ * phone-lane admission a call-centre agent recorded for that caller (agent_admissions), the agent
+ * record that takes the place of a queue admission. Prints each booking that fails
  * and why; exits 1 if there is any (so a scheduled job can alert), 0 otherwise.
  *   npm run audit -- --campaign 2021-08-18-49
  * Reads the configured database (DATABASE_URL, or the embedded PGlite in DATA_DIR).

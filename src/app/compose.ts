@@ -2,7 +2,7 @@
  * The composition root: the only place that knows which adapter backs each port. Everything
  * else receives what it needs. Tests call `composeApp` with an in-memory PGlite or a test schema.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config.ts';
@@ -59,6 +59,10 @@ import { staticRoutes } from '../web/static.routes.ts';
 import { capacityRoutes } from '../capacity/capacity.routes.ts';
 import { createCapacityService } from '../capacity/capacity.service.ts';
 import { readMeasured, readScenarios } from '../capacity/capacity-files.ts';
+import { createAgentService } from '../agents/agent.service.ts';
+import { createAgentLaneRepository } from '../agents/agent-lane.repository.ts';
+import { agentRoutes } from '../agents/agent.routes.ts';
+import { defaultWaitingRoomSettings } from '../waiting-room/room.ts';
 
 export interface ComposeOptions {
   config: Config;
@@ -176,9 +180,33 @@ export function composeServices(o: ComposeOptions) {
       sampleMs: config.dashboardSampleMs,
     }),
   });
+  const agents = createAgentService({
+    clock,
+    identity,
+    booking,
+    availability,
+    audit,
+    lane: createAgentLaneRepository(db),
+    room: {
+      stateOf: (campaignId) => {
+        const s = waitingRoom.service.roomStatus(campaignId);
+        return s.ok
+          ? {
+              opensAtMs: s.value.opensAtMs,
+              isPaused: s.value.controller.isPaused,
+              ratePerSec: s.value.controller.ratePerSec,
+            }
+          : null;
+      },
+      noteLaneAdmissions: (campaignId, count) => void waitingRoom.service.noteLaneAdmissions(campaignId, count),
+    },
+    newAdmissionId: randomUUID,
+    admissionTtlMs: defaultWaitingRoomSettings.admissionTtlMs,
+  });
   return {
     db,
     redis,
+    agents,
     metrics,
     identity,
     campaigns,
@@ -311,6 +339,13 @@ export async function composeApp(o: ComposeOptions) {
         reviews: services.reviews,
       }),
       auditRoutes({ signer: operatorSigner, sessions: operatorSessions, audit: services.audit }),
+      agentRoutes({
+        signer: operatorSigner,
+        sessions: operatorSessions,
+        csrfKey: operatorCsrfKey,
+        secureCookies: o.config.cookieSecure,
+        agents: services.agents,
+      }),
       historyRoutes({ signer: operatorSigner, sessions: operatorSessions, dashboard: services.dashboard }),
       capacityRoutes({
         signer: operatorSigner,

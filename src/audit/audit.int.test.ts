@@ -92,8 +92,21 @@ describe('audit trail (PostgreSQL)', () => {
       { number: bookingNumbers.admitted, personId: admitted!.id, admissionId: 'adm-good' },
       { number: bookingNumbers.backDoor, personId: backDoor!.id, admissionId: null },
       { number: bookingNumbers.otherIdentity, personId: other!.id, admissionId: 'adm-someone-else' },
-      { number: bookingNumbers.agent, personId: byAgent!.id, admissionId: null },
+      { number: bookingNumbers.agent, personId: byAgent!.id, admissionId: 'agent-adm-1' },
     ]);
+    await db.db
+      .insertInto('agent_admissions')
+      .values({
+        admission_id: 'agent-adm-1',
+        campaign_id: campaignId,
+        agent: 'agent-1339-07',
+        identity_hash: byAgent!.identity_hash,
+        verification_provider: 'kakao',
+        verified_at: new Date(NOW - 120_000),
+        admitted_at: new Date(NOW - 60_000),
+        expires_at: new Date(NOW + 540_000),
+      })
+      .execute();
     const audit = createAuditRepository(db.db);
     await audit.append(
       {
@@ -119,7 +132,18 @@ describe('audit trail (PostgreSQL)', () => {
       matchesRequester: true,
     });
     assert.equal((await audit.traceBooking(bookingNumbers.backDoor))?.admission, null);
-    assert.equal((await audit.traceBooking(bookingNumbers.agent))?.entries[0]?.actorKind, 'agent');
+    const agentTrace = await audit.traceBooking(bookingNumbers.agent);
+    assert.equal(agentTrace?.entries[0]?.actorKind, 'agent');
+    assert.equal(agentTrace?.admission, null);
+    assert.deepEqual(agentTrace?.agentAdmission, {
+      lane: 'agent',
+      agent: 'agent-1339-07',
+      admittedAtMs: NOW - 60_000,
+      expiresAtMs: NOW + 540_000,
+      verificationProvider: 'kakao',
+      verifiedAtMs: NOW - 120_000,
+      matchesRequester: true,
+    });
 
     const url = new URL(TEST_DATABASE_URL);
     url.searchParams.set('options', `-c search_path=${db.schema}`);

@@ -81,7 +81,16 @@ function bookingWithAdmission(db: Db) {
     .selectFrom('bookings')
     .innerJoin('people as requester', 'requester.id', 'bookings.requested_by_id')
     .leftJoin('admissions', 'admissions.admission_id', 'bookings.admission_id')
+    .leftJoin('agent_admissions as agent', 'agent.admission_id', 'bookings.admission_id')
     .select([
+      'agent.admission_id as agent_admission',
+      'agent.agent as agent_name',
+      'agent.campaign_id as agent_campaign',
+      'agent.identity_hash as agent_identity',
+      'agent.verification_provider as agent_provider',
+      'agent.verified_at as agent_verified_at',
+      'agent.admitted_at as agent_admitted_at',
+      'agent.expires_at as agent_expires_at',
       'bookings.booking_number',
       'bookings.campaign_id',
       'bookings.campaign_version',
@@ -107,11 +116,14 @@ function bookingWithAdmission(db: Db) {
 }
 type Joined = Awaited<ReturnType<ReturnType<typeof bookingWithAdmission>['execute']>>[number];
 
+/** A booking is accounted for by the queue admission it names, or by the agent's phone-lane admission it names. */
 function unaccountedReason(r: Joined): UnaccountedBooking['reason'] | null {
   if (r.admission_id === null) return 'no-admission-id';
-  if (r.recorded_admission === null) return 'admission-not-recorded';
-  if (r.admission_campaign !== r.campaign_id) return 'admission-of-another-campaign';
-  if (r.admission_identity !== r.requester_hash) return 'admission-of-another-identity';
+  const campaign = r.recorded_admission !== null ? r.admission_campaign : r.agent_campaign;
+  const identity = r.recorded_admission !== null ? r.admission_identity : r.agent_identity;
+  if (r.recorded_admission === null && r.agent_admission === null) return 'admission-not-recorded';
+  if (campaign !== r.campaign_id) return 'admission-of-another-campaign';
+  if (identity !== r.requester_hash) return 'admission-of-another-identity';
   return null;
 }
 
@@ -142,6 +154,18 @@ export async function traceBooking(db: Db, bookingNumber: string): Promise<Booki
             verifiedAtMs: ms(r.verified_at),
             matchesRequester: unaccountedReason(r) === null,
           },
+    agentAdmission:
+      r.agent_admission === null
+        ? null
+        : {
+            lane: 'agent',
+            agent: r.agent_name!,
+            admittedAtMs: ms(r.agent_admitted_at)!,
+            expiresAtMs: ms(r.agent_expires_at)!,
+            verificationProvider: r.agent_provider!,
+            verifiedAtMs: ms(r.agent_verified_at)!,
+            matchesRequester: unaccountedReason(r) === null,
+          },
     entries,
   };
 }
@@ -150,17 +174,6 @@ export async function unaccountedBookings(db: Db, campaignId: string): Promise<U
   const rows = await bookingWithAdmission(db)
     .where('bookings.campaign_id', '=', campaignId)
     .where('bookings.status', '=', 'active')
-    // An agent's booking for a caller is accounted for by its audit entry instead of a queue admission.
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('audit_log')
-            .select(sql`1`.as('one'))
-            .whereRef('audit_log.target', '=', 'bookings.booking_number')
-            .where('audit_log.action', '=', 'agent-booking'),
-        ),
-      ),
-    )
     .orderBy('bookings.created_at')
     .execute();
   return rows.flatMap((r) => {

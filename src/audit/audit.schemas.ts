@@ -62,6 +62,18 @@ export const BookingTraceSchema = Type.Object({
       matchesRequester: Type.Boolean(),
     }),
   ]),
+  agentAdmission: Type.Union([
+    Type.Null(),
+    Type.Object({
+      lane: Type.Literal('agent'),
+      agent: Type.String(),
+      admittedAtMs: Type.Number(),
+      expiresAtMs: Type.Number(),
+      verificationProvider: Type.String(),
+      verifiedAtMs: Type.Number(),
+      matchesRequester: Type.Boolean(),
+    }),
+  ]),
   entries: Type.Array(AuditEntrySchema),
 });
 export type BookingTraceView = Static<typeof BookingTraceSchema>;

@@ -23,6 +23,12 @@ export const AUDIT_ACTIONS = [
   'admission-settings',
   'message',
   'agent-booking',
+  'agent-verify',
+  'agent-verify-failed',
+  'agent-admission',
+  'agent-change',
+  'agent-cancel',
+  'agent-lane-quota',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -92,11 +98,25 @@ export interface BookingTrace {
     /** The admission was issued to the identity that made the booking request, for this campaign. */
     readonly matchesRequester: boolean;
   } | null;
-  /** Audit entries naming this booking (an agent's booking for a caller, for one). */
+  /**
+   * The phone-lane admission an agent's booking consumed (issue 15 item 4) instead of a queue
+   * admission: which agent admitted the caller, when, and how the caller was verified.
+   */
+  readonly agentAdmission: {
+    readonly lane: 'agent';
+    readonly agent: string;
+    readonly admittedAtMs: number;
+    readonly expiresAtMs: number;
+    readonly verificationProvider: string;
+    readonly verifiedAtMs: number;
+    /** The lane admission was issued to the identity that made the booking request, for this campaign. */
+    readonly matchesRequester: boolean;
+  } | null;
+  /** Audit entries naming this booking (an agent's booking, change or cancel, for one). */
   readonly entries: AuditEntry[];
 }
 
-/** An active booking that no recorded admission (and no agent's record) accounts for. */
+/** An active booking that no recorded admission (queue or phone lane) accounts for. */
 export interface UnaccountedBooking {
   readonly bookingNumber: string;
   readonly campaignId: string;
@@ -111,6 +131,6 @@ export interface AuditStore {
   append(entry: AuditEntryInput, atMs: number): Promise<AuditEntry>;
   list(filter: AuditFilter): Promise<AuditEntry[]>;
   traceBooking(bookingNumber: string): Promise<BookingTrace | undefined>;
-  /** Active bookings of `campaignId` without a matching admission and without an 'agent-booking' entry. */
+  /** Active bookings of `campaignId` without a matching queue admission or agent (phone-lane) admission. */
   unaccountedBookings(campaignId: string): Promise<UnaccountedBooking[]>;
 }

@@ -4,12 +4,19 @@
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
-/** Each role can do what the ones before it can: a viewer reads, an operator changes, an approver also approves rule versions. */
-export const OPERATOR_ROLES = ['viewer', 'operator', 'approver'] as const;
+/**
+ * The console's staff roles, each able to do what the ones before it can: a viewer reads, an
+ * operator changes, an approver also approves rule versions. `agent` (a call-centre agent booking
+ * for callers, issue 15 item 4) stands apart: it uses the agent routes only, and no staff role
+ * may use them, so neither can act as the other.
+ */
+export const STAFF_ROLES = ['viewer', 'operator', 'approver'] as const;
+export const OPERATOR_ROLES = [...STAFF_ROLES, 'agent'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
 export function hasRole(role: OperatorRole, minimum: OperatorRole): boolean {
-  return OPERATOR_ROLES.indexOf(role) >= OPERATOR_ROLES.indexOf(minimum);
+  if (role === 'agent' || minimum === 'agent') return role === minimum;
+  return STAFF_ROLES.indexOf(role) >= STAFF_ROLES.indexOf(minimum);
 }
 
 const isRole = (r: string | undefined): r is OperatorRole => (OPERATOR_ROLES as readonly string[]).includes(r ?? '');

@@ -4,7 +4,8 @@
  * (@fastify/csrf-protection, double submit with a signed secret cookie) on every state-changing
  * request, its token bound to the session id (`userInfo`), so a token taken from one session is
  * refused in another. Roles: `viewer` reads, `operator` also changes campaigns and admission,
- * `approver` also approves another person's campaign version.
+ * `approver` also approves another person's campaign version; `agent` books for callers on the
+ * agent routes and nothing else.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import csrf from '@fastify/csrf-protection';
@@ -42,10 +43,18 @@ export async function registerOperatorAuth(app: FastifyInstance, o: { secureCook
   });
 }
 
+/** The problem for a signed-in account whose role does not reach `minimumRole`. */
+function refusalFor(role: OperatorRole, minimumRole: OperatorRole) {
+  if (minimumRole === 'agent') return 'agent-required' as const;
+  if (role === 'agent') return 'agent-not-staff' as const;
+  return minimumRole === 'approver' ? ('approver-required' as const) : ('operator-forbidden' as const);
+}
+
+/** `'any-role'`: any signed-in account, agents included (who am I, sign out). */
 export function requireOperator(
   signer: TokenSigner<OperatorClaims>,
   sessions: OperatorSessions,
-  minimumRole: OperatorRole,
+  minimumRole: OperatorRole | 'any-role',
 ) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[OPERATOR_COOKIE];
@@ -53,8 +62,8 @@ export function requireOperator(
     if (!verified?.ok || typeof verified.value.sid !== 'string') return sendProblem(reply, 'operator-unauthenticated');
     if (!(await sessions.isLive(verified.value.sid, verified.value.sub)))
       return sendProblem(reply, 'operator-unauthenticated');
-    if (!hasRole(verified.value.role, minimumRole))
-      return sendProblem(reply, minimumRole === 'approver' ? 'approver-required' : 'operator-forbidden');
+    if (minimumRole !== 'any-role' && !hasRole(verified.value.role, minimumRole))
+      return sendProblem(reply, refusalFor(verified.value.role, minimumRole));
     request.operator = { username: verified.value.sub, role: verified.value.role, sessionId: verified.value.sid };
   };
 }

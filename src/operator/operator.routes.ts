@@ -75,6 +75,8 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
     const viewerWrites = [requireOperator(d.signer, d.sessions, 'viewer'), app.csrfProtection];
     const operatorWrites = [requireOperator(d.signer, d.sessions, 'operator'), app.csrfProtection];
     const viewerReads = requireOperator(d.signer, d.sessions, 'viewer');
+    const anyRoleReads = requireOperator(d.signer, d.sessions, 'any-role');
+    const anyRoleWrites = [anyRoleReads, app.csrfProtection];
     const tags = ['operator'];
     const cookieOpts = { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: d.secureCookies };
 
@@ -119,7 +121,7 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
     );
     r.get(
       '/api/operator/me',
-      { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: viewerReads },
+      { schema: { tags, response: replies({ 200: OperatorSchema }) }, preHandler: anyRoleReads },
       async (req, reply) => ({
         username: req.operator!.username,
         role: req.operator!.role,
@@ -128,7 +130,7 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
     );
     r.post(
       '/api/operator/logout',
-      { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, preHandler: viewerWrites },
+      { schema: { tags, response: replies({ 200: LoggedOutSchema }) }, preHandler: anyRoleWrites },
       async (req, reply) => {
         await d.sessions.revoke(req.operator!.sessionId);
         await d.audit.record({

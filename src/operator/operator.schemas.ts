@@ -75,7 +75,7 @@ export type ReferenceLookupWire = Static<typeof ReferenceLookupSchema>;
 
 export const OperatorSchema = Type.Object({
   username: Type.String(),
-  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('approver')]),
+  role: Type.Union([Type.Literal('viewer'), Type.Literal('operator'), Type.Literal('approver'), Type.Literal('agent')]),
   csrfToken: Type.String(),
 });
 export const LoggedOutSchema = Type.Object({ loggedOut: Type.Literal(true) });

@@ -54,6 +54,7 @@ describe('config: REDIS_CLUSTER_NODES', () => {
 describe('config: operator accounts', () => {
   it('has the demo accounts only with the demo seed', () => {
     assert.match(loadConfig(base()).operatorAccounts, /yeyak-operator-demo/);
+    assert.match(loadConfig(base()).operatorAccounts, /agent:agent:yeyak-agent-demo/, 'a demo call-centre agent');
     assert.equal(loadConfig({ ...base(), SEED_DEMO: 'true' }).demoAccounts, true);
   });
 
@@ -62,7 +63,7 @@ describe('config: operator accounts', () => {
     assert.equal(problems.length, 1);
     assert.match(
       problems[0]!,
-      /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator\|approver:password/,
+      /^OPERATOR_ACCOUNTS: required without the demo seed \(SEED_DEMO=false\): set OPERATOR_ACCOUNTS=name:viewer\|operator\|approver\|agent:password/,
     );
     assert.deepEqual(problemsOf({ SEED_DEMO: 'false', OPERATOR_ACCOUNTS: 'ops:operator:a-password-of-our-own' }), []);
   });

@@ -68,7 +68,7 @@ export interface Config {
   /** Delay from start-up until the demo campaign opens (so the pre-opening room can be seen). */
   readonly demoOpensInMs: number;
   /**
-   * `name:viewer|operator:password,…`. Unset, the demo accounts (README) — only where the demo
+   * `name:viewer|operator|approver|agent:password,…`. Unset, the demo accounts (README) — only where the demo
    * accounts are allowed (`demoAccounts`); elsewhere it must be set and may not use a demo password.
    */
   readonly operatorAccounts: string;
@@ -267,8 +267,8 @@ function localSecrets(dataDir: string, env: Env): Record<string, string> {
   return stored;
 }
 
-const DEMO_PASSWORDS = ['yeyak-operator-demo', 'yeyak-viewer-demo', 'yeyak-approver-demo'];
-const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:viewer:${DEMO_PASSWORDS[1]},approver:approver:${DEMO_PASSWORDS[2]}`;
+const DEMO_PASSWORDS = ['yeyak-operator-demo', 'yeyak-viewer-demo', 'yeyak-approver-demo', 'yeyak-agent-demo'];
+const DEMO_OPERATOR_ACCOUNTS = `operator:operator:${DEMO_PASSWORDS[0]},viewer:viewer:${DEMO_PASSWORDS[1]},approver:approver:${DEMO_PASSWORDS[2]},agent:agent:${DEMO_PASSWORDS[3]}`;
 
 /**
  * The demo accounts exist only with the demo data (issue 11: they were live whenever
@@ -278,7 +278,7 @@ function operatorAccountsOf(env: Env, p: ConfigProblems, isDemo: boolean): strin
   const given = env.OPERATOR_ACCOUNTS ?? '';
   if (isDemo) return given || DEMO_OPERATOR_ACCOUNTS;
   const what =
-    'set OPERATOR_ACCOUNTS=name:viewer|operator|approver:password[,name:role:password…] with passwords of your own (at least 8 characters)';
+    'set OPERATOR_ACCOUNTS=name:viewer|operator|approver|agent:password[,name:role:password…] with passwords of your own (at least 8 characters)';
   if (given === '')
     p.list.push(
       `OPERATOR_ACCOUNTS: required without the demo seed (SEED_DEMO=false): ${what}; the demo accounts exist only with SEED_DEMO=true`,

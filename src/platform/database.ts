@@ -5,6 +5,7 @@ import type { PeopleTable } from '../people/people.table.ts';
 import type { AuditLogTable } from '../audit/audit.table.ts';
 import type { CampaignReviewsTable } from '../campaigns/campaign.table.ts';
 import type { AdmissionsTable } from '../waiting-room/admission.table.ts';
+import type { AgentAdmissionsTable, AgentLaneQuotasTable } from '../agents/agent.table.ts';
 
 /** Every table Kysely may touch; each capability owns its own table file. */
 export interface Database {
@@ -18,6 +19,8 @@ export interface Database {
   campaign_reviews: CampaignReviewsTable;
   audit_log: AuditLogTable;
   admissions: AdmissionsTable;
+  agent_lane_quotas: AgentLaneQuotasTable;
+  agent_admissions: AgentAdmissionsTable;
   dashboard_samples: {
     campaign_id: string;
     at_ms: number;

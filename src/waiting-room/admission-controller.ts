@@ -1,6 +1,6 @@
 /**
- * Decides how many people to admit on each tick: min(rate·dt, cap − activeSessions − pendingClaims,
- * waiting). Pure apart from its own state; time comes from the injected clock.
+ * Decides how many people to admit on each tick: min(rate·dt − phone-lane admissions, cap −
+ * activeSessions − pendingClaims, waiting). Pure apart from its own state; time comes from the injected clock.
  *
  * The rate follows the booking path (AIMD, as TCP does with a congested link): every `adjustEveryMs`,
  * if the booking path's p99 latency is above target or its error rate above the limit, the rate is
@@ -67,6 +67,12 @@ export interface TickInput {
    * their way: at zero, admission stops ('sold-out') until seats come back.
    */
   readonly seatsLeft?: number | null;
+  /**
+   * Callers admitted through the phone lane since the previous tick (agent-lane.ts). They count
+   * against the same rate: the queue's allowance is reduced by them, carried as a debt over ticks
+   * when they exceed one tick's allowance, so lane and queue together admit at the rate.
+   */
+  readonly laneAdmitted?: number;
 }
 
 export type Limit = 'paused' | 'cap' | 'rate' | 'queue-empty' | 'sold-out';
@@ -149,17 +155,18 @@ export function createAdmissionController(deps: {
         carry = 0;
         return { admit: 0, ratePerSec: rate, limitedBy: 'paused', pendingClaims: pending, adjustment };
       }
-      const allowance = (rate * dtMs) / 1000 + carry;
+      const allowance = (rate * dtMs) / 1000 + carry - Math.max(0, input.laneAdmitted ?? 0);
+      const byRate = Math.max(0, Math.floor(allowance));
       const room = Math.max(0, s.activeSessionCap - input.activeSessions - pending);
       const seats =
         input.seatsLeft === null || input.seatsLeft === undefined
           ? Number.POSITIVE_INFINITY
           : Math.max(0, input.seatsLeft - input.activeSessions - pending);
-      const admit = Math.max(0, Math.min(Math.floor(allowance), room, seats, input.waiting));
+      const admit = Math.min(byRate, room, seats, input.waiting);
       const limitedBy: Limit =
-        seats <= admit && seats < Math.floor(allowance) && seats < input.waiting
+        seats <= admit && seats < byRate && seats < input.waiting
           ? 'sold-out'
-          : admit === Math.floor(allowance)
+          : admit === byRate
             ? 'rate'
             : admit === room
               ? 'cap'

@@ -56,6 +56,12 @@ export interface AdmissionLoop {
   /** Admissions per second, or null to let the controller adapt again. */
   pinRate(campaignId: string, ratePerSec: number | null): Result<ControllerState, Unknown>;
   roomStatus(campaignId: string): Result<RoomStatus, Unknown>;
+  /**
+   * Callers admitted through the phone lane (agent-lane.ts): the next tick takes them off the
+   * queue's allowance. Called where the lane admission is recorded, and by the leader's feed of
+   * lane admissions made in other processes.
+   */
+  noteLaneAdmissions(campaignId: string, count: number): Result<void, Unknown>;
 }
 
 export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>): AdmissionLoop {
@@ -103,7 +109,9 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
         waiting: waiting.reduce((a, b) => a + b, 0),
         health,
         seatsLeft: room.seats?.seatsLeft ?? null,
+        laneAdmitted: room.laneAdmittedPending,
       });
+      room.laneAdmittedPending = 0;
       const advanced = decision.admit > 0 ? await advanceAll(room, decision.admit, waiting) : 0;
       room.controller.settle(advanced);
       const admissionsExpired = await expireAll(room);
@@ -136,6 +144,10 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
       withRoom(id, (room) => {
         room.controller.pinRate(rate);
         return room.controller.state();
+      }),
+    noteLaneAdmissions: (id, count) =>
+      withRoom(id, (room) => {
+        room.laneAdmittedPending += Math.max(0, count);
       }),
     roomStatus: (id) =>
       withRoom(id, (room) => ({

@@ -75,6 +75,8 @@ export interface Room {
   admission: AdmissionSettings | null;
   /** Seats left as last read, and when (null: never read, or seats are not limited). */
   seats: (SeatCount & { readonly readAtMs: number }) | null;
+  /** Phone-lane admissions not yet taken off the queue's allowance (the next tick takes them). */
+  laneAdmittedPending: number;
 }
 
 export function newRoom(cfg: CampaignQueue, controller: AdmissionController, settings: WaitingRoomSettings): Room {
@@ -89,6 +91,7 @@ export function newRoom(cfg: CampaignQueue, controller: AdmissionController, set
     recovering: null,
     admission: null,
     seats: null,
+    laneAdmittedPending: 0,
   };
 }
 

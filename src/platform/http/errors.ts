@@ -223,6 +223,41 @@ export const PROBLEMS = {
     en: 'Only an approver can approve a campaign version.',
     ko: '승인 권한이 있는 사람만 승인할 수 있습니다.',
   },
+  'agent-required': {
+    status: 403,
+    en: 'Only a call-centre agent account can book for callers.',
+    ko: '상담원 계정만 전화 예약을 할 수 있습니다.',
+  },
+  'agent-not-staff': {
+    status: 403,
+    en: 'A call-centre agent account can use the agent page only.',
+    ko: '상담원 계정은 상담원 화면만 이용할 수 있습니다.',
+  },
+  'caller-unverified': {
+    status: 401,
+    en: "Verify the caller's identity first (the verification may have expired).",
+    ko: '먼저 통화자의 본인인증을 해 주세요(인증이 만료되었을 수 있습니다).',
+  },
+  'lane-closed': {
+    status: 403,
+    en: 'Phone bookings are closed for this campaign: its phone lane has no quota. An operator sets it.',
+    ko: '이 캠페인은 전화 예약 입장 몫이 없어 전화 예약을 받을 수 없습니다. 운영자가 설정해야 합니다.',
+  },
+  'lane-not-open': {
+    status: 403,
+    en: 'This campaign has not opened yet (server time): phone bookings open with the queue, not before it.',
+    ko: '아직 예약 시작 전입니다(서버 기준). 전화 예약도 대기열과 함께 열립니다.',
+  },
+  'lane-paused': {
+    status: 503,
+    en: 'Admission is paused for this campaign, for the phone lane as for the queue. Try again when it resumes.',
+    ko: '이 캠페인의 입장이 일시정지되어 전화 예약도 멈췄습니다. 재개되면 다시 시도해 주세요.',
+  },
+  'lane-full': {
+    status: 429,
+    en: "The phone lane's share of admissions is used up for now. Try again after the time given; the caller loses nothing.",
+    ko: '지금은 전화 예약 입장 몫을 모두 사용했습니다. 안내된 시간 뒤에 다시 시도해 주세요. 통화자에게 불이익은 없습니다.',
+  },
   'review-own-version': {
     status: 403,
     en: 'You wrote this version; another approver must approve it.',

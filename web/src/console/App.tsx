@@ -24,7 +24,12 @@ const TAB_LABEL = {
   audit: 'tabAudit',
   capacity: 'tabCapacity',
 } as const;
-const ROLE_LABEL = { viewer: 'roleViewer', operator: 'roleOperator', approver: 'roleApprover' } as const;
+const ROLE_LABEL = {
+  viewer: 'roleViewer',
+  operator: 'roleOperator',
+  approver: 'roleApprover',
+  agent: 'roleAgent',
+} as const;
 
 export function App() {
   const t = useT();
