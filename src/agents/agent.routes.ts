@@ -23,6 +23,8 @@ import {
   SlotSearchSchema,
 } from '../booking/booking.schemas.ts';
 import type { AgentService } from './agent.service.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { AuditList } from '../audit/audit.schemas.ts';
 import {
   AgentBookingHeaders,
   AgentPlaceBody,
@@ -40,6 +42,8 @@ export interface AgentRoutesDeps {
   csrfKey: Uint8Array;
   secureCookies: boolean;
   agents: AgentService;
+  /** The agent's own trail, shown on the agent page. */
+  audit: Pick<AuditService, 'list'>;
   /** Caller verifications per agent per minute (a call takes minutes; this stops a script, not a person). */
   verifyPerAgentPerMinute?: number;
 }
@@ -76,6 +80,18 @@ export function agentRoutes(d: AgentRoutesDeps) {
         preHandler: [...agentWrites, verifies],
       },
       async (req, reply) => sendResult(reply, await d.agents.verifyCaller(agent(req), req.body)),
+    );
+    r.get(
+      '/api/agent/audit',
+      {
+        schema: {
+          tags,
+          summary: "This agent's own audit entries, newest first",
+          response: replies({ 200: AuditList }),
+        },
+        preHandler: agentReads,
+      },
+      async (req) => ({ entries: await d.audit.list({ actor: agent(req), limit: 30 }) }),
     );
     r.get(
       '/api/agent/campaigns/:campaignId/lane',

@@ -345,6 +345,7 @@ export async function composeApp(o: ComposeOptions) {
         csrfKey: operatorCsrfKey,
         secureCookies: o.config.cookieSecure,
         agents: services.agents,
+        audit: services.audit,
       }),
       historyRoutes({ signer: operatorSigner, sessions: operatorSessions, dashboard: services.dashboard }),
       capacityRoutes({

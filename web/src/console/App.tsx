@@ -14,6 +14,8 @@ import { Editor } from './Editor.tsx';
 import { Reviews } from './Reviews.tsx';
 import { Audit } from './Audit.tsx';
 import { Capacity } from './Capacity.tsx';
+import { Agent } from './Agent.tsx';
+import { useAgentT } from './agent-messages.ts';
 
 const TABS = ['dashboard', 'editor', 'reviews', 'audit', 'capacity'] as const;
 type Tab = (typeof TABS)[number];
@@ -33,6 +35,7 @@ const ROLE_LABEL = {
 
 export function App() {
   const t = useT();
+  const at = useAgentT();
   const [operator, setOperator] = useState<Operator | null | undefined>(undefined);
   const [tab, setTab] = useState<Tab>(() => TABS.find((x) => `#${x}` === location.hash) ?? 'dashboard');
 
@@ -60,11 +63,20 @@ export function App() {
     setOperator(null);
   }
 
+  // A call-centre agent sees the agent page only (the staff pages' API refuses the role anyway).
+  const staff = operator && operator.role !== 'agent' ? operator : null;
   return (
     <>
       <header className="console-header">
         <span className="console-title">{t('title')}</span>
-        {operator && (
+        {operator?.role === 'agent' && (
+          <nav className="tabs" aria-label={t('title')}>
+            <button type="button" aria-pressed>
+              {at('tabAgent')}
+            </button>
+          </nav>
+        )}
+        {operator && operator.role !== 'agent' && (
           <nav className="tabs" aria-label={t('title')}>
             {TABS.map((x) => (
               <button key={x} type="button" aria-pressed={tab === x} onClick={() => setTab(x)}>
@@ -86,11 +98,12 @@ export function App() {
       <main className="console-main">
         {operator === undefined && <Loading />}
         {operator === null && <Login onSignedIn={signedIn} />}
-        {operator && tab === 'dashboard' && <Dashboard operator={operator} />}
-        {operator && tab === 'editor' && <Editor operator={operator} />}
-        {operator && tab === 'reviews' && <Reviews operator={operator} />}
-        {operator && tab === 'audit' && <Audit />}
-        {operator && tab === 'capacity' && <Capacity />}
+        {operator?.role === 'agent' && <Agent />}
+        {staff && tab === 'dashboard' && <Dashboard operator={staff} />}
+        {staff && tab === 'editor' && <Editor operator={staff} />}
+        {staff && tab === 'reviews' && <Reviews operator={staff} />}
+        {staff && tab === 'audit' && <Audit />}
+        {staff && tab === 'capacity' && <Capacity />}
         <p className="muted small">{t('noPersonalData')}</p>
       </main>
     </>

@@ -27,6 +27,12 @@ const ACTIONS = [
   'admission-settings',
   'message',
   'agent-booking',
+  'agent-verify',
+  'agent-verify-failed',
+  'agent-admission',
+  'agent-change',
+  'agent-cancel',
+  'agent-lane-quota',
 ] as const;
 
 interface Filters {

@@ -27,6 +27,7 @@ export function BookingTrace() {
   }
 
   const a = trace?.admission;
+  const g = trace?.agentAdmission;
   return (
     <div className="card" aria-labelledby="trace-title">
       <h2 id="trace-title">{t('traceTitle')}</h2>
@@ -55,7 +56,23 @@ export function BookingTrace() {
           <dd>{at(trace.createdAtMs)}</dd>
           <dt>{t('traceAdmission')}</dt>
           <dd>{trace.admissionId ?? '–'}</dd>
-          {!a && <dd className="notice notice-error">{t('traceNoAdmission')}</dd>}
+          {!a && !g && <dd className="notice notice-error">{t('traceNoAdmission')}</dd>}
+          {g && (
+            <>
+              <dt>{t('traceLane')}</dt>
+              <dd data-testid="trace-lane">{t('traceAgentLane')}</dd>
+              <dt>{t('traceAgent')}</dt>
+              <dd data-testid="trace-agent">{g.agent}</dd>
+              <dt>{t('traceAdmitted')}</dt>
+              <dd>{at(g.admittedAtMs)}</dd>
+              <dt>{t('traceProvider')}</dt>
+              <dd data-testid="trace-provider">{g.verificationProvider}</dd>
+              <dt>{t('traceVerified')}</dt>
+              <dd>{at(g.verifiedAtMs)}</dd>
+              <dt>{t('traceMatches')}</dt>
+              <dd data-testid="trace-matches">{g.matchesRequester ? t('yes') : t('no')}</dd>
+            </>
+          )}
           {a && (
             <>
               <dt>{t('traceSeq')}</dt>

@@ -17,6 +17,7 @@ import { appendPoint, emptySeries, seriesFromHistory, type DashboardFeed, type S
 import type { DashboardHistoryView } from '../../../src/operator/history.schemas.ts';
 import { AdmissionControls } from './AdmissionControls.tsx';
 import { WaitingRoomSettings } from './WaitingRoomSettings.tsx';
+import { AgentLaneQuota } from './AgentLaneQuota.tsx';
 
 const POLL_MS = 2_500;
 
@@ -196,6 +197,7 @@ export function Dashboard({ operator }: { operator: Operator }) {
         />
       )}
       {q && <WaitingRoomSettings operator={operator} campaignId={campaignId} />}
+      {q && <AgentLaneQuota operator={operator} campaignId={campaignId} />}
 
       <div className="charts">
         {charts.map((c) => (
