@@ -81,6 +81,16 @@ export function createAgentLaneRepository(db: Db): AgentLaneStore {
 
     countSince: (campaignId, sinceMs) => countSince(db, campaignId, sinceMs),
 
+    async admittedSince(campaignId, sinceMs) {
+      const rows = await db
+        .selectFrom('agent_admissions')
+        .select(['admission_id', 'admitted_at'])
+        .where('campaign_id', '=', campaignId)
+        .where('admitted_at', '>', new Date(sinceMs))
+        .execute();
+      return rows.map((r) => ({ admissionId: r.admission_id, admittedAtMs: ms(r.admitted_at) }));
+    },
+
     admitIfAllowed(a, windowMs, decide) {
       return db.transaction().execute(async (trx) => {
         // The quota row is the lane's lock: admissions of one campaign are decided one at a time,

@@ -53,6 +53,9 @@ export interface AgentServiceDeps {
 export type CallerFailure = 'caller-unverified';
 export type AgentBookingFailure = BookingFailure | LaneRefusal | CallerFailure | 'campaign-not-found';
 
+/** How far back each feed of lane admissions reads again (ms): longer than any insert takes to commit. */
+export const LANE_FEED_OVERLAP_MS = 10_000;
+
 const agentActor = (name: string) => ({ kind: 'agent' as const, name });
 /** How a caller appears in the trail: by the keyed hash of their number, never the number or name. */
 const callerTarget = (identityHash: string) => `caller:${identityHash}`;
@@ -161,7 +164,6 @@ export function createAgentService(d: AgentServiceDeps) {
           })
         : admitted;
     }
-    d.room.noteLaneAdmissions(campaignId, 1);
     await d.audit.record({
       actor: agentActor(agent),
       action: 'agent-admission',
@@ -243,6 +245,35 @@ export function createAgentService(d: AgentServiceDeps) {
     return done;
   }
 
+  /**
+   * Lane admissions reach the admission controller through here, from whichever process made them:
+   * the admission leader reads the new rows about once a second and notes them to its room, so the
+   * queue's allowance shrinks by what the lane took (admission-controller.ts). Rows are read with an
+   * overlap (a row committed a little after its instant is still seen) and counted once by id. A
+   * process that is not leading keeps nothing, and starts afresh when it becomes the leader.
+   */
+  const fed = new Map<string, number>();
+  let fedUntilMs: number | null = null;
+  async function feedLaneAdmissions(campaignIds: Iterable<string>, isLeading: boolean): Promise<number> {
+    const nowMs = d.clock.nowMs();
+    if (!isLeading || fedUntilMs === null) {
+      fed.clear();
+      fedUntilMs = isLeading ? nowMs : null;
+      return 0;
+    }
+    let noted = 0;
+    for (const campaignId of campaignIds) {
+      const rows = await d.lane.admittedSince(campaignId, fedUntilMs - LANE_FEED_OVERLAP_MS);
+      const fresh = rows.filter((r) => !fed.has(r.admissionId));
+      for (const r of fresh) fed.set(r.admissionId, r.admittedAtMs);
+      if (fresh.length > 0) d.room.noteLaneAdmissions(campaignId, fresh.length);
+      noted += fresh.length;
+    }
+    fedUntilMs = nowMs;
+    for (const [id, atMs] of fed) if (atMs <= nowMs - 2 * LANE_FEED_OVERLAP_MS) fed.delete(id);
+    return noted;
+  }
+
   async function withCaller<T, R extends string>(
     token: string | undefined,
     f: (caller: Session) => Promise<Result<T, R>>,
@@ -252,6 +283,7 @@ export function createAgentService(d: AgentServiceDeps) {
   }
 
   return {
+    feedLaneAdmissions,
     verifyCaller,
     laneStatus,
     setLaneQuota,

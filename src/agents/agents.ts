@@ -32,6 +32,8 @@ export interface AgentLaneStore {
   openAdmissionOf(campaignId: string, identityHash: string, nowMs: number): Promise<AgentAdmission | undefined>;
   /** Lane admissions of the campaign admitted after `sinceMs`. */
   countSince(campaignId: string, sinceMs: number): Promise<number>;
+  /** The ids and instants of the campaign's lane admissions admitted after `sinceMs`. */
+  admittedSince(campaignId: string, sinceMs: number): Promise<{ admissionId: string; admittedAtMs: number }[]>;
   /**
    * Atomically (one campaign at a time, across processes): count the window's admissions, ask
    * `decide`, and record `admission` if it allows. A full lane is answered with the instant the

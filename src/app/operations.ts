@@ -1,7 +1,8 @@
 /**
  * The timers of the operations side, started by each process beside the app: the scheduled
  * publisher (approved campaign versions whose instant has come; the store's conditional publish
- * makes it safe in every process at once) and the dashboard sampler (the console's history).
+ * makes it safe in every process at once), the dashboard sampler (the console's history) and the
+ * phone-lane feed (lane admissions to the admission leader's controller).
  */
 import type { Logger } from 'pino';
 import type { Services } from './compose.ts';
@@ -42,10 +43,25 @@ export function startOperations(
         sampling = false;
       });
   }, o.dashboardSampleMs);
+  // Phone-lane admissions made in any process, noted to the admission leader's room (agent.service.ts).
+  let feeding = false;
+  const laneFeed = setInterval(() => {
+    if (feeding) return;
+    feeding = true;
+    services.campaigns
+      .liveCampaigns()
+      .then((live) => services.agents.feedLaneAdmissions(live.keys(), services.waitingRoom.isLeading()))
+      .catch((e) => log.error({ err: e }, 'phone-lane feed failed'))
+      .finally(() => {
+        feeding = false;
+      });
+  }, 1_000);
   publish.unref();
   sample.unref();
+  laneFeed.unref();
   return () => {
     clearInterval(publish);
     clearInterval(sample);
+    clearInterval(laneFeed);
   };
 }

@@ -38,6 +38,8 @@ export interface WaitingRoomWiring {
   queueView(campaignId: string): QueueSummary | null;
   /** "Text me when it is my turn" (opt in/out, the leader's rounds, the operator's counts). */
   turnNotices: TurnNoticeService;
+  /** Whether this process holds the admission lease now (its ticks admit). */
+  isLeading(): boolean;
   /** Closes the store, and with it the Redis connection it was given. */
   close(): Promise<void>;
 }
@@ -131,6 +133,7 @@ export function wireWaitingRoom(o: {
     start: loops.start,
     queueView,
     turnNotices,
+    isLeading: loops.isLeading,
     close: () => store.close(),
   };
 }
