@@ -40,7 +40,10 @@ export interface LaneRoom {
 export interface AgentServiceDeps {
   clock: Clock;
   identity: Pick<IdentityService, 'verify' | 'authenticate'>;
-  booking: Pick<BookingService, 'placeBooking' | 'changeBooking' | 'cancelBooking' | 'myBookings' | 'getBooking'>;
+  booking: Pick<
+    BookingService,
+    'placeBooking' | 'retriedBooking' | 'changeBooking' | 'cancelBooking' | 'myBookings' | 'getBooking'
+  >;
   availability: Pick<AvailabilityService, 'eligibilityOf' | 'openSlotsFor' | 'changeOptionsFor'>;
   lane: AgentLaneStore;
   room: LaneRoom;
@@ -175,6 +178,26 @@ export function createAgentService(d: AgentServiceDeps) {
     return admitted;
   }
 
+  /**
+   * The booking service decides again under its own transaction; this only keeps a caller who
+   * cannot book now (not in the cohort, not their day, already booked) from spending a lane
+   * admission. A retry of a booking that committed (same idempotency key) is answered with it.
+   */
+  async function readyToBook(
+    caller: Session,
+    input: { campaignId: string; idempotencyKey: string },
+  ): Promise<Result<BookingView | null, AgentBookingFailure>> {
+    const decision = await d.availability.eligibilityOf(caller.personId, input.campaignId);
+    if (!decision.ok) return decision.reason === 'unauthenticated' ? err('caller-unverified') : err(decision.reason);
+    const status = decision.value.status;
+    if (status === 'eligible') return ok(null);
+    if (status === 'already-booked') {
+      const retried = await d.booking.retriedBooking({ requesterId: caller.personId, ...input });
+      if (retried) return ok(retried);
+    }
+    return err(status, { message: decision.value.message });
+  }
+
   async function placeBooking(
     agent: string,
     token: string | undefined,
@@ -187,6 +210,8 @@ export function createAgentService(d: AgentServiceDeps) {
   ): Promise<Result<BookingView, AgentBookingFailure>> {
     const caller = await callerOf(token);
     if (!caller.ok) return caller;
+    const ready = await readyToBook(caller.value, input);
+    if (!ready.ok || ready.value) return ready.ok ? ok(ready.value!) : ready;
     const admission = await laneAdmission(agent, caller.value, input.campaignId);
     if (!admission.ok) return admission;
     const seat = input.earliestAt ? { earliestAt: input.earliestAt } : { slotId: input.slotId };
