@@ -1,4 +1,4 @@
-/** The phone lane's quota and admissions over Kysely (0006_agent_lane.sql). */
+/** The phone lane's quota and admissions over Kysely (0007_agent_lane.sql). */
 import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../platform/db.ts';
 import { err, ok } from '../platform/result.ts';

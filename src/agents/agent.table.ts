@@ -2,7 +2,7 @@ import type { ColumnType } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
-/** 0006_agent_lane.sql: the phone lane's share of a campaign's admission rate, set by an operator. */
+/** 0007_agent_lane.sql: the phone lane's share of a campaign's admission rate, set by an operator. */
 export interface AgentLaneQuotasTable {
   campaign_id: string;
   share_percent: number;
@@ -10,7 +10,7 @@ export interface AgentLaneQuotasTable {
   set_at: Timestamp;
 }
 
-/** 0006_agent_lane.sql: one row per caller an agent admitted through the phone lane. */
+/** 0007_agent_lane.sql: one row per caller an agent admitted through the phone lane. */
 export interface AgentAdmissionsTable {
   admission_id: string;
   campaign_id: string;

@@ -1,4 +1,4 @@
--- 0006_agent_lane: call-centre agents (issue 15 item 4).
+-- 0007_agent_lane: call-centre agents (issue 15 item 4).
 -- agent_lane_quotas: the share of a campaign's admission rate its phone lane may use, set by an
 -- operator (the change itself is in the audit log with before and after). No row: the lane is closed.
 -- agent_admissions: every caller an agent admitted through the phone lane, written before the
