@@ -87,7 +87,7 @@ describe('call-centre agent in a browser', () => {
         await done.waitFor();
         const bookingNumber = /예약했습니다: ([A-Z0-9-]+)/.exec(await done.innerText())?.[1];
         assert.ok(bookingNumber, 'the page names the booking');
-        await agent.getByTestId('caller-bookings').getByText(bookingNumber).waitFor();
+        await agent.getByTestId('caller-bookings').getByRole('cell', { name: bookingNumber, exact: true }).waitFor();
 
         // The trail on the page: verification (failed, then done), lane admission, booking.
         const trail = agent.getByTestId('agent-trail');
