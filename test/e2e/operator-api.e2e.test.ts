@@ -193,6 +193,7 @@ describe('operator console API', () => {
       'latency',
       'queue',
       'slotsLeftByRegion',
+      'turnNotices',
     ]);
     assert.equal(/010|rrn|name/i.test(res.body), false);
   });

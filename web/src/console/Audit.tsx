@@ -112,7 +112,7 @@ export function Audit() {
       {failure && <FailureNotice failure={failure} onRetry={() => void list.reload()} />}
       {list.loaded.state === 'ok' && entries.length === 0 && <p className="muted">{t('auditEmpty')}</p>}
       {entries.length > 0 && (
-        <div className="card table-scroll">
+        <div className="card table-scroll" tabIndex={0} role="region" aria-label={t('auditTitle')}>
           <table data-testid="audit-entries">
             <thead>
               <tr>

@@ -32,7 +32,16 @@ export function ImpactReport({ impact }: { impact: ImpactView }) {
       {impact.groups.length === 0 ? (
         <p>{t('impactNone')}</p>
       ) : (
-        <div className="table-scroll">
+        <div
+          className="table-scroll"
+          tabIndex={0}
+          role="region"
+          aria-label={t('impactTitle', {
+            id: impact.campaignId,
+            version: impact.newVersion,
+            live: impact.liveVersion ?? '–',
+          })}
+        >
           <table data-testid="impact-groups">
             <thead>
               <tr>

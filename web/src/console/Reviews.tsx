@@ -93,7 +93,7 @@ export function Reviews({ operator }: { operator: Operator }) {
       )}
       {list.loaded.state === 'ok' && reviews.length === 0 && <p className="muted">{t('reviewsEmpty')}</p>}
       {reviews.length > 0 && (
-        <div className="card table-scroll">
+        <div className="card table-scroll" tabIndex={0} role="region" aria-label={t('reviewsTitle')}>
           <table data-testid="reviews">
             <thead>
               <tr>
