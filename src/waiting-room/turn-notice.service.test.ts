@@ -155,6 +155,21 @@ describe('text me when it is my turn', () => {
     assert.deepEqual(value(await h.service.noticeStatus(far)), { isAvailable: true, state: 'sent' });
   });
 
+  it('sends nothing while admission is paused (the page shows no ETA then), and sends on resume', async () => {
+    const h = await harness();
+    h.clock.set(OPENS);
+    const people = [];
+    for (let i = 1; i <= 5; i++) people.push(await h.join(i));
+    value(await h.service.optIn(people[2]!));
+    value(h.room.pause(CAMPAIGN));
+    await h.admit(0, 1_000);
+    assert.equal(await h.service.runOnce(CAMPAIGN), 0, 'paused: nobody is near the front');
+    value(h.room.resume(CAMPAIGN));
+    value(h.room.pinRate(CAMPAIGN, 1));
+    await h.admit(1, 1_000);
+    assert.equal(await h.service.runOnce(CAMPAIGN), 1, 'resumed: two ahead at 1 / s is within the lead');
+  });
+
   it('counts the grace period from the message, not from when the cursor passed the place', async () => {
     const h = await harness();
     h.clock.set(OPENS);

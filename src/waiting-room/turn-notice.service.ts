@@ -143,6 +143,8 @@ export function createTurnNoticeService(deps: TurnNoticeDeps) {
     const campaign = await deps.campaign(campaignId);
     const room = deps.rooms.roomStatus(campaignId);
     if (!campaign || !isTurnNoticeOn(campaign.setting) || !room.ok || !room.value.snapshot) return 0;
+    // Paused or sold out, the page shows no ETA and the front does not move: nobody's turn is near.
+    if (room.value.controller.isPaused || room.value.seats?.seatsLeft === 0) return 0;
     const leadMs = campaign.setting.leadMinutes * 60_000;
     let written = 0;
     for (const [partition, part] of room.value.snapshot.partitions.entries()) {
