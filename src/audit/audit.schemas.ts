@@ -1,6 +1,7 @@
 /** Request and response schemas of the audit routes (audit.routes.ts); the console takes its types from here. */
 import { Type, type Static } from '@sinclair/typebox';
 import { AUDIT_ACTIONS } from './audit.ts';
+import { QueryTextSchema } from '../platform/http/common.schemas.ts';
 
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -8,9 +9,9 @@ const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 export const AuditQuery = Type.Object(
   {
     campaignId: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' })),
-    actor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    actor: Type.Optional(QueryTextSchema(64)),
     action: Type.Optional(Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)))),
-    target: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    target: Type.Optional(QueryTextSchema(120)),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

@@ -30,7 +30,12 @@ export const AdmissionBody = Type.Object(
 );
 export const DashboardQuery = Type.Object({ campaignId: CampaignIdSchema });
 
-const MessageText = Type.String({ minLength: 1, maxLength: 280 });
+// Shown to everyone waiting and kept in the audit trail (Postgres jsonb cannot hold a NUL): line breaks, no other control characters.
+const MessageText = Type.String({
+  minLength: 1,
+  maxLength: 280,
+  pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]+$',
+});
 /** The operator's admission settings: the planned admission rate and a message to everyone waiting. */
 export const AdmissionSettingsBody = Type.Object(
   {

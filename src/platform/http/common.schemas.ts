@@ -25,6 +25,10 @@ export const CampaignParams = Type.Object({ campaignId: CampaignIdSchema });
 /** An ISO 8601 instant as the server writes it (`Date#toISOString`). */
 export const InstantSchema = Type.String({ description: 'ISO 8601 instant, UTC' });
 
+/** Free text in a query (a name, a search term): 1 to `max` characters, none of them a control character (Postgres text cannot hold a NUL). */
+export const QueryTextSchema = (max: number) =>
+  Type.String({ minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
+
 /** A code in a query string (region, district): letters, digits and hyphens; no control characters. */
 export const CodeQuerySchema = Type.String({ pattern: '^[A-Za-z0-9-]{1,16}$' });
 
