@@ -4,6 +4,7 @@
  * state changes run CSRF after the role check, as the console's other routes do.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { sendResult, type ProblemReason } from '../platform/http/errors.ts';
@@ -54,6 +55,14 @@ function sendAgentResult<T>(reply: FastifyReply, r: Result<T, ProblemReason>, ok
   if (typeof wait === 'number') reply.header('retry-after', String(wait));
   return sendResult(reply, r, okStatus);
 }
+
+/** The slot-search query string as the service takes it (the same for a new booking and a change). */
+const slotSearchOf = (q: Static<typeof SlotQuery>) => ({
+  regionCode: q.region,
+  districtCode: q.district,
+  date: q.date,
+  limit: q.limit,
+});
 
 export function agentRoutes(d: AgentRoutesDeps) {
   return async (app: FastifyInstance) => {
@@ -130,12 +139,7 @@ export function agentRoutes(d: AgentRoutesDeps) {
       async (req, reply) =>
         sendResult(
           reply,
-          await d.agents.slots(req.headers['x-caller-session'], req.params.campaignId, {
-            regionCode: req.query.region,
-            districtCode: req.query.district,
-            date: req.query.date,
-            limit: req.query.limit,
-          }),
+          await d.agents.slots(req.headers['x-caller-session'], req.params.campaignId, slotSearchOf(req.query)),
         ),
     );
     r.post(
@@ -186,12 +190,11 @@ export function agentRoutes(d: AgentRoutesDeps) {
       async (req, reply) =>
         sendResult(
           reply,
-          await d.agents.changeOptions(req.headers['x-caller-session'], req.params.bookingNumber, {
-            regionCode: req.query.region,
-            districtCode: req.query.district,
-            date: req.query.date,
-            limit: req.query.limit,
-          }),
+          await d.agents.changeOptions(
+            req.headers['x-caller-session'],
+            req.params.bookingNumber,
+            slotSearchOf(req.query),
+          ),
         ),
     );
     r.patch(
