@@ -126,7 +126,14 @@ export function composeServices(o: ComposeOptions) {
   });
   const channel =
     o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
-  const outboxSender = createOutboxSender({ db, clock, channel, maxAttempts: config.outboxMaxAttempts });
+  const outboxSender = createOutboxSender({
+    db,
+    clock,
+    channel,
+    maxAttempts: config.outboxMaxAttempts,
+    claimLeaseMs: config.outboxClaimLeaseMs,
+    markEvery: config.outboxMarkEvery,
+  });
   const findPublicPerson = async (id: number) => {
     const p = await people.findPersonById(db, id);
     return p ? publicPerson(p) : null;

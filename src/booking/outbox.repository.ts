@@ -1,9 +1,9 @@
 /**
  * Outbox rows waiting to be sent. A sender claims a batch by leasing it (next_attempt_at moved to
  * the end of the lease, in one autocommitted statement with SKIP LOCKED, so two senders never claim
- * one row), then marks each message sent on its own as soon as its channel accepted it. A sender
- * that dies mid-round leaves its unsent claims to come due again when their lease ends; only a
- * message whose send finished but whose mark did not land is ever sent twice.
+ * one row), then marks the messages its channel accepted sent, a few at a time in one statement. A
+ * sender that dies mid-round leaves its unsent claims to come due again when their lease ends; only
+ * messages whose send finished but whose mark did not land are ever sent twice.
  */
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
@@ -36,12 +36,13 @@ export async function claimDueMessages(
   return rows.sort((a, b) => a.id - b.id);
 }
 
-/** Marks one message sent (the channel accepted it). */
-export async function markSent(db: DbOrTrx, id: number, nowMs: number): Promise<void> {
+/** Marks messages sent (the channel accepted them), in one statement. */
+export async function markSent(db: DbOrTrx, ids: readonly number[], nowMs: number): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('outbox')
     .set({ sent_at: new Date(nowMs), attempts: sql`attempts + 1`, last_error: null })
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .execute();
 }
 

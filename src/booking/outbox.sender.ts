@@ -1,9 +1,13 @@
 /**
- * Delivers outbox messages after their booking committed. At-least-once, one message at a time:
- * a message is marked sent on its own as soon as the channel accepted it, so a crash re-sends at
- * most the message whose send had finished but whose mark had not landed; the rest of the round is
- * still claimed (leased) and comes due again when its lease ends. Every message carries its outbox
- * id, stable across retries and restarts, as the key a channel (an SMS gateway) drops repeats by.
+ * Delivers outbox messages after their booking committed. At-least-once, one message at a time,
+ * repeats bounded: messages the channel accepted are marked sent together, `markEvery` at a time
+ * (and at the end of each round), in one UPDATE. On opening night that is one statement and one
+ * commit per `markEvery` confirmations instead of one per booking (issue 13: the per-message mark
+ * was the booking path's second statement and second WAL flush). A crash re-sends at most the
+ * `markEvery` messages whose sends had finished but whose mark had not landed (`markEvery: 1` is
+ * the strictest: only the message in flight); the rest of the round is still claimed (leased) and
+ * comes due again when its lease ends. Every message carries its outbox id, stable across retries
+ * and restarts, as the key a channel (an SMS gateway) drops repeats by.
  * Failed sends are retried with exponential backoff and jitter, and given up after `maxAttempts`
  * (kept for operators).
  */
@@ -26,6 +30,8 @@ export interface OutboxSenderDeps {
   channel: MessageChannel;
   maxAttempts: number;
   batchSize?: number;
+  /** How many accepted messages are marked sent in one statement (the bound on repeats after a crash). */
+  markEvery?: number;
   /** How long a claimed message stays claimed (ms) before a dead sender's claim comes due again. */
   claimLeaseMs?: number;
   baseBackoffMs?: number;
@@ -44,12 +50,21 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
   const max = deps.maxBackoffMs ?? 5 * 60_000;
   const random = deps.random ?? Math.random;
   const leaseMs = deps.claimLeaseMs ?? 30_000;
+  const markEvery = Math.max(1, deps.markEvery ?? 32);
 
   /** Sends what is due now; returns how many were sent and how many failed this round. */
   async function runOnce(): Promise<{ sent: number; failed: number }> {
     const due = await repo.claimDueMessages(deps.db, deps.clock.nowMs(), batch, leaseMs);
     let sent = 0;
     let failed = 0;
+    let accepted: number[] = [];
+    const markAccepted = async () => {
+      if (accepted.length === 0) return;
+      const ids = accepted;
+      accepted = [];
+      await repo.markSent(deps.db, ids, deps.clock.nowMs());
+      sent += ids.length;
+    };
     for (const m of due) {
       try {
         await deps.channel.send({ id: m.id, kind: m.kind, payload: m.payload });
@@ -65,9 +80,10 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
         failed++;
         continue;
       }
-      await repo.markSent(deps.db, m.id, deps.clock.nowMs());
-      sent++;
+      accepted.push(m.id);
+      if (accepted.length >= markEvery) await markAccepted();
     }
+    await markAccepted();
     return { sent, failed };
   }
 

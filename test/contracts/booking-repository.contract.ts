@@ -521,7 +521,7 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       });
       assert.equal((await mine(NOW + 3_000)).length, 0);
       assert.equal((await mine(NOW + 7_000)).length, 1);
-      await outbox.markSent(tdb.db, due[0]!.id, NOW + 8_000);
+      await outbox.markSent(tdb.db, [due[0]!.id], NOW + 8_000);
       assert.equal((await mine(NOW + 60_000)).length, 0);
       const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', due[0]!.id).executeTakeFirstOrThrow();
       assert.equal(row.attempts, 2);
