@@ -159,6 +159,35 @@ export function bookingStoreContract(engine: string, open: () => Promise<Booking
       assert.deepEqual(await booked(f.dose1.id, f.dose2.id), [1, 1]);
     });
 
+    it('bookings sent at once each keep their own outcome: one refusal never fails another booking', async () => {
+      const f = await fixture('together', 3);
+      const noDose2 = await fixture('together', 5, { dose2Capacity: 0, day: 6 });
+      const full = await fixture('together', 0, { day: 7 });
+      const [a, b, c, d, e, g, k] = await h.newPeople(7);
+      assert.ok((await place(f, a!.id, 'tg-pre', { admission_id: 'adm-tg' })).ok);
+      const outcomes = await Promise.all([
+        place(f, a!.id, 'tg-1'),
+        place(f, b!.id, 'tg-pre', { requested_by_id: a!.id, booking_number: 'BN-tg-2' }),
+        place(f, c!.id, 'tg-3', { admission_id: 'adm-tg' }),
+        place(noDose2, d!.id, 'tg-4'),
+        place(f, e!.id, 'tg-5'),
+        place(full, g!.id, 'tg-6'),
+        place(f, k!.id, 'tg-7'),
+      ]);
+      assert.deepEqual(
+        outcomes.map((r) => (r.ok ? 'ok' : r.reason)),
+        ['already-booked', 'idempotency-key-used', 'admission-used', 'dose2-unavailable', 'ok', 'slot-full', 'ok'],
+      );
+      assert.deepEqual(await booked(f.dose1.id, f.dose2.id), [3, 3]);
+      assert.deepEqual(await booked(noDose2.dose1.id, full.dose1.id), [0, 0], 'refused writes took no seat');
+      for (const r of outcomes)
+        if (r.ok)
+          assert.deepEqual(await h.outboxOf(r.booking.id), [
+            { kind: 'booking-confirmed', bookingNumber: r.booking.booking_number },
+          ]);
+      assert.equal(await h.stores.findBookingByIdempotencyKey(d!.id, 'tg-4'), undefined);
+    });
+
     it('moves a booking to new seats with its message in the same step, and refuses a full slot the same way', async () => {
       const f = await fixture('move', 5);
       const to = await h.newSlotPair({

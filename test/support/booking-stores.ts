@@ -103,11 +103,20 @@ export function memoryHarness(): BookingStoreHarness {
   };
 }
 
-export async function kyselyHarness(open: () => Promise<TestDatabase>): Promise<BookingStoreHarness> {
+/** `writeBatch`: new bookings on the pool go through the batched write (one round trip for several). */
+export async function kyselyHarness(
+  open: () => Promise<TestDatabase>,
+  writeBatch?: { maxBatch: number; maxInFlight: number },
+): Promise<BookingStoreHarness> {
   const tdb = await open();
   const campaigns = new Set<string>();
   return {
-    stores: kyselyBookingStores({ db: tdb.db, findPerson: findPersonById, findFacility: findFacilityById }),
+    stores: kyselyBookingStores({
+      db: tdb.db,
+      findPerson: findPersonById,
+      findFacility: findFacilityById,
+      ...(writeBatch ? { writeBatch } : {}),
+    }),
     async newSlotPair(a) {
       if (!campaigns.has(a.campaignId)) {
         await newLiveCampaign(tdb.db, Date.parse(`${a.date}T00:00:00Z`), { id: a.campaignId });

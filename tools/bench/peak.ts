@@ -46,7 +46,10 @@ const rate = (count: number, ms: number, statuses: StatusTally): StepRate => ({
 
 export const deviceIdOf = (runId: string, i: number) => `bench-${runId}-${i}`;
 
-/** Set-up requests answered 503 (the database probe timed out on a saturated machine) are retried after Retry-After, as the site does. */
+/**
+ * Set-up requests answered 503 (the database probe timed out on a saturated machine) or 429 (the
+ * join shed on event-loop delay) are retried after Retry-After, as the site does. Set-up is not measured.
+ */
 const SETUP_ATTEMPTS = 5;
 async function sendSetup(
   client: LoadClient,
@@ -56,7 +59,7 @@ async function sendSetup(
 ): ReturnType<LoadClient['send']> {
   for (let attempt = 1; ; attempt++) {
     const r = await client.send(i, req);
-    if (r.status !== 503 || attempt >= SETUP_ATTEMPTS) return r;
+    if ((r.status !== 503 && r.status !== 429) || attempt >= SETUP_ATTEMPTS) return r;
     await sleep(1_000 * (r.retryAfterSec ?? 1), signal);
   }
 }
