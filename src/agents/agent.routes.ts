@@ -4,7 +4,6 @@
  * state changes run CSRF after the role check, as the console's other routes do.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { sendResult, type ProblemReason } from '../platform/http/errors.ts';
@@ -22,6 +21,7 @@ import {
   SlotFullReply,
   SlotQuery,
   SlotSearchSchema,
+  slotSearchOf,
 } from '../booking/booking.schemas.ts';
 import type { AgentService } from './agent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -55,14 +55,6 @@ function sendAgentResult<T>(reply: FastifyReply, r: Result<T, ProblemReason>, ok
   if (typeof wait === 'number') reply.header('retry-after', String(wait));
   return sendResult(reply, r, okStatus);
 }
-
-/** The slot-search query string as the service takes it (the same for a new booking and a change). */
-const slotSearchOf = (q: Static<typeof SlotQuery>) => ({
-  regionCode: q.region,
-  districtCode: q.district,
-  date: q.date,
-  limit: q.limit,
-});
 
 export function agentRoutes(d: AgentRoutesDeps) {
   return async (app: FastifyInstance) => {

@@ -24,6 +24,7 @@ import {
   SlotFullReply,
   SlotQuery,
   SlotSearchSchema,
+  slotSearchOf,
 } from './booking.schemas.ts';
 
 export interface BookingRoutesDeps {
@@ -116,12 +117,7 @@ export function bookingRoutes(d: BookingRoutesDeps) {
         sendAdmitted(
           reply,
           await d.admitted.run(d.admissionClaimOf(req), () =>
-            d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId, {
-              regionCode: req.query.region,
-              districtCode: req.query.district,
-              date: req.query.date,
-              limit: req.query.limit,
-            }),
+            d.availability.openSlotsFor(sessionOf(req).personId, req.params.campaignId, slotSearchOf(req.query)),
           ),
         ),
     );
@@ -184,12 +180,11 @@ export function bookingRoutes(d: BookingRoutesDeps) {
       async (req, reply) =>
         sendResult(
           reply,
-          await d.availability.changeOptionsFor(sessionOf(req).personId, req.params.bookingNumber, {
-            regionCode: req.query.region,
-            districtCode: req.query.district,
-            date: req.query.date,
-            limit: req.query.limit,
-          }),
+          await d.availability.changeOptionsFor(
+            sessionOf(req).personId,
+            req.params.bookingNumber,
+            slotSearchOf(req.query),
+          ),
         ),
     );
     r.patch(

@@ -28,6 +28,14 @@ export const SlotQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The slot-search query string as the availability service takes it (a new booking, a change, an agent's search). */
+export const slotSearchOf = (q: Static<typeof SlotQuery>) => ({
+  regionCode: q.region,
+  districtCode: q.district,
+  date: q.date,
+  limit: q.limit,
+});
+
 const ForPerson = Type.Optional(
   Type.Object(
     {
