@@ -64,6 +64,10 @@ export async function checkScenario(o: {
   );
   const dir = mkdtempSync(join(tmpdir(), `yeyak-plan-check-${o.id}-`));
   const t0 = performance.now();
+  // Progress on stderr: each setup phase, then each virtual minute with the wall time so far.
+  const wall = () => `${Math.round((performance.now() - t0) / 1000)} s`;
+  let lastPhase = '';
+  let lastMinute = -Infinity;
   try {
     const r = await runFull({
       scenario: { ...scenario, simulation: { ...scenario.simulation, minutesAfterOpening: horizon } },
@@ -75,6 +79,19 @@ export async function checkScenario(o: {
       stepping: 'fixed',
       bookingWorkers: 2,
       admissionRatePerSec: plan.admission.plannedRatePerSec,
+      preOpeningStepMs: 10_000,
+      onPhase: (phase, done, total) => {
+        if (phase !== lastPhase || done === total) console.error(`${o.id} ${wall()}: ${phase} ${done}/${total}`);
+        lastPhase = phase;
+      },
+      onStep: (p) => {
+        const minute = Math.floor((p.virtualMs - p.opensAtMs) / 60_000);
+        if (minute === lastMinute) return;
+        lastMinute = minute;
+        console.error(
+          `${o.id} ${wall()}: T${minute >= 0 ? '+' : ''}${minute} min, waiting ${p.waiting}, booked ${p.booked}`,
+        );
+      },
     });
     const sim = queueDrain(r.sim.rec, r.sim.opensAtMs);
     return {
