@@ -16,6 +16,7 @@ import { pgliteForTest, type TestDatabase } from '../../test/support/databases.t
 import { dateAfter, newFacility, newLiveCampaign, newSlotPair } from '../../test/support/factories.ts';
 import { testApp, testConfig } from '../../test/support/services.ts';
 import { verifyAs } from '../../test/support/queue.ts';
+import { referenceOf } from '../waiting-room/queue-reference.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 const CAMPAIGN = 'demo';
@@ -283,5 +284,82 @@ describe('call-centre agent routes', () => {
     const later = await book(agent, other, slots[0]!, 'agent-key-lane-0004');
     assert.equal(later.statusCode, 201, later.body);
     assert.deepEqual(await unaccountedBookings(tdb.db, CAMPAIGN), [], 'every agent booking has its agent record');
+  });
+
+  it('looks up the queue reference a citizen reads out, as the operator console does, and audits every lookup', async () => {
+    const key = testConfig().identityHmacKey;
+    const waiter = { rrn: makeRrn('1968-05-05', 'F', 3), name: '박대기', born: '1968-05-05' };
+    await insertPeople(tdb.db, [
+      {
+        identity_hash: identityHashOf(key, waiter.rrn.replace('-', '')),
+        birth_date: waiter.born,
+        name: waiter.name,
+        phone: '010-1339-0001',
+        region_code: 'KR-11',
+      },
+    ]);
+    const joined = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/campaigns/${CAMPAIGN}/queue`,
+      headers: await verifyAs(ctx.app, waiter.rrn, waiter.name),
+      payload: { deviceId: 'device-reference-lookup-01' },
+    });
+    assert.equal(joined.statusCode, 200, joined.body);
+    const reference = joined.json().status.reference as string;
+    assert.match(reference, /^[0-9A-Z]{4,}-.$/, 'the waiting page shows a reference');
+    await ctx.services.waitingRoom.service.refreshSnapshot(CAMPAIGN);
+
+    const agent = await login(ctx.app, 'ag', 'ag-password-1');
+    const op = await login(ctx.app, 'op', 'op-password-1');
+    const lookUp = (h: Record<string, string>, ref: string, who: 'agent' | 'operator' = 'agent') =>
+      ctx.app.inject({
+        url: `/api/${who}/campaigns/${CAMPAIGN}/queue/references/${encodeURIComponent(ref)}`,
+        headers: h,
+      });
+    // Read out over the phone: lower case, without the dash.
+    const found = await lookUp(agent, reference.toLowerCase().replace('-', ''));
+    assert.equal(found.statusCode, 200, found.body);
+    assert.equal(found.json().reference, reference);
+    assert.equal(found.json().state, 'waiting');
+    assert.ok(found.json().position >= 1);
+    assert.equal(found.json().ahead, found.json().position - 1);
+    const asOperator = await lookUp(op, reference, 'operator');
+    assert.deepEqual(found.json(), asOperator.json(), "the operator console's answer, the same service method");
+
+    const bad = await lookUp(agent, 'not-a-ref!');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().code, 'queue-reference-invalid');
+    const room = ctx.services.waitingRoom.service.roomStatus(CAMPAIGN);
+    assert.ok(room.ok);
+    const partitions = room.value.snapshot?.partitions.length ?? 0;
+    const notYet = referenceOf({ partition: 0, seq: 1_000_000 }, partitions);
+    const unknown = await lookUp(agent, notYet);
+    assert.equal(unknown.statusCode, 404);
+    assert.equal(unknown.json().code, 'queue-reference-unknown');
+    const otherCampaign = await ctx.app.inject({
+      url: `/api/agent/campaigns/no-such-campaign/queue/references/${reference}`,
+      headers: agent,
+    });
+    assert.equal(otherCampaign.json().code, 'campaign-not-found');
+    const byOperator = await lookUp(op, reference);
+    assert.equal(byOperator.statusCode, 403, 'the agent route is for agents');
+    assert.equal(byOperator.json().code, 'agent-required');
+
+    const trail = await ctx.app.inject({ url: '/api/agent/audit', headers: agent });
+    const lookups = (
+      trail.json().entries as { action: string; actor: string; target: string | null; detail: unknown }[]
+    )
+      .filter((e) => e.action === 'agent-reference-lookup')
+      .reverse();
+    assert.deepEqual(
+      lookups.map((e) => [e.actor, e.target, e.detail]),
+      [
+        ['ag', `queue-ref:${reference}`, { outcome: 'waiting', partition: found.json().partition }],
+        ['ag', null, { outcome: 'bad-reference' }],
+        ['ag', null, { outcome: 'not-issued' }],
+        ['ag', null, { outcome: 'unknown-campaign' }],
+      ],
+    );
+    assert.ok(!trail.body.includes(waiter.name), 'no name in the trail');
   });
 });

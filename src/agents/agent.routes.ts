@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { replies } from '../platform/http/problem.schemas.ts';
-import { sendResult, type ProblemReason } from '../platform/http/errors.ts';
+import { sendProblem, sendResult, type ProblemReason } from '../platform/http/errors.ts';
 import type { Result } from '../platform/result.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
 import type { TokenSigner } from '../platform/signing.ts';
@@ -23,6 +23,8 @@ import {
   SlotSearchSchema,
   slotSearchOf,
 } from '../booking/booking.schemas.ts';
+import { ReferenceLookupSchema, ReferenceParams } from '../operator/operator.schemas.ts';
+import { referenceLookupWire, referenceProblem } from '../operator/reference-lookup.ts';
 import type { AgentService } from './agent.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { AuditList } from '../audit/audit.schemas.ts';
@@ -106,6 +108,25 @@ export function agentRoutes(d: AgentRoutesDeps) {
         preHandler: agentReads,
       },
       async (req) => d.agents.laneStatus(req.params.campaignId),
+    );
+    r.get(
+      '/api/agent/campaigns/:campaignId/queue/references/:reference',
+      {
+        schema: {
+          tags,
+          summary: 'Where the queue place a caller reads out stands (the reference on their waiting page); audited',
+          params: ReferenceParams,
+          response: replies({ 200: ReferenceLookupSchema }),
+        },
+        preHandler: agentReads,
+      },
+      async (req, reply) => {
+        const { campaignId, reference } = req.params;
+        const found = await d.agents.lookupReference(agent(req), campaignId, reference);
+        return found.ok
+          ? referenceLookupWire(campaignId, found.value)
+          : sendProblem(reply, referenceProblem(found.reason));
+      },
     );
     r.get(
       '/api/agent/campaigns/:campaignId/eligibility',

@@ -85,7 +85,27 @@ function agentUnit() {
       changeOptionsFor: async () => err('booking-not-found'),
     },
     lane: memoryLane((id) => [...u.stores.snapshot().bookings.values()].some((b) => b.admission_id === id)),
-    room: { stateOf: (id) => (id === 'demo' ? room : null), noteLaneAdmissions: (_id, n) => void noted.push(n) },
+    room: {
+      stateOf: (id) => (id === 'demo' ? room : null),
+      noteLaneAdmissions: (_id, n) => void noted.push(n),
+      // The waiting room's own lookup is tested in waiting-room.service.test.ts; here, two places.
+      lookupReference: (id, ref) =>
+        id !== 'demo'
+          ? err('unknown-campaign')
+          : !/^[0-9A-Z]{4}-[0-9A-Z]$/i.test(ref)
+            ? err('bad-reference')
+            : ref.toUpperCase() === '0001-A'
+              ? ok({
+                  state: 'waiting',
+                  reference: '0001-A',
+                  partition: 0,
+                  position: 12,
+                  ahead: 11,
+                  eta: { expectedMs: 60_000, lowMs: 30_000, highMs: 90_000, ratePerSec: 1, isFromPlan: false },
+                  isPaused: false,
+                })
+              : err('not-issued'),
+    },
     audit: { record: async (e) => (entries.push(e), { ...e }) as never },
     newAdmissionId: () => `u${++ids}`,
     admissionTtlMs: 600_000,
@@ -133,6 +153,25 @@ describe('agent service', () => {
     );
     assert.ok(!JSON.stringify(a.entries).includes(caller.rrn.replace('-', '')), 'no RRN in the trail');
     assert.ok(!JSON.stringify(a.entries).includes(caller.name), 'no name in the trail');
+  });
+
+  it('looks up a queue reference for a caller, auditing every lookup with its outcome and nothing about who holds it', async () => {
+    const a = agentUnit();
+    const found = await a.agents.lookupReference('ag', 'demo', '0001-a');
+    assert.equal(found.ok && found.value.state === 'waiting' && found.value.position, 12);
+    assert.deepEqual(await a.agents.lookupReference('ag', 'demo', '9999-Z'), { ok: false, reason: 'not-issued' });
+    assert.deepEqual(await a.agents.lookupReference('ag', 'demo', 'not a ref\u0000'), {
+      ok: false,
+      reason: 'bad-reference',
+    });
+    assert.deepEqual(
+      a.entries.map((e) => [e.actor.kind, e.actor.name, e.action, e.campaignId, e.target, e.detail]),
+      [
+        ['agent', 'ag', 'agent-reference-lookup', 'demo', 'queue-ref:0001-A', { outcome: 'waiting', partition: 0 }],
+        ['agent', 'ag', 'agent-reference-lookup', 'demo', null, { outcome: 'not-issued' }],
+        ['agent', 'ag', 'agent-reference-lookup', 'demo', null, { outcome: 'bad-reference' }],
+      ],
+    );
   });
 
   it('refuses a caller without a verification, and a second caller while the lane is full, saying when to retry', async () => {

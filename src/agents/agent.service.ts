@@ -25,6 +25,7 @@ import {
   type LaneRefusal,
   type LaneRoomState,
 } from '../waiting-room/agent-lane.ts';
+import type { ReferenceLookup, ReferenceRefusal, WaitingRoomService } from '../waiting-room/waiting-room.service.ts';
 import type { AgentAdmission, AgentLaneStore, StoredLaneQuota } from './agents.ts';
 
 export * from './agents.ts';
@@ -35,6 +36,8 @@ export interface LaneRoom {
   stateOf(campaignId: string): LaneRoomState | null;
   /** Lane admissions to take off the queue's allowance (admission-loop.ts). */
   noteLaneAdmissions(campaignId: string, count: number): void;
+  /** Where the place a citizen's queue reference names stands (the operator console's lookup). */
+  lookupReference: WaitingRoomService['lookupReference'];
 }
 
 export interface AgentServiceDeps {
@@ -179,6 +182,28 @@ export function createAgentService(d: AgentServiceDeps) {
   }
 
   /**
+   * A caller reads out the queue reference their waiting page shows (`000Z-Z`): where that place
+   * stands, from the same service method the operator console uses. Every lookup is an audit entry
+   * (refused ones too): the agent, the campaign, the canonical reference and the outcome. A reference
+   * names a place in the queue, not a person; text that is not a reference is not recorded at all.
+   */
+  async function lookupReference(
+    agent: string,
+    campaignId: string,
+    reference: string,
+  ): Promise<Result<ReferenceLookup, ReferenceRefusal>> {
+    const found = d.room.lookupReference(campaignId, reference);
+    await d.audit.record({
+      actor: agentActor(agent),
+      action: 'agent-reference-lookup',
+      campaignId,
+      target: found.ok ? `queue-ref:${found.value.reference}` : null,
+      detail: found.ok ? { outcome: found.value.state, partition: found.value.partition } : { outcome: found.reason },
+    });
+    return found;
+  }
+
+  /**
    * The booking service decides again under its own transaction; this only keeps a caller who
    * cannot book now (not in the cohort, not their day, already booked) from spending a lane
    * admission. A retry of a booking that committed (same idempotency key) is answered with it.
@@ -310,6 +335,7 @@ export function createAgentService(d: AgentServiceDeps) {
   return {
     feedLaneAdmissions,
     verifyCaller,
+    lookupReference,
     laneStatus,
     setLaneQuota,
     placeBooking,

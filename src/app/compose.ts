@@ -208,6 +208,7 @@ export function composeServices(o: ComposeOptions) {
           : null;
       },
       noteLaneAdmissions: (campaignId, count) => void waitingRoom.service.noteLaneAdmissions(campaignId, count),
+      lookupReference: (campaignId, reference) => waitingRoom.service.lookupReference(campaignId, reference),
     },
     newAdmissionId: randomUUID,
     admissionTtlMs: defaultWaitingRoomSettings.admissionTtlMs,

@@ -6,11 +6,15 @@ import { QueryTextSchema } from '../platform/http/common.schemas.ts';
 const NullableText = Type.Union([Type.String(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
+/** Every action the trail records (audit.ts's list); the console's labels are checked against its type. */
+export const AuditActionSchema = Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)));
+export type AuditActionWire = Static<typeof AuditActionSchema>;
+
 export const AuditQuery = Type.Object(
   {
     campaignId: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' })),
     actor: Type.Optional(QueryTextSchema(64)),
-    action: Type.Optional(Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)))),
+    action: Type.Optional(AuditActionSchema),
     target: Type.Optional(QueryTextSchema(120)),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),

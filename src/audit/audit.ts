@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'agent-change',
   'agent-cancel',
   'agent-lane-quota',
+  'agent-reference-lookup',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -32,6 +32,7 @@ import {
 } from './operator.schemas.ts';
 import { operatorActor, type AuditAction, type AuditRecorder } from '../audit/audit.service.ts';
 import type { WaitingRoomService } from '../waiting-room/waiting-room.service.ts';
+import { referenceLookupWire, referenceProblem } from './reference-lookup.ts';
 import type { AdmissionSettings } from '../waiting-room/admission-settings.ts';
 
 /** Operator controls of a campaign's admission; 'unknown-campaign' when it has no waiting room. */
@@ -261,8 +262,8 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
         return settingsWire(id, done.value);
       },
     );
-    // A place named by its queue reference (the citizen reads it out on the phone). Operators now;
-    // call-centre agents get the same service method (WaitingRoomService.lookupReference).
+    // A place named by its queue reference (the citizen reads it out on the phone). Call-centre
+    // agents have their own route to the same service method (agent.routes.ts, audited).
     r.get(
       '/api/operator/campaigns/:campaignId/queue/references/:reference',
       {
@@ -273,33 +274,9 @@ export function operatorRoutes(d: OperatorRoutesDeps) {
         const { campaignId, reference } = req.params;
         if (!d.admission) return sendResult(reply, err('campaign-not-found'));
         const found = d.admission.lookupReference(campaignId, reference);
-        if (!found.ok)
-          return sendProblem(
-            reply,
-            found.reason === 'unknown-campaign'
-              ? 'campaign-not-found'
-              : found.reason === 'bad-reference'
-                ? 'queue-reference-invalid'
-                : 'queue-reference-unknown',
-          );
-        const f = found.value;
-        const eta = f.state === 'waiting' && f.eta;
-        return {
-          campaignId,
-          reference: f.reference,
-          state: f.state,
-          partition: f.partition,
-          position: f.state === 'waiting' ? f.position : null,
-          ahead: f.state === 'waiting' ? f.ahead : null,
-          eta: eta
-            ? {
-                seconds: Math.round(eta.expectedMs / 1000),
-                lowSeconds: Math.round(eta.lowMs / 1000),
-                highSeconds: eta.highMs === null ? null : Math.round(eta.highMs / 1000),
-              }
-            : null,
-          isPaused: f.isPaused,
-        };
+        return found.ok
+          ? referenceLookupWire(campaignId, found.value)
+          : sendProblem(reply, referenceProblem(found.reason));
       },
     );
   };

@@ -2,13 +2,15 @@
  * Issue 15 item 4 in a real browser: an operator gives the demo campaign's phone lane a share of
  * the admission rate (confirmed), a call-centre agent signs in, verifies a caller through an
  * identity provider, books for them through the lane, and sees the audit entries the booking
- * left; the operator's booking trace shows the agent and the lane. Each step is checked against
- * the server's state, not only the page.
+ * left; the operator's booking trace shows the agent and the lane. The agent looks up the queue
+ * reference a waiting citizen reads out (place, ahead, estimate; a mistyped one is refused), and
+ * each lookup is audited. Each step is checked against the server's state, not only the page.
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import {
+  joinOverApi,
   launchBrowser,
   onFailureScreenshot,
   screenshot,
@@ -131,6 +133,52 @@ describe('call-centre agent in a browser', () => {
         await operator.getByTestId('trace-agent').filter({ hasText: 'agent' }).waitFor();
         await operator.getByTestId('trace-lane').filter({ hasText: '전화 예약(상담원) 입장' }).waitFor();
         await screenshot(operator, 'console-agent-trace');
+
+        // A waiting citizen reads out the reference on their page; the agent looks it up (typed as
+        // heard: lower case, no dash). Admission is paused so the place stays waiting.
+        const wr = site.services.waitingRoom.service;
+        assert.ok(wr.pause('demo').ok);
+        const reference = (await joinOverApi(site, 20)).status.reference;
+        assert.ok(reference, 'the waiting page has a reference');
+        await wr.refreshSnapshot('demo');
+        const lookup = agent.getByTestId('agent-reference-result');
+        await agent.getByLabel('대기 번호', { exact: true }).fill(reference.toLowerCase().replace('-', ''));
+        await agent.getByRole('button', { name: '조회', exact: true }).click();
+        await lookup
+          .locator('[data-state="waiting"]')
+          .filter({ hasText: `${reference}: 대기 중` })
+          .waitFor();
+        assert.match(await lookup.innerText(), /\d+번째 \(앞에 [\d,]+명\)/);
+        // Paused: no estimate, and the page says why.
+        assert.match(await agent.getByTestId('agent-reference-eta').innerText(), /입장이 일시정지되어/);
+        await screenshot(agent, 'console-agent-reference');
+        // A mis-heard symbol fails the check symbol: the server's words, not a wrong place.
+        await agent
+          .getByLabel('대기 번호', { exact: true })
+          .fill(`${reference.slice(0, -1)}${reference.endsWith('0') ? '1' : '0'}`);
+        await agent.getByRole('button', { name: '조회', exact: true }).click();
+        await lookup.locator('[data-problem="queue-reference-invalid"]').waitFor();
+        assert.equal(await lookup.locator('[data-state]').count(), 0, 'no place is shown for a bad reference');
+        await trail.locator('tr[data-action="agent-reference-lookup"]').nth(1).waitFor();
+        assert.deepEqual(
+          await seriousA11yViolations(agent),
+          [],
+          'agent page with a lookup: no serious accessibility violations',
+        );
+        const lookups = await db
+          .selectFrom('audit_log')
+          .select(['actor', 'campaign_id', 'target', 'detail'])
+          .where('action', '=', 'agent-reference-lookup')
+          .orderBy('id')
+          .execute();
+        assert.deepEqual(
+          lookups.map((e) => [e.actor, e.campaign_id, e.target, (e.detail as { outcome: string }).outcome]),
+          [
+            ['agent', 'demo', `queue-ref:${reference}`, 'waiting'],
+            ['agent', 'demo', null, 'bad-reference'],
+          ],
+        );
+        assert.ok(wr.resume('demo').ok);
 
         // The same page in English.
         await agent.getByRole('button', { name: 'English' }).click();

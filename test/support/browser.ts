@@ -137,6 +137,7 @@ export async function joinOverApi(site: SiteServer, index: number) {
     body: JSON.stringify({ deviceId: `other-phone-${index}` }),
   });
   assert.equal(joined.status, 200, await joined.clone().text());
+  return (await joined.json()) as { ticket: string; status: { kind: string; reference?: string | null } };
 }
 
 /** axe-core's violations of impact serious or critical on the page as it is now (WCAG 2.1 A/AA rules). */

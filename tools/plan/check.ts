@@ -1,5 +1,6 @@
 /**
  * npm run plan:check [-- --scale 0.1] [-- --scenario 2021-07-19 --scenario 2021-08-09] [-- --bench FILE …]
+ *   [-- --booking-workers 2] [-- --max-wall-minutes 120]
  *
  * The capacity plan checked against the simulator (issue 15 item 3): for each scenario, the queue
  * peak and drain time `npm run plan` predicts at the scale, next to what the full-mode simulator
@@ -52,6 +53,8 @@ export async function checkScenario(o: {
   databaseUrl: string;
   redisUrl: string;
   maxWallMs: number;
+  /** Worker threads for the booking path (each with its own Postgres pool of 12; 0: the main thread). */
+  bookingWorkers?: number;
 }): Promise<CheckRow> {
   const measured = readMeasured(o.bench);
   if (!measured.ok) throw new Error(`bench results lack: ${(measured.detail?.missing as string[]).join('; ')}`);
@@ -64,6 +67,10 @@ export async function checkScenario(o: {
   );
   const dir = mkdtempSync(join(tmpdir(), `yeyak-plan-check-${o.id}-`));
   const t0 = performance.now();
+  // Progress on stderr: each setup phase, then each virtual minute with the wall time so far.
+  const wall = () => `${Math.round((performance.now() - t0) / 1000)} s`;
+  let lastPhase = '';
+  let lastMinute = -Infinity;
   try {
     const r = await runFull({
       scenario: { ...scenario, simulation: { ...scenario.simulation, minutesAfterOpening: horizon } },
@@ -73,8 +80,21 @@ export async function checkScenario(o: {
       dataDir: dir,
       maxWallMs: o.maxWallMs,
       stepping: 'fixed',
-      bookingWorkers: 2,
+      bookingWorkers: o.bookingWorkers ?? 2,
       admissionRatePerSec: plan.admission.plannedRatePerSec,
+      preOpeningStepMs: 10_000,
+      onPhase: (phase, done, total) => {
+        if (phase !== lastPhase || done === total) console.error(`${o.id} ${wall()}: ${phase} ${done}/${total}`);
+        lastPhase = phase;
+      },
+      onStep: (p) => {
+        const minute = Math.floor((p.virtualMs - p.opensAtMs) / 60_000);
+        if (minute === lastMinute) return;
+        lastMinute = minute;
+        console.error(
+          `${o.id} ${wall()}: T${minute >= 0 ? '+' : ''}${minute} min, waiting ${p.waiting}, booked ${p.booked}`,
+        );
+      },
     });
     const sim = queueDrain(r.sim.rec, r.sim.opensAtMs);
     return {
@@ -107,6 +127,7 @@ async function main(): Promise<number> {
       scenario: { type: 'string', multiple: true, default: ['2021-07-19', '2021-08-09'] },
       bench: { type: 'string', multiple: true },
       'max-wall-minutes': { type: 'string', default: '120' },
+      'booking-workers': { type: 'string', default: '2' },
     },
   });
   const scale = Number(v.scale);
@@ -127,6 +148,7 @@ async function main(): Promise<number> {
       databaseUrl: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       redisUrl: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
       maxWallMs: Number(v['max-wall-minutes']) * 60_000,
+      bookingWorkers: Number(v['booking-workers']),
     });
     const okPeak = within(row.predicted.peak, row.simulated.peak, 0.2);
     const okDrain = within(row.predicted.drainedAtMinutes, row.simulated.drainedAtMinutes, 0.2);

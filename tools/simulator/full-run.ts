@@ -65,6 +65,16 @@ export interface FullOptions {
    * would (`npm run plan`); the active-session cap still holds. Unset: the AIMD controller adapts.
    */
   admissionRatePerSec?: number;
+  /**
+   * Longest step before the opening (ms; default 1 s, a quiet step). Nobody is admitted before the
+   * opening: joins only enter the pre-room (drawn at random at the opening, so their order within
+   * it does not matter) and polls get a countdown; longer steps there run those events up to this
+   * late, never past the opening (the last step before it is a quiet one). `npm run plan:check`
+   * uses 10 s: at 1/10 scale on the shared 2-core machine the hour of 1 s pre-opening steps cost
+   * about as much wall time as the night after it (tools/plan/README.md). Scripted clients that poll
+   * faster than a step poll once a step before the opening.
+   */
+  preOpeningStepMs?: number;
   onPhase?: (phase: string, done: number, total: number) => void;
   onStep?: (p: StepProgress) => void;
 }
@@ -127,6 +137,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
       onStep: o.onStep,
       sender,
       isFixed: o.stepping === 'fixed',
+      preOpeningStepMs: Math.max(QUIET_STEP_MS, o.preOpeningStepMs ?? QUIET_STEP_MS),
       signal: o.signal,
     });
     const t2 = performance.now();
@@ -283,6 +294,7 @@ interface LoopOptions {
   onStep: FullOptions['onStep'];
   sender: ReturnType<typeof createOutboxSender>;
   isFixed: boolean;
+  preOpeningStepMs: number;
   signal: AbortSignal | undefined;
 }
 
@@ -337,9 +349,15 @@ async function loop(sim: Sim, o: LoopOptions): Promise<FullResult['stoppedBy']> 
       return 'done';
     }
     // Busy steps tick at the production interval (a burst of calls per step stays small); quiet
-    // ones take a second at a time: the controller admits rate × dt either way.
-    const minStep = callsThisStep > BUSY_STEP_CALLS ? o.tickMs : Math.max(o.tickMs, QUIET_STEP_MS);
-    let advance = o.isFixed ? minStep : Math.round(Math.min(MAX_STEP_MS, Math.max(minStep, wall)));
+    // ones take a second at a time (before the opening, up to preOpeningStepMs): the controller
+    // admits rate × dt either way.
+    const quietStep =
+      t + QUIET_STEP_MS < sim.opensAtMs
+        ? Math.max(QUIET_STEP_MS, Math.min(o.preOpeningStepMs, sim.opensAtMs - QUIET_STEP_MS - t))
+        : QUIET_STEP_MS;
+    const isBusy = callsThisStep > BUSY_STEP_CALLS && (t >= sim.opensAtMs || o.preOpeningStepMs <= QUIET_STEP_MS);
+    const minStep = isBusy ? o.tickMs : Math.max(o.tickMs, quietStep);
+    let advance = o.isFixed ? minStep : Math.round(Math.min(Math.max(MAX_STEP_MS, minStep), Math.max(minStep, wall)));
     if (isIdle && next !== null && next - t > advance) {
       // Skip to the event, but stop at the opening so it is ticked on time.
       const target = t < sim.opensAtMs ? Math.min(next, sim.opensAtMs) : next;

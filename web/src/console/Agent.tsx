@@ -1,7 +1,8 @@
 /**
  * The call-centre agent's page (issue 15 item 4): choose the campaign, verify the caller through
  * an identity provider, then book, change or cancel for them (AgentBookings.tsx); the phone lane's
- * state and the agent's own audit entries are shown beside. The caller's verification is kept in
+ * state and the agent's own audit entries are shown beside, and a caller's queue reference can be
+ * looked up (AgentReferenceLookup.tsx). The caller's verification is kept in
  * this page's memory only and dropped with "End call".
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -14,6 +15,7 @@ import { useAgentT } from './agent-messages.ts';
 import { useT } from './messages.ts';
 import { opRequest } from './operator-api.ts';
 import { AgentBookings } from './AgentBookings.tsx';
+import { AgentReferenceLookup } from './AgentReferenceLookup.tsx';
 import type { CallerVerifiedWire, LaneStatusWire } from '../../../src/agents/agent.schemas.ts';
 import type { AuditEntryView } from '../../../src/audit/audit.schemas.ts';
 
@@ -57,6 +59,7 @@ export function Agent() {
       </div>
       <div className="agent-columns">
         <div>
+          {campaignId && <AgentReferenceLookup key={campaignId} campaignId={campaignId} onLookup={acted} />}
           <CallerCard
             providers={providers.loaded.state === 'ok' ? providers.loaded.data.providers : []}
             caller={caller}

@@ -7,33 +7,18 @@ import { FailureNotice, Loading, failureOf, type Failure } from '../shared/failu
 import { formatStamp, seoulLocalToIso } from '../shared/format.ts';
 import { useLang } from '../shared/i18n.tsx';
 import { useApi } from '../shared/use-api.ts';
-import { useT } from './messages.ts';
+import { LABELLED_ACTIONS, useT, type MessageKey } from './messages.ts';
 import { opRequest } from './operator-api.ts';
 import { BookingTrace } from './BookingTrace.tsx';
-import type { AuditEntryView } from '../../../src/audit/audit.schemas.ts';
+import type { AuditActionWire, AuditEntryView } from '../../../src/audit/audit.schemas.ts';
 
-const ACTIONS = [
-  'login',
-  'logout',
-  'login-failed',
-  'campaign-save',
-  'campaign-approve',
-  'campaign-publish',
-  'campaign-withdraw',
-  'admission-pause',
-  'admission-resume',
-  'admission-pin',
-  'admission-unpin',
-  'admission-settings',
-  'message',
-  'agent-booking',
-  'agent-verify',
-  'agent-verify-failed',
-  'agent-admission',
-  'agent-change',
-  'agent-cancel',
-  'agent-lane-quota',
-] as const;
+/**
+ * The actions to filter by: those the console labels, which must be exactly those the server
+ * records. A label for an action the server does not know fails the assignment below; an action
+ * the server records without a label fails `labelKey` (both at compile time).
+ */
+const ACTIONS: readonly AuditActionWire[] = LABELLED_ACTIONS;
+const labelKey = (a: AuditActionWire) => `action.${a}` as const satisfies MessageKey;
 
 interface Filters {
   campaignId: string;
@@ -77,7 +62,7 @@ export function Audit() {
   const failure: Failure | null = list.loaded.state === 'failed' ? list.loaded.failure : null;
   const entries = list.loaded.state === 'ok' ? list.loaded.data.entries : [];
   const actionName = (a: string) =>
-    (ACTIONS as readonly string[]).includes(a) ? t(`action.${a as (typeof ACTIONS)[number]}`) : a;
+    (ACTIONS as readonly string[]).includes(a) ? t(labelKey(a as AuditActionWire)) : a;
 
   return (
     <section aria-labelledby="audit-title">

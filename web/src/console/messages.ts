@@ -195,6 +195,7 @@ const ko = {
   'action.agent-change': '상담원 예약 변경',
   'action.agent-cancel': '상담원 예약 취소',
   'action.agent-lane-quota': '전화 예약 입장 몫 설정',
+  'action.agent-reference-lookup': '상담원 대기 번호 조회',
   traceLane: '입장 경로',
   traceAgentLane: '전화 예약(상담원) 입장',
   traceAgent: '상담원',
@@ -482,6 +483,7 @@ const en: Record<Key, string> = {
   'action.agent-change': 'agent changed a booking',
   'action.agent-cancel': 'agent cancelled a booking',
   'action.agent-lane-quota': 'phone-lane quota set',
+  'action.agent-reference-lookup': 'agent looked up a queue reference',
   traceLane: 'Admitted through',
   traceAgentLane: 'the phone lane (call-centre agent)',
   traceAgent: 'Agent',
@@ -578,3 +580,11 @@ const en: Record<Key, string> = {
 };
 
 export const useT = createTranslator({ ko, en });
+export type MessageKey = Key;
+
+/** The audit actions the console has a label for (`action.*`), in the labels' order. */
+type ActionOf<K> = K extends `action.${infer A}` ? A : never;
+export type LabelledAction = ActionOf<Key>;
+export const LABELLED_ACTIONS = Object.keys(ko)
+  .filter((k) => k.startsWith('action.'))
+  .map((k) => k.slice('action.'.length) as LabelledAction);
