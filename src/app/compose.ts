@@ -78,7 +78,16 @@ export function composeServices(o: ComposeOptions) {
   const db = database.db;
   const metrics = createMetrics({ defaultMetrics: true });
   const sessions = createTokenSigner<SessionClaims>(config.signingSecret, 'identity-session', clock);
-  const findByHash = (h: string) => people.findPersonByIdentityHash(db, h);
+  // A verification reads the person twice (the simulated provider's name check, then the session's
+  // person) and people verify again when a session ends: by identity hash, cached for a minute like
+  // findPerson below, and the misses of one loop turn read in one statement. Only hashes are kept.
+  const personByHash = cachedById((d: typeof db, h: string) => people.findPersonByIdentityHash(d, h), {
+    clock,
+    ttlMs: 60_000,
+    maxEntries: 200_000,
+    loadMany: people.findPeopleByIdentityHashes,
+  });
+  const findByHash = (h: string) => personByHash(db, h);
   const identity = createIdentityService({
     clock,
     hmacKey: config.identityHmacKey,

@@ -1,5 +1,5 @@
 /**
- * A bounded, short-lived per-process cache of rows by id, for rows the booking path reads on every
+ * A bounded, short-lived per-process cache of rows by id (or another unique key: a person by identity hash), for rows the booking path reads on every
  * request although they do not change while people book: facilities (names and addresses for the
  * confirmation and the reply) and slots (which campaign, facility, date, vaccine and dose a slot
  * is). Each hit saves a database round trip on the hot path.
@@ -18,28 +18,28 @@
  */
 import type { Clock } from '../platform/clock.ts';
 
-export function cachedById<D, R>(
-  load: (db: D, id: number) => Promise<R | undefined>,
+export function cachedById<D, R, K = number>(
+  load: (db: D, id: K) => Promise<R | undefined>,
   o: {
     clock: Clock;
     ttlMs: number;
     maxEntries: number;
     /** Reads several rows at once, keyed by id: then misses are batched per connection and loop turn. */
-    loadMany?: (db: D, ids: readonly number[]) => Promise<ReadonlyMap<number, R>>;
+    loadMany?: (db: D, ids: readonly K[]) => Promise<ReadonlyMap<K, R>>;
   },
-): (db: D, id: number) => Promise<R | undefined> {
-  const entries = new Map<number, { row: R; untilMs: number }>();
+): (db: D, id: K) => Promise<R | undefined> {
+  const entries = new Map<K, { row: R; untilMs: number }>();
   // Concurrent misses for one id on one connection share one load (the first requests after a start
   // or an expiry would otherwise each read the same row). Keyed by connection too: a transaction's
   // read never waits on a pool read (on PGlite's one connection that would wait forever).
-  const loading = new Map<D, Map<number, Promise<R | undefined>>>();
-  const batches = new Map<D, Map<number, { resolve(r: R | undefined): void; reject(e: unknown): void }>>();
+  const loading = new Map<D, Map<K, Promise<R | undefined>>>();
+  const batches = new Map<D, Map<K, { resolve(r: R | undefined): void; reject(e: unknown): void }>>();
   const loadMany = o.loadMany;
-  function batched(db: D, id: number): Promise<R | undefined> {
+  function batched(db: D, id: K): Promise<R | undefined> {
     if (!loadMany) return load(db, id);
     let batch = batches.get(db);
     if (!batch) {
-      const waiting = new Map<number, { resolve(r: R | undefined): void; reject(e: unknown): void }>();
+      const waiting = new Map<K, { resolve(r: R | undefined): void; reject(e: unknown): void }>();
       batch = waiting;
       batches.set(db, waiting);
       setImmediate(() => {
@@ -57,7 +57,7 @@ export function cachedById<D, R>(
     const b = batch;
     return new Promise((resolve, reject) => b.set(id, { resolve, reject }));
   }
-  async function loadOnce(db: D, id: number, now: number): Promise<R | undefined> {
+  async function loadOnce(db: D, id: K, now: number): Promise<R | undefined> {
     const row = await batched(db, id);
     entries.delete(id);
     if (row !== undefined) {
@@ -70,7 +70,7 @@ export function cachedById<D, R>(
     const now = o.clock.nowMs();
     const hit = entries.get(id);
     if (hit && hit.untilMs > now) return Promise.resolve(hit.row);
-    const onDb = loading.get(db) ?? new Map<number, Promise<R | undefined>>();
+    const onDb = loading.get(db) ?? new Map<K, Promise<R | undefined>>();
     const pending = onDb.get(id);
     if (pending) return pending;
     const started = loadOnce(db, id, now).finally(() => {

@@ -26,14 +26,21 @@ export function identityRoutes(
     await registerLimits(app);
     const allowed = { ...VERIFY_LIMITS, ...limits };
     const perAddress = limitBy(app, 'verify-ip', allowed.perAddressPerMinute, (req) => req.ip);
+    // Both the check and the key need the hash: one HMAC per request.
+    const hashes = new WeakMap<FastifyRequest, string | null>();
     const identityOf = (req: FastifyRequest) => {
-      const hashed = identity.hashRrn((req.body as { rrn: string }).rrn);
-      return hashed.ok ? hashed.value.identityHash : null;
+      let h = hashes.get(req);
+      if (h === undefined) {
+        const hashed = identity.hashRrn((req.body as { rrn: string }).rrn);
+        h = hashed.ok ? hashed.value.identityHash : null;
+        hashes.set(req, h);
+      }
+      return h;
     };
     const perIdentityLimit = limitBy(app, 'verify', allowed.perIdentityPerMinute, (req) => identityOf(req) ?? '');
     // A malformed number is no one's: verify refuses it (400), and only the address counts it.
-    const perIdentity = async (req: FastifyRequest, reply: FastifyReply) =>
-      identityOf(req) === null ? undefined : perIdentityLimit(req, reply);
+    const perIdentity = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) =>
+      identityOf(req) === null ? done() : perIdentityLimit(req, reply, done);
     r.get(
       '/api/identity/providers',
       {

@@ -9,6 +9,15 @@ export async function findPersonByIdentityHash(db: DbOrTrx, identityHash: string
   return db.selectFrom('people').selectAll().where('identity_hash', '=', identityHash).executeTakeFirst();
 }
 
+/** Several people by identity hash in one statement, keyed by hash (row-cache.ts batches concurrent misses). */
+export async function findPeopleByIdentityHashes(
+  db: DbOrTrx,
+  identityHashes: readonly string[],
+): Promise<Map<string, PersonRow>> {
+  const rows = await db.selectFrom('people').selectAll().where('identity_hash', 'in', identityHashes).execute();
+  return new Map(rows.map((r) => [r.identity_hash, r]));
+}
+
 export async function findPersonById(db: DbOrTrx, id: number): Promise<PersonRow | undefined> {
   return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
 }

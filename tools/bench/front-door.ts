@@ -243,11 +243,14 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     url: `${shedEdge.origin}${JOIN}`,
     mode: 'join',
     dataFile: files.joins,
-    // Enough connections for the offered rate at ~30 ms per answer (nginx's backlog is 4,096).
     ratePerSec: overloadRate,
-    // Two generator threads: one wrk thread offered 2.67x, not 5x (its own CPU, not the edge, ran out).
+    // Two generator threads, requests formatted once (front-door.lua). A paced request waits for a
+    // free connection, so the offered rate is connections / mean answer time: the edge's refusals
+    // take ~1 ms, but the joins it passes may take up to the 1 s timeout, so there are enough
+    // connections for all of those at once plus 10 ms of the rest (nginx's backlog is 4,096). With
+    // 256-1,000 connections the generator offered 2.67x, not 5x.
     threads: 2,
-    connections: Math.min(1_000, Math.max(256, Math.round(overloadRate / 30))),
+    connections: Math.min(4_000, Math.max(256, Math.round(edgeJoinRatePerSec + overloadRate / 100))),
     durationSec: plan.quick ? 8 : 15,
     cpu: { node: shedding.pids, nginx: () => childrenOf(shedEdge.pid).concat(shedEdge.pid) },
   });

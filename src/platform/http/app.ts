@@ -14,8 +14,9 @@ import { isDatabaseUnavailable } from '../db-errors.ts';
 import { problemBody, sendProblem } from './errors.ts';
 import { frameworkErrors, onClientError } from './framework-errors.ts';
 import { validatorCompiler } from './validation.ts';
-import helmet from '@fastify/helmet';
-import { securityHeaders, constantHeadersOnHotRoutes } from './security-headers.ts';
+import { securityHeaders, securityHeadersHook } from './security-headers.ts';
+import { lazyChildLoggerFactory } from './request-logger.ts';
+import { routeMetrics } from './route-metrics.ts';
 
 export interface AppPlugin {
   (app: FastifyInstance): Promise<void> | void;
@@ -60,6 +61,8 @@ export async function buildApp(opts: BuildAppOptions) {
     // Request log lines name the route, never the URL (see requestForLog); Fastify's per-request
     // loggers keep a parent's serializers over their own.
     loggerInstance: opts.logger.child({}, { serializers: { req: requestForLog } }),
+    // request.log is made when a request logs something, not for every request (request-logger.ts).
+    childLoggerFactory: lazyChildLoggerFactory,
     trustProxy: trustProxyOption(opts.trustProxy),
     bodyLimit: 64 * 1024,
     // Errors Fastify and Node answer before any route runs (a bad or too long URL, oversized
@@ -69,9 +72,11 @@ export async function buildApp(opts: BuildAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
 
-  const headers = securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false });
-  app.addHook('onRoute', constantHeadersOnHotRoutes(headers));
-  await app.register(helmet, headers);
+  // Every answer (routes, assets, the not-found answer, errors) gets helmet's headers, computed once.
+  app.addHook('onRequest', securityHeadersHook(securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false })));
+  // Request durations by route, observed by a hook each route gets with its labels bound (route-metrics.ts).
+  const durations = routeMetrics(opts.metrics.httpDuration);
+  app.addHook('onRoute', durations.onRoute);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -115,14 +120,10 @@ export async function buildApp(opts: BuildAppOptions) {
     return sendProblem(reply, 'internal');
   });
   // The path is not echoed back: an answer never repeats what the client sent.
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, 'not-found'));
-
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    opts.metrics.httpDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  app.setNotFoundHandler((request, reply) => {
+    const sent = sendProblem(reply, 'not-found');
+    durations.notFound(request, reply);
+    return sent;
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

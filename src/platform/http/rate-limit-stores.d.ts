@@ -1,21 +1,35 @@
-// The counter stores @fastify/rate-limit ships (CommonJS, untyped); rate-limits.ts names their keys.
+// The counter stores @fastify/rate-limit ships (CommonJS, untyped; the plugin's own type of a store
+// leaves out the window and the maximum its stores are called with); rate-limits.ts names their keys.
+// `incr` counts one request for `key` in a fixed window: `current` so far, `ttl` ms until it resets.
 declare module '@fastify/rate-limit/store/RedisStore.js' {
   import type { Cluster, Redis } from 'ioredis';
-  import type { FastifyRateLimitStore } from '@fastify/rate-limit';
   const RedisStore: new (
     continueExceeding: boolean,
     exponentialBackoff: boolean,
     redis: Redis | Cluster,
     key?: string,
-  ) => FastifyRateLimitStore;
+  ) => {
+    incr(
+      key: string,
+      callback: (error: Error | null, counted?: { current: number; ttl: number }) => void,
+      timeWindowMs: number,
+      max: number,
+    ): void;
+  };
   export default RedisStore;
 }
 declare module '@fastify/rate-limit/store/LocalStore.js' {
-  import type { FastifyRateLimitStore } from '@fastify/rate-limit';
   const LocalStore: new (
     continueExceeding: boolean,
     exponentialBackoff: boolean,
     cache?: number,
-  ) => FastifyRateLimitStore;
+  ) => {
+    incr(
+      key: string,
+      callback: (error: Error | null, counted?: { current: number; ttl: number }) => void,
+      timeWindowMs: number,
+      max: number,
+    ): void;
+  };
   export default LocalStore;
 }

@@ -1,16 +1,18 @@
 /**
  * The one way a route limits requests per key (an identity, an address): @fastify/rate-limit's
- * counters, called from a route hook, so the key can come from what earlier hooks established
- * (the verified session) and a refusal is the table's 429 problem with Retry-After.
+ * counter stores, called from a route hook, so the key can come from what earlier hooks
+ * established (the verified session) and a refusal is the table's 429 problem with Retry-After.
  *
  * Counters live in Redis when a scope registers with one (shared by every process) and in this
  * process's memory otherwise (no round trip; a client spreading requests over N processes gets at
- * most N times the allowance). Keys are `<namespace><name>:<id>`, e.g. `…rl:join:<identity hash>`:
- * the plugin's own child stores add the route's method and URL, which a hook-made limiter does not
- * have (keys came out as `…undefinedundefined-join:…`).
+ * most N times the allowance). Keys are `<namespace><name>:<id>`, e.g. `…rl:join:<identity hash>`.
+ *
+ * The hook calls the store itself, callback style, instead of the plugin's `createRateLimit`: that
+ * one awaited the key, wrapped the store's callback in a promise and read `request.routeOptions`
+ * (a getter building an object) on every request — the per-address refusal of a poll, which should
+ * cost what a hello-world answer does, paid all of it. Counting is the same store code.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import type { Cluster, Redis } from 'ioredis';
@@ -25,12 +27,7 @@ const TOO_MANY_REQUESTS_TEXT = JSON.stringify(TOO_MANY_REQUESTS);
 
 /** Keys one process keeps in memory per limit (least recently used go first). */
 const MEMORY_KEYS_PER_LIMIT = 100_000;
-
-/** What the plugin passes a store about counting (the merged limiter options). */
-interface StoreParams {
-  continueExceeding?: boolean;
-  exponentialBackoff?: boolean;
-}
+const WINDOW_MS = 60_000;
 
 export interface LimitStoreOptions {
   redis?: Redis | Cluster | null;
@@ -38,52 +35,54 @@ export interface LimitStoreOptions {
   nameSpace?: string;
 }
 
-/** Registers the limiter in `app`'s scope; `limitBy` then makes hooks from it. */
+/** Where each scope's limits count (set by registerLimits, read by limitBy). */
+const scopes = new WeakMap<FastifyInstance, LimitStoreOptions>();
+
+/** Says where the limits made in `app`'s scope count: Redis when given one, this process's memory otherwise. */
 export async function registerLimits(app: FastifyInstance, o: LimitStoreOptions = {}) {
-  const { redis, nameSpace } = o;
-  const storeOf = (p: StoreParams): FastifyRateLimitStore =>
-    redis
-      ? new RedisStore(p.continueExceeding ?? false, p.exponentialBackoff ?? false, redis, nameSpace)
-      : new LocalStore(p.continueExceeding ?? false, p.exponentialBackoff ?? false, MEMORY_KEYS_PER_LIMIT);
-  class NamedKeyStore implements FastifyRateLimitStore {
-    private readonly store: FastifyRateLimitStore;
-    constructor(p: StoreParams) {
-      this.store = storeOf(p);
-    }
-    incr(...args: Parameters<FastifyRateLimitStore['incr']>) {
-      this.store.incr(...args);
-    }
-    /** Each limiter's own counters, keyed only by what its key function returns. */
-    child(p: Parameters<FastifyRateLimitStore['child']>[0]) {
-      return storeOf(p as StoreParams);
-    }
-  }
-  await app.register(rateLimit, { global: false, store: NamedKeyStore });
+  scopes.set(app, o);
 }
+
+type CounterStore = InstanceType<typeof LocalStore> | InstanceType<typeof RedisStore>;
+
+function storeFor(o: LimitStoreOptions): CounterStore {
+  return o.redis
+    ? new RedisStore(false, false, o.redis, o.nameSpace)
+    : new LocalStore(false, false, MEMORY_KEYS_PER_LIMIT);
+}
+
+type Done = (err?: Error) => void;
 
 /**
  * A hook allowing `maxPerMinute` requests per key; over it, a 429 problem (the table's
  * `too-many-requests`: "your place is kept") with Retry-After in seconds. `name` starts the key,
- * so limits sharing a scope never share counters.
+ * so limits sharing a scope never share counters. Callback style: usable in onRequest and
+ * preHandler lists, and from another hook as `limit(req, reply, done)`.
  */
 export function limitBy(
   app: FastifyInstance,
   name: string,
   maxPerMinute: number,
   idOf: (req: FastifyRequest) => string,
-) {
-  const check = app.createRateLimit({
-    max: maxPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (req) => `${name}:${idOf(req)}`,
-  });
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const limit = await check(req);
-    if (limit.isAllowed || !limit.isExceeded) return;
-    return reply
-      .code(TOO_MANY_REQUESTS.status)
-      .type('application/problem+json')
-      .header('retry-after', limit.ttlInSeconds)
-      .send(TOO_MANY_REQUESTS_TEXT);
+): (req: FastifyRequest, reply: FastifyReply, done: Done) => void {
+  const o = scopes.get(app);
+  if (!o) throw new Error(`limitBy('${name}') in a scope without registerLimits`);
+  const store = storeFor(o);
+  const prefix = `${name}:`;
+  return (req, reply, done) => {
+    store.incr(
+      prefix + idOf(req),
+      (err, counted) => {
+        if (err || !counted) return done(err ?? new Error(`rate limit ${name}: no count`));
+        if (counted.current <= maxPerMinute) return done();
+        reply
+          .code(TOO_MANY_REQUESTS.status)
+          .type('application/problem+json')
+          .header('retry-after', Math.ceil(counted.ttl / 1000))
+          .send(TOO_MANY_REQUESTS_TEXT);
+      },
+      WINDOW_MS,
+      maxPerMinute,
+    );
   };
 }

@@ -41,23 +41,15 @@ export function securityHeaders(o: { tlsEnabled: boolean }): FastifyHelmetOption
   };
 }
 
-/**
- * The API and probe routes (hot: the queue poll) get the same headers, computed once by helmet at
- * start-up and set from a constant: @fastify/helmet builds a helmet instance per request, which
- * halved the poll rate under wrk (see the commit). Pages keep the plugin.
- */
-const isHotRoute = (url: string) =>
-  url.startsWith('/api/') || url === '/healthz' || url === '/readyz' || url === '/metrics';
-
 /** Headers helmet sets with `options`, as a constant (it is run once on a recording response). */
 export function headersOf(options: FastifyHelmetOptions): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: unknown) => {
-      headers[name] = String(value);
+      headers[name.toLowerCase()] = String(value);
     },
     removeHeader: (name: string) => {
-      delete headers[name];
+      delete headers[name.toLowerCase()];
     },
   };
   const { global: _global, enableCSPNonces: _nonces, ...helmetOptions } = options;
@@ -70,17 +62,19 @@ export function headersOf(options: FastifyHelmetOptions): Readonly<Record<string
 }
 
 type ReplyWithHeaders = { headers(values: Readonly<Record<string, string>>): unknown };
-type HotRouteOptions = { url: string; helmet?: unknown; onRequest?: unknown };
 
-/** An onRoute hook to add before registering @fastify/helmet: hot routes skip the plugin and get the constant set. */
-export function constantHeadersOnHotRoutes(options: FastifyHelmetOptions): (route: HotRouteOptions) => void {
+/**
+ * A root onRequest hook setting helmet's headers, computed once by helmet at start-up, on every
+ * answer (routes, static files, Swagger UI, the not-found answer, errors). No route asks for other
+ * headers or CSP nonces, so the set is the same for all; @fastify/helmet ran two hooks per request
+ * that rebuilt its options and read `request.routeOptions`, and halved the poll rate under wrk.
+ */
+export function securityHeadersHook(
+  options: FastifyHelmetOptions,
+): (request: unknown, reply: ReplyWithHeaders, done: () => void) => void {
   const constant = headersOf(options);
-  const setConstant = async (_request: unknown, reply: ReplyWithHeaders) => {
+  return (_request, reply, done) => {
     reply.headers(constant);
-  };
-  return (route) => {
-    if (!isHotRoute(route.url)) return;
-    route.helmet = false;
-    route.onRequest = [setConstant, ...(route.onRequest ? [route.onRequest].flat() : [])];
+    done();
   };
 }

@@ -2,7 +2,7 @@
 --   FD_MODE   get | join | verify          what each request is
 --   FD_PATH   the request path (join: /api/campaigns/<id>/queue)
 --   FD_DATA   a file of tab-separated lines: join "sessionToken<TAB>deviceId", verify "rrn<TAB>name"
---   FD_XFF    1: each request carries its own X-Forwarded-For (10.x.y.z), as clients behind an edge
+--   FD_XFF    1: each data line is sent with its own X-Forwarded-For (10.x.y.z), as clients behind an edge
 --   FD_HEADERS extra "name: value" headers separated by "|"
 --   FD_RATE   total requests/s to offer (0: as fast as answers come back, closed loop). Paced like
 --             wrk2: each request has a slot on a fixed schedule and is sent when its slot comes, so
@@ -71,16 +71,15 @@ local function address(i)
   return string.format("10.%d.%d.%d", math.floor(i / 65536) % 256, math.floor(i / 256) % 256, i % 256)
 end
 
-function request()
-  local i = n
-  n = n + step
+-- Request k (0-based) of the cycle: data line k and, with FD_XFF, address k.
+local function build(k)
   local headers = {}
-  for k, v in pairs(extra) do headers[k] = v end
-  if xff then headers["X-Forwarded-For"] = address(i) end
+  for h, v in pairs(extra) do headers[h] = v end
+  if xff then headers["X-Forwarded-For"] = address(k) end
   if mode == "get" then
     return wrk.format("GET", path, headers, nil)
   end
-  local line = lines[(i % #lines) + 1]
+  local line = lines[k + 1]
   headers["Content-Type"] = "application/json"
   if mode == "join" then
     headers["Authorization"] = "Bearer " .. line[1]
@@ -88,6 +87,23 @@ function request()
   end
   -- verify
   return wrk.format("POST", path, headers, '{"providerId":"pass","rrn":"' .. line[1] .. '","name":"' .. line[2] .. '"}')
+end
+
+-- Every request is formatted once, in init (wrk's advice: request() runs per request on the
+-- generator's one thread, and formatting there made the paced overload offer 2.67x instead of 5x).
+-- Request i is the cycle's request i mod its length: a data line with its own address.
+local reqs
+local function prepare()
+  reqs = {}
+  local count = #lines > 0 and #lines or (xff and 65536 or 1)
+  for k = 0, count - 1 do reqs[k + 1] = build(k) end
+end
+
+function request()
+  if reqs == nil then prepare() end
+  local i = n
+  n = n + step
+  return reqs[(i % #reqs) + 1]
 end
 
 function response(status, headers, body)
