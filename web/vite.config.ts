@@ -56,8 +56,8 @@ export default defineConfig({
   // Preact's React-compatible layer in place of react-dom (issue 14: pages fast on a phone). The
   // sources keep React's API (react and @types/react stay as dev dependencies, for the type checker
   // and the dependency linter); the bundle gets preact/compat, about a tenth of react-dom's code, so
-  // a phone's main thread spends far less time starting a page (Lighthouse: scripting on the landing
-  // page fell by about two thirds). Every API the pages use (hooks, context, lazy and Suspense,
+  // a phone downloads and starts far less (the shared start-up chunk: 232 KB, 63 KB Brotli, before;
+  // 32 KB, 12 KB Brotli, after). Every API the pages use (hooks, context, lazy and Suspense,
   // createRoot, StrictMode) is in preact/compat. JSX compiles straight to Preact's runtime.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: {
