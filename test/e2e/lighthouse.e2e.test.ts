@@ -1,13 +1,26 @@
 /**
  * Lighthouse (pinned 12.2.3, the last release that runs on Node 20) on a phone: the landing, verify
- * and queue pages of a real server with the demo seed, each measured once with Lighthouse's default
- * mobile emulation (Moto G-class screen, simulated slow 4G and 4× CPU slowdown). Issue 14 asks for
- * performance ≥ 95 and accessibility 100 on each. Accessibility 100 and no layout shift (CLS ≤ 0.1)
- * are asserted. Performance is NOT yet at 95 (measured 83-91 on a quiet machine on 2026-11-30: the
- * main-thread work of react-dom's start-up and the simulated slow-4G first paint), so the test
- * asserts a regression floor (MIN_PERFORMANCE, below what the build scores before this work's
- * compression and code splitting under load) and prints each score against the issue's target;
- * raise the floor to 95 when the pages reach it. The scores are printed, so a run also reports them.
+ * and queue pages of a real server with the demo seed, with Lighthouse's default mobile emulation
+ * (Moto G-class screen, simulated slow 4G and CPU slowdown, see below). Issue 14 asks for performance
+ * ≥ 95 and accessibility 100 on each; both are asserted, and no layout shift (CLS ≤ 0.1).
+ *
+ * Variance: a score moves from run to run (more so on a shared machine), so each page's performance
+ * is the median of three runs, as Lighthouse's own guidance on variability advises; two runs on the
+ * same side of the target already decide the median, so the third runs only when they disagree.
+ * Accessibility and layout shift are asserted on every run. Every run's report is written to
+ * artifacts/lighthouse/<page>-<run>.json (git-ignored) for reading why a score is what it is.
+ *
+ * Scores (performance; accessibility 100 and CLS ≤ 0.1 on all), measured with
+ *   flock /tmp/yeyak-heavy.lock nice -n 10 node --import tsx --test test/e2e/lighthouse.e2e.test.ts
+ * (after `npm run build:web`; LIGHTHOUSE_WEB_DIR=<older dist/web> for the before build):
+ *   before (react-dom 19, one run each; quiet machine / loaded machine, BenchmarkIndex ~1300-2200, 4×):
+ *     landing 96 / 79, verify 98 / 90, queue 93 / 93 (TBT 743 ms on the landing page, loaded)
+ *   after, on a loaded machine (load average 15-35 on 2 cores, BenchmarkIndex 250-650, so a
+ *   slowdown of 1-2.5×; TBT 300-1600 ms), single runs: with preact/compat only, landing 90, 63, 65,
+ *   verify 83, 66, 85, queue 76; with the kept Intl formatters and no shift from the campaign name
+ *   too, landing 80, and at 10:40 UTC (load ~8, BenchmarkIndex 680-870, slowdown 2.6-3.3×) landing
+ *   75, 72; verify 85, 78; queue 71, 66 (TBT 770-1630 ms): the target is NOT met yet. Not measured
+ *   on a quiet machine, where the before build (4× the start-up code) scored 93-98.
  *
  * The queue page is measured as a verified person waiting in the pre-room sees it: the session is
  * put into the tab's sessionStorage before Lighthouse loads the page (storage reset off), because a
@@ -21,7 +34,7 @@
  * 264 in DevTools' CalibrationController), kept between 1× and Lighthouse's default 4×. The index
  * and the multiplier are printed with the scores. LIGHTHOUSE_CPU_SLOWDOWN=4 forces a fixed value.
  *
- * Three Lighthouse runs take about a minute on this machine; keep their number small.
+ * Six to nine Lighthouse runs take two to three minutes on a quiet machine; keep their number small.
  * LIGHTHOUSE_WEB_DIR=/path/to/an/older/dist/web measures another build (the "before" of a change).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,10 +61,11 @@ const CHROMIUM_FLAGS = [
 ];
 
 const REPORT_DIR = resolve('artifacts/lighthouse');
-/** Issue 14's target; not reached yet (see the header), printed next to each score. */
+/** Runs so far per page, numbering the reports (artifacts/lighthouse/<page>-<run>.json). */
+const reportRuns = new Map<string, number>();
+/** Issue 14's target, asserted on the median of RUNS_PER_PAGE runs. */
 const TARGET_PERFORMANCE = 95;
-/** The regression floor asserted until the target is reached. */
-const MIN_PERFORMANCE = 70;
+const RUNS_PER_PAGE = 3;
 const MIN_ACCESSIBILITY = 100;
 const MAX_CLS = 0.1;
 
@@ -77,6 +91,12 @@ async function hostBenchmarkIndex(page: Page): Promise<number> {
   for (let i = 0; i < 3; i++)
     runs.push((await page.evaluate(`(${pageFunctions.computeBenchmarkIndex.toString()})()`)) as number);
   return runs.sort((a, b) => a - b)[1]!;
+}
+
+/** The run with the median performance score (an odd number of runs, or the lower middle one). */
+function medianRun(runs: Scores[]): Scores {
+  const sorted = [...runs].sort((a, b) => a.performance - b.performance);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 function cpuSlowdownFor(benchmarkIndex: number): number {
@@ -113,10 +133,10 @@ async function measure(
     const lhr = result.lhr;
     // The whole report, for reading why a score is what it is (artifacts/ is git-ignored).
     mkdirSync(REPORT_DIR, { recursive: true });
-    writeFileSync(
-      join(REPORT_DIR, `${new URL(url).hash.replace(/[^a-z]+/g, '-') || 'landing'}.json`),
-      JSON.stringify(lhr),
-    );
+    const name = new URL(url).hash.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '') || 'landing';
+    const run = (reportRuns.get(name) ?? 0) + 1;
+    reportRuns.set(name, run);
+    writeFileSync(join(REPORT_DIR, `${name}-${run}.json`), JSON.stringify(lhr));
     assert.equal(lhr.runtimeError, undefined, `Lighthouse failed on ${url}: ${JSON.stringify(lhr.runtimeError)}`);
     const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100);
     const numeric = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN;
@@ -141,7 +161,7 @@ async function measure(
 describe('Lighthouse on a phone', () => {
   let site: SiteServer;
   let browser: Browser | undefined;
-  const results = new Map<string, Scores>();
+  const results = new Map<string, { median: Scores; runs: Scores[] }>();
 
   before(async () => {
     // Pre-room for the whole run: the queue page then stays put while it is measured.
@@ -154,12 +174,12 @@ describe('Lighthouse on a phone', () => {
     await browser?.close();
     await site?.close();
     if (results.size > 0) {
-      console.log(`Lighthouse (mobile) scores (issue 14's performance target: ${TARGET_PERFORMANCE}):`);
-      for (const [name, s] of results)
+      console.log(`Lighthouse (mobile) scores, median run (target: performance ≥ ${TARGET_PERFORMANCE}):`);
+      for (const [name, { median: s, runs }] of results)
         console.log(
-          `  ${name.padEnd(8)} performance ${s.performance}  accessibility ${s.accessibility}  ` +
-            `CLS ${s.cls.toFixed(3)}  LCP ${Math.round(s.lcpMs)} ms  TBT ${Math.round(s.tbtMs)} ms  ` +
-            `(host BenchmarkIndex ${s.benchmarkIndex}, CPU slowdown ${s.cpuSlowdownMultiplier}×)`,
+          `  ${name.padEnd(8)} performance ${s.performance} (runs ${runs.map((r) => r.performance).join(', ')})  ` +
+            `accessibility ${s.accessibility}  CLS ${s.cls.toFixed(3)}  LCP ${Math.round(s.lcpMs)} ms  ` +
+            `TBT ${Math.round(s.tbtMs)} ms  (host BenchmarkIndex ${s.benchmarkIndex}, CPU slowdown ${s.cpuSlowdownMultiplier}×)`,
         );
     }
   });
@@ -172,24 +192,45 @@ describe('Lighthouse on a phone', () => {
     return undefined;
   }
 
-  function check(name: string, s: Scores): void {
-    results.set(name, s);
-    const why = `${name}: ${JSON.stringify(s)}`;
-    assert.ok(s.performance >= MIN_PERFORMANCE, `performance ${s.performance} < ${MIN_PERFORMANCE}; ${why}`);
-    assert.ok(s.accessibility >= MIN_ACCESSIBILITY, `accessibility ${s.accessibility} < ${MIN_ACCESSIBILITY}; ${why}`);
-    assert.ok(s.cls <= MAX_CLS, `layout shift ${s.cls} > ${MAX_CLS}; ${why}`);
+  /**
+   * Median of three, as Lighthouse's own guidance on score variance asks: two runs, and a third only
+   * when they fall on either side of the target (the median of three is then decided by it; two runs
+   * on the same side already decide it). Accessibility and layout shift are asserted on every run.
+   */
+  async function check(name: string, run: () => Promise<Scores>): Promise<void> {
+    const runs: Scores[] = [];
+    const meets = (s: Scores) => s.performance >= TARGET_PERFORMANCE;
+    while (runs.length < RUNS_PER_PAGE) {
+      const s = await run();
+      runs.push(s);
+      const why = `${name} run ${runs.length}: ${JSON.stringify(s)}`;
+      assert.ok(
+        s.accessibility >= MIN_ACCESSIBILITY,
+        `accessibility ${s.accessibility} < ${MIN_ACCESSIBILITY}; ${why}`,
+      );
+      assert.ok(s.cls <= MAX_CLS, `layout shift ${s.cls} > ${MAX_CLS}; ${why}`);
+      const passing = runs.filter(meets).length;
+      if (passing * 2 > RUNS_PER_PAGE || (runs.length - passing) * 2 > RUNS_PER_PAGE) break;
+    }
+    const median = medianRun(runs);
+    results.set(name, { median, runs });
+    assert.ok(
+      median.performance >= TARGET_PERFORMANCE,
+      `median performance ${median.performance} < ${TARGET_PERFORMANCE} (runs ${runs.map((r) => r.performance).join(', ')}); ` +
+        `${name}: ${JSON.stringify(median)}`,
+    );
   }
 
   it('scores the landing page', async (t) => {
     const b = requireBrowser(t);
     if (!b) return;
-    check('landing', await measure(b, `${site.baseUrl}/#/`));
+    await check('landing', () => measure(b, `${site.baseUrl}/#/`));
   });
 
   it('scores the verify page', async (t) => {
     const b = requireBrowser(t);
     if (!b) return;
-    check('verify', await measure(b, `${site.baseUrl}/#/verify?next=%2Fc%2Fdemo%2Fqueue`));
+    await check('verify', () => measure(b, `${site.baseUrl}/#/verify?next=%2Fc%2Fdemo%2Fqueue`));
   });
 
   it('scores the queue page of a verified person in the pre-room', async (t) => {
@@ -203,10 +244,11 @@ describe('Lighthouse on a phone', () => {
     });
     assert.equal(verified.status, 200, await verified.clone().text());
     const session = await verified.text();
-    const scores = await measure(b, `${site.baseUrl}/#/c/demo/queue`, async (page, origin) => {
-      await page.goto(`${origin}/#/`);
-      await page.evaluate((s) => sessionStorage.setItem('yeyak.session', s), session);
-    });
-    check('queue', scores);
+    await check('queue', () =>
+      measure(b, `${site.baseUrl}/#/c/demo/queue`, async (page, origin) => {
+        await page.goto(`${origin}/#/`);
+        await page.evaluate((s) => sessionStorage.setItem('yeyak.session', s), session);
+      }),
+    );
   });
 });

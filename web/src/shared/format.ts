@@ -8,10 +8,32 @@ import type { Lang } from './i18n.tsx';
 const SEOUL = 'Asia/Seoul';
 const LOCALE: Record<Lang, string> = { ko: 'ko-KR', en: 'en-GB' };
 
+/**
+ * Formatters are made once per locale and style and kept: making one resolves the locale's data
+ * each time, and pages format on every render (the queue page several times a second), which a
+ * phone's main thread feels (issue 14).
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = dateFormats.get(key);
+  if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale, options)));
+  return f;
+}
+
+function numberFormat(locale: string, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options ?? {})}`;
+  let f = numberFormats.get(key);
+  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(locale, options)));
+  return f;
+}
+
 export function formatInstant(at: string | number, lang: Lang): string {
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) return String(at);
-  return new Intl.DateTimeFormat(LOCALE[lang], {
+  return dateFormat(LOCALE[lang], {
     timeZone: SEOUL,
     year: 'numeric',
     month: 'long',
@@ -24,7 +46,7 @@ export function formatInstant(at: string | number, lang: Lang): string {
 }
 
 export function formatTime(at: string | number, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], {
+  return dateFormat(LOCALE[lang], {
     timeZone: SEOUL,
     hour: '2-digit',
     minute: '2-digit',
@@ -35,7 +57,7 @@ export function formatTime(at: string | number, lang: Lang): string {
 
 /** Hours and minutes in Seoul, 24-hour ("21:05"), for chart axes. */
 export function formatClock(at: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], {
+  return dateFormat(LOCALE[lang], {
     timeZone: SEOUL,
     hour: '2-digit',
     minute: '2-digit',
@@ -45,7 +67,7 @@ export function formatClock(at: number, lang: Lang): string {
 
 /** Date and time in Seoul, 24-hour, to the second ("2026. 11. 30. 21:05:09"), for audit entries. */
 export function formatStamp(at: number, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALE[lang], {
+  return dateFormat(LOCALE[lang], {
     timeZone: SEOUL,
     year: 'numeric',
     month: '2-digit',
@@ -61,7 +83,7 @@ export function formatDate(isoDate: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
   if (!m) return isoDate;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(LOCALE[lang], {
+  return dateFormat(LOCALE[lang], {
     timeZone: 'UTC',
     year: 'numeric',
     month: 'long',
@@ -71,11 +93,11 @@ export function formatDate(isoDate: string, lang: Lang): string {
 }
 
 export function formatNumber(n: number, lang: Lang): string {
-  return new Intl.NumberFormat(LOCALE[lang]).format(n);
+  return numberFormat(LOCALE[lang]).format(n);
 }
 
 export function formatPercent(ratio: number, lang: Lang): string {
-  return new Intl.NumberFormat(LOCALE[lang], { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+  return numberFormat(LOCALE[lang], { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
 }
 
 /** A rounded wait: "약 12분", "about 1 h 5 min"; under a minute says so. */
@@ -101,7 +123,7 @@ export function addDays(isoDate: string, days: number): string {
 
 /** Today's calendar date in Seoul (display only; the server decides what is bookable). */
 export function seoulToday(): string {
-  return new Intl.DateTimeFormat('en-CA', {
+  return dateFormat('en-CA', {
     timeZone: SEOUL,
     year: 'numeric',
     month: '2-digit',

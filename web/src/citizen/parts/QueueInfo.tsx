@@ -45,7 +45,13 @@ export function CampaignName({ campaignId }: { campaignId: string }) {
       stopped = true;
     };
   }, [campaignId]);
-  if (!campaign) return null;
+  // Until the name arrives its line is kept (empty), so the page below does not move when it does.
+  if (!campaign)
+    return (
+      <p className="campaign-name" aria-hidden="true">
+        {'\u00a0'}
+      </p>
+    );
   return (
     <p className="campaign-name" data-testid="queue-campaign">
       {campaign.name[lang]}
