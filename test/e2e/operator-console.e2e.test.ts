@@ -57,7 +57,11 @@ describe('operator console in a browser', () => {
         await page.getByRole('button', { name: '캠페인 규칙' }).click();
         await page.getByLabel('캠페인', { exact: true }).selectOption('2021-08-18-49');
         const editor = page.getByLabel('규칙 (JSON)');
-        await editor.filter({ hasText: '"2021-08-18-49"' }).waitFor();
+        // A textarea's value, not its text (Preact sets the value property only).
+        await page.waitForFunction(
+          (el) => (el as HTMLTextAreaElement | null)?.value.includes('"2021-08-18-49"') ?? false,
+          await editor.elementHandle(),
+        );
         const good = JSON.parse(await editor.inputValue());
 
         // Born after the cohort ends, and a rotation of zero days: both problems are listed.

@@ -66,7 +66,11 @@ describe('operator review, audit and history in a browser', () => {
         await author.getByRole('button', { name: '캠페인 규칙' }).click();
         await author.getByLabel('캠페인', { exact: true }).selectOption(ROUND);
         const editor = author.getByLabel('규칙 (JSON)');
-        await editor.filter({ hasText: `"${ROUND}"` }).waitFor();
+        // A textarea's value, not its text (Preact sets the value property only).
+        await author.waitForFunction(
+          ([el, round]) => (el as HTMLTextAreaElement | null)?.value.includes(`"${round}"`) ?? false,
+          [await editor.elementHandle(), ROUND] as const,
+        );
         const rules = JSON.parse(await editor.inputValue());
         rules.cohorts[0].bornFrom = '1971-01-01';
         rules.phases.find((p: { id: string }) => p.id === 'catch-up-36-49').bornFrom = '1971-01-01';
