@@ -11,6 +11,7 @@ import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 import type { QueueRef } from './keys.ts';
 import {
   createRateMeter,
+  atLeastRate,
   estimateRate,
   partitionShare,
   scaleBand,
@@ -188,9 +189,13 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
     isIdle,
   );
   const measured = room.meter.band();
+  // The queue, not admission, is the limit when it would clear within a second at the controller's rate.
+  const controllerRate = room.controller.state().ratePerSec;
+  const isQueueBound = !isIdle && stats.reduce((n, s) => n + s.waiting, 0) <= controllerRate;
   const partitions = stats.map((s, p) => {
     const share = partitionShare(1, stats, p);
-    return { stats: s, rate: estimateRate(scaleBand(measured, share), planned * share) };
+    const rate = estimateRate(scaleBand(measured, share), planned * share);
+    return { stats: s, rate: isQueueBound ? atLeastRate(rate, controllerRate) : rate };
   });
   room.snapshot = { atMs, partitions, isPaused };
   return room.snapshot;

@@ -7,7 +7,8 @@
  * Client arithmetic (what the server's own status answer does, web/src/citizen/queue-position.ts):
  *   aheadHere = max(0, seq − p.cursor − 1);  ahead = round(aheadHere × waiting / p.waiting)
  *   (with one partition: ahead = aheadHere);  position = ahead + 1;  behind likewise from tail − seq
- *   ETA ≈ (aheadHere + 1) / p.rate.meanPerSec s, band (aheadHere + 1) / max(p90, mean) … / min(p10, mean)
+ *   ETA ≈ (aheadHere + 1) / p.rate.meanPerSec + poll.minMs / 2, band (aheadHere + 1) / max(p90, mean)
+ *   … (aheadHere + 1) / min(p10, mean) + poll.minMs (seen at the next look near the front)
  *   cursor ≥ seq: the turn has come — claim it at the origin (GET …/queue/status).
  */
 import { Type, type Static } from '@sinclair/typebox';

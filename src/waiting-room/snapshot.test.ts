@@ -7,6 +7,7 @@ import {
   estimatePreRoomSeq,
   nextPollMs,
   progressOf,
+  atLeastRate,
   scaleBand,
   type RateBand,
 } from './snapshot.ts';
@@ -115,6 +116,21 @@ describe('snapshot arithmetic', () => {
     // the blend moves a little with each sample: no jump from plan to measurement
     const steps = [0, 1, 2, 3].map((n) => estimateRate({ ...measured, samples: n }, 100)!.meanPerSec);
     for (let i = 1; i < steps.length; i += 1) assert.ok(steps[i - 1]! - steps[i]! <= 3.01);
+  });
+
+  it("adds the page's next look: half of it expected, all of it at the slow end", () => {
+    const eta = etaBand(9, { meanPerSec: 1, p10PerSec: 0.5, p90PerSec: 2, samples: 10 }, 1_000)!;
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs], [10_500, 5_000, 21_000]);
+  });
+
+  it("once the queue has drained, gives a newcomer at the front the controller's rate, not the arrivals", () => {
+    // 0.3 arrivals a second measured, shared to one of 8 partitions; the controller admits 4/s
+    const arrivalsOnly = { meanPerSec: 0.3 / 8, p10PerSec: 0.02, p90PerSec: 0.05, samples: 60 };
+    const slow = etaBand(0, arrivalsOnly, 1_000)!;
+    assert.ok(slow.lowMs > 10_000, 'from the arrivals alone: tens of seconds for the next place');
+    const eta = etaBand(0, atLeastRate(arrivalsOnly, 4), 1_000)!;
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs], [750, 192, 1_375]);
+    assert.equal(atLeastRate(arrivalsOnly, 0), arrivalsOnly);
   });
 
   describe('the ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {

@@ -104,6 +104,24 @@ export function measuredBand(mean: number, rates: readonly number[]): RateBand {
   return { meanPerSec: mean, p10PerSec: mean / (1 + d + MEASURED_SLOW_EXTRA), p90PerSec: mean * (1 + d), samples: n };
 }
 
+/**
+ * When the queue, not admission, held the measured rate down (the room would clear within a second
+ * at the controller's rate: after the opening's queue has drained, the cursor moves only as fast as
+ * people arrive), a newcomer at the front is admitted at the next tick: the rate they see is the
+ * controller's, whatever the measurement says.
+ */
+export function atLeastRate(band: RateBand | null, perSec: number): RateBand | null {
+  if (perSec <= 0) return band;
+  const own = measuredBand(perSec, [perSec, perSec]); // the controller's own rate: drift only
+  if (!band) return { ...own, samples: 0 };
+  return {
+    ...band,
+    meanPerSec: Math.max(band.meanPerSec, perSec),
+    p10PerSec: Math.max(band.p10PerSec, own.p10PerSec),
+    p90PerSec: Math.max(band.p90PerSec, own.p90PerSec),
+  };
+}
+
 /** A band scaled by a share (a partition's part of the room's rate). */
 export function scaleBand(band: RateBand | null, share: number): RateBand | null {
   if (!band) return null;
@@ -145,16 +163,20 @@ export function estimateRate(
   };
 }
 
-/** `ahead`: places before this person; they are admitted when the cursor has moved ahead + 1. */
-export function etaBand(ahead: number, band: RateBand | null): EtaBand | null {
+/**
+ * `ahead`: places before this person; they are admitted when the cursor has moved ahead + 1, and
+ * see it at the page's next look (`pollMs`, the cadence near the front: half of it expected, all
+ * of it at worst).
+ */
+export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBand | null {
   if (!band || band.meanPerSec <= 0) return null;
   const fast = Math.max(band.p90PerSec, band.meanPerSec);
   const slow = Math.min(band.p10PerSec, band.meanPerSec);
   const places = ahead + 1;
   return {
-    expectedMs: Math.round((places / band.meanPerSec) * 1000),
+    expectedMs: Math.round((places / band.meanPerSec) * 1000 + pollMs / 2),
     lowMs: Math.round((places / fast) * 1000),
-    highMs: slow > 0 ? Math.round((places / slow) * 1000) : null,
+    highMs: slow > 0 ? Math.round((places / slow) * 1000 + pollMs) : null,
     ratePerSec: band.meanPerSec,
     isFromPlan: (band.measuredShare ?? 1) < 0.5,
   };

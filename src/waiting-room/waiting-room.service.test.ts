@@ -123,11 +123,12 @@ describe('waiting room service', () => {
       assert.equal(back.ahead, 6_000 - 1_000 - 1);
       assert.equal(back.eta?.ratePerSec, 100);
       const rate = estimateRate(measuredBand(100, [80, 120, 80, 120, 80, 120, 80, 120, 80, 120]), 100);
-      const expected = etaBand(4_999, rate)!;
-      // 5,000 places to pass at 100/s; the band blends the measurement (a third) with the plan
+      const expected = etaBand(4_999, rate, 1_000)!;
+      // 5,000 places to pass at 100/s, seen at the next look (every second near the front: half a
+      // second expected); the band blends the measurement (a third) with the plan
       assert.deepEqual(
         [back.eta?.expectedMs, back.eta?.lowMs, back.eta?.highMs],
-        [50_000, expected.lowMs, expected.highMs],
+        [50_500, expected.lowMs, expected.highMs],
       );
       assert.ok(expected.lowMs < 50_000 && expected.highMs! > 50_000);
       assert.equal(back.nextPollMs, Math.min(10_000, Math.round(expected.lowMs * 0.25)));
@@ -138,8 +139,9 @@ describe('waiting room service', () => {
     it('gives an ETA from the planned rate before anything is admitted, and says it is from the plan', async () => {
       const h = await openedWith(1_001, { controller: { initialRatePerSec: 100 } });
       const eta = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
-      // 1,000 ahead (1,001 places to pass) at the planned 100/s: 10 s, band 3.3 s (3× the plan) … 20 s (half of it)
-      assert.deepEqual(eta, { expectedMs: 10_010, lowMs: 3_337, highMs: 20_020, ratePerSec: 100, isFromPlan: true });
+      // 1,000 ahead (1,001 places to pass) at the planned 100/s: 10 s and half a look (1 s polls),
+      // band 3.3 s (3× the plan) … 20 s (half of it) and a look
+      assert.deepEqual(eta, { expectedMs: 10_510, lowMs: 3_337, highMs: 21_020, ratePerSec: 100, isFromPlan: true });
       const set = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 50, message: null });
       assert.ok(set.ok);
       h.clock.advance(1_000);
@@ -148,7 +150,7 @@ describe('waiting room service', () => {
       assert.equal(planned?.isFromPlan, true);
       assert.ok(
         // 1,001 places at 50/s, less the one second measured since (nothing admitted): weight 1/21
-        Math.abs(planned!.expectedMs - 20_020) < 0.06 * 20_020,
+        Math.abs(planned!.expectedMs - 20_520) < 0.06 * 20_520,
         `the operator's plan (50/s) is used: ${planned?.expectedMs}`,
       );
     });
@@ -172,7 +174,7 @@ describe('waiting room service', () => {
       // 660 ahead at the 10/s measured before the pause (and planned): 66 s (paused zeros gave 16 min)
       const after = as(value(await poll(h, 771, h.tickets[770]!)), 'waiting');
       assert.equal(after.ahead, 660);
-      assert.equal(after.eta?.expectedMs, 66_100);
+      assert.equal(after.eta?.expectedMs, 66_100 + 500);
     });
 
     it('gives progress from the place at join to the cursor now, and a short reference', async () => {
