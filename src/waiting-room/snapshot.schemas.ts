@@ -38,7 +38,10 @@ export const PartitionSnapshotSchema = Type.Object(
       description: 'Pre-room size at opening (null before opening)',
     }),
     waiting: Type.Integer({ description: 'Places not yet reached in this partition' }),
-    rate: Type.Union([RateBandSchema, Type.Null()], { description: 'Measured admission rate; null until measured' }),
+    rate: Type.Union([RateBandSchema, Type.Null()], {
+      description:
+        "This partition's share of the room's admission rate, measured and planned; null when neither is known",
+    }),
   },
   { additionalProperties: false },
 );
