@@ -9,7 +9,15 @@ import type { Result } from '../platform/result.ts';
 import type { AdmissionController } from './admission-controller.ts';
 import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 import type { QueueRef } from './keys.ts';
-import { createRateMeter, estimateRate, partitionShare, type RateMeter, type RoomSnapshot } from './snapshot.ts';
+import {
+  createRateMeter,
+  atLeastRate,
+  estimateRate,
+  partitionShare,
+  scaleBand,
+  type RateMeter,
+  type RoomSnapshot,
+} from './snapshot.ts';
 import type { AdmissionSettings, SeatCount, SeatSupply } from './admission-settings.ts';
 import type { Instant, PartitionCheckpoint, QueueStats, WaitingRoomStore } from './waiting-room.store.ts';
 
@@ -66,7 +74,8 @@ export interface RoomContext {
 export interface Room {
   cfg: CampaignQueue;
   snapshot: RoomSnapshot | null;
-  readonly meters: RateMeter[];
+  /** The room's admission rate: every partition's cursor summed (snapshot.ts). */
+  readonly meter: RateMeter;
   readonly controller: AdmissionController;
   carry: number[];
   lastCheckpointMs: number;
@@ -86,7 +95,7 @@ export function newRoom(cfg: CampaignQueue, controller: AdmissionController, set
     snapshot: null,
     controller,
     carry: Array.from({ length: cfg.partitions }, () => 0),
-    meters: Array.from({ length: cfg.partitions }, () => createRateMeter(settings.rateWindowSamples)),
+    meter: createRateMeter(settings.rateWindowSamples),
     lastCheckpointMs: Number.NEGATIVE_INFINITY,
     recovering: null,
     admission: null,
@@ -161,7 +170,7 @@ async function refreshSeats(ctx: RoomContext, room: Room, nowMs: number): Promis
 
 /**
  * Re-read the counters, the operator's settings and (every few seconds) the seats left, and feed the
- * rate meters. Called about once a second on every server. Seconds under an operator pause are not
+ * room's rate meter. Called about once a second on every server. Seconds under an operator pause are not
  * rate samples; the published rate band blends the measurement with the planned rate.
  */
 export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSnapshot> {
@@ -173,10 +182,20 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   // Not rate samples: before the opening, under an operator pause, or with no seats left to admit to.
   const isIdle = isPaused || atMs < room.cfg.opensAtMs || room.seats?.seatsLeft === 0;
   const planned = plannedRateOf(room);
+  // One meter for the room (cursors summed), shared out by what each partition holds waiting.
+  room.meter.observe(
+    atMs,
+    stats.reduce((n, s) => n + s.cursor, 0),
+    isIdle,
+  );
+  const measured = room.meter.band();
+  // The queue, not admission, is the limit when it would clear within a second at the controller's rate.
+  const controllerRate = room.controller.state().ratePerSec;
+  const isQueueBound = !isIdle && stats.reduce((n, s) => n + s.waiting, 0) <= controllerRate;
   const partitions = stats.map((s, p) => {
-    room.meters[p]!.observe(atMs, s.cursor, isIdle);
-    const plan = partitionShare(planned, stats, p);
-    return { stats: s, rate: estimateRate(room.meters[p]!.band(), plan, ctx.settings.rateWindowSamples) };
+    const share = partitionShare(1, stats, p);
+    const rate = estimateRate(scaleBand(measured, share), planned * share);
+    return { stats: s, rate: isQueueBound ? atLeastRate(rate, controllerRate) : rate };
   });
   room.snapshot = { atMs, partitions, isPaused };
   return room.snapshot;

@@ -7,16 +7,19 @@
  * Client arithmetic (what the server's own status answer does, web/src/citizen/queue-position.ts):
  *   aheadHere = max(0, seq − p.cursor − 1);  ahead = round(aheadHere × waiting / p.waiting)
  *   (with one partition: ahead = aheadHere);  position = ahead + 1;  behind likewise from tail − seq
- *   ETA ≈ aheadHere / p.rate.meanPerSec s, band aheadHere / max(p90, mean) … aheadHere / min(p10, mean)
+ *   ETA ≈ (aheadHere + 1) / p.rate.meanPerSec + poll.minMs / 2, band (aheadHere + 1) / max(p90, mean)
+ *   … (aheadHere + 1) / min(p10, mean) + poll.minMs (seen at the next look near the front)
  *   cursor ≥ seq: the turn has come — claim it at the origin (GET …/queue/status).
  */
 import { Type, type Static } from '@sinclair/typebox';
 
 export const RateBandSchema = Type.Object(
   {
-    meanPerSec: Type.Number({ description: 'Seqs reached per second, mean over the last minute of refreshes' }),
-    p10PerSec: Type.Number(),
-    p90PerSec: Type.Number(),
+    meanPerSec: Type.Number({
+      description: "This partition's share of the room's admission rate (seqs per second), blended with the plan",
+    }),
+    p10PerSec: Type.Number({ description: 'The slow end of the rate the wait may see' }),
+    p90PerSec: Type.Number({ description: 'The fast end of the rate the wait may see' }),
     measuredShare: Type.Optional(
       Type.Number({
         description: "How much of this band is measured (0..1); the rest is the operator's planned rate",
@@ -35,7 +38,10 @@ export const PartitionSnapshotSchema = Type.Object(
       description: 'Pre-room size at opening (null before opening)',
     }),
     waiting: Type.Integer({ description: 'Places not yet reached in this partition' }),
-    rate: Type.Union([RateBandSchema, Type.Null()], { description: 'Measured admission rate; null until measured' }),
+    rate: Type.Union([RateBandSchema, Type.Null()], {
+      description:
+        "This partition's share of the room's admission rate, measured and planned; null when neither is known",
+    }),
   },
   { additionalProperties: false },
 );

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRateMeter, estimateRate, etaBand, estimatePreRoomSeq, nextPollMs, progressOf } from './snapshot.ts';
+import {
+  createRateMeter,
+  estimateRate,
+  etaBand,
+  estimatePreRoomSeq,
+  nextPollMs,
+  progressOf,
+  atLeastRate,
+  scaleBand,
+  type RateBand,
+} from './snapshot.ts';
 import { PRE_SCORE_RANGE } from './waiting-room.store.ts';
 
 const poll = { minPollMs: 1_000, maxPollMs: 10_000, pollFraction: 0.25 };
 
 describe('snapshot arithmetic', () => {
-  it('measures the admission rate from cursor movement and its spread', () => {
+  it('measures the admission rate from cursor movement, with a band for the drift a wait may see', () => {
     const meter = createRateMeter(60);
     assert.equal(meter.band(), null);
     const perSecond = [100, 100, 50, 150, 100, 100, 100, 100, 100, 100];
@@ -18,7 +28,23 @@ describe('snapshot arithmetic', () => {
     });
     const band = meter.band()!;
     assert.equal(band.meanPerSec, 100);
-    assert.deepEqual([band.p10PerSec, band.p90PerSec, band.samples], [100, 150, 10]);
+    assert.equal(band.samples, 10);
+    // d = 0.3 drift + cv/√n = 0.3 + (23.57 / 100) / √10 = 0.3745; slow end wider by 0.2
+    assert.ok(Math.abs(band.p90PerSec - 137.45) < 0.01, `fast end ${band.p90PerSec}`);
+    assert.ok(Math.abs(band.p10PerSec - 100 / 1.5745) < 0.01, `slow end ${band.p10PerSec}`);
+  });
+
+  it('gives a closed band at a few admissions a second, where one-second counts are often zero', () => {
+    // 2021-07-19 at 1/500: 0.6 admissions a second in a partition; the old p10 of one-second counts was 0
+    const meter = createRateMeter(60);
+    const perSecond = [0, 1, 0, 2, 1, 0, 0, 1, 1, 0];
+    let cursor = 0;
+    meter.observe(0, 0);
+    perSecond.forEach((n, i) => meter.observe((i + 1) * 1_000, (cursor += n)));
+    const eta = etaBand(5, meter.band())!;
+    assert.equal(eta.expectedMs, 10_000);
+    assert.notEqual(eta.highMs, null);
+    assert.ok(eta.lowMs < 10_000 && eta.highMs! > 10_000 && eta.highMs! < 30_000, JSON.stringify(eta));
   });
 
   it('restarts the meter when the cursor goes backwards (a restore)', () => {
@@ -31,14 +57,15 @@ describe('snapshot arithmetic', () => {
     assert.equal(meter.band()?.meanPerSec, 20);
   });
 
-  it('gives an ETA band from the measured rate, open-ended if a stall was seen, none if nothing moves', () => {
-    assert.deepEqual(etaBand(1_000, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 200, samples: 10 }), {
+  it("counts the person's own place: admitted when the cursor has moved ahead + 1; no ETA if nothing moves", () => {
+    assert.deepEqual(etaBand(999, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 200, samples: 10 }), {
       expectedMs: 10_000,
       lowMs: 5_000,
       highMs: 20_000,
       ratePerSec: 100,
       isFromPlan: false,
     });
+    assert.equal(etaBand(0, { meanPerSec: 2, p10PerSec: 1, p90PerSec: 4, samples: 10 })?.expectedMs, 500);
     assert.equal(etaBand(1_000, { meanPerSec: 50, p10PerSec: 0, p90PerSec: 100, samples: 10 })?.highMs, null);
     assert.equal(etaBand(1_000, { meanPerSec: 0, p10PerSec: 0, p90PerSec: 0, samples: 10 }), null);
     assert.equal(etaBand(1_000, null), null);
@@ -47,7 +74,7 @@ describe('snapshot arithmetic', () => {
   it('asks the front to poll every second or two and the back every ten seconds', () => {
     const rate = { meanPerSec: 100, p10PerSec: 80, p90PerSec: 120, samples: 10 };
     assert.equal(nextPollMs(etaBand(50, rate), poll), 1_000);
-    assert.equal(nextPollMs(etaBand(800, rate), poll), Math.round((800 / 120) * 1000 * 0.25));
+    assert.equal(nextPollMs(etaBand(800, rate), poll), Math.round((801 / 120) * 1000 * 0.25));
     assert.equal(nextPollMs(etaBand(100_000, rate), poll), 10_000);
     assert.equal(nextPollMs(null, poll), 10_000);
   });
@@ -66,27 +93,78 @@ describe('snapshot arithmetic', () => {
     meter.observe(151_000, (cursor += 10));
     const band = meter.band()!;
     assert.equal(band.meanPerSec, 10);
-    assert.equal(band.p10PerSec, 10);
-    // 660 ahead at 10/s: 66 s, not the 16 minutes a window full of paused zeros gave
-    assert.equal(etaBand(660, band)?.expectedMs, 66_000);
+    // 659 ahead at 10/s: 66 s, not the 16 minutes a window full of paused zeros gave
+    assert.equal(etaBand(659, band)?.expectedMs, 66_000);
   });
 
   it('starts from the planned rate with a wide band and lets the measured rate take over sample by sample', () => {
-    const planOnly = estimateRate(null, 100, 60)!;
-    assert.deepEqual(planOnly, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 200, samples: 0, measuredShare: 0 });
-    const eta = etaBand(6_000, planOnly)!;
-    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [60_000, 30_000, 120_000, true]);
-    const measured = { meanPerSec: 40, p10PerSec: 30, p90PerSec: 50, samples: 30 };
-    const half = estimateRate(measured, 100, 60)!;
+    const planOnly = estimateRate(null, 100)!;
+    assert.deepEqual(planOnly, { meanPerSec: 100, p10PerSec: 50, p90PerSec: 300, samples: 0, measuredShare: 0 });
+    const eta = etaBand(5_999, planOnly)!;
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [60_000, 20_000, 120_000, true]);
+    const measured = { meanPerSec: 40, p10PerSec: 30, p90PerSec: 50, samples: 20 };
+    const half = estimateRate(measured, 100)!;
     assert.equal(half.meanPerSec, 70);
     assert.equal(half.measuredShare, 0.5);
     assert.equal(etaBand(700, half)?.isFromPlan, false);
-    const full = estimateRate({ ...measured, samples: 60 }, 100, 60)!;
-    assert.equal(full.meanPerSec, 40);
-    assert.equal(estimateRate(measured, null, 60), measured);
+    assert.equal(etaBand(700, estimateRate({ ...measured, samples: 19 }, 100))?.isFromPlan, true);
+    // a full window (60 samples): the measurement weighs three quarters
+    const full = estimateRate({ ...measured, samples: 60 }, 100)!;
+    assert.equal(full.meanPerSec, 55);
+    assert.equal(full.measuredShare, 0.75);
+    assert.equal(estimateRate(measured, null), measured);
     // the blend moves a little with each sample: no jump from plan to measurement
-    const steps = [0, 1, 2, 3].map((n) => estimateRate({ ...measured, samples: n }, 100, 60)!.meanPerSec);
-    for (let i = 1; i < steps.length; i += 1) assert.ok(steps[i - 1]! - steps[i]! <= 1.01);
+    const steps = [0, 1, 2, 3].map((n) => estimateRate({ ...measured, samples: n }, 100)!.meanPerSec);
+    for (let i = 1; i < steps.length; i += 1) assert.ok(steps[i - 1]! - steps[i]! <= 3.01);
+  });
+
+  it("adds the page's next look: half of it expected, all of it at the slow end", () => {
+    const eta = etaBand(9, { meanPerSec: 1, p10PerSec: 0.5, p90PerSec: 2, samples: 10 }, 1_000)!;
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs], [10_500, 5_000, 21_000]);
+  });
+
+  it("once the queue has drained, gives a newcomer at the front the controller's rate, not the arrivals", () => {
+    // 0.3 arrivals a second measured, shared to one of 8 partitions; the controller admits 4/s
+    const arrivalsOnly = { meanPerSec: 0.3 / 8, p10PerSec: 0.02, p90PerSec: 0.05, samples: 60 };
+    const slow = etaBand(0, arrivalsOnly, 1_000)!;
+    assert.ok(slow.lowMs > 10_000, 'from the arrivals alone: tens of seconds for the next place');
+    const eta = etaBand(0, atLeastRate(arrivalsOnly, 4), 1_000)!;
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs], [750, 192, 1_375]);
+    assert.equal(atLeastRate(arrivalsOnly, 0), arrivalsOnly);
+  });
+
+  describe('the ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {
+    const share = 1 / 8;
+    const planned = 2 * share;
+    // The room's meter after `seconds` of admitting `perSecond` a second, shared to one partition.
+    const measuredAfter = (seconds: number, perSecond: number): RateBand | null => {
+      if (seconds === 0) return null;
+      const meter = createRateMeter(60);
+      meter.observe(0, 0);
+      for (let s = 1; s <= seconds; s += 1) meter.observe(s * 1_000, s * perSecond);
+      return scaleBand(meter.band(), share);
+    };
+
+    it('at the first second: the plan alone, said to be an estimate, its band a third to double the wait', () => {
+      const eta = etaBand(49, estimateRate(measuredAfter(0, 5), planned))!;
+      assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [200_000, 66_667, 400_000, true]);
+    });
+
+    it('after 10 s of admitting 5/s (faster than planned): still mostly the plan, the band already holds 5/s', () => {
+      const eta = etaBand(49, estimateRate(measuredAfter(10, 5), planned))!;
+      assert.equal(eta.isFromPlan, true);
+      // the wait at 5/s: 50 places of this partition at 5/8 a second = 80 s
+      assert.ok(eta.lowMs <= 80_000 && eta.expectedMs > 80_000, JSON.stringify(eta));
+    });
+
+    it('after a minute at 3/s: mostly measured, expected within a fifth of the wait at 3/s, band narrower', () => {
+      const eta = etaBand(49, estimateRate(measuredAfter(60, 3), planned))!;
+      const atThree = (50 / (3 * share)) * 1000;
+      assert.equal(eta.isFromPlan, false);
+      assert.ok(Math.abs(eta.expectedMs - atThree) <= 0.2 * atThree, JSON.stringify(eta));
+      assert.ok(eta.lowMs <= atThree && eta.highMs! >= atThree);
+      assert.ok(eta.highMs! - eta.lowMs < 1.2 * atThree, `band ${eta.highMs! - eta.lowMs} ms for ${atThree} ms`);
+    });
   });
 
   it('gives progress as the share of the places ahead at the first look that have been passed', () => {

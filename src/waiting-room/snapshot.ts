@@ -3,25 +3,39 @@
  * refreshed about once a second, and the admission rate measured from how fast the cursor moved.
  * The answer is the same for everyone in the same second, so it also caches well at a CDN.
  *
- * ETA: ahead / measured rate, where the rate is the cursor's movement per second over the last
- * `windowSamples` refreshes. The band is ahead / p90 rate (low) .. ahead / p10 rate (high): the
- * spread of the rate actually seen in the last minute, not a guess. When the p10 rate is zero (a
- * pause was seen) the band has no upper end. Rate zero or unmeasured: no ETA at all rather than a
- * made-up one (2021 showed "37 minutes" for a queue that never moved).
+ * ETA (issue 14 item 5): someone with `ahead` places before them is admitted when the cursor has
+ * moved `ahead + 1` places, so the ETA is (ahead + 1) / rate. The rate is measured over the whole
+ * room (every partition's cursor summed, over the last `windowSamples` refreshes) and shared out
+ * to a partition by what it holds waiting: a partition alone moves a few places a second at small
+ * scales, and its per-second counts are mostly noise.
  *
- * Planned rate (issue 14): from the first second the estimate starts from the admission rate the
- * operator planned (or pinned, or the controller's own rate), with a wide band (half to double), and
- * says it is from the plan; the measured rate takes over sample by sample (`estimateRate`), so the
- * shown ETA blends rather than jumps. Seconds during an operator pause are not measured: a pause
- * says nothing about the rate admission runs at once resumed (after a 2-minute pause 16 min were
- * shown for a 66 s wait, because the window's mean held the paused zeros).
+ * The band says how far that rate may be from the rate the wait will actually see, not the spread
+ * of one-second counts (which at a few admissions a second always held a zero, so the band had no
+ * upper end at all). From a measurement: the fast end is mean × (1 + d), the slow end
+ * mean / (1 + d + MEASURED_SLOW_EXTRA), d = MEASURED_DRIFT + cv/√n (cv: the spread of the
+ * per-second rates over their mean, n: samples): the rate drifts over a wait (in the 2021-07-19
+ * replay it fell from about 3/s to 1.6/s over ten minutes as admissions that never booked held
+ * their session until they expired), and more often down than up.
+ *
+ * Planned rate: from the first second the estimate starts from the admission rate the operator
+ * planned (or pinned, or the controller's own rate), with a wide band (PLAN_LOW_FACTOR ..
+ * PLAN_HIGH_FACTOR: a third to double the wait: the opening admits faster than the plan while the
+ * session cap fills), and says it is an estimate; the measured rate takes over sample by sample
+ * (`estimateRate`: weight n / (n + PLAN_HALF_WEIGHT_SAMPLES)), so the shown ETA blends rather than
+ * jumps. The plan keeps a fifth to a quarter of the weight once the window is full: it was made
+ * for the whole night, the window sees one minute. Seconds during an operator pause are not
+ * measured: a pause says nothing about the rate admission runs at once resumed (after a 2-minute
+ * pause 16 min were shown for a 66 s wait, because the window's mean held the paused zeros).
+ * Paused or sold out, no ETA is shown at all (waiting-room.service.ts).
  */
 import { PRE_SCORE_RANGE, type QueueStats } from './waiting-room.store.ts';
 
 export interface RateBand {
   /** Seqs reached per second, mean over the window. */
   readonly meanPerSec: number;
+  /** The slow end of the rate the wait may see (named for the percentile it once was). */
   readonly p10PerSec: number;
+  /** The fast end of the rate the wait may see. */
   readonly p90PerSec: number;
   readonly samples: number;
   /**
@@ -34,7 +48,7 @@ export interface RateBand {
 export interface EtaBand {
   readonly expectedMs: number;
   readonly lowMs: number;
-  /** null: a stall was seen in the window, so no honest upper bound exists. */
+  /** null: the slow end of the rate is zero, so no honest upper bound exists. */
   readonly highMs: number | null;
   readonly ratePerSec: number;
   /** true while the estimate rests mostly on the planned rate (under half measured). */
@@ -71,50 +85,98 @@ export function createRateMeter(windowSamples: number): RateMeter {
     },
     band() {
       if (rates.length === 0) return null;
-      const sorted = [...rates].sort((a, b) => a - b);
-      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
       const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
-      return { meanPerSec: mean, p10PerSec: at(0.1), p90PerSec: at(0.9), samples: rates.length };
+      return measuredBand(mean, rates);
     },
   };
 }
 
-/** The planned rate's band: the actual rate may be half or double the plan. */
+/** Added to the measured band's relative width whatever the samples say: the rate drifts over a wait. */
+export const MEASURED_DRIFT = 0.3;
+/** The slow end is wider: in the replays the rate fell over a wait more often than it rose. */
+export const MEASURED_SLOW_EXTRA = 0.2;
+
+/** The band of a measured mean rate from its per-second samples (see the file's comment). */
+export function measuredBand(mean: number, rates: readonly number[]): RateBand {
+  const n = rates.length;
+  const sd = n > 1 ? Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1)) : mean;
+  const d = MEASURED_DRIFT + (mean > 0 ? sd / mean / Math.sqrt(n) : 1);
+  return { meanPerSec: mean, p10PerSec: mean / (1 + d + MEASURED_SLOW_EXTRA), p90PerSec: mean * (1 + d), samples: n };
+}
+
+/**
+ * When the queue, not admission, held the measured rate down (the room would clear within a second
+ * at the controller's rate: after the opening's queue has drained, the cursor moves only as fast as
+ * people arrive), a newcomer at the front is admitted at the next tick: the rate they see is the
+ * controller's, whatever the measurement says.
+ */
+export function atLeastRate(band: RateBand | null, perSec: number): RateBand | null {
+  if (perSec <= 0) return band;
+  const own = measuredBand(perSec, [perSec, perSec]); // the controller's own rate: drift only
+  if (!band) return { ...own, samples: 0 };
+  return {
+    ...band,
+    meanPerSec: Math.max(band.meanPerSec, perSec),
+    p10PerSec: Math.max(band.p10PerSec, own.p10PerSec),
+    p90PerSec: Math.max(band.p90PerSec, own.p90PerSec),
+  };
+}
+
+/** A band scaled by a share (a partition's part of the room's rate). */
+export function scaleBand(band: RateBand | null, share: number): RateBand | null {
+  if (!band) return null;
+  return {
+    ...band,
+    meanPerSec: band.meanPerSec * share,
+    p10PerSec: band.p10PerSec * share,
+    p90PerSec: band.p90PerSec * share,
+  };
+}
+
+/** The planned rate's band: the actual rate may be half the plan, or three times it at the opening. */
 export const PLAN_LOW_FACTOR = 0.5;
-export const PLAN_HIGH_FACTOR = 2;
+export const PLAN_HIGH_FACTOR = 3;
+/** Measured samples at which the measurement and the plan weigh the same. */
+export const PLAN_HALF_WEIGHT_SAMPLES = 20;
 
 /**
  * The rate band the ETA is computed from: the measured band blended with the planned rate,
- * weighted by how many samples the measurement holds (`fullAfterSamples` makes it measured only).
+ * weighted n / (n + halfWeightSamples) towards the measurement (n: its samples).
  * `plannedPerSec` is this partition's share of the planned rate; null or 0: measured only.
  */
 export function estimateRate(
   measured: RateBand | null,
   plannedPerSec: number | null,
-  fullAfterSamples: number,
+  halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
 ): RateBand | null {
   const plan = plannedPerSec !== null && plannedPerSec > 0 ? plannedPerSec : null;
   if (plan === null) return measured;
-  const w = measured ? Math.min(1, measured.samples / Math.max(1, fullAfterSamples)) : 0;
-  if (w >= 1) return { ...measured!, measuredShare: 1 };
+  const n = measured?.samples ?? 0;
+  const w = n / (n + Math.max(1, halfWeightSamples));
   const mix = (m: number, p: number) => w * m + (1 - w) * p;
   return {
     meanPerSec: mix(measured?.meanPerSec ?? 0, plan),
     p10PerSec: mix(measured?.p10PerSec ?? 0, plan * PLAN_LOW_FACTOR),
     p90PerSec: mix(measured?.p90PerSec ?? 0, plan * PLAN_HIGH_FACTOR),
-    samples: measured?.samples ?? 0,
+    samples: n,
     measuredShare: w,
   };
 }
 
-export function etaBand(ahead: number, band: RateBand | null): EtaBand | null {
+/**
+ * `ahead`: places before this person; they are admitted when the cursor has moved ahead + 1, and
+ * see it at the page's next look (`pollMs`, the cadence near the front: half of it expected, all
+ * of it at worst).
+ */
+export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBand | null {
   if (!band || band.meanPerSec <= 0) return null;
   const fast = Math.max(band.p90PerSec, band.meanPerSec);
   const slow = Math.min(band.p10PerSec, band.meanPerSec);
+  const places = ahead + 1;
   return {
-    expectedMs: Math.round((ahead / band.meanPerSec) * 1000),
-    lowMs: Math.round((ahead / fast) * 1000),
-    highMs: slow > 0 ? Math.round((ahead / slow) * 1000) : null,
+    expectedMs: Math.round((places / band.meanPerSec) * 1000 + pollMs / 2),
+    lowMs: Math.round((places / fast) * 1000),
+    highMs: slow > 0 ? Math.round((places / slow) * 1000 + pollMs) : null,
     ratePerSec: band.meanPerSec,
     isFromPlan: (band.measuredShare ?? 1) < 0.5,
   };

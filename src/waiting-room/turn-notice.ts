@@ -20,7 +20,7 @@ export const isTurnNoticeOn = (s: TurnNoticeSetting | undefined): s is TurnNotic
 
 /**
  * The last seq of a partition whose shown ETA is within `leadMs`: the seq right after the cursor
- * always (ETA 0); beyond it, the largest `ahead` with etaBand(ahead).expectedMs ≤ leadMs. With no
+ * always; beyond it, the largest `ahead` with etaBand(ahead).expectedMs ≤ leadMs. With no
  * measured rate the page shows no ETA, so only the front is due. The ETA grows with `ahead`, so a
  * doubling then bisecting search finds it in O(log n) ETA evaluations.
  */

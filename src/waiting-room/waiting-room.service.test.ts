@@ -4,6 +4,7 @@ import { signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.t
 import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from '../../test/support/waiting-room.ts';
 import type { QueueStatus, StatusReply } from './waiting-room.service.ts';
 import type { WaitingRoomCheckpoint } from './checkpoint.ts';
+import { estimateRate, etaBand, measuredBand } from './snapshot.ts';
 
 const ref = { campaignId: CAMPAIGN, partition: 0 };
 const quiet = { p99Ms: null, errorRate: null };
@@ -111,8 +112,9 @@ describe('waiting room service', () => {
     });
 
     it('shows an ETA band from the measured admission rate, and polls faster near the front', async () => {
-      // A ten-sample window: after ten seconds the band is all measured (no planned rate left in it).
+      // A ten-sample window, and a plan equal to the measured mean, so the band's blend is known.
       const h = await openedWith(6_000, { settings: { rateWindowSamples: 10 } });
+      assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 100, message: null })).ok);
       for (let s = 0; s < 10; s += 1) {
         h.clock.advance(1_000);
         await admitNext(h, s % 2 === 0 ? 80 : 120);
@@ -120,11 +122,16 @@ describe('waiting room service', () => {
       const back = as(value(await poll(h, 6_000, h.tickets[5_999]!)), 'waiting');
       assert.equal(back.ahead, 6_000 - 1_000 - 1);
       assert.equal(back.eta?.ratePerSec, 100);
+      const rate = estimateRate(measuredBand(100, [80, 120, 80, 120, 80, 120, 80, 120, 80, 120]), 100);
+      const expected = etaBand(4_999, rate, 1_000)!;
+      // 5,000 places to pass at 100/s, seen at the next look (every second near the front: half a
+      // second expected); the band blends the measurement (a third) with the plan
       assert.deepEqual(
         [back.eta?.expectedMs, back.eta?.lowMs, back.eta?.highMs],
-        [49_990, Math.round(4_999_000 / 120), Math.round(4_999_000 / 80)],
+        [50_500, expected.lowMs, expected.highMs],
       );
-      assert.equal(back.nextPollMs, 10_000);
+      assert.ok(expected.lowMs < 50_000 && expected.highMs! > 50_000);
+      assert.equal(back.nextPollMs, Math.min(10_000, Math.round(expected.lowMs * 0.25)));
       const front = as(value(await poll(h, 1_003, h.tickets[1_002]!)), 'waiting');
       assert.equal(front.nextPollMs, 1_000);
     });
@@ -132,8 +139,9 @@ describe('waiting room service', () => {
     it('gives an ETA from the planned rate before anything is admitted, and says it is from the plan', async () => {
       const h = await openedWith(1_001, { controller: { initialRatePerSec: 100 } });
       const eta = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
-      // 1,000 ahead at the planned 100/s: 10 s, band 5 s (double the plan) … 20 s (half of it)
-      assert.deepEqual(eta, { expectedMs: 10_000, lowMs: 5_000, highMs: 20_000, ratePerSec: 100, isFromPlan: true });
+      // 1,000 ahead (1,001 places to pass) at the planned 100/s: 10 s and half a look (1 s polls),
+      // band 3.3 s (3× the plan) … 20 s (half of it) and a look
+      assert.deepEqual(eta, { expectedMs: 10_510, lowMs: 3_337, highMs: 21_020, ratePerSec: 100, isFromPlan: true });
       const set = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 50, message: null });
       assert.ok(set.ok);
       h.clock.advance(1_000);
@@ -141,13 +149,15 @@ describe('waiting room service', () => {
       const planned = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
       assert.equal(planned?.isFromPlan, true);
       assert.ok(
-        Math.abs(planned!.expectedMs - 20_000) < 1_000,
+        // 1,001 places at 50/s, less the one second measured since (nothing admitted): weight 1/21
+        Math.abs(planned!.expectedMs - 20_520) < 0.06 * 20_520,
         `the operator's plan (50/s) is used: ${planned?.expectedMs}`,
       );
     });
 
     it('gives no ETA while admission is paused, and after the pause the rate measured before it', async () => {
       const h = await openedWith(3_000, { settings: { rateWindowSamples: 10 } });
+      assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10, message: null })).ok);
       for (let s = 0; s < 10; s += 1) {
         h.clock.advance(1_000);
         await admitNext(h, 10);
@@ -161,10 +171,10 @@ describe('waiting room service', () => {
       h.service.resume(CAMPAIGN);
       h.clock.advance(1_000);
       await admitNext(h, 10);
-      // 660 ahead at the 10/s measured before the pause: 66 s (a window full of paused zeros gave 16 min)
+      // 660 ahead at the 10/s measured before the pause (and planned): 66 s (paused zeros gave 16 min)
       const after = as(value(await poll(h, 771, h.tickets[770]!)), 'waiting');
       assert.equal(after.ahead, 660);
-      assert.equal(after.eta?.expectedMs, 66_000);
+      assert.equal(after.eta?.expectedMs, 66_100 + 500);
     });
 
     it('gives progress from the place at join to the cursor now, and a short reference', async () => {

@@ -262,7 +262,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     const snap = room.snapshot;
     const aheadHere = Math.max(0, seq - cursor - 1);
     const isStopped = !!snap?.isPaused || room.seats?.seatsLeft === 0;
-    const eta = isStopped ? null : etaBand(aheadHere, snap?.partitions[p]?.rate ?? null);
+    const eta = isStopped ? null : etaBand(aheadHere, snap?.partitions[p]?.rate ?? null, settings.minPollMs);
     const startCursor = t.startCursor ?? (t.seq === null || t.preScore !== null ? 0 : null);
     const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
     const behind = snap ? scaleToRoom(Math.max(0, tail - seq), snap, p) : Math.max(0, tail - seq);

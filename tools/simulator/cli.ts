@@ -296,7 +296,7 @@ function headline(s: Record<string, any>, out: string): string {
   return [
     `scenario ${s.scenario.id} (${s.mode}, scale ${s.scale}), stopped by ${s.stoppedBy}, wall ${JSON.stringify(s.wallSeconds)}`,
     `arrivals ${s.arrivals.total} (record at this scale ${s.arrivals.recordedTotalAtThisScale}); got a slot ${s.outcome.peopleWhoGotASlot} (${s.outcome.shareOfEligible} of eligible)`,
-    `wait after opening median ${s.wait.medianAfterOpeningSec} s, p95 ${s.wait.p95AfterOpeningSec} s; ETA error median ${s.eta.medianAbsErrorSec} s`,
+    `wait after opening median ${s.wait.medianAfterOpeningSec} s, p95 ${s.wait.p95AfterOpeningSec} s; ETA error median ${s.eta.medianAbsErrorSec} s (${Math.round((s.eta.medianRelativeError ?? 0) * 100)} % of the wait), within band ${Math.round((s.eta.withinBandShare ?? 0) * 100)} %, band width median ${Math.round((s.eta.medianBandWidthShare ?? 0) * 100)} % of the wait; planned rate ${s.service.admissionPlannedRatePerSec}/s (${s.service.admissionPlannedRateSource ?? 'scenario'})`,
     `fairness: Spearman pre-opening ${s.fairness.spearmanArrivalVsPositionPreOpening}, post-opening ${s.fairness.spearmanArrivalVsPositionPostOpening}; bots ${s.fairness.meanPositionPreOpening.bots} vs humans ${s.fairness.meanPositionPreOpening.humans}`,
     `invariants: ${s.invariants.checks.map((c: { name: string; ok: boolean }) => `${c.name} ${c.ok ? 'ok' : 'VIOLATED'}`).join(', ')}`,
     `report: ${join(out, 'report.html')}  summary: ${join(out, 'summary.json')}`,

@@ -26,6 +26,7 @@ import { startBookingWorkers } from './booking-workers.ts';
 import { Outcome, State } from './crowd.ts';
 import { openRunStores, runConfig, scaledService, uniqueRunId, type RunStores } from './environment.ts';
 import { checkInvariants, countingChannel, type Invariant } from './invariants.ts';
+import { plannedAdmissionRate, type PlannedRate } from './planned-rate.ts';
 import { buildCrowd, plannedJoins, type CrowdCounts } from './population.ts';
 import { onArrive, onComeBack, onOtherDevice, onPoll, onReload } from './queue-agent.ts';
 import { Recorder } from './recorder.ts';
@@ -98,7 +99,7 @@ export interface FullResult {
   plannedJoins: number;
   wallMs: { setup: number; run: number; finish: number };
   stoppedBy: 'done' | 'horizon' | 'wall-limit' | 'interrupted';
-  service: ReturnType<typeof scaledService>;
+  service: ReturnType<typeof scaledService> & { admissionPlannedRateSource: PlannedRate['source'] };
   runId: string;
   cleanedUp: { keys: number } | null;
   /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
@@ -109,7 +110,12 @@ export interface FullResult {
 export async function runFull(o: FullOptions): Promise<FullResult> {
   const t0 = performance.now();
   const runId = uniqueRunId();
-  const service = scaledService(o.scenario.service, o.scale);
+  const plannedRate = plannedAdmissionRate(o.scenario, o.scale);
+  const service = {
+    ...scaledService(o.scenario.service, o.scale),
+    admissionPlannedRatePerSec: plannedRate.ratePerSec,
+    admissionPlannedRateSource: plannedRate.source,
+  };
   const stores = await openRunStores({
     databaseUrl: o.databaseUrl,
     redisUrl: o.redisUrl,
@@ -215,7 +221,7 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
     onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
   });
   await services.waitingRoom.syncRooms();
-  // The operator's planned admission rate (issue 14): ETAs start from it before a rate is measured.
+  // The operator's planned admission rate, from the capacity plan (issue 14): ETAs start from it.
   if (service.admissionPlannedRatePerSec > 0) {
     const set = await services.waitingRoom.service.setAdmissionSettings(rules.id, {
       plannedRatePerSec: service.admissionPlannedRatePerSec,

@@ -221,7 +221,7 @@ function snapshotAnswer(sim: Sim, i: number): number | null {
     return null;
   }
   sim.counts.pollsSkipped += 1;
-  return nextPollMs(etaBand(Math.max(0, seq - cursor - 1), part.rate), sim.poll);
+  return nextPollMs(etaBand(Math.max(0, seq - cursor - 1), part.rate, sim.poll.minPollMs), sim.poll);
 }
 
 function giveUp(sim: Sim, i: number): void {

@@ -67,7 +67,7 @@ export interface RunView {
   invariants: Invariant[];
   wallMs: { setup: number; run: number; finish: number };
   stoppedBy: string;
-  service: Record<string, number>;
+  service: Record<string, number | string>;
   runId: string;
   cleanedUp: Record<string, number> | null;
   plannedJoins: number;

@@ -94,6 +94,14 @@ describe('ETA accuracy by minute', () => {
       ],
     );
     assert.equal(rows[1]!.medianRelativeError, 0.1);
-    assert.match(etaMinuteTable(rows), /^minute +samples +in-band/);
+    // band width over the actual wait: 40 s / 100 s and 20 s / 100 s (nearest-rank median of two: the lower); open-ended counted apart
+    assert.deepEqual(
+      rows.map((r) => [r.medianBandWidthShare, r.openEndedShare]),
+      [
+        [0.2, 0],
+        [null, 1],
+      ],
+    );
+    assert.match(etaMinuteTable(rows), /^minute +samples +in-band .*band width\/actual +open-ended/);
   });
 });

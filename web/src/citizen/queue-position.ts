@@ -24,7 +24,7 @@ export interface TicketPlace {
   startCursor: number | null;
 }
 
-/** Seconds; `highSeconds` null when the band has no upper end (a stall was measured). */
+/** Seconds; `highSeconds` null when the band has no upper end (the slow end of the rate is zero). */
 export interface LocalEta {
   seconds: number;
   lowSeconds: number;
@@ -78,14 +78,23 @@ function spreadOf(text: string): number {
   return h;
 }
 
-/** As the server's etaBand: ahead / mean, band ahead / max(p90, mean) … ahead / min(p10, mean). */
-function etaOf(ahead: number, rate: PartitionSnapshotView['rate']): { eta: LocalEta; lowMs: number } | null {
+/**
+ * As the server's etaBand: admitted once the cursor has moved ahead + 1 places and seen at the next
+ * look near the front (poll.minMs), so (ahead + 1) / mean + minMs / 2, band (ahead + 1) / max(p90,
+ * mean) … (ahead + 1) / min(p10, mean) + minMs.
+ */
+function etaOf(
+  ahead: number,
+  rate: PartitionSnapshotView['rate'],
+  pollMs: number,
+): { eta: LocalEta; lowMs: number } | null {
   if (!rate || rate.meanPerSec <= 0) return null;
   const fast = Math.max(rate.p90PerSec, rate.meanPerSec);
   const slow = Math.min(rate.p10PerSec, rate.meanPerSec);
-  const expectedMs = Math.round((ahead / rate.meanPerSec) * 1000);
-  const lowMs = Math.round((ahead / fast) * 1000);
-  const highMs = slow > 0 ? Math.round((ahead / slow) * 1000) : null;
+  const places = ahead + 1;
+  const expectedMs = Math.round((places / rate.meanPerSec) * 1000 + pollMs / 2);
+  const lowMs = Math.round((places / fast) * 1000);
+  const highMs = slow > 0 ? Math.round((places / slow) * 1000 + pollMs) : null;
   return {
     lowMs,
     eta: {
@@ -136,7 +145,7 @@ function waiting(
   const aheadHere = Math.max(0, seq - part.cursor - 1);
   // Paused, or no seats left: admission is not moving, so there is no honest estimate.
   const isStopped = snap.isPaused || snap.seatsLeft === 0;
-  const e = isStopped ? null : etaOf(aheadHere, part.rate);
+  const e = isStopped ? null : etaOf(aheadHere, part.rate, snap.poll.minMs);
   const ahead = scaled(aheadHere, snap, part);
   const behind = scaled(Math.max(0, Math.max(part.tail, seq) - seq), snap, part);
   const nextPollMs = e

@@ -1,0 +1,38 @@
+/**
+ * The admission rate an operator would enter as the campaign's planned rate before the opening
+ * (issue 14 item 5): what `npm run plan` computes for the scenario at the run's scale, from the
+ * committed bench results (src/capacity, as tools/plan/check.ts plans). The waiting room's first
+ * ETAs start from it. When the bench results cannot be read, the scenario's own stated plan
+ * (`service.admissionPlannedRatePerSec`, scaled) is used and the source says so.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXAMPLE_BENCH_RESULTS } from '../../src/capacity/bench-results.ts';
+import { readMeasured } from '../../src/capacity/capacity-files.ts';
+import { planCapacity } from '../../src/capacity/capacity-plan.ts';
+import { planFromScenario } from '../../src/capacity/scenario-demand.ts';
+import type { Scenario } from './scenario.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface PlannedRate {
+  /** Admissions per second; 0: none planned. */
+  readonly ratePerSec: number;
+  readonly source: 'capacity-plan' | 'scenario' | 'none';
+}
+
+export function plannedAdmissionRate(
+  scenario: Scenario,
+  scale: number,
+  benchFiles: readonly string[] = EXAMPLE_BENCH_RESULTS,
+): PlannedRate {
+  const measured = readMeasured(benchFiles.map((f) => resolve(ROOT, f)));
+  if (measured.ok) {
+    const { demand, service } = planFromScenario(scenario, { scale });
+    const plan = planCapacity({ demand, service, measured: measured.value });
+    if (plan.admission.plannedRatePerSec > 0)
+      return { ratePerSec: plan.admission.plannedRatePerSec, source: 'capacity-plan' };
+  }
+  const stated = (scenario.service.admissionPlannedRatePerSec ?? 0) * scale;
+  return stated > 0 ? { ratePerSec: stated, source: 'scenario' } : { ratePerSec: 0, source: 'none' };
+}
