@@ -123,8 +123,6 @@ export function composeServices(o: ComposeOptions) {
     resolveProxyTarget: identity.resolveProxyTarget,
     store: kyselyBookingStores({
       db,
-      // Two batches at the database at a time per process: one fills while the other commits.
-      writeBatch: { maxBatch: config.bookingWriteBatch, maxInFlight: 2 },
       findPerson,
       findFacility: cachedById(findFacilityById, { ...rowCache, loadMany: findFacilitiesByIds }),
       findSlot: cachedById(slots.findSlot, { ...rowCache, loadMany: slots.findSlotsByIds }),

@@ -154,51 +154,6 @@ export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Prom
   }
 }
 
-type PlaceWrite = Extract<SeatedWrite, { kind: 'place' }>;
-
-/** A write of a batch that met a deadlock or lock timeout: nothing was written; write it again alone. */
-export const WRITE_AGAIN = 'write-again' as const;
-
-/**
- * Several `place` writes in ONE round trip and one commit (migrations/0009_place_bookings_batch.sql):
- * each is the same seat-taking write as `writeBookingTakingSeats`, in its own subtransaction, so
- * each keeps its own outcome — one person's unique violation or full slot never fails another's
- * booking. Answers in the order of `ws`. An error of the call itself (a lost connection) rejects
- * the whole batch, as it would have failed each statement.
- */
-export async function placeBookings(
-  db: DbOrTrx,
-  ws: readonly PlaceWrite[],
-): Promise<(SeatedWriteResult | typeof WRITE_AGAIN)[]> {
-  const items = ws.map((w) => ({
-    ...w.booking,
-    created_at: new Date(w.booking.created_at).toISOString(),
-    updated_at: new Date(w.booking.updated_at).toISOString(),
-    admission_id: w.booking.admission_id ?? null,
-    message_kind: w.message.kind,
-    payload: w.message.payload,
-    at: new Date(w.message.nowMs).toISOString(),
-  }));
-  const r = await sql<BookingRow & { ord: number; outcome: string }>`${sql.raw(PREPARED)}
-    SELECT f.ord, f.outcome, (f.b).* FROM yeyak_place_bookings(${JSON.stringify(items)}::jsonb) f`.execute(db);
-  const out: (SeatedWriteResult | typeof WRITE_AGAIN)[] = new Array(ws.length).fill(WRITE_AGAIN);
-  for (const row of r.rows) {
-    const { ord, outcome, ...booking } = row;
-    out[ord] = outcomeOfBatchRow(outcome, booking);
-  }
-  return out;
-}
-
-function outcomeOfBatchRow(outcome: string, booking: BookingRow): SeatedWriteResult | typeof WRITE_AGAIN {
-  if (outcome === 'placed') return { ok: true, booking };
-  if (outcome === 'slot-full' || outcome === 'dose2-unavailable') return { ok: false, reason: outcome };
-  const failure = outcome.startsWith('unique:') ? FAILURE_OF_CONSTRAINT[outcome.slice('unique:'.length)] : undefined;
-  if (failure) return { ok: false, reason: failure };
-  // 'retry' (deadlock, lock timeout) or a unique violation of another constraint: nothing was
-  // written; the write alone gives the answer (or the error) the one-statement path gives.
-  return WRITE_AGAIN;
-}
-
 /** The CTEs that take the seats (`d1`, `d2`) and write the booking (`b`), for each kind of write. */
 function seatsAndBookingOf(w: SeatedWrite, at: string): RawBuilder<unknown> {
   switch (w.kind) {

@@ -8,30 +8,21 @@ import { isRetryableTxError } from '../platform/db-errors.ts';
 import type { PersonRow } from '../people/people.table.ts';
 import type { FacilityRow } from '../facilities/facilities.table.ts';
 import type { SlotRow } from './booking.table.ts';
-import { StoreBusy, type BookingStore, type BookingStores, type SeatedWrite } from './booking.store.ts';
+import { StoreBusy, type BookingStore, type BookingStores } from './booking.store.ts';
 import * as bookings from './booking.repository.ts';
 import * as slots from './slot.repository.ts';
-import { createWriteBatcher } from '../platform/write-batcher.ts';
 import type { AvailabilityReads } from './availability.service.ts';
 
 const MAX_ATTEMPTS = 3;
 
-type PlaceWrite = Extract<SeatedWrite, { kind: 'place' }>;
-
 type Finder<R> = (db: DbOrTrx, id: number) => Promise<R | undefined>;
 
-/**
- * Finders default to plain reads; the composition root passes cached ones (row-cache.ts).
- * `writeBatch`: new bookings on the pool (not inside `transact`) that arrive while `maxInFlight`
- * batches are at the database go together in one round trip and one commit, each with its own
- * outcome (booking.repository.ts placeBookings); `maxBatch` 1 or no option writes each alone.
- */
+/** Finders default to plain reads; the composition root passes cached ones (row-cache.ts). */
 export function kyselyBookingStores(o: {
   db: Db;
   findPerson: Finder<PersonRow>;
   findFacility: Finder<FacilityRow>;
   findSlot?: Finder<SlotRow>;
-  writeBatch?: { maxBatch: number; maxInFlight: number };
 }): BookingStores {
   const findSlot = o.findSlot ?? slots.findSlot;
   const on = (db: DbOrTrx): BookingStore => ({
@@ -49,21 +40,9 @@ export function kyselyBookingStores(o: {
     insertOutboxMessage: (bookingId, m) => bookings.insertOutboxMessage(db, bookingId, m),
   });
   const pool = on(o.db);
-  const batcher =
-    o.writeBatch && o.writeBatch.maxBatch > 1
-      ? createWriteBatcher({ run: (ws: readonly PlaceWrite[]) => bookings.placeBookings(o.db, ws), ...o.writeBatch })
-      : undefined;
-  const writeAlone: BookingStore['writeBookingTakingSeats'] = (w) => withRetries(() => pool.writeBookingTakingSeats(w));
   return {
     ...pool,
-    writeBookingTakingSeats: async (w) => {
-      if (!batcher || w.kind !== 'place') return writeAlone(w);
-      const r = await batcher.write(w).catch((e: unknown) => {
-        if (isRetryableTxError(e)) return bookings.WRITE_AGAIN;
-        throw e;
-      });
-      return r === bookings.WRITE_AGAIN ? writeAlone(w) : r;
-    },
+    writeBookingTakingSeats: (w) => withRetries(() => pool.writeBookingTakingSeats(w)),
     transact: (fn) => withRetries(() => o.db.transaction().execute((trx) => fn(on(trx)))),
   };
 }

@@ -57,8 +57,6 @@ export interface Config {
   readonly outboxMaxAttempts: number;
   /** How long a sender's claim on a message lasts before another sender may send it (a dead sender's claims). */
   readonly outboxClaimLeaseMs: number;
-  /** New bookings written together in one round trip and commit at most (1 = each alone); see kysely-booking-store.ts. */
-  readonly bookingWriteBatch: number;
   /** Accepted messages marked sent per statement: the most a crashed sender re-sends (1 = only the one in flight). */
   readonly outboxMarkEvery: number;
   /** Where citizens open the site: the link in a "your turn is near" message. Default http://HOST:PORT. */
@@ -335,7 +333,6 @@ export function loadConfig(env: Env = process.env): Config {
     outboxMaxAttempts: p.int(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1000),
     outboxClaimLeaseMs: p.int(env, 'OUTBOX_CLAIM_LEASE_MS', 30_000, 100, 3_600_000),
     outboxMarkEvery: p.int(env, 'OUTBOX_MARK_EVERY', 32, 1, 1000),
-    bookingWriteBatch: p.int(env, 'BOOKING_WRITE_BATCH', 32, 1, 500),
     publicBaseUrl:
       p.url(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${env.HOST || '127.0.0.1'}:${env.PORT || '3000'}`,
     turnNoticeEveryMs: p.int(env, 'TURN_NOTICE_EVERY_MS', 2_000, 100, 600_000),

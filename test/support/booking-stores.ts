@@ -103,20 +103,11 @@ export function memoryHarness(): BookingStoreHarness {
   };
 }
 
-/** `writeBatch`: new bookings on the pool go through the batched write (one round trip for several). */
-export async function kyselyHarness(
-  open: () => Promise<TestDatabase>,
-  writeBatch?: { maxBatch: number; maxInFlight: number },
-): Promise<BookingStoreHarness> {
+export async function kyselyHarness(open: () => Promise<TestDatabase>): Promise<BookingStoreHarness> {
   const tdb = await open();
   const campaigns = new Set<string>();
   return {
-    stores: kyselyBookingStores({
-      db: tdb.db,
-      findPerson: findPersonById,
-      findFacility: findFacilityById,
-      ...(writeBatch ? { writeBatch } : {}),
-    }),
+    stores: kyselyBookingStores({ db: tdb.db, findPerson: findPersonById, findFacility: findFacilityById }),
     async newSlotPair(a) {
       if (!campaigns.has(a.campaignId)) {
         await newLiveCampaign(tdb.db, Date.parse(`${a.date}T00:00:00Z`), { id: a.campaignId });
