@@ -29,6 +29,26 @@ export interface FrontDoorPlan {
 }
 
 const POPULATION = 40_000;
+
+/**
+ * A front-door service's environment: its own secrets, the demo seed with POPULATION people
+ * (open at once, a day of slots at 200 facilities), an identity provider that answers at once, and
+ * the edge on 127.0.0.1 trusted for X-Forwarded-For.
+ */
+export function frontDoorServiceEnv(secretPrefix: string) {
+  return {
+    IDENTITY_HMAC_KEY: `${secretPrefix}-hmac-0123456789abcdefghijklmnop`,
+    SIGNING_SECRET: `${secretPrefix}-signing-0123456789abcdefghijklmnop`,
+    SEED_DEMO: 'true',
+    DEMO_POPULATION: String(POPULATION),
+    DEMO_FACILITIES: '200',
+    DEMO_SLOT_DAYS: '1',
+    DEMO_OPENS_IN_MS: '0',
+    IDENTITY_LATENCY_MS: '0',
+    TRUSTED_PROXIES: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
+}
 const IDENTITIES = 25_000;
 const SNAPSHOT = '/api/campaigns/demo/queue/snapshot';
 const JOIN = '/api/campaigns/demo/queue';
@@ -97,21 +117,7 @@ async function oneWaitingPerson(origin: string, sessionLine: string): Promise<Re
 export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult> {
   const { cleanup } = plan;
   const durationSec = plan.quick ? 4 : 8;
-  const secrets = {
-    IDENTITY_HMAC_KEY: `fd-hmac-${plan.runId}-0123456789abcdefghijklmnop`,
-    SIGNING_SECRET: `fd-signing-${plan.runId}-0123456789abcdefghijklmnop`,
-  };
-  const serviceEnv = {
-    ...secrets,
-    SEED_DEMO: 'true',
-    DEMO_POPULATION: String(POPULATION),
-    DEMO_FACILITIES: '200',
-    DEMO_SLOT_DAYS: '1',
-    DEMO_OPENS_IN_MS: '0',
-    IDENTITY_LATENCY_MS: '0',
-    TRUSTED_PROXIES: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-  };
+  const serviceEnv = frontDoorServiceEnv(`fd-${plan.runId}`);
   const startOne = (name: string, env: Record<string, string>) =>
     startService(
       {
@@ -145,7 +151,7 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
   });
   cleanup.defer('stop nginx', () => edge.stop());
   const nginxPids = () => childrenOf(edge.pid).concat(edge.pid);
-  const files = await identityFiles(plan, secrets.SIGNING_SECRET);
+  const files = await identityFiles(plan, serviceEnv.SIGNING_SECRET);
   const signal = cleanup.signal;
   const base = { connections: 64, durationSec };
   const run = (r: Omit<WrkRun, 'connections' | 'durationSec'> & Partial<WrkRun>) => runWrk({ ...base, ...r }, signal);

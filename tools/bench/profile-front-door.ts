@@ -16,6 +16,7 @@ import { request } from 'undici';
 import { cohortPeople, mintSessions, verifiablePeople } from './citizens.ts';
 import { createCleanup } from './cleanup.ts';
 import { createScratchDatabase } from './machine.ts';
+import { frontDoorServiceEnv } from './front-door.ts';
 import { startService } from './service.ts';
 import { runWrk, type WrkRun } from './wrk.ts';
 
@@ -79,10 +80,7 @@ async function main() {
     const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
     const databaseUrl = await createScratchDatabase(adminUrl, `yeyak_bench_${runId}_prof`, cleanup);
-    const secrets = {
-      IDENTITY_HMAC_KEY: `prof-hmac-${runId}-0123456789abcdefghijklmnop`,
-      SIGNING_SECRET: `prof-signing-${runId}-0123456789abcdefghijklmnop`,
-    };
+    const serviceEnv = frontDoorServiceEnv(`prof-${runId}`);
     const svc = await startService(
       {
         name: 'prof',
@@ -93,15 +91,7 @@ async function main() {
         dataDir,
         cpuProfileDir: profileDir,
         env: {
-          ...secrets,
-          SEED_DEMO: 'true',
-          DEMO_POPULATION: '40000',
-          DEMO_FACILITIES: '200',
-          DEMO_SLOT_DAYS: '1',
-          DEMO_OPENS_IN_MS: '0',
-          IDENTITY_LATENCY_MS: '0',
-          TRUSTED_PROXIES: '127.0.0.1',
-          LOG_LEVEL: 'warn',
+          ...serviceEnv,
           ...(target === 'join' ? { QUEUE_PER_IP_PER_MINUTE: '100000000' } : {}),
         },
       },
@@ -129,7 +119,7 @@ async function main() {
       };
     } else {
       const people = (await cohortPeople(databaseUrl)).slice(0, 20_000);
-      const sessions = await mintSessions(secrets.SIGNING_SECRET, people);
+      const sessions = await mintSessions(serviceEnv.SIGNING_SECRET, people);
       const file = join(dataDir, 'joins.tsv');
       writeFileSync(file, sessions.map((s, i) => `${s}\tprof${runId}d${i}`).join('\n'));
       if (target === 'join')
