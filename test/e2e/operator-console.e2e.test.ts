@@ -47,6 +47,39 @@ describe('operator console in a browser', () => {
     return page;
   }
 
+  it('keeps a campaign picked the instant the list arrives (the default never overwrites it)', async (t) => {
+    const page = await signIn(t, 'operator', 'yeyak-operator-demo');
+    if (!page) return;
+    await onFailureScreenshot(
+      () => page,
+      'console-editor-early-pick',
+      async () => {
+        // A slow machine lets a person (or Playwright) pick before the page's own effects run: a
+        // MutationObserver picks the round in the same task the option is rendered in.
+        await page.evaluate((round) => {
+          new MutationObserver((_, observer) => {
+            const select = document.getElementById('editor-campaign') as HTMLSelectElement | null;
+            if (!select || !Array.from(select.options).some((o) => o.value === round)) return;
+            observer.disconnect();
+            select.value = round;
+            select.dispatchEvent(new Event('change', { bubbles: true }));
+          }).observe(document.body, { childList: true, subtree: true });
+        }, '2021-08-18-49');
+        await page.getByRole('button', { name: '캠페인 규칙' }).click();
+        const editor = page.getByLabel('규칙 (JSON)');
+        await page.waitForFunction(
+          (el) => ((el as HTMLTextAreaElement | null)?.value ?? '').length > 0,
+          await editor.elementHandle(),
+        );
+        // Give a late default every chance to land, then check the pick held, in the select and the text.
+        await page.waitForTimeout(300);
+        assert.equal(await page.getByLabel('캠페인', { exact: true }).inputValue(), '2021-08-18-49');
+        assert.match(await editor.inputValue(), /"id": "2021-08-18-49"/);
+      },
+    );
+    await page.context().close();
+  });
+
   it('edits a campaign: a bad rule shows its problems, a good one previews and saves', async (t) => {
     const page = await signIn(t, 'operator', 'yeyak-operator-demo');
     if (!page) return;

@@ -206,6 +206,8 @@ describe('operator review, audit and history in a browser', () => {
         // Filtered to one action, in the page and in the database alike.
         await page.getByLabel('작업').selectOption('admission-pause');
         await page.getByRole('button', { name: '검색' }).click();
+        // The unfiltered rows stay on screen until the filtered answer arrives: wait for them to go.
+        await table.locator('tbody tr:not([data-action="admission-pause"])').first().waitFor({ state: 'detached' });
         await table.locator('tr[data-action="admission-pause"]').first().waitFor();
         assert.equal(await table.locator('tbody tr:not([data-action="admission-pause"])').count(), 0);
         const pauses = await site.services.db

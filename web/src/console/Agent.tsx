@@ -5,7 +5,7 @@
  * looked up (AgentReferenceLookup.tsx). The caller's verification is kept in
  * this page's memory only and dropped with "End call".
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { FailureNotice, failureOf, type Failure } from '../shared/failure.tsx';
 import { formatStamp } from '../shared/format.ts';
 import { useLang } from '../shared/i18n.tsx';
@@ -18,6 +18,7 @@ import { AgentBookings } from './AgentBookings.tsx';
 import { AgentReferenceLookup } from './AgentReferenceLookup.tsx';
 import type { CallerVerifiedWire, LaneStatusWire } from '../../../src/agents/agent.schemas.ts';
 import type { AuditEntryView } from '../../../src/audit/audit.schemas.ts';
+import { useCampaignChoice } from './use-campaign-choice.ts';
 
 interface Provider {
   id: string;
@@ -34,12 +35,9 @@ export function Agent() {
   const campaigns = useApi(() => apiRequest<{ campaigns: CampaignItem[] }>('/api/campaigns'), []);
   const providers = useApi(() => apiRequest<{ providers: Provider[] }>('/api/identity/providers'), []);
   const list = campaigns.loaded.state === 'ok' ? campaigns.loaded.data.campaigns : [];
-  const [campaignId, setCampaignId] = useState('');
+  const [campaignId, setCampaignId] = useCampaignChoice(list);
   const [caller, setCaller] = useState<CallerVerifiedWire | null>(null);
   const [trailVersion, setTrailVersion] = useState(0);
-  useEffect(() => {
-    if (!campaignId && list.length > 0) setCampaignId(list.find((c) => c.id === 'demo')?.id ?? list[0]!.id);
-  }, [campaignId, list]);
   const acted = () => setTrailVersion((v) => v + 1);
 
   return (

@@ -4,7 +4,7 @@
  * rate to enter, the queue's peak and drain time, and what the night takes in processes, edge,
  * Redis and Postgres. Numbers as text in tables; the chart repeats the minute series.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { FailureNotice, Loading } from '../shared/failure.tsx';
 import { formatInstant, formatNumber } from '../shared/format.ts';
 import { useLang } from '../shared/i18n.tsx';
@@ -13,6 +13,7 @@ import { Chart } from './Chart.tsx';
 import { useT } from './messages.ts';
 import { opRequest } from './operator-api.ts';
 import type { CampaignCapacityPlanView } from '../../../src/capacity/capacity.schemas.ts';
+import { useCampaignChoice } from './use-campaign-choice.ts';
 
 const LIMITED_BY = {
   'service-maximum': 'capLimitedService',
@@ -32,12 +33,9 @@ export function Capacity() {
     [],
   );
   const live = list.loaded.state === 'ok' ? list.loaded.data.campaigns.filter((c) => c.liveVersion !== null) : [];
-  const [campaignId, setCampaignId] = useState('');
+  const [campaignId, setCampaignId] = useCampaignChoice(live);
   const [scenario, setScenario] = useState('');
   const [opensAtMs, setOpensAtMs] = useState('');
-  useEffect(() => {
-    if (!campaignId && live.length > 0) setCampaignId(live.find((c) => c.id === 'demo')?.id ?? live[0]!.id);
-  }, [live, campaignId]);
   const query = new URLSearchParams();
   if (scenario) query.set('scenario', scenario);
   if (opensAtMs) query.set('opensAtMs', opensAtMs);

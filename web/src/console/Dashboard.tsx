@@ -18,6 +18,7 @@ import type { DashboardHistoryView } from '../../../src/operator/history.schemas
 import { AdmissionControls } from './AdmissionControls.tsx';
 import { WaitingRoomSettings } from './WaitingRoomSettings.tsx';
 import { AgentLaneQuota } from './AgentLaneQuota.tsx';
+import { useCampaignChoice } from './use-campaign-choice.ts';
 
 const POLL_MS = 2_500;
 
@@ -85,10 +86,7 @@ export function Dashboard({ operator }: { operator: Operator }) {
     [],
   );
   const live = list.loaded.state === 'ok' ? list.loaded.data.campaigns.filter((c) => c.liveVersion !== null) : [];
-  const [campaignId, setCampaignId] = useState('');
-  useEffect(() => {
-    if (!campaignId && live.length > 0) setCampaignId(live.find((c) => c.id === 'demo')?.id ?? live[0]!.id);
-  }, [live, campaignId]);
+  const [campaignId, setCampaignId] = useCampaignChoice(live);
   const { feed, series, failure, refresh } = useFeed(campaignId);
   const n = (v: number) => formatNumber(Math.round(v), lang);
   const q = feed?.queue ?? null;

@@ -14,6 +14,7 @@ import { opRequest, type Operator } from './operator-api.ts';
 import { PreviewView, ProblemList, type Preview, type RuleProblem } from './EditorResults.tsx';
 import type { EditorCampaignWire } from '../../../src/operator/operator.schemas.ts';
 import type { ReviewView } from '../../../src/operator/review.schemas.ts';
+import { useCampaignChoice } from './use-campaign-choice.ts';
 
 type EditorCampaign = EditorCampaignWire;
 
@@ -51,16 +52,13 @@ export function Editor({ operator }: { operator: Operator }) {
   const t = useT();
   const list = useApi(() => opRequest<{ campaigns: EditorCampaign[] }>('/api/operator/campaigns'), []);
   const campaigns = list.loaded.state === 'ok' ? list.loaded.data.campaigns : [];
-  const [id, setId] = useState('');
+  const [id, setId] = useCampaignChoice(campaigns);
   const [text, setText] = useState('');
   const [at, setAt] = useState(seoulNowLocal);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const selected = campaigns.find((c) => c.id === id);
 
-  useEffect(() => {
-    if (!id && campaigns.length > 0) setId(campaigns.find((c) => c.id === 'demo')?.id ?? campaigns[0]!.id);
-  }, [campaigns, id]);
   // A new campaign clears the last outcome; a save (new latest version) reloads the text for the
   // next version but keeps the "saved" notice on screen.
   useEffect(() => {
