@@ -321,6 +321,7 @@ export async function composeApp(o: ComposeOptions) {
           maxEventLoopDelayMs: o.config.joinShedEventLoopDelayMs,
           maxInFlight: o.config.joinMaxInFlight,
           budgetPerSec: o.config.joinBudgetPerSec,
+          maxQueuedMs: o.config.joinMaxQueuedMs,
         },
       }),
       turnNoticeRoutes({ identity: services.identity, turnNotices: services.waitingRoom.turnNotices }),

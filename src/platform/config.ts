@@ -109,6 +109,12 @@ export interface Config {
    * Size it from the measured join capacity of one process (`npm run bench`, front-door phase); 0: no budget.
    */
   readonly joinBudgetPerSec: number;
+  /**
+   * A join that waited longer than this (ms) between the edge and this process (the edge's
+   * X-Request-Start) is turned away at once with 429 queue-busy, so a backlog in front of a slow
+   * process drains instead of answering after the person's second; 0: never.
+   */
+  readonly joinMaxQueuedMs: number;
   /** Per client address, per minute, for queue requests (join, leave, status), counted as the service sees the address. */
   readonly queuePerIpPerMinute: number;
   /**
@@ -360,6 +366,7 @@ export function loadConfig(env: Env = process.env): Config {
     joinShedEventLoopDelayMs: p.int(env, 'JOIN_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),
     joinMaxInFlight: p.int(env, 'JOIN_MAX_IN_FLIGHT', 256, 0, 1_000_000),
     joinBudgetPerSec: p.int(env, 'JOIN_BUDGET_PER_SEC', 0, 0, 1_000_000),
+    joinMaxQueuedMs: p.int(env, 'JOIN_MAX_QUEUED_MS', 300, 0, 60_000),
     queuePerIpPerMinute: p.int(env, 'QUEUE_PER_IP_PER_MINUTE', 6_000, 1, 100_000_000),
     perIdentityLimits: {
       searchPerMinute: p.int(env, 'SEARCH_PER_IDENTITY_PER_MINUTE', 60, 1, 1_000_000),

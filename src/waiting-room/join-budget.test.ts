@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createJoinBudget } from './join-budget.ts';
+import { createJoinBudget, queuedMs } from './join-budget.ts';
 
 function stepped(startMs = 1_000) {
   let now = startMs;
@@ -45,5 +45,22 @@ describe('join budget', () => {
 
   it('refuses a budget that is not positive', () => {
     assert.throws(() => createJoinBudget({ perSec: 0, nowMs: () => 0 }));
+  });
+});
+
+describe('time queued before this process', () => {
+  it("reads nginx's t=<seconds.milliseconds> against the clock", () => {
+    assert.equal(queuedMs('t=1700000000.250', 1_700_000_000_750), 500);
+    assert.equal(queuedMs('t=1700000000.000', 1_700_000_000_000), 0);
+  });
+  it('never counts a header from the future as a negative wait', () => {
+    assert.equal(queuedMs('t=1700000001.000', 1_700_000_000_000), 0);
+  });
+  it('ignores a missing, repeated or unreadable header', () => {
+    assert.equal(queuedMs(undefined, 1), undefined);
+    assert.equal(queuedMs(['t=1', 't=2'], 1), undefined);
+    assert.equal(queuedMs('1700000000.25', 1), undefined);
+    assert.equal(queuedMs('t=soon', 1), undefined);
+    assert.equal(queuedMs('t=-5', 1), undefined);
   });
 });

@@ -30,3 +30,22 @@ export function createJoinBudget(o: { perSec: number; nowMs: () => number }): Jo
     },
   };
 }
+
+/**
+ * How long a request waited between the edge and this process, from the edge's
+ * `X-Request-Start: t=<seconds since the epoch, ms precision>` (nginx's `$msec`; the convention
+ * several hosting platforms use). undefined when the header is absent or unreadable. When this
+ * process is slower than what the edge passes it, requests wait in its socket before it reads them;
+ * the in-flight cap does not see them and the event-loop delay sees them late. A join that has
+ * already waited longer than the shed threshold is refused at once (a 429 costs a fraction of a
+ * join), so the queue in front of the process drains instead of growing until answers come after
+ * the person's 1 s. Edge and origin clocks must agree (NTP); on one machine they are one clock.
+ * A client that sets the header itself can only get its own join refused, or skip this check (the
+ * budget and the in-flight cap still apply).
+ */
+export function queuedMs(header: string | string[] | undefined, nowMs: number): number | undefined {
+  if (typeof header !== 'string' || !header.startsWith('t=')) return undefined;
+  const sec = Number(header.slice(2));
+  if (!Number.isFinite(sec) || sec <= 0) return undefined;
+  return Math.max(0, nowMs - sec * 1000);
+}

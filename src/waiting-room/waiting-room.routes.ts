@@ -27,7 +27,7 @@ import {
   TicketHeaders,
   type QueueStatusWire,
 } from './waiting-room.schemas.ts';
-import { createJoinBudget } from './join-budget.ts';
+import { createJoinBudget, queuedMs } from './join-budget.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -52,6 +52,8 @@ export interface WaitingRoomRoutesDeps {
     healthCheck?: () => Promise<boolean>;
     maxInFlight?: number;
     budgetPerSec?: number;
+    /** A join that waited longer than this between the edge and this process is refused at once (0: never). */
+    maxQueuedMs?: number;
   };
 }
 
@@ -158,8 +160,12 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const budget = d.shedJoins?.budgetPerSec
       ? createJoinBudget({ perSec: d.shedJoins.budgetPerSec, nowMs: () => performance.now() })
       : null;
-    // Over the process's join budget: refused before the per-IP counter (a Redis call), the body or the session.
-    const withinBudget = async (_req: FastifyRequest, reply: FastifyReply) => {
+    const maxQueuedMs = d.shedJoins?.maxQueuedMs ?? 0;
+    // Waited too long before this process read it, or over the process's join budget: refused
+    // before the per-IP counter (a Redis call), the body or the session. A late join takes no budget.
+    const withinBudget = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (maxQueuedMs > 0 && (queuedMs(req.headers['x-request-start'], Date.now()) ?? 0) > maxQueuedMs)
+        return reply.send(busy(reply));
       if (budget && !budget.tryTake()) return reply.send(busy(reply));
     };
 

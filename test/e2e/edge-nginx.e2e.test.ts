@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { fixedClock } from '../../src/platform/clock.ts';
@@ -307,6 +308,45 @@ describe('the citizen journey through the nginx edge', () => {
         assert.equal((await call(strict.origin, SNAPSHOT)).status, 200, 'reads are not counted against joins');
       } finally {
         await strict.stop();
+      }
+    },
+  );
+
+  it(
+    'answers a join itself within a second when the origin hangs, with queue-busy and Retry-After',
+    { skip: skip ?? false },
+    async () => {
+      // An origin that accepts connections and reads requests but never answers (a process stuck
+      // behind a backlog, a hung event loop).
+      const sockets = new Set<Socket>();
+      const hung = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+      const slow = await startNginx({
+        host: '127.0.0.1',
+        port: await freePort(),
+        upstreams: [{ host: '127.0.0.1', port: (hung.address() as { port: number }).port }],
+        webDir: testConfig().webDir,
+      });
+      try {
+        const started = performance.now();
+        const r = await call(slow.origin, '/api/campaigns/demo/queue', {
+          method: 'POST',
+          json: { deviceId: 'device-edge-hung' },
+        });
+        const ms = performance.now() - started;
+        assert.equal(r.status, 429, r.text);
+        assert.equal(r.body.code, 'queue-busy');
+        assert.equal(r.headers['x-edge-refusal'], 'slow-origin');
+        assert.ok(Number(r.headers['retry-after']) >= 5, 'Retry-After spreads the return');
+        assert.ok(ms < 1_000, `answered in ${ms.toFixed(0)} ms`);
+      } finally {
+        await slow.stop();
+        for (const socket of sockets) socket.destroy();
+        await new Promise<void>((resolve) => hung.close(() => resolve()));
       }
     },
   );

@@ -138,6 +138,33 @@ describe('join limits', () => {
     }
   });
 
+  it('turns away at once a join that waited too long behind the edge (X-Request-Start), and takes a fresh one', async () => {
+    const { app } = await testApp(tdb, clock, undefined, { JOIN_MAX_QUEUED_MS: '300' });
+    try {
+      const auth = await verifyAs(app, people[0]!, names[0]!);
+      const sentAt = (msAgo: number) => `t=${((Date.now() - msAgo) / 1000).toFixed(3)}`;
+      const late = await app.inject({
+        method: 'POST',
+        url: '/api/campaigns/demo/queue',
+        headers: { ...auth, 'x-request-start': sentAt(2_000) },
+        payload: { deviceId: 'phone-0001' },
+      });
+      assert.equal(late.statusCode, 429, late.body);
+      assert.equal(late.json().code, 'queue-busy');
+      const retryAfter = Number(late.headers['retry-after']);
+      assert.ok(retryAfter >= 5 && retryAfter <= 15, `Retry-After ${retryAfter} s`);
+      const fresh = await app.inject({
+        method: 'POST',
+        url: '/api/campaigns/demo/queue',
+        headers: { ...auth, 'x-request-start': sentAt(10) },
+        payload: { deviceId: 'phone-0001' },
+      });
+      assert.equal(fresh.statusCode, 200, fresh.body);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('turns a join away at once while the process already works on its cap of joins, and takes joins again after', async () => {
     const normal = await testApp(tdb, clock);
     const firstAuth = await verifyAs(normal.app, people[0]!, names[0]!);

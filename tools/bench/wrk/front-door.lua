@@ -112,6 +112,9 @@ function response(status, headers, body)
   if status == 429 and body then
     local code = string.match(body, '"code":"([a-z-]+)"')
     if code then k = "429 " .. code end
+    -- Who refused: the edge's rate limit, the edge standing in for a slow origin, or the origin.
+    local edge = headers["X-Edge-Refusal"]
+    if edge then k = k .. " (edge: " .. edge .. ")" end
   end
   counts[k] = (counts[k] or 0) + 1
   if status == 429 and (headers["Retry-After"] or headers["retry-after"] or headers["retry-After"]) then retry_after = retry_after + 1 end
