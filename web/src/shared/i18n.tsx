@@ -5,7 +5,9 @@
  */
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
-export type Lang = 'ko' | 'en';
+import type { Lang } from './lang.ts';
+
+export type { Lang };
 
 const STORAGE_KEY = 'yeyak.lang';
 
