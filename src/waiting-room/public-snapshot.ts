@@ -50,6 +50,7 @@ export function buildSnapshot(
         p10PerSec: p.rate.p10PerSec,
         p90PerSec: p.rate.p90PerSec,
         ...(p.rate.measuredShare !== undefined ? { measuredShare: Math.round(p.rate.measuredShare * 100) / 100 } : {}),
+        ...(p.rate.headroom ? { headroom: { ...p.rate.headroom } } : {}),
       },
     })),
     message: room.admission?.message ?? null,
