@@ -35,6 +35,11 @@ export const RateBandSchema = Type.Object(
           meanPerSec: Type.Number({ description: "The rate those places pass at (the controller's)" }),
           p10PerSec: Type.Number({ description: 'Its slow end' }),
           p90PerSec: Type.Number({ description: 'Its fast end' }),
+          measuredShare: Type.Optional(
+            Type.Number({
+              description: "How much of the headroom's rate is measured (0..1); the rest is the controller's",
+            }),
+          ),
         },
         {
           additionalProperties: false,

@@ -171,17 +171,27 @@ describe('snapshot arithmetic', () => {
     assert.equal(meter.steady()?.samples, 20);
   });
 
-  it('starts the headroom rate from the controller (or the plan, if higher) and lets the measurement take over', () => {
-    assert.deepEqual(estimateHeadroom(200, null, 5, 2), {
-      places: 200,
-      meanPerSec: 5,
-      p10PerSec: 5 / 1.5,
-      p90PerSec: 6.5,
-    });
-    assert.deepEqual(estimateHeadroom(200, null, 5, 10), { places: 200, meanPerSec: 10, p10PerSec: 5, p90PerSec: 30 });
+  it('starts the headroom rate from the controller, with the plan as its fast end if higher, and lets the measurement take over', () => {
+    const fromController = { places: 200, meanPerSec: 5, p10PerSec: 5 / 1.5, measuredShare: 0 };
+    assert.deepEqual(estimateHeadroom(200, null, 5, 2), { ...fromController, p90PerSec: 6.5 });
+    // 2021-07-19 at 1/100: the controller held at 5/s against a plan of 10.1/s: 5/s expected, 10.1/s possible
+    assert.deepEqual(estimateHeadroom(200, null, 5, 10.1), { ...fromController, p90PerSec: 10.1 });
     assert.equal(estimateHeadroom(0, null, 5, 2), null, 'no headroom');
     const measured = { meanPerSec: 3, p10PerSec: 2, p90PerSec: 4, samples: 20 };
     assert.equal(estimateHeadroom(200, measured, 5, 2)?.meanPerSec, 4, 'half measured at 20 samples');
+    assert.equal(estimateHeadroom(200, measured, 5, 2)?.measuredShare, 0.5);
+    // a full window at the controller's 5/s: the plan of 10.1/s no longer moves the expected rate at all
+    const atFive = { meanPerSec: 5, p10PerSec: 5 / 1.5, p90PerSec: 6.5, samples: 60 };
+    assert.equal(estimateHeadroom(600, atFive, 5, 10.1)?.meanPerSec, 5);
+  });
+
+  it('says the ETA is an estimate while the part of the wait that decides it is not yet measured', () => {
+    const measuredSteady = { meanPerSec: 2, p10PerSec: 1.5, p90PerSec: 2.5, samples: 60, measuredShare: 0.75 };
+    const unmeasuredHeadroom = estimateHeadroom(200, null, 5, 2);
+    // 100 places: all within the headroom, at the controller's rate, not measured yet
+    assert.equal(etaBand(99, withHeadroom(measuredSteady, unmeasuredHeadroom))?.isFromPlan, true);
+    // 1,000 places: the measured steady rate decides (800 / 2 = 400 s against 1,000 / 5 = 200 s)
+    assert.equal(etaBand(999, withHeadroom(measuredSteady, unmeasuredHeadroom))?.isFromPlan, false);
   });
 
   describe('the ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {

@@ -53,13 +53,15 @@ export interface RateBand {
 /**
  * Places the active-session cap still lets in at once, and the rate band they pass at: the
  * cursor's rate in seconds the cap did not hold (the controller's), blended with the rate the
- * controller is set to (or the plan, if higher) until measured.
+ * controller is set to until measured.
  */
 export interface Headroom {
   readonly places: number;
   readonly meanPerSec: number;
   readonly p10PerSec: number;
   readonly p90PerSec: number;
+  /** 0..1: how much of the headroom's rate is measured (absent: all of it). */
+  readonly measuredShare?: number;
 }
 
 export interface EtaBand {
@@ -189,9 +191,11 @@ export function scaleBand(band: RateBand | null, share: number): RateBand | null
 
 /**
  * The headroom's rate band: the measured free-second rate, blended (as `estimateRate` blends the
- * plan) with what admission is set to run at before it is measured: the controller's rate with its
- * drift, or the planned rate's band if the plan is higher (the controller raises its rate while the
- * rate is what holds admission back and the booking path keeps up).
+ * plan) with the rate the controller is admitting at now, before it is measured: it is what moves
+ * the cursor while the cap has room, whatever was planned (at 1/100 of 2021-07-19 it held at 5/s
+ * all night against a plan of 10.1/s, and a plan kept in the blend made every ETA a fifth short).
+ * Its own drift either way; the fast end reaches the plan if that is higher (the controller raises
+ * its rate while the rate is what holds admission back and the booking path keeps up).
  */
 export function estimateHeadroom(
   places: number,
@@ -201,11 +205,8 @@ export function estimateHeadroom(
   halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
 ): Headroom | null {
   if (places <= 0) return null;
-  const plan = plannedPerSec ?? 0;
-  const prior =
-    controllerPerSec >= plan
-      ? measuredBand(controllerPerSec, [controllerPerSec, controllerPerSec])
-      : { meanPerSec: plan, p10PerSec: plan * PLAN_LOW_FACTOR, p90PerSec: plan * PLAN_HIGH_FACTOR };
+  const own = measuredBand(controllerPerSec, [controllerPerSec, controllerPerSec]);
+  const prior = { ...own, p90PerSec: Math.max(own.p90PerSec, plannedPerSec ?? 0) };
   if (prior.meanPerSec <= 0 && !free) return null;
   const n = free?.samples ?? 0;
   const w = n / (n + Math.max(1, halfWeightSamples));
@@ -215,7 +216,7 @@ export function estimateHeadroom(
     p10PerSec: mix(free?.p10PerSec ?? 0, prior.p10PerSec),
     p90PerSec: mix(free?.p90PerSec ?? 0, prior.p90PerSec),
   };
-  return rate.meanPerSec > 0 ? { places, ...rate } : null;
+  return rate.meanPerSec > 0 ? { places, ...rate, measuredShare: w } : null;
 }
 
 /** The band with the room's free session headroom (room-wide; `scaleBand` shares it out). */
@@ -283,12 +284,16 @@ export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBa
   const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
   const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
   const toPass = (steady: number, headroomRate: number) => secondsToPass(places, steady, headroomRate, h?.places ?? 0);
+  // Said to be an estimate while the part of the wait that decides it (the headroom's rate, or the
+  // steady rate past it) rests mostly on what was set rather than measured.
+  const isHeadroomBound = !!h && h.places > 0 && places / h.meanPerSec >= (places - h.places) / band.meanPerSec;
+  const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (band.measuredShare ?? 1);
   return {
     expectedMs: Math.round(Math.max(pollMs, toPass(band.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2)),
     lowMs: Math.round(toPass(fast, hFast) * 1000),
     highMs: slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null,
     ratePerSec: band.meanPerSec,
-    isFromPlan: (band.measuredShare ?? 1) < 0.5,
+    isFromPlan: measuredShare < 0.5,
   };
 }
 

@@ -242,6 +242,37 @@ describe('waiting room service', () => {
       });
     });
 
+    it('follows a controller admitting below the plan (2021-07-19 at 1/100: 5/s all night, plan 10.1/s)', async () => {
+      const h = await openedWith(2_500, {
+        controller: { initialRatePerSec: 5, maxRatePerSec: 5, activeSessionCap: 1_000 },
+      });
+      assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10.1, message: null })).ok);
+      await h.service.refreshSnapshot();
+      // Nobody claims, so the cap (1,000) never fills: the controller's rate alone moves the cursor.
+      const atOpening = as(value(await poll(h, 2_000, h.tickets[1_999]!)), 'waiting').eta!;
+      let shown: { atSecond: number; expectedMs: number; lowMs: number; highMs: number | null } | null = null;
+      let admittedAtSecond: number | null = null;
+      for (let second = 1; second <= 600 && admittedAtSecond === null; second += 1) {
+        for (let t = 0; t < 4; t += 1) {
+          h.clock.advance(250);
+          value(await h.service.tick(CAMPAIGN, quiet));
+        }
+        await h.service.refreshSnapshot();
+        const status = value(await poll(h, 2_500, h.tickets[2_499]!)).status;
+        if (second === 60 && status.kind === 'waiting') shown = { atSecond: second, ...status.eta! };
+        if (status.kind === 'admitted') admittedAtSecond = second;
+      }
+      // The 2,000th at the opening: 2,000 / 5 = 400 s (the plan said 198 s, now the band's fast end)
+      assert.deepEqual([atOpening.expectedMs, atOpening.lowMs, atOpening.highMs], [400_500, 198_020, 601_000]);
+      // The 2,500th, a minute in (300 passed): 2,200 / 5 = 440 s. A plan kept in the blend said 351 s.
+      const actualMs = (admittedAtSecond! - shown!.atSecond) * 1_000;
+      assert.ok(
+        Math.abs(actualMs - shown!.expectedMs) <= 0.05 * actualMs,
+        `shown ${shown!.expectedMs} ms, took ${actualMs} ms`,
+      );
+      assert.ok(shown!.lowMs <= actualMs && actualMs <= shown!.highMs!, JSON.stringify(shown));
+    });
+
     it('gives no ETA while admission is paused, and after the pause the rate measured before it', async () => {
       const h = await openedWith(3_000, { settings: { rateWindowSamples: 10 }, controller: { initialRatePerSec: 10 } });
       assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10, message: null })).ok);

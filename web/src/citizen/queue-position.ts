@@ -103,13 +103,15 @@ function etaOf(
   const expectedMs = Math.round(Math.max(pollMs, toPass(rate.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2));
   const lowMs = Math.round(toPass(fast, hFast) * 1000);
   const highMs = slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null;
+  const isHeadroomBound = !!h && h.places > 0 && places / h.meanPerSec >= (places - h.places) / rate.meanPerSec;
+  const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (rate.measuredShare ?? 1);
   return {
     lowMs,
     eta: {
       seconds: Math.round(expectedMs / 1000),
       lowSeconds: Math.round(lowMs / 1000),
       highSeconds: highMs === null ? null : Math.round(highMs / 1000),
-      isFromPlan: (rate.measuredShare ?? 1) < 0.5,
+      isFromPlan: measuredShare < 0.5,
     },
   };
 }
