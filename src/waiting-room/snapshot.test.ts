@@ -194,7 +194,8 @@ describe('snapshot arithmetic', () => {
     assert.equal(etaBand(999, withHeadroom(measuredSteady, unmeasuredHeadroom))?.isFromPlan, false);
   });
 
-  describe('the ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {
+  // The steady rate's blend alone (no headroom): what the ETA is once the cap is full.
+  describe('the steady-rate ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {
     const share = 1 / 8;
     const planned = 2 * share;
     // The room's meter after `seconds` of admitting `perSecond` a second, shared to one partition.

@@ -4,10 +4,15 @@
  * The answer is the same for everyone in the same second, so it also caches well at a CDN.
  *
  * ETA (issue 14 item 5): someone with `ahead` places before them is admitted when the cursor has
- * moved `ahead + 1` places, so the ETA is (ahead + 1) / rate. The rate is measured over the whole
- * room (every partition's cursor summed, over the last `windowSamples` refreshes) and shared out
- * to a partition by what it holds waiting: a partition alone moves a few places a second at small
- * scales, and its per-second counts are mostly noise.
+ * moved k = `ahead + 1` places. The cursor moves at two rates: while the active-session cap has
+ * room (headroom H), at the controller's rate R; once it is full, at the session turnover S. So k
+ * places pass in max(k / R, (k − H) / S) (`secondsToPass`): at the 2021-07-19 opening at 1/500 the
+ * controller admitted 5/s until the cap (200) filled, then about 3/s, where one rate (the plan's
+ * 2/s, or a window holding the fill's 5/s) missed by up to 85 %. Both rates are measured over the
+ * whole room (every partition's cursor summed, over the last `windowSamples` refreshes), S in
+ * seconds the cap held and R in the others (`createAdmissionMeter`), and shared out to a partition
+ * by what it holds waiting: a partition alone moves a few places a second at small scales, and its
+ * per-second counts are mostly noise.
  *
  * The band says how far that rate may be from the rate the wait will actually see, not the spread
  * of one-second counts (which at a few admissions a second always held a zero, so the band had no
@@ -17,13 +22,15 @@
  * replay it fell from about 3/s to 1.6/s over ten minutes as admissions that never booked held
  * their session until they expired), and more often down than up.
  *
- * Planned rate: from the first second the estimate starts from the admission rate the operator
+ * Planned rate: from the first second the steady rate S starts from the admission rate the operator
  * planned (or pinned, or the controller's own rate), with a wide band (PLAN_LOW_FACTOR ..
- * PLAN_HIGH_FACTOR: a third to double the wait: the opening admits faster than the plan while the
- * session cap fills), and says it is an estimate; the measured rate takes over sample by sample
+ * PLAN_HIGH_FACTOR: a third to double the wait), and R from the rate the controller is set to
+ * (`estimateHeadroom`); the ETA says it is an estimate while the rate that decides it is not yet
+ * mostly measured. The measured rate takes over sample by sample
  * (`estimateRate`: weight n / (n + PLAN_HALF_WEIGHT_SAMPLES)), so the shown ETA blends rather than
- * jumps. The plan keeps a fifth to a quarter of the weight once the window is full: it was made
- * for the whole night, the window sees one minute. Seconds during an operator pause are not
+ * jumps. The plan keeps a fifth to a quarter of S's weight once the window is full: it was made
+ * for the whole night, the window sees one minute (R's prior is the controller's live rate, which
+ * is what admits: at 1/100 it held at 5/s against a plan of 10.1/s). Seconds during an operator pause are not
  * measured: a pause says nothing about the rate admission runs at once resumed (after a 2-minute
  * pause 16 min were shown for a 66 s wait, because the window's mean held the paused zeros).
  * Paused or sold out, no ETA is shown at all (waiting-room.service.ts).
