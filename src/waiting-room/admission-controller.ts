@@ -101,6 +101,11 @@ export interface AdmissionController {
   /** Pin the rate (admissions/s), or null to return to adaptation from the pinned value. */
   pinRate(ratePerSec: number | null): void;
   state(): ControllerState;
+  /**
+   * The active-session cap and the claims on their way at the last tick (0 before any tick, and on
+   * a server that does not lead admission): with the active sessions, the headroom the cap leaves.
+   */
+  capacity(): { readonly activeSessionCap: number; readonly pendingClaims: number };
 }
 
 export function createAdmissionController(deps: {
@@ -116,6 +121,7 @@ export function createAdmissionController(deps: {
   let lastTickMs: number | null = null;
   let lastAdjustMs = deps.clock.nowMs();
   let rateWasBinding = false;
+  let lastPending = 0;
   const recent: { atMs: number; admitted: number; claimedBefore: number }[] = [];
 
   function adjust(now: number, health: BookingHealth): Adjustment | null {
@@ -151,6 +157,7 @@ export function createAdmissionController(deps: {
       lastTickMs = now;
       const adjustment = adjust(now, input.health);
       const pending = pendingClaims(now, input.claimedTotal);
+      lastPending = pending;
       if (isPaused) {
         carry = 0;
         return { admit: 0, ratePerSec: rate, limitedBy: 'paused', pendingClaims: pending, adjustment };
@@ -191,5 +198,6 @@ export function createAdmissionController(deps: {
       if (pinned !== null) rate = pinned;
     },
     state: () => ({ ratePerSec: rate, isPaused, pinnedRatePerSec: pinned }),
+    capacity: () => ({ activeSessionCap: s.activeSessionCap, pendingClaims: lastPending }),
   };
 }

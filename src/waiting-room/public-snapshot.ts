@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RoomStatus } from './admission-loop.ts';
-import type { PollSettings } from './snapshot.ts';
+import type { Headroom, PollSettings } from './snapshot.ts';
 import type { QueueSnapshot } from './snapshot.schemas.ts';
 
 /** What a request needs: the bytes, their validator, and how long they are good for. */
@@ -50,6 +50,7 @@ export function buildSnapshot(
         p10PerSec: p.rate.p10PerSec,
         p90PerSec: p.rate.p90PerSec,
         ...(p.rate.measuredShare !== undefined ? { measuredShare: Math.round(p.rate.measuredShare * 100) / 100 } : {}),
+        ...(p.rate.headroom ? { headroom: headroomOf(p.rate.headroom) } : {}),
       },
     })),
     message: room.admission?.message ?? null,
@@ -59,6 +60,13 @@ export function buildSnapshot(
     poll: { minMs: poll.minPollMs, maxMs: poll.maxPollMs, fraction: poll.pollFraction },
     nextLookMs: !isOpen && untilOpen > 0 && untilOpen < REFRESH_MS ? untilOpen : REFRESH_MS,
   };
+}
+
+const share = (x: number) => Math.round(x * 100) / 100;
+
+function headroomOf(h: Headroom) {
+  const { measuredShare, ...rate } = h;
+  return { ...rate, ...(measuredShare !== undefined ? { measuredShare: share(measuredShare) } : {}) };
 }
 
 function tagOf(doc: QueueSnapshot): string {

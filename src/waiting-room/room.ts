@@ -10,12 +10,14 @@ import type { AdmissionController } from './admission-controller.ts';
 import type { WaitingRoomCheckpoint } from './checkpoint.ts';
 import type { QueueRef } from './keys.ts';
 import {
-  createRateMeter,
+  createAdmissionMeter,
   atLeastRate,
+  estimateHeadroom,
   estimateRate,
   partitionShare,
   scaleBand,
-  type RateMeter,
+  withHeadroom,
+  type AdmissionMeter,
   type RoomSnapshot,
 } from './snapshot.ts';
 import type { AdmissionSettings, SeatCount, SeatSupply } from './admission-settings.ts';
@@ -74,8 +76,8 @@ export interface RoomContext {
 export interface Room {
   cfg: CampaignQueue;
   snapshot: RoomSnapshot | null;
-  /** The room's admission rate: every partition's cursor summed (snapshot.ts). */
-  readonly meter: RateMeter;
+  /** The room's steady admission rate: every partition's cursor summed, while the cap held it (snapshot.ts). */
+  readonly meter: AdmissionMeter;
   readonly controller: AdmissionController;
   carry: number[];
   lastCheckpointMs: number;
@@ -95,7 +97,7 @@ export function newRoom(cfg: CampaignQueue, controller: AdmissionController, set
     snapshot: null,
     controller,
     carry: Array.from({ length: cfg.partitions }, () => 0),
-    meter: createRateMeter(settings.rateWindowSamples),
+    meter: createAdmissionMeter(settings.rateWindowSamples),
     lastCheckpointMs: Number.NEGATIVE_INFINITY,
     recovering: null,
     admission: null,
@@ -171,7 +173,10 @@ async function refreshSeats(ctx: RoomContext, room: Room, nowMs: number): Promis
 /**
  * Re-read the counters, the operator's settings and (every few seconds) the seats left, and feed the
  * room's rate meter. Called about once a second on every server. Seconds under an operator pause are not
- * rate samples; the published rate band blends the measurement with the planned rate.
+ * rate samples, nor are seconds the session cap did not hold (the controller was filling free
+ * headroom); the published rate band blends the measured steady rate with the planned rate and
+ * carries the free headroom, which the next places pass at the controller's rate (snapshot.ts
+ * `secondsToPass`).
  */
 export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSnapshot> {
   const stats = await partitionStats(ctx, room);
@@ -182,19 +187,25 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   // Not rate samples: before the opening, under an operator pause, or with no seats left to admit to.
   const isIdle = isPaused || atMs < room.cfg.opensAtMs || room.seats?.seatsLeft === 0;
   const planned = plannedRateOf(room);
-  // One meter for the room (cursors summed), shared out by what each partition holds waiting.
-  room.meter.observe(
-    atMs,
-    stats.reduce((n, s) => n + s.cursor, 0),
-    isIdle,
-  );
-  const measured = room.meter.band();
-  // The queue, not admission, is the limit when it would clear within a second at the controller's rate.
   const controllerRate = room.controller.state().ratePerSec;
+  const { activeSessionCap, pendingClaims } = room.controller.capacity();
+  const headroom = Math.max(0, activeSessionCap - stats.reduce((n, s) => n + s.activeSessions, 0) - pendingClaims);
+  // One meter for the room (cursors summed), shared out by what each partition holds waiting.
+  room.meter.observe({
+    atMs,
+    cursor: stats.reduce((n, s) => n + s.cursor, 0),
+    headroom,
+    controllerRatePerSec: controllerRate,
+    isIdle,
+  });
+  // The queue, not admission, is the limit when it would clear within a second at the controller's rate.
   const isQueueBound = !isIdle && stats.reduce((n, s) => n + s.waiting, 0) <= controllerRate;
+  // The headroom holds before the opening too: the first polls after it are answered from the last refresh before.
+  const free = estimateHeadroom(headroom, room.meter.free(), controllerRate, planned);
+  const roomRate = withHeadroom(estimateRate(room.meter.steady(), planned), free);
   const partitions = stats.map((s, p) => {
     const share = partitionShare(1, stats, p);
-    const rate = estimateRate(scaleBand(measured, share), planned * share);
+    const rate = scaleBand(roomRate, share);
     return { stats: s, rate: isQueueBound ? atLeastRate(rate, controllerRate) : rate };
   });
   room.snapshot = { atMs, partitions, isPaused };

@@ -7,8 +7,11 @@
  * Client arithmetic (what the server's own status answer does, web/src/citizen/queue-position.ts):
  *   aheadHere = max(0, seq − p.cursor − 1);  ahead = round(aheadHere × waiting / p.waiting)
  *   (with one partition: ahead = aheadHere);  position = ahead + 1;  behind likewise from tail − seq
- *   ETA ≈ (aheadHere + 1) / p.rate.meanPerSec + poll.minMs / 2, band (aheadHere + 1) / max(p90, mean)
- *   … (aheadHere + 1) / min(p10, mean) + poll.minMs (seen at the next look near the front)
+ *   k = aheadHere + 1; pass(k, r, h) = max(k / h, (k − p.rate.headroom.places) / r) with free session
+ *   headroom at the headroom's rate h, else k / r;
+ *   ETA ≈ max(poll.minMs, pass(k, mean, headroom mean) + poll.minMs / 2), band pass(k, max(p90, mean),
+ *   headroom's fast end) … pass(k, min(p10, mean), headroom's slow end) + poll.minMs (seen at the next
+ *   look near the front)
  *   cursor ≥ seq: the turn has come — claim it at the origin (GET …/queue/status).
  */
 import { Type, type Static } from '@sinclair/typebox';
@@ -24,6 +27,26 @@ export const RateBandSchema = Type.Object(
       Type.Number({
         description: "How much of this band is measured (0..1); the rest is the operator's planned rate",
       }),
+    ),
+    headroom: Type.Optional(
+      Type.Object(
+        {
+          places: Type.Number({ description: "This partition's share of the sessions the cap still has room for" }),
+          meanPerSec: Type.Number({ description: "The rate those places pass at (the controller's)" }),
+          p10PerSec: Type.Number({ description: 'Its slow end' }),
+          p90PerSec: Type.Number({ description: 'Its fast end' }),
+          measuredShare: Type.Optional(
+            Type.Number({
+              description: "How much of the headroom's rate is measured (0..1); the rest is the controller's",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'The free active-session headroom: these places pass at their own rate before the cap holds the cursor to the rate above',
+        },
+      ),
     ),
   },
   { additionalProperties: false },

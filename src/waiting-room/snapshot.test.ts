@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  createAdmissionMeter,
   createRateMeter,
+  estimateHeadroom,
   estimateRate,
   etaBand,
   estimatePreRoomSeq,
@@ -9,6 +11,8 @@ import {
   progressOf,
   atLeastRate,
   scaleBand,
+  secondsToPass,
+  withHeadroom,
   type RateBand,
 } from './snapshot.ts';
 import { PRE_SCORE_RANGE } from './waiting-room.store.ts';
@@ -129,11 +133,69 @@ describe('snapshot arithmetic', () => {
     const slow = etaBand(0, arrivalsOnly, 1_000)!;
     assert.ok(slow.lowMs > 10_000, 'from the arrivals alone: tens of seconds for the next place');
     const eta = etaBand(0, atLeastRate(arrivalsOnly, 4), 1_000)!;
-    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs], [750, 192, 1_375]);
+    // admitted within a tick, seen at the next look: a second (not half a second), band 0.2 … 1.4 s
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs], [1_000, 192, 1_375]);
     assert.equal(atLeastRate(arrivalsOnly, 0), arrivalsOnly);
   });
 
-  describe('the ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {
+  it('lets the free session headroom pass at the controller rate, then the steady rate: max(k / r, (k − H) / s)', () => {
+    // cap room for 200, the controller at 5/s, the turnover 2/s: the cap fills in 200 / (5 − 2) = 67 s,
+    // 333 places through by then
+    assert.equal(secondsToPass(100, 2, 5, 200), 20);
+    assert.equal(secondsToPass(333, 2, 5, 200), 66.6);
+    assert.equal(secondsToPass(500, 2, 5, 200), 150);
+    assert.equal(secondsToPass(500, 2, 5, 0), 250, 'no headroom: the steady rate alone');
+    assert.equal(secondsToPass(500, 2, 1, 200), 500, 'a controller slower than the turnover holds the cursor');
+    const band = withHeadroom(estimateRate(null, 2), estimateHeadroom(200, null, 5, 2))!;
+    const eta = etaBand(499, band)!;
+    // the plan alone said 250 s; the band's ends: 500 / 6.5 … 300 / 1 = 300 s (the plan's half)
+    assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [150_000, 76_923, 300_000, true]);
+  });
+
+  it('measures the steady rate only in seconds the cap held, and the headroom rate in the others', () => {
+    const meter = createAdmissionMeter(60);
+    let cursor = 0;
+    meter.observe({ atMs: 0, cursor, headroom: 200, controllerRatePerSec: 5 });
+    // 40 s filling the cap at 5/s (the last second starts with 5 free: still not held), then 20 s at 2/s
+    for (let s = 1; s <= 40; s += 1) {
+      cursor += 5;
+      meter.observe({ atMs: s * 1_000, cursor, headroom: 200 - 5 * s, controllerRatePerSec: 5 });
+    }
+    assert.equal(meter.steady(), null, 'the cap never held: no steady rate yet');
+    for (let s = 41; s <= 60; s += 1)
+      meter.observe({ atMs: s * 1_000, cursor: (cursor += 2), headroom: 0, controllerRatePerSec: 5 });
+    assert.deepEqual([meter.steady()?.meanPerSec, meter.steady()?.samples], [2, 20]);
+    assert.deepEqual([meter.free()?.meanPerSec, meter.free()?.samples], [5, 40]);
+    // idle seconds are neither
+    meter.observe({ atMs: 61_000, cursor, headroom: 0, controllerRatePerSec: 5, isIdle: true });
+    assert.equal(meter.steady()?.samples, 20);
+  });
+
+  it('starts the headroom rate from the controller, with the plan as its fast end if higher, and lets the measurement take over', () => {
+    const fromController = { places: 200, meanPerSec: 5, p10PerSec: 5 / 1.5, measuredShare: 0 };
+    assert.deepEqual(estimateHeadroom(200, null, 5, 2), { ...fromController, p90PerSec: 6.5 });
+    // 2021-07-19 at 1/100: the controller held at 5/s against a plan of 10.1/s: 5/s expected, 10.1/s possible
+    assert.deepEqual(estimateHeadroom(200, null, 5, 10.1), { ...fromController, p90PerSec: 10.1 });
+    assert.equal(estimateHeadroom(0, null, 5, 2), null, 'no headroom');
+    const measured = { meanPerSec: 3, p10PerSec: 2, p90PerSec: 4, samples: 20 };
+    assert.equal(estimateHeadroom(200, measured, 5, 2)?.meanPerSec, 4, 'half measured at 20 samples');
+    assert.equal(estimateHeadroom(200, measured, 5, 2)?.measuredShare, 0.5);
+    // a full window at the controller's 5/s: the plan of 10.1/s no longer moves the expected rate at all
+    const atFive = { meanPerSec: 5, p10PerSec: 5 / 1.5, p90PerSec: 6.5, samples: 60 };
+    assert.equal(estimateHeadroom(600, atFive, 5, 10.1)?.meanPerSec, 5);
+  });
+
+  it('says the ETA is an estimate while the part of the wait that decides it is not yet measured', () => {
+    const measuredSteady = { meanPerSec: 2, p10PerSec: 1.5, p90PerSec: 2.5, samples: 60, measuredShare: 0.75 };
+    const unmeasuredHeadroom = estimateHeadroom(200, null, 5, 2);
+    // 100 places: all within the headroom, at the controller's rate, not measured yet
+    assert.equal(etaBand(99, withHeadroom(measuredSteady, unmeasuredHeadroom))?.isFromPlan, true);
+    // 1,000 places: the measured steady rate decides (800 / 2 = 400 s against 1,000 / 5 = 200 s)
+    assert.equal(etaBand(999, withHeadroom(measuredSteady, unmeasuredHeadroom))?.isFromPlan, false);
+  });
+
+  // The steady rate's blend alone (no headroom): what the ETA is once the cap is full.
+  describe('the steady-rate ETA at fixed instants of an opening (2021-07-19 at 1/500: plan 2/s, 8 partitions)', () => {
     const share = 1 / 8;
     const planned = 2 * share;
     // The room's meter after `seconds` of admitting `perSecond` a second, shared to one partition.

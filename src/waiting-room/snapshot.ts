@@ -4,10 +4,15 @@
  * The answer is the same for everyone in the same second, so it also caches well at a CDN.
  *
  * ETA (issue 14 item 5): someone with `ahead` places before them is admitted when the cursor has
- * moved `ahead + 1` places, so the ETA is (ahead + 1) / rate. The rate is measured over the whole
- * room (every partition's cursor summed, over the last `windowSamples` refreshes) and shared out
- * to a partition by what it holds waiting: a partition alone moves a few places a second at small
- * scales, and its per-second counts are mostly noise.
+ * moved k = `ahead + 1` places. The cursor moves at two rates: while the active-session cap has
+ * room (headroom H), at the controller's rate R; once it is full, at the session turnover S. So k
+ * places pass in max(k / R, (k − H) / S) (`secondsToPass`): at the 2021-07-19 opening at 1/500 the
+ * controller admitted 5/s until the cap (200) filled, then about 3/s, where one rate (the plan's
+ * 2/s, or a window holding the fill's 5/s) missed by up to 85 %. Both rates are measured over the
+ * whole room (every partition's cursor summed, over the last `windowSamples` refreshes), S in
+ * seconds the cap held and R in the others (`createAdmissionMeter`), and shared out to a partition
+ * by what it holds waiting: a partition alone moves a few places a second at small scales, and its
+ * per-second counts are mostly noise.
  *
  * The band says how far that rate may be from the rate the wait will actually see, not the spread
  * of one-second counts (which at a few admissions a second always held a zero, so the band had no
@@ -17,13 +22,15 @@
  * replay it fell from about 3/s to 1.6/s over ten minutes as admissions that never booked held
  * their session until they expired), and more often down than up.
  *
- * Planned rate: from the first second the estimate starts from the admission rate the operator
+ * Planned rate: from the first second the steady rate S starts from the admission rate the operator
  * planned (or pinned, or the controller's own rate), with a wide band (PLAN_LOW_FACTOR ..
- * PLAN_HIGH_FACTOR: a third to double the wait: the opening admits faster than the plan while the
- * session cap fills), and says it is an estimate; the measured rate takes over sample by sample
+ * PLAN_HIGH_FACTOR: a third to double the wait), and R from the rate the controller is set to
+ * (`estimateHeadroom`); the ETA says it is an estimate while the rate that decides it is not yet
+ * mostly measured. The measured rate takes over sample by sample
  * (`estimateRate`: weight n / (n + PLAN_HALF_WEIGHT_SAMPLES)), so the shown ETA blends rather than
- * jumps. The plan keeps a fifth to a quarter of the weight once the window is full: it was made
- * for the whole night, the window sees one minute. Seconds during an operator pause are not
+ * jumps. The plan keeps a fifth to a quarter of S's weight once the window is full: it was made
+ * for the whole night, the window sees one minute (R's prior is the controller's live rate, which
+ * is what admits: at 1/100 it held at 5/s against a plan of 10.1/s). Seconds during an operator pause are not
  * measured: a pause says nothing about the rate admission runs at once resumed (after a 2-minute
  * pause 16 min were shown for a 66 s wait, because the window's mean held the paused zeros).
  * Paused or sold out, no ETA is shown at all (waiting-room.service.ts).
@@ -42,6 +49,25 @@ export interface RateBand {
    * 0..1: how much of this band is measured; the rest is the planned rate. 1 (or absent) when
    * measured only, 0 when there is no measurement yet.
    */
+  readonly measuredShare?: number;
+  /**
+   * The free active-session headroom (absent: none, or not known): the next `places` may pass at
+   * its own rate (the controller's) before the session cap holds the cursor to this band's rate.
+   */
+  readonly headroom?: Headroom;
+}
+
+/**
+ * Places the active-session cap still lets in at once, and the rate band they pass at: the
+ * cursor's rate in seconds the cap did not hold (the controller's), blended with the rate the
+ * controller is set to until measured.
+ */
+export interface Headroom {
+  readonly places: number;
+  readonly meanPerSec: number;
+  readonly p10PerSec: number;
+  readonly p90PerSec: number;
+  /** 0..1: how much of the headroom's rate is measured (absent: all of it). */
   readonly measuredShare?: number;
 }
 
@@ -91,6 +117,40 @@ export function createRateMeter(windowSamples: number): RateMeter {
   };
 }
 
+export interface AdmissionMeter {
+  /**
+   * Record the room's cursor (every partition's, summed) at a refresh, with the free session
+   * headroom then (cap − active sessions − claims on their way) and the controller's rate. The
+   * second that follows is a sample of the steady rate only if the cap held it: it began with less
+   * headroom than a second's admissions at the controller's rate. A second with headroom to spare
+   * measures how fast the controller fills it, which says nothing of the turnover that will follow
+   * (at the 2021-07-19 opening at 1/500: 5/s while the cap filled, then about 2/s). `isIdle`: paused,
+   * before the opening or sold out, so no sample at all.
+   */
+  observe(o: { atMs: number; cursor: number; headroom: number; controllerRatePerSec: number; isIdle?: boolean }): void;
+  /** The measured steady rate (the cursor while the cap held it), or null before the cap has held. */
+  steady(): RateBand | null;
+  /** The measured rate with headroom to spare (the controller's, or the arrivals'), or null. */
+  free(): RateBand | null;
+}
+
+export function createAdmissionMeter(windowSamples: number): AdmissionMeter {
+  const steady = createRateMeter(windowSamples);
+  const free = createRateMeter(windowSamples);
+  let last: { atMs: number; headroom: number } | null = null;
+  return {
+    observe({ atMs, cursor, headroom, controllerRatePerSec, isIdle = false }) {
+      const seconds = last ? Math.max(0, atMs - last.atMs) / 1000 : 0;
+      const isCapBound = last !== null && last.headroom < controllerRatePerSec * seconds;
+      steady.observe(atMs, cursor, isIdle || !isCapBound);
+      free.observe(atMs, cursor, isIdle || isCapBound);
+      if (!last || atMs > last.atMs) last = { atMs, headroom };
+    },
+    steady: () => steady.band(),
+    free: () => free.band(),
+  };
+}
+
 /** Added to the measured band's relative width whatever the samples say: the rate drifts over a wait. */
 export const MEASURED_DRIFT = 0.3;
 /** The slow end is wider: in the replays the rate fell over a wait more often than it rose. */
@@ -114,23 +174,62 @@ export function atLeastRate(band: RateBand | null, perSec: number): RateBand | n
   if (perSec <= 0) return band;
   const own = measuredBand(perSec, [perSec, perSec]); // the controller's own rate: drift only
   if (!band) return { ...own, samples: 0 };
-  return {
-    ...band,
-    meanPerSec: Math.max(band.meanPerSec, perSec),
-    p10PerSec: Math.max(band.p10PerSec, own.p10PerSec),
-    p90PerSec: Math.max(band.p90PerSec, own.p90PerSec),
-  };
+  const lift = <B extends { meanPerSec: number; p10PerSec: number; p90PerSec: number }>(b: B): B => ({
+    ...b,
+    meanPerSec: Math.max(b.meanPerSec, perSec),
+    p10PerSec: Math.max(b.p10PerSec, own.p10PerSec),
+    p90PerSec: Math.max(b.p90PerSec, own.p90PerSec),
+  });
+  return { ...lift(band), ...(band.headroom ? { headroom: lift(band.headroom) } : {}) };
 }
 
-/** A band scaled by a share (a partition's part of the room's rate). */
+/** A band scaled by a share (a partition's part of the room's rate, and of its headroom). */
 export function scaleBand(band: RateBand | null, share: number): RateBand | null {
   if (!band) return null;
-  return {
-    ...band,
-    meanPerSec: band.meanPerSec * share,
-    p10PerSec: band.p10PerSec * share,
-    p90PerSec: band.p90PerSec * share,
+  const scale = <B extends { meanPerSec: number; p10PerSec: number; p90PerSec: number }>(b: B): B => ({
+    ...b,
+    meanPerSec: b.meanPerSec * share,
+    p10PerSec: b.p10PerSec * share,
+    p90PerSec: b.p90PerSec * share,
+  });
+  const h = band.headroom;
+  return { ...scale(band), ...(h ? { headroom: { ...scale(h), places: h.places * share } } : {}) };
+}
+
+/**
+ * The headroom's rate band: the measured free-second rate, blended (as `estimateRate` blends the
+ * plan) with the rate the controller is admitting at now, before it is measured: it is what moves
+ * the cursor while the cap has room, whatever was planned (at 1/100 of 2021-07-19 it held at 5/s
+ * all night against a plan of 10.1/s, and a plan kept in the blend made every ETA a fifth short).
+ * Its own drift either way; the fast end reaches the plan if that is higher (the controller raises
+ * its rate while the rate is what holds admission back and the booking path keeps up).
+ */
+export function estimateHeadroom(
+  places: number,
+  free: RateBand | null,
+  controllerPerSec: number,
+  plannedPerSec: number | null,
+  halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
+): Headroom | null {
+  if (places <= 0) return null;
+  const own = measuredBand(controllerPerSec, [controllerPerSec, controllerPerSec]);
+  const prior = { ...own, p90PerSec: Math.max(own.p90PerSec, plannedPerSec ?? 0) };
+  if (prior.meanPerSec <= 0 && !free) return null;
+  const n = free?.samples ?? 0;
+  const w = n / (n + Math.max(1, halfWeightSamples));
+  const mix = (m: number, p: number) => w * m + (1 - w) * p;
+  const rate = {
+    meanPerSec: mix(free?.meanPerSec ?? 0, prior.meanPerSec),
+    p10PerSec: mix(free?.p10PerSec ?? 0, prior.p10PerSec),
+    p90PerSec: mix(free?.p90PerSec ?? 0, prior.p90PerSec),
   };
+  return rate.meanPerSec > 0 ? { places, ...rate, measuredShare: w } : null;
+}
+
+/** The band with the room's free session headroom (room-wide; `scaleBand` shares it out). */
+export function withHeadroom(band: RateBand | null, headroom: Headroom | null): RateBand | null {
+  if (!band || !headroom) return band;
+  return { ...band, headroom };
 }
 
 /** The planned rate's band: the actual rate may be half the plan, or three times it at the opening. */
@@ -164,21 +263,44 @@ export function estimateRate(
 }
 
 /**
+ * Seconds until `places` have passed: at most `headroomRate` a second while the cap has room, and
+ * never more than `headroom` places beyond what `steadyRate` (the session turnover) lets through:
+ * max(places / headroomRate, (places − headroom) / steadyRate). The headroom shrinks at
+ * headroomRate − steadyRate while the cap fills, so the burst lasts headroom / (headroomRate −
+ * steadyRate) and lets headroomRate × that through. No headroom: the steady rate alone.
+ */
+export function secondsToPass(places: number, steadyRate: number, headroomRate: number, headroom: number): number {
+  if (headroom <= 0 || headroomRate <= 0) return places / steadyRate;
+  return Math.max(places / headroomRate, (places - headroom) / steadyRate);
+}
+
+/**
  * `ahead`: places before this person; they are admitted when the cursor has moved ahead + 1, and
- * see it at the page's next look (`pollMs`, the cadence near the front: half of it expected, all
- * of it at worst).
+ * see it at the page's next look (`pollMs`, the cadence near the front): half of it expected, all
+ * of it at worst, and never sooner than the look after this one (someone at the front of a drained
+ * queue is admitted within a tick and sees it one look later, not half a look later). With free
+ * session headroom the first places pass at the controller's rate (`secondsToPass`); the band's
+ * ends take the steady rate's ends and the controller's own drift.
  */
 export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBand | null {
   if (!band || band.meanPerSec <= 0) return null;
   const fast = Math.max(band.p90PerSec, band.meanPerSec);
   const slow = Math.min(band.p10PerSec, band.meanPerSec);
   const places = ahead + 1;
+  const h = band.headroom;
+  const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
+  const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
+  const toPass = (steady: number, headroomRate: number) => secondsToPass(places, steady, headroomRate, h?.places ?? 0);
+  // Said to be an estimate while the part of the wait that decides it (the headroom's rate, or the
+  // steady rate past it) rests mostly on what was set rather than measured.
+  const isHeadroomBound = !!h && h.places > 0 && places / h.meanPerSec >= (places - h.places) / band.meanPerSec;
+  const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (band.measuredShare ?? 1);
   return {
-    expectedMs: Math.round((places / band.meanPerSec) * 1000 + pollMs / 2),
-    lowMs: Math.round((places / fast) * 1000),
-    highMs: slow > 0 ? Math.round((places / slow) * 1000 + pollMs) : null,
+    expectedMs: Math.round(Math.max(pollMs, toPass(band.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2)),
+    lowMs: Math.round(toPass(fast, hFast) * 1000),
+    highMs: slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null,
     ratePerSec: band.meanPerSec,
-    isFromPlan: (band.measuredShare ?? 1) < 0.5,
+    isFromPlan: measuredShare < 0.5,
   };
 }
 

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket } from './ticket.ts';
-import { CAMPAIGN, keys, newHarness, OPENS, person, type Harness } from '../../test/support/waiting-room.ts';
+import {
+  CAMPAIGN,
+  keys,
+  newHarness,
+  OPENS,
+  person,
+  seededRandom,
+  type Harness,
+} from '../../test/support/waiting-room.ts';
 import type { QueueStatus, StatusReply } from './waiting-room.service.ts';
 import type { WaitingRoomCheckpoint } from './checkpoint.ts';
-import { estimateRate, etaBand, measuredBand } from './snapshot.ts';
+import { estimateHeadroom, estimateRate, etaBand, measuredBand, withHeadroom } from './snapshot.ts';
 
 const ref = { campaignId: CAMPAIGN, partition: 0 };
 const quiet = { p99Ms: null, errorRate: null };
@@ -122,10 +130,13 @@ describe('waiting room service', () => {
       const back = as(value(await poll(h, 6_000, h.tickets[5_999]!)), 'waiting');
       assert.equal(back.ahead, 6_000 - 1_000 - 1);
       assert.equal(back.eta?.ratePerSec, 100);
-      const rate = estimateRate(measuredBand(100, [80, 120, 80, 120, 80, 120, 80, 120, 80, 120]), 100);
+      // The cap (5,000 by default) had room all along: the ten seconds measure the rate the headroom
+      // passes at, blended with the controller's 100/s; the steady rate is the plan's.
+      const free = measuredBand(100, [80, 120, 80, 120, 80, 120, 80, 120, 80, 120]);
+      const rate = withHeadroom(estimateRate(null, 100), estimateHeadroom(5_000, free, 100, 100));
       const expected = etaBand(4_999, rate, 1_000)!;
       // 5,000 places to pass at 100/s, seen at the next look (every second near the front: half a
-      // second expected); the band blends the measurement (a third) with the plan
+      // second expected); the 5,000 the cap has room for pass at the measured rate
       assert.deepEqual(
         [back.eta?.expectedMs, back.eta?.lowMs, back.eta?.highMs],
         [50_500, expected.lowMs, expected.highMs],
@@ -137,26 +148,133 @@ describe('waiting room service', () => {
     });
 
     it('gives an ETA from the planned rate before anything is admitted, and says it is from the plan', async () => {
-      const h = await openedWith(1_001, { controller: { initialRatePerSec: 100 } });
+      const h = await openedWith(1_001, { controller: { initialRatePerSec: 100, activeSessionCap: 500 } });
       const eta = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
-      // 1,000 ahead (1,001 places to pass) at the planned 100/s: 10 s and half a look (1 s polls),
-      // band 3.3 s (3× the plan) … 20 s (half of it) and a look
-      assert.deepEqual(eta, { expectedMs: 10_510, lowMs: 3_337, highMs: 21_020, ratePerSec: 100, isFromPlan: true });
-      const set = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 50, message: null });
+      // No plan: the controller's 100/s stands for it. 1,000 ahead (1,001 places to pass): the cap's
+      // 500 free places and the steady rate beyond them would allow more, so the controller's rate
+      // holds the cursor: 10 s and half a look (1 s polls), the band its own drift:
+      // 1,001 / 130 = 7.7 s … 1,001 / 66.7 = 15 s and a look
+      assert.deepEqual(eta, { expectedMs: 10_510, lowMs: 7_700, highMs: 16_015, ratePerSec: 100, isFromPlan: true });
+      const set = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 25, message: null });
       assert.ok(set.ok);
       h.clock.advance(1_000);
       await h.service.refreshSnapshot();
       const planned = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
       assert.equal(planned?.isFromPlan, true);
+      // The operator's plan (25/s) holds once the cap's 500 free places are taken: 501 / 25 = 20.04 s
+      // and half a look (the 500 pass at the controller's rate meanwhile)
+      assert.equal(planned?.expectedMs, 20_540);
+    });
+
+    describe('at an opening where the session cap has room (2021-07-19 at 1/500: cap 200, 5/s, plan 2/s)', () => {
+      // Sessions end at random, one in 100 a second (100 s on average): 2/s once the cap is full, the plan.
+      const opening = async () => {
+        const h = await openedWith(600, {
+          controller: { initialRatePerSec: 5, maxRatePerSec: 5, activeSessionCap: 200 },
+        });
+        assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 2, message: null })).ok);
+        await h.service.refreshSnapshot();
+        return h;
+      };
+      /** Runs the night second by second (ticks every 250 ms, the 1 s refresh); the second each person was admitted. */
+      const run = async (
+        h: Harness & { tickets: string[] },
+        seconds: number,
+        watch: (second: number) => Promise<void>,
+      ) => {
+        const random = seededRandom(7);
+        const admittedAt = new Map<number, number>();
+        const active = new Set<number>();
+        for (let second = 1; second <= seconds; second += 1) {
+          for (let t = 0; t < 4; t += 1) {
+            h.clock.advance(250);
+            value(await h.service.tick(CAMPAIGN, quiet));
+          }
+          await h.service.refreshSnapshot();
+          for (const i of [...active]) {
+            if (random() >= 0.01) continue;
+            value(await h.service.completeAdmission({ campaignId: CAMPAIGN, identityHash: `identity-${i}` }));
+            active.delete(i);
+          }
+          const cursor = value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).cursor;
+          for (let i = admittedAt.size + 1; i <= cursor; i += 1) {
+            as(value(await poll(h, i, h.tickets[i - 1]!)), 'admitted');
+            admittedAt.set(i, second);
+            active.add(i);
+          }
+          await watch(second);
+        }
+        return admittedAt;
+      };
+
+      it('counts the burst the free headroom lets in at the controller rate, then the planned rate', async () => {
+        const h = await opening();
+        const eta = as(value(await poll(h, 500, h.tickets[499]!)), 'waiting').eta!;
+        // 500 places: the 200 the cap has room for pass at 5/s as the other 300 pass at the plan's 2/s:
+        // max(500 / 5, 300 / 2) = 150 s and half a look (the plan alone said 250 s)
+        assert.equal(eta.expectedMs, 150_500);
+        assert.equal(eta.isFromPlan, true);
+        const admittedAt = await run(h, 260, async () => {});
+        const actualMs = admittedAt.get(500)! * 1_000;
+        assert.ok(
+          Math.abs(actualMs - eta.expectedMs) <= 0.15 * actualMs,
+          `shown ${eta.expectedMs} ms, took ${actualMs} ms`,
+        );
+        assert.ok(eta.lowMs <= actualMs && actualMs <= eta.highMs!, JSON.stringify(eta));
+      });
+
+      it('does not take the rate the cap filled at for the rate after it: measures only seconds the cap held', async () => {
+        const h = await opening();
+        let shown: { atSecond: number; expectedMs: number } | null = null;
+        const admittedAt = await run(h, 320, async (second) => {
+          // 30 s in: 150 admitted at 5/s, the cap nearly full; the person 600th has 450 places to go
+          if (second === 30) {
+            const eta = as(value(await poll(h, 600, h.tickets[599]!)), 'waiting').eta!;
+            shown = { atSecond: second, expectedMs: eta.expectedMs };
+          }
+        });
+        const actualMs = (admittedAt.get(600)! - shown!.atSecond) * 1_000;
+        // The whole window (5/s while the cap filled) blended with the plan showed 121 s for this 178 s wait
+        assert.ok(
+          Math.abs(actualMs - shown!.expectedMs) <= 0.15 * actualMs,
+          `shown ${shown!.expectedMs} ms, took ${actualMs} ms`,
+        );
+      });
+    });
+
+    it('follows a controller admitting below the plan (2021-07-19 at 1/100: 5/s all night, plan 10.1/s)', async () => {
+      const h = await openedWith(2_500, {
+        controller: { initialRatePerSec: 5, maxRatePerSec: 5, activeSessionCap: 1_000 },
+      });
+      assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10.1, message: null })).ok);
+      await h.service.refreshSnapshot();
+      // Nobody claims, so the cap (1,000) never fills: the controller's rate alone moves the cursor.
+      const atOpening = as(value(await poll(h, 2_000, h.tickets[1_999]!)), 'waiting').eta!;
+      let shown: { atSecond: number; expectedMs: number; lowMs: number; highMs: number | null } | null = null;
+      let admittedAtSecond: number | null = null;
+      for (let second = 1; second <= 600 && admittedAtSecond === null; second += 1) {
+        for (let t = 0; t < 4; t += 1) {
+          h.clock.advance(250);
+          value(await h.service.tick(CAMPAIGN, quiet));
+        }
+        await h.service.refreshSnapshot();
+        const status = value(await poll(h, 2_500, h.tickets[2_499]!)).status;
+        if (second === 60 && status.kind === 'waiting') shown = { atSecond: second, ...status.eta! };
+        if (status.kind === 'admitted') admittedAtSecond = second;
+      }
+      // The 2,000th at the opening: 2,000 / 5 = 400 s (the plan said 198 s, now the band's fast end)
+      assert.deepEqual([atOpening.expectedMs, atOpening.lowMs, atOpening.highMs], [400_500, 198_020, 601_000]);
+      // The 2,500th, a minute in (300 passed): 2,200 / 5 = 440 s. A plan kept in the blend said 351 s.
+      const actualMs = (admittedAtSecond! - shown!.atSecond) * 1_000;
       assert.ok(
-        // 1,001 places at 50/s, less the one second measured since (nothing admitted): weight 1/21
-        Math.abs(planned!.expectedMs - 20_520) < 0.06 * 20_520,
-        `the operator's plan (50/s) is used: ${planned?.expectedMs}`,
+        Math.abs(actualMs - shown!.expectedMs) <= 0.05 * actualMs,
+        `shown ${shown!.expectedMs} ms, took ${actualMs} ms`,
       );
+      assert.ok(shown!.lowMs <= actualMs && actualMs <= shown!.highMs!, JSON.stringify(shown));
     });
 
     it('gives no ETA while admission is paused, and after the pause the rate measured before it', async () => {
-      const h = await openedWith(3_000, { settings: { rateWindowSamples: 10 } });
+      const h = await openedWith(3_000, { settings: { rateWindowSamples: 10 }, controller: { initialRatePerSec: 10 } });
       assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10, message: null })).ok);
       for (let s = 0; s < 10; s += 1) {
         h.clock.advance(1_000);

@@ -265,7 +265,15 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
     seatsLeft: supply.seatsTonight,
     tasks: [],
     fatal: null,
-    counts: { pollsSkipped: 0, realPollsSampled: 0, realPollsNearFront: 0, steps: 0, stepWallMs: 0, tickWallMs: 0 },
+    counts: {
+      pollsSkipped: 0,
+      realPollsSampled: 0,
+      realPollsNearFront: 0,
+      steps: 0,
+      stepWallMs: 0,
+      tickWallMs: 0,
+      etaPlacesLost: 0,
+    },
   };
   for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
   return { sim, counts, supply, channel, horizonMs };

@@ -183,6 +183,7 @@ async function realPoll(sim: Sim, i: number): Promise<void> {
   if (r.reason === 'place-expired') {
     // Reached while away longer than the grace period: a real client joins again, at the back.
     sim.rec.count('placeExpired', t);
+    setAsidePromise(sim, i);
     await join(sim, i, 'arrivalsComeback');
     return;
   }
@@ -224,8 +225,17 @@ function snapshotAnswer(sim: Sim, i: number): number | null {
   return nextPollMs(etaBand(Math.max(0, seq - cursor - 1), part.rate, sim.poll.minPollMs), sim.poll);
 }
 
+/**
+ * The place an ETA was shown for is gone (given up, or expired while away): the wait that follows
+ * is for another place, so that ETA is set aside (counted) and the next one shown is measured.
+ */
+function setAsidePromise(sim: Sim, i: number): void {
+  if (sim.etaPromises.delete(i)) sim.counts.etaPlacesLost += 1;
+}
+
 function giveUp(sim: Sim, i: number): void {
   const c = sim.crowd;
+  setAsidePromise(sim, i);
   c.state[i] = State.gaveUp;
   c.outcome[i] = Outcome.gaveUp;
   sim.nextPollAt[i] = Number.NaN;

@@ -59,6 +59,8 @@ export interface RunView {
   crowd: Crowd;
   rec: Recorder;
   etaPromises: ReadonlyMap<number, EtaPromise>;
+  /** First ETAs set aside because their place was lost (full mode; sim.ts `etaPlacesLost`). */
+  etaPlacesLost?: number;
   opensAtMs: number;
   campaignId: string;
   counts: CrowdCounts;
@@ -90,6 +92,7 @@ export function fullView(r: FullResult): RunView {
     crowd: sim.crowd,
     rec: sim.rec,
     etaPromises: sim.etaPromises,
+    etaPlacesLost: sim.counts.etaPlacesLost,
     opensAtMs: sim.opensAtMs,
     campaignId: sim.campaignId,
     counts: r.counts,
@@ -204,7 +207,7 @@ export function buildSummary(v: RunView, meta: RunMeta, wallTotalMs: number) {
       failures,
     },
     wait: waitStats(v.crowd, v.opensAtMs),
-    eta: etaStats(v.etaPromises, v.crowd, v.opensAtMs),
+    eta: { ...etaStats(v.etaPromises, v.crowd, v.opensAtMs), setAsideForPlacesLost: v.etaPlacesLost ?? null },
     fairness: fairness(v.crowd, v.positionOf, v.opensAtMs),
     rotationGroups: rotationShares(v.crowd, v.counts.eligible),
     throughput: throughput(v.rec),

@@ -82,6 +82,12 @@ export interface Sim {
     steps: number;
     stepWallMs: number;
     tickWallMs: number;
+    /**
+     * First ETAs set aside because the place they were shown for was lost (the person gave up, or
+     * came back after the grace period) and they queued again: their next ETA, for the new place,
+     * is the one measured.
+     */
+    etaPlacesLost: number;
   };
 }
 

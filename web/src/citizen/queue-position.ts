@@ -79,9 +79,10 @@ function spreadOf(text: string): number {
 }
 
 /**
- * As the server's etaBand: admitted once the cursor has moved ahead + 1 places and seen at the next
- * look near the front (poll.minMs), so (ahead + 1) / mean + minMs / 2, band (ahead + 1) / max(p90,
- * mean) … (ahead + 1) / min(p10, mean) + minMs.
+ * As the server's etaBand (src/waiting-room/snapshot.ts): admitted once the cursor has moved
+ * ahead + 1 places and seen at the next look near the front (poll.minMs), so the time to pass them
+ * plus minMs / 2 (at least minMs), band at the fast end … slow end plus minMs. Passing k places:
+ * max(k / headroom rate, (k − headroom places) / rate) while the session cap has room, else k / rate.
  */
 function etaOf(
   ahead: number,
@@ -91,17 +92,26 @@ function etaOf(
   if (!rate || rate.meanPerSec <= 0) return null;
   const fast = Math.max(rate.p90PerSec, rate.meanPerSec);
   const slow = Math.min(rate.p10PerSec, rate.meanPerSec);
+  const h = rate.headroom;
   const places = ahead + 1;
-  const expectedMs = Math.round((places / rate.meanPerSec) * 1000 + pollMs / 2);
-  const lowMs = Math.round((places / fast) * 1000);
-  const highMs = slow > 0 ? Math.round((places / slow) * 1000 + pollMs) : null;
+  const toPass = (steady: number, headroomRate: number) =>
+    !h || h.places <= 0 || headroomRate <= 0
+      ? places / steady
+      : Math.max(places / headroomRate, (places - h.places) / steady);
+  const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
+  const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
+  const expectedMs = Math.round(Math.max(pollMs, toPass(rate.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2));
+  const lowMs = Math.round(toPass(fast, hFast) * 1000);
+  const highMs = slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null;
+  const isHeadroomBound = !!h && h.places > 0 && places / h.meanPerSec >= (places - h.places) / rate.meanPerSec;
+  const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (rate.measuredShare ?? 1);
   return {
     lowMs,
     eta: {
       seconds: Math.round(expectedMs / 1000),
       lowSeconds: Math.round(lowMs / 1000),
       highSeconds: highMs === null ? null : Math.round(highMs / 1000),
-      isFromPlan: (rate.measuredShare ?? 1) < 0.5,
+      isFromPlan: measuredShare < 0.5,
     },
   };
 }
