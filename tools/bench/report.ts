@@ -183,7 +183,7 @@ export function renderReport(r: BenchReport): string {
     '   front-door servers — and bookings to the booking processes; admission starts and is capped at the peak, AIMD adapts;',
   );
   L.push(
-    '   people look when the server says (nextPollMs, 1-10 s) at the shared public snapshot, and ask the origin when their turn comes.\n   Without it, every arrival books at once and gives up after the timeout.)',
+    '   people poll when the server says (nextPollMs, 1-10 s). Without it, every arrival books at once and gives up after the timeout.)',
   );
   L.push(...overloadLines('with the waiting room', r.overload.withRoom, peak));
   L.push(...overloadLines('without it (ADMISSION_GATE=off, as in 2021)', r.overload.direct, peak));
