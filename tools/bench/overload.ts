@@ -1,11 +1,8 @@
 /**
  * 10× overload: people arrive at `ratePerSec` (an open loop: arrivals never wait for the service)
  * for `durationSec`, each wanting one booking.
- *   - 'waiting-room': each joins the queue, then looks when the server says (nextPollMs) as the
- *     citizen site does: its place from its ticket and the public snapshot (fetched from the origin
- *     at most once a second, as through an edge's micro-cache), the origin's status only when the
- *     cursor has reached it; it books as soon as it is admitted. The admission controller decides
- *     how many reach booking.
+ *   - 'waiting-room': each joins the queue, polls when the server says (nextPollMs), and books as
+ *     soon as it is admitted; the admission controller decides how many reach booking.
  *   - 'direct' (the 2021 design; the service runs with ADMISSION_GATE=off): each sends its booking
  *     at once, and gives up after `timeoutMs` counted from its arrival.
  * Goodput = confirmed bookings (201 received) completed in [warm-up, end of arrivals), per second.
@@ -15,8 +12,6 @@
 import { newTally, openLoop, tally, type LoadClient, type StatusTally } from './http-load.ts';
 import { ratePerSecIn, summarizeLatencies, perSecondCounts, type LatencySummary } from './stats.ts';
 import { sleep } from './cleanup.ts';
-import { localStatus, readTicket } from '../../web/src/citizen/queue-position.ts';
-import type { QueueSnapshot } from '../../src/waiting-room/snapshot.schemas.ts';
 
 const CAMPAIGN = 'demo';
 
@@ -46,15 +41,7 @@ export interface OverloadResult {
   /** waiting-room only: time from arrival to admission seen by the client. */
   admissionWait: LatencySummary | null;
   joins: number;
-  /** Requests to the origin's personal status (claims of a turn the snapshot says has come). */
   polls: number;
-  /**
-   * Looks at the public snapshot a waiting person took instead (each would be a request answered by
-   * the edge or a CDN in a deployment: its cost is the front-door phase's "snapshot through nginx").
-   */
-  snapshotLooks: number;
-  /** Snapshot requests that reached the origin: at most one a second, as through an edge's micro-cache. */
-  snapshotFetches: number;
   /** How late the load generator started an arrival at worst (its own CPU starvation on the shared cores). */
   generatorMaxLagMs: number;
   /** Why requests failed without an HTTP status (client-side code → count). */
@@ -69,8 +56,6 @@ export interface OverloadResult {
 export interface OverloadClients {
   queue: LoadClient;
   booking: LoadClient;
-  /** The edge's own connection for the public snapshot (waiting-room mode): never queued behind joins. */
-  snapshot?: LoadClient;
 }
 
 export async function runOverload(
@@ -87,10 +72,8 @@ export async function runOverload(
     confirmedAt: number[] = [],
     waits: number[] = [];
   let joins = 0,
-    polls = 0,
-    snapshotLooks = 0;
+    polls = 0;
   let endAt = Number.POSITIVE_INFINITY;
-  const snapshots = sharedSnapshot(clients.snapshot ?? clients.queue, plan.timeoutMs);
 
   async function book(i: number, headers: Record<string, string>, sentAt: number, timeoutMs: number) {
     const r = await clients.booking.send(i, {
@@ -149,16 +132,6 @@ export async function runOverload(
       if (performance.now() + next >= endAt || signal.aborted) return; // still waiting when the window closes
       await sleep(next, signal).catch(() => undefined);
       if (signal.aborted) return;
-      // As the citizen site does (web/src/citizen/queue.ts): the place from the ticket and the public
-      // snapshot; the origin is asked only when the cursor has reached the place.
-      const place = readTicket(ticket);
-      const snap = place ? await snapshots.current(i) : null;
-      const local = place && snap ? localStatus(place, snap) : null;
-      if (local && local.kind !== 'ask-origin') {
-        snapshotLooks += 1;
-        next = local.nextPollMs;
-        continue;
-      }
       polls += 1;
       const p = await clients.queue.send(i, {
         method: 'GET',
@@ -212,46 +185,10 @@ export async function runOverload(
     admissionWait: plan.mode === 'waiting-room' ? summarizeLatencies(waits) : null,
     joins,
     polls,
-    snapshotLooks,
-    snapshotFetches: snapshots.fetches(),
     generatorMaxLagMs: maxStartLagMs,
     failures: Object.fromEntries(
       mergeCounts(clients.queue.failures, clients.queue === clients.booking ? new Map() : clients.booking.failures),
     ),
-  };
-}
-
-/**
- * The public snapshot as everyone waiting sees it through an edge's one-second micro-cache: one
- * request to the origin a second (single flight), whatever the number of people looking.
- */
-function sharedSnapshot(client: LoadClient, timeoutMs: number) {
-  let doc: QueueSnapshot | null = null;
-  let fetchedAt = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<QueueSnapshot | null> | null = null;
-  let fetches = 0;
-  return {
-    fetches: () => fetches,
-    async current(lane: number): Promise<QueueSnapshot | null> {
-      if (doc && performance.now() - fetchedAt < 1_000) return doc;
-      inFlight ??= (async () => {
-        fetches += 1;
-        const r = await client.send(lane, {
-          method: 'GET',
-          path: `/api/campaigns/${CAMPAIGN}/queue/snapshot`,
-          headers: {},
-          timeoutMs,
-          wantJson: true,
-        });
-        if (r.status === 200) {
-          doc = r.json as QueueSnapshot;
-          fetchedAt = performance.now();
-        }
-        inFlight = null;
-        return doc;
-      })();
-      return inFlight;
-    },
   };
 }
 

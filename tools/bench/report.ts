@@ -81,8 +81,7 @@ function overloadLines(name: string, o: OverloadResult | null, peak: number | nu
     `    booking answers    ${statuses(o.bookingStatuses)}`,
     ...(o.mode === 'waiting-room'
       ? [
-          `    queue answers      ${statuses(o.queueStatuses)} (${int(o.joins)} joins, ${int(o.polls)} status claims)`,
-          `    public snapshot    ${int(o.snapshotLooks ?? 0)} looks answered by the shared document (an edge's work in a deployment), ${int(o.snapshotFetches ?? 0)} fetched from the origin`,
+          `    queue answers      ${statuses(o.queueStatuses)} (${int(o.joins)} joins, ${int(o.polls)} polls)`,
           `    arrival→admitted   p50 ${ms(o.admissionWait?.p50Ms)}, p99 ${ms(o.admissionWait?.p99Ms)} (${int(o.admissionWait?.count)} admitted)`,
         ]
       : []),

@@ -171,12 +171,9 @@ export async function runMeasuredService(
           ? await startService({ ...service(m.name, m.env), name: `${m.name}door`, workers: DOOR_WORKERS }, cleanup)
           : null;
       const bookingClient = createLoadClient({ origin: booking.origin, lanes: LANES, connectionsPerLane: 8 });
-      // A connection per person in flight, as each phone has its own: a surge reaches the front door
-      // (which turns the excess away with 429 and Retry-After) instead of waiting in the generator.
       const queueClient = door
-        ? createLoadClient({ origin: door.origin, lanes: LANES, connectionsPerLane: 16 })
+        ? createLoadClient({ origin: door.origin, lanes: LANES, connectionsPerLane: 4 })
         : bookingClient;
-      const snapshotClient = door ? createLoadClient({ origin: door.origin, lanes: 1, connectionsPerLane: 2 }) : null;
       try {
         const slots = await dose1SlotIds(plan.databaseUrl);
         const meters = {
@@ -186,7 +183,7 @@ export async function runMeasuredService(
         };
         const t = performance.now();
         const result = await runOverload(
-          { queue: queueClient, booking: bookingClient, ...(snapshotClient ? { snapshot: snapshotClient } : {}) },
+          { queue: queueClient, booking: bookingClient },
           {
             mode: m.plan,
             ratePerSec: rate,
@@ -215,7 +212,6 @@ export async function runMeasuredService(
       } finally {
         await bookingClient.close();
         if (queueClient !== bookingClient) await queueClient.close();
-        await snapshotClient?.close();
         if (door) await door.stop();
         await booking.stop();
       }
