@@ -25,7 +25,8 @@ export function createHttp(baseUrl: string, sourceAddresses: number) {
         connections: 32,
         headersTimeout: TIMEOUT_MS,
         bodyTimeout: TIMEOUT_MS,
-        connect: { localAddress: `127.0.${Math.floor((k + 2) / 250)}.${((k + 2) % 250) + 1}` },
+        // Top-level: undici 7 ignores `connect.localAddress` (every request left from 127.0.0.1).
+        localAddress: `127.0.${Math.floor((k + 2) / 250)}.${((k + 2) % 250) + 1}`,
       }),
   );
   return {
