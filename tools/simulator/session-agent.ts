@@ -51,6 +51,10 @@ async function request(sim: Sim, i: number, req: PathRequest): Promise<PathValue
     req,
   );
   sim.services.monitor.recordRequest(reply.ms, reply.status);
+  // The admission controller's signal, as the booking routes' onResponse hook gives it: every
+  // request on the booking path here is admitted work (4xx are left out by the monitor itself).
+  // Without it the controller saw no signal and held its initial rate all night.
+  sim.services.monitor.recordAdmitted(c.identityHash[i]!, reply.ms, reply.status);
   sim.rec.latency('bookingPath', now(sim), reply.ms);
   if (reply.status === 500) throw new Error(`booking path failed: ${reply.error}`);
   if (reply.status === 403) {
