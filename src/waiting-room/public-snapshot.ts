@@ -49,7 +49,7 @@ export function buildSnapshot(
         meanPerSec: p.rate.meanPerSec,
         p10PerSec: p.rate.p10PerSec,
         p90PerSec: p.rate.p90PerSec,
-        ...(p.rate.measuredShare !== undefined ? { measuredShare: Math.round(p.rate.measuredShare * 100) / 100 } : {}),
+        ...(p.rate.measuredShare !== undefined ? { measuredShare: share(p.rate.measuredShare) } : {}),
         ...(p.rate.headroom ? { headroom: headroomOf(p.rate.headroom) } : {}),
       },
     })),
@@ -62,6 +62,7 @@ export function buildSnapshot(
   };
 }
 
+/** A share to two decimals, as published. */
 const share = (x: number) => Math.round(x * 100) / 100;
 
 function headroomOf(h: Headroom) {
