@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { fixedClock } from '../platform/clock.ts';
 import {
   createAdmissionController,
+  rampSeconds,
   type AdmissionControllerSettings,
   type BookingHealth,
 } from './admission-controller.ts';
@@ -158,5 +159,29 @@ describe('admission controller', () => {
       seatsLeft: 5_000,
     });
     assert.ok(back.admit > 0 && back.limitedBy !== 'sold-out', 'admission resumes when seats come back');
+  });
+
+  it('says how long admitting a number of places takes as it climbs, and not after a decrease or when pinned', () => {
+    // 2021-07-19 at 1/100: 5/s rising by 25/s every 2 s to 50/s: 2 s at 5, 2 s at 30, then 930 at 50/s
+    const night = { increasePerSec: 25, adjustEveryMs: 2_000, maxRatePerSec: 50 };
+    assert.equal(rampSeconds(1_000, 5, night), 22.6);
+    assert.equal(rampSeconds(8, 5, night), 1.6, 'within the first period: the rate now');
+    assert.equal(rampSeconds(1_000, 5, night, true), 200, 'held: the rate now throughout');
+    assert.equal(rampSeconds(1_000, 80, night), 12.5, 'above the ceiling (an operator pin undone): no climb, no fall');
+    assert.equal(rampSeconds(0, 0, night), 0);
+    assert.equal(rampSeconds(10, 0, { ...night, maxRatePerSec: 0 }), Number.POSITIVE_INFINITY);
+
+    const { clock, controller } = newController();
+    // 100/s, +10/s a second up to 1,000: 90 s to climb, 49,050 places on the way
+    assert.equal(controller.secondsToAdmit(49_050), 90);
+    controller.tick({ ...busyQueue, health: healthy });
+    clock.advance(1_000);
+    assert.equal(controller.tick({ ...busyQueue, health: slow }).adjustment, 'decrease');
+    assert.equal(controller.secondsToAdmit(500), 10, 'after a decrease: 50/s now, no climb assumed');
+    clock.advance(1_000);
+    assert.equal(controller.tick({ ...busyQueue, health: healthy }).adjustment, 'increase');
+    assert.ok(controller.secondsToAdmit(500) < 500 / 60, 'climbing again');
+    controller.pinRate(20);
+    assert.equal(controller.secondsToAdmit(500), 25, 'pinned');
   });
 });

@@ -106,6 +106,38 @@ export interface AdmissionController {
    * a server that does not lead admission): with the active sessions, the headroom the cap leaves.
    */
   capacity(): { readonly activeSessionCap: number; readonly pendingClaims: number };
+  /**
+   * Seconds this controller takes to admit `places` if nothing else holds it (`rampSeconds`): what
+   * the free session headroom passes at; at an opening the rate climbs from its start long before
+   * the headroom is gone. At its rate now, without a climb, when pinned or when its last change was
+   * a decrease.
+   */
+  secondsToAdmit(places: number): number;
+}
+
+/**
+ * Seconds to admit `places` from `ratePerSec`, raised by `increasePerSec` every `adjustEveryMs` up
+ * to `maxRatePerSec`: what the controller does while its rate is what holds admission back and the
+ * booking path keeps up. `isHeld` (pinned, or just decreased): the rate now throughout. Infinity at a rate of 0.
+ */
+export function rampSeconds(
+  places: number,
+  ratePerSec: number,
+  s: Pick<AdmissionControllerSettings, 'increasePerSec' | 'adjustEveryMs' | 'maxRatePerSec'>,
+  isHeld = false,
+): number {
+  if (places <= 0) return 0;
+  const period = s.adjustEveryMs / 1000;
+  const top = isHeld ? ratePerSec : Math.max(ratePerSec, s.maxRatePerSec);
+  let rate = ratePerSec;
+  let left = places;
+  let seconds = 0;
+  while (rate < top && s.increasePerSec > 0 && period > 0 && left > rate * period) {
+    left -= rate * period;
+    seconds += period;
+    rate = Math.min(top, rate + s.increasePerSec);
+  }
+  return rate > 0 ? seconds + left / rate : Number.POSITIVE_INFINITY;
 }
 
 export function createAdmissionController(deps: {
@@ -122,6 +154,7 @@ export function createAdmissionController(deps: {
   let lastAdjustMs = deps.clock.nowMs();
   let rateWasBinding = false;
   let lastPending = 0;
+  let lastChange: 'increase' | 'decrease' | null = null;
   const recent: { atMs: number; admitted: number; claimedBefore: number }[] = [];
 
   function adjust(now: number, health: BookingHealth): Adjustment | null {
@@ -135,11 +168,13 @@ export function createAdmissionController(deps: {
       (health.errorRate !== null && health.errorRate > s.maxErrorRate);
     if (isOverloaded) {
       rate = clamp(rate * s.decreaseFactor);
+      lastChange = 'decrease';
       return 'decrease';
     }
     if (health.p99Ms === null && health.errorRate === null) return 'hold';
     if (!binding) return 'hold';
     rate = clamp(rate + s.increasePerSec);
+    lastChange = 'increase';
     return 'increase';
   }
 
@@ -199,5 +234,7 @@ export function createAdmissionController(deps: {
     },
     state: () => ({ ratePerSec: rate, isPaused, pinnedRatePerSec: pinned }),
     capacity: () => ({ activeSessionCap: s.activeSessionCap, pendingClaims: lastPending }),
+    // After a decrease the booking path was struggling: the rate now, not a climb, is the estimate.
+    secondsToAdmit: (places) => rampSeconds(places, rate, s, pinned !== null || lastChange === 'decrease'),
   };
 }

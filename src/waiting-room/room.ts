@@ -201,7 +201,8 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   // The queue, not admission, is the limit when it would clear within a second at the controller's rate.
   const isQueueBound = !isIdle && stats.reduce((n, s) => n + s.waiting, 0) <= controllerRate;
   // The headroom holds before the opening too: the first polls after it are answered from the last refresh before.
-  const free = estimateHeadroom(headroom, room.meter.free(), controllerRate, planned);
+  const rampPerSec = headroom > 0 ? headroom / room.controller.secondsToAdmit(headroom) : controllerRate;
+  const free = estimateHeadroom(headroom, room.meter.free(), { nowPerSec: controllerRate, rampPerSec }, planned);
   const roomRate = withHeadroom(estimateRate(room.meter.steady(), planned), free);
   const partitions = stats.map((s, p) => {
     const share = partitionShare(1, stats, p);

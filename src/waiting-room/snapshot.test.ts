@@ -146,7 +146,7 @@ describe('snapshot arithmetic', () => {
     assert.equal(secondsToPass(500, 2, 5, 200), 150);
     assert.equal(secondsToPass(500, 2, 5, 0), 250, 'no headroom: the steady rate alone');
     assert.equal(secondsToPass(500, 2, 1, 200), 500, 'a controller slower than the turnover holds the cursor');
-    const band = withHeadroom(estimateRate(null, 2), estimateHeadroom(200, null, 5, 2))!;
+    const band = withHeadroom(estimateRate(null, 2), estimateHeadroom(200, null, { nowPerSec: 5 }, 2))!;
     const eta = etaBand(499, band)!;
     // the plan alone said 250 s; the band's ends: 500 / 6.5 … 300 / 1 = 300 s (the plan's half)
     assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [150_000, 76_923, 300_000, true]);
@@ -173,21 +173,21 @@ describe('snapshot arithmetic', () => {
 
   it('starts the headroom rate from the controller, with the plan as its fast end if higher, and lets the measurement take over', () => {
     const fromController = { places: 200, meanPerSec: 5, p10PerSec: 5 / 1.5, measuredShare: 0 };
-    assert.deepEqual(estimateHeadroom(200, null, 5, 2), { ...fromController, p90PerSec: 6.5 });
+    assert.deepEqual(estimateHeadroom(200, null, { nowPerSec: 5 }, 2), { ...fromController, p90PerSec: 6.5 });
     // 2021-07-19 at 1/100: the controller held at 5/s against a plan of 10.1/s: 5/s expected, 10.1/s possible
-    assert.deepEqual(estimateHeadroom(200, null, 5, 10.1), { ...fromController, p90PerSec: 10.1 });
-    assert.equal(estimateHeadroom(0, null, 5, 2), null, 'no headroom');
+    assert.deepEqual(estimateHeadroom(200, null, { nowPerSec: 5 }, 10.1), { ...fromController, p90PerSec: 10.1 });
+    assert.equal(estimateHeadroom(0, null, { nowPerSec: 5 }, 2), null, 'no headroom');
     const measured = { meanPerSec: 3, p10PerSec: 2, p90PerSec: 4, samples: 20 };
-    assert.equal(estimateHeadroom(200, measured, 5, 2)?.meanPerSec, 4, 'half measured at 20 samples');
-    assert.equal(estimateHeadroom(200, measured, 5, 2)?.measuredShare, 0.5);
+    assert.equal(estimateHeadroom(200, measured, { nowPerSec: 5 }, 2)?.meanPerSec, 4, 'half measured at 20 samples');
+    assert.equal(estimateHeadroom(200, measured, { nowPerSec: 5 }, 2)?.measuredShare, 0.5);
     // a full window at the controller's 5/s: the plan of 10.1/s no longer moves the expected rate at all
     const atFive = { meanPerSec: 5, p10PerSec: 5 / 1.5, p90PerSec: 6.5, samples: 60 };
-    assert.equal(estimateHeadroom(600, atFive, 5, 10.1)?.meanPerSec, 5);
+    assert.equal(estimateHeadroom(600, atFive, { nowPerSec: 5 }, 10.1)?.meanPerSec, 5);
   });
 
   it('says the ETA is an estimate while the part of the wait that decides it is not yet measured', () => {
     const measuredSteady = { meanPerSec: 2, p10PerSec: 1.5, p90PerSec: 2.5, samples: 60, measuredShare: 0.75 };
-    const unmeasuredHeadroom = estimateHeadroom(200, null, 5, 2);
+    const unmeasuredHeadroom = estimateHeadroom(200, null, { nowPerSec: 5 }, 2);
     // 100 places: all within the headroom, at the controller's rate, not measured yet
     assert.equal(etaBand(99, withHeadroom(measuredSteady, unmeasuredHeadroom))?.isFromPlan, true);
     // 1,000 places: the measured steady rate decides (800 / 2 = 400 s against 1,000 / 5 = 200 s)

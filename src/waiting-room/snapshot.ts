@@ -24,8 +24,8 @@
  *
  * Planned rate: from the first second the steady rate S starts from the admission rate the operator
  * planned (or pinned, or the controller's own rate), with a wide band (PLAN_LOW_FACTOR ..
- * PLAN_HIGH_FACTOR: a third to double the wait), and R from the rate the controller is set to
- * (`estimateHeadroom`); the ETA says it is an estimate while the rate that decides it is not yet
+ * PLAN_HIGH_FACTOR: a third to double the wait), and R from the rate the controller will admit the
+ * headroom at as it raises its rate (`estimateHeadroom`); the ETA says it is an estimate while the rate that decides it is not yet
  * mostly measured. The measured rate takes over sample by sample
  * (`estimateRate`: weight n / (n + PLAN_HALF_WEIGHT_SAMPLES)), so the shown ETA blends rather than
  * jumps. The plan keeps a fifth to a quarter of S's weight once the window is full: it was made
@@ -198,22 +198,28 @@ export function scaleBand(band: RateBand | null, share: number): RateBand | null
 
 /**
  * The headroom's rate band: the measured free-second rate, blended (as `estimateRate` blends the
- * plan) with the rate the controller is admitting at now, before it is measured: it is what moves
- * the cursor while the cap has room, whatever was planned (at 1/100 of 2021-07-19 it held at 5/s
- * all night against a plan of 10.1/s, and a plan kept in the blend made every ETA a fifth short).
- * Its own drift either way; the fast end reaches the plan if that is higher (the controller raises
- * its rate while the rate is what holds admission back and the booking path keeps up).
+ * plan) with what the controller will admit the headroom at, before it is measured. That is the
+ * controller's, not the plan's: it is what moves the cursor while the cap has room (at 1/100 of
+ * 2021-07-19 with the controller held at 5/s, a plan of 10.1/s kept in the blend made every ETA a
+ * fifth short). `controller.rampPerSec`: the headroom over the seconds the controller takes to admit
+ * it as it raises its rate (`rampSeconds`; its rate now when it cannot rise). At an opening the rate
+ * climbs within seconds (at 1/100: 5/s to its ceiling of 50/s in 10 s, the cap of 1,000 full 31 s
+ * in), and the rate at the first look (5/s) put places 2,000 back at 6.7 min for a 2-minute wait.
+ * The band is the ramp's own drift, the fast end reaching the plan if that is higher. A controller
+ * that stops climbing (its last change a decrease: the booking path struggled) gives no ramp, and the
+ * band re-centres on its rate now at the next refresh.
  */
 export function estimateHeadroom(
   places: number,
   free: RateBand | null,
-  controllerPerSec: number,
+  controller: { readonly nowPerSec: number; readonly rampPerSec?: number },
   plannedPerSec: number | null,
   halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
 ): Headroom | null {
   if (places <= 0) return null;
-  const own = measuredBand(controllerPerSec, [controllerPerSec, controllerPerSec]);
-  const prior = { ...own, p90PerSec: Math.max(own.p90PerSec, plannedPerSec ?? 0) };
+  const rampPerSec = Math.max(controller.nowPerSec, controller.rampPerSec ?? 0);
+  const ramp = measuredBand(rampPerSec, [rampPerSec, rampPerSec]);
+  const prior = { ...ramp, p90PerSec: Math.max(ramp.p90PerSec, plannedPerSec ?? 0) };
   if (prior.meanPerSec <= 0 && !free) return null;
   const n = free?.samples ?? 0;
   const w = n / (n + Math.max(1, halfWeightSamples));

@@ -121,7 +121,10 @@ describe('waiting room service', () => {
 
     it('shows an ETA band from the measured admission rate, and polls faster near the front', async () => {
       // A ten-sample window, and a plan equal to the measured mean, so the band's blend is known.
-      const h = await openedWith(6_000, { settings: { rateWindowSamples: 10 } });
+      const h = await openedWith(6_000, {
+        settings: { rateWindowSamples: 10 },
+        controller: { maxRatePerSec: 100 },
+      });
       assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 100, message: null })).ok);
       for (let s = 0; s < 10; s += 1) {
         h.clock.advance(1_000);
@@ -131,9 +134,9 @@ describe('waiting room service', () => {
       assert.equal(back.ahead, 6_000 - 1_000 - 1);
       assert.equal(back.eta?.ratePerSec, 100);
       // The cap (5,000 by default) had room all along: the ten seconds measure the rate the headroom
-      // passes at, blended with the controller's 100/s; the steady rate is the plan's.
+      // passes at, blended with the controller's 100/s (its ceiling: it cannot rise); the steady rate is the plan's.
       const free = measuredBand(100, [80, 120, 80, 120, 80, 120, 80, 120, 80, 120]);
-      const rate = withHeadroom(estimateRate(null, 100), estimateHeadroom(5_000, free, 100, 100));
+      const rate = withHeadroom(estimateRate(null, 100), estimateHeadroom(5_000, free, { nowPerSec: 100 }, 100));
       const expected = etaBand(4_999, rate, 1_000)!;
       // 5,000 places to pass at 100/s, seen at the next look (every second near the front: half a
       // second expected); the 5,000 the cap has room for pass at the measured rate
@@ -150,11 +153,12 @@ describe('waiting room service', () => {
     it('gives an ETA from the planned rate before anything is admitted, and says it is from the plan', async () => {
       const h = await openedWith(1_001, { controller: { initialRatePerSec: 100, activeSessionCap: 500 } });
       const eta = as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta;
-      // No plan: the controller's 100/s stands for it. 1,000 ahead (1,001 places to pass): the cap's
-      // 500 free places and the steady rate beyond them would allow more, so the controller's rate
-      // holds the cursor: 10 s and half a look (1 s polls), the band its own drift:
-      // 1,001 / 130 = 7.7 s … 1,001 / 66.7 = 15 s and a look
-      assert.deepEqual(eta, { expectedMs: 10_510, lowMs: 7_700, highMs: 16_015, ratePerSec: 100, isFromPlan: true });
+      // No plan: the controller's 100/s stands for it. 1,000 ahead (1,001 places to pass). The cap's
+      // 500 free places pass as the controller raises its rate by 25/s every 2 s (100, 125, then
+      // 150/s: 4.33 s, 115/s), the 501 beyond them at the steady 100/s: max(1,001 / 115.4,
+      // 501 / 100) = 8.7 s and half a look (1 s polls). The band, the ramp's drift:
+      // 1,001 / (1.3 × 115.4) = 6.7 s … 1,001 / (115.4 / 1.5) = 13 s and a look
+      assert.deepEqual(eta, { expectedMs: 9_175, lowMs: 6_673, highMs: 14_013, ratePerSec: 100, isFromPlan: true });
       const set = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 25, message: null });
       assert.ok(set.ok);
       h.clock.advance(1_000);
@@ -166,8 +170,43 @@ describe('waiting room service', () => {
       assert.equal(planned?.expectedMs, 20_540);
     });
 
+    /**
+     * Runs the night second by second (ticks every 250 ms, the 1 s refresh; sessions end at random,
+     * one in 100 a second: 100 s on average); the second each person was admitted.
+     */
+    const run = async (
+      h: Harness & { tickets: string[] },
+      seconds: number,
+      watch: (second: number) => Promise<void>,
+      health: { p99Ms: number | null; errorRate: number | null } = quiet,
+    ) => {
+      const random = seededRandom(7);
+      const admittedAt = new Map<number, number>();
+      const active = new Set<number>();
+      for (let second = 1; second <= seconds; second += 1) {
+        for (let t = 0; t < 4; t += 1) {
+          h.clock.advance(250);
+          value(await h.service.tick(CAMPAIGN, health));
+        }
+        await h.service.refreshSnapshot();
+        for (const i of [...active]) {
+          if (random() >= 0.01) continue;
+          value(await h.service.completeAdmission({ campaignId: CAMPAIGN, identityHash: `identity-${i}` }));
+          active.delete(i);
+        }
+        const cursor = value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).cursor;
+        for (let i = admittedAt.size + 1; i <= cursor; i += 1) {
+          as(value(await poll(h, i, h.tickets[i - 1]!)), 'admitted');
+          admittedAt.set(i, second);
+          active.add(i);
+        }
+        await watch(second);
+      }
+      return admittedAt;
+    };
+
     describe('at an opening where the session cap has room (2021-07-19 at 1/500: cap 200, 5/s, plan 2/s)', () => {
-      // Sessions end at random, one in 100 a second (100 s on average): 2/s once the cap is full, the plan.
+      // Sessions end one in 100 a second (`run`): 2/s once the cap is full, the plan.
       const opening = async () => {
         const h = await openedWith(600, {
           controller: { initialRatePerSec: 5, maxRatePerSec: 5, activeSessionCap: 200 },
@@ -176,37 +215,6 @@ describe('waiting room service', () => {
         await h.service.refreshSnapshot();
         return h;
       };
-      /** Runs the night second by second (ticks every 250 ms, the 1 s refresh); the second each person was admitted. */
-      const run = async (
-        h: Harness & { tickets: string[] },
-        seconds: number,
-        watch: (second: number) => Promise<void>,
-      ) => {
-        const random = seededRandom(7);
-        const admittedAt = new Map<number, number>();
-        const active = new Set<number>();
-        for (let second = 1; second <= seconds; second += 1) {
-          for (let t = 0; t < 4; t += 1) {
-            h.clock.advance(250);
-            value(await h.service.tick(CAMPAIGN, quiet));
-          }
-          await h.service.refreshSnapshot();
-          for (const i of [...active]) {
-            if (random() >= 0.01) continue;
-            value(await h.service.completeAdmission({ campaignId: CAMPAIGN, identityHash: `identity-${i}` }));
-            active.delete(i);
-          }
-          const cursor = value(await h.store.stats(ref, { nowMs: h.clock.nowMs(), opensAtMs: OPENS })).cursor;
-          for (let i = admittedAt.size + 1; i <= cursor; i += 1) {
-            as(value(await poll(h, i, h.tickets[i - 1]!)), 'admitted');
-            admittedAt.set(i, second);
-            active.add(i);
-          }
-          await watch(second);
-        }
-        return admittedAt;
-      };
-
       it('counts the burst the free headroom lets in at the controller rate, then the planned rate', async () => {
         const h = await opening();
         const eta = as(value(await poll(h, 500, h.tickets[499]!)), 'waiting').eta!;
@@ -242,6 +250,27 @@ describe('waiting room service', () => {
       });
     });
 
+    it('lets the headroom pass as the controller climbs (2021-07-19 at 1/100: 5/s rising to 50/s, cap 1,000, plan 10.1/s)', async () => {
+      const h = await openedWith(3_000, {
+        controller: { initialRatePerSec: 5, maxRatePerSec: 50, activeSessionCap: 1_000 },
+      });
+      assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10.1, message: null })).ok);
+      await h.service.refreshSnapshot();
+      const eta = as(value(await poll(h, 3_000, h.tickets[2_999]!)), 'waiting').eta!;
+      // The cap's 1,000 pass as the controller climbs by 25/s every 2 s from 5/s to 50/s (2 s at 5, 2 s
+      // at 30, 18.6 s at 50: 44/s), the 2,000 beyond at the plan's 10.1/s: max(3,000 / 44,
+      // 2,000 / 10.1) = 198 s and half a look. The controller's 5/s at the opening said 600 s.
+      assert.equal(eta.expectedMs, 198_520);
+      const healthy = { p99Ms: 100, errorRate: 0 };
+      const admittedAt = await run(h, 400, async () => {}, healthy);
+      const actualMs = admittedAt.get(3_000)! * 1_000;
+      assert.ok(
+        Math.abs(actualMs - eta.expectedMs) <= 0.2 * actualMs,
+        `shown ${eta.expectedMs} ms, took ${actualMs} ms`,
+      );
+      assert.ok(eta.lowMs <= actualMs && actualMs <= eta.highMs!, JSON.stringify(eta));
+    });
+
     it('follows a controller admitting below the plan (2021-07-19 at 1/100: 5/s all night, plan 10.1/s)', async () => {
       const h = await openedWith(2_500, {
         controller: { initialRatePerSec: 5, maxRatePerSec: 5, activeSessionCap: 1_000 },
@@ -274,7 +303,10 @@ describe('waiting room service', () => {
     });
 
     it('gives no ETA while admission is paused, and after the pause the rate measured before it', async () => {
-      const h = await openedWith(3_000, { settings: { rateWindowSamples: 10 }, controller: { initialRatePerSec: 10 } });
+      const h = await openedWith(3_000, {
+        settings: { rateWindowSamples: 10 },
+        controller: { initialRatePerSec: 10, maxRatePerSec: 10 },
+      });
       assert.ok((await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 10, message: null })).ok);
       for (let s = 0; s < 10; s += 1) {
         h.clock.advance(1_000);
