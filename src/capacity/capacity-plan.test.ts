@@ -95,6 +95,20 @@ describe('the capacity plan: queue model', () => {
     assert.ok(steady.admittedPerSec > 80 && steady.admittedPerSec <= 92, String(steady.admittedPerSec));
   });
 
+  it('tells the operator the opening rate: the cap turns over faster until admissions that never book expire', () => {
+    // 2021-07-19 at 1/100: cap 1,000, sessions that book about a minute, 7 % that never book held 10 min
+    const { demand, service } = planFromScenario(loadScenario('2021-07-19'), { scale: 0.01 });
+    const plan = planCapacity({ demand, service, measured });
+    const a = plan.admission;
+    assert.equal(a.limitedBy, 'active-session-cap');
+    // sustained 10.1/s; the queue's first quarter-hour runs at about 12/s (about 15/s in its first minutes)
+    assert.ok(a.openingRatePerSec >= 1.1 * a.plannedRatePerSec, `${a.openingRatePerSec} vs ${a.plannedRatePerSec}`);
+    assert.ok(a.openingRatePerSec <= service.admissionMaxRatePerSec);
+    // A pinned rate is the rate: the queue cannot move faster than it.
+    const pinned = planCapacity({ demand, service, measured, admissionRatePerSec: 8 });
+    assert.ok(pinned.admission.openingRatePerSec <= 8, String(pinned.admission.openingRatePerSec));
+  });
+
   it('plans no faster than Postgres takes bookings at the target utilisation', () => {
     const slowDb = { ...measured, postgres: { bookingTps: 100, cores: 2 } };
     const plan = planCapacity({
@@ -104,6 +118,7 @@ describe('the capacity plan: queue model', () => {
     });
     assert.equal(plan.admission.limitedBy, 'postgres');
     assert.equal(plan.admission.plannedRatePerSec, 60);
+    assert.equal(plan.admission.openingRatePerSec, 60, 'Postgres bounds the opening too');
   });
 
   it('queues longer and needs more of everything for a bigger cohort', () => {

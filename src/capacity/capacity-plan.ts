@@ -182,8 +182,19 @@ export interface CapacityPlan {
     readonly joinRequests: number;
   };
   readonly admission: {
-    /** The number to enter as the campaign's planned admission rate (admissions/s). */
+    /**
+     * The rate the plan sizes for (admissions/s): what the session cap sustains once sessions that
+     * never book have piled up to their expiry, or a lower bound (service maximum, Postgres).
+     */
     readonly plannedRatePerSec: number;
+    /**
+     * The number to enter as the campaign's planned admission rate, which the waiting room's first
+     * ETAs start from: the mean rate from the opening until the queue drains, the controller free to
+     * climb to the service maximum (or Postgres's share) and the session cap holding it. Higher than
+     * `plannedRatePerSec` where the cap decides: until the first admissions that never book expire
+     * (the admission's time to live), the cap turns over at the booking sessions' pace.
+     */
+    readonly openingRatePerSec: number;
     /** What bounds it. */
     readonly limitedBy: 'service-maximum' | 'active-session-cap' | 'postgres';
     /** Mean booking session (s) and the share of reached people present to claim, as modelled. */
@@ -333,6 +344,20 @@ export function peakAndDrain(
   return { peak, peakAtSec, drainedAtSec: null };
 }
 
+/** Places reached per second from the opening until the queue drains (as `peakAndDrain` says); null: none reached. */
+function meanRateUntilDrained(series: ModelRun['series'], share: number): number | null {
+  const { drainedAtSec } = peakAndDrain(series, share);
+  let admitted = 0,
+    seconds = 0;
+  for (const p of series) {
+    if (p.atSec < 0) continue;
+    if (drainedAtSec !== null && p.atSec >= drainedAtSec) break;
+    admitted += p.admitted;
+    seconds += 1;
+  }
+  return seconds > 0 && admitted > 0 ? admitted / seconds : null;
+}
+
 interface Mix {
   joining: number;
   cohortSelf: number;
@@ -447,6 +472,11 @@ export function planCapacity(input: PlanInput): CapacityPlan {
 
   const sim = runQueueModel(d, s, t, mix, rate, presentAt);
   const pd = peakAndDrain(sim.series, t.drainedShareOfPeak);
+  // The same night with the controller free to climb (a pinned rate is the rate): the cap decides.
+  const ceiling = Math.min(s.admissionMaxRatePerSec, pgCapacity);
+  const opening =
+    input.admissionRatePerSec != null || ceiling <= rate ? sim : runQueueModel(d, s, t, mix, ceiling, presentAt);
+  const openingRate = meanRateUntilDrained(opening.series, t.drainedShareOfPeak) ?? rate;
   const drainedAtMinutes = pd.drainedAtSec === null ? null : pd.drainedAtSec / 60;
 
   // Peak loads (per second, at the busiest second of each kind).
@@ -492,8 +522,8 @@ export function planCapacity(input: PlanInput): CapacityPlan {
   const schedule = [
     {
       fromMinutes: 0,
-      ratePerSec: round(rate, 1),
-      note: 'from the opening: admit at the planned rate (enter it as the planned admission rate)',
+      ratePerSec: round(openingRate, 1),
+      note: 'from the opening: the opening rate, the mean until the queue drains (enter it as the planned admission rate)',
     },
     ...(drainedAtMinutes === null
       ? []
@@ -516,6 +546,7 @@ export function planCapacity(input: PlanInput): CapacityPlan {
     },
     admission: {
       plannedRatePerSec: round(rate, 1),
+      openingRatePerSec: round(openingRate, 1),
       limitedBy: chosen.why,
       sessionSeconds: round(mix.sessionSeconds, 1),
       presentShare: round(typicalPresent, 3),
@@ -594,7 +625,8 @@ const round = (x: number, digits: number) => {
 };
 
 interface ModelRun {
-  series: { atSec: number; queue: number }[];
+  /** Each second: the queue at its end and the places the cursor moved (admitted). */
+  series: { atSec: number; queue: number; admitted: number }[];
   minutes: PlanMinute[];
   preRoomAtOpening: number;
   peakPreRoom: number;
@@ -647,7 +679,7 @@ function runQueueModel(
   const comebackQueue = new Map<number, number>(); // second → come-backs that only re-join (keep their place)
   const add = (mapq: Map<number, number>, at: number, n: number) => mapq.set(at, (mapq.get(at) ?? 0) + n);
 
-  const series: { atSec: number; queue: number }[] = [];
+  const series: ModelRun['series'] = [];
   const minutes: PlanMinute[] = [];
   let minuteAcc = { first: 0, joins: 0, admitted: 0, claims: 0 };
   let peakJoinRequests = 0,
@@ -745,7 +777,7 @@ function runQueueModel(
     peakActive = Math.max(peakActive, active + expiring);
     peakPreRoom = Math.max(peakPreRoom, preRoom);
     const queue = sec < 0 ? preRoom : Math.max(0, tail - cursor);
-    series.push({ atSec: sec, queue });
+    series.push({ atSec: sec, queue, admitted });
 
     minuteAcc.first += first;
     minuteAcc.joins += joinRequests;

@@ -27,6 +27,7 @@ export const CapacityPlanSchema = Type.Object({
   people: Type.Object({ eligible: N, joining: N, proxies: N, outsiders: N, joinRequests: N }),
   admission: Type.Object({
     plannedRatePerSec: N,
+    openingRatePerSec: N,
     limitedBy: Type.Union([
       Type.Literal('service-maximum'),
       Type.Literal('active-session-cap'),

@@ -61,7 +61,9 @@ describe('capacity plan in the console', () => {
       return planCapacity({ demand, service, measured: measured.value });
     };
     const ko = (n: number) => n.toLocaleString('ko-KR');
-    const rate = (p: CapacityPlan) => Math.round(p.admission.plannedRatePerSec * 10) / 10;
+    // The headline is the rate to enter (the opening's); the help names the sustained one.
+    const rate = (p: CapacityPlan) => Math.round(p.admission.openingRatePerSec * 10) / 10;
+    const sustained = (p: CapacityPlan) => Math.round(p.admission.plannedRatePerSec * 10) / 10;
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(45_000);
@@ -89,6 +91,10 @@ describe('capacity plan in the console', () => {
         await page
           .getByTestId('cap-queue-peak')
           .filter({ hasText: ko(first.queue.peak) })
+          .waitFor();
+        await page
+          .getByTestId('cap-rate-help')
+          .filter({ hasText: `초당 ${ko(sustained(first))}명이 유지` })
           .waitFor();
         assert.equal(
           await page.getByTestId('cap-processes').innerText(),

@@ -1,6 +1,7 @@
 /**
  * The admission rate an operator would enter as the campaign's planned rate before the opening
- * (issue 14 item 5): what `npm run plan` computes for the scenario at the run's scale, from the
+ * (issue 14 item 5): what `npm run plan` tells the operator to enter for the scenario at the run's
+ * scale (its opening rate: the mean while the opening's queue drains), from the
  * committed bench results (src/capacity, as tools/plan/check.ts plans). The waiting room's first
  * ETAs start from it. When the bench results cannot be read, the scenario's own stated plan
  * (`service.admissionPlannedRatePerSec`, scaled) is used and the source says so.
@@ -30,8 +31,8 @@ export function plannedAdmissionRate(
   if (measured.ok) {
     const { demand, service } = planFromScenario(scenario, { scale });
     const plan = planCapacity({ demand, service, measured: measured.value });
-    if (plan.admission.plannedRatePerSec > 0)
-      return { ratePerSec: plan.admission.plannedRatePerSec, source: 'capacity-plan' };
+    if (plan.admission.openingRatePerSec > 0)
+      return { ratePerSec: plan.admission.openingRatePerSec, source: 'capacity-plan' };
   }
   const stated = (scenario.service.admissionPlannedRatePerSec ?? 0) * scale;
   return stated > 0 ? { ratePerSec: stated, source: 'scenario' } : { ratePerSec: 0, source: 'none' };

@@ -127,10 +127,15 @@ export function Capacity() {
             <h2>{t('capRateTitle')}</h2>
             <p className="cap-rate">
               <strong data-testid="planned-rate">
-                {t('capRateValue', { rate: n1(p.admission.plannedRatePerSec) })}
+                {t('capRateValue', { rate: n1(p.admission.openingRatePerSec) })}
               </strong>
             </p>
-            <p>{t('capRateHelp', { limit: t(LIMITED_BY[p.admission.limitedBy]) })}</p>
+            <p data-testid="cap-rate-help">
+              {t('capRateHelp', {
+                sustained: n1(p.admission.plannedRatePerSec),
+                limit: t(LIMITED_BY[p.admission.limitedBy]),
+              })}
+            </p>
             <table data-testid="cap-schedule">
               <caption>{t('capScheduleCaption')}</caption>
               <thead>

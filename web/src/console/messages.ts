@@ -234,7 +234,7 @@ const ko = {
   capRateTitle: '계획 입장 속도',
   capRateValue: '초당 {rate}명',
   capRateHelp:
-    '캠페인 입장 설정의 "계획 입장 속도"에 이 값을 입력하세요. 대기실이 측정값을 얻기 전 첫 예상 시간 계산에 씁니다. 제한 요인: {limit}.',
+    '캠페인 입장 설정의 "계획 입장 속도"에 이 값을 입력하세요. 대기실이 측정값을 얻기 전 첫 예상 시간 계산에 씁니다. 예약 시작부터 대기열이 빌 때까지의 평균이며, 예약하지 않는 입장이 만료될 때까지 자리를 차지한 뒤에는 초당 {sustained}명이 유지됩니다. 제한 요인: {limit}.',
   capLimitedService: '서비스 최대 입장 속도',
   capLimitedCap: '동시 예약 세션 상한',
   capLimitedPostgres: 'Postgres 예약 처리량',
@@ -522,7 +522,7 @@ const en: Record<Key, string> = {
   capRateTitle: 'Planned admission rate',
   capRateValue: '{rate} per second',
   capRateHelp:
-    "Enter this as the planned admission rate in the campaign's admission settings: the waiting room uses it for its first ETA estimate, before it has measured a rate. Limited by: {limit}.",
+    "Enter this as the planned admission rate in the campaign's admission settings: the waiting room uses it for its first ETA estimate, before it has measured a rate. It is the mean from the opening until the queue drains; once admissions that never book have been held to their expiry, {sustained} per second is sustained. Limited by: {limit}.",
   capLimitedService: "the service's maximum admission rate",
   capLimitedCap: 'the cap on active booking sessions',
   capLimitedPostgres: "Postgres's booking throughput",
