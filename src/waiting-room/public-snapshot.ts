@@ -55,6 +55,7 @@ export function buildSnapshot(
     })),
     message: room.admission?.message ?? null,
     seatsLeft: room.seats?.seatsLeft ?? null,
+    seatsOpen: snap.seatsOpen ?? null,
     nextSeatsAtMs: room.seats?.nextSeatsAtMs ?? null,
     admissionTtlMs,
     poll: { minMs: poll.minPollMs, maxMs: poll.maxPollMs, fraction: poll.pollFraction },

@@ -189,7 +189,8 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   const planned = plannedRateOf(room);
   const controllerRate = room.controller.state().ratePerSec;
   const { activeSessionCap, pendingClaims } = room.controller.capacity();
-  const headroom = Math.max(0, activeSessionCap - stats.reduce((n, s) => n + s.activeSessions, 0) - pendingClaims);
+  const active = stats.reduce((n, s) => n + s.activeSessions, 0);
+  const headroom = Math.max(0, activeSessionCap - active - pendingClaims);
   // One meter for the room (cursors summed), shared out by what each partition holds waiting.
   room.meter.observe({
     atMs,
@@ -209,7 +210,8 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
     const rate = scaleBand(roomRate, share);
     return { stats: s, rate: isQueueBound ? atLeastRate(rate, controllerRate) : rate };
   });
-  room.snapshot = { atMs, partitions, isPaused };
+  const seatsOpen = room.seats ? Math.max(0, room.seats.seatsLeft - active - pendingClaims) : null;
+  room.snapshot = { atMs, partitions, isPaused, seatsOpen };
   return room.snapshot;
 }
 

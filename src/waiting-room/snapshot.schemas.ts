@@ -96,6 +96,11 @@ export const QueueSnapshotSchema = Type.Object(
     seatsLeft: Type.Union([Type.Integer(), Type.Null()], {
       description: 'Seats the campaign can still book (free first-dose seats), or null when not counted',
     }),
+    seatsOpen: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'Seats left that no active session or claim on its way holds, or null when seats are not counted. ' +
+        'A place further back than this waits for sessions that end without booking: no ETA is given',
+    }),
     nextSeatsAtMs: Type.Union([Type.Integer(), Type.Null()], {
       description: "When more seats open (the campaign's next opening), or null when none is scheduled",
     }),

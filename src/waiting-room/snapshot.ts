@@ -338,6 +338,20 @@ export interface RoomSnapshot {
   readonly partitions: readonly PartitionSnapshot[];
   /** Admission paused by an operator (as this process's controller sees it) at this refresh. */
   readonly isPaused?: boolean;
+  /**
+   * Seats left that no active session or claim on its way holds (absent or null: seats are not
+   * counted). Someone further back than this is let in only if sessions end without booking, which
+   * no rate says when: they are shown no ETA (`isSeatBound`).
+   */
+  readonly seatsOpen?: number | null;
+}
+
+/**
+ * Whether a place `ahead + 1` back (counted over the whole room) waits for seats rather than for a
+ * rate: every seat left is held by someone already let in, or will be before the cursor reaches it.
+ */
+export function isSeatBound(ahead: number, seatsOpen: number | null | undefined): boolean {
+  return seatsOpen !== null && seatsOpen !== undefined && ahead + 1 > seatsOpen;
 }
 
 /** A partition's share of a room-wide rate: partitions drain in proportion to what they hold waiting. */

@@ -37,7 +37,15 @@ import {
   type RoomContext,
   type WaitingRoomSettings,
 } from './room.ts';
-import { etaBand, estimatePreRoomSeq, nextPollMs, progressOf, scaleToRoom, type EtaBand } from './snapshot.ts';
+import {
+  etaBand,
+  estimatePreRoomSeq,
+  isSeatBound,
+  nextPollMs,
+  progressOf,
+  scaleToRoom,
+  type EtaBand,
+} from './snapshot.ts';
 import { placeOfReference, referenceOf } from './queue-reference.ts';
 import type { AdmissionSettings, LocalizedMessage, SeatSupply } from './admission-settings.ts';
 import { MESSAGE_MAX_CHARS } from './admission-settings.ts';
@@ -261,10 +269,11 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     const p = t.partition;
     const snap = room.snapshot;
     const aheadHere = Math.max(0, seq - cursor - 1);
-    const isStopped = !!snap?.isPaused || room.seats?.seatsLeft === 0;
+    const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
+    // Paused, sold out, or every seat before this place held by a session: no rate says when.
+    const isStopped = !!snap?.isPaused || room.seats?.seatsLeft === 0 || isSeatBound(ahead, snap?.seatsOpen);
     const eta = isStopped ? null : etaBand(aheadHere, snap?.partitions[p]?.rate ?? null, settings.minPollMs);
     const startCursor = t.startCursor ?? (t.seq === null || t.preScore !== null ? 0 : null);
-    const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
     const behind = snap ? scaleToRoom(Math.max(0, tail - seq), snap, p) : Math.max(0, tail - seq);
     return {
       kind: 'waiting',

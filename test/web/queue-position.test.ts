@@ -120,6 +120,33 @@ describe('position worked out in the browser', () => {
     });
   }
 
+  it('gives no ETA beyond the seats no session holds, as the server does (2021-07-19 at 1/100, T+43)', async () => {
+    // 10 seats left; 8 people let in and booking: 2 seats open. The next two get an ETA; from the
+    // third on, a place waits for sessions that end without booking, which no rate says when.
+    const seats = { seatsOf: async () => ({ seatsLeft: 10, nextSeatsAtMs: null }) };
+    const h = await newHarness({ startMs: OPENS, seats });
+    const tickets: string[] = [];
+    for (let i = 1; i <= 30; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
+    await admitOverSeconds(h, [[4], [4]]);
+    for (let i = 1; i <= 8; i += 1) {
+      const r = value(
+        await h.service.pollStatus({ campaignId: CAMPAIGN, ticket: tickets[i - 1]!, deviceId: `device-${i}` }),
+      );
+      assert.equal(r.status.kind, 'admitted', `person ${i}`);
+    }
+    await h.service.refreshSnapshot();
+    assert.equal(snapshotOf(h).seatsOpen, 2);
+    const etaOf = (i: number) => {
+      const local = localStatus(readTicket(tickets[i - 1]!)!, snapshotOf(h));
+      return local.kind === 'waiting' ? local.eta : 'not waiting';
+    };
+    assert.notEqual(etaOf(9), null, 'first behind the sessions: a seat is open for them');
+    assert.notEqual(etaOf(10), null);
+    assert.equal(etaOf(11), null, 'third: every seat before them is held');
+    assert.equal(etaOf(30), null);
+    assert.deepEqual(await compareEveryone(h, tickets), { waiting: 22, reached: 8 });
+  });
+
   it('shows the pre-opening room before the opening, as the server does', async () => {
     const h = await newHarness({ startMs: OPENS - 30_000 });
     const ticket = value(await h.service.joinQueue(person(1))).ticket;

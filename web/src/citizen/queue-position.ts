@@ -139,6 +139,14 @@ export function referenceOf(partition: number, seq: number, partitions: number):
   return `${body.padStart(4, '0')}-${check}`;
 }
 
+/**
+ * Every seat left before this place (`ahead` over the whole room) is held by someone already let in:
+ * it is let in only if sessions end without booking, which no rate says when (snapshot.ts, isSeatBound).
+ */
+export function isSeatBound(ahead: number, snap: Pick<QueueSnapshot, 'seatsOpen'>): boolean {
+  return snap.seatsOpen !== null && ahead + 1 > snap.seatsOpen;
+}
+
 /** A partition's count scaled to the whole queue (partitions drain in proportion to what they hold). */
 function scaled(local: number, snap: QueueSnapshot, own: PartitionSnapshotView): number {
   if (snap.partitions.length === 1) return local;
@@ -153,10 +161,10 @@ function waiting(
   isEstimate: boolean,
 ): LocalStatus {
   const aheadHere = Math.max(0, seq - part.cursor - 1);
-  // Paused, or no seats left: admission is not moving, so there is no honest estimate.
-  const isStopped = snap.isPaused || snap.seatsLeft === 0;
-  const e = isStopped ? null : etaOf(aheadHere, part.rate, snap.poll.minMs);
   const ahead = scaled(aheadHere, snap, part);
+  // Paused, no seats left, or every seat before this place held by a session: no honest estimate.
+  const isStopped = snap.isPaused || snap.seatsLeft === 0 || isSeatBound(ahead, snap);
+  const e = isStopped ? null : etaOf(aheadHere, part.rate, snap.poll.minMs);
   const behind = scaled(Math.max(0, Math.max(part.tail, seq) - seq), snap, part);
   const nextPollMs = e
     ? Math.round(Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, e.lowMs * snap.poll.fraction)))

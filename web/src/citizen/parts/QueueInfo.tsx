@@ -11,6 +11,7 @@ import { formatClock, formatInstant, formatNumber } from '../../shared/format.ts
 import { useT } from '../messages.ts';
 import type { Campaign } from '../campaigns.ts';
 import type { QueueStatus, RoomView } from '../queue.ts';
+import { isSeatBound } from '../queue-position.ts';
 import { loadAdmission } from '../store.ts';
 
 /** The current time, re-rendered every `everyMs`. */
@@ -129,6 +130,12 @@ export function EntryEstimate({ status, room }: { status: QueueStatus; room: Roo
     return (
       <p className="eta" data-testid="queue-eta">
         {t('queuePausedNoEta')}
+      </p>
+    );
+  if (room && status.ahead !== null && isSeatBound(status.ahead, room.snapshot))
+    return (
+      <p className="eta" data-testid="queue-eta-seats-held">
+        {t('queueSeatsHeld', { n: formatNumber(room.snapshot.seatsLeft ?? 0, lang) })}
       </p>
     );
   if (!eta)
