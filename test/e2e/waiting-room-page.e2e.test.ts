@@ -180,6 +180,62 @@ describe('a waiting room that reassures (phone, Korean)', () => {
     await page.context().close();
   });
 
+  it('gives no entry time while every seat left is held by people already let in, and says why', async (t) => {
+    browser ??= await launchBrowser(t);
+    if (!browser) return;
+    const wr = site.services.waitingRoom.service;
+    await waitUntilOpen(site);
+    assert.ok(wr.pause('demo').ok);
+    // Twenty people ahead (over the API, they never come to claim), then this person on the page.
+    for (let i = 80; i < 100; i++) await joinOverApi(site, i);
+    const page = await openPhonePage(browser);
+    await onFailureScreenshot(
+      () => page,
+      'waiting-seats-held',
+      async () => {
+        await page.goto(`${site.baseUrl}/#/c/demo/queue`);
+        await verifyOnPage(page, site.person(5));
+        await page.getByTestId('queue-seats-left').waitFor();
+        // Two seats left in the whole campaign: two dose-1 seats on its last date.
+        await site.services.db
+          .updateTable('slots')
+          .set({ booked: sql<number>`capacity` })
+          .execute();
+        const last = await site.services.db
+          .selectFrom('slots')
+          .select(['id'])
+          .where('campaign_id', '=', 'demo')
+          .where('dose', '=', 1)
+          .orderBy('date', 'desc')
+          .limit(2)
+          .execute();
+        await site.services.db
+          .updateTable('slots')
+          .set({ booked: sql<number>`capacity - 1` })
+          .where(
+            'id',
+            'in',
+            last.map((r) => r.id),
+          )
+          .execute();
+        for (let i = 0; i < 100; i++) {
+          const r = wr.roomStatus('demo');
+          if (r.ok && r.value.seats?.seatsLeft === 2) break;
+          await new Promise((done) => setTimeout(done, 200));
+        }
+        const room = wr.roomStatus('demo');
+        assert.equal(room.ok && room.value.seats?.seatsLeft, 2, 'the room reads two seats left');
+        // The next two are let in for the two seats; the page's person, 21st, waits for seats, not a rate.
+        assert.ok(wr.resume('demo').ok);
+        await page.getByTestId('queue-eta-seats-held').waitFor({ timeout: 25_000 });
+        assert.match(await page.getByTestId('queue-eta-seats-held').innerText(), /남은 2석은 이미 입장한 분들이/);
+        assert.equal(await page.getByTestId('queue-entry-time').count(), 0, 'no entry clock time is shown');
+        await screenshot(page, 'waiting-seats-held');
+      },
+    );
+    await page.context().close();
+  });
+
   it('shows seats left, and when they run out stops admission and says when more seats open', async (t) => {
     browser ??= await launchBrowser(t);
     if (!browser) return;
