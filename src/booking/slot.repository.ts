@@ -4,7 +4,7 @@
  * so no interleaving of concurrent requests can oversell.
  */
 import { sql } from 'kysely';
-import type { DbOrTrx } from '../platform/db.ts';
+import { PREPARED, type DbOrTrx } from '../platform/db.ts';
 import type { SlotRow, SlotsTable } from './booking.table.ts';
 import type { Insertable } from 'kysely';
 import type { AlternativeSlot, AlternativesQuery } from './booking.store.ts';
@@ -26,8 +26,11 @@ export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | u
 
 /** Several slots by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
 export async function findSlotsByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, SlotRow>> {
-  const rows = await db.selectFrom('slots').selectAll().where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r]));
+  // One prepared text whatever the count (an IN list is a new text per count, parsed and planned each time).
+  const r = await sql<SlotRow>`${sql.raw(PREPARED)}SELECT * FROM slots WHERE id = ANY (${[...ids]}::bigint[])`.execute(
+    db,
+  );
+  return new Map(r.rows.map((row) => [row.id, row]));
 }
 
 /** Gives one seat back (never below zero). Seats are taken by booking.repository.ts writeBookingTakingSeats only. */

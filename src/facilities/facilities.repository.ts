@@ -1,5 +1,5 @@
-import type { Insertable } from 'kysely';
-import type { DbOrTrx } from '../platform/db.ts';
+import { sql, type Insertable } from 'kysely';
+import { PREPARED, type DbOrTrx } from '../platform/db.ts';
 import type { FacilitiesTable, FacilityRow } from './facilities.table.ts';
 
 export async function insertFacilities(db: DbOrTrx, rows: readonly Insertable<FacilitiesTable>[]): Promise<void> {
@@ -17,8 +17,12 @@ export async function findFacilityById(db: DbOrTrx, id: number): Promise<Facilit
 
 /** Several facilities by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
 export async function findFacilitiesByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, FacilityRow>> {
-  const rows = await db.selectFrom('facilities').selectAll().where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r]));
+  // One prepared text whatever the count (an IN list is a new text per count, parsed and planned each time).
+  const r =
+    await sql<FacilityRow>`${sql.raw(PREPARED)}SELECT * FROM facilities WHERE id = ANY (${[...ids]}::int[])`.execute(
+      db,
+    );
+  return new Map(r.rows.map((row) => [row.id, row]));
 }
 
 /** Facility ids by code (for slot generation after an insert). */

@@ -1,6 +1,6 @@
 /** The person registry: people keyed by the keyed hash of their RRN. Repositories take db | trx first. */
 import { sql } from 'kysely';
-import type { DbOrTrx } from '../platform/db.ts';
+import { PREPARED, type DbOrTrx } from '../platform/db.ts';
 import type { PersonRow } from './people.table.ts';
 
 export type NewPerson = Omit<PersonRow, 'id'>;
@@ -24,8 +24,10 @@ export async function findPersonById(db: DbOrTrx, id: number): Promise<PersonRow
 
 /** Several people by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
 export async function findPeopleByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, PersonRow>> {
-  const rows = await db.selectFrom('people').selectAll().where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r]));
+  // One prepared text whatever the count (an IN list is a new text per count, parsed and planned each time).
+  const r =
+    await sql<PersonRow>`${sql.raw(PREPARED)}SELECT * FROM people WHERE id = ANY (${[...ids]}::bigint[])`.execute(db);
+  return new Map(r.rows.map((row) => [row.id, row]));
 }
 
 /** Inserts people, skipping identity hashes already registered; returns how many were new. */

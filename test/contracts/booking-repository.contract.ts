@@ -493,6 +493,34 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       return { campaignId: campaign.id, facilityId: facility.id, ...pair };
     }
 
+    it("refuses a booking whose facility is not its dose-1 slot's, and takes no seat", async () => {
+      const f = await fixture('slot-key', 3);
+      // Another facility with a dose-2 seat on the same dose-2 date: only the slot's key can refuse this.
+      const other = await newFacility(tdb.db);
+      await newSlotPair(tdb.db, { campaignId: f.campaignId, facilityId: other.id, date: f.dose1.date, capacity: 3 });
+      const [p] = await newPeople(tdb.db, 1);
+      await assert.rejects(
+        stores(tdb).writeBookingTakingSeats({
+          kind: 'place',
+          booking: newBooking(f, p!.id, 'sk-1', { facility_id: other.id }),
+          message: message('BN-sk-1'),
+        }),
+      );
+      const seats = await tdb.db
+        .selectFrom('slots')
+        .select(['id', 'booked'])
+        .where('campaign_id', '=', f.campaignId)
+        .where('booked', '>', 0)
+        .execute();
+      assert.deepEqual(seats, []);
+      const written = await tdb.db
+        .selectFrom('bookings')
+        .select('id')
+        .where('booking_number', '=', 'BN-sk-1')
+        .execute();
+      assert.deepEqual(written, []);
+    });
+
     it('finds open slots for a rotation group and sums free seats by region', async () => {
       const f = await fixture('search', 3);
       await slots.insertSlots(tdb.db, [

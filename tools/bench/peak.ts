@@ -34,6 +34,22 @@ export interface PeakResult {
   booking: StepRate & { latency: LatencySummary; concurrency: number };
   /** CPU ms per confirmed booking in the booking phase: the service's processes, their Postgres backends, the load generator. */
   cpuMsPerBooking: { service: number; postgres: number; loadGenerator: number };
+  /**
+   * What the booking phase asked of its database, per confirmed booking (pg_stat_database's counters
+   * of the bench's own scratch database; every autocommit statement is a transaction). Optional:
+   * reports written before it existed lack it.
+   */
+  postgresPerBooking?: {
+    transactions: number;
+    rowsInserted: number;
+    rowsUpdated: number;
+    rowsFetched: number;
+    /** Per table, per booking: rows read by sequential and index scans, inserted, updated (of them HOT). */
+    tables: Record<
+      string,
+      { seqRead: number; idxFetched: number; inserted: number; updated: number; hotUpdated: number }
+    >;
+  };
   bookedPersonIds: number[];
 }
 

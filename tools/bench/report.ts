@@ -166,6 +166,24 @@ export function renderReport(r: BenchReport): string {
       `    CPU per booking: service ${ms(c.service)}, its PostgreSQL backends ${ms(c.postgres)}, load generator ${ms(c.loadGenerator)}` +
         ` → at most ~${int((m.cores * 1000) / (c.service + c.postgres + c.loadGenerator))} bookings/s if all ${m.cores} cores did nothing else`,
     );
+    const d = p.postgresPerBooking;
+    if (d)
+      L.push(
+        `    Postgres per booking: ${d.transactions.toFixed(2)} transactions (each autocommit statement is one), rows inserted ${d.rowsInserted.toFixed(2)}, updated ${d.rowsUpdated.toFixed(2)}, fetched ${d.rowsFetched.toFixed(1)} (pgbench: 1 transaction, 2 inserted, 1 updated)`,
+      );
+    if (d?.tables) {
+      const f = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(2).replace(/\.?0+$/, ''));
+      const rows = Object.entries(d.tables)
+        .map(([name, t]) => ({ name, t, weight: t.seqRead + t.idxFetched + t.inserted + t.updated }))
+        .filter((x) => x.weight >= 0.01)
+        .sort((a, b) => b.weight - a.weight)
+        .slice(0, 6)
+        .map(
+          ({ name, t }) =>
+            `${name} ${f(t.seqRead)}/${f(t.idxFetched)}/${f(t.inserted)}/${f(t.updated)}(${f(t.hotUpdated)} HOT)`,
+        );
+      L.push(`      by table, per booking (scanned/index-fetched/inserted/updated): ${rows.join(', ')}`);
+    }
     if (best)
       L.push(
         `    (pgbench: at most ${ms((m.cores * 1000) / best.result.tps)} of machine CPU per transaction, its client included;` +

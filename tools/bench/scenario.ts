@@ -18,7 +18,7 @@ import { cohortPeople, dose1SlotIds, mintSessions, verifiablePeople, type Regist
 import { cpuMeter } from './cpu-time.ts';
 import { createLoadClient } from './http-load.ts';
 import { runOverload, type OverloadPlan } from './overload.ts';
-import { admitEveryone, bookAll } from './peak.ts';
+import { admitEveryone, bookAll, type PeakResult } from './peak.ts';
 import type { BenchReport } from './report.ts';
 import { startService, type ServiceOptions } from './service.ts';
 
@@ -79,6 +79,8 @@ export async function runMeasuredService(
     },
   });
   const used = new Set<number>();
+  // Read inside the peak phase (assigned in its closure), compared after the service stopped.
+  const counted: { before: DatabaseCounters | null } = { before: null };
 
   const peak = !phases.has('peak')
     ? null
@@ -98,6 +100,7 @@ export async function runMeasuredService(
           for (const a of admitted) used.add(a.personId);
           const slots = await dose1SlotIds(plan.databaseUrl);
           const backends = await backendPids(plan.databaseUrl);
+          counted.before = await databaseCounters(plan.databaseUrl);
           const meters = {
             service: cpuMeter(svc.pids),
             postgres: cpuMeter(() => backends),
@@ -116,7 +119,35 @@ export async function runMeasuredService(
           await svc.stop();
         }
       });
-  report.peak = peak ? { ...peak, bookedPersonIds: [] } : null;
+  let postgresPerBooking: PeakResult['postgresPerBooking'];
+  if (peak && counted.before) {
+    // Read after the service stopped: its backends flush their statistics when they exit.
+    const after = await databaseCounters(plan.databaseUrl);
+    const n = Math.max(1, peak.booking.count);
+    const before = counted.before;
+    const per = (k: Exclude<keyof DatabaseCounters, 'tables'>) => (after[k] - before[k]) / n;
+    const tables: NonNullable<PeakResult['postgresPerBooking']>['tables'] = {};
+    for (const [name, a] of Object.entries(after.tables)) {
+      const b = before.tables[name];
+      const d = (k: keyof typeof a) => (a[k] - (b?.[k] ?? 0)) / n;
+      const row = {
+        seqRead: d('seqRead'),
+        idxFetched: d('idxFetched'),
+        inserted: d('inserted'),
+        updated: d('updated'),
+        hotUpdated: d('hotUpdated'),
+      };
+      if (Object.values(row).some((v) => v > 0)) tables[name] = row;
+    }
+    postgresPerBooking = {
+      transactions: per('transactions'),
+      rowsInserted: per('rowsInserted'),
+      rowsUpdated: per('rowsUpdated'),
+      rowsFetched: per('rowsFetched'),
+      tables,
+    };
+  }
+  report.peak = peak ? { ...peak, postgresPerBooking, bookedPersonIds: [] } : null;
   const peakPerSec = peak?.booking.perSec ?? plan.assumedPeak;
   if (peakPerSec === null || !phases.has('overload')) return;
   report.settings.overloadAgainstPeakPerSec = Math.round(peakPerSec);
@@ -228,6 +259,58 @@ async function backendPids(databaseUrl: string): Promise<number[]> {
       'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
     return r.rows.map((row) => row.pid);
+  } finally {
+    await c.end();
+  }
+}
+
+interface DatabaseCounters {
+  transactions: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsFetched: number;
+  /** Per table: rows read by sequential and index scans, rows inserted and updated (HOT or not). */
+  tables: Record<
+    string,
+    { seqRead: number; idxFetched: number; inserted: number; updated: number; hotUpdated: number }
+  >;
+}
+
+/**
+ * The scratch database's cumulative counters. A backend flushes its own at most once a second, so
+ * the first read waits that long for the set-up's to arrive; the bench's own connection adds one
+ * transaction per read.
+ */
+async function databaseCounters(databaseUrl: string): Promise<DatabaseCounters> {
+  await new Promise((r) => setTimeout(r, 1_100));
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const r = await c.query<{ x: string; i: string; u: string; f: string }>(
+      `SELECT xact_commit + xact_rollback AS x, tup_inserted AS i, tup_updated AS u, tup_fetched AS f
+       FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    const t = await c.query<{ relname: string; s: string; f: string; i: string; u: string; h: string }>(
+      `SELECT relname, seq_tup_read AS s, coalesce(idx_tup_fetch, 0) AS f, n_tup_ins AS i, n_tup_upd AS u, n_tup_hot_upd AS h
+       FROM pg_stat_user_tables`,
+    );
+    const row = r.rows[0]!;
+    const tables: DatabaseCounters['tables'] = {};
+    for (const x of t.rows)
+      tables[x.relname] = {
+        seqRead: Number(x.s),
+        idxFetched: Number(x.f),
+        inserted: Number(x.i),
+        updated: Number(x.u),
+        hotUpdated: Number(x.h),
+      };
+    return {
+      transactions: Number(row.x),
+      rowsInserted: Number(row.i),
+      rowsUpdated: Number(row.u),
+      rowsFetched: Number(row.f),
+      tables,
+    };
   } finally {
     await c.end();
   }
