@@ -18,6 +18,7 @@ import {
   partitionStats,
   refOf,
   refreshRoom,
+  seatsLeftNow,
   withRecovery,
   type Room,
   type RoomContext,
@@ -103,12 +104,14 @@ export function createAdmissionLoop(ctx: RoomContext, rooms: Map<string, Room>):
         return ok({ isOpen: false, decision: null, advanced: 0, admissionsExpired: 0 });
       const stats = await partitionStats(ctx, room);
       const waiting = stats.map((s) => s.tail - s.cursor);
+      const activeSessions = stats.reduce((n, s) => n + s.activeSessions, 0);
+      const claimedTotal = stats.reduce((n, s) => n + s.claimedTotal, 0);
       const decision = room.controller.tick({
-        activeSessions: stats.reduce((n, s) => n + s.activeSessions, 0),
-        claimedTotal: stats.reduce((n, s) => n + s.claimedTotal, 0),
+        activeSessions,
+        claimedTotal,
         waiting: waiting.reduce((a, b) => a + b, 0),
         health,
-        seatsLeft: room.seats?.seatsLeft ?? null,
+        seatsLeft: seatsLeftNow(room, activeSessions, claimedTotal),
         laneAdmitted: room.laneAdmittedPending,
       });
       room.laneAdmittedPending = 0;

@@ -86,6 +86,8 @@ export interface Room {
   admission: AdmissionSettings | null;
   /** Seats left as last read, and when (null: never read, or seats are not limited). */
   seats: (SeatCount & { readonly readAtMs: number }) | null;
+  /** The room's active sessions and claims when the seats were last read (`seatsLeftNow`). */
+  seatsBase: { readonly active: number; readonly claimedTotal: number } | null;
   /** Phone-lane admissions not yet taken off the queue's allowance (the next tick takes them). */
   laneAdmittedPending: number;
 }
@@ -102,6 +104,7 @@ export function newRoom(cfg: CampaignQueue, controller: AdmissionController, set
     recovering: null,
     admission: null,
     seats: null,
+    seatsBase: null,
     laneAdmittedPending: 0,
   };
 }
@@ -162,12 +165,34 @@ export function plannedRateOf(room: Room): number {
   return c.pinnedRatePerSec ?? room.admission?.plannedRatePerSec ?? c.ratePerSec;
 }
 
-/** Seats left, re-read at most every `seatsEveryMs`; a failed read keeps the last count. */
-async function refreshSeats(ctx: RoomContext, room: Room, nowMs: number): Promise<void> {
+/**
+ * Seats left, re-read at most every `seatsEveryMs`; a failed read keeps the last count. The room's
+ * sessions and claims are noted with it (`stats`, read just before), for `seatsLeftNow`.
+ */
+async function refreshSeats(ctx: RoomContext, room: Room, nowMs: number, stats: readonly QueueStats[]): Promise<void> {
   if (!ctx.seats || (room.seats && nowMs - room.seats.readAtMs < ctx.settings.seatsEveryMs)) return;
   const count = await ctx.seats.seatsOf(room.cfg.campaignId).catch(() => undefined);
   if (count === undefined) return;
   room.seats = count && { ...count, readAtMs: nowMs };
+  room.seatsBase = {
+    active: stats.reduce((n, s) => n + s.activeSessions, 0),
+    claimedTotal: stats.reduce((n, s) => n + s.claimedTotal, 0),
+  };
+}
+
+/**
+ * The seats left now, from the count read up to `seatsEveryMs` ago: less a seat for every claim
+ * since (each new session may book one), while bookings since come out of sessions already counted
+ * (a booking takes a seat and ends a session). Sessions that ended without booking since are seen at
+ * the next read: until then the count errs toward fewer seats. Counted from the read alone, seats
+ * that new sessions had taken since looked free: in the 2021-07-19 replay at 1/100 (T+43) the first
+ * in line was shown an entry within a second while every seat left was held, and waited 3 min.
+ */
+export function seatsLeftNow(room: Room, active: number, claimedTotal: number): number | null {
+  if (!room.seats) return null;
+  const base = room.seatsBase;
+  if (!base) return room.seats.seatsLeft;
+  return Math.max(0, room.seats.seatsLeft - base.active - Math.max(0, claimedTotal - base.claimedTotal) + active);
 }
 
 /**
@@ -182,7 +207,7 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   const stats = await partitionStats(ctx, room);
   room.admission = (await ctx.store.readAdmissionSettings(room.cfg.campaignId)) ?? room.admission;
   const atMs = ctx.clock.nowMs();
-  await refreshSeats(ctx, room, atMs);
+  await refreshSeats(ctx, room, atMs, stats);
   const isPaused = room.controller.state().isPaused;
   // Not rate samples: before the opening, under an operator pause, or with no seats left to admit to.
   const isIdle = isPaused || atMs < room.cfg.opensAtMs || room.seats?.seatsLeft === 0;
@@ -210,7 +235,9 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
     const rate = scaleBand(roomRate, share);
     return { stats: s, rate: isQueueBound ? atLeastRate(rate, controllerRate) : rate };
   });
-  const seatsOpen = room.seats ? Math.max(0, room.seats.seatsLeft - active - pendingClaims) : null;
+  const claimedTotal = stats.reduce((n, s) => n + s.claimedTotal, 0);
+  const seatsLeft = seatsLeftNow(room, active, claimedTotal);
+  const seatsOpen = seatsLeft === null ? null : Math.max(0, seatsLeft - active - pendingClaims);
   room.snapshot = { atMs, partitions, isPaused, seatsOpen };
   return room.snapshot;
 }

@@ -137,14 +137,21 @@ export interface AdmissionMeter {
 export function createAdmissionMeter(windowSamples: number): AdmissionMeter {
   const steady = createRateMeter(windowSamples);
   const free = createRateMeter(windowSamples);
-  let last: { atMs: number; headroom: number } | null = null;
+  let last: { atMs: number; headroom: number; cursor: number } | null = null;
+  // Whether the cap, since it last began to hold, has let anyone through: until then every session in
+  // it is younger than the shortest session, and the seconds say how young they are, not how fast
+  // they turn over (at 1/100 of 2021-07-19 the cursor stood still for 4-5 s after the cap filled,
+  // then turned over at about 17/s).
+  let hasTurnedOver = false;
   return {
     observe({ atMs, cursor, headroom, controllerRatePerSec, isIdle = false }) {
       const seconds = last ? Math.max(0, atMs - last.atMs) / 1000 : 0;
       const isCapBound = last !== null && last.headroom < controllerRatePerSec * seconds;
-      steady.observe(atMs, cursor, isIdle || !isCapBound);
+      if (!isCapBound) hasTurnedOver = false;
+      else if (last && cursor > last.cursor) hasTurnedOver = true;
+      steady.observe(atMs, cursor, isIdle || !isCapBound || !hasTurnedOver);
       free.observe(atMs, cursor, isIdle || isCapBound);
-      if (!last || atMs > last.atMs) last = { atMs, headroom };
+      if (!last || atMs > last.atMs) last = { atMs, headroom, cursor };
     },
     steady: () => steady.band(),
     free: () => free.band(),
