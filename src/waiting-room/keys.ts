@@ -58,6 +58,14 @@ export function partitionKeys(prefix: string, ref: QueueRef): PartitionKeys {
   };
 }
 
+/**
+ * STRING "count:windowEndsMs": one identity's joins in the current window of one campaign, in its
+ * partition's hash tag so join.lua counts it in the same single-slot script. Expires with its window.
+ */
+export function joinCountKey(prefix: string, ref: QueueRef, field: string): string {
+  return `${partitionTag(prefix, ref)}:joins:${field}`;
+}
+
 /** A SCAN pattern matching every key under a prefix (tests delete their keys with it). */
 export function prefixPattern(prefix: string): string {
   assertSafeKeyPart('key prefix', prefix);
@@ -71,9 +79,9 @@ export function untaggedPrefixPattern(prefix: string): string {
 }
 
 /**
- * Namespace of the join/poll rate-limit counters (@fastify/rate-limit appends the identity or IP).
- * Untagged on purpose: per-identity counters spread over a cluster's shards; each expires with
- * its one-minute window.
+ * Namespace of the per-address rate-limit counters of join and leave (rate-limits.ts appends the
+ * limit's name and the address). Untagged on purpose: they spread over a cluster's shards; each
+ * expires with its one-minute window. (The per-identity join counter is joinCountKey.)
  */
 export function rateLimitNamespace(prefix: string): string {
   assertSafeKeyPart('key prefix', prefix);
