@@ -11,7 +11,7 @@
  * 10^8 people) and the device id an 11-char tag (66 bits: only ever compared for equality within
  * one identity, so collisions would need two devices of the same person to collide).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A key prefix and campaign id are restricted so that they can never break the hash tag. */
 const SAFE_PART = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -88,14 +88,17 @@ export function rateLimitNamespace(prefix: string): string {
   return `wr:${prefix}:rl:`;
 }
 
+// crypto.hash (one call, no Hash object) for the two digests every join computes: 0.3 µs each
+// instead of 0.9 µs through createHash on this machine (Node 20.20); the same bytes.
+
 /** The hash field for one identity: 22 base64url chars of SHA-256 (no ':' ever appears). */
 export function personField(identityHash: string): string {
-  return createHash('sha256').update(identityHash).digest('base64url').slice(0, 22);
+  return hash('sha256', identityHash, 'base64url').slice(0, 22);
 }
 
 /** The stored tag of a device id: 11 base64url chars of SHA-256 (no ':' ever appears). */
 export function deviceTag(deviceId: string): string {
-  return createHash('sha256').update(deviceId).digest('base64url').slice(0, 11);
+  return hash('sha256', deviceId, 'base64url').slice(0, 11);
 }
 
 /** STRING: the admission leader's lease (one ticking process per deployment); not partitioned. */
