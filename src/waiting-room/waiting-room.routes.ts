@@ -122,26 +122,16 @@ function busy(reply: FastifyReply) {
 function inFlightCap(max: number) {
   let inFlight = 0;
   const counted = new WeakSet<FastifyRequest>();
-  const leave = (req: FastifyRequest) => {
+  const done = async (req: FastifyRequest) => {
     if (counted.delete(req)) inFlight -= 1;
   };
-  // Callback-style hooks (as every hook a join passes before its session): an async hook costs a
-  // promise and a microtask turn per request even when it has nothing to wait for.
   return {
-    onRequest: (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      if (inFlight >= max) return void reply.send(busy(reply));
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (inFlight >= max) return reply.send(busy(reply));
       inFlight += 1;
       counted.add(req);
-      done();
     },
-    onResponse: (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-      leave(req);
-      done();
-    },
-    onRequestAbort: (req: FastifyRequest, done: () => void) => {
-      leave(req);
-      done();
-    },
+    done,
   };
 }
 
@@ -162,8 +152,8 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     if (maxInFlight > 0) {
       const cap = inFlightCap(maxInFlight);
       app.addHook('onRequest', cap.onRequest);
-      app.addHook('onResponse', cap.onResponse);
-      app.addHook('onRequestAbort', cap.onRequestAbort);
+      app.addHook('onResponse', cap.done);
+      app.addHook('onRequestAbort', cap.done);
     }
     await registerLimits(app, { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -174,11 +164,10 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const maxQueuedMs = d.shedJoins?.maxQueuedMs ?? 0;
     // Waited too long before this process read it, or over the process's join budget: refused
     // before the per-IP counter (a Redis call), the body or the session. A late join takes no budget.
-    const withinBudget = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const withinBudget = async (req: FastifyRequest, reply: FastifyReply) => {
       if (maxQueuedMs > 0 && (queuedMs(req.headers['x-request-start'], Date.now()) ?? 0) > maxQueuedMs)
-        return void reply.send(busy(reply));
-      if (budget && !budget.tryTake()) return void reply.send(busy(reply));
-      done();
+        return reply.send(busy(reply));
+      if (budget && !budget.tryTake()) return reply.send(busy(reply));
     };
 
     r.post(
