@@ -31,7 +31,7 @@ export function snapshotRoutes(waitingRoom: Pick<AdmissionLoop, 'roomStatus'>) {
     settings.admissionTtlMs,
   );
   return async (app: FastifyInstance) => {
-    // Plain (untyped) reply: the body is pre-serialized text, which the type provider cannot express.
+    // Plain (untyped) reply: the body is pre-serialized bytes, which the type provider cannot express.
     app.get<{ Params: Static<typeof CampaignParams> }>(
       '/api/campaigns/:campaignId/queue/snapshot',
       {
@@ -58,7 +58,7 @@ export function snapshotRoutes(waitingRoom: Pick<AdmissionLoop, 'roomStatus'>) {
         if (!r) return sendProblem(reply.header('cache-control', 'public, max-age=5'), 'queue-not-found');
         reply.header('cache-control', SNAPSHOT_CACHE_CONTROL).header('etag', r.etag);
         if (req.headers['if-none-match'] === r.etag) return reply.code(304).send(null);
-        // JSON text with a JSON type is sent as it is (serialized once per refresh); the schema documents its shape.
+        // A Buffer is sent as it is (serialized once per refresh); the schema documents its shape.
         return reply.type('application/json; charset=utf-8').send(r.body);
       },
     );
