@@ -11,7 +11,7 @@
  * 10^8 people) and the device id an 11-char tag (66 bits: only ever compared for equality within
  * one identity, so collisions would need two devices of the same person to collide).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A key prefix and campaign id are restricted so that they can never break the hash tag. */
 const SAFE_PART = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -58,6 +58,14 @@ export function partitionKeys(prefix: string, ref: QueueRef): PartitionKeys {
   };
 }
 
+/**
+ * STRING "count:windowEndsMs": one identity's joins in the current window of one campaign, in its
+ * partition's hash tag so join.lua counts it in the same single-slot script. Expires with its window.
+ */
+export function joinCountKey(prefix: string, ref: QueueRef, field: string): string {
+  return `${partitionTag(prefix, ref)}:joins:${field}`;
+}
+
 /** A SCAN pattern matching every key under a prefix (tests delete their keys with it). */
 export function prefixPattern(prefix: string): string {
   assertSafeKeyPart('key prefix', prefix);
@@ -71,23 +79,26 @@ export function untaggedPrefixPattern(prefix: string): string {
 }
 
 /**
- * Namespace of the join/poll rate-limit counters (@fastify/rate-limit appends the identity or IP).
- * Untagged on purpose: per-identity counters spread over a cluster's shards; each expires with
- * its one-minute window.
+ * Namespace of the per-address rate-limit counters of join and leave (rate-limits.ts appends the
+ * limit's name and the address). Untagged on purpose: they spread over a cluster's shards; each
+ * expires with its one-minute window. (The per-identity join counter is joinCountKey.)
  */
 export function rateLimitNamespace(prefix: string): string {
   assertSafeKeyPart('key prefix', prefix);
   return `wr:${prefix}:rl:`;
 }
 
+// crypto.hash (one call, no Hash object) for the two digests every join computes: 0.3 µs each
+// instead of 0.9 µs through createHash on this machine (Node 20.20); the same bytes.
+
 /** The hash field for one identity: 22 base64url chars of SHA-256 (no ':' ever appears). */
 export function personField(identityHash: string): string {
-  return createHash('sha256').update(identityHash).digest('base64url').slice(0, 22);
+  return hash('sha256', identityHash, 'base64url').slice(0, 22);
 }
 
 /** The stored tag of a device id: 11 base64url chars of SHA-256 (no ':' ever appears). */
 export function deviceTag(deviceId: string): string {
-  return createHash('sha256').update(deviceId).digest('base64url').slice(0, 11);
+  return hash('sha256', deviceId, 'base64url').slice(0, 11);
 }
 
 /** STRING: the admission leader's lease (one ticking process per deployment); not partitioned. */

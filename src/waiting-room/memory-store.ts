@@ -11,6 +11,7 @@ import type { AdmissionSettings } from './admission-settings.ts';
 import {
   estimatedPreRoomSeq,
   type Instant,
+  type JoinRequest,
   type PersonRecord,
   type PersonState,
   type WaitingRoomStore,
@@ -43,6 +44,33 @@ interface Partition {
   preRank: Map<string, number> | null;
   active: Map<string, number>;
   reached: { cursor: number; atMs: number }[];
+  /** Each identity's joins in its current window, like join.lua's KEYS[5] (ended windows swept now and then). */
+  joinCounts: Map<string, JoinCount>;
+  /** Size of joinCounts at which ended windows are next swept (Redis expires them by itself). */
+  sweepJoinCountsAt: number;
+}
+
+interface JoinCount {
+  count: number;
+  endsMs: number;
+}
+
+const MIN_JOIN_COUNT_SWEEP = 1_024;
+
+/** Counts one join of `field` in its window, as join.lua does; the window's end when over the limit. */
+function overJoinLimit(q: Partition, field: string, limit: JoinRequest['joinLimit'], nowMs: number): number | null {
+  if (!limit || limit.maxPerWindow <= 0) return null;
+  if (q.joinCounts.size >= q.sweepJoinCountsAt) {
+    for (const [f, c] of q.joinCounts) if (c.endsMs <= nowMs) q.joinCounts.delete(f);
+    q.sweepJoinCountsAt = Math.max(MIN_JOIN_COUNT_SWEEP, 2 * q.joinCounts.size);
+  }
+  let c = q.joinCounts.get(field);
+  if (!c || c.endsMs <= nowMs) {
+    c = { count: 0, endsMs: nowMs + limit.windowMs };
+    q.joinCounts.set(field, c);
+  }
+  c.count += 1;
+  return c.count > limit.maxPerWindow ? c.endsMs : null;
 }
 
 export interface MemoryWaitingRoomStore extends WaitingRoomStore {
@@ -119,6 +147,8 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
     preRank: null,
     active: new Map(),
     reached: [],
+    joinCounts: new Map(),
+    sweepJoinCountsAt: MIN_JOIN_COUNT_SWEEP,
   });
 
   return {
@@ -135,8 +165,10 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
     async join(ref, req, at) {
       const q = get(ref);
       if (!q) return err('missing-state');
-      const frozen = freezeIfOpen(q, at);
       const field = personField(req.identityHash);
+      const windowEndsMs = overJoinLimit(q, field, req.joinLimit, at.nowMs);
+      if (windowEndsMs !== null) return err('too-many-joins', { windowEndsMs });
+      const frozen = freezeIfOpen(q, at);
       const dev = deviceTag(req.deviceId);
       const rec = q.people.get(field);
       if (rec) {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { err, ok } from '../platform/result.ts';
 import { restoredMeta } from './checkpoint.ts';
-import { admissionSettingsKey, deviceTag, partitionKeys, personField, type QueueRef } from './keys.ts';
+import { admissionSettingsKey, deviceTag, joinCountKey, partitionKeys, personField, type QueueRef } from './keys.ts';
 import { parseAdmissionSettings } from './admission-settings.ts';
 import type { Instant, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
 
@@ -81,10 +81,19 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
 
     async join(ref, req, at) {
       const q = k(ref);
+      const field = personField(req.identityHash);
       const r = await run(
         'join',
-        [q.meta, q.people, q.pre, q.active],
-        [personField(req.identityHash), deviceTag(req.deviceId), ...at2(at), String(req.preScore), req.lockoutMs],
+        [q.meta, q.people, q.pre, q.active, joinCountKey(options.keyPrefix, ref, field)],
+        [
+          field,
+          deviceTag(req.deviceId),
+          ...at2(at),
+          String(req.preScore),
+          req.lockoutMs,
+          req.joinLimit?.maxPerWindow ?? 0,
+          req.joinLimit?.windowMs ?? 0,
+        ],
       );
       switch (r[0]) {
         case 'new':
@@ -96,6 +105,8 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
           return err('other-device', { lockedUntilMs: num(r[1]) });
         case 'completed':
           return err('completed');
+        case 'too-many-joins':
+          return err('too-many-joins', { windowEndsMs: num(r[1]) });
         case 'missing-state':
           return err('missing-state');
       }
@@ -277,7 +288,7 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
 /** Number of KEYS each script declares in its header (a unit test checks the headers agree). */
 export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   'open-queue': 1,
-  join: 4,
+  join: 5,
   position: 3,
   advance: 3,
   claim: 5,

@@ -48,6 +48,11 @@ export interface WaitingRoomSettings {
   readonly expireBatch: number;
   /** How often a refresh re-reads the seats left (ms): a query on the booking side, so not every second. */
   readonly seatsEveryMs: number;
+  /**
+   * Joins one identity may make per window in one campaign, counted by the store in the join itself
+   * (no round trip of its own); over it a join is refused 'too-many-joins' and its place is kept.
+   */
+  readonly joinLimit: { readonly maxPerWindow: number; readonly windowMs: number };
 }
 
 export const defaultWaitingRoomSettings: WaitingRoomSettings = Object.freeze({
@@ -62,6 +67,7 @@ export const defaultWaitingRoomSettings: WaitingRoomSettings = Object.freeze({
   checkpointEveryMs: 1_000,
   expireBatch: 500,
   seatsEveryMs: 5_000,
+  joinLimit: Object.freeze({ maxPerWindow: 10, windowMs: 60_000 }),
 });
 
 export interface RoomContext {

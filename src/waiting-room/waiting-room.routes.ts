@@ -1,7 +1,9 @@
 /**
  * The waiting room over HTTP. A verified identity joins with its device; the device id is then
  * kept in an http-only cookie, and the signed ticket travels in `x-queue-ticket`. Polls are
- * answered from memory (see the service). Join and poll are rate-limited per identity and per IP.
+ * answered from memory (see the service). Join and poll are rate-limited per identity and per IP:
+ * the join's per-identity count is kept by the store in the join itself (settings.joinLimit), the
+ * others here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,7 +42,8 @@ export interface WaitingRoomRoutesDeps {
   redis: RedisClient | null;
   /** The deployment's Redis key prefix (the counters' namespace comes from keys.ts). */
   redisKeyPrefix: string;
-  limits?: { joinPerMinute?: number; pollPerMinute?: number; perIpPerMinute?: number };
+  /** Per-identity join limit: the waiting room's settings.joinLimit (counted by the store). */
+  limits?: { pollPerMinute?: number; perIpPerMinute?: number };
   /**
    * When this process is overloaded, joins are turned away at once (429 queue-busy, Retry-After)
    * so that polls — which tell admitted people to go and book — keep being answered. Measured by
@@ -138,7 +141,6 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
   const auth = requireSession(d.identity);
   const limits = {
     perIp: d.limits?.perIpPerMinute ?? 6_000,
-    joins: d.limits?.joinPerMinute ?? 10,
     polls: d.limits?.pollPerMinute ?? 120,
   };
 
@@ -156,7 +158,6 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     await registerLimits(app, { redis: d.redis, nameSpace: rateLimitNamespace(d.redisKeyPrefix) });
     const r = app.withTypeProvider<TypeBoxTypeProvider>();
     const perIp = limitBy(app, 'ip', limits.perIp, (req) => req.ip);
-    const joinsPerIdentity = limitBy(app, 'join', limits.joins, (req) => sessionOf(req).identityHash);
     const budget = d.shedJoins?.budgetPerSec
       ? createJoinBudget({ perSec: d.shedJoins.budgetPerSec, nowMs: () => performance.now() })
       : null;
@@ -181,7 +182,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
           summary: 'Join the queue (or get your place back)',
         },
         onRequest: [withinBudget, perIp],
-        preHandler: [auth, joinsPerIdentity],
+        preHandler: auth,
       },
       async (req, reply) => {
         const deviceId = deviceOf(req) ?? req.body.deviceId;
@@ -192,7 +193,15 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
           deviceId,
           ...(verification ? { verification } : {}),
         });
-        if (!joined.ok) return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
+        if (!joined.ok) {
+          // Over the identity's join limit: the same answer as every other rate limit (rate-limits.ts).
+          if (joined.reason === 'too-many-joins')
+            return sendProblem(
+              reply.header('retry-after', Math.max(1, Math.ceil(Number(joined.detail?.retryAfterMs) / 1000))),
+              QUEUE_REFUSALS[joined.reason],
+            );
+          return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
+        }
         reply.setCookie(DEVICE_COOKIE, deviceId, {
           path: '/',
           httpOnly: true,

@@ -94,6 +94,32 @@ describe('waiting room service', () => {
       );
       assert.equal((await h.store.personRecord(ref, 'identity-1'))?.lockedUntilMs, OPENS + 600_000);
     });
+
+    it('refuses the 11th join of an identity within a minute, in the same store call, keeping the place', async () => {
+      const h = await openedWith(1);
+      h.clock.advance(1_000);
+      for (let k = 2; k <= 10; k += 1) assert.equal(reason(await h.service.joinQueue(person(1))), 'ok');
+      const calls = h.store.totalCalls();
+      h.clock.advance(20_000);
+      const over = await h.service.joinQueue(person(1));
+      // The window began with the first join, at the opening (21 s ago).
+      assert.deepEqual(over, { ok: false, reason: 'too-many-joins', detail: { retryAfterMs: 39_000 } });
+      assert.equal(h.store.totalCalls(), calls + 1, 'counted and refused in the join call itself');
+      assert.equal(reason(await h.service.joinQueue(person(2))), 'ok', 'another person is not limited');
+      h.clock.advance(39_000);
+      assert.equal(ticketOf(value(await h.service.joinQueue(person(1))).ticket).seq, 1, 'the place was kept');
+    });
+
+    it('counts a join that finds its place expired once, though it joins the store twice', async () => {
+      const h = await openedWith(3, { settings: { joinLimit: { maxPerWindow: 2, windowMs: 60_000 } } });
+      await admitNext(h, 1);
+      h.clock.advance(60_001);
+      const joins = h.store.calls.get('join') ?? 0;
+      assert.equal(ticketOf(value(await h.service.joinQueue(person(1))).ticket).seq, 4);
+      assert.equal(h.store.calls.get('join'), joins + 2, 'the expired place, then a new one at the back');
+      assert.equal(reason(await h.service.joinQueue(person(1))), 'ok', 'the second join of the window');
+      assert.equal(reason(await h.service.joinQueue(person(1))), 'too-many-joins');
+    });
   });
 
   describe('polling', () => {

@@ -88,7 +88,8 @@ export interface StatusReply {
   readonly ticket?: string;
 }
 
-export type JoinRefusal = 'unknown-campaign' | 'other-device' | 'already-completed';
+/** 'too-many-joins': over settings.joinLimit (detail: retryAfterMs); the place, if any, is kept. */
+export type JoinRefusal = 'unknown-campaign' | 'other-device' | 'already-completed' | 'too-many-joins';
 export type PollRefusal =
   TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity' | 'place-expired' | 'already-completed';
 export type LeaveRefusal = TicketRefusal | 'unknown-campaign' | 'other-device' | 'other-identity';
@@ -379,21 +380,33 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   ): Result<StatusReply, PollRefusal> =>
     r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r;
 
+  /** `isCounted`: this join counts against the identity's join limit (the second pass of one request does not). */
   async function joinOnce(
     room: Room,
     identityHash: string,
     deviceId: string,
+    isCounted: boolean,
     v?: Verification,
   ): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
-    const req = {
-      identityHash,
-      deviceId,
-      preScore: scores.scoreOf(room.cfg.campaignId, identityHash),
-      lockoutMs: settings.lockoutMs,
-    };
-    const r = await withRecovery(ctx, room, () => ctx.store.join(refOf(room, partition), req, instant(ctx, room)));
-    if (!r.ok) return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
+    const r = await withRecovery(ctx, room, () => {
+      const at = instant(ctx, room);
+      const req = {
+        identityHash,
+        deviceId,
+        // Read by the store only before the opening (a pre-room place): after it, the draw's three
+        // hashes would be spent on a number nobody reads.
+        preScore: at.nowMs < at.opensAtMs ? scores.scoreOf(room.cfg.campaignId, identityHash) : 0,
+        lockoutMs: settings.lockoutMs,
+        ...(isCounted ? { joinLimit: settings.joinLimit } : {}),
+      };
+      return ctx.store.join(refOf(room, partition), req, at);
+    });
+    if (!r.ok) {
+      if (r.reason === 'too-many-joins')
+        return err('too-many-joins', { retryAfterMs: Number(r.detail?.windowEndsMs) - ctx.clock.nowMs() });
+      return r.reason === 'completed' ? err('already-completed') : err('other-device', r.detail);
+    }
     const { seq, preScore } = r.value;
     const ticket = scores.hideBeforeOpening(
       {
@@ -519,7 +532,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       if (!room) return err('unknown-campaign');
       // A place found expired on the way (reached, grace over) is gone: the second pass joins at the back.
       for (let pass = 0; pass < 2; pass += 1) {
-        const r = await joinOnce(room, identityHash, deviceId, verification);
+        const r = await joinOnce(room, identityHash, deviceId, pass === 0, verification);
         if (r.ok || r.reason !== 'place-expired') return r as Result<StatusReply & { ticket: string }, JoinRefusal>;
       }
       throw new Error('a fresh place expired at once');

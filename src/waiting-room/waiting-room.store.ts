@@ -78,6 +78,13 @@ export interface JoinRequest {
   readonly preScore: number;
   /** How long other devices are refused after one is turned away (ms). */
   readonly lockoutMs: number;
+  /**
+   * At most `maxPerWindow` joins of this identity in this campaign per window of `windowMs`,
+   * counted in the same atomic step as the join (every call that finds the partition's state counts,
+   * whatever its outcome); a window starts at the first join after the last one ended. Absent: not
+   * counted.
+   */
+  readonly joinLimit?: { readonly maxPerWindow: number; readonly windowMs: number };
 }
 
 export interface ClaimRequest {
@@ -148,12 +155,13 @@ export interface WaitingRoomStore {
    * Another device is refused with 'other-device' while this identity holds a place or an admission,
    * or while it is locked out; each refusal (re)starts a lock-out of `lockoutMs` (detail: lockedUntilMs).
    * After 'expired' the holder device, or any device once the lock-out passed, joins at the back.
+   * Over `req.joinLimit`: 'too-many-joins' (detail: windowEndsMs, epoch ms), nothing else changed.
    */
   join(
     ref: QueueRef,
     req: JoinRequest,
     at: Instant,
-  ): Promise<Result<JoinOutcome, 'other-device' | 'completed' | 'missing-state'>>;
+  ): Promise<Result<JoinOutcome, 'other-device' | 'completed' | 'too-many-joins' | 'missing-state'>>;
 
   /** The person's place with the partition's cursor and tail; resolves a frozen pre-room rank to a seq. */
   positionOf(

@@ -136,6 +136,43 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         const again = value(await store.join(ref, joiner(1), at(OPENS + 5)));
         assert.deepEqual(again, { kind: 'admitted', seq: 1, preScore: null, admissionExpiresAtMs: OPENS + TTL });
       });
+
+      it("counts an identity's joins in its window and refuses the one over the limit, keeping the place", async () => {
+        await store.openQueue(ref);
+        const limited = (i: number) => ({ ...joiner(i), joinLimit: { maxPerWindow: 3, windowMs: 60_000 } });
+        assert.equal(value(await store.join(ref, limited(1), at(OPENS + 1_000))).kind, 'new');
+        // A refused attempt (another device) counts like any other.
+        const other = await store.join(ref, { ...limited(1), deviceId: 'tablet' }, at(OPENS + 2_000));
+        assert.equal(other.ok ? 'ok' : other.reason, 'other-device');
+        assert.equal(value(await store.join(ref, limited(1), at(OPENS + 3_000))).kind, 'rejoined');
+        const over = await store.join(ref, limited(1), at(OPENS + 4_000));
+        assert.deepEqual(over, { ok: false, reason: 'too-many-joins', detail: { windowEndsMs: OPENS + 61_000 } });
+        assert.equal((await store.personRecord(ref, 'id-1'))?.seq, 1, 'the place is kept');
+        assert.equal(
+          value(await store.join(ref, limited(2), at(OPENS + 4_000))).seq,
+          2,
+          'another identity is not limited',
+        );
+        // The window's end is fixed by its first join: the first join at or after it starts a new one.
+        const still = await store.join(ref, limited(1), at(OPENS + 60_999));
+        assert.equal(still.ok ? 'ok' : still.reason, 'too-many-joins');
+        assert.deepEqual(value(await store.join(ref, limited(1), at(OPENS + 61_000))), {
+          kind: 'rejoined',
+          seq: 1,
+          preScore: null,
+        });
+        assert.equal(value(await store.stats(ref, OPEN)).tail, 2);
+      });
+
+      it('counts nothing without a limit, and nothing when the state is missing', async () => {
+        const limited = { ...joiner(1), joinLimit: { maxPerWindow: 1, windowMs: 60_000 } };
+        assert.deepEqual(await store.join(ref, limited, OPEN), { ok: false, reason: 'missing-state' });
+        await store.openQueue(ref);
+        for (let i = 0; i < 3; i += 1) value(await store.join(ref, joiner(1), at(OPENS + i)));
+        assert.equal(value(await store.join(ref, limited, at(OPENS + 10))).kind, 'rejoined');
+        const over = await store.join(ref, limited, at(OPENS + 11));
+        assert.equal(over.ok ? 'ok' : over.reason, 'too-many-joins');
+      });
     });
 
     describe('pre-room', () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { partitionKeys } from '../../src/waiting-room/keys.ts';
+import { joinCountKey, partitionKeys } from '../../src/waiting-room/keys.ts';
 import { deletePrefix } from '../../src/waiting-room/redis-cleanup.ts';
 import type { Cleanup } from './cleanup.ts';
 import {
@@ -184,7 +184,8 @@ export async function runRedisBenchmark(o: {
 }): Promise<RedisBaseline> {
   o.cleanup.defer(`delete redis keys ${o.keyPrefix}`, () => deletePrefix(o.url, o.keyPrefix));
   const redis = new Redis(o.url, { maxRetriesPerRequest: 1 });
-  const keys = partitionKeys(o.keyPrefix, { campaignId: 'bench', partition: 0 });
+  const ref = { campaignId: 'bench', partition: 0 };
+  const keys = partitionKeys(o.keyPrefix, ref);
   let sha: string;
   try {
     sha = String(await redis.script('LOAD', joinScript()));
@@ -219,17 +220,22 @@ export async function runRedisBenchmark(o: {
     joinEvalsha: await run([
       'EVALSHA',
       sha,
-      '4',
+      '5',
       keys.meta,
       keys.people,
       keys.pre,
       keys.active,
+      // The identity's join counter, as the service counts it (10 a minute); redis-benchmark draws
+      // each __rand_int__ on its own, so counter and field are different random people.
+      joinCountKey(o.keyPrefix, ref, 'f000000000__rand_int__'),
       'f000000000__rand_int__',
       'devtag00001',
       String(now),
       String(now - 60_000),
       '0',
       '600000',
+      '10',
+      '60000',
     ]),
     get: await run(['GET', `${tag}:__rand_int__`]),
     incr: await run(['INCR', `${tag}:__rand_int__`]),

@@ -28,6 +28,11 @@ export interface ServiceOptions {
    * (node refuses --cpu-prof in NODE_OPTIONS, and cluster workers take the primary's fixed execArgv).
    */
   readonly cpuProfileDir?: string;
+  /**
+   * The checkout whose src/ runs (default: this one). An A/B run (ab-front-door.ts) starts the
+   * same service from another commit's tree beside this one.
+   */
+  readonly root?: string;
 }
 
 export interface RunningService {
@@ -78,7 +83,8 @@ export async function startService(o: ServiceOptions, cleanup: Cleanup): Promise
   const port = await freePort();
   const logFile = join(o.dataDir, `${o.name}.log`);
   const log = createWriteStream(logFile);
-  const entry = new URL(o.cpuProfileDir ? '../../src/server.ts' : '../../src/cluster.ts', import.meta.url).pathname;
+  const entryFile = o.cpuProfileDir ? 'src/server.ts' : 'src/cluster.ts';
+  const entry = o.root ? join(o.root, entryFile) : new URL(`../../${entryFile}`, import.meta.url).pathname;
   const profile = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : [];
   const workers = o.cpuProfileDir ? 1 : o.workers;
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {

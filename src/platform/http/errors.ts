@@ -344,6 +344,7 @@ export const QUEUE_REFUSALS = {
   'bad-signature': 'queue-ticket-invalid',
   'other-campaign': 'queue-ticket-invalid',
   expired: 'queue-ticket-invalid',
+  'too-many-joins': 'too-many-requests',
 } as const satisfies Record<string, ProblemReason>;
 
 /** "Text me when it is my turn" refusals (turn-notice.service.ts) and their problem. */

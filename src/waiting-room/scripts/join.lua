@@ -1,13 +1,17 @@
---[[ join.lua: take a place in one partition, or get back the place already held.
+--[[ join.lua: count the identity's join, then take a place in one partition, or get back the place already held.
 KEYS[1] meta    (HASH)   KEYS[2] people (HASH)   KEYS[3] pre (ZSET)   KEYS[4] active (ZSET)
+KEYS[5] joins   (STRING) "count:window_ends_ms", this identity's joins in the current window
 ARGV[1] person field (22 chars)
 ARGV[2] device tag (11 chars)
 ARGV[3] now_ms       server time, epoch ms
 ARGV[4] opens_at_ms  campaign opening instant, epoch ms
-ARGV[5] pre score    integer in [0, 2^48) drawn by the server (crypto.randomInt), decimal
+ARGV[5] pre score    integer in [0, 2^48) drawn by the server, decimal (read only before opening)
 ARGV[6] lockout_ms   ms other devices are refused after one is turned away
+ARGV[7] max joins    per identity per window, every outcome below counted (0: not counted)
+ARGV[8] window_ms    length of a counting window; a window starts at the first join after the last one ended
 Returns
-  {'missing-state'}                           no metadata (never opened or lost): restore first
+  {'missing-state'}                           no metadata (never opened or lost): restore first (not counted)
+  {'too-many-joins', window_ends_ms}          over ARGV[7] in this window: nothing else read or changed
   {'new', seq, pre}                           new place; seq -1 while in the pre-room; pre -1 after opening
   {'rejoined', seq, pre}                      same device, same place (idempotent)
   {'admitted', seq, pre, expires_at_ms}       same device already holds a live admission
@@ -21,6 +25,19 @@ local field, dev = ARGV[1], ARGV[2]
 local now_ms, opens_at_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
 local score, lockout_ms = ARGV[5], tonumber(ARGV[6])
 if not is_open_meta(meta) then return {'missing-state'} end
+local max_joins = tonumber(ARGV[7])
+if max_joins > 0 then
+  local count, ends = 0, 0
+  local c = redis.call('GET', KEYS[5])
+  if c then
+    local at = string.find(c, ':', 1, true)
+    count, ends = tonumber(string.sub(c, 1, at - 1)), tonumber(string.sub(c, at + 1))
+  end
+  if ends <= now_ms then count, ends = 0, now_ms + tonumber(ARGV[8]) end
+  count = count + 1
+  redis.call('SET', KEYS[5], string.format('%d:%d', count, ends), 'PX', ends - now_ms)
+  if count > max_joins then return {'too-many-joins', ends} end
+end
 local frozen = freeze_if_open(meta, pre, now_ms, opens_at_ms)
 
 local p = person_get(people, field)
