@@ -171,6 +171,22 @@ describe('snapshot arithmetic', () => {
     assert.equal(meter.steady()?.samples, 20);
   });
 
+  it('takes no turnover sample from a full cap before anyone has left it (the sessions are only young)', () => {
+    const meter = createAdmissionMeter(60);
+    let cursor = 0;
+    meter.observe({ atMs: 0, cursor, headroom: 50, controllerRatePerSec: 50 });
+    meter.observe({ atMs: 1_000, cursor: (cursor += 50), headroom: 0, controllerRatePerSec: 50 });
+    // full: 4 s with nobody leaving, then 10/s
+    for (let s = 2; s <= 5; s += 1) meter.observe({ atMs: s * 1_000, cursor, headroom: 0, controllerRatePerSec: 50 });
+    assert.equal(meter.steady(), null, 'the cap held, but nobody has left it yet');
+    for (let s = 6; s <= 15; s += 1)
+      meter.observe({ atMs: s * 1_000, cursor: (cursor += 10), headroom: 0, controllerRatePerSec: 50 });
+    assert.deepEqual([meter.steady()?.meanPerSec, meter.steady()?.samples], [10, 10]);
+    // once turning over, a second with nobody leaving is a sample like any other
+    meter.observe({ atMs: 16_000, cursor, headroom: 0, controllerRatePerSec: 50 });
+    assert.equal(meter.steady()?.samples, 11);
+  });
+
   it('starts the headroom rate from the controller, with the plan as its fast end if higher, and lets the measurement take over', () => {
     const fromController = { places: 200, meanPerSec: 5, p10PerSec: 5 / 1.5, measuredShare: 0 };
     assert.deepEqual(estimateHeadroom(200, null, { nowPerSec: 5 }, 2), { ...fromController, p90PerSec: 6.5 });
