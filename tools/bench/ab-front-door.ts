@@ -15,16 +15,15 @@
  * bench; both sides join the same slice (their Redis key prefixes differ).
  */
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { mintSessions } from './citizens.ts';
-import { createCleanup, type Cleanup } from './cleanup.ts';
+import { createCleanup } from './cleanup.ts';
 import { createScratchDatabase } from './machine.ts';
-import { frontDoorServiceEnv } from './front-door.ts';
+import { frontDoorServiceEnv, startHello } from './front-door.ts';
 import { freePort, startService, type RunningService } from './service.ts';
 import { runWrk, type Row } from './wrk.ts';
 
@@ -33,24 +32,6 @@ type Target = (typeof TARGETS)[number];
 const JOIN = '/api/campaigns/demo/queue';
 /** Joins a second one process may answer at most, to size each round's fresh identities. */
 const MAX_JOINS_PER_SEC = 6_000;
-
-async function startHello(cleanup: Cleanup): Promise<{ url: string; pid: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./hello-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanup.defer('stop hello-world server', () => {
-    child.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      if (c.toString().includes('listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`hello-world server exited ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/`, pid: child.pid! };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -53,7 +53,8 @@ const IDENTITIES = 25_000;
 const SNAPSHOT = '/api/campaigns/demo/queue/snapshot';
 const JOIN = '/api/campaigns/demo/queue';
 
-async function startHello(cleanup: Cleanup): Promise<{ url: string; pid: number }> {
+/** The Fastify hello-world the front door's rates are compared with, on a free port. */
+export async function startHello(cleanup: Cleanup): Promise<{ url: string; pid: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./hello-server.ts', import.meta.url).pathname], {
     env: { ...process.env, PORT: String(port) },
