@@ -9,7 +9,13 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../platform/db.ts';
 import type { OutboxRow } from './booking.table.ts';
 
-/** Leases up to `limit` messages due at `nowMs` until `nowMs + leaseMs`; oldest first. */
+/**
+ * Leases up to `limit` messages due at `nowMs` until `nowMs + leaseMs`; the longest due first (a
+ * fresh message is due when it is written, so that is also oldest first), ties by id. In the order
+ * of the pending index (`outbox_pending`, on next_attempt_at), so the scan stops after `limit` rows:
+ * ordered by id alone, every due row was read and sorted on every claim, which under a backlog was
+ * ~12 outbox rows fetched per booking (bench, 2026-11-30) instead of ~1.
+ */
 export async function claimDueMessages(
   db: DbOrTrx,
   nowMs: number,
@@ -26,6 +32,7 @@ export async function claimDueMessages(
         .where('sent_at', 'is', null)
         .where('failed_at', 'is', null)
         .where('next_attempt_at', '<=', new Date(nowMs))
+        .orderBy('next_attempt_at')
         .orderBy('id')
         .limit(limit)
         .forUpdate()
