@@ -142,7 +142,7 @@ describe('outbox sender on real Postgres', () => {
     assert.equal(resent[0]!.id, inFlight.id, 'the repeat carries the id the channel saw, so it can drop it');
     assert.ok([...(await sentAt(numbers)).values()].every((r) => r.sent_at !== null));
   });
-  it('claims the messages due longest first (ties by id), so a retry put off by backoff waits behind fresher ones', async () => {
+  it('claims the messages due longest first, so a retry put off by backoff waits behind fresher ones', async () => {
     const numbers = await fiveBookings('outbox-due-order');
     const db = tdb!.db;
     // The lowest id was put off 500 ms (as a failed send's backoff does); the other four are due at NOW.
