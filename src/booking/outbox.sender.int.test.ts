@@ -5,6 +5,7 @@ import { postgresForTest, type TestDatabase } from '../../test/support/databases
 import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from '../../test/support/factories.ts';
 import { capturingChannel, testServices } from '../../test/support/services.ts';
 import { createOutboxSender, type MessageChannel } from './outbox.sender.ts';
+import { claimDueMessages } from './outbox.repository.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 const LEASE_MS = 5_000;
@@ -140,5 +141,29 @@ describe('outbox sender on real Postgres', () => {
     const inFlight = delivered.find((d) => d.bookingNumber === numbers[2])!;
     assert.equal(resent[0]!.id, inFlight.id, 'the repeat carries the id the channel saw, so it can drop it');
     assert.ok([...(await sentAt(numbers)).values()].every((r) => r.sent_at !== null));
+  });
+  it('claims the messages due longest first, so a retry put off by backoff waits behind fresher ones', async () => {
+    const numbers = await fiveBookings('outbox-due-order');
+    const db = tdb!.db;
+    // The lowest id was put off 500 ms (as a failed send's backoff does); the other four are due at NOW.
+    const first = await db
+      .selectFrom('outbox')
+      .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+      .select('outbox.id')
+      .where('bookings.booking_number', '=', numbers[0]!)
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(NOW + 500) })
+      .where('id', '=', first.id)
+      .execute();
+
+    const claimed = await claimDueMessages(db, NOW + 1_000, 4, LEASE_MS);
+
+    assert.deepEqual(
+      claimed.map((m) => m.payload.bookingNumber),
+      numbers.slice(1),
+      'the four due at NOW, not the lowest four ids',
+    );
   });
 });

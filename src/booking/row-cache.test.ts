@@ -27,6 +27,18 @@ describe('cachedById', () => {
     assert.deepEqual(l.calls, [1, 1]);
   });
 
+  it('answers a primed row from memory without reading it, until it expires', async () => {
+    const clock = fixedClock(0);
+    const l = countingLoader(new Map([[3, 'three from the database']]));
+    const find = cachedById(l.load, { clock, ttlMs: 1_000, maxEntries: 10 });
+    find.prime(3, 'three');
+    assert.equal(await find(null, 3), 'three');
+    assert.deepEqual(l.calls, []);
+    clock.advance(1_000);
+    assert.equal(await find(null, 3), 'three from the database');
+    assert.deepEqual(l.calls, [3]);
+  });
+
   it('does not remember a missing row, so one created later is found', async () => {
     const rows = new Map<number, string>();
     const l = countingLoader(rows);

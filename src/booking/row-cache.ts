@@ -18,6 +18,11 @@
  */
 import type { Clock } from '../platform/clock.ts';
 
+/** A cached finder; `prime` stores a row read by another statement (a slot's read brings its facility). */
+export type CachedFinder<D, R, K = number> = ((db: D, id: K) => Promise<R | undefined>) & {
+  prime(id: K, row: R): void;
+};
+
 export function cachedById<D, R, K = number>(
   load: (db: D, id: K) => Promise<R | undefined>,
   o: {
@@ -27,7 +32,7 @@ export function cachedById<D, R, K = number>(
     /** Reads several rows at once, keyed by id: then misses are batched per connection and loop turn. */
     loadMany?: (db: D, ids: readonly K[]) => Promise<ReadonlyMap<K, R>>;
   },
-): (db: D, id: K) => Promise<R | undefined> {
+): CachedFinder<D, R, K> {
   const entries = new Map<K, { row: R; untilMs: number }>();
   // Concurrent misses for one id on one connection share one load (the first requests after a start
   // or an expiry would otherwise each read the same row). Keyed by connection too: a transaction's
@@ -57,16 +62,18 @@ export function cachedById<D, R, K = number>(
     const b = batch;
     return new Promise((resolve, reject) => b.set(id, { resolve, reject }));
   }
+  function remember(id: K, row: R, now: number): void {
+    entries.delete(id);
+    if (entries.size >= o.maxEntries) entries.delete(entries.keys().next().value!);
+    entries.set(id, { row, untilMs: now + o.ttlMs });
+  }
   async function loadOnce(db: D, id: K, now: number): Promise<R | undefined> {
     const row = await batched(db, id);
-    entries.delete(id);
-    if (row !== undefined) {
-      if (entries.size >= o.maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(id, { row, untilMs: now + o.ttlMs });
-    }
+    if (row === undefined) entries.delete(id);
+    else remember(id, row, now);
     return row;
   }
-  return (db, id) => {
+  const find = (db: D, id: K): Promise<R | undefined> => {
     const now = o.clock.nowMs();
     const hit = entries.get(id);
     if (hit && hit.untilMs > now) return Promise.resolve(hit.row);
@@ -81,4 +88,5 @@ export function cachedById<D, R, K = number>(
     loading.set(db, onDb);
     return started;
   };
+  return Object.assign(find, { prime: (id: K, row: R) => remember(id, row, o.clock.nowMs()) });
 }

@@ -521,6 +521,18 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.deepEqual(written, []);
     });
 
+    it('reads slots by id with their facilities in one statement, the same rows as the separate reads', async () => {
+      const f = await fixture('slot-facility', 3);
+      const read = await slots.findSlotsWithFacilitiesByIds(tdb.db, [f.dose1.id, f.dose2.id, -1]);
+      assert.deepEqual(
+        [...read.slots.keys()].sort((a, b) => a - b),
+        [f.dose1.id, f.dose2.id],
+      );
+      assert.deepEqual(read.slots.get(f.dose1.id), await slots.findSlot(tdb.db, f.dose1.id));
+      assert.deepEqual(read.slots.get(f.dose2.id), await slots.findSlot(tdb.db, f.dose2.id));
+      assert.deepEqual(read.facilities, [await findFacilityById(tdb.db, f.facilityId)]);
+    });
+
     it('finds open slots for a rotation group and sums free seats by region', async () => {
       const f = await fixture('search', 3);
       await slots.insertSlots(tdb.db, [
