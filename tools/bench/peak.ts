@@ -9,6 +9,21 @@ import { personIdOf, type VerifiablePerson } from './citizens.ts';
 import { summarizeLatencies, type LatencySummary } from './stats.ts';
 import { throwIfStopped, sleep } from './cleanup.ts';
 
+/**
+ * What Postgres counted (pg_stat_database, pg_stat_user_tables), in all or per booking. Per table:
+ * rows read by sequential and index scans, inserted, updated (of them HOT).
+ */
+export interface DatabaseCounters {
+  transactions: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsFetched: number;
+  tables: Record<
+    string,
+    { seqRead: number; idxFetched: number; inserted: number; updated: number; hotUpdated: number }
+  >;
+}
+
 const CAMPAIGN = 'demo';
 const REQUEST_TIMEOUT_MS = 30_000;
 const ADMISSION_DEADLINE_MS = 180_000;
@@ -39,17 +54,7 @@ export interface PeakResult {
    * of the bench's own scratch database; every autocommit statement is a transaction). Optional:
    * reports written before it existed lack it.
    */
-  postgresPerBooking?: {
-    transactions: number;
-    rowsInserted: number;
-    rowsUpdated: number;
-    rowsFetched: number;
-    /** Per table, per booking: rows read by sequential and index scans, inserted, updated (of them HOT). */
-    tables: Record<
-      string,
-      { seqRead: number; idxFetched: number; inserted: number; updated: number; hotUpdated: number }
-    >;
-  };
+  postgresPerBooking?: DatabaseCounters;
   bookedPersonIds: number[];
 }
 

@@ -18,7 +18,7 @@ import { cohortPeople, dose1SlotIds, mintSessions, verifiablePeople, type Regist
 import { cpuMeter } from './cpu-time.ts';
 import { createLoadClient } from './http-load.ts';
 import { runOverload, type OverloadPlan } from './overload.ts';
-import { admitEveryone, bookAll, type PeakResult } from './peak.ts';
+import { admitEveryone, bookAll, type DatabaseCounters, type PeakResult } from './peak.ts';
 import type { BenchReport } from './report.ts';
 import { startService, type ServiceOptions } from './service.ts';
 
@@ -262,18 +262,6 @@ async function backendPids(databaseUrl: string): Promise<number[]> {
   } finally {
     await c.end();
   }
-}
-
-interface DatabaseCounters {
-  transactions: number;
-  rowsInserted: number;
-  rowsUpdated: number;
-  rowsFetched: number;
-  /** Per table: rows read by sequential and index scans, rows inserted and updated (HOT or not). */
-  tables: Record<
-    string,
-    { seqRead: number; idxFetched: number; inserted: number; updated: number; hotUpdated: number }
-  >;
 }
 
 /**
