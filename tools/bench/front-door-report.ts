@@ -51,7 +51,11 @@ export function joinBudgetFor(m: {
   const { joinCapacityPerSec: cap, joinCpuUs: j, refusalCpuUs: r, overloadFactor: f } = m;
   const byCpu = j > r ? (0.9e6 - f * cap * r) / (j - r) : cap;
   const perSec = Math.max(1, Math.floor(Math.min(0.9 * cap, byCpu)));
-  const why = `min(0.9 × ${Math.round(cap)} measured, (0.9e6 µs − ${f} × ${Math.round(cap)} × ${r.toFixed(1)} µs) / (${j.toFixed(1)} − ${r.toFixed(1)} µs) = ${Math.round(byCpu)}) = ${perSec}/s`;
+  const why =
+    `min(0.9 × ${Math.round(cap)} measured, (0.9e6 µs − ${f} × ${Math.round(cap)} × ${r.toFixed(1)} µs) / (${j.toFixed(1)} − ${r.toFixed(1)} µs) = ${Math.round(byCpu)}) = ${perSec}/s` +
+    (byCpu <= 0
+      ? ` — refusing ${f}× alone would take ${((f * cap * r) / 1e6).toFixed(2)} of a core, so only an edge in front can shed it`
+      : '');
   return { perSec, why };
 }
 
