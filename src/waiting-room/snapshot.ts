@@ -25,15 +25,16 @@
  * Planned rate: from the first second the steady rate S starts from the admission rate the operator
  * planned (or pinned, or the controller's own rate), with a wide band (PLAN_LOW_FACTOR ..
  * PLAN_HIGH_FACTOR: a third to double the wait), and R from the rate the controller will admit the
- * headroom at as it raises its rate (`estimateHeadroom`); the ETA says it is an estimate while the rate that decides it is not yet
- * mostly measured. The measured rate takes over sample by sample
+ * headroom at as it raises its rate (`estimateHeadroom`); the ETA says it is an estimate while the
+ * rate that decides it is not yet mostly measured. The measured rate takes over sample by sample
  * (`estimateRate`: weight n / (n + PLAN_HALF_WEIGHT_SAMPLES)), so the shown ETA blends rather than
  * jumps. The plan keeps a fifth to a quarter of S's weight once the window is full: it was made
- * for the whole night, the window sees one minute (R's prior is the controller's live rate, which
- * is what admits: at 1/100 it held at 5/s against a plan of 10.1/s). Seconds during an operator pause are not
- * measured: a pause says nothing about the rate admission runs at once resumed (after a 2-minute
- * pause 16 min were shown for a 66 s wait, because the window's mean held the paused zeros).
- * Paused or sold out, no ETA is shown at all (waiting-room.service.ts).
+ * for the whole night, the window sees one minute (R's prior is the controller's own climb, not the
+ * plan: the controller is what admits). Seconds during an operator pause are not measured: a pause
+ * says nothing about the rate admission runs at once resumed (after a 2-minute pause 16 min were
+ * shown for a 66 s wait, because the window's mean held the paused zeros). Paused, sold out, or
+ * behind the seats that sessions already hold (`isSeatBound`), no ETA is shown at all
+ * (waiting-room.service.ts).
  */
 import { PRE_SCORE_RANGE, type QueueStats } from './waiting-room.store.ts';
 
