@@ -260,17 +260,17 @@ export type Services = ReturnType<typeof composeServices>;
 function bookingSeatSupply(
   clock: Clock,
   campaigns: Pick<CampaignService, 'liveCampaign'>,
-  availability: Pick<ReturnType<typeof createAvailabilityService>, 'freeSeatsByRegion'>,
+  availability: Pick<ReturnType<typeof createAvailabilityService>, 'freeSeatsTotal'>,
 ): SeatSupply {
   return {
     async seatsOf(campaignId) {
       const live = await campaigns.liveCampaign(campaignId);
-      const regions = await availability.freeSeatsByRegion(campaignId);
-      if (!live || !regions.ok) return null;
+      const free = await availability.freeSeatsTotal(campaignId);
+      if (!live || !free.ok) return null;
       const now = clock.nowMs();
       const next = openingsOf(live.rules).find((o) => o.opensAtMs > now);
       return {
-        seatsLeft: regions.value.reduce((n, r) => n + Math.max(0, r.free), 0),
+        seatsLeft: Math.max(0, free.value),
         nextSeatsAtMs: next?.opensAtMs ?? null,
       };
     },

@@ -23,6 +23,8 @@ export interface AvailabilityReads {
   searchOpenSlots(q: SlotRepo.FacilitySearch): ReturnType<typeof SlotRepo.searchOpenSlots>;
   /** Free dose-1 seats per region from `fromDate` on. */
   freeSeatsByRegion(campaignId: string, fromDate: string): ReturnType<typeof SlotRepo.freeSeatsByRegion>;
+  /** Free dose-1 seats in all from `fromDate` on. */
+  freeSeatsTotal(campaignId: string, fromDate: string): Promise<number>;
 }
 
 export interface AvailabilityDeps {
@@ -105,7 +107,16 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
     return ok(value);
   }
 
-  return { eligibilityOf, openSlotsFor, changeOptionsFor, freeSeatsByRegion };
+  /**
+   * The campaign's free dose-1 seats in all, uncached: the waiting room reads it every few seconds
+   * (`seatsEveryMs`) on each process; the regions (and their facilities) are for people and operators.
+   */
+  async function freeSeatsTotal(campaignId: string) {
+    if (!(await deps.liveCampaign(campaignId))) return err('campaign-not-found' as const);
+    return ok(await deps.reads.freeSeatsTotal(campaignId, firstBookableDate(deps.clock.nowMs())));
+  }
+
+  return { eligibilityOf, openSlotsFor, changeOptionsFor, freeSeatsByRegion, freeSeatsTotal };
 }
 
 export type AvailabilityService = ReturnType<typeof createAvailabilityService>;

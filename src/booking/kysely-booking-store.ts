@@ -55,6 +55,7 @@ export function kyselyAvailabilityReads(o: { db: Db; findPerson: Finder<PersonRo
     findBookingsVisibleTo: (personId) => bookings.findBookingsVisibleTo(o.db, personId),
     searchOpenSlots: (q) => slots.searchOpenSlots(o.db, q),
     freeSeatsByRegion: (campaignId, fromDate) => slots.freeSeatsByRegion(o.db, campaignId, fromDate),
+    freeSeatsTotal: (campaignId, fromDate) => slots.freeSeatsTotal(o.db, campaignId, fromDate),
   };
 }
 

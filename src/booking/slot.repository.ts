@@ -156,6 +156,21 @@ export async function freeSeatsByRegion(db: DbOrTrx, campaignId: string, fromDat
     .execute();
 }
 
+/**
+ * Free dose-1 seats in all from `fromDate` on: what the waiting room reads every few seconds on
+ * every process (it needs the total, not the regions: no facility is read).
+ */
+export async function freeSeatsTotal(db: DbOrTrx, campaignId: string, fromDate: string): Promise<number> {
+  const row = await db
+    .selectFrom('slots')
+    .select(sql<number>`coalesce(sum(capacity - booked), 0)::int`.as('free'))
+    .where('campaign_id', '=', campaignId)
+    .where('dose', '=', 1)
+    .where('date', '>=', fromDate)
+    .executeTakeFirst();
+  return row?.free ?? 0;
+}
+
 const ALTERNATIVE_COLUMNS = sql`s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS date, s.vaccine_code AS "vaccineCode",
   s.rotation_group AS "rotationGroup", s.capacity - s.booked AS free, f.id AS "facilityId", f.code AS "facilityCode",
   f.name_ko AS "nameKo", f.name_en AS "nameEn", f.region_code AS "regionCode", f.district_code AS "districtCode", f.address,

@@ -560,6 +560,8 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.deepEqual(await slots.freeSeatsByRegion(tdb.db, f.campaignId, dateAfter(NOW, 1)), [
         { regionCode: '11', free: 7, capacity: 7 },
       ]);
+      assert.equal(await slots.freeSeatsTotal(tdb.db, f.campaignId, dateAfter(NOW, 1)), 7, 'the same seats in all');
+      assert.equal(await slots.freeSeatsTotal(tdb.db, 'no-such-campaign', dateAfter(NOW, 1)), 0);
     });
 
     it('claims due outbox messages once (leased), records failures and marks each message sent on its own', async () => {
