@@ -173,17 +173,19 @@ export function plannedRateOf(room: Room): number {
 
 /**
  * Seats left, re-read at most every `seatsEveryMs`; a failed read keeps the last count. The room's
- * sessions and claims are noted with it (`stats`, read just before), for `seatsLeftNow`.
+ * sessions and claims (read just before) are noted with it, for `seatsLeftNow`.
  */
-async function refreshSeats(ctx: RoomContext, room: Room, nowMs: number, stats: readonly QueueStats[]): Promise<void> {
+async function refreshSeats(
+  ctx: RoomContext,
+  room: Room,
+  nowMs: number,
+  base: NonNullable<Room['seatsBase']>,
+): Promise<void> {
   if (!ctx.seats || (room.seats && nowMs - room.seats.readAtMs < ctx.settings.seatsEveryMs)) return;
   const count = await ctx.seats.seatsOf(room.cfg.campaignId).catch(() => undefined);
   if (count === undefined) return;
   room.seats = count && { ...count, readAtMs: nowMs };
-  room.seatsBase = {
-    active: stats.reduce((n, s) => n + s.activeSessions, 0),
-    claimedTotal: stats.reduce((n, s) => n + s.claimedTotal, 0),
-  };
+  room.seatsBase = base;
 }
 
 /**
@@ -213,14 +215,15 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   const stats = await partitionStats(ctx, room);
   room.admission = (await ctx.store.readAdmissionSettings(room.cfg.campaignId)) ?? room.admission;
   const atMs = ctx.clock.nowMs();
-  await refreshSeats(ctx, room, atMs, stats);
+  const active = stats.reduce((n, s) => n + s.activeSessions, 0);
+  const claimedTotal = stats.reduce((n, s) => n + s.claimedTotal, 0);
+  await refreshSeats(ctx, room, atMs, { active, claimedTotal });
   const isPaused = room.controller.state().isPaused;
   // Not rate samples: before the opening, under an operator pause, or with no seats left to admit to.
   const isIdle = isPaused || atMs < room.cfg.opensAtMs || room.seats?.seatsLeft === 0;
   const planned = plannedRateOf(room);
   const controllerRate = room.controller.state().ratePerSec;
   const { activeSessionCap, pendingClaims } = room.controller.capacity();
-  const active = stats.reduce((n, s) => n + s.activeSessions, 0);
   const headroom = Math.max(0, activeSessionCap - active - pendingClaims);
   // One meter for the room (cursors summed), shared out by what each partition holds waiting.
   room.meter.observe({
@@ -241,7 +244,6 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
     const rate = scaleBand(roomRate, share);
     return { stats: s, rate: isQueueBound ? atLeastRate(rate, controllerRate) : rate };
   });
-  const claimedTotal = stats.reduce((n, s) => n + s.claimedTotal, 0);
   const seatsLeft = seatsLeftNow(room, active, claimedTotal);
   const seatsOpen = seatsLeft === null ? null : Math.max(0, seatsLeft - active - pendingClaims);
   room.snapshot = { atMs, partitions, isPaused, seatsOpen };
