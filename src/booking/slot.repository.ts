@@ -25,19 +25,11 @@ export async function findSlot(db: DbOrTrx, slotId: number): Promise<SlotRow | u
   return db.selectFrom('slots').selectAll().where('id', '=', slotId).executeTakeFirst();
 }
 
-/** Several slots by id in one statement, keyed by id (row-cache.ts batches concurrent misses). */
-export async function findSlotsByIds(db: DbOrTrx, ids: readonly number[]): Promise<Map<number, SlotRow>> {
-  // One prepared text whatever the count (an IN list is a new text per count, parsed and planned each time).
-  const r = await sql<SlotRow>`${sql.raw(PREPARED)}SELECT * FROM slots WHERE id = ANY (${[...ids]}::bigint[])`.execute(
-    db,
-  );
-  return new Map(r.rows.map((row) => [row.id, row]));
-}
-
 /**
- * Several slots by id with their facilities, in one statement: a booking needs the facility of the
- * slot it read (the confirmation's name and address), and a second statement for it cost the
- * service a round trip per batch (issue 13). Facility columns come back prefixed `f_`.
+ * Several slots by id with their facilities, in one statement (the slot cache loads its batched
+ * misses through it, row-cache.ts): a booking needs the facility of the slot it read (the
+ * confirmation's name and address), and a second statement for it cost the service a round trip per
+ * batch (issue 13). Facility columns come back prefixed `f_`.
  */
 export async function findSlotsWithFacilitiesByIds(
   db: DbOrTrx,
