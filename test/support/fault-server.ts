@@ -150,12 +150,14 @@ export function runCitizens(server: FaultServer, citizens: number, backoffMs = 5
   const answers: Answer[] = [];
   let stopping = false;
   const json = { 'content-type': 'application/json' };
-  // Each round a citizen acts as the next person of the population, so no identity goes over the
-  // per-identity limits (verification 10/min) while the total traffic stays high.
+  // Each round a citizen acts as the next person of the population, spreading the traffic over
+  // identities. A test's 10 s of traffic now verifies each person 8-10 times (2,800-3,600
+  // verifications for 400 people, 2026-11-30), at the per-identity limit (10 a minute), so person 0
+  // is left out: a check after the traffic verifies as them without meeting that limit.
   const booked = new Set<number>();
   async function citizen(i: number) {
     for (let round = 0; !stopping; round += 1) {
-      const who = (i + citizens * round) % server.population;
+      const who = 1 + ((i + citizens * round) % (server.population - 1));
       const v = await ask(server.baseUrl, 'verify', '/api/identity/verify', {
         method: 'POST',
         headers: json,
