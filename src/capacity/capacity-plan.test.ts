@@ -109,6 +109,36 @@ describe('the capacity plan: queue model', () => {
     assert.ok(pinned.admission.openingRatePerSec <= 8, String(pinned.admission.openingRatePerSec));
   });
 
+  it('gives the session turnover minute by minute until the queue drains: falling as admissions that never book pile up', () => {
+    const { demand, service } = planFromScenario(loadScenario('2021-07-19'), { scale: 0.01 });
+    const plan = planCapacity({ demand, service, measured });
+    const curve = plan.admission.turnoverCurvePerSec;
+    const drained = plan.queue.drainedAtMinutes!;
+    assert.ok(
+      curve.length >= 10 && curve.length <= Math.ceil(drained),
+      `${curve.length} minutes, drained at ${drained}`,
+    );
+    // minutes 0-9 fall (the replay at 1/100: 16.0, 14.4 … 8.3/s in minutes 1-9), then the first expiries lift it
+    for (let m = 1; m < 10; m += 1) assert.ok(curve[m]! < curve[m - 1]!, `minute ${m}: ${curve.join(' ')}`);
+    assert.ok(curve[9]! < 0.6 * curve[0]!, curve.join(' '));
+    assert.ok(curve[10]! > curve[9]!, 'admissions that never book expire from minute 10');
+    // every value is a turnover the cap held, never above the rate the controller may reach
+    assert.ok(curve.every((r) => r > 0 && r <= service.admissionMaxRatePerSec));
+    // the minutes' own turnover figures say the same where the cap held
+    const m3 = plan.minutes.find((x) => x.minute === 3)!;
+    assert.equal(m3.turnoverPerSec, null, 'the sustained-rate run (10.1/s) never fills the cap');
+  });
+
+  it('gives no turnover curve where the cap never holds the cursor', () => {
+    const plan = planCapacity({
+      demand: patientCrowd(10_000),
+      service: { ...roomy, admissionMaxRatePerSec: 20 },
+      measured,
+    });
+    assert.notEqual(plan.admission.limitedBy, 'active-session-cap');
+    assert.deepEqual(plan.admission.turnoverCurvePerSec, []);
+  });
+
   it('plans no faster than Postgres takes bookings at the target utilisation', () => {
     const slowDb = { ...measured, postgres: { bookingTps: 100, cores: 2 } };
     const plan = planCapacity({

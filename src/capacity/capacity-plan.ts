@@ -170,6 +170,11 @@ export interface PlanMinute {
   /** Queue length (places not reached) at the end of the minute. */
   readonly queue: number;
   readonly activeSessions: number;
+  /**
+   * The session turnover: places reached per second in the seconds the active-session cap held the
+   * cursor (it had less room than the rate and people waiting). Null: the cap did not hold in this minute.
+   */
+  readonly turnoverPerSec: number | null;
 }
 
 export interface CapacityPlan {
@@ -195,6 +200,16 @@ export interface CapacityPlan {
      * (the admission's time to live), the cap turns over at the booking sessions' pace.
      */
     readonly openingRatePerSec: number;
+    /**
+     * The session turnover the night's opening is modelled to see, minute by minute from the opening
+     * until the queue drains (admissions per second in the seconds the session cap holds the cursor,
+     * the controller free as for `openingRatePerSec`; a minute the cap did not hold takes the next
+     * minute's). It falls over the first minutes as admissions that never book hold their session to
+     * its expiry, and rises when the first of them expire. Entered with the planned rate, it lets ETAs
+     * foresee that fall rather than assume the rate of the last minute lasts (snapshot.ts
+     * `turnoverShape`). Empty: the cap never holds.
+     */
+    readonly turnoverCurvePerSec: readonly number[];
     /** What bounds it. */
     readonly limitedBy: 'service-maximum' | 'active-session-cap' | 'postgres';
     /** Mean booking session (s) and the share of reached people present to claim, as modelled. */
@@ -448,6 +463,26 @@ function presence(d: PlanDemand, graceSec: number) {
 
 const ceil = (x: number) => Math.max(0, Math.ceil(x - 1e-9));
 
+/**
+ * The cap-held turnover by minute from the opening until the queue drains: a minute the cap did
+ * not hold takes the next held minute's, the last ones the last held minute's; empty when it never held.
+ */
+function turnoverUntilDrained(run: ModelRun, drainedShareOfPeak: number): number[] {
+  const drainedAtSec = peakAndDrain(run.series, drainedShareOfPeak).drainedAtSec;
+  const minutes = run.minutes.filter(
+    (m) => m.minute >= 0 && (drainedAtSec === null || (m.minute + 1) * 60 <= drainedAtSec),
+  );
+  const curve: number[] = [];
+  let next: number | null = null;
+  for (let i = minutes.length - 1; i >= 0; i -= 1) {
+    next = minutes[i]!.turnoverPerSec ?? next;
+    curve[i] = next ?? Number.NaN;
+  }
+  const held = minutes.filter((m) => m.turnoverPerSec !== null);
+  const lastHeld = held[held.length - 1]?.turnoverPerSec ?? null;
+  return lastHeld === null ? [] : curve.map((x) => (Number.isNaN(x) ? lastHeld : x));
+}
+
 export function planCapacity(input: PlanInput): CapacityPlan {
   const d = input.demand,
     s = input.service,
@@ -477,6 +512,7 @@ export function planCapacity(input: PlanInput): CapacityPlan {
   const opening =
     input.admissionRatePerSec != null || ceiling <= rate ? sim : runQueueModel(d, s, t, mix, ceiling, presentAt);
   const openingRate = meanRateUntilDrained(opening.series, t.drainedShareOfPeak) ?? rate;
+  const turnoverCurve = turnoverUntilDrained(opening, t.drainedShareOfPeak);
   const drainedAtMinutes = pd.drainedAtSec === null ? null : pd.drainedAtSec / 60;
 
   // Peak loads (per second, at the busiest second of each kind).
@@ -547,6 +583,7 @@ export function planCapacity(input: PlanInput): CapacityPlan {
     admission: {
       plannedRatePerSec: round(rate, 1),
       openingRatePerSec: round(openingRate, 1),
+      turnoverCurvePerSec: turnoverCurve,
       limitedBy: chosen.why,
       sessionSeconds: round(mix.sessionSeconds, 1),
       presentShare: round(typicalPresent, 3),
@@ -681,7 +718,7 @@ function runQueueModel(
 
   const series: ModelRun['series'] = [];
   const minutes: PlanMinute[] = [];
-  let minuteAcc = { first: 0, joins: 0, admitted: 0, claims: 0 };
+  let minuteAcc = { first: 0, joins: 0, admitted: 0, claims: 0, heldAdmitted: 0, heldSeconds: 0 };
   let peakJoinRequests = 0,
     peakVerifications = 0,
     peakClaims = 0,
@@ -735,6 +772,10 @@ function runQueueModel(
       const pendingInWindow = advancedRing.reduce((a, b) => a + b, 0) - claimRing.reduce((a, b) => a + b, 0);
       const room = Math.max(0, s.activeSessionCap - active - expiring - Math.max(0, pendingInWindow));
       admitted = Math.min(rate, room, Math.max(0, tail - cursor));
+      if (room < rate && room < tail - cursor) {
+        minuteAcc.heldAdmitted += admitted;
+        minuteAcc.heldSeconds += 1;
+      }
       // Who is at the cursor: how long they have waited decides whether they are there.
       const mid = cursor + admitted / 2;
       let waitedSec: number;
@@ -792,8 +833,9 @@ function runQueueModel(
         claimsPerSec: round(minuteAcc.claims / 60, 1),
         queue: Math.round(queue),
         activeSessions: Math.round(active + expiring),
+        turnoverPerSec: minuteAcc.heldSeconds > 0 ? round(minuteAcc.heldAdmitted / minuteAcc.heldSeconds, 2) : null,
       });
-      minuteAcc = { first: 0, joins: 0, admitted: 0, claims: 0 };
+      minuteAcc = { first: 0, joins: 0, admitted: 0, claims: 0, heldAdmitted: 0, heldSeconds: 0 };
     }
     if (sec >= lastArrivalSec && queue < 0.5 && active + expiring < 0.5 && rejoinQueue.size === 0) {
       break;

@@ -21,6 +21,7 @@ const PlanMinuteSchema = Type.Object({
   claimsPerSec: N,
   queue: N,
   activeSessions: N,
+  turnoverPerSec: NullableN,
 });
 
 export const CapacityPlanSchema = Type.Object({
@@ -28,6 +29,7 @@ export const CapacityPlanSchema = Type.Object({
   admission: Type.Object({
     plannedRatePerSec: N,
     openingRatePerSec: N,
+    turnoverCurvePerSec: Type.Array(N),
     limitedBy: Type.Union([
       Type.Literal('service-maximum'),
       Type.Literal('active-session-cap'),

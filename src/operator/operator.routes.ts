@@ -48,6 +48,7 @@ export interface AdmissionControls {
 const settingsWire = (campaignId: string, s: AdmissionSettings | null): AdmissionSettingsWire => ({
   campaignId,
   plannedRatePerSec: s?.plannedRatePerSec ?? null,
+  plannedTurnoverPerSec: s?.plannedTurnoverPerSec ? [...s.plannedTurnoverPerSec] : null,
   message: s?.message ?? null,
   updatedAt: s ? new Date(s.updatedAtMs).toISOString() : null,
 });

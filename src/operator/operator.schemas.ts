@@ -36,10 +36,20 @@ const MessageText = Type.String({
   maxLength: 280,
   pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]+$',
 });
-/** The operator's admission settings: the planned admission rate and a message to everyone waiting. */
+/**
+ * The operator's admission settings: the planned admission rate, the planned session turnover
+ * minute by minute from the opening (the capacity plan's curve; left out: kept as it is, null:
+ * cleared) and a message to everyone waiting.
+ */
 export const AdmissionSettingsBody = Type.Object(
   {
     plannedRatePerSec: Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }), Type.Null()]),
+    plannedTurnoverPerSec: Type.Optional(
+      Type.Union([
+        Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }), { minItems: 1, maxItems: 240 }),
+        Type.Null(),
+      ]),
+    ),
     message: Type.Union([
       Type.Object({ ko: MessageText, en: MessageText }, { additionalProperties: false }),
       Type.Null(),
@@ -50,6 +60,7 @@ export const AdmissionSettingsBody = Type.Object(
 export const AdmissionSettingsSchema = Type.Object({
   campaignId: Type.String(),
   plannedRatePerSec: Type.Union([Type.Number(), Type.Null()]),
+  plannedTurnoverPerSec: Type.Union([Type.Array(Type.Number()), Type.Null()]),
   message: Type.Union([Type.Object({ ko: Type.String(), en: Type.String() }), Type.Null()]),
   updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });

@@ -4,6 +4,9 @@
  * poll):
  * - `plannedRatePerSec`: the admission rate the operator planned (capacity planning, issue 15). ETAs
  *   start from it before a rate has been measured (snapshot.ts `estimateRate`).
+ * - `plannedTurnoverPerSec`: the session turnover the plan expects, minute by minute from the opening
+ *   (the capacity plan's `turnoverCurvePerSec`). ETAs follow its shape over a wait (snapshot.ts
+ *   `turnoverShape`) and start the steady rate from its value now instead of the planned rate.
  * - `message`: a short note to everyone waiting, in Korean and English, shown in the public snapshot
  *   (e.g. why admission is paused and until when).
  *
@@ -18,12 +21,26 @@ export interface LocalizedMessage {
 
 export interface AdmissionSettings {
   readonly plannedRatePerSec: number | null;
+  /** Absent or null: none planned (ETAs assume the rate now lasts). */
+  readonly plannedTurnoverPerSec?: readonly number[] | null;
   readonly message: LocalizedMessage | null;
   /** Server time of the last change (epoch ms). */
   readonly updatedAtMs: number;
 }
 
 export const MESSAGE_MAX_CHARS = 280;
+/** A turnover curve holds at most this many minutes (four hours). */
+export const TURNOVER_CURVE_MAX_MINUTES = 240;
+
+/** A usable turnover curve: 1..TURNOVER_CURVE_MAX_MINUTES finite rates, each above 0 and at most 1,000,000/s. */
+export function isTurnoverCurve(x: unknown): x is readonly number[] {
+  return (
+    Array.isArray(x) &&
+    x.length > 0 &&
+    x.length <= TURNOVER_CURVE_MAX_MINUTES &&
+    x.every((r) => typeof r === 'number' && Number.isFinite(r) && r > 0 && r <= 1_000_000)
+  );
+}
 
 /** Seats a campaign can still book, as the booking capability counts them. */
 export interface SeatCount {
@@ -44,11 +61,14 @@ export function parseAdmissionSettings(raw: string): AdmissionSettings | null {
     const o = JSON.parse(raw) as Record<string, unknown>;
     const rate = o.plannedRatePerSec;
     const m = o.message as Record<string, unknown> | null;
+    const curve = o.plannedTurnoverPerSec ?? null;
     const isRate = rate === null || (typeof rate === 'number' && Number.isFinite(rate) && rate >= 0);
     const isMessage = m === null || (typeof m === 'object' && typeof m.ko === 'string' && typeof m.en === 'string');
     if (!isRate || !isMessage || typeof o.updatedAtMs !== 'number') return null;
+    if (curve !== null && !isTurnoverCurve(curve)) return null;
     return {
       plannedRatePerSec: rate as number | null,
+      ...('plannedTurnoverPerSec' in o ? { plannedTurnoverPerSec: curve } : {}),
       message: m && { ko: m.ko as string, en: m.en as string },
       updatedAtMs: o.updatedAtMs,
     };

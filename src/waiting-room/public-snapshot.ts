@@ -57,6 +57,7 @@ export function buildSnapshot(
     seatsLeft: room.seats?.seatsLeft ?? null,
     seatsOpen: snap.seatsOpen ?? null,
     nextSeatsAtMs: room.seats?.nextSeatsAtMs ?? null,
+    rateShape: parts.find((p) => p.rate?.shape)?.rate?.shape?.slice() ?? null,
     admissionTtlMs,
     poll: { minMs: poll.minPollMs, maxMs: poll.maxPollMs, fraction: poll.pollFraction },
     nextLookMs: !isOpen && untilOpen > 0 && untilOpen < REFRESH_MS ? untilOpen : REFRESH_MS,

@@ -14,9 +14,12 @@ import {
   atLeastRate,
   estimateHeadroom,
   estimateRate,
+  estimateShape,
   partitionShare,
   scaleBand,
+  turnoverShape,
   withHeadroom,
+  withShape,
   type AdmissionMeter,
   type RoomSnapshot,
 } from './snapshot.ts';
@@ -171,6 +174,12 @@ export function plannedRateOf(room: Room): number {
   return c.pinnedRatePerSec ?? room.admission?.plannedRatePerSec ?? c.ratePerSec;
 }
 
+/** The planned turnover's shape from now, when one is planned and no rate is pinned (a pinned rate is the rate). */
+export function plannedTurnoverOf(room: Room, atMs: number): number[] | null {
+  if (room.controller.state().pinnedRatePerSec !== null) return null;
+  return turnoverShape(room.admission?.plannedTurnoverPerSec, (atMs - room.cfg.opensAtMs) / 60_000);
+}
+
 /**
  * Seats left, re-read at most every `seatsEveryMs`; a failed read keeps the last count. The room's
  * sessions and claims (read just before) are noted with it, for `seatsLeftNow`.
@@ -238,7 +247,11 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   // The headroom holds before the opening too: the first polls after it are answered from the last refresh before.
   const rampPerSec = headroom > 0 ? headroom / room.controller.secondsToAdmit(headroom) : controllerRate;
   const free = estimateHeadroom(headroom, room.meter.free(), { nowPerSec: controllerRate, rampPerSec }, planned);
-  const roomRate = withHeadroom(estimateRate(room.meter.steady(), planned), free);
+  // The measured part of the steady rate follows the planned turnover's shape over a wait.
+  const measuredSteady = room.meter.steady();
+  const shape = estimateShape(plannedTurnoverOf(room, atMs), measuredSteady, planned, ctx.settings.rateWindowSamples);
+  const steady = withShape(estimateRate(measuredSteady, planned), shape);
+  const roomRate = withHeadroom(steady, free);
   const partitions = stats.map((s, p) => {
     const share = partitionShare(1, stats, p);
     const rate = scaleBand(roomRate, share);

@@ -7,8 +7,9 @@
  * Client arithmetic (what the server's own status answer does, web/src/citizen/queue-position.ts):
  *   aheadHere = max(0, seq − p.cursor − 1);  ahead = round(aheadHere × waiting / p.waiting)
  *   (with one partition: ahead = aheadHere);  position = ahead + 1;  behind likewise from tail − seq
- *   k = aheadHere + 1; pass(k, r, h) = max(k / h, (k − p.rate.headroom.places) / r) with free session
- *   headroom at the headroom's rate h, else k / r;
+ *   k = aheadHere + 1; pass(k, r, h) = max(k / h, steady(k − p.rate.headroom.places, r)) with free
+ *   session headroom at the headroom's rate h, else steady(k, r); steady(n, r) = n / r, or with
+ *   rateShape the time for n places at r × rateShape[i] in minute i from now (the last beyond its end);
  *   ETA ≈ max(poll.minMs, pass(k, mean, headroom mean) + poll.minMs / 2), band pass(k, max(p90, mean),
  *   headroom's fast end) … pass(k, min(p10, mean), headroom's slow end) + poll.minMs (seen at the next
  *   look near the front)
@@ -103,6 +104,11 @@ export const QueueSnapshotSchema = Type.Object(
     }),
     nextSeatsAtMs: Type.Union([Type.Integer(), Type.Null()], {
       description: "When more seats open (the campaign's next opening), or null when none is scheduled",
+    }),
+    rateShape: Type.Union([Type.Array(Type.Number(), { maxItems: 20 }), Type.Null()], {
+      description:
+        "The steady rate (not the headroom's) in each coming minute as a factor of its rate now (index 0: this " +
+        'minute), from the session turnover the operator planned; beyond the last, the last holds. null: the rate now lasts',
     }),
     admissionTtlMs: Type.Integer({ description: 'How long an admission lasts once given (ms)' }),
     nextLookMs: Type.Integer({

@@ -12,7 +12,12 @@ import {
   atLeastRate,
   scaleBand,
   secondsToPass,
+  curveAt,
+  estimateShape,
+  secondsAtShapedRate,
+  turnoverShape,
   withHeadroom,
+  withShape,
   type RateBand,
 } from './snapshot.ts';
 import { PRE_SCORE_RANGE } from './waiting-room.store.ts';
@@ -150,6 +155,76 @@ describe('snapshot arithmetic', () => {
     const eta = etaBand(499, band)!;
     // the plan alone said 250 s; the band's ends: 500 / 6.5 … 300 / 1 = 300 s (the plan's half)
     assert.deepEqual([eta.expectedMs, eta.lowMs, eta.highMs, eta.isFromPlan], [150_000, 76_923, 300_000, true]);
+  });
+
+  describe('the planned turnover curve (issue 14 item 5: ETAs shown in minutes 3-6 came out a fifth short)', () => {
+    // 2021-07-19 at 1/100 as the capacity plan models it (minutes 0-13 from the opening)
+    const curve = [16.69, 14.95, 13.67, 12.5, 11.44, 10.46, 9.57, 8.6, 8.1, 7.29, 10.28, 10.16, 10.39, 10.37];
+
+    it('reads a minute curve at its minutes’ middles, linear between, flat beyond its ends', () => {
+      assert.equal(curveAt(curve, 0), 16.69);
+      assert.equal(curveAt(curve, 0.5), 16.69);
+      assert.ok(Math.abs(curveAt(curve, 1) - (16.69 + 14.95) / 2) < 1e-9);
+      assert.equal(curveAt(curve, 60), 10.37);
+    });
+
+    it('shapes the coming minutes by the plan’s falls, never by its rises', () => {
+      const at3 = turnoverShape(curve, 3)!;
+      assert.equal(at3.length, 20);
+      assert.ok(Math.abs(at3[0]! - curveAt(curve, 3.5) / curveAt(curve, 3)) < 1e-9);
+      for (let k = 1; k < at3.length; k += 1) assert.ok(at3[k]! <= at3[k - 1]!, `minute ${k}: ${at3.join(' ')}`);
+      // minute 10's rise (7.29 → 10.28) is not counted on: the factor stays at the lowest so far
+      assert.ok(Math.abs(at3[7]! - 7.29 / curveAt(curve, 3)) < 0.05, at3.join(' '));
+      assert.equal(at3[12], at3[7]);
+      assert.deepEqual(turnoverShape(curve, -5), turnoverShape(curve, 0), 'before the opening: from the opening');
+      assert.equal(turnoverShape(null, 3), null);
+      assert.equal(turnoverShape([], 3), null);
+      assert.equal(turnoverShape([3, 0, 2], 3), null, 'a zero in the curve: not usable');
+    });
+
+    it('passes places at the rate times each minute’s factor', () => {
+      assert.equal(secondsAtShapedRate(600, 10, undefined), 60);
+      // 10/s for a minute (600), then 5/s: 900 places in 60 + 60 s
+      assert.equal(secondsAtShapedRate(900, 10, [1, 0.5]), 120);
+      assert.equal(secondsAtShapedRate(300, 10, [1, 0.5]), 30);
+      assert.equal(secondsAtShapedRate(0, 10, [1, 0.5]), 0);
+      // with headroom: the steady part is shaped, the controller's burst is not
+      assert.equal(secondsToPass(1_100, 10, 50, 200, [1, 0.5]), 120);
+      assert.equal(secondsToPass(100, 10, 50, 200, [1, 0.5]), 2);
+    });
+
+    it('lets only the measured part follow the shape, in proportion to how full the window is', () => {
+      const shape = [1, 0.8, 0.6];
+      const measured = { meanPerSec: 12, p10PerSec: 8, p90PerSec: 16, samples: 60 };
+      // w = 60 / 80 = 0.75: (0.75·12·f + 0.25·10) / (0.75·12 + 0.25·10)
+      const full = estimateShape(shape, measured, 10, 60)!;
+      assert.deepEqual(full, [
+        1,
+        Math.round(((9 * 0.8 + 2.5) / 11.5) * 100) / 100,
+        Math.round(((9 * 0.6 + 2.5) / 11.5) * 100) / 100,
+      ]);
+      // half a window measured: half the shape's fall
+      const half = estimateShape(shape, { ...measured, samples: 30 }, 10, 60)!;
+      const w = 30 / 50;
+      assert.equal(half[2], Math.round(((w * 12 * 0.8 + (1 - w) * 10) / (w * 12 + (1 - w) * 10)) * 100) / 100);
+      assert.equal(estimateShape(shape, null, 10, 60), null, 'nothing measured: the plan alone, flat');
+      assert.equal(estimateShape(null, measured, 10, 60), null);
+    });
+
+    it('gives a longer ETA for a wait the plan says the turnover falls over', () => {
+      const measured = { meanPerSec: 12, p10PerSec: 8, p90PerSec: 16, samples: 60 };
+      const flat = estimateRate(measured, 11.9)!;
+      const shaped = withShape(flat, estimateShape(turnoverShape(curve, 3), measured, 11.9, 60))!;
+      const a = etaBand(3_000, flat)!,
+        b = etaBand(3_000, shaped)!;
+      // 3,001 places: about 4.2 min flat; the plan's fall from minute 3 to 7 makes it about a tenth longer
+      assert.ok(
+        b.expectedMs > 1.08 * a.expectedMs && b.expectedMs < 1.25 * a.expectedMs,
+        `${a.expectedMs} → ${b.expectedMs}`,
+      );
+      assert.ok(b.lowMs > a.lowMs && b.highMs! > a.highMs!, 'both ends follow');
+      assert.equal(withShape(flat, null), flat);
+    });
   });
 
   it('measures the steady rate only in seconds the cap held, and the headroom rate in the others', () => {

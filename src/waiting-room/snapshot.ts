@@ -56,6 +56,12 @@ export interface RateBand {
    * its own rate (the controller's) before the session cap holds the cursor to this band's rate.
    */
   readonly headroom?: Headroom;
+  /**
+   * The steady rate in each coming minute as a factor of its rate now (factor k: minute k from now),
+   * from the turnover the operator planned (`turnoverShape`); beyond the last, the last holds.
+   * Absent: the rate now lasts.
+   */
+  readonly shape?: readonly number[];
 }
 
 /**
@@ -276,16 +282,111 @@ export function estimateRate(
   };
 }
 
+/** Minutes ahead a turnover shape reaches; beyond them its last factor holds. */
+export const TURNOVER_SHAPE_MINUTES = 20;
+
+/** A per-minute curve (minute i from the opening) read at `minutes`: each value at its minute's middle, linear between, flat beyond the ends. */
+export function curveAt(curve: readonly number[], minutes: number): number {
+  const x = minutes - 0.5;
+  if (x <= 0) return curve[0]!;
+  const i = Math.floor(x);
+  if (i >= curve.length - 1) return curve[curve.length - 1]!;
+  return curve[i]! + (curve[i + 1]! - curve[i]!) * (x - i);
+}
+
+/**
+ * How the planned session turnover changes over the coming minutes, from the curve the operator
+ * entered (the capacity plan's `turnoverCurvePerSec`, minute by minute from the opening): factor k
+ * is the curve k + ½ minutes from now over the curve now, never above an earlier factor. The plan's
+ * falls are kept and its rises are not counted on: the plan has the turnover rise when the first
+ * admissions that never book expire (at 1/100 of 2021-07-19, +41 % in minute 10), the replay saw
+ * +8 %, and ETAs shown in minutes 7-9 that counted on the rise came out 15-28 % short. Before the
+ * opening, now is the opening. null: no curve (or nothing usable in it).
+ */
+export function turnoverShape(
+  curve: readonly number[] | null | undefined,
+  minutesSinceOpening: number,
+): number[] | null {
+  if (!curve || curve.length === 0 || curve.some((x) => !(x > 0) || !Number.isFinite(x))) return null;
+  const now = Math.max(0, minutesSinceOpening);
+  const nowPerSec = curveAt(curve, now);
+  let lowest = 1;
+  return Array.from({ length: TURNOVER_SHAPE_MINUTES }, (_, k) => {
+    lowest = Math.min(lowest, curveAt(curve, now + k + 0.5) / nowPerSec);
+    return lowest;
+  });
+}
+
+/**
+ * The shape of the estimated steady rate (`estimateRate`: the measured rate blended with the plan):
+ * the measured part is the rate now and follows the planned turnover's shape; the planned rate is
+ * already the mean over the night (the plan's opening rate) and stays flat. So the factor k is
+ * (w·M·shape[k] + (1 − w)·P) / (w·M + (1 − w)·P), w the measured share, rounded to 2 decimals.
+ * In the 2021-07-19 replay at 1/500 the turnover fell from about 3.4/s to 1.5/s over the first ten
+ * minutes as admissions that never book held their session to its expiry (the plan: 3.3 to 1.5/s),
+ * and ETAs from the last minute's rate shown in minutes 3-5 came out 20-26 % short; the curve's
+ * own level at the opening (the model turns sessions over from the first second, the replay some
+ * seconds after the cap fills) made minute 0's a sixth short, hence the plan's mean there.
+ * The shape counts in proportion to how full the measurement window is (n / `windowSamples`): the
+ * first minute after the cap fills, the turnover rises as the first sessions end, which the curve
+ * does not know, and the measurement of that rise is low (at 1/100, ETAs shown in minute 1 came out
+ * 29 % long with the whole shape from the first sample, 5 % without it).
+ * null: no shape, or nothing measured yet (the plan alone).
+ */
+export function estimateShape(
+  shape: readonly number[] | null,
+  measured: RateBand | null,
+  plannedPerSec: number | null,
+  windowSamples: number,
+  halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
+): number[] | null {
+  if (!shape || !measured || measured.meanPerSec <= 0) return null;
+  const plan = plannedPerSec !== null && plannedPerSec > 0 ? plannedPerSec : 0;
+  const n = measured.samples;
+  const w = plan > 0 ? n / (n + Math.max(1, halfWeightSamples)) : 1;
+  const full = Math.min(1, n / Math.max(1, windowSamples));
+  const m = w * measured.meanPerSec,
+    p = (1 - w) * plan;
+  return shape.map((f) => Math.round(((m * (1 + (f - 1) * full) + p) / (m + p)) * 100) / 100);
+}
+
+/** The band with a turnover shape for its steady rate (none: as it is). */
+export function withShape(band: RateBand | null, shape: readonly number[] | null | undefined): RateBand | null {
+  return band && shape && shape.length > 0 ? { ...band, shape } : band;
+}
+
+/**
+ * Seconds for `places` to pass at `ratePerSec` × shape[k] in minute k from now (shape absent: the
+ * rate throughout; beyond its end, its last factor).
+ */
+export function secondsAtShapedRate(places: number, ratePerSec: number, shape?: readonly number[]): number {
+  if (places <= 0) return 0;
+  if (!shape || shape.length === 0) return places / ratePerSec;
+  let left = places;
+  for (let k = 0; ; k += 1) {
+    const perSec = ratePerSec * Math.max(0.01, shape[Math.min(k, shape.length - 1)]!);
+    if (k >= shape.length - 1 || left <= perSec * 60) return k * 60 + left / perSec;
+    left -= perSec * 60;
+  }
+}
+
 /**
  * Seconds until `places` have passed: at most `headroomRate` a second while the cap has room, and
- * never more than `headroom` places beyond what `steadyRate` (the session turnover) lets through:
- * max(places / headroomRate, (places − headroom) / steadyRate). The headroom shrinks at
- * headroomRate − steadyRate while the cap fills, so the burst lasts headroom / (headroomRate −
- * steadyRate) and lets headroomRate × that through. No headroom: the steady rate alone.
+ * never more than `headroom` places beyond what `steadyRate` (the session turnover, shaped over the
+ * coming minutes when a shape is given) lets through: max(places / headroomRate, (places −
+ * headroom) / steadyRate). The headroom shrinks at headroomRate − steadyRate while the cap fills,
+ * so the burst lasts headroom / (headroomRate − steadyRate) and lets headroomRate × that through.
+ * No headroom: the steady rate alone.
  */
-export function secondsToPass(places: number, steadyRate: number, headroomRate: number, headroom: number): number {
-  if (headroom <= 0 || headroomRate <= 0) return places / steadyRate;
-  return Math.max(places / headroomRate, (places - headroom) / steadyRate);
+export function secondsToPass(
+  places: number,
+  steadyRate: number,
+  headroomRate: number,
+  headroom: number,
+  shape?: readonly number[],
+): number {
+  if (headroom <= 0 || headroomRate <= 0) return secondsAtShapedRate(places, steadyRate, shape);
+  return Math.max(places / headroomRate, secondsAtShapedRate(places - headroom, steadyRate, shape));
 }
 
 /**
@@ -304,10 +405,12 @@ export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBa
   const h = band.headroom;
   const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
   const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
-  const toPass = (steady: number, headroomRate: number) => secondsToPass(places, steady, headroomRate, h?.places ?? 0);
+  const toPass = (steady: number, headroomRate: number) =>
+    secondsToPass(places, steady, headroomRate, h?.places ?? 0, band.shape);
   // Said to be an estimate while the part of the wait that decides it (the headroom's rate, or the
   // steady rate past it) rests mostly on what was set rather than measured.
-  const isHeadroomBound = !!h && h.places > 0 && places / h.meanPerSec >= (places - h.places) / band.meanPerSec;
+  const isHeadroomBound =
+    !!h && h.places > 0 && places / h.meanPerSec >= secondsAtShapedRate(places - h.places, band.meanPerSec, band.shape);
   const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (band.measuredShare ?? 1);
   return {
     expectedMs: Math.round(Math.max(pollMs, toPass(band.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2)),

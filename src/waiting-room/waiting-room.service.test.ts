@@ -196,6 +196,35 @@ describe('waiting room service', () => {
       assert.equal(planned?.expectedMs, 20_540);
     });
 
+    it('keeps a planned turnover curve across a message change, clears it on null, refuses a bad one', async () => {
+      const h = await openedWith(10);
+      const curve = [16.7, 14.9, 13.7];
+      const set = await h.service.setAdmissionSettings(CAMPAIGN, {
+        plannedRatePerSec: 11.9,
+        plannedTurnoverPerSec: curve,
+        message: null,
+      });
+      assert.deepEqual(set.ok && set.value.plannedTurnoverPerSec, curve);
+      const message = { ko: '잠시 멈춤', en: 'Paused briefly' };
+      const kept = await h.service.setAdmissionSettings(CAMPAIGN, { plannedRatePerSec: 11.9, message });
+      assert.deepEqual(kept.ok && [kept.value.plannedTurnoverPerSec, kept.value.message], [curve, message]);
+      for (const bad of [[], [3, -1], [3, Number.NaN], Array.from({ length: 241 }, () => 1)])
+        assert.deepEqual(
+          await h.service.setAdmissionSettings(CAMPAIGN, {
+            plannedRatePerSec: 11.9,
+            plannedTurnoverPerSec: bad,
+            message,
+          }),
+          { ok: false, reason: 'bad-settings' },
+        );
+      const cleared = await h.service.setAdmissionSettings(CAMPAIGN, {
+        plannedRatePerSec: 11.9,
+        plannedTurnoverPerSec: null,
+        message,
+      });
+      assert.equal(cleared.ok && cleared.value.plannedTurnoverPerSec, null);
+    });
+
     /**
      * Runs the night second by second (ticks every 250 ms, the 1 s refresh; sessions end at random,
      * one in 100 a second: 100 s on average); the second each person was admitted.

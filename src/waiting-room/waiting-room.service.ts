@@ -48,7 +48,7 @@ import {
 } from './snapshot.ts';
 import { placeOfReference, referenceOf } from './queue-reference.ts';
 import type { AdmissionSettings, LocalizedMessage, SeatSupply } from './admission-settings.ts';
-import { MESSAGE_MAX_CHARS } from './admission-settings.ts';
+import { isTurnoverCurve, MESSAGE_MAX_CHARS } from './admission-settings.ts';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
 import type { Claim, WaitingRoomStore } from './waiting-room.store.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
@@ -145,12 +145,19 @@ export interface WaitingRoomService extends AdmissionLoop, DrawPublication {
    * the operator console now, for call-centre agents later. 'not-issued': no such place yet.
    */
   lookupReference(campaignId: string, reference: string): Result<ReferenceLookup, ReferenceRefusal>;
-  /** The operator's admission settings (planned rate, message to everyone waiting) as this process last read them. */
+  /** The operator's admission settings (planned rate and turnover, message to everyone waiting) as this process last read them. */
   admissionSettings(campaignId: string): Result<AdmissionSettings | null, 'unknown-campaign'>;
-  /** Replace them for every process (through the store; each process reads them within a second). */
+  /**
+   * Replace them for every process (through the store; each process reads them within a second). A
+   * turnover curve left out stays as it was (a message changed during the night keeps the plan); null clears it.
+   */
   setAdmissionSettings(
     campaignId: string,
-    change: { plannedRatePerSec: number | null; message: LocalizedMessage | null },
+    change: {
+      plannedRatePerSec: number | null;
+      plannedTurnoverPerSec?: readonly number[] | null;
+      message: LocalizedMessage | null;
+    },
   ): Promise<Result<AdmissionSettings, 'unknown-campaign' | 'bad-settings'>>;
   /** Register a campaign's queue and make sure its store state exists (restoring it if lost). Idempotent. */
   openCampaign(cfg: CampaignQueue): Promise<void>;
@@ -508,8 +515,17 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
           trimmed.en.length > 0 &&
           trimmed.ko.length <= MESSAGE_MAX_CHARS &&
           trimmed.en.length <= MESSAGE_MAX_CHARS);
-      if (!isRateOk || !isMessageOk) return err('bad-settings');
-      const next: AdmissionSettings = { plannedRatePerSec: rate, message: trimmed, updatedAtMs: ctx.clock.nowMs() };
+      const curve =
+        change.plannedTurnoverPerSec === undefined
+          ? (room.admission?.plannedTurnoverPerSec ?? null)
+          : change.plannedTurnoverPerSec;
+      if (!isRateOk || !isMessageOk || (curve !== null && !isTurnoverCurve(curve))) return err('bad-settings');
+      const next: AdmissionSettings = {
+        plannedRatePerSec: rate,
+        plannedTurnoverPerSec: curve === null ? null : [...curve],
+        message: trimmed,
+        updatedAtMs: ctx.clock.nowMs(),
+      };
       await ctx.store.writeAdmissionSettings(campaignId, next);
       room.admission = next;
       return ok(next);

@@ -444,6 +444,7 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal(await store.readAdmissionSettings('camp-1'), null);
         const first = {
           plannedRatePerSec: 250,
+          plannedTurnoverPerSec: [300, 280.5, 250],
           message: { ko: '잠시 멈춤', en: 'Paused briefly' },
           updatedAtMs: OPENS,
         };

@@ -132,4 +132,82 @@ describe('capacity plan in the console', () => {
     );
     await page.context().close();
   });
+
+  it('lets an operator enter the plan in the waiting room: its rate and turnover curve, the message kept', async (t) => {
+    const settingsUrl = `${site.baseUrl}/api/operator/campaigns/demo/admission/settings`;
+    const login = await fetch(`${site.baseUrl}/api/operator/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'yeyak-operator-demo' }),
+    });
+    assert.equal(login.status, 200);
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const op = { cookie, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken };
+    const put = (body: unknown) =>
+      fetch(settingsUrl, {
+        method: 'PUT',
+        headers: { ...op, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const read = async () =>
+      (await (await fetch(settingsUrl, { headers: { cookie } })).json()) as Record<string, unknown>;
+    const message = { ko: '20시 10분까지 점검합니다.', en: 'Checks until 20:10.' };
+
+    // Over the API: a curve is kept when a later change leaves it out, refused when it is not one.
+    assert.equal((await put({ plannedRatePerSec: 3, plannedTurnoverPerSec: [5, 4, 3], message })).status, 200);
+    assert.equal((await put({ plannedRatePerSec: 4, message })).status, 200);
+    assert.deepEqual([(await read()).plannedRatePerSec, (await read()).plannedTurnoverPerSec], [4, [5, 4, 3]]);
+    for (const bad of [[], [5, -1], 'fast', Array.from({ length: 241 }, () => 1)])
+      assert.equal(
+        (await put({ plannedRatePerSec: 4, plannedTurnoverPerSec: bad, message })).status,
+        400,
+        JSON.stringify(bad),
+      );
+
+    browser ??= await launchBrowser(t);
+    if (!browser) return;
+    const plan = (
+      (await (
+        await fetch(`${site.baseUrl}/api/operator/campaigns/demo/capacity-plan`, { headers: { cookie } })
+      ).json()) as { plan: CapacityPlan }
+    ).plan;
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(45_000);
+    await onFailureScreenshot(
+      () => page,
+      'console-capacity-apply',
+      async () => {
+        await page.goto(`${site.baseUrl}/console/`);
+        await page.getByLabel('아이디').fill('operator');
+        await page.getByLabel('비밀번호').fill('yeyak-operator-demo');
+        await page.getByRole('button', { name: '로그인' }).click();
+        await page.getByRole('button', { name: '용량 계획' }).click();
+        await page.getByLabel('캠페인', { exact: true }).selectOption('demo');
+        await page.getByRole('button', { name: '이 계획을 대기실에 입력' }).click();
+        await page.getByTestId('cap-applied').waitFor();
+        const after = await read();
+        const curve = plan.admission.turnoverCurvePerSec;
+        assert.deepEqual(
+          [after.plannedRatePerSec, after.plannedTurnoverPerSec, after.message],
+          [plan.admission.openingRatePerSec, curve.length > 0 ? curve : null, message],
+        );
+        await screenshot(page, 'console-capacity-applied');
+        // The settings card on the dashboard says what was entered.
+        await assert.equal(
+          (await put({ plannedRatePerSec: 4, plannedTurnoverPerSec: [5, 4, 3], message })).status,
+          200,
+        );
+        await page.getByRole('button', { name: '현황' }).click();
+        await page.getByTestId('planned-turnover').filter({ hasText: '3분, 초당 5명에서 3명까지' }).waitFor();
+        await page.getByRole('button', { name: '곡선 지우기' }).click();
+        await page.getByTestId('planned-turnover').filter({ hasText: '곡선 없음' }).waitFor();
+        assert.equal((await read()).plannedTurnoverPerSec, null);
+        assert.deepEqual((await read()).message, message, 'clearing the curve keeps the message');
+      },
+    );
+    await page.context().close();
+  });
 });

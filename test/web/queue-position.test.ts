@@ -120,6 +120,34 @@ describe('position worked out in the browser', () => {
     });
   }
 
+  it("follows the operator's planned turnover over a wait, as the server does", async () => {
+    // A full session cap (room for 1): every second is a turnover sample, shaped by the plan's fall.
+    const h = await newHarness({ startMs: OPENS, partitions: 4, controller: { activeSessionCap: 1 } });
+    const tickets: string[] = [];
+    for (let i = 1; i <= 2_000; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
+    const curve = [12, 9, 6, 4, 3];
+    value(
+      await h.service.setAdmissionSettings(CAMPAIGN, {
+        plannedRatePerSec: 8,
+        plannedTurnoverPerSec: curve,
+        message: null,
+      }),
+    );
+    await admitOverSeconds(
+      h,
+      Array.from({ length: 30 }, () => [3, 3, 3, 3]),
+    );
+    const snap = snapshotOf(h);
+    assert.ok(snap.rateShape && snap.rateShape.length === 20, JSON.stringify(snap.rateShape));
+    assert.ok(snap.rateShape[3]! < snap.rateShape[0]!, 'the plan falls: so does the shape');
+    const back = localStatus(readTicket(tickets[1_999]!)!, snap);
+    const flat = localStatus(readTicket(tickets[1_999]!)!, { ...snap, rateShape: null });
+    assert.ok(back.kind === 'waiting' && flat.kind === 'waiting' && back.eta && flat.eta);
+    assert.ok(back.eta.seconds > flat.eta.seconds, `${flat.eta.seconds} s flat, ${back.eta.seconds} s shaped`);
+    const { waiting } = await compareEveryone(h, tickets);
+    assert.ok(waiting > 1_500, String(waiting));
+  });
+
   it('gives no ETA beyond the seats no session holds, as the server does (2021-07-19 at 1/100, T+43)', async () => {
     // 10 seats left; 8 people let in and booking: 2 seats open. The next two get an ETA; from the
     // third on, a place waits for sessions that end without booking, which no rate says when.

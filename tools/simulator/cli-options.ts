@@ -14,4 +14,6 @@ export interface CliOptions {
   admissionRatePerSec: number | null;
   keep: boolean;
   progress: boolean;
+  /** Full mode: enter the plan's turnover curve with its rate (false: `--no-planned-turnover`). */
+  plannedTurnover: boolean;
 }

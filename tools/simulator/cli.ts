@@ -37,6 +37,8 @@ Replays an opening night through yeyak and writes a report.
                            and pools, as production spreads it over processes (default 2; 0: the simulator's thread)
   --admission-rate <r>     full mode: pin the admission rate at r per second from the start (the planned
                            rate of npm run plan, at the same --scale); default: the AIMD controller adapts
+  --no-planned-turnover    full mode: enter the plan's opening rate without its turnover curve (ETAs then
+                           assume the measured rate lasts), to compare
   --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 60)
   --workers <n>            live mode: server processes (node:cluster, default 2)
   --keep                   keep the run's schema/database and Redis keys for inspection
@@ -70,6 +72,7 @@ export function parseCli(
         'booking-workers': { type: 'string' },
         'admission-rate': { type: 'string' },
         keep: { type: 'boolean' },
+        'no-planned-turnover': { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -141,6 +144,7 @@ export function parseCli(
       databaseUrl: v['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       redisUrl: v['redis-url'] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
       keep: v.keep ?? false,
+      plannedTurnover: !(v['no-planned-turnover'] ?? false),
       progress: !(v['no-progress'] ?? false),
     },
   };
@@ -259,6 +263,7 @@ async function main(): Promise<number> {
       signal: interrupt.signal,
       bookingWorkers: o.bookingWorkers,
       ...(o.admissionRatePerSec === null ? {} : { admissionRatePerSec: o.admissionRatePerSec }),
+      plannedTurnover: o.plannedTurnover,
     });
     bar.stop();
     summary = buildSummary(
@@ -292,11 +297,17 @@ async function main(): Promise<number> {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** ", with its turnover curve (N minutes)" when the plan's turnover was entered with the planned rate. */
+function turnoverNote(service: { admissionPlannedTurnoverPerSec?: readonly number[] }): string {
+  const n = service.admissionPlannedTurnoverPerSec?.length ?? 0;
+  return n > 0 ? `, with its turnover curve (${n} minutes)` : '';
+}
+
 function headline(s: Record<string, any>, out: string): string {
   return [
     `scenario ${s.scenario.id} (${s.mode}, scale ${s.scale}), stopped by ${s.stoppedBy}, wall ${JSON.stringify(s.wallSeconds)}`,
     `arrivals ${s.arrivals.total} (record at this scale ${s.arrivals.recordedTotalAtThisScale}); got a slot ${s.outcome.peopleWhoGotASlot} (${s.outcome.shareOfEligible} of eligible)`,
-    `wait after opening median ${s.wait.medianAfterOpeningSec} s, p95 ${s.wait.p95AfterOpeningSec} s; ETA error median ${s.eta.medianAbsErrorSec} s (${Math.round((s.eta.medianRelativeError ?? 0) * 100)} % of the wait), within band ${Math.round((s.eta.withinBandShare ?? 0) * 100)} %, band width median ${Math.round((s.eta.medianBandWidthShare ?? 0) * 100)} % of the wait${s.eta.setAsideForPlacesLost ? ` (${s.eta.setAsideForPlacesLost} set aside: place lost and queued again)` : ''}; planned rate ${s.service.admissionPlannedRatePerSec}/s (${s.service.admissionPlannedRateSource ?? 'scenario'})`,
+    `wait after opening median ${s.wait.medianAfterOpeningSec} s, p95 ${s.wait.p95AfterOpeningSec} s; ETA error median ${s.eta.medianAbsErrorSec} s (${Math.round((s.eta.medianRelativeError ?? 0) * 100)} % of the wait), within band ${Math.round((s.eta.withinBandShare ?? 0) * 100)} %, band width median ${Math.round((s.eta.medianBandWidthShare ?? 0) * 100)} % of the wait${s.eta.setAsideForPlacesLost ? ` (${s.eta.setAsideForPlacesLost} set aside: place lost and queued again)` : ''}; planned rate ${s.service.admissionPlannedRatePerSec}/s (${s.service.admissionPlannedRateSource ?? 'scenario'})${turnoverNote(s.service)}`,
     `fairness: Spearman pre-opening ${s.fairness.spearmanArrivalVsPositionPreOpening}, post-opening ${s.fairness.spearmanArrivalVsPositionPostOpening}; bots ${s.fairness.meanPositionPreOpening.bots} vs humans ${s.fairness.meanPositionPreOpening.humans}`,
     `invariants: ${s.invariants.checks.map((c: { name: string; ok: boolean }) => `${c.name} ${c.ok ? 'ok' : 'VIOLATED'}`).join(', ')}`,
     `report: ${join(out, 'report.html')}  summary: ${join(out, 'summary.json')}`,

@@ -67,6 +67,11 @@ export interface FullOptions {
    */
   admissionRatePerSec?: number;
   /**
+   * Enter the capacity plan's turnover curve with the planned rate (default true), as the console's
+   * "use this plan" does; false: the planned rate alone (ETAs assume the rate now lasts), to compare.
+   */
+  plannedTurnover?: boolean;
+  /**
    * Longest step before the opening (ms; default 1 s, a quiet step). Nobody is admitted before the
    * opening: joins only enter the pre-room (drawn at random at the opening, so their order within
    * it does not matter) and polls get a countdown; longer steps there run those events up to this
@@ -99,7 +104,11 @@ export interface FullResult {
   plannedJoins: number;
   wallMs: { setup: number; run: number; finish: number };
   stoppedBy: 'done' | 'horizon' | 'wall-limit' | 'interrupted';
-  service: ReturnType<typeof scaledService> & { admissionPlannedRateSource: PlannedRate['source'] };
+  service: ReturnType<typeof scaledService> & {
+    admissionPlannedRateSource: PlannedRate['source'];
+    /** The turnover curve entered with the planned rate (empty: none). */
+    admissionPlannedTurnoverPerSec: readonly number[];
+  };
   runId: string;
   cleanedUp: { keys: number } | null;
   /** With `keep`: the run's stores, still open, for inspection; `cleanup()` removes them. */
@@ -115,6 +124,7 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
     ...scaledService(o.scenario.service, o.scale),
     admissionPlannedRatePerSec: plannedRate.ratePerSec,
     admissionPlannedRateSource: plannedRate.source,
+    admissionPlannedTurnoverPerSec: o.plannedTurnover === false ? [] : plannedRate.turnoverPerSec,
   };
   const stores = await openRunStores({
     databaseUrl: o.databaseUrl,
@@ -184,7 +194,11 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
 }
 
 /** The production services over the run's stores, the campaign, the people and the supply; arrivals scheduled. */
-async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<typeof scaledService>) {
+async function setUp(
+  o: FullOptions,
+  stores: RunStores,
+  service: ReturnType<typeof scaledService> & { admissionPlannedTurnoverPerSec: readonly number[] },
+) {
   const { config, env } = runConfig({ dataDir: o.dataDir, redisUrl: o.redisUrl, keyPrefix: stores.keyPrefix, service });
   const rules = loadSeedCampaigns().find((c) => c.id === o.scenario.campaignId);
   if (!rules) throw new Error(`campaign ${o.scenario.campaignId} not found in data/campaigns`);
@@ -221,10 +235,12 @@ async function setUp(o: FullOptions, stores: RunStores, service: ReturnType<type
     onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
   });
   await services.waitingRoom.syncRooms();
-  // The operator's planned admission rate, from the capacity plan (issue 14): ETAs start from it.
+  // The operator's planned admission rate and turnover, from the capacity plan (issue 14): ETAs start from them.
   if (service.admissionPlannedRatePerSec > 0) {
     const set = await services.waitingRoom.service.setAdmissionSettings(rules.id, {
       plannedRatePerSec: service.admissionPlannedRatePerSec,
+      plannedTurnoverPerSec:
+        service.admissionPlannedTurnoverPerSec.length > 0 ? service.admissionPlannedTurnoverPerSec : null,
       message: null,
     });
     if (!set.ok) throw new Error(`planned rate refused: ${set.reason}`);

@@ -19,6 +19,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface PlannedRate {
   /** Admissions per second; 0: none planned. */
   readonly ratePerSec: number;
+  /** The plan's session turnover by minute from the opening (empty: none; the scenario's own rate has none). */
+  readonly turnoverPerSec: readonly number[];
   readonly source: 'capacity-plan' | 'scenario' | 'none';
 }
 
@@ -32,8 +34,14 @@ export function plannedAdmissionRate(
     const { demand, service } = planFromScenario(scenario, { scale });
     const plan = planCapacity({ demand, service, measured: measured.value });
     if (plan.admission.openingRatePerSec > 0)
-      return { ratePerSec: plan.admission.openingRatePerSec, source: 'capacity-plan' };
+      return {
+        ratePerSec: plan.admission.openingRatePerSec,
+        turnoverPerSec: plan.admission.turnoverCurvePerSec,
+        source: 'capacity-plan',
+      };
   }
   const stated = (scenario.service.admissionPlannedRatePerSec ?? 0) * scale;
-  return stated > 0 ? { ratePerSec: stated, source: 'scenario' } : { ratePerSec: 0, source: 'none' };
+  return stated > 0
+    ? { ratePerSec: stated, turnoverPerSec: [], source: 'scenario' }
+    : { ratePerSec: 0, turnoverPerSec: [], source: 'none' };
 }

@@ -69,7 +69,7 @@ export interface RunView {
   invariants: Invariant[];
   wallMs: { setup: number; run: number; finish: number };
   stoppedBy: string;
-  service: Record<string, number | string>;
+  service: Record<string, number | string | readonly number[]>;
   runId: string;
   cleanedUp: Record<string, number> | null;
   plannedJoins: number;

@@ -94,6 +94,11 @@ describe('ETA accuracy by minute', () => {
       ],
     );
     assert.equal(rows[1]!.medianRelativeError, 0.1);
+    // signed: admitted 6 s sooner than shown on a 60 s wait; minute 0: 0 and +50 % (nearest-rank median: the lower)
+    assert.deepEqual(
+      rows.map((r) => r.medianSignedRelativeError),
+      [0, -0.1],
+    );
     // band width over the actual wait: 40 s / 100 s and 20 s / 100 s (nearest-rank median of two: the lower); open-ended counted apart
     assert.deepEqual(
       rows.map((r) => [r.medianBandWidthShare, r.openEndedShare]),

@@ -114,17 +114,26 @@ export function etaStats(promises: ReadonlyMap<number, EtaPromise>, crowd: Crowd
 export function etaByMinute(promises: Iterable<[number, EtaPromise]>, crowd: Crowd, opensAtMs: number) {
   const minutes = new Map<
     number,
-    { inBand: number; openEnded: number; abs: number[]; rel: number[]; width: number[]; actual: number[] }
+    {
+      inBand: number;
+      openEnded: number;
+      abs: number[];
+      rel: number[];
+      signedRel: number[];
+      width: number[];
+      actual: number[];
+    }
   >();
   for (const [i, p] of promises) {
     const admitted = crowd.admittedAtMs[i]!;
     if (Number.isNaN(admitted)) continue;
     const actual = admitted - p.atMs;
     const m = Math.floor((p.atMs - opensAtMs) / 60_000);
-    const row = minutes.get(m) ?? { inBand: 0, openEnded: 0, abs: [], rel: [], width: [], actual: [] };
+    const row = minutes.get(m) ?? { inBand: 0, openEnded: 0, abs: [], rel: [], signedRel: [], width: [], actual: [] };
     const o = etaOutcome(p, actual);
     row.abs.push(o.error);
     row.rel.push(o.relative);
+    row.signedRel.push((actual - p.expectedMs) / Math.max(actual, 1_000));
     row.actual.push(actual);
     if (o.width === null) row.openEnded += 1;
     else row.width.push(o.width);
@@ -139,6 +148,7 @@ export function etaByMinute(promises: Iterable<[number, EtaPromise]>, crowd: Cro
       withinBandShare: round(r.inBand / r.abs.length),
       medianAbsErrorSec: sec(quantile(r.abs, 0.5)),
       medianRelativeError: round(quantile(r.rel, 0.5) ?? 0),
+      medianSignedRelativeError: round(quantile(r.signedRel, 0.5) ?? 0),
       medianBandWidthShare: r.width.length ? round(quantile(r.width, 0.5) ?? 0) : null,
       openEndedShare: round(r.openEnded / r.abs.length),
       medianActualWaitSec: sec(quantile(r.actual, 0.5)),
@@ -149,7 +159,7 @@ export function etaByMinute(promises: Iterable<[number, EtaPromise]>, crowd: Cro
 export function etaMinuteTable(rows: ReturnType<typeof etaByMinute>): string {
   const pct = (x: number | null) => (x === null ? '-' : `${Math.round(x * 100)}%`);
   const head =
-    'minute  samples  in-band  median |err| s  median |err|/actual  median band width/actual  open-ended  median actual s';
+    'minute  samples  in-band  median |err| s  median |err|/actual  median (actual-shown)/actual  median band width/actual  open-ended  median actual s';
   const lines = rows.map((r) =>
     [
       String(r.minute).padStart(6),
@@ -157,6 +167,7 @@ export function etaMinuteTable(rows: ReturnType<typeof etaByMinute>): string {
       pct(r.withinBandShare).padStart(8),
       String(r.medianAbsErrorSec).padStart(15),
       pct(r.medianRelativeError).padStart(20),
+      pct(r.medianSignedRelativeError).padStart(29),
       pct(r.medianBandWidthShare).padStart(25),
       pct(r.openEndedShare).padStart(11),
       String(r.medianActualWaitSec).padStart(16),

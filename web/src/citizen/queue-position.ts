@@ -78,16 +78,30 @@ function spreadOf(text: string): number {
   return h;
 }
 
+/** As the server's secondsAtShapedRate (src/waiting-room/snapshot.ts): `rate` × shape[k] in minute k from now. */
+function steadySeconds(places: number, rate: number, shape: readonly number[] | null): number {
+  if (places <= 0) return 0;
+  if (!shape || shape.length === 0) return places / rate;
+  let left = places;
+  for (let k = 0; ; k += 1) {
+    const perSec = rate * Math.max(0.01, shape[Math.min(k, shape.length - 1)]!);
+    if (k >= shape.length - 1 || left <= perSec * 60) return k * 60 + left / perSec;
+    left -= perSec * 60;
+  }
+}
+
 /**
  * As the server's etaBand (src/waiting-room/snapshot.ts): admitted once the cursor has moved
  * ahead + 1 places and seen at the next look near the front (poll.minMs), so the time to pass them
  * plus minMs / 2 (at least minMs), band at the fast end … slow end plus minMs. Passing k places:
- * max(k / headroom rate, (k − headroom places) / rate) while the session cap has room, else k / rate.
+ * max(k / headroom rate, steady(k − headroom places)) while the session cap has room, else
+ * steady(k): at the steady rate, shaped minute by minute by the snapshot's rateShape if any.
  */
 function etaOf(
   ahead: number,
   rate: PartitionSnapshotView['rate'],
   pollMs: number,
+  shape: readonly number[] | null,
 ): { eta: LocalEta; lowMs: number } | null {
   if (!rate || rate.meanPerSec <= 0) return null;
   const fast = Math.max(rate.p90PerSec, rate.meanPerSec);
@@ -96,14 +110,15 @@ function etaOf(
   const places = ahead + 1;
   const toPass = (steady: number, headroomRate: number) =>
     !h || h.places <= 0 || headroomRate <= 0
-      ? places / steady
-      : Math.max(places / headroomRate, (places - h.places) / steady);
+      ? steadySeconds(places, steady, shape)
+      : Math.max(places / headroomRate, steadySeconds(places - h.places, steady, shape));
   const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
   const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
   const expectedMs = Math.round(Math.max(pollMs, toPass(rate.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2));
   const lowMs = Math.round(toPass(fast, hFast) * 1000);
   const highMs = slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null;
-  const isHeadroomBound = !!h && h.places > 0 && places / h.meanPerSec >= (places - h.places) / rate.meanPerSec;
+  const isHeadroomBound =
+    !!h && h.places > 0 && places / h.meanPerSec >= steadySeconds(places - h.places, rate.meanPerSec, shape);
   const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (rate.measuredShare ?? 1);
   return {
     lowMs,
@@ -164,7 +179,7 @@ function waiting(
   const ahead = scaled(aheadHere, snap, part);
   // Paused, no seats left, or every seat before this place held by a session: no honest estimate.
   const isStopped = snap.isPaused || snap.seatsLeft === 0 || isSeatBound(ahead, snap);
-  const e = isStopped ? null : etaOf(aheadHere, part.rate, snap.poll.minMs);
+  const e = isStopped ? null : etaOf(aheadHere, part.rate, snap.poll.minMs, snap.rateShape ?? null);
   const behind = scaled(Math.max(0, Math.max(part.tail, seq) - seq), snap, part);
   const nextPollMs = e
     ? Math.round(Math.min(snap.poll.maxMs, Math.max(snap.poll.minMs, e.lowMs * snap.poll.fraction)))

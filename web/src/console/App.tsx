@@ -103,7 +103,7 @@ export function App() {
         {staff && tab === 'editor' && <Editor operator={staff} />}
         {staff && tab === 'reviews' && <Reviews operator={staff} />}
         {staff && tab === 'audit' && <Audit />}
-        {staff && tab === 'capacity' && <Capacity />}
+        {staff && tab === 'capacity' && <Capacity operator={staff} />}
         <p className="muted small">{t('noPersonalData')}</p>
       </main>
     </>

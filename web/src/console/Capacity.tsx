@@ -5,14 +5,15 @@
  * Redis and Postgres. Numbers as text in tables; the chart repeats the minute series.
  */
 import { useMemo, useState } from 'react';
-import { FailureNotice, Loading } from '../shared/failure.tsx';
+import { FailureNotice, failureOf, Loading, type Failure } from '../shared/failure.tsx';
 import { formatInstant, formatNumber } from '../shared/format.ts';
 import { useLang } from '../shared/i18n.tsx';
 import { useApi } from '../shared/use-api.ts';
 import { Chart } from './Chart.tsx';
 import { useT } from './messages.ts';
-import { opRequest } from './operator-api.ts';
+import { opRequest, type Operator } from './operator-api.ts';
 import type { CampaignCapacityPlanView } from '../../../src/capacity/capacity.schemas.ts';
+import type { AdmissionSettingsWire } from '../../../src/operator/operator.schemas.ts';
 import { useCampaignChoice } from './use-campaign-choice.ts';
 
 const LIMITED_BY = {
@@ -21,7 +22,7 @@ const LIMITED_BY = {
   postgres: 'capLimitedPostgres',
 } as const;
 
-export function Capacity() {
+export function Capacity({ operator }: { operator: Operator }) {
   const t = useT();
   const { lang } = useLang();
   const n = (v: number) => formatNumber(Math.round(v), lang);
@@ -156,6 +157,12 @@ export function Capacity() {
                 ))}
               </tbody>
             </table>
+            <ApplyPlan
+              operator={operator}
+              campaignId={v.campaignId}
+              ratePerSec={p.admission.openingRatePerSec}
+              turnover={p.admission.turnoverCurvePerSec}
+            />
           </div>
 
           <dl className="stats">
@@ -291,6 +298,54 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
     <div className="stat">
       <dt>{label}</dt>
       <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+/**
+ * Enters the plan in the campaign's waiting room: its opening rate as the planned admission rate and
+ * its turnover curve, which ETAs follow over a wait (src/waiting-room/snapshot.ts `turnoverShape`).
+ * The message to everyone waiting is kept as it is.
+ */
+function ApplyPlan(props: { operator: Operator; campaignId: string; ratePerSec: number; turnover: readonly number[] }) {
+  const t = useT();
+  const [state, setState] = useState<'idle' | 'busy' | 'done'>('idle');
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const base = `/api/operator/campaigns/${encodeURIComponent(props.campaignId)}/admission/settings`;
+
+  async function apply() {
+    setState('busy');
+    setFailure(null);
+    const current = await opRequest<AdmissionSettingsWire>(base);
+    const r = current.ok
+      ? await opRequest<AdmissionSettingsWire>(base, {
+          method: 'PUT',
+          body: {
+            plannedRatePerSec: props.ratePerSec,
+            plannedTurnoverPerSec: props.turnover.length > 0 ? props.turnover : null,
+            message: current.data.message,
+          },
+        })
+      : current;
+    setState(r.ok ? 'done' : 'idle');
+    if (!r.ok) setFailure(failureOf(r));
+  }
+
+  if (props.operator.role !== 'operator') return <p className="hint">{t('capApplyViewer')}</p>;
+  return (
+    <div className="cap-apply">
+      <button type="button" className="button" disabled={state === 'busy'} onClick={() => void apply()}>
+        {t('capApply')}
+      </button>
+      <p className="hint">{t(props.turnover.length > 0 ? 'capApplyHelp' : 'capApplyHelpNoCurve')}</p>
+      <div aria-live="polite">
+        {state === 'done' && (
+          <p className="notice notice-ok" data-testid="cap-applied">
+            {t('capApplied')}
+          </p>
+        )}
+        {failure && <FailureNotice failure={failure} />}
+      </div>
     </div>
   );
 }

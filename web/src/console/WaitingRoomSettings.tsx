@@ -1,6 +1,7 @@
 /**
  * The waiting room's settings an operator sets besides pause and pin (issue 14): the planned
- * admission rate (ETAs start from it before a rate is measured; capacity planning fills it) and a
+ * admission rate (ETAs start from it before a rate is measured; capacity planning fills it), the
+ * planned session turnover curve (entered from the capacity plan page; shown here, and cleared) and a
  * message to everyone waiting, in Korean and English, shown on every waiting page within seconds.
  * And the lookup of a queue reference a citizen reads out on the phone: where that place stands.
  */
@@ -14,10 +15,12 @@ import { opRequest, type Operator } from './operator-api.ts';
 
 export function WaitingRoomSettings({ operator, campaignId }: { operator: Operator; campaignId: string }) {
   const t = useT();
+  const { lang } = useLang();
   const base = `/api/operator/campaigns/${encodeURIComponent(campaignId)}`;
   const [rate, setRate] = useState('');
   const [ko, setKo] = useState('');
   const [en, setEn] = useState('');
+  const [turnover, setTurnover] = useState<readonly number[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
@@ -30,6 +33,7 @@ export function WaitingRoomSettings({ operator, campaignId }: { operator: Operat
       setRate(r.data.plannedRatePerSec === null ? '' : String(r.data.plannedRatePerSec));
       setKo(r.data.message?.ko ?? '');
       setEn(r.data.message?.en ?? '');
+      setTurnover(r.data.plannedTurnoverPerSec);
     });
     return () => {
       stopped = true;
@@ -41,9 +45,8 @@ export function WaitingRoomSettings({ operator, campaignId }: { operator: Operat
   const hasMessage = ko.trim() !== '' || en.trim() !== '';
   const isMessageValid = !hasMessage || (ko.trim() !== '' && en.trim() !== '');
 
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    if (!isRateValid || !isMessageValid) return;
+  // A save leaves the turnover curve out (kept as it is) unless it is being cleared.
+  async function put(clearTurnover: boolean) {
     setBusy(true);
     setSaved(false);
     setFailure(null);
@@ -51,18 +54,26 @@ export function WaitingRoomSettings({ operator, campaignId }: { operator: Operat
       method: 'PUT',
       body: {
         plannedRatePerSec: rate.trim() === '' ? null : rateValue,
+        ...(clearTurnover ? { plannedTurnoverPerSec: null } : {}),
         message: hasMessage ? { ko: ko.trim(), en: en.trim() } : null,
       },
     });
     setBusy(false);
-    if (r.ok) setSaved(true);
-    else setFailure(failureOf(r));
+    if (r.ok) {
+      setSaved(true);
+      setTurnover(r.data.plannedTurnoverPerSec);
+    } else setFailure(failureOf(r));
+  }
+
+  function save(e: FormEvent) {
+    e.preventDefault();
+    if (isRateValid && isMessageValid) void put(false);
   }
 
   return (
     <div className="card waiting-settings" aria-labelledby="waiting-settings-title">
       <h2 id="waiting-settings-title">{t('waitingSettingsTitle')}</h2>
-      <form onSubmit={(e) => void save(e)}>
+      <form onSubmit={save}>
         <div className="field">
           <label htmlFor="planned-rate">{t('plannedRate')}</label>
           <input
@@ -79,6 +90,25 @@ export function WaitingRoomSettings({ operator, campaignId }: { operator: Operat
           />
           <p className="hint" id="planned-rate-hint">
             {t('plannedRateHint')}
+          </p>
+          <p className="hint" data-testid="planned-turnover">
+            {turnover && turnover.length > 0
+              ? t('plannedTurnover', {
+                  minutes: formatNumber(turnover.length, lang),
+                  from: formatNumber(turnover[0]!, lang),
+                  to: formatNumber(turnover[turnover.length - 1]!, lang),
+                })
+              : t('plannedTurnoverNone')}{' '}
+            {turnover && turnover.length > 0 && !isViewer && (
+              <button
+                type="button"
+                className="button"
+                disabled={busy || !isRateValid || !isMessageValid}
+                onClick={() => void put(true)}
+              >
+                {t('plannedTurnoverClear')}
+              </button>
+            )}
           </p>
         </div>
         <div className="field">

@@ -70,6 +70,10 @@ const ko = {
   waitingMessageHint: '모든 대기 화면에 몇 초 안에 표시됩니다. 둘 다 비우면 안내를 내립니다.',
   waitingMessageBoth: '안내는 한국어와 영어를 모두 적어야 합니다.',
   waitingSettingsSave: '저장',
+  plannedTurnover: '계획 세션 회전: {minutes}분, 초당 {from}명에서 {to}명까지 (용량 계획에서 입력)',
+  plannedTurnoverNone:
+    '계획 세션 회전 곡선 없음: 예상 시각은 측정한 속도가 이어진다고 봅니다. 용량 계획 화면에서 입력할 수 있습니다.',
+  plannedTurnoverClear: '곡선 지우기',
   waitingSettingsSaved: '저장했습니다. 대기 화면에 곧 표시됩니다.',
   referenceLookup: '대기 번호 조회',
   referenceLookupGo: '조회',
@@ -235,6 +239,13 @@ const ko = {
   capRateValue: '초당 {rate}명',
   capRateHelp:
     '캠페인 입장 설정의 "계획 입장 속도"에 이 값을 입력하세요. 대기실이 측정값을 얻기 전 첫 예상 시간 계산에 씁니다. 예약 시작부터 대기열이 빌 때까지의 평균이며, 예약하지 않는 입장이 만료될 때까지 자리를 차지한 뒤에는 초당 {sustained}명이 유지됩니다. 제한 요인: {limit}.',
+  capApply: '이 계획을 대기실에 입력',
+  capApplyHelp:
+    '계획 입장 속도와 분 단위 세션 회전 곡선을 캠페인 대기실에 입력합니다. 예상 입장 시각이 예약하지 않는 입장이 쌓이며 느려지는 흐름을 미리 반영합니다. 대기자 안내는 그대로 둡니다.',
+  capApplyHelpNoCurve:
+    '계획 입장 속도를 캠페인 대기실에 입력합니다. 이 계획에서는 동시 세션 상한이 입장을 막지 않아 세션 회전 곡선이 없습니다. 대기자 안내는 그대로 둡니다.',
+  capApplied: '대기실에 입력했습니다. 몇 초 안에 모든 서버가 읽습니다.',
+  capApplyViewer: '대기실에 입력하려면 운영자 계정이 필요합니다.',
   capLimitedService: '서비스 최대 입장 속도',
   capLimitedCap: '동시 예약 세션 상한',
   capLimitedPostgres: 'Postgres 예약 처리량',
@@ -358,6 +369,11 @@ const en: Record<Key, string> = {
   waitingMessageHint: 'Shown on every waiting page within seconds. Clear both to take it down.',
   waitingMessageBoth: 'A message needs both the Korean and the English text.',
   waitingSettingsSave: 'Save',
+  plannedTurnover:
+    'Planned session turnover: {minutes} minutes, from {from} to {to} per second (entered from the capacity plan)',
+  plannedTurnoverNone:
+    'No planned turnover curve: estimates assume the measured rate lasts. The capacity plan page can enter one.',
+  plannedTurnoverClear: 'Clear the curve',
   waitingSettingsSaved: 'Saved. Waiting pages show it shortly.',
   referenceLookup: 'Look up a queue reference',
   referenceLookupGo: 'Look up',
@@ -523,6 +539,13 @@ const en: Record<Key, string> = {
   capRateValue: '{rate} per second',
   capRateHelp:
     "Enter this as the planned admission rate in the campaign's admission settings: the waiting room uses it for its first ETA estimate, before it has measured a rate. It is the mean from the opening until the queue drains; once admissions that never book have been held to their expiry, {sustained} per second is sustained. Limited by: {limit}.",
+  capApply: 'Enter this plan in the waiting room',
+  capApplyHelp:
+    "Enters the planned admission rate and the minute-by-minute session turnover in the campaign's waiting room, so entry estimates foresee the slowdown as admissions that never book pile up. The message to everyone waiting is kept.",
+  capApplyHelpNoCurve:
+    "Enters the planned admission rate in the campaign's waiting room. In this plan the cap on active sessions never holds admission back, so there is no turnover curve. The message to everyone waiting is kept.",
+  capApplied: 'Entered in the waiting room. Every server reads it within seconds.',
+  capApplyViewer: 'Entering the plan in the waiting room needs an operator account.',
   capLimitedService: "the service's maximum admission rate",
   capLimitedCap: 'the cap on active booking sessions',
   capLimitedPostgres: "Postgres's booking throughput",
