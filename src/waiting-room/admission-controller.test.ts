@@ -184,4 +184,28 @@ describe('admission controller', () => {
     controller.pinRate(20);
     assert.equal(controller.secondsToAdmit(500), 25, 'pinned');
   });
+
+  it('says it awaits its first booking signal until traffic is seen, and how long a climb takes after a hold', () => {
+    const night = { increasePerSec: 25, adjustEveryMs: 2_000, maxRatePerSec: 50 };
+    // 10 s held at 5/s (50 places), then the climb of 22.6 s for 1,000 from 5/s over the 950 left
+    assert.equal(rampSeconds(1_000, 5, night, false, 10), 10 + rampSeconds(950, 5, night));
+    assert.equal(rampSeconds(40, 5, night, false, 10), 8, 'within the hold: the rate now');
+    assert.equal(rampSeconds(1_000, 5, night, true, 10), 200, 'held anyway: no hold added');
+
+    const { clock, controller } = newController();
+    assert.equal(controller.isAwaitingSignal(), true);
+    controller.tick({ ...busyQueue, health: quiet });
+    clock.advance(5_000);
+    assert.equal(controller.tick({ ...busyQueue, health: quiet }).adjustment, 'hold');
+    assert.equal(controller.isAwaitingSignal(), true, 'no booking traffic yet');
+    clock.advance(5_000);
+    controller.tick({ ...busyQueue, health: healthy });
+    assert.equal(controller.isAwaitingSignal(), false);
+    clock.advance(5_000);
+    controller.tick({ ...busyQueue, health: quiet });
+    assert.equal(controller.isAwaitingSignal(), false, 'a quiet spell later is not the start');
+    const pinned = newController().controller;
+    pinned.pinRate(10);
+    assert.equal(pinned.isAwaitingSignal(), false, 'a pinned rate does not wait for anything');
+  });
 });

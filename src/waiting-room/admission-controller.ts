@@ -110,28 +110,37 @@ export interface AdmissionController {
    * Seconds this controller takes to admit `places` if nothing else holds it (`rampSeconds`): what
    * the free session headroom passes at; at an opening the rate climbs from its start long before
    * the headroom is gone. At its rate now, without a climb, when pinned or when its last change was
-   * a decrease.
+   * a decrease. `holdSeconds`: the rate held that long before the climb begins.
    */
-  secondsToAdmit(places: number): number;
+  secondsToAdmit(places: number, holdSeconds?: number): number;
+  /**
+   * No booking traffic seen yet (every adjustment so far found no health signal): the rate holds
+   * where it is until the first people let in reach the booking path, so a climb is not yet sure.
+   */
+  isAwaitingSignal(): boolean;
 }
 
 /**
  * Seconds to admit `places` from `ratePerSec`, raised by `increasePerSec` every `adjustEveryMs` up
  * to `maxRatePerSec`: what the controller does while its rate is what holds admission back and the
- * booking path keeps up. `isHeld` (pinned, or just decreased): the rate now throughout. Infinity at a rate of 0.
+ * booking path keeps up. `isHeld` (pinned, or just decreased): the rate now throughout. `holdSeconds`:
+ * the rate now for that long before the climb begins. Infinity at a rate of 0.
  */
 export function rampSeconds(
   places: number,
   ratePerSec: number,
   s: Pick<AdmissionControllerSettings, 'increasePerSec' | 'adjustEveryMs' | 'maxRatePerSec'>,
   isHeld = false,
+  holdSeconds = 0,
 ): number {
   if (places <= 0) return 0;
   const period = s.adjustEveryMs / 1000;
   const top = isHeld ? ratePerSec : Math.max(ratePerSec, s.maxRatePerSec);
+  const hold = isHeld ? 0 : Math.max(0, holdSeconds);
+  if (ratePerSec > 0 && places <= ratePerSec * hold) return places / ratePerSec;
   let rate = ratePerSec;
-  let left = places;
-  let seconds = 0;
+  let left = places - ratePerSec * hold;
+  let seconds = hold;
   while (rate < top && s.increasePerSec > 0 && period > 0 && left > rate * period) {
     left -= rate * period;
     seconds += period;
@@ -155,6 +164,7 @@ export function createAdmissionController(deps: {
   let rateWasBinding = false;
   let lastPending = 0;
   let lastChange: 'increase' | 'decrease' | null = null;
+  let hasSignal = false;
   const recent: { atMs: number; admitted: number; claimedBefore: number }[] = [];
 
   function adjust(now: number, health: BookingHealth): Adjustment | null {
@@ -163,6 +173,7 @@ export function createAdmissionController(deps: {
     lastAdjustMs = now;
     const binding = rateWasBinding;
     rateWasBinding = false;
+    if (health.p99Ms !== null || health.errorRate !== null) hasSignal = true;
     const isOverloaded =
       (health.p99Ms !== null && health.p99Ms > s.targetP99Ms) ||
       (health.errorRate !== null && health.errorRate > s.maxErrorRate);
@@ -235,6 +246,8 @@ export function createAdmissionController(deps: {
     state: () => ({ ratePerSec: rate, isPaused, pinnedRatePerSec: pinned }),
     capacity: () => ({ activeSessionCap: s.activeSessionCap, pendingClaims: lastPending }),
     // After a decrease the booking path was struggling: the rate now, not a climb, is the estimate.
-    secondsToAdmit: (places) => rampSeconds(places, rate, s, pinned !== null || lastChange === 'decrease'),
+    secondsToAdmit: (places, holdSeconds = 0) =>
+      rampSeconds(places, rate, s, pinned !== null || lastChange === 'decrease', holdSeconds),
+    isAwaitingSignal: () => pinned === null && !hasSignal,
   };
 }

@@ -166,6 +166,13 @@ export async function partitionStats(ctx: RoomContext, room: Room): Promise<Queu
 }
 
 /**
+ * How long the slow end of an ETA lets the controller hold its rate before it climbs, while it awaits
+ * its first booking signal: the first people let in claim within a look or two and reach the booking
+ * path seconds later, and the controller adjusts every 2 s (2021-07-19 at 1/100: 8 s after the opening).
+ */
+export const AWAIT_SIGNAL_HOLD_SECONDS = 10;
+
+/**
  * The rate an estimate starts from before (and while) one is measured: pinned by an operator, else
  * planned by one, else the controller's own rate (what it is admitting at).
  */
@@ -246,7 +253,18 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   const isQueueBound = !isIdle && stats.reduce((n, s) => n + s.waiting, 0) <= controllerRate;
   // The headroom holds before the opening too: the first polls after it are answered from the last refresh before.
   const rampPerSec = headroom > 0 ? headroom / room.controller.secondsToAdmit(headroom) : controllerRate;
-  const free = estimateHeadroom(headroom, room.meter.free(), { nowPerSec: controllerRate, rampPerSec }, planned);
+  const free = estimateHeadroom(
+    headroom,
+    room.meter.free(),
+    {
+      nowPerSec: controllerRate,
+      rampPerSec,
+      ...(headroom > 0 && room.controller.isAwaitingSignal()
+        ? { heldRampPerSec: headroom / room.controller.secondsToAdmit(headroom, AWAIT_SIGNAL_HOLD_SECONDS) }
+        : {}),
+    },
+    planned,
+  );
   // The measured part of the steady rate follows the planned turnover's shape over a wait.
   const measuredSteady = room.meter.steady();
   const shape = estimateShape(plannedTurnoverOf(room, atMs), measuredSteady, planned, ctx.settings.rateWindowSamples);

@@ -274,6 +274,12 @@ describe('snapshot arithmetic', () => {
     // a full window at the controller's 5/s: the plan of 10.1/s no longer moves the expected rate at all
     const atFive = { meanPerSec: 5, p10PerSec: 5 / 1.5, p90PerSec: 6.5, samples: 60 };
     assert.equal(estimateHeadroom(600, atFive, { nowPerSec: 5 }, 10.1)?.meanPerSec, 5);
+    // awaiting its first booking signal: the slow end is the climb after a hold, the expected rate the climb
+    const climbing = estimateHeadroom(1_000, null, { nowPerSec: 5, rampPerSec: 44, heldRampPerSec: 30 }, 10.1)!;
+    assert.equal(climbing.meanPerSec, 44);
+    assert.equal(climbing.p10PerSec, 30 / 1.5);
+    const signalled = estimateHeadroom(1_000, null, { nowPerSec: 5, rampPerSec: 44 }, 10.1)!;
+    assert.equal(signalled.p10PerSec, 44 / 1.5);
   });
 
   it('says the ETA is an estimate while the part of the wait that decides it is not yet measured', () => {

@@ -221,19 +221,30 @@ export function scaleBand(band: RateBand | null, share: number): RateBand | null
  * in), and the rate at the first look (5/s) put places 2,000 back at 6.7 min for a 2-minute wait.
  * The band is the ramp's own drift, the fast end reaching the plan if that is higher. A controller
  * that stops climbing (its last change a decrease: the booking path struggled) gives no ramp, and the
- * band re-centres on its rate now at the next refresh.
+ * band re-centres on its rate now at the next refresh. Until the controller has seen booking traffic
+ * it holds its rate, so the slow end (`heldRampPerSec`) climbs only after such a hold: at 1/100 of
+ * 2021-07-19 it held 5/s for 8 s after the opening, until the first people let in reached the
+ * booking path, and the ETAs shown in those seconds (from the climb) came out up to 3.8× short, 8 %
+ * of minute 0's outside their band.
  */
 export function estimateHeadroom(
   places: number,
   free: RateBand | null,
-  controller: { readonly nowPerSec: number; readonly rampPerSec?: number },
+  controller: { readonly nowPerSec: number; readonly rampPerSec?: number; readonly heldRampPerSec?: number },
   plannedPerSec: number | null,
   halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
 ): Headroom | null {
   if (places <= 0) return null;
   const rampPerSec = Math.max(controller.nowPerSec, controller.rampPerSec ?? 0);
   const ramp = measuredBand(rampPerSec, [rampPerSec, rampPerSec]);
-  const prior = { ...ramp, p90PerSec: Math.max(ramp.p90PerSec, plannedPerSec ?? 0) };
+  // Awaiting its first booking signal, the controller holds its rate: the slow end climbs only after a hold.
+  const held = controller.heldRampPerSec;
+  const prior = {
+    ...ramp,
+    p10PerSec:
+      held !== undefined ? Math.min(ramp.p10PerSec, measuredBand(held, [held, held]).p10PerSec) : ramp.p10PerSec,
+    p90PerSec: Math.max(ramp.p90PerSec, plannedPerSec ?? 0),
+  };
   if (prior.meanPerSec <= 0 && !free) return null;
   const n = free?.samples ?? 0;
   const w = n / (n + Math.max(1, halfWeightSamples));
