@@ -250,7 +250,11 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
     isIdle,
   });
   // The queue, not admission, is the limit when it would clear within a second at the controller's rate.
-  const isQueueBound = !isIdle && stats.reduce((n, s) => n + s.waiting, 0) <= controllerRate;
+  // And the session cap has room for everyone waiting: a full cap lets the next place in only as sessions
+  // end (at 1/100 of 2021-07-19 the queue drained at T+14 min with 990 of 1,000 sessions active, and
+  // newcomers at the front shown the controller's 50/s waited for the turnover).
+  const waitingNow = stats.reduce((n, s) => n + s.waiting, 0);
+  const isQueueBound = !isIdle && waitingNow <= controllerRate && waitingNow <= headroom;
   // The headroom holds before the opening too: the first polls after it are answered from the last refresh before.
   const rampPerSec = headroom > 0 ? headroom / room.controller.secondsToAdmit(headroom) : controllerRate;
   const free = estimateHeadroom(
