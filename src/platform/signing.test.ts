@@ -74,6 +74,28 @@ describe('token signer', () => {
     for (const token of refused)
       assert.deepEqual(await sessions.verify(token), { ok: false, reason: 'invalid' }, token);
   });
+
+  it('refuses a token in the exact form it issues (header, key) whose claims are wrong', async () => {
+    const sessions = createTokenSigner<Claims>(SECRET, 'identity-session', fixedClock(NOW));
+    const issuedHeader = { alg: 'HS256', typ: 'JWT' };
+    const { token } = await sessions.sign({ pid: 7, ih: 'hash-7' }, 60_000);
+    assert.equal(token.split('.')[0], b64(issuedHeader), 'the header the signer writes');
+    const refused = [
+      handMadeJwt(issuedHeader, { ...claims, exp: undefined }, 256),
+      handMadeJwt(issuedHeader, { ...claims, aud: 'operator-session' }, 256),
+      handMadeJwt(issuedHeader, [claims], 256),
+      `${b64(issuedHeader)}.${Buffer.from('{not json').toString('base64url')}.${createHmac(
+        'sha256',
+        deriveKey(SECRET, 'identity-session'),
+      )
+        .update(`${b64(issuedHeader)}.${Buffer.from('{not json').toString('base64url')}`)
+        .digest('base64url')}`,
+      `${token}x`,
+      `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+    ];
+    for (const t of refused) assert.equal((await sessions.verify(t)).ok, false, t);
+    assert.equal((await sessions.verify(handMadeJwt(issuedHeader, claims, 256))).ok, true);
+  });
 });
 
 describe('deriveKey', () => {

@@ -6,7 +6,7 @@
  * fast-jwt signs and verifies synchronously through node:crypto's HMAC; jose (WebCrypto) sent each
  * HS256 operation to libuv's threadpool as an async job, which showed in the booking path's profile.
  */
-import { hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { Clock } from './clock.ts';
 import { err, ok, type Result } from './result.ts';
@@ -69,10 +69,15 @@ export function createHs256Jwt(
     ...(expect.audience ? { allowedAud: expect.audience } : {}),
     ...(expect.issuer ? { allowedIss: expect.issuer } : {}),
   });
+  const issued = issuedTokenCheck(key, signJwt({}).split('.')[0]!, expect);
   return {
     sign: (claims) => signJwt(claims),
     verify(token, nowMs) {
-      let payload: JwtClaims;
+      let payload: JwtClaims | null = issued(token);
+      if (payload) {
+        const late = checkTimes(payload, nowMs);
+        return late ? err(late) : ok(payload);
+      }
       try {
         payload = verifyJwt(token) as JwtClaims;
       } catch (e) {
@@ -82,6 +87,43 @@ export function createHs256Jwt(
       const late = checkTimes(payload, nowMs);
       return late ? err(late) : ok(payload);
     },
+  };
+}
+
+/**
+ * The claims of a token exactly as this signer issues them — its own header segment, a valid
+ * HMAC-SHA256 over header and payload, the required claims present and the expected audience and
+ * issuer as plain strings — or null, and fast-jwt's verifier decides (with its reasons). The MAC
+ * is checked over the raw segments before the payload is parsed, so a payload parsed here is one
+ * this key signed. fast-jwt decodes the header from JSON and checks every claim generically: this
+ * costs one HMAC and one JSON.parse, about 2 µs less per verified session.
+ */
+function issuedTokenCheck(
+  key: Uint8Array,
+  headerSegment: string,
+  expect: { readonly audience?: string; readonly issuer?: string; readonly requiredClaims: readonly string[] },
+): (token: string) => JwtClaims | null {
+  const secret = createSecretKey(key);
+  const prefix = `${headerSegment}.`;
+  return (token) => {
+    if (typeof token !== 'string' || !token.startsWith(prefix)) return null;
+    const dot = token.lastIndexOf('.');
+    if (dot <= prefix.length) return null;
+    const given = Buffer.from(token.slice(dot + 1), 'latin1');
+    const wanted = Buffer.from(createHmac('sha256', secret).update(token.slice(0, dot)).digest('base64url'), 'latin1');
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.from(token.slice(prefix.length, dot), 'base64url').toString('utf8'));
+    } catch {
+      return null;
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+    const claims = payload as JwtClaims;
+    for (const c of expect.requiredClaims) if (!(c in claims)) return null;
+    if (expect.audience !== undefined && claims.aud !== expect.audience) return null;
+    if (expect.issuer !== undefined && claims.iss !== expect.issuer) return null;
+    return claims;
   };
 }
 

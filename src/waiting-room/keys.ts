@@ -80,8 +80,9 @@ export function untaggedPrefixPattern(prefix: string): string {
 
 /**
  * Namespace of the per-address rate-limit counters of join and leave (rate-limits.ts appends the
- * limit's name and the address). Untagged on purpose: they spread over a cluster's shards; each
- * expires with its one-minute window. (The per-identity join counter is joinCountKey.)
+ * limit's name and the address, and for a batched limit `:<window number>`). Untagged on purpose:
+ * they spread over a cluster's shards; each expires with its one-minute window. (The per-identity
+ * join counter is joinCountKey.)
  */
 export function rateLimitNamespace(prefix: string): string {
   assertSafeKeyPart('key prefix', prefix);

@@ -84,6 +84,17 @@ function statedDeviceOf(request: FastifyRequest): string | undefined {
   return dot < 0 ? raw : raw.slice(0, dot);
 }
 
+/**
+ * The device cookie's attributes after its value, rendered once, in the order @fastify/cookie's
+ * serializer writes them: a week, the whole site, http-only, SameSite=Strict, Secure over TLS. Its
+ * signed value needs no encoding (the id is [A-Za-z0-9_-], the signature base64 and '.', all
+ * cookie-octets); reply.setCookie would build an options object, a Map entry and run the
+ * serializer's checks on every join.
+ */
+function deviceCookieAttributesOf(secure: boolean): string {
+  return `; Max-Age=${7 * 24 * 3600}; Path=/; HttpOnly${secure ? '; Secure' : ''}; SameSite=Strict`;
+}
+
 /** Rendered once: a refusal under overload should cost as little as the answer it replaces. */
 const BUSY_BODY = JSON.stringify(problemBody('queue-busy'));
 
@@ -144,6 +155,8 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     polls: d.limits?.pollPerMinute ?? 120,
   };
 
+  const deviceCookieAttributes = deviceCookieAttributesOf(d.secureCookies);
+
   /** Join and leave write to the store anyway: their counters are shared through Redis when there is one. */
   async function joinAndLeave(app: FastifyInstance) {
     if (d.shedJoins && (d.shedJoins.maxEventLoopDelayMs > 0 || d.shedJoins.healthCheck))
@@ -202,14 +215,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
             );
           return sendProblem(reply, QUEUE_REFUSALS[joined.reason], joined.detail ?? {});
         }
-        reply.setCookie(DEVICE_COOKIE, deviceId, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: d.secureCookies,
-          maxAge: 7 * 24 * 3600,
-          signed: true,
-        });
+        reply.header('set-cookie', `${DEVICE_COOKIE}=${reply.signCookie(deviceId)}${deviceCookieAttributes}`);
         return {
           ticket: joined.value.ticket,
           status: render(req.params.campaignId, sessionOf(req).identityHash, joined.value),

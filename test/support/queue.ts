@@ -37,6 +37,12 @@ export async function joinQueue(
   assert.equal(res.statusCode, 200, res.body);
   const dev = res.cookies.find((c) => c.name === 'yeyak_dev');
   assert.ok(dev, 'join sets the device cookie');
+  assert.deepEqual(
+    { path: dev.path, httpOnly: dev.httpOnly, sameSite: dev.sameSite, maxAge: dev.maxAge },
+    { path: '/', httpOnly: true, sameSite: 'Strict', maxAge: 7 * 24 * 3600 },
+    'a week, the whole site, never read by scripts nor sent by other sites',
+  );
+  assert.match(dev.value, /^[A-Za-z0-9_-]+\.[A-Za-z0-9+/]+$/, 'the device id and its signature');
   return { auth, cookie: `yeyak_dev=${dev.value}`, ticket: res.json().ticket };
 }
 

@@ -3,6 +3,7 @@
  * run, the issue's targets (PASS/MISS) and the join budget sized from the measured capacity.
  */
 import type { Row } from './wrk.ts';
+import type { EdgeLogSummary } from './edge-log.ts';
 
 export interface JoinBudget {
   perSec: number;
@@ -26,6 +27,8 @@ export interface FrontDoorResult {
   /** Joins a second the overload's edge passed on (limit_req); the rest it refused itself. */
   edgeJoinRatePerSec: number;
   overload: Row;
+  /** The overload as the edge logged it (absent in results saved before it was read). */
+  overloadEdge?: EdgeLogSummary;
   durationSec: number;
   /** Length of the overload run (s). */
   overloadSec?: number;
@@ -74,7 +77,8 @@ export function frontDoorTargets(res: FrontDoorResult): FrontDoorTarget[] {
   });
   const join = rowNamed(res, 'join'),
     verify = rowNamed(res, 'verification'),
-    o = res.overload;
+    o = res.overload,
+    e = res.overloadEdge;
   const joinUs = join?.cpuUsPerAnswer.node ?? null,
     verifyUs = verify?.cpuUsPerAnswer.node ?? null;
   const verifyPerCore = verifyUs ? 1e6 / verifyUs : null;
@@ -112,6 +116,12 @@ export function frontDoorTargets(res: FrontDoorResult): FrontDoorTarget[] {
       measured: `${(100 * o.shareWithin1s).toFixed(2)} %`,
       target: '≥ 99 %',
       pass: o.shareWithin1s >= 0.99 && (o.retryAfterShare ?? 1) === 1,
+    },
+    {
+      name: "5× join overload: answered within 1 s, by the edge's log (requests nginx read, less 499s)",
+      measured: e ? `${((100 * e.answeredWithin1s) / Math.max(1, e.requests - e.clientClosed)).toFixed(2)} %` : '—',
+      target: '≥ 99 %',
+      pass: e ? e.answeredWithin1s >= 0.99 * (e.requests - e.clientClosed) : null,
     },
     { name: '5× join overload: 5xx', measured: String(o.fiveXx), target: '0', pass: o.fiveXx === 0 },
     {
@@ -151,6 +161,21 @@ function line(r: Row, nginx: Row | undefined, hello: Row | undefined): string {
   return `  ${pad(r.name, 44)} ${lpad(n0(r.answersPerSec), 8)} ${lpad(x(nginx), 7)} ${lpad(x(hello), 7)} ${lpad(us('node'), 8)} ${lpad(us('nginx'), 8)} ${lpad(r.latencyMs.p99.toFixed(1), 8)}  ${classes}${r.timeouts ? `, timeouts ${r.timeouts}` : ''}`;
 }
 
+/**
+ * The edge's account next to the generator's: whose were the late answers. nginx's $request_time
+ * starts when it reads the request, so time a request spent unread in its socket (nginx short of
+ * CPU) is late for wrk but not in the log; 499s are requests still open when wrk stopped.
+ */
+function edgeLine(e: EdgeLogSummary, o: Row): string {
+  const pct = (n: number) => `${((100 * n) / Math.max(1, e.requests - e.clientClosed)).toFixed(2)} %`;
+  return [
+    `    the edge's log: ${n0(e.requests)} requests, ${n0(e.clientClosed)} of them still open when wrk stopped (499; wrk never gives up on one before);`,
+    ` of the rest answered within 1 s ${pct(e.answeredWithin1s)}, later ${n0(e.answeredLate)}, 5xx ${n0(e.fiveXx)}; answered by the edge itself ${n0(e.byEdge)};`,
+    ` slower than 1 s at the origin ${n0(e.originOver1s)} (slowest ${e.originMaxSec.toFixed(3)} s).`,
+    ` wrk read ${n0(o.timeouts)} answers later than 1 s: ${n0(Math.max(0, o.timeouts - e.answeredLate))} more than the edge answered late (answered in time at the edge, but read late by the generator or left unread in nginx's socket before it: the shared cores, not the origin)`,
+  ].join('');
+}
+
 export function renderFrontDoor(res: FrontDoorResult): string {
   const nginx = rowNamed(res, 'nginx'),
     hello = rowNamed(res, 'Fastify');
@@ -165,6 +190,7 @@ export function renderFrontDoor(res: FrontDoorResult): string {
     '',
     `  ${o.name}: offered ${n0(o.offeredPerSec)}/s, answered ${n0(o.answersPerSec)}/s`,
     line(o, nginx, hello),
+    ...(res.overloadEdge ? [edgeLine(res.overloadEdge, o)] : []),
     `    answered within 1 s ${(100 * o.shareWithin1s).toFixed(2)} %; 429 with Retry-After ${o.retryAfterShare === null ? '—' : `${(100 * o.retryAfterShare).toFixed(1)} %`}; 5xx ${o.fiveXx}; timeouts ${o.timeouts}; socket errors ${o.socketErrors}; p50 ${o.latencyMs.p50.toFixed(1)} ms, p99 ${o.latencyMs.p99.toFixed(1)} ms, max ${o.latencyMs.max.toFixed(0)} ms`,
     '',
     '  targets (issue 12)',

@@ -17,6 +17,7 @@ import { cohortPeople, mintSessions, verifiablePeople } from './citizens.ts';
 import { sleep, type Cleanup } from './cleanup.ts';
 import { freePort, startService, type RunningService } from './service.ts';
 import { runWrk, type Row, type WrkRun } from './wrk.ts';
+import { summarizeEdgeLog } from './edge-log.ts';
 import { frontDoorTargets, joinBudgetFor, renderFrontDoor, type FrontDoorResult } from './front-door-report.ts';
 
 export interface FrontDoorPlan {
@@ -234,6 +235,7 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     JOIN_BUDGET_PER_SEC: String(Math.max(1, Math.round(joinCapacityPerSec))),
     QUEUE_PER_IP_PER_MINUTE: '100000000',
   });
+  const edgeLogFile = join(plan.dataDir, 'overload-edge.log');
   const shedEdge = await startNginx({
     host: '127.0.0.1',
     port: await freePort(),
@@ -242,6 +244,9 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     workers: 1,
     joinRatePerSec: edgeJoinRatePerSec,
     joinBurst: Math.max(1, Math.round(edgeJoinRatePerSec / 10)),
+    // The edge's own account of every request (time at the edge, time at the origin), read below to
+    // tell the generator's late reads from slow answers. nginx's CPU per answer includes its writes.
+    accessLog: edgeLogFile,
   });
   cleanup.defer('stop the shedding edge', () => shedEdge.stop());
   await sleep(1_000);
@@ -261,8 +266,9 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     durationSec: plan.quick ? 8 : 15,
     cpu: { node: shedding.pids, nginx: () => childrenOf(shedEdge.pid).concat(shedEdge.pid) },
   });
-  await shedEdge.stop();
+  await shedEdge.stop(); // nginx writes out its log buffer as it exits
   await shedding.stop();
+  const overloadEdge = summarizeEdgeLog(readFileSync(edgeLogFile, 'utf8'));
   const result: FrontDoorResult = {
     rows,
     originSnapshotPerSec,
@@ -270,6 +276,7 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     budget,
     edgeJoinRatePerSec,
     overload,
+    overloadEdge,
     durationSec,
     overloadSec: plan.quick ? 8 : 15,
     targets: [],

@@ -28,12 +28,16 @@ export interface Row {
   name: string;
   /** Answers (any HTTP status) per second of the run. */
   answersPerSec: number;
-  /** Requests offered per second (answered + timed out + failed), wrk's view. */
+  /** Requests offered per second (answered, in time or late, + failed on the socket), wrk's view. */
   offeredPerSec: number;
-  /** Per class (2xx, 429, 4xx, 5xx): how many, and their share of everything sent that was answered within 1 s. */
+  /**
+   * Per class (2xx, 429, 4xx, 5xx): how many answers, and their share of everything sent. wrk cannot
+   * tell which class a late answer had, so these shares include late answers; `shareWithin1s` does not.
+   */
   classes: Record<string, { count: number; shareWithin1s: number }>;
-  /** Answered within 1 s, all classes, over everything sent (timeouts and socket errors count against). */
+  /** Answered within 1 s, all classes, over everything sent (late answers and socket errors count against). */
   shareWithin1s: number;
+  /** Answers later than 1 s (wrk counts them among the answers and as "timeout" errors alike). */
   timeouts: number;
   socketErrors: number;
   fiveXx: number;
@@ -55,7 +59,10 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
   const sec = out.durationUs / 1e6;
   const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
   const socketErrors = out.errors.connect + out.errors.read + out.errors.write;
-  const sent = answered + out.errors.timeout + socketErrors;
+  // wrk (4.1) counts an answer later than --timeout twice: as a completed request (its status goes to
+  // the script's response()) and as a "timeout" error; a request never answered is not counted at
+  // all. So everything sent is the answers plus the socket errors, and the late ones are subtracted.
+  const sent = answered + socketErrors;
   const classes: Row['classes'] = {};
   for (const [status, n] of Object.entries(out.statuses)) {
     const c = (classes[classOf(status)] ??= { count: 0, shareWithin1s: 0 });
@@ -70,7 +77,7 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
     answersPerSec: answered / sec,
     offeredPerSec: sent / sec,
     classes,
-    shareWithin1s: sent > 0 ? answered / sent : 0,
+    shareWithin1s: sent > 0 ? Math.max(0, answered - out.errors.timeout) / sent : 0,
     timeouts: out.errors.timeout,
     socketErrors,
     fiveXx: Object.entries(out.statuses)

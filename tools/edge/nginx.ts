@@ -26,7 +26,10 @@ export interface EdgeOptions {
   readonly upstreams: readonly { readonly host: string; readonly port: number }[];
   readonly webDir: string;
   readonly workers?: number;
-  /** A file to log requests to; default off (a write per request is part of the cost measured). */
+  /**
+   * A file to log requests to in the `yeyak_timing` format (edge-log.ts reads it), buffered;
+   * default off (a write per request is part of the cost measured).
+   */
   readonly accessLog?: string;
   /** Joins a second this edge passes on (the rest: 429 queue-busy from the edge); default 100,000 (no limit in practice). */
   readonly joinRatePerSec?: number;
@@ -47,7 +50,7 @@ export function renderNginxConfig(o: EdgeOptions & { prefix: string; isRoot: boo
     WEB_DIR: o.webDir,
     MIME_TYPES: '/etc/nginx/mime.types',
     WORKERS: String(o.workers ?? 1),
-    ACCESS_LOG: o.accessLog ?? 'off',
+    ACCESS_LOG: o.accessLog ? `${o.accessLog} yeyak_timing buffer=256k flush=1s` : 'off',
     USER_LINE: o.isRoot ? 'user nobody nogroup;' : '',
     JOIN_RATE_PER_SEC: String(Math.max(1, Math.round(o.joinRatePerSec ?? 100_000))),
     JOIN_BURST: String(Math.max(0, Math.round(o.joinBurst ?? o.joinRatePerSec ?? 100_000))),

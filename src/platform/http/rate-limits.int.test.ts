@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { REDIS_URL, deletePrefix, redisSkipReason, uniquePrefix } from '../../../test/support/redis.ts';
 import { rateLimitNamespace } from '../../waiting-room/keys.ts';
-import { limitBy, registerLimits } from './rate-limits.ts';
+import { batchFor, limitBy, registerLimits } from './rate-limits.ts';
 
 describe('limitBy over Redis', async () => {
   const skip = await redisSkipReason();
@@ -40,6 +40,30 @@ describe('limitBy over Redis', async () => {
       assert.ok(Number(refused.headers['retry-after']) > 0);
       const keys = (await redis.keys(`${rateLimitNamespace(prefix)}*`)).sort();
       assert.deepEqual(keys, [`${rateLimitNamespace(prefix)}join:a`, `${rateLimitNamespace(prefix)}join:b`]);
+      await app.close();
+    },
+  );
+
+  it(
+    'tells Redis about a key of a large allowance only once a process has seen it a batch of times',
+    { skip: skip ?? false },
+    async () => {
+      const app = Fastify();
+      const nameSpace = rateLimitNamespace(`${prefix}b`);
+      await app.register(async (scope) => {
+        await registerLimits(scope, { redis, nameSpace });
+        const perAddress = limitBy(scope, 'ip', 6_000, (req) => String(req.headers['x-who']));
+        scope.get('/x', { onRequest: perAddress }, async () => ({ ok: true }));
+      });
+      const send = (who: string) => app.inject({ url: '/x', headers: { 'x-who': who } });
+      assert.equal((await send('once')).statusCode, 200);
+      for (let i = 0; i < batchFor(6_000); i += 1) assert.equal((await send('often')).statusCode, 200);
+      await new Promise((r) => setTimeout(r, 50));
+      const keys = await redis.keys(`${nameSpace}*`);
+      assert.equal(keys.length, 1, `keys: ${keys.join(', ')}`);
+      assert.match(keys[0]!, new RegExp(`^${nameSpace}ip:often:\\d+$`));
+      assert.equal(await redis.get(keys[0]!), String(batchFor(6_000)));
+      assert.ok((await redis.pttl(keys[0]!)) > 0, 'the window counter expires');
       await app.close();
     },
   );

@@ -6,6 +6,11 @@
  * Counters live in Redis when a scope registers with one (shared by every process) and in this
  * process's memory otherwise (no round trip; a client spreading requests over N processes gets at
  * most N times the allowance). Keys are `<namespace><name>:<id>`, e.g. `…rl:join:<identity hash>`.
+ * A shared limit of at least 2,000 a minute is told to Redis in batches (batched-counts.ts): each
+ * process adds its counts `floor(max / 1000)` (at most 8) at a time, so a key seen once costs no
+ * round trip, and N processes allow at most `max × (1 + N / 1000)` plus one round trip's arrivals
+ * each. Smaller limits count exactly, one round trip per request (`<namespace><name>:<id>`); batched
+ * ones under `<namespace><name>:<id>:<window>` (clock-aligned windows).
  *
  * The hook calls the store itself, callback style, instead of the plugin's `createRateLimit`: that
  * one awaited the key, wrapped the store's callback in a promise and read `request.routeOptions`
@@ -17,6 +22,7 @@ import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import type { Cluster, Redis } from 'ioredis';
 import { problemBody } from './errors.ts';
+import { ADD_COUNT_LUA, createBatchedCounter, type SharedCountPort } from './batched-counts.ts';
 
 /**
  * The refusal's body, rendered once: the same problem sendProblem would send, without a serializer
@@ -27,6 +33,11 @@ const TOO_MANY_REQUESTS_TEXT = JSON.stringify(TOO_MANY_REQUESTS);
 
 /** Keys one process keeps in memory per limit (least recently used go first). */
 const MEMORY_KEYS_PER_LIMIT = 100_000;
+/**
+ * Keys a batched shared limit keeps per window (an address and a small count each, ~60 bytes: ~30
+ * MB at most); one process's joins for a minute from distinct addresses fit.
+ */
+const BATCHED_KEYS_PER_LIMIT = 500_000;
 const WINDOW_MS = 60_000;
 
 export interface LimitStoreOptions {
@@ -43,12 +54,33 @@ export async function registerLimits(app: FastifyInstance, o: LimitStoreOptions 
   scopes.set(app, o);
 }
 
-type CounterStore = InstanceType<typeof LocalStore> | InstanceType<typeof RedisStore>;
+/** Counts a process gathers per key before adding them to Redis: 0.1 % of the allowance, at most 8. */
+export function batchFor(maxPerMinute: number): number {
+  return Math.min(8, Math.floor(maxPerMinute / 1000));
+}
 
-function storeFor(o: LimitStoreOptions): CounterStore {
-  return o.redis
-    ? new RedisStore(false, false, o.redis, o.nameSpace)
-    : new LocalStore(false, false, MEMORY_KEYS_PER_LIMIT);
+type CounterStore = Pick<InstanceType<typeof LocalStore>, 'incr'>;
+
+function storeFor(o: LimitStoreOptions, maxPerMinute: number): CounterStore {
+  if (!o.redis) return new LocalStore(false, false, MEMORY_KEYS_PER_LIMIT);
+  const batch = batchFor(maxPerMinute);
+  if (batch < 2) return new RedisStore(false, false, o.redis, o.nameSpace);
+  return createBatchedCounter({
+    shared: sharedCounts(o.redis),
+    nameSpace: o.nameSpace ?? '',
+    batch,
+    maxKeys: BATCHED_KEYS_PER_LIMIT,
+  });
+}
+
+type WithAddCount = { addCount(key: string, delta: number, ttlMs: number): Promise<number> };
+
+/** The batched counter's Redis side: ADD_COUNT_LUA, one script call per batch (EVALSHA). */
+function sharedCounts(redis: Redis | Cluster): SharedCountPort {
+  const r = redis as unknown as Partial<WithAddCount> & Pick<Redis, 'defineCommand'>;
+  if (!r.addCount) r.defineCommand('addCount', { numberOfKeys: 1, lua: ADD_COUNT_LUA });
+  const client = r as WithAddCount;
+  return { add: (key, delta, ttlMs) => client.addCount(key, delta, ttlMs) };
 }
 
 type Done = (err?: Error) => void;
@@ -67,7 +99,7 @@ export function limitBy(
 ): (req: FastifyRequest, reply: FastifyReply, done: Done) => void {
   const o = scopes.get(app);
   if (!o) throw new Error(`limitBy('${name}') in a scope without registerLimits`);
-  const store = storeFor(o);
+  const store = storeFor(o, maxPerMinute);
   const prefix = `${name}:`;
   return (req, reply, done) => {
     store.incr(
