@@ -266,6 +266,26 @@ describe('outbox sender on real Postgres', () => {
       void stop();
     });
 
+    it('still waiting when its sender is stopped (graceful shutdown), is sent before the stop returns', async () => {
+      const clock = fixedClock(NOW);
+      const channel = capturingChannel();
+      const sender = createOutboxSender({ db: tdb!.db, clock, channel, maxAttempts: 5, claimLeaseMs: LEASE_MS });
+      const stop = sender.start(60_000, (e) => assert.fail(String(e)));
+      await new Promise((r) => setTimeout(r, 50));
+      sender.writers.handOff({
+        id: -3,
+        kind: 'booking-confirmed',
+        payload: { to: '010', text: { ko: 'x', en: 'x' }, bookingNumber: 'at-stop-handoff' },
+        claimedUntilMs: NOW + LEASE_MS,
+      });
+      await stop();
+      assert.deepEqual(
+        channel.sent.filter((m) => m.bookingNumber === 'at-stop-handoff').map((m) => m.id),
+        [-3],
+      );
+      assert.equal(sender.writers.leaseMs(), undefined, 'a stopped sender takes no more hand-offs');
+    });
+
     it('is left to the claim path once half its lease is gone (then it may be claimed elsewhere soon)', async () => {
       const clock = fixedClock(NOW);
       const channel = capturingChannel();

@@ -128,25 +128,40 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
     return { sent, failed, isBusy: mine.length === batch || claimed.length === batch };
   }
 
-  /** Polls every `intervalMs` until stopped; returns a stop function that waits for the current round. */
+  /** Polls every `intervalMs` until stopped; returns a stop function that waits for the current round and sends what was handed off. */
   function start(intervalMs: number, onError: (e: unknown) => void): () => Promise<void> {
     let stopped = false;
     isRunning = true;
     let current: Promise<unknown> = Promise.resolve();
+    // The pause between rounds; a stop ends it at once (no timer outlives the sender).
+    let pause: { timer: NodeJS.Timeout; end: () => void } | undefined;
     const loop = async () => {
       while (!stopped) {
         current = runOnce().catch(onError);
         const r = await current;
         if (stopped) break;
         const busy = typeof r === 'object' && r !== null && (r as { isBusy: boolean }).isBusy;
-        if (!busy) await new Promise((res) => setTimeout(res, intervalMs));
+        if (!busy)
+          await new Promise<void>((end) => {
+            pause = { timer: setTimeout(end, intervalMs), end };
+          });
       }
     };
     void loop();
+    // Stopping (graceful shutdown, after the HTTP server closed) sends what was handed off, so a
+    // restart does not leave those messages to wait for their lease.
     return async () => {
       stopped = true;
       isRunning = false;
+      if (pause) {
+        clearTimeout(pause.timer);
+        pause.end();
+      }
       await current;
+      while (handedOff.length > 0) {
+        const r = await runOnce().catch((e: unknown) => onError(e));
+        if (!r || r.sent + r.failed === 0) break;
+      }
     };
   }
 
