@@ -126,11 +126,22 @@ export function composeServices(o: ComposeOptions) {
       return read.slots;
     },
   });
+  const channel =
+    o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
+  const outboxSender = createOutboxSender({
+    db,
+    clock,
+    channel,
+    maxAttempts: config.outboxMaxAttempts,
+    claimLeaseMs: config.outboxClaimLeaseMs,
+    markEvery: config.outboxMarkEvery,
+  });
   const booking = createBookingService({
     clock,
     liveCampaign: campaigns.liveCampaign,
     newBookingNumber,
     resolveProxyTarget: identity.resolveProxyTarget,
+    outbox: outboxSender.writers,
     store: kyselyBookingStores({
       db,
       findPerson,
@@ -142,16 +153,6 @@ export function composeServices(o: ComposeOptions) {
     clock,
     liveCampaign: campaigns.liveCampaign,
     reads: kyselyAvailabilityReads({ db, findPerson }),
-  });
-  const channel =
-    o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
-  const outboxSender = createOutboxSender({
-    db,
-    clock,
-    channel,
-    maxAttempts: config.outboxMaxAttempts,
-    claimLeaseMs: config.outboxClaimLeaseMs,
-    markEvery: config.outboxMarkEvery,
   });
   const findPublicPerson = async (id: number) => {
     const p = await people.findPersonById(db, id);

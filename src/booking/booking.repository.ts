@@ -5,7 +5,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { PREPARED, type DbOrTrx } from '../platform/db.ts';
 import { uniqueViolation } from '../platform/db-errors.ts';
-import type { BookingRow } from './booking.table.ts';
+import type { BookingRow, OutboxPayload } from './booking.table.ts';
 import {
   DOSE1_DATE_MARK,
   DOSE2_DATE_MARK,
@@ -17,6 +17,7 @@ import {
   type SeatedWriteFailure,
   type SeatedWriteResult,
   type SeatPair,
+  type WrittenMessage,
 } from './booking.store.ts';
 
 /** The not-null violation that means "no dose-2 seat": both drivers name the column. */
@@ -136,22 +137,33 @@ export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Prom
     w.kind === 'place-earliest'
       ? sql`replace(replace(${payload}::text, ${DOSE1_DATE_MARK}::text, to_char(b.dose1_date, 'YYYY-MM-DD')), ${DOSE2_DATE_MARK}::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`
       : sql`${payload}::jsonb`;
+  const due = w.message.claimedUntilMs === undefined ? at : new Date(w.message.claimedUntilMs).toISOString();
   try {
     // A prepared statement on Postgres: the one statement every booking runs (see PREPARED).
-    const r = await sql<BookingRow>`${sql.raw(PREPARED)}
+    const r = await sql<BookingRow & { outbox_id: number }>`${sql.raw(PREPARED)}
       WITH ${seatsAndBookingOf(w, at)}, o AS (
         INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
-        SELECT b.id, ${w.message.kind}::text, ${payloadSql}, ${at}::timestamptz, ${at}::timestamptz FROM b
+        SELECT b.id, ${w.message.kind}::text, ${payloadSql}, ${at}::timestamptz, ${due}::timestamptz FROM b
+        RETURNING id
       )
-      SELECT * FROM b`.execute(db);
+      SELECT b.*, (SELECT id FROM o) AS outbox_id FROM b`.execute(db);
     const row = r.rows[0];
-    return row ? { ok: true, booking: row } : { ok: false, reason: 'slot-full' };
+    if (!row) return { ok: false, reason: 'slot-full' };
+    const { outbox_id, ...booking } = row;
+    return { ok: true, booking, message: writtenMessage(Number(outbox_id), w, payload, booking) };
   } catch (e) {
     if (isMissingDose2Seat(e)) return { ok: false, reason: 'dose2-unavailable' };
     const failure = FAILURE_OF_CONSTRAINT[uniqueViolation(e) ?? ''];
     if (failure) return { ok: false, reason: failure };
     throw e;
   }
+}
+
+/** The message as the statement wrote it: an earliest-seat write's dates filled in as its SQL did. */
+function writtenMessage(id: number, w: SeatedWrite, payload: string, b: BookingRow): WrittenMessage {
+  if (w.kind !== 'place-earliest') return { id, kind: w.message.kind, payload: w.message.payload };
+  const text = payload.replaceAll(DOSE1_DATE_MARK, b.dose1_date).replaceAll(DOSE2_DATE_MARK, b.dose2_date);
+  return { id, kind: w.message.kind, payload: JSON.parse(text) as OutboxPayload };
 }
 
 /** The CTEs that take the seats (`d1`, `d2`) and write the booking (`b`), for each kind of write. */

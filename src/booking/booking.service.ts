@@ -26,6 +26,7 @@ import {
   type NewBooking,
   type SeatedWrite,
   type SeatedWriteResult,
+  type WrittenMessage,
 } from './booking.store.ts';
 
 export type BookingFailure =
@@ -65,6 +66,19 @@ export interface BookingServiceDeps {
     name: string,
   ): Promise<Result<PersonRow, 'identity-mismatch' | 'malformed-rrn' | 'invalid-rrn'>>;
   newBookingNumber(): string;
+  /**
+   * This process's outbox sender: while it runs, a new booking's message is written claimed for its
+   * lease and handed to it after commit, so no sender has to claim it (one write of the outbox row
+   * fewer). Absent or not running: messages are written due at once and claimed by any sender.
+   */
+  outbox?: OutboxHandOff | undefined;
+}
+
+export interface OutboxHandOff {
+  /** How long a message written now stays its writer's (ms); undefined while this process sends nothing. */
+  leaseMs(): number | undefined;
+  /** Called after the write committed; the message is claimed until `claimedUntilMs`. */
+  handOff(m: WrittenMessage & { claimedUntilMs: number }): void;
 }
 
 /** How many alternatives of each kind (same facility, nearby facilities) a slot-full answer carries. */
@@ -171,6 +185,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       kind: 'booking-confirmed' as const,
       nowMs: a.nowMs,
       payload: await messageFor(store, 'booking-confirmed', row, a.person),
+      claimedUntilMs: claimedUntil(a.nowMs),
     };
     const written = await seatedWrite({ kind: 'place', booking: row, message }, dose2Date);
     return written.ok || written.reason !== 'slot-full'
@@ -204,6 +219,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       kind: 'booking-confirmed' as const,
       nowMs: a.nowMs,
       payload: await messageFor(store, 'booking-confirmed', facts, a.person),
+      claimedUntilMs: claimedUntil(a.nowMs),
     };
     const at = {
       campaignId: a.input.campaignId,
@@ -236,12 +252,22 @@ export function createBookingService(deps: BookingServiceDeps) {
     };
   }
 
+  /** When a new booking's message stops being its writer's to send (see `outbox`). */
+  function claimedUntil(nowMs: number): number | undefined {
+    const leaseMs = deps.outbox?.leaseMs();
+    return leaseMs === undefined ? undefined : nowMs + leaseMs;
+  }
+
+  /** A new booking's write on the pool (it has committed when it returns): its message goes to this process's sender. */
   async function seatedWrite(
     w: SeatedWrite,
     dose2Date: string | undefined,
   ): Promise<Result<BookingRow, BookingFailure>> {
     try {
-      return resultOfWrite(await store.writeBookingTakingSeats(w), dose2Date);
+      const written = await store.writeBookingTakingSeats(w);
+      const until = w.message.claimedUntilMs;
+      if (written.ok && until !== undefined) deps.outbox?.handOff({ ...written.message, claimedUntilMs: until });
+      return resultOfWrite(written, dose2Date);
     } catch (e) {
       if (e instanceof StoreBusy) return err('busy');
       throw e;

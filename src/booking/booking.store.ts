@@ -16,6 +16,19 @@ export interface OutboxMessage {
   kind: OutboxKind;
   payload: OutboxPayload;
   nowMs: number;
+  /**
+   * Written already claimed by its writer until this time (ms): no sender claims it before then, and
+   * the writer hands it to its own process's sender once the write committed (one write of the
+   * outbox row fewer than a claim). Absent: due at once, claimed by any sender.
+   */
+  claimedUntilMs?: number | undefined;
+}
+
+/** An outbox message as it was written (the dates of an earliest-seat write filled in). */
+export interface WrittenMessage {
+  id: number;
+  kind: OutboxKind;
+  payload: OutboxPayload;
 }
 
 /** Where the seats are taken: a dose-1 slot and a dose-2 seat at its facility on the dose-2 date. */
@@ -72,7 +85,8 @@ export type SeatedWrite =
 export type SeatedWriteFailure =
   'slot-full' | 'dose2-unavailable' | 'already-booked' | 'idempotency-key-used' | 'admission-used';
 
-export type SeatedWriteResult = { ok: true; booking: BookingRow } | { ok: false; reason: SeatedWriteFailure };
+export type SeatedWriteResult =
+  { ok: true; booking: BookingRow; message: WrittenMessage } | { ok: false; reason: SeatedWriteFailure };
 
 /** Where the refused seat was, and what the person may book instead. */
 export interface AlternativesQuery {

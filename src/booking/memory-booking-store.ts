@@ -25,6 +25,7 @@ import {
   type SeatedWrite,
   type SeatedWriteResult,
   type SeatPair,
+  type WrittenMessage,
 } from './booking.store.ts';
 import { dose2DateFor } from './booking-rules.ts';
 
@@ -263,25 +264,27 @@ function writeTakingSeats(s: MemoryBookingState, write: SeatedWrite): SeatedWrit
   }
   seats.dose1.booked += 1;
   seats.dose2.booked += 1;
-  insertOutbox(s, booking.id, w.message);
-  return { ok: true, booking: structuredClone(booking) };
+  const message = insertOutbox(s, booking.id, w.message);
+  return { ok: true, booking: structuredClone(booking), message };
 }
 
-function insertOutbox(s: MemoryBookingState, bookingId: number, m: OutboxMessage): void {
+function insertOutbox(s: MemoryBookingState, bookingId: number, m: OutboxMessage): WrittenMessage {
   const at = new Date(m.nowMs);
+  const id = s.nextId++;
   s.outbox.push({
-    id: s.nextId++,
+    id,
     booking_id: bookingId,
     notice_key: null,
     kind: m.kind,
     payload: structuredClone(m.payload),
     created_at: at,
     attempts: 0,
-    next_attempt_at: at,
+    next_attempt_at: m.claimedUntilMs === undefined ? at : new Date(m.claimedUntilMs),
     sent_at: null,
     failed_at: null,
     last_error: null,
   });
+  return { id, kind: m.kind, payload: structuredClone(m.payload) };
 }
 
 /** The alternatives query of slot.repository.ts, on the in-memory rows (same order, same limits). */

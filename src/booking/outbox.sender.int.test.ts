@@ -166,4 +166,147 @@ describe('outbox sender on real Postgres', () => {
       'the four due at NOW, not the lowest four ids',
     );
   });
+
+  describe("a new booking's message handed to the sender of the process that wrote it", () => {
+    async function oneSlot(id: string) {
+      const db = tdb!.db;
+      const campaign = await newLiveCampaign(db, NOW, { id });
+      const facility = await newFacility(db);
+      const { dose1 } = await newSlotPair(db, {
+        campaignId: campaign.id,
+        facilityId: facility.id,
+        date: dateAfter(NOW, 5),
+        capacity: 10,
+      });
+      return { campaignId: campaign.id, slotId: dose1.id };
+    }
+
+    async function outboxRowOf(bookingNumber: string) {
+      return tdb!.db
+        .selectFrom('outbox')
+        .innerJoin('bookings', 'bookings.id', 'outbox.booking_id')
+        .select(['outbox.id', 'outbox.next_attempt_at', 'outbox.sent_at', 'outbox.attempts'])
+        .where('bookings.booking_number', '=', bookingNumber)
+        .executeTakeFirstOrThrow();
+    }
+
+    it('is written claimed for the lease and sent from memory: no sender claims it, it is sent once and marked', async () => {
+      const { campaignId, slotId } = await oneSlot('outbox-handoff');
+      const channel = capturingChannel();
+      const svc = testServices(tdb!, fixedClock(NOW), channel, { OUTBOX_CLAIM_LEASE_MS: String(LEASE_MS) });
+      const stop = svc.outboxSender.start(10, (e) => assert.fail(String(e)));
+      try {
+        const [p] = await newPeople(tdb!.db, 1);
+        const placed = await svc.booking.placeBooking({
+          requesterId: p!.id,
+          campaignId,
+          slotId,
+          idempotencyKey: 'handoff-1',
+        });
+        assert.ok(placed.ok);
+        const number = placed.value.bookingNumber;
+
+        const written = await outboxRowOf(number);
+        assert.equal(written.next_attempt_at.getTime(), NOW + LEASE_MS, 'claimed by its writer from the start');
+        const other = await claimDueMessages(tdb!.db, NOW, 100, LEASE_MS);
+        assert.equal(other.filter((m) => m.id === written.id).length, 0, 'no other sender can claim it');
+
+        for (let i = 0; i < 100 && (await outboxRowOf(number)).sent_at === null; i++)
+          await new Promise((r) => setTimeout(r, 20));
+        const done = await outboxRowOf(number);
+        assert.notEqual(done.sent_at, null);
+        assert.equal(done.attempts, 1);
+        assert.deepEqual(
+          channel.sent.filter((m) => m.bookingNumber === number).map((m) => m.id),
+          [written.id],
+          'sent once, under its outbox id',
+        );
+      } finally {
+        await stop();
+      }
+    });
+
+    it('written while no sender runs in the process, is due at once, as before', async () => {
+      const { campaignId, slotId } = await oneSlot('outbox-no-handoff');
+      const svc = testServices(tdb!, fixedClock(NOW), capturingChannel(), { OUTBOX_CLAIM_LEASE_MS: String(LEASE_MS) });
+      const [p] = await newPeople(tdb!.db, 1);
+      const placed = await svc.booking.placeBooking({ requesterId: p!.id, campaignId, slotId, idempotencyKey: 'nh-1' });
+      assert.ok(placed.ok);
+      assert.equal((await outboxRowOf(placed.value.bookingNumber)).next_attempt_at.getTime(), NOW);
+    });
+
+    it('when its process dies before sending it, comes due for any sender when its lease ends', async () => {
+      const { campaignId, slotId } = await oneSlot('outbox-handoff-crash');
+      const clock = fixedClock(NOW);
+      const svc = testServices(tdb!, clock, capturingChannel(), { OUTBOX_CLAIM_LEASE_MS: String(LEASE_MS) });
+      // The process "dies" right after the commit: its sender runs, but is stopped before its next round.
+      const stop = svc.outboxSender.start(60_000, (e) => assert.fail(String(e)));
+      const [p] = await newPeople(tdb!.db, 1);
+      await new Promise((r) => setTimeout(r, 50));
+      const placed = await svc.booking.placeBooking({ requesterId: p!.id, campaignId, slotId, idempotencyKey: 'hc-1' });
+      assert.ok(placed.ok);
+      const row = await outboxRowOf(placed.value.bookingNumber);
+
+      const other = createOutboxSender({
+        db: tdb!.db,
+        clock,
+        channel: capturingChannel(),
+        maxAttempts: 5,
+        claimLeaseMs: LEASE_MS,
+      });
+      clock.advance(LEASE_MS - 1);
+      assert.equal(
+        (await claimDueMessages(tdb!.db, clock.nowMs(), 100, LEASE_MS)).filter((m) => m.id === row.id).length,
+        0,
+      );
+      clock.advance(1);
+      const r = await other.runOnce();
+      assert.ok(r.sent >= 1);
+      assert.notEqual((await outboxRowOf(placed.value.bookingNumber)).sent_at, null);
+      void stop();
+    });
+
+    it('still waiting when its sender is stopped (graceful shutdown), is sent before the stop returns', async () => {
+      const clock = fixedClock(NOW);
+      const channel = capturingChannel();
+      const sender = createOutboxSender({ db: tdb!.db, clock, channel, maxAttempts: 5, claimLeaseMs: LEASE_MS });
+      const stop = sender.start(60_000, (e) => assert.fail(String(e)));
+      await new Promise((r) => setTimeout(r, 50));
+      sender.writers.handOff({
+        id: -3,
+        kind: 'booking-confirmed',
+        payload: { to: '010', text: { ko: 'x', en: 'x' }, bookingNumber: 'at-stop-handoff' },
+        claimedUntilMs: NOW + LEASE_MS,
+      });
+      await stop();
+      assert.deepEqual(
+        channel.sent.filter((m) => m.bookingNumber === 'at-stop-handoff').map((m) => m.id),
+        [-3],
+      );
+      assert.equal(sender.writers.leaseMs(), undefined, 'a stopped sender takes no more hand-offs');
+    });
+
+    it('is left to the claim path once half its lease is gone (then it may be claimed elsewhere soon)', async () => {
+      const clock = fixedClock(NOW);
+      const channel = capturingChannel();
+      const sender = createOutboxSender({ db: tdb!.db, clock, channel, maxAttempts: 5, claimLeaseMs: LEASE_MS });
+      sender.writers.handOff({
+        id: -1,
+        kind: 'booking-confirmed',
+        payload: { to: '010', text: { ko: 'x', en: 'x' }, bookingNumber: 'stale-handoff' },
+        claimedUntilMs: NOW + LEASE_MS / 2,
+      });
+      sender.writers.handOff({
+        id: -2,
+        kind: 'booking-confirmed',
+        payload: { to: '010', text: { ko: 'x', en: 'x' }, bookingNumber: 'fresh-handoff' },
+        claimedUntilMs: NOW + LEASE_MS,
+      });
+      await sender.runOnce();
+      assert.deepEqual(
+        channel.sent.filter((m) => m.bookingNumber.endsWith('-handoff')).map((m) => m.bookingNumber),
+        ['fresh-handoff'],
+      );
+    });
+  });
 });

@@ -10,11 +10,19 @@
  * and restarts, as the key a channel (an SMS gateway) drops repeats by.
  * Failed sends are retried with exponential backoff and jitter, and given up after `maxAttempts`
  * (kept for operators).
+ *
+ * A new booking's message is written already claimed by the process that wrote it and handed to
+ * that process's sender after commit (`handOff`): it is sent without a claim, so the outbox row is
+ * written twice (insert, mark) instead of three times (insert, claim, mark). A handed-off message
+ * still waiting when half its lease is gone is left to the claim path (it comes due when the lease
+ * ends), so two senders never hold one message at once; nor does a crash lose it: a dead process's
+ * handed-off messages come due when their lease ends, as its claims do.
  */
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db.ts';
-import type { OutboxPayload } from './booking.table.ts';
+import type { OutboxKind, OutboxPayload } from './booking.table.ts';
 import * as repo from './outbox.repository.ts';
+import type { OutboxHandOff } from './booking.service.ts';
 
 /**
  * Where confirmations go: an SMS gateway in production; a file or the log here. `id` is the outbox
@@ -44,6 +52,17 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(exp / 2 + random() * (exp / 2));
 }
 
+/** A committed message its writer claimed until `claimedUntilMs`, handed to this process's sender. */
+export interface HandedOffMessage {
+  id: number;
+  kind: OutboxKind;
+  payload: OutboxPayload;
+  claimedUntilMs: number;
+}
+
+/** Handed-off messages held at most; more are left to the claim path (they come due when their lease ends). */
+const HANDED_OFF_MAX = 10_000;
+
 export function createOutboxSender(deps: OutboxSenderDeps) {
   const batch = deps.batchSize ?? 100;
   const base = deps.baseBackoffMs ?? 1_000;
@@ -52,9 +71,31 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
   const leaseMs = deps.claimLeaseMs ?? 30_000;
   const markEvery = Math.max(1, deps.markEvery ?? 32);
 
-  /** Sends what is due now; returns how many were sent and how many failed this round. */
-  async function runOnce(): Promise<{ sent: number; failed: number }> {
-    const due = await repo.claimDueMessages(deps.db, deps.clock.nowMs(), batch, leaseMs);
+  let handedOff: HandedOffMessage[] = [];
+  let isRunning = false;
+
+  /** A committed message this process wrote claimed: sent in the next round, without a claim. */
+  function handOff(m: HandedOffMessage): void {
+    if (handedOff.length < HANDED_OFF_MAX) handedOff.push(m);
+  }
+
+  /** Up to `batch` handed-off messages with more than half their lease left; the rest are left to the claim path. */
+  function takeHandedOff(nowMs: number) {
+    const taken: HandedOffMessage[] = [];
+    let i = 0;
+    for (; i < handedOff.length && taken.length < batch; i++) {
+      const m = handedOff[i]!;
+      if (m.claimedUntilMs - nowMs > leaseMs / 2) taken.push(m);
+    }
+    handedOff = handedOff.slice(i);
+    return taken.map((m) => ({ ...m, attempts: 0 }));
+  }
+
+  /** Sends what was handed off and what is due now; returns how many were sent and how many failed this round. */
+  async function runOnce(): Promise<{ sent: number; failed: number; isBusy: boolean }> {
+    const mine = takeHandedOff(deps.clock.nowMs());
+    const claimed = await repo.claimDueMessages(deps.db, deps.clock.nowMs(), batch, leaseMs);
+    const due = [...mine, ...claimed];
     let sent = 0;
     let failed = 0;
     let accepted: number[] = [];
@@ -84,28 +125,48 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
       if (accepted.length >= markEvery) await markAccepted();
     }
     await markAccepted();
-    return { sent, failed };
+    return { sent, failed, isBusy: mine.length === batch || claimed.length === batch };
   }
 
-  /** Polls every `intervalMs` until stopped; returns a stop function that waits for the current round. */
+  /** Polls every `intervalMs` until stopped; returns a stop function that waits for the current round and sends what was handed off. */
   function start(intervalMs: number, onError: (e: unknown) => void): () => Promise<void> {
     let stopped = false;
+    isRunning = true;
     let current: Promise<unknown> = Promise.resolve();
+    // The pause between rounds; a stop ends it at once (no timer outlives the sender).
+    let pause: { timer: NodeJS.Timeout; end: () => void } | undefined;
     const loop = async () => {
       while (!stopped) {
         current = runOnce().catch(onError);
         const r = await current;
         if (stopped) break;
-        const busy = typeof r === 'object' && r !== null && (r as { sent: number }).sent === batch;
-        if (!busy) await new Promise((res) => setTimeout(res, intervalMs));
+        const busy = typeof r === 'object' && r !== null && (r as { isBusy: boolean }).isBusy;
+        if (!busy)
+          await new Promise<void>((end) => {
+            pause = { timer: setTimeout(end, intervalMs), end };
+          });
       }
     };
     void loop();
+    // Stopping (graceful shutdown, after the HTTP server closed) sends what was handed off, so a
+    // restart does not leave those messages to wait for their lease.
     return async () => {
       stopped = true;
+      isRunning = false;
+      if (pause) {
+        clearTimeout(pause.timer);
+        pause.end();
+      }
       await current;
+      while (handedOff.length > 0) {
+        const r = await runOnce().catch((e: unknown) => onError(e));
+        if (!r || r.sent + r.failed === 0) break;
+      }
     };
   }
 
-  return { runOnce, start };
+  /** The booking service's port to this sender: writers hand it messages only while it runs. */
+  const writers: OutboxHandOff = { leaseMs: () => (isRunning ? leaseMs : undefined), handOff };
+
+  return { runOnce, start, writers };
 }
