@@ -172,7 +172,8 @@ export interface PlanMinute {
   readonly activeSessions: number;
   /**
    * The session turnover: places reached per second in the seconds the active-session cap held the
-   * cursor (it had less room than the rate and people waiting). Null: the cap did not hold in this minute.
+   * cursor (it had less room than the rate and people waiting), to 3 significant digits. Null: the cap
+   * did not hold in this minute, or let nobody through.
    */
   readonly turnoverPerSec: number | null;
 }
@@ -465,7 +466,7 @@ const ceil = (x: number) => Math.max(0, Math.ceil(x - 1e-9));
 
 /**
  * The cap-held turnover by minute from the opening until the queue drains: a minute the cap did
- * not hold takes the next held minute's, the last ones the last held minute's; empty when it never held.
+ * not hold (or held with nobody let through) takes the next held minute's, the last ones the last held minute's; empty when it never held.
  */
 function turnoverUntilDrained(run: ModelRun, drainedShareOfPeak: number): number[] {
   const drainedAtSec = peakAndDrain(run.series, drainedShareOfPeak).drainedAtSec;
@@ -833,7 +834,10 @@ function runQueueModel(
         claimsPerSec: round(minuteAcc.claims / 60, 1),
         queue: Math.round(queue),
         activeSessions: Math.round(active + expiring),
-        turnoverPerSec: minuteAcc.heldSeconds > 0 ? round(minuteAcc.heldAdmitted / minuteAcc.heldSeconds, 2) : null,
+        turnoverPerSec:
+          minuteAcc.heldSeconds > 0 && minuteAcc.heldAdmitted > 0
+            ? Number((minuteAcc.heldAdmitted / minuteAcc.heldSeconds).toPrecision(3))
+            : null,
       });
       minuteAcc = { first: 0, joins: 0, admitted: 0, claims: 0, heldAdmitted: 0, heldSeconds: 0 };
     }

@@ -208,6 +208,10 @@ describe('snapshot arithmetic', () => {
       const w = 30 / 50;
       assert.equal(half[2], Math.round(((w * 12 * 0.8 + (1 - w) * 10) / (w * 12 + (1 - w) * 10)) * 100) / 100);
       assert.equal(estimateShape(shape, null, 10, 60), null, 'nothing measured: the plan alone, flat');
+      // a plan read from the curve now follows its shape in full; the measured part as above
+      assert.deepEqual(estimateShape(shape, null, 10, 60, true), shape, 'nothing measured: the curve itself');
+      const fromCurve = estimateShape(shape, measured, 10, 60, true)!;
+      assert.equal(fromCurve[2], Math.round(((9 * 0.6 + 2.5 * 0.6) / 11.5) * 100) / 100);
       assert.equal(estimateShape(null, measured, 10, 60), null);
     });
 

@@ -342,23 +342,30 @@ export function turnoverShape(
  * first minute after the cap fills, the turnover rises as the first sessions end, which the curve
  * does not know, and the measurement of that rise is low (at 1/100, ETAs shown in minute 1 came out
  * 29 % long with the whole shape from the first sample, 5 % without it).
- * null: no shape, or nothing measured yet (the plan alone).
+ * `isPlanFromCurve`: the planned part is the curve's own value now (`plannedSteadyOf`), so it follows
+ * the shape in full: the factor is (w·M·shape'[k] + (1 − w)·P·shape[k]) / (w·M + (1 − w)·P).
+ * null: no shape, or nothing measured yet and the plan flat (the plan alone).
  */
 export function estimateShape(
   shape: readonly number[] | null,
   measured: RateBand | null,
   plannedPerSec: number | null,
   windowSamples: number,
+  isPlanFromCurve = false,
   halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
 ): number[] | null {
-  if (!shape || !measured || measured.meanPerSec <= 0) return null;
+  if (!shape) return null;
   const plan = plannedPerSec !== null && plannedPerSec > 0 ? plannedPerSec : 0;
-  const n = measured.samples;
+  const hasMeasure = !!measured && measured.meanPerSec > 0;
+  if (!hasMeasure && !(isPlanFromCurve && plan > 0)) return null;
+  const n = hasMeasure ? measured.samples : 0;
   const w = plan > 0 ? n / (n + Math.max(1, halfWeightSamples)) : 1;
   const full = Math.min(1, n / Math.max(1, windowSamples));
-  const m = w * measured.meanPerSec,
+  const m = hasMeasure ? w * measured.meanPerSec : 0,
     p = (1 - w) * plan;
-  return shape.map((f) => Math.round(((m * (1 + (f - 1) * full) + p) / (m + p)) * 100) / 100);
+  return shape.map(
+    (f) => Math.round(((m * (1 + (f - 1) * full) + p * (isPlanFromCurve ? f : 1)) / (m + p)) * 100) / 100,
+  );
 }
 
 /** The band with a turnover shape for its steady rate (none: as it is). */

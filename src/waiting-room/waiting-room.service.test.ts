@@ -198,6 +198,35 @@ describe('waiting room service', () => {
       assert.equal(planned?.expectedMs, 20_540);
     });
 
+    it('starts the steady rate from the planned turnover curve a minute after the opening, from the planned rate before', async () => {
+      // A cap with room for one: the places beyond it pass at the steady rate, here the plan alone.
+      const h = await openedWith(1_001, { controller: { activeSessionCap: 1 } });
+      const curve = [20, 20, 5, 5, 5];
+      value(
+        await h.service.setAdmissionSettings(CAMPAIGN, {
+          plannedRatePerSec: 10,
+          plannedTurnoverPerSec: curve,
+          message: null,
+        }),
+      );
+      const etaNow = async () => as(value(await poll(h, 1_001, h.tickets[1_000]!)), 'waiting').eta!;
+      h.clock.advance(30_000);
+      await h.service.refreshSnapshot();
+      const early = await etaNow();
+      // T+30 s: the planned rate (the night's mean), 10/s; nothing measured, so the curve's shape is not used
+      assert.equal(early.ratePerSec, 10);
+      assert.ok(Math.abs(early.expectedMs - 100_000) < 1_500, String(early.expectedMs));
+      h.clock.advance(120_000);
+      await h.service.refreshSnapshot();
+      const later = await etaNow();
+      // T+2.5 min: the curve's 5/s (flat from there): 1,000 places beyond the cap's one in 200 s
+      assert.equal(later.ratePerSec, 5);
+      assert.ok(Math.abs(later.expectedMs - 200_000) < 1_500, String(later.expectedMs));
+      h.service.pinRate(CAMPAIGN, 8);
+      await h.service.refreshSnapshot();
+      assert.equal((await etaNow()).ratePerSec, 8, 'a pinned rate is the rate');
+    });
+
     it('keeps a planned turnover curve across a message change, clears it on null, refuses a bad one', async () => {
       const h = await openedWith(10);
       const curve = [16.7, 14.9, 13.7];

@@ -20,6 +20,7 @@ import { loadSeedCampaigns } from '../../src/eligibility/seed-campaigns.ts';
 import { openingsOf } from '../../src/eligibility/openings.ts';
 import { createPrng, deriveSeed } from '../../src/synthetic/prng.ts';
 import { defaultWaitingRoomSettings } from '../../src/waiting-room/room.ts';
+import { isTurnoverCurve } from '../../src/waiting-room/admission-settings.ts';
 import { deriveKey } from '../../src/platform/signing.ts';
 import { inProcessBookingPath } from './booking-path.ts';
 import { startBookingWorkers } from './booking-workers.ts';
@@ -239,8 +240,9 @@ async function setUp(
   if (service.admissionPlannedRatePerSec > 0) {
     const set = await services.waitingRoom.service.setAdmissionSettings(rules.id, {
       plannedRatePerSec: service.admissionPlannedRatePerSec,
-      plannedTurnoverPerSec:
-        service.admissionPlannedTurnoverPerSec.length > 0 ? service.admissionPlannedTurnoverPerSec : null,
+      plannedTurnoverPerSec: isTurnoverCurve(service.admissionPlannedTurnoverPerSec)
+        ? service.admissionPlannedTurnoverPerSec
+        : null,
       message: null,
     });
     if (!set.ok) throw new Error(`planned rate refused: ${set.reason}`);
