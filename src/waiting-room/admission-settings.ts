@@ -5,8 +5,9 @@
  * - `plannedRatePerSec`: the admission rate the operator planned (capacity planning, issue 15). ETAs
  *   start from it before a rate has been measured (snapshot.ts `estimateRate`).
  * - `plannedTurnoverPerSec`: the session turnover the plan expects, minute by minute from the opening
- *   (the capacity plan's `turnoverCurvePerSec`). ETAs follow its shape over a wait (snapshot.ts
- *   `turnoverShape`) and start the steady rate from its value now instead of the planned rate.
+ *   (the capacity plan's `turnoverCurvePerSec`). ETAs follow its falls over a wait (snapshot.ts
+ *   `turnoverShape`) and, from a minute after the opening, start the steady rate from its value now
+ *   instead of the planned rate (room.ts `plannedSteadyOf`).
  * - `message`: a short note to everyone waiting, in Korean and English, shown in the public snapshot
  *   (e.g. why admission is paused and until when).
  *
