@@ -189,20 +189,21 @@ export function plannedRateOf(room: Room): number {
  * 2021-07-19, ETAs shown in minute 1 came out 23 % long with the mean, 15 % with the curve, where the
  * turnover ran at 16/s against a mean of 12/s). Not in the first minute: the model turns sessions over
  * from the moment the cap fills, the room some seconds later, and minute 0's ETAs from the curve's
- * first value came out a sixth short.
+ * first value came out a sixth short. With it, the curve's shape from now (`turnoverShape`).
  */
-export function plannedSteadyOf(room: Room, atMs: number): { perSec: number; isFromCurve: boolean } {
+export function plannedSteadyOf(
+  room: Room,
+  atMs: number,
+): { perSec: number; isFromCurve: boolean; shape: number[] | null } {
   const curve = room.admission?.plannedTurnoverPerSec;
   const minutes = (atMs - room.cfg.opensAtMs) / 60_000;
-  if (room.controller.state().pinnedRatePerSec !== null || !curve || curve.length === 0 || minutes < 1)
-    return { perSec: plannedRateOf(room), isFromCurve: false };
-  return { perSec: curveAt(curve, minutes), isFromCurve: true };
-}
-
-/** The planned turnover's shape from now, when one is planned and no rate is pinned (a pinned rate is the rate). */
-export function plannedTurnoverOf(room: Room, atMs: number): number[] | null {
-  if (room.controller.state().pinnedRatePerSec !== null) return null;
-  return turnoverShape(room.admission?.plannedTurnoverPerSec, (atMs - room.cfg.opensAtMs) / 60_000);
+  // A pinned rate is the rate: no curve, no shape.
+  if (room.controller.state().pinnedRatePerSec !== null || !curve || curve.length === 0)
+    return { perSec: plannedRateOf(room), isFromCurve: false, shape: null };
+  const shape = turnoverShape(curve, minutes);
+  return minutes < 1
+    ? { perSec: plannedRateOf(room), isFromCurve: false, shape }
+    : { perSec: curveAt(curve, minutes), isFromCurve: true, shape };
 }
 
 /**
@@ -291,7 +292,7 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   const measuredSteady = room.meter.steady();
   const plannedSteady = plannedSteadyOf(room, atMs);
   const shape = estimateShape(
-    plannedTurnoverOf(room, atMs),
+    plannedSteady.shape,
     measuredSteady,
     plannedSteady.perSec,
     ctx.settings.rateWindowSamples,
