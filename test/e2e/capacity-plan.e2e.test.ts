@@ -15,6 +15,7 @@ import { readMeasured, readScenarios } from '../../src/capacity/capacity-files.t
 import { planFromScenario } from '../../src/capacity/scenario-demand.ts';
 import {
   launchBrowser,
+  operatorLogin,
   onFailureScreenshot,
   screenshot,
   seriousA11yViolations,
@@ -135,17 +136,7 @@ describe('capacity plan in the console', () => {
 
   it('lets an operator enter the plan in the waiting room: its rate and turnover curve, the message kept', async (t) => {
     const settingsUrl = `${site.baseUrl}/api/operator/campaigns/demo/admission/settings`;
-    const login = await fetch(`${site.baseUrl}/api/operator/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'operator', password: 'yeyak-operator-demo' }),
-    });
-    assert.equal(login.status, 200);
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const op = { cookie, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken };
+    const op = await operatorLogin(site, 'operator', 'yeyak-operator-demo');
     const put = (body: unknown) =>
       fetch(settingsUrl, {
         method: 'PUT',
@@ -153,7 +144,7 @@ describe('capacity plan in the console', () => {
         body: JSON.stringify(body),
       });
     const read = async () =>
-      (await (await fetch(settingsUrl, { headers: { cookie } })).json()) as Record<string, unknown>;
+      (await (await fetch(settingsUrl, { headers: { cookie: op.cookie! } })).json()) as Record<string, unknown>;
     const message = { ko: '20시 10분까지 점검합니다.', en: 'Checks until 20:10.' };
 
     // Over the API: a curve is kept when a later change leaves it out, refused when it is not one.
@@ -171,7 +162,7 @@ describe('capacity plan in the console', () => {
     if (!browser) return;
     const plan = (
       (await (
-        await fetch(`${site.baseUrl}/api/operator/campaigns/demo/capacity-plan`, { headers: { cookie } })
+        await fetch(`${site.baseUrl}/api/operator/campaigns/demo/capacity-plan`, { headers: { cookie: op.cookie! } })
       ).json()) as { plan: CapacityPlan }
     ).plan;
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

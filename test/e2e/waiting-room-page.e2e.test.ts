@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   joinOverApi,
   launchBrowser,
+  operatorLogin,
   onFailureScreenshot,
   screenshot,
   seriousA11yViolations,
@@ -40,22 +41,6 @@ async function verifyOnPage(page: Page, person: { rrn: string; name: string }) {
   await page.getByLabel('이름', { exact: true }).fill(person.name);
   await page.getByLabel('주민등록번호').fill(person.rrn);
   await page.getByRole('button', { name: '인증하기', exact: true }).click();
-}
-
-/** An operator session over HTTP: the cookie and CSRF token the console would hold. */
-async function operatorLogin(site: SiteServer): Promise<Record<string, string>> {
-  const res = await fetch(`${site.baseUrl}/api/operator/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'op', password: 'op-password-1' }),
-  });
-  assert.equal(res.status, 200, await res.clone().text());
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie, 'x-csrf-token': csrfToken };
 }
 
 async function waitUntilOpen(site: SiteServer) {

@@ -140,6 +140,26 @@ export async function joinOverApi(site: SiteServer, index: number) {
   return (await joined.json()) as { ticket: string; status: { kind: string; reference?: string | null } };
 }
 
+/** An operator session over HTTP: the cookie and CSRF token the console would hold. */
+export async function operatorLogin(
+  site: SiteServer,
+  username = 'op',
+  password = 'op-password-1',
+): Promise<Record<string, string>> {
+  const res = await fetch(`${site.baseUrl}/api/operator/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie, 'x-csrf-token': csrfToken };
+}
+
 /** axe-core's violations of impact serious or critical on the page as it is now (WCAG 2.1 A/AA rules). */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, not as an inline <script>: the site's content
