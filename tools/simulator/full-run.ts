@@ -134,10 +134,10 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
     dataDir: o.dataDir,
     poolSize: 24,
   });
-  let path: { close(): Promise<void> } | null = null;
+  let running: Pick<Sim, 'bookingPath' | 'services'> | null = null;
   try {
     const { sim, counts, supply, channel, horizonMs } = await setUp(o, stores, service);
-    path = sim.bookingPath;
+    running = sim;
     const planned = plannedJoins(sim.crowd);
     const t1 = performance.now();
     const sender = createOutboxSender({
@@ -188,7 +188,9 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
       wallMs: { setup: t1 - t0, run: t2 - t1, finish: performance.now() - t2 },
     };
   } catch (e) {
-    await path?.close().catch(() => undefined);
+    // What started must stop, or the process would stay alive on the room's timers and connections.
+    await running?.bookingPath.close().catch(() => undefined);
+    await running?.services.waitingRoom.close().catch(() => undefined);
     if (!o.keep) await stores.cleanup().catch(() => undefined);
     throw e;
   }
@@ -216,85 +218,90 @@ async function setUp(
     database: stores.database,
     channel,
   });
-  const saved = await services.campaigns.saveVersion(rules, 'simulator', true);
-  if (!saved.ok) throw new Error(`campaign ${rules.id} could not be saved: ${JSON.stringify(saved.detail)}`);
-  const { crowd, counts } = await buildCrowd({
-    db,
-    hmacKey: config.identityHmacKey,
-    scenario: o.scenario,
-    scale: o.scale,
-    opensAtMs,
-    onProgress: (d, n) => o.onPhase?.('registering people', d, n),
-  });
-  const supply = await seedSupply({
-    db,
-    scenario: o.scenario,
-    scale: o.scale,
-    campaignId: rules.id,
-    opensAtMs,
-    doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays,
-    onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
-  });
-  await services.waitingRoom.syncRooms();
-  // The operator's planned admission rate and turnover, from the capacity plan (issue 14): ETAs start from them.
-  if (service.admissionPlannedRatePerSec > 0) {
-    const set = await services.waitingRoom.service.setAdmissionSettings(rules.id, {
-      plannedRatePerSec: service.admissionPlannedRatePerSec,
-      plannedTurnoverPerSec: isTurnoverCurve(service.admissionPlannedTurnoverPerSec)
-        ? service.admissionPlannedTurnoverPerSec
-        : null,
-      message: null,
+  try {
+    const saved = await services.campaigns.saveVersion(rules, 'simulator', true);
+    if (!saved.ok) throw new Error(`campaign ${rules.id} could not be saved: ${JSON.stringify(saved.detail)}`);
+    const { crowd, counts } = await buildCrowd({
+      db,
+      hmacKey: config.identityHmacKey,
+      scenario: o.scenario,
+      scale: o.scale,
+      opensAtMs,
+      onProgress: (d, n) => o.onPhase?.('registering people', d, n),
     });
-    if (!set.ok) throw new Error(`planned rate refused: ${set.reason}`);
+    const supply = await seedSupply({
+      db,
+      scenario: o.scenario,
+      scale: o.scale,
+      campaignId: rules.id,
+      opensAtMs,
+      doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays,
+      onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
+    });
+    await services.waitingRoom.syncRooms();
+    // The operator's planned admission rate and turnover, from the capacity plan (issue 14): ETAs start from them.
+    if (service.admissionPlannedRatePerSec > 0) {
+      const set = await services.waitingRoom.service.setAdmissionSettings(rules.id, {
+        plannedRatePerSec: service.admissionPlannedRatePerSec,
+        plannedTurnoverPerSec: isTurnoverCurve(service.admissionPlannedTurnoverPerSec)
+          ? service.admissionPlannedTurnoverPerSec
+          : null,
+        message: null,
+      });
+      if (!set.ok) throw new Error(`planned rate refused: ${set.reason}`);
+    }
+    if (o.admissionRatePerSec !== undefined) {
+      const pinned = services.waitingRoom.service.pinRate(rules.id, o.admissionRatePerSec);
+      if (!pinned.ok) throw new Error(`cannot pin the admission rate: ${pinned.reason}`);
+    }
+    const bookingPath =
+      (o.bookingWorkers ?? 0) > 0
+        ? await startBookingWorkers(o.bookingWorkers!, {
+            env,
+            databaseUrl: o.databaseUrl,
+            schema: stores.schema,
+            poolSize: 12,
+            campaignId: rules.id,
+            nowMs: startMs,
+          })
+        : inProcessBookingPath(services, rules.id, clock);
+    const sim: Sim = {
+      bookingPath,
+      scenario: o.scenario,
+      crowd,
+      clock,
+      services,
+      campaignId: rules.id,
+      opensAtMs,
+      wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs),
+      rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
+      rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')),
+      wr: services.waitingRoom.service,
+      ticketKey: deriveKey(config.signingSecret, 'queue-ticket'),
+      poll: defaultWaitingRoomSettings,
+      nextPollAt: new Float64Array(crowd.size).fill(Number.NaN),
+      waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
+      etaPromises: new Map(),
+      snapshot: null,
+      seatsLeft: supply.seatsTonight,
+      tasks: [],
+      fatal: null,
+      counts: {
+        pollsSkipped: 0,
+        realPollsSampled: 0,
+        realPollsNearFront: 0,
+        steps: 0,
+        stepWallMs: 0,
+        tickWallMs: 0,
+        etaPlacesLost: 0,
+      },
+    };
+    for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
+    return { sim, counts, supply, channel, horizonMs };
+  } catch (e) {
+    await services.waitingRoom.close().catch(() => undefined);
+    throw e;
   }
-  if (o.admissionRatePerSec !== undefined) {
-    const pinned = services.waitingRoom.service.pinRate(rules.id, o.admissionRatePerSec);
-    if (!pinned.ok) throw new Error(`cannot pin the admission rate: ${pinned.reason}`);
-  }
-  const bookingPath =
-    (o.bookingWorkers ?? 0) > 0
-      ? await startBookingWorkers(o.bookingWorkers!, {
-          env,
-          databaseUrl: o.databaseUrl,
-          schema: stores.schema,
-          poolSize: 12,
-          campaignId: rules.id,
-          nowMs: startMs,
-        })
-      : inProcessBookingPath(services, rules.id, clock);
-  const sim: Sim = {
-    bookingPath,
-    scenario: o.scenario,
-    crowd,
-    clock,
-    services,
-    campaignId: rules.id,
-    opensAtMs,
-    wheel: new TimeWheel(startMs, WHEEL_BUCKET_MS, horizonMs),
-    rec: new Recorder(startMs, Math.ceil((horizonMs - startMs) / 1000)),
-    rng: createPrng(deriveSeed(o.scenario.seed, 'runtime')),
-    wr: services.waitingRoom.service,
-    ticketKey: deriveKey(config.signingSecret, 'queue-ticket'),
-    poll: defaultWaitingRoomSettings,
-    nextPollAt: new Float64Array(crowd.size).fill(Number.NaN),
-    waitingSince: new Float64Array(crowd.size).fill(Number.NaN),
-    etaPromises: new Map(),
-    snapshot: null,
-    seatsLeft: supply.seatsTonight,
-    tasks: [],
-    fatal: null,
-    counts: {
-      pollsSkipped: 0,
-      realPollsSampled: 0,
-      realPollsNearFront: 0,
-      steps: 0,
-      stepWallMs: 0,
-      tickWallMs: 0,
-      etaPlacesLost: 0,
-    },
-  };
-  for (let i = 0; i < crowd.size; i += 1) if (crowd.comes(i)) schedule(sim, crowd.arriveAtMs[i]!, i, Ev.arrive);
-  return { sim, counts, supply, channel, horizonMs };
 }
 
 function dispatch(sim: Sim, event: number): void {

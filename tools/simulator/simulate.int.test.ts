@@ -125,6 +125,33 @@ describe('npm run simulate (full mode smoke runs)', () => {
     }
   });
 
+  it('fails when its set-up fails, and leaves no timer or connection running behind it', async (t) => {
+    if (!(await storesOrSkip(t))) return;
+    // Timers and sockets: what would keep a failed `npm run simulate` alive instead of letting it exit
+    // (this test's own probes are closed by then).
+    const running = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap').length;
+    const s = compressTime(loadScenario('2021-07-19'), 20);
+    await assert.rejects(
+      runFull({
+        scenario: { ...s, service: { ...s.service, partitions: 2 } },
+        scale: 0.0003,
+        databaseUrl: TEST_DATABASE_URL,
+        redisUrl: REDIS_URL,
+        dataDir: mkdtempSync(join(tmpdir(), 'yeyak-sim-fail-')),
+        maxWallMs: 60_000,
+        stepping: 'fixed',
+        onPhase: () => {
+          throw new Error('set-up failed on purpose');
+        },
+      }),
+      /set-up failed on purpose/,
+    );
+    const deadline = Date.now() + 5_000;
+    while (running() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(running(), 0, `still running: ${process.getActiveResourcesInfo().join(', ')}`);
+  });
+
   it('replays the first rotation day: only digit 9 books, wrong-day people are turned away, no proxies', async (t) => {
     if (!(await storesOrSkip(t))) return;
     const r = await smokeRun('2021-08-09', 0.0003, 20);
