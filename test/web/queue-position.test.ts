@@ -175,6 +175,39 @@ describe('position worked out in the browser', () => {
     assert.deepEqual(await compareEveryone(h, tickets), { waiting: 22, reached: 8 });
   });
 
+  it('counts the other partitions a seat may go to first, as the server does (2021-07-19 at 1/50, T+48)', async () => {
+    // 4 partitions, 12 seats left, 8 people let in: 4 seats open. A seat may go to each busy
+    // partition's next place first, so only places within 4 − 4 + 1 = the first of the room have one
+    // for sure; the first of each partition is shown no ETA once fewer seats are open than partitions.
+    let seatsLeft = 12;
+    const seats = { seatsOf: async () => ({ seatsLeft, nextSeatsAtMs: null }) };
+    const h = await newHarness({ startMs: OPENS, partitions: 4, seats });
+    const tickets: string[] = [];
+    for (let i = 1; i <= 80; i += 1) tickets.push(value(await h.service.joinQueue(person(i))).ticket);
+    await admitOverSeconds(h, [[2, 2, 2, 2]]);
+    const firstOfEach = new Map<number, string>();
+    for (const [i, ticket] of tickets.entries()) {
+      const r = value(await h.service.pollStatus({ campaignId: CAMPAIGN, ticket, deviceId: `device-${i + 1}` }));
+      if (r.status.kind === 'waiting' && r.status.ahead === 0) firstOfEach.set(readTicket(ticket)!.partition, ticket);
+    }
+    await h.service.refreshSnapshot();
+    assert.equal(snapshotOf(h).seatsOpen, 4);
+    assert.equal(firstOfEach.size, 4, 'the first waiting in each partition');
+    const etas = (ticket: string) => {
+      const local = localStatus(readTicket(ticket)!, snapshotOf(h));
+      return local.kind === 'waiting' ? local.eta : 'not waiting';
+    };
+    for (const ticket of firstOfEach.values()) assert.notEqual(etas(ticket), null, 'as many seats open as partitions');
+    // Two seats booked elsewhere: 2 open for 4 partitions' next places, none of them sure of one.
+    seatsLeft = 10;
+    h.clock.advance(10_000);
+    await h.service.refreshSnapshot();
+    assert.equal(snapshotOf(h).seatsOpen, 2);
+    for (const ticket of firstOfEach.values()) assert.equal(etas(ticket), null);
+    const { waiting } = await compareEveryone(h, tickets);
+    assert.equal(waiting, 72);
+  });
+
   it('shows the pre-opening room before the opening, as the server does', async () => {
     const h = await newHarness({ startMs: OPENS - 30_000 });
     const ticket = value(await h.service.joinQueue(person(1))).ticket;

@@ -95,7 +95,7 @@ const ko = {
   queueOperatorMessage: '운영자 안내',
   queueSeatsLeft: '남은 자리: {n}석',
   queueSeatsHeld:
-    '남은 {n}석은 이미 입장한 분들이 예약하는 중이라 예상 시간을 알 수 없습니다. 그중 예약하지 않는 분이 있으면 순서대로 입장합니다. 이 화면을 열어 두세요.',
+    '남은 {n}석은 이미 입장한 분들이 예약하는 중이거나 앞 순서 분들에게 돌아갈 자리라 예상 시간을 알 수 없습니다. 그중 예약하지 않는 분이 있으면 순서대로 입장합니다. 이 화면을 열어 두세요.',
   queueSoldOut: '오늘 예약할 수 있는 자리가 모두 찼습니다. 입장을 멈췄습니다.',
   queueSoldOutNext: '다음 자리는 {at}(한국 시간)에 열립니다.',
   queueSoldOutNoNext: '추가 자리가 열리는 시각은 아직 정해지지 않았습니다. 정해지면 이 화면에 알려 드립니다.',
@@ -316,7 +316,7 @@ const en: Record<Key, string> = {
   queueOperatorMessage: 'Notice from the operators',
   queueSeatsLeft: 'Seats left: {n}',
   queueSeatsHeld:
-    'The {n} seats left are being booked by people already let in, so no entry time can be given. If some of them do not book, the next in line are let in: keep this page open.',
+    'The {n} seats left are being booked by people already let in or will go to people ahead of you, so no entry time can be given. If some of them do not book, the next in line are let in: keep this page open.',
   queueSoldOut: 'All seats that can be booked tonight are taken. Admission has stopped.',
   queueSoldOutNext: 'More seats open on {at} (Korea time).',
   queueSoldOutNoNext: 'No time has been set yet for more seats. This page will say when it is.',

@@ -156,10 +156,12 @@ export function referenceOf(partition: number, seq: number, partitions: number):
 
 /**
  * Every seat left before this place (`ahead` over the whole room) is held by someone already let in:
- * it is let in only if sessions end without booking, which no rate says when (snapshot.ts, isSeatBound).
+ * it is let in only if sessions end without booking, which no rate says when. A seat may go to every
+ * other busy partition's next place first (snapshot.ts, isSeatBound).
  */
-export function isSeatBound(ahead: number, snap: Pick<QueueSnapshot, 'seatsOpen'>): boolean {
-  return snap.seatsOpen !== null && ahead + 1 > snap.seatsOpen;
+export function isSeatBound(ahead: number, snap: Pick<QueueSnapshot, 'seatsOpen' | 'partitions'>): boolean {
+  const busy = snap.partitions.reduce((n, p) => n + (p.waiting > 0 ? 1 : 0), 0);
+  return snap.seatsOpen !== null && ahead + Math.max(1, busy) > snap.seatsOpen;
 }
 
 /** A partition's count scaled to the whole queue (partitions drain in proportion to what they hold). */
