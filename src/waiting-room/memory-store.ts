@@ -78,10 +78,15 @@ export interface MemoryWaitingRoomStore extends WaitingRoomStore {
   simulateLoss(): void;
 }
 
+/** The pre-room's size: after a restore that lost the pre-room set, at least the checkpointed one. */
+function preRoomSize(q: Partition): number {
+  return Math.max(q.pre.size, q.preFloor);
+}
+
 function freezeIfOpen(q: Partition, at: Instant): number | null {
   if (q.frozen !== null) return q.frozen;
   if (at.nowMs < at.opensAtMs) return null;
-  q.frozen = Math.max(q.pre.size, q.preFloor);
+  q.frozen = preRoomSize(q);
   // ZSET order: by score, ties by member bytes.
   const order = [...q.pre.entries()].sort(byScoreThenMember);
   q.preRank = new Map(order.map(([field], i) => [field, i]));
@@ -317,8 +322,8 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
         cursor: q.cursor,
         tail,
         frozen,
-        preRoom: q.pre.size,
-        waiting: tail - q.cursor + (frozen === null ? q.pre.size : 0),
+        preRoom: preRoomSize(q),
+        waiting: tail - q.cursor + (frozen === null ? preRoomSize(q) : 0),
         activeSessions,
         claimedTotal: q.claimed,
         graceFloor: q.graceFloor,

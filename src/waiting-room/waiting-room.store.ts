@@ -122,7 +122,10 @@ export interface QueueStats {
   readonly tail: number;
   /** Pre-room size at opening, or null before opening. */
   readonly frozen: number | null;
-  /** People in the pre-room set (before opening: the waiting pre-room). */
+  /**
+   * People in the pre-room set (before opening: the waiting pre-room); after a restore that lost an
+   * unfrozen pre-room, at least the checkpointed size (the size it will freeze at).
+   */
   readonly preRoom: number;
   /** Places not yet reached: tail − cursor, plus the pre-room before opening. */
   readonly waiting: number;

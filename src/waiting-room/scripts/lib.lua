@@ -38,13 +38,17 @@ local function person_put(people, field, p, now_ms)
   redis.call('HSET', people, field, v)
 end
 
+-- The pre-room's size: after a restore that lost the pre-room set, at least the checkpointed one.
+local function pre_room_size(meta, pre)
+  return math.max(redis.call('ZCARD', pre), tonumber(redis.call('HGET', meta, 'preFloor') or '0'))
+end
+
 -- The frozen pre-room size, freezing it now if the opening instant has come; false before it.
--- After a restore that lost the pre-room set, the frozen size is at least the checkpointed one.
 local function freeze_if_open(meta, pre, now_ms, opens_at_ms)
   local frozen = redis.call('HGET', meta, 'frozen')
   if frozen then return tonumber(frozen) end
   if now_ms < opens_at_ms then return false end
-  local size = math.max(redis.call('ZCARD', pre), tonumber(redis.call('HGET', meta, 'preFloor') or '0'))
+  local size = pre_room_size(meta, pre)
   redis.call('HSET', meta, 'frozen', size)
   return size
 end
