@@ -2,21 +2,17 @@
  * Bookings and their outbox rows on Postgres / PGlite. The service decides where a transaction
  * starts (see kysely-booking-store.ts, which binds these to the pool or a transaction).
  */
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { PREPARED, type DbOrTrx } from '../platform/db.ts';
 import { uniqueViolation } from '../platform/db-errors.ts';
 import type { BookingRow, OutboxPayload } from './booking.table.ts';
 import {
   DOSE1_DATE_MARK,
   DOSE2_DATE_MARK,
-  type EarliestSeat,
-  type NewBooking,
-  type NewEarliestBooking,
   type OutboxMessage,
   type SeatedWrite,
   type SeatedWriteFailure,
   type SeatedWriteResult,
-  type SeatPair,
   type WrittenMessage,
 } from './booking.store.ts';
 
@@ -33,88 +29,155 @@ const FAILURE_OF_CONSTRAINT: Record<string, SeatedWriteFailure> = {
   bookings_admission_id_key: 'admission-used',
 };
 
-/**
- * The seat-taking part every seated write shares, as two CTEs: `d1` takes the dose-1 seat, `d2` a
- * dose-2 seat at the same facility on the dose-2 date, and only if `d1` did. Each is a conditional
- * UPDATE that re-checks `booked < capacity` under the row lock, so nothing can oversell.
+/*
+ * The seat-taking statement, one text per kind of write, written out once: a call only binds its
+ * values (no query building or compiling per booking), and on Postgres each text is a named prepared
+ * statement (PREPARED). The parts every kind shares:
+ * - `d1` takes the dose-1 seat and `d2` a dose-2 seat at the same facility on the dose-2 date, only if
+ *   `d1` did; each is a conditional UPDATE that re-checks `booked < capacity` under the row lock, so
+ *   nothing can oversell;
+ * - `b` writes the booking (new, or moved), `o` its outbox message.
+ * A new booking returns only what the database chose (ids, and an earliest-seat write's seat and
+ * dates): the rest of its row is what the caller wrote.
  */
-function seatCtes(s: SeatPair, guard: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`d1 AS (
-        UPDATE slots SET booked = booked + 1 WHERE id = ${s.dose1SlotId}::bigint AND booked < capacity ${guard} RETURNING id
-      ), d2 AS (
-        UPDATE slots SET booked = booked + 1
-        WHERE id = (SELECT id FROM slots WHERE campaign_id = ${s.campaignId}::text AND facility_id = ${s.facilityId}::int
-                      AND date = ${s.dose2Date}::date AND vaccine_code = ${s.vaccineCode}::text AND dose = 2 AND booked < capacity
-                    ORDER BY id LIMIT 1)
-          AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
-        RETURNING id
-      )`;
-}
+const SEATS = `d1 AS (
+    UPDATE slots SET booked = booked + 1 WHERE id = $1::bigint AND booked < capacity %GUARD% RETURNING id
+  ), d2 AS (
+    UPDATE slots SET booked = booked + 1
+    WHERE id = (SELECT id FROM slots WHERE campaign_id = $2::text AND facility_id = $3::int
+                  AND date = $4::date AND vaccine_code = $5::text AND dose = 2 AND booked < capacity
+                ORDER BY id LIMIT 1)
+      AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
+    RETURNING id
+  )`;
+
+const BOOKING_COLUMNS = `booking_number, campaign_id, campaign_version, person_id, requested_by_id, status, facility_id,
+    vaccine_code, dose1_slot_id, dose1_date, dose2_slot_id, dose2_date, idempotency_key, admission_id,
+    created_at, updated_at, cancelled_at`;
+
+/** The outbox CTE and the final SELECT; `$k`, `$p`, `$a`, `$d`: kind, payload (jsonb), created_at, next_attempt_at. */
+const outboxAndResult = (payload: string, k: number, a: number, d: number, returned: string) => `, o AS (
+    INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
+    SELECT b.id, $${k}::text, ${payload}, $${a}::timestamptz, $${d}::timestamptz FROM b
+    RETURNING id
+  )
+  SELECT ${returned}, (SELECT id FROM o) AS outbox_id FROM b`;
+
+/** $1-$5 seats, $6-$15 the booking, $16-$19 its message. */
+const PLACE_TEXT = `${PREPARED}WITH ${SEATS.replace('%GUARD%', '')}, b AS (
+    INSERT INTO bookings (${BOOKING_COLUMNS})
+    SELECT $6::text, $2::text, $7::int, $8::bigint, $9::bigint, $10::text, $3::int, $5::text, d1.id,
+           $11::date, (SELECT id FROM d2), $4::date, $12::text, $13::text, $14::timestamptz, $15::timestamptz, NULL
+    FROM d1
+    RETURNING id, dose2_slot_id
+  )${outboxAndResult('$17::jsonb', 16, 18, 19, 'b.id, b.dose2_slot_id')}`;
 
 /**
- * The earliest-seat variant of `seatCtes`: `pick` locks the earliest free dose-1 slot at the facility
- * that has a free dose-2 seat `dose2IntervalDays` later. With FOR UPDATE under READ COMMITTED, a
- * row that fills while this statement waits for its lock fails the re-check and the next one in
- * date order is taken instead: concurrent requests spread over the free seats, none oversells
- * (`d1` re-checks `booked < capacity` as well) and none is refused while a seat is left.
+ * $1-$6 where to look ($4: vaccine codes joined by ','), $7-$15 the booking, $16-$19 its message,
+ * $20/$21 the date marks in the message text. `pick` locks the earliest free dose-1 slot at the
+ * facility that has a free dose-2 seat `$6` days later. With FOR UPDATE under READ COMMITTED, a row
+ * that fills while this statement waits for its lock fails the re-check and the next one in date
+ * order is taken instead: concurrent requests spread over the free seats, none oversells (`d1`
+ * re-checks `booked < capacity` as well) and none is refused while a seat is left.
  */
-function earliestSeatCtes(at: EarliestSeat): RawBuilder<unknown> {
-  const codes = at.vaccineCodes.join(',');
-  return sql`pick AS (
-        SELECT s.id FROM slots s
-        WHERE s.campaign_id = ${at.campaignId}::text AND s.facility_id = ${at.facilityId}::int AND s.dose = 1
-          AND s.date >= ${at.fromDate}::date AND s.vaccine_code = ANY (string_to_array(${codes}::text, ','))
-          AND (s.rotation_group IS NULL OR s.rotation_group = ${at.rotationGroup}::int) AND s.booked < s.capacity
-          AND EXISTS (SELECT 1 FROM slots s2 WHERE s2.campaign_id = s.campaign_id AND s2.facility_id = s.facility_id
-                        AND s2.date = s.date + ${at.dose2IntervalDays}::int AND s2.vaccine_code = s.vaccine_code
-                        AND s2.dose = 2 AND s2.booked < s2.capacity)
-        ORDER BY s.date, s.id LIMIT 1
-        FOR UPDATE OF s
-      ), d1 AS (
-        UPDATE slots SET booked = booked + 1 FROM pick WHERE slots.id = pick.id AND slots.booked < slots.capacity
-        RETURNING slots.id, slots.date, slots.vaccine_code, slots.date + ${at.dose2IntervalDays}::int AS dose2_date
-      ), d2 AS (
-        UPDATE slots SET booked = booked + 1
-        WHERE id = (SELECT s.id FROM slots s, d1 WHERE s.campaign_id = ${at.campaignId}::text AND s.facility_id = ${at.facilityId}::int
-                      AND s.date = d1.dose2_date AND s.vaccine_code = d1.vaccine_code AND s.dose = 2 AND s.booked < s.capacity
-                    ORDER BY s.id LIMIT 1)
-          AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
-        RETURNING id
-      )`;
+const PLACE_EARLIEST_TEXT = `${PREPARED}WITH pick AS (
+    SELECT s.id FROM slots s
+    WHERE s.campaign_id = $1::text AND s.facility_id = $2::int AND s.dose = 1
+      AND s.date >= $3::date AND s.vaccine_code = ANY (string_to_array($4::text, ','))
+      AND (s.rotation_group IS NULL OR s.rotation_group = $5::int) AND s.booked < s.capacity
+      AND EXISTS (SELECT 1 FROM slots s2 WHERE s2.campaign_id = s.campaign_id AND s2.facility_id = s.facility_id
+                    AND s2.date = s.date + $6::int AND s2.vaccine_code = s.vaccine_code
+                    AND s2.dose = 2 AND s2.booked < s2.capacity)
+    ORDER BY s.date, s.id LIMIT 1
+    FOR UPDATE OF s
+  ), d1 AS (
+    UPDATE slots SET booked = booked + 1 FROM pick WHERE slots.id = pick.id AND slots.booked < slots.capacity
+    RETURNING slots.id, slots.date, slots.vaccine_code, slots.date + $6::int AS dose2_date
+  ), d2 AS (
+    UPDATE slots SET booked = booked + 1
+    WHERE id = (SELECT s.id FROM slots s, d1 WHERE s.campaign_id = $1::text AND s.facility_id = $2::int
+                  AND s.date = d1.dose2_date AND s.vaccine_code = d1.vaccine_code AND s.dose = 2 AND s.booked < s.capacity
+                ORDER BY s.id LIMIT 1)
+      AND booked < capacity AND EXISTS (SELECT 1 FROM d1)
+    RETURNING id
+  ), b AS (
+    INSERT INTO bookings (${BOOKING_COLUMNS})
+    SELECT $7::text, $1::text, $8::int, $9::bigint, $10::bigint, $11::text, $2::int, d1.vaccine_code, d1.id,
+           d1.date, (SELECT id FROM d2), d1.dose2_date, $12::text, $13::text, $14::timestamptz, $15::timestamptz, NULL
+    FROM d1
+    RETURNING id, dose1_slot_id, dose2_slot_id, vaccine_code, dose1_date, dose2_date
+  )${outboxAndResult(
+    `replace(replace($17::text, $20::text, to_char(b.dose1_date, 'YYYY-MM-DD')), $21::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`,
+    16,
+    18,
+    19,
+    'b.id, b.dose1_slot_id, b.dose2_slot_id, b.vaccine_code, b.dose1_date, b.dose2_date',
+  )}`;
+
+/** $1-$5 seats, $6 the booking moved, $7 its dose-1 date, $8 now, $9-$11 its message. */
+const MOVE_TEXT = `${PREPARED}WITH ${SEATS.replace('%GUARD%', 'AND EXISTS (SELECT 1 FROM bookings WHERE id = $6::bigint)')}, b AS (
+    UPDATE bookings SET facility_id = $3::int, vaccine_code = $5::text, dose1_slot_id = d1.id,
+      dose1_date = $7::date, dose2_slot_id = (SELECT id FROM d2), dose2_date = $4::date, updated_at = $8::timestamptz
+    FROM d1 WHERE bookings.id = $6::bigint
+    RETURNING bookings.*
+  )${outboxAndResult('$10::jsonb', 9, 8, 11, 'b.*')}`;
+
+type WriteRow = Partial<BookingRow> & { id: number; dose2_slot_id: number; outbox_id: number };
+
+/** The text and values of a seated write. */
+function statementOf(w: SeatedWrite, at: string, payload: string, due: string): CompiledQuery<WriteRow> {
+  const message = [w.message.kind, payload, at, due];
+  switch (w.kind) {
+    case 'place': {
+      const b = w.booking;
+      return CompiledQuery.raw(PLACE_TEXT, [
+        ...[b.dose1_slot_id, b.campaign_id, b.facility_id, b.dose2_date, b.vaccine_code],
+        ...[b.booking_number, b.campaign_version, b.person_id, b.requested_by_id, b.status, b.dose1_date],
+        ...[b.idempotency_key, b.admission_id ?? null, iso(b.created_at), iso(b.updated_at)],
+        ...message,
+      ]) as CompiledQuery<WriteRow>;
+    }
+    case 'place-earliest': {
+      const { at: e, booking: b } = w;
+      return CompiledQuery.raw(PLACE_EARLIEST_TEXT, [
+        ...[e.campaignId, e.facilityId, e.fromDate, e.vaccineCodes.join(','), e.rotationGroup, e.dose2IntervalDays],
+        ...[b.booking_number, b.campaign_version, b.person_id, b.requested_by_id, b.status, b.idempotency_key],
+        ...[b.admission_id ?? null, iso(b.created_at), iso(b.updated_at)],
+        ...message,
+        ...[DOSE1_DATE_MARK, DOSE2_DATE_MARK],
+      ]) as CompiledQuery<WriteRow>;
+    }
+    case 'move': {
+      const s = w.seats;
+      return CompiledQuery.raw(MOVE_TEXT, [
+        ...[s.dose1SlotId, s.campaignId, s.facilityId, s.dose2Date, s.vaccineCode, w.bookingId, w.dose1Date, at],
+        ...[w.message.kind, payload, due],
+      ]) as CompiledQuery<WriteRow>;
+    }
+  }
 }
 
-const BOOKING_COLUMNS = sql`booking_number, campaign_id, campaign_version, person_id, requested_by_id, status, facility_id,
-                              vaccine_code, dose1_slot_id, dose1_date, dose2_slot_id, dose2_date, idempotency_key, admission_id,
-                              created_at, updated_at, cancelled_at`;
+const iso = (t: Date | string) => new Date(t).toISOString();
 
-function insertBookingCte(b: NewBooking): RawBuilder<unknown> {
-  return sql`INSERT INTO bookings (${BOOKING_COLUMNS})
-        SELECT ${b.booking_number}::text, ${b.campaign_id}::text, ${b.campaign_version}::int, ${b.person_id}::bigint,
-               ${b.requested_by_id}::bigint, ${b.status}::text, ${b.facility_id}::int, ${b.vaccine_code}::text, d1.id,
-               ${b.dose1_date}::date, (SELECT id FROM d2), ${b.dose2_date}::date, ${b.idempotency_key}::text,
-               ${b.admission_id ?? null}::text, ${new Date(b.created_at).toISOString()}::timestamptz,
-               ${new Date(b.updated_at).toISOString()}::timestamptz, NULL
-        FROM d1
-        RETURNING *`;
-}
-
-/** The booking row of an earliest-seat write: facility from the request, slot, vaccine and dates from `d1`. */
-function insertEarliestBookingCte(b: NewEarliestBooking, facilityId: number): RawBuilder<unknown> {
-  return sql`INSERT INTO bookings (${BOOKING_COLUMNS})
-        SELECT ${b.booking_number}::text, ${b.campaign_id}::text, ${b.campaign_version}::int, ${b.person_id}::bigint,
-               ${b.requested_by_id}::bigint, ${b.status}::text, ${facilityId}::int, d1.vaccine_code, d1.id,
-               d1.date, (SELECT id FROM d2), d1.dose2_date, ${b.idempotency_key}::text,
-               ${b.admission_id ?? null}::text, ${new Date(b.created_at).toISOString()}::timestamptz,
-               ${new Date(b.updated_at).toISOString()}::timestamptz, NULL
-        FROM d1
-        RETURNING *`;
-}
-
-function moveBookingCte(bookingId: number, s: SeatPair, dose1Date: string, at: string): RawBuilder<unknown> {
-  return sql`UPDATE bookings SET facility_id = ${s.facilityId}::int, vaccine_code = ${s.vaccineCode}::text, dose1_slot_id = d1.id,
-          dose1_date = ${dose1Date}::date, dose2_slot_id = (SELECT id FROM d2), dose2_date = ${s.dose2Date}::date, updated_at = ${at}::timestamptz
-        FROM d1 WHERE bookings.id = ${bookingId}::bigint
-        RETURNING bookings.*`;
+/** The booking row as written: a new booking is what the caller wrote plus what the statement chose. */
+function bookingOf(w: SeatedWrite, row: Omit<WriteRow, 'outbox_id'>): BookingRow {
+  switch (w.kind) {
+    case 'place':
+      return { ...w.booking, id: row.id, dose2_slot_id: row.dose2_slot_id };
+    case 'place-earliest':
+      return {
+        ...w.booking,
+        id: row.id,
+        facility_id: w.at.facilityId,
+        vaccine_code: row.vaccine_code!,
+        dose1_slot_id: row.dose1_slot_id!,
+        dose1_date: row.dose1_date!,
+        dose2_slot_id: row.dose2_slot_id,
+        dose2_date: row.dose2_date!,
+      };
+    case 'move':
+      return row as BookingRow;
+  }
 }
 
 /**
@@ -132,24 +195,13 @@ function moveBookingCte(bookingId: number, s: SeatPair, dose1Date: string, at: s
 export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Promise<SeatedWriteResult> {
   const at = new Date(w.message.nowMs).toISOString();
   const payload = JSON.stringify(w.message.payload);
-  // The earliest-seat write learns its dates in the statement: its message text has marks for them.
-  const payloadSql =
-    w.kind === 'place-earliest'
-      ? sql`replace(replace(${payload}::text, ${DOSE1_DATE_MARK}::text, to_char(b.dose1_date, 'YYYY-MM-DD')), ${DOSE2_DATE_MARK}::text, to_char(b.dose2_date, 'YYYY-MM-DD'))::jsonb`
-      : sql`${payload}::jsonb`;
   const due = w.message.claimedUntilMs === undefined ? at : new Date(w.message.claimedUntilMs).toISOString();
   try {
-    // A prepared statement on Postgres: the one statement every booking runs (see PREPARED).
-    const r = await sql<BookingRow & { outbox_id: number }>`${sql.raw(PREPARED)}
-      WITH ${seatsAndBookingOf(w, at)}, o AS (
-        INSERT INTO outbox (booking_id, kind, payload, created_at, next_attempt_at)
-        SELECT b.id, ${w.message.kind}::text, ${payloadSql}, ${at}::timestamptz, ${due}::timestamptz FROM b
-        RETURNING id
-      )
-      SELECT b.*, (SELECT id FROM o) AS outbox_id FROM b`.execute(db);
+    const r = await db.executeQuery(statementOf(w, at, payload, due));
     const row = r.rows[0];
     if (!row) return { ok: false, reason: 'slot-full' };
-    const { outbox_id, ...booking } = row;
+    const { outbox_id, ...written } = row;
+    const booking = bookingOf(w, written);
     return { ok: true, booking, message: writtenMessage(Number(outbox_id), w, payload, booking) };
   } catch (e) {
     if (isMissingDose2Seat(e)) return { ok: false, reason: 'dose2-unavailable' };
@@ -164,29 +216,6 @@ function writtenMessage(id: number, w: SeatedWrite, payload: string, b: BookingR
   if (w.kind !== 'place-earliest') return { id, kind: w.message.kind, payload: w.message.payload };
   const text = payload.replaceAll(DOSE1_DATE_MARK, b.dose1_date).replaceAll(DOSE2_DATE_MARK, b.dose2_date);
   return { id, kind: w.message.kind, payload: JSON.parse(text) as OutboxPayload };
-}
-
-/** The CTEs that take the seats (`d1`, `d2`) and write the booking (`b`), for each kind of write. */
-function seatsAndBookingOf(w: SeatedWrite, at: string): RawBuilder<unknown> {
-  switch (w.kind) {
-    case 'place': {
-      const b = w.booking;
-      const seats = {
-        dose1SlotId: b.dose1_slot_id,
-        campaignId: b.campaign_id,
-        facilityId: b.facility_id,
-        vaccineCode: b.vaccine_code,
-        dose2Date: b.dose2_date,
-      };
-      return sql`${seatCtes(seats, sql``)}, b AS (${insertBookingCte(b)})`;
-    }
-    case 'place-earliest':
-      return sql`${earliestSeatCtes(w.at)}, b AS (${insertEarliestBookingCte(w.booking, w.at.facilityId)})`;
-    case 'move': {
-      const guard = sql`AND EXISTS (SELECT 1 FROM bookings WHERE id = ${w.bookingId}::bigint)`;
-      return sql`${seatCtes(w.seats, guard)}, b AS (${moveBookingCte(w.bookingId, w.seats, w.dose1Date, at)})`;
-    }
-  }
 }
 
 export async function findBookingByIdempotencyKey(

@@ -89,6 +89,50 @@ describe('outbox sender on real Postgres', () => {
     assert.equal((await sentAt(numbers)).get(numbers[2]!)!.attempts, 2);
   });
 
+  it('gives a channel that takes many at once a mark window per call; a refused window goes one by one and only its failing message is retried', async () => {
+    const numbers = await fiveBookings('outbox-many');
+    const clock = fixedClock(NOW);
+    const single = capturingChannel();
+    single.failNextFor(numbers[2]!, 1);
+    const windows: string[][] = [];
+    const channel: MessageChannel = {
+      send: (m) => single.send(m),
+      async sendMany(ms) {
+        const these = ms.map((m) => m.payload.bookingNumber ?? '');
+        if (these.includes(numbers[2]!)) throw new Error('bulk request refused (simulated)');
+        windows.push(these);
+        for (const m of ms) await single.send(m);
+      },
+    };
+    const sender = createOutboxSender({
+      db: tdb!.db,
+      clock,
+      channel,
+      maxAttempts: 5,
+      claimLeaseMs: LEASE_MS,
+      markEvery: 2,
+      baseBackoffMs: 1_000,
+      random: () => 1,
+    });
+
+    await sender.runOnce();
+    clock.advance(1_000);
+    await sender.runOnce();
+
+    assert.ok(
+      windows.every((w) => w.length <= 2) && windows.flat().filter((n) => numbers.includes(n)).length >= 2,
+      `windows of at most markEvery (2), with this test's messages among them: ${JSON.stringify(windows)}`,
+    );
+    const mine = single.sent.filter((m) => numbers.includes(m.bookingNumber));
+    assert.deepEqual(mine.map((m) => m.bookingNumber).sort(), [...numbers].sort(), 'each delivered exactly once');
+    const rows = await sentAt(numbers);
+    assert.deepEqual(
+      numbers.map((n) => rows.get(n)!.attempts),
+      [1, 1, 2, 1, 1],
+      'only the message that failed alone was attempted again',
+    );
+  });
+
   it('after a sender dies mid-round, a new sender sends only what was not yet marked (at most one mark window), under the same ids', async () => {
     const numbers = await fiveBookings('outbox-crash');
     const clock = fixedClock(NOW);

@@ -29,7 +29,20 @@ import type { OutboxHandOff } from './booking.service.ts';
  * row's id: the same for every attempt at one message, so a channel may drop a repeat by it.
  */
 export interface MessageChannel {
-  send(message: { id: number; kind: string; payload: OutboxPayload }): Promise<void>;
+  send(message: ChannelMessage): Promise<void>;
+  /**
+   * Optional: takes several messages in one call (a gateway's bulk request, one append to a file),
+   * all or nothing: when it throws, the sender sends each of them alone (so a failure is recorded on
+   * the message that failed). The sender passes at most `markEvery` at a time, so after a crash the
+   * repeats stay within one mark window as with single sends.
+   */
+  sendMany?(messages: readonly ChannelMessage[]): Promise<void>;
+}
+
+export interface ChannelMessage {
+  id: number;
+  kind: string;
+  payload: OutboxPayload;
 }
 
 export interface OutboxSenderDeps {
@@ -91,41 +104,68 @@ export function createOutboxSender(deps: OutboxSenderDeps) {
     return taken.map((m) => ({ ...m, attempts: 0 }));
   }
 
+  /** A message this round sends: handed off (no attempt yet) or claimed. */
+  type Due = ChannelMessage & { attempts: number };
+  interface Round {
+    sent: number;
+    failed: number;
+    /** Sent, not yet marked: never more than `markEvery`. */
+    accepted: number[];
+  }
+
+  /** Whether the channel took all of `part` in one call. */
+  async function sendAll(part: readonly Due[]): Promise<boolean> {
+    try {
+      await deps.channel.sendMany!(part.map((m) => ({ id: m.id, kind: m.kind, payload: m.payload })));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One message on its own; a failure is recorded on it (retried with backoff, or given up). */
+  async function sendAlone(m: Due, round: Round): Promise<void> {
+    try {
+      await deps.channel.send({ id: m.id, kind: m.kind, payload: m.payload });
+      round.accepted.push(m.id);
+    } catch (e) {
+      const nowMs = deps.clock.nowMs();
+      const attempt = m.attempts + 1;
+      await repo.markAttemptFailed(deps.db, m.id, {
+        nowMs,
+        nextAttemptMs: nowMs + backoffMs(attempt, base, max, random),
+        error: e instanceof Error ? e.message : String(e),
+        giveUp: attempt >= deps.maxAttempts,
+      });
+      round.failed++;
+    }
+  }
+
+  async function markAccepted(round: Round): Promise<void> {
+    if (round.accepted.length === 0) return;
+    const ids = round.accepted;
+    round.accepted = [];
+    await repo.markSent(deps.db, ids, deps.clock.nowMs());
+    round.sent += ids.length;
+  }
+
   /** Sends what was handed off and what is due now; returns how many were sent and how many failed this round. */
   async function runOnce(): Promise<{ sent: number; failed: number; isBusy: boolean }> {
     const mine = takeHandedOff(deps.clock.nowMs());
     const claimed = await repo.claimDueMessages(deps.db, deps.clock.nowMs(), batch, leaseMs);
     const due = [...mine, ...claimed];
-    let sent = 0;
-    let failed = 0;
-    let accepted: number[] = [];
-    const markAccepted = async () => {
-      if (accepted.length === 0) return;
-      const ids = accepted;
-      accepted = [];
-      await repo.markSent(deps.db, ids, deps.clock.nowMs());
-      sent += ids.length;
-    };
-    for (const m of due) {
-      try {
-        await deps.channel.send({ id: m.id, kind: m.kind, payload: m.payload });
-      } catch (e) {
-        const nowMs = deps.clock.nowMs();
-        const attempt = m.attempts + 1;
-        await repo.markAttemptFailed(deps.db, m.id, {
-          nowMs,
-          nextAttemptMs: nowMs + backoffMs(attempt, base, max, random),
-          error: e instanceof Error ? e.message : String(e),
-          giveUp: attempt >= deps.maxAttempts,
-        });
-        failed++;
-        continue;
-      }
-      accepted.push(m.id);
-      if (accepted.length >= markEvery) await markAccepted();
+    const round: Round = { sent: 0, failed: 0, accepted: [] };
+    // A channel that takes many at once gets one mark window per call (one file append instead of
+    // one per message); a window it refuses is sent again one message at a time.
+    const window = deps.channel.sendMany ? markEvery : 1;
+    for (let i = 0; i < due.length; i += window) {
+      const part = due.slice(i, i + window);
+      if (part.length > 1 && (await sendAll(part))) round.accepted.push(...part.map((m) => m.id));
+      else for (const m of part) await sendAlone(m, round);
+      if (part.length > 1 || round.accepted.length >= markEvery) await markAccepted(round);
     }
-    await markAccepted();
-    return { sent, failed, isBusy: mine.length === batch || claimed.length === batch };
+    await markAccepted(round);
+    return { sent: round.sent, failed: round.failed, isBusy: mine.length === batch || claimed.length === batch };
   }
 
   /** Polls every `intervalMs` until stopped; returns a stop function that waits for the current round and sends what was handed off. */

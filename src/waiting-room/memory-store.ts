@@ -371,6 +371,11 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
       return ok({ kind: 'reinserted', seq: seq === 'P' ? null : seq, preScore: req.preScore });
     },
 
+    async personState(ref, identityHash) {
+      const rec = get(ref)?.people.get(personField(identityHash));
+      return rec ? STATE_NAME[rec.st] : null;
+    },
+
     async personRecord(ref, identityHash) {
       const field = personField(identityHash);
       const q = get(ref);

@@ -265,6 +265,11 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
       return value === null ? null : parseRecord(value, exp);
     },
 
+    async personState(ref, identityHash) {
+      const value = await client.hget(k(ref).people, personField(identityHash));
+      return value === null ? null : parseRecord(value, null).state;
+    },
+
     async preRoomMembers(ref, page) {
       if (page.limit <= 0) return [];
       return client.zrange(k(ref).pre, page.offset, page.offset + page.limit - 1);

@@ -585,11 +585,11 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
       if (!v.ok) return v;
       // The token outlives nothing: once the booking completed, or the admission was released or
       // swept, it is refused. A missing record (Redis lost it) does not end a signed admission.
-      const rec = await ctx.store.personRecord(
+      const state = await ctx.store.personState(
         refOf(room, partitionOf(identityHash, room.cfg.partitions)),
         identityHash,
       );
-      if (rec && rec.state !== 'admitted') return err('admission-ended', { state: rec.state });
+      if (state && state !== 'admitted') return err('admission-ended', { state });
       return v;
     },
 

@@ -258,6 +258,13 @@ export interface WaitingRoomStore {
   personRecord(ref: QueueRef, identityHash: string): Promise<PersonRecord | null>;
 
   /**
+   * The record's state alone (null: no record), without changing anything: what the admission
+   * check reads on every admitted request. One read, where `personRecord` needs two (on Redis the
+   * admission's expiry is in another key).
+   */
+  personState(ref: QueueRef, identityHash: string): Promise<PersonRecord['state'] | null>;
+
+  /**
    * The pre-room set's members (person fields) in rank order — ascending score, equal scores by
    * member — from `offset` (0-based), at most `limit`. Reads only; used to publish the draw's order
    * after the opening. Leavers are in it once the pre-room is frozen (ranks never move after that).

@@ -129,6 +129,23 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
         assert.equal((await store.personRecord(ref, 'id-1'))?.state, 'completed');
       });
 
+      it('reads a state alone as the record has it, and null for nobody', async () => {
+        await openWith(2);
+        value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
+        value(await store.claimAdmission(ref, claimOf(1), OPEN));
+        assert.deepEqual(
+          [
+            await store.personState(ref, 'id-1'),
+            await store.personState(ref, 'id-2'),
+            await store.personState(ref, 'id-9'),
+          ],
+          ['admitted', 'waiting', null],
+        );
+        value(await store.completeAdmission(ref, 'id-1', OPEN));
+        assert.equal(await store.personState(ref, 'id-1'), (await store.personRecord(ref, 'id-1'))?.state);
+        assert.equal(await store.personState(ref, 'id-1'), 'completed');
+      });
+
       it('returns the held admission to the same device instead of a place', async () => {
         await openWith(1);
         value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
