@@ -283,7 +283,10 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
       nowPerSec: controllerRate,
       rampPerSec,
       ...(headroom > 0 && room.controller.isAwaitingSignal()
-        ? { heldRampPerSec: headroom / room.controller.secondsToAdmit(headroom, AWAIT_SIGNAL_HOLD_SECONDS) }
+        ? {
+            heldRampPerSec: headroom / room.controller.secondsToAdmit(headroom, AWAIT_SIGNAL_HOLD_SECONDS),
+            heldSeconds: AWAIT_SIGNAL_HOLD_SECONDS,
+          }
         : {}),
     },
     planned,

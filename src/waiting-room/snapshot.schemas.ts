@@ -12,7 +12,8 @@
  *   rateShape the time for n places at r × rateShape[i] in minute i from now (the last beyond its end);
  *   ETA ≈ max(poll.minMs, pass(k, mean, headroom mean) + poll.minMs / 2), band pass(k, max(p90, mean),
  *   headroom's fast end) … pass(k, min(p10, mean), headroom's slow end) + poll.minMs (seen at the next
- *   look near the front)
+ *   look near the front); at the slow end with headroom.hold {seconds T, perSec r0}, k / h becomes
+ *   k / r0 up to r0·T places, then T + (k − r0·T)·(places / h − T) / (places − r0·T)
  *   cursor ≥ seq: the turn has come — claim it at the origin (GET …/queue/status).
  */
 import { Type, type Static } from '@sinclair/typebox';
@@ -40,6 +41,19 @@ export const RateBandSchema = Type.Object(
             Type.Number({
               description: "How much of the headroom's rate is measured (0..1); the rest is the controller's",
             }),
+          ),
+          hold: Type.Optional(
+            Type.Object(
+              {
+                seconds: Type.Number({ description: 'How long the controller may hold its rate before it climbs' }),
+                perSec: Type.Number({ description: "This partition's share of the rate it holds" }),
+              },
+              {
+                additionalProperties: false,
+                description:
+                  'At the slow end only: the first perSec × seconds places pass at perSec, the rest of the headroom in the time left (k / perSec, then seconds + (k − perSec·seconds)·(places / p10PerSec − seconds) / (places − perSec·seconds))',
+              },
+            ),
           ),
         },
         {

@@ -12,6 +12,7 @@ import {
   atLeastRate,
   scaleBand,
   secondsToPass,
+  headroomSeconds,
   curveAt,
   estimateShape,
   secondsAtShapedRate,
@@ -284,6 +285,46 @@ describe('snapshot arithmetic', () => {
     assert.equal(climbing.p10PerSec, 30 / 1.5);
     const signalled = estimateHeadroom(1_000, null, { nowPerSec: 5, rampPerSec: 44 }, 10.1)!;
     assert.equal(signalled.p10PerSec, 44 / 1.5);
+    assert.equal(signalled.hold, undefined);
+    // With the hold's length, the slow end carries it: the first places pass at the held 5/s
+    const held = estimateHeadroom(
+      1_000,
+      null,
+      { nowPerSec: 5, rampPerSec: 44, heldRampPerSec: 30, heldSeconds: 10 },
+      10.1,
+    );
+    assert.deepEqual(held?.hold, { seconds: 10, perSec: 5 });
+    assert.deepEqual(scaleBand({ meanPerSec: 1, p10PerSec: 1, p90PerSec: 1, headroom: held! }, 0.25)?.headroom?.hold, {
+      seconds: 10,
+      perSec: 1.25,
+    });
+  });
+
+  it("puts the controller's hold on the first places of the headroom, at the slow end only (2021-07-19 at 1/100)", () => {
+    // 1,000 places of headroom in 29 s at the slow end, the controller holding 5/s for 10 s first.
+    const hold = { seconds: 10, perSec: 5 };
+    const rate = 1_000 / 29;
+    assert.equal(headroomSeconds(40, rate, 1_000, hold), 8, 'within the hold: at the held rate');
+    assert.equal(headroomSeconds(50, rate, 1_000, hold), 10);
+    assert.ok(Math.abs(headroomSeconds(254, rate, 1_000, hold) - 14.08) < 0.01, 'the hold, then the rest');
+    assert.ok(Math.abs(headroomSeconds(1_000, rate, 1_000, hold) - 29) < 1e-9, 'the whole headroom as long as before');
+    for (const k of [1, 10, 100, 300, 600, 999])
+      assert.ok(headroomSeconds(k, rate, 1_000, hold) >= k / rate, String(k));
+    assert.equal(headroomSeconds(254, rate, 1_000), 254 / rate, 'no hold: one rate');
+    // In the band: 254 ahead, with the controller's 5/s held at 1/100 they waited 13.75 s (slow end was 13.4 s)
+    const band: RateBand = {
+      meanPerSec: 10,
+      p10PerSec: 8,
+      p90PerSec: 12,
+      headroom: { places: 1_000, meanPerSec: 44, p10PerSec: rate, p90PerSec: 50, hold },
+    };
+    const eta = etaBand(253, band, 1_000)!;
+    assert.ok(eta.highMs! >= 15_000, String(eta.highMs));
+    assert.equal(eta.lowMs, etaBand(253, { ...band, headroom: { ...band.headroom!, hold: undefined } }, 1_000)!.lowMs);
+    assert.equal(
+      eta.expectedMs,
+      etaBand(253, { ...band, headroom: { ...band.headroom!, hold: undefined } }, 1_000)!.expectedMs,
+    );
   });
 
   it('says the ETA is an estimate while the part of the wait that decides it is not yet measured', () => {

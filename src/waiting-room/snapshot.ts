@@ -76,6 +76,17 @@ export interface Headroom {
   readonly p90PerSec: number;
   /** 0..1: how much of the headroom's rate is measured (absent: all of it). */
   readonly measuredShare?: number;
+  /**
+   * The controller's hold, at the slow end (absent: none). Awaiting its first booking signal it keeps
+   * `perSec` for `seconds` before it climbs; the slow end's rate is the whole headroom's over the hold
+   * and the climb, but the places that pass during the hold pass at `perSec` (`headroomSeconds`).
+   */
+  readonly hold?: HeadroomHold;
+}
+
+export interface HeadroomHold {
+  readonly seconds: number;
+  readonly perSec: number;
 }
 
 export interface EtaBand {
@@ -207,7 +218,8 @@ export function scaleBand(band: RateBand | null, share: number): RateBand | null
     p90PerSec: b.p90PerSec * share,
   });
   const h = band.headroom;
-  return { ...scale(band), ...(h ? { headroom: { ...scale(h), places: h.places * share } } : {}) };
+  const hold = h?.hold ? { hold: { ...h.hold, perSec: h.hold.perSec * share } } : {};
+  return { ...scale(band), ...(h ? { headroom: { ...scale(h), places: h.places * share, ...hold } } : {}) };
 }
 
 /**
@@ -230,7 +242,12 @@ export function scaleBand(band: RateBand | null, share: number): RateBand | null
 export function estimateHeadroom(
   places: number,
   free: RateBand | null,
-  controller: { readonly nowPerSec: number; readonly rampPerSec?: number; readonly heldRampPerSec?: number },
+  controller: {
+    readonly nowPerSec: number;
+    readonly rampPerSec?: number;
+    readonly heldRampPerSec?: number;
+    readonly heldSeconds?: number;
+  },
   plannedPerSec: number | null,
   halfWeightSamples = PLAN_HALF_WEIGHT_SAMPLES,
 ): Headroom | null {
@@ -254,7 +271,9 @@ export function estimateHeadroom(
     p10PerSec: mix(free?.p10PerSec ?? 0, prior.p10PerSec),
     p90PerSec: mix(free?.p90PerSec ?? 0, prior.p90PerSec),
   };
-  return rate.meanPerSec > 0 ? { places, ...rate, measuredShare: w } : null;
+  const isHeldSlowEnd = held !== undefined && prior.p10PerSec < ramp.p10PerSec && (controller.heldSeconds ?? 0) > 0;
+  const hold = isHeldSlowEnd ? { hold: { seconds: controller.heldSeconds!, perSec: controller.nowPerSec } } : {};
+  return rate.meanPerSec > 0 ? { places, ...rate, measuredShare: w, ...hold } : null;
 }
 
 /** The band with the room's free session headroom (room-wide; `scaleBand` shares it out). */
@@ -402,9 +421,30 @@ export function secondsToPass(
   headroomRate: number,
   headroom: number,
   shape?: readonly number[],
+  hold?: HeadroomHold,
 ): number {
   if (headroom <= 0 || headroomRate <= 0) return secondsAtShapedRate(places, steadyRate, shape);
-  return Math.max(places / headroomRate, secondsAtShapedRate(places - headroom, steadyRate, shape));
+  return Math.max(
+    headroomSeconds(places, headroomRate, headroom, hold),
+    secondsAtShapedRate(places - headroom, steadyRate, shape),
+  );
+}
+
+/**
+ * Seconds for the first `places` of a free headroom of `headroom` places to pass at `rate` (the whole
+ * headroom's). With a hold, the headroom as a whole takes as long, but the places that pass during
+ * the hold pass at its rate and the rest at what is left after it: k / r0 up to r0·T places, then
+ * T + (k − r0·T)·(H/rate − T) / (H − r0·T). The first places' wait is mostly the hold: spread over the
+ * whole headroom (at 1/100 of 2021-07-19, ~1,000 places), it showed 254 ahead a slow end of 13.4 s
+ * while the controller held 5/s for 7 s and they waited 13.75 s.
+ */
+export function headroomSeconds(places: number, rate: number, headroom: number, hold?: HeadroomHold): number {
+  const total = headroom / rate;
+  const during = hold ? hold.perSec * hold.seconds : 0;
+  if (!hold || hold.perSec <= 0 || places >= headroom || total <= hold.seconds || during >= headroom)
+    return places / rate;
+  if (places <= during) return places / hold.perSec;
+  return hold.seconds + ((places - during) * (total - hold.seconds)) / (headroom - during);
 }
 
 /**
@@ -423,8 +463,8 @@ export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBa
   const h = band.headroom;
   const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
   const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
-  const toPass = (steady: number, headroomRate: number) =>
-    secondsToPass(places, steady, headroomRate, h?.places ?? 0, band.shape);
+  const toPass = (steady: number, headroomRate: number, hold?: HeadroomHold) =>
+    secondsToPass(places, steady, headroomRate, h?.places ?? 0, band.shape, hold);
   // Said to be an estimate while the part of the wait that decides it (the headroom's rate, or the
   // steady rate past it) rests mostly on what was set rather than measured.
   const isHeadroomBound =
@@ -433,7 +473,7 @@ export function etaBand(ahead: number, band: RateBand | null, pollMs = 0): EtaBa
   return {
     expectedMs: Math.round(Math.max(pollMs, toPass(band.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2)),
     lowMs: Math.round(toPass(fast, hFast) * 1000),
-    highMs: slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null,
+    highMs: slow > 0 ? Math.round(toPass(slow, hSlow, h?.hold) * 1000 + pollMs) : null,
     ratePerSec: band.meanPerSec,
     isFromPlan: measuredShare < 0.5,
   };

@@ -97,6 +97,21 @@ function steadySeconds(places: number, rate: number, shape: readonly number[] | 
  * max(k / headroom rate, steady(k − headroom places)) while the session cap has room, else
  * steady(k): at the steady rate, shaped minute by minute by the snapshot's rateShape if any.
  */
+/** As the server's headroomSeconds (src/waiting-room/snapshot.ts): the controller's hold at the slow end. */
+function headroomSeconds(
+  places: number,
+  rate: number,
+  headroom: number,
+  hold: { seconds: number; perSec: number } | undefined,
+): number {
+  const total = headroom / rate;
+  const during = hold ? hold.perSec * hold.seconds : 0;
+  if (!hold || hold.perSec <= 0 || places >= headroom || total <= hold.seconds || during >= headroom)
+    return places / rate;
+  if (places <= during) return places / hold.perSec;
+  return hold.seconds + ((places - during) * (total - hold.seconds)) / (headroom - during);
+}
+
 function etaOf(
   ahead: number,
   rate: PartitionSnapshotView['rate'],
@@ -108,15 +123,18 @@ function etaOf(
   const slow = Math.min(rate.p10PerSec, rate.meanPerSec);
   const h = rate.headroom;
   const places = ahead + 1;
-  const toPass = (steady: number, headroomRate: number) =>
+  const toPass = (steady: number, headroomRate: number, isSlowEnd = false) =>
     !h || h.places <= 0 || headroomRate <= 0
       ? steadySeconds(places, steady, shape)
-      : Math.max(places / headroomRate, steadySeconds(places - h.places, steady, shape));
+      : Math.max(
+          headroomSeconds(places, headroomRate, h.places, isSlowEnd ? h.hold : undefined),
+          steadySeconds(places - h.places, steady, shape),
+        );
   const hFast = h ? Math.max(h.p90PerSec, h.meanPerSec) : 0;
   const hSlow = h ? Math.min(h.p10PerSec, h.meanPerSec) : 0;
   const expectedMs = Math.round(Math.max(pollMs, toPass(rate.meanPerSec, h?.meanPerSec ?? 0) * 1000 + pollMs / 2));
   const lowMs = Math.round(toPass(fast, hFast) * 1000);
-  const highMs = slow > 0 ? Math.round(toPass(slow, hSlow) * 1000 + pollMs) : null;
+  const highMs = slow > 0 ? Math.round(toPass(slow, hSlow, true) * 1000 + pollMs) : null;
   const isHeadroomBound =
     !!h && h.places > 0 && places / h.meanPerSec >= steadySeconds(places - h.places, rate.meanPerSec, shape);
   const measuredShare = isHeadroomBound ? (h.measuredShare ?? 1) : (rate.measuredShare ?? 1);
