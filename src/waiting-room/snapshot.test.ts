@@ -294,10 +294,13 @@ describe('snapshot arithmetic', () => {
       10.1,
     );
     assert.deepEqual(held?.hold, { seconds: 10, perSec: 5 });
-    assert.deepEqual(scaleBand({ meanPerSec: 1, p10PerSec: 1, p90PerSec: 1, headroom: held! }, 0.25)?.headroom?.hold, {
-      seconds: 10,
-      perSec: 1.25,
-    });
+    assert.deepEqual(
+      scaleBand({ meanPerSec: 1, p10PerSec: 1, p90PerSec: 1, samples: 0, headroom: held! }, 0.25)?.headroom?.hold,
+      {
+        seconds: 10,
+        perSec: 1.25,
+      },
+    );
   });
 
   it("puts the controller's hold on the first places of the headroom, at the slow end only (2021-07-19 at 1/100)", () => {
@@ -316,6 +319,7 @@ describe('snapshot arithmetic', () => {
       meanPerSec: 10,
       p10PerSec: 8,
       p90PerSec: 12,
+      samples: 0,
       headroom: { places: 1_000, meanPerSec: 44, p10PerSec: rate, p90PerSec: 50, hold },
     };
     const eta = etaBand(253, band, 1_000)!;
