@@ -238,7 +238,7 @@ const ko = {
   capRateTitle: '계획 입장 속도',
   capRateValue: '초당 {rate}명',
   capRateHelp:
-    '아래 단추가 이 값을 캠페인 대기실의 "계획 입장 속도"로 입력합니다. 대기실이 측정값을 얻기 전 첫 예상 시간 계산에 씁니다. 예약 시작부터 대기열이 빌 때까지의 평균이며, 예약하지 않는 입장이 만료될 때까지 자리를 차지한 뒤에는 초당 {sustained}명이 유지됩니다. 제한 요인: {limit}.',
+    '캠페인 대기실의 "계획 입장 속도"로 입력할 값입니다(운영자 계정은 아래 단추로 입력). 대기실이 측정값을 얻기 전 첫 예상 시간 계산에 씁니다. 예약 시작부터 대기열이 빌 때까지의 평균이며, 예약하지 않는 입장이 만료될 때까지 자리를 차지한 뒤에는 초당 {sustained}명이 유지됩니다. 제한 요인: {limit}.',
   capApply: '이 계획을 대기실에 입력',
   capApplyHelp:
     '계획 입장 속도와 분 단위 세션 회전 곡선을 캠페인 대기실에 입력합니다. 예상 입장 시각이 예약하지 않는 입장이 쌓이며 느려지는 흐름을 미리 반영합니다. 대기자 안내는 그대로 둡니다.',
@@ -538,7 +538,7 @@ const en: Record<Key, string> = {
   capRateTitle: 'Planned admission rate',
   capRateValue: '{rate} per second',
   capRateHelp:
-    "The button below enters this as the planned admission rate of the campaign's waiting room: the waiting room uses it for its first ETA estimate, before it has measured a rate. It is the mean from the opening until the queue drains; once admissions that never book have been held to their expiry, {sustained} per second is sustained. Limited by: {limit}.",
+    "The planned admission rate to enter in the campaign's waiting room (an operator account can do it with the button below): the waiting room uses it for its first ETA estimate, before it has measured a rate. It is the mean from the opening until the queue drains; once admissions that never book have been held to their expiry, {sustained} per second is sustained. Limited by: {limit}.",
   capApply: 'Enter this plan in the waiting room',
   capApplyHelp:
     "Enters the planned admission rate and the minute-by-minute session turnover in the campaign's waiting room, so entry estimates foresee the slowdown as admissions that never book pile up. The message to everyone waiting is kept.",
