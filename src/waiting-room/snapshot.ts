@@ -520,16 +520,15 @@ export interface RoomSnapshot {
  * rate: every seat left is held by someone already let in, or will be before the cursor reaches it.
  * Admission shares each step out over the partitions that hold people waiting (`allocateAdvance`),
  * so a seat may go to another partition's next place first: the first in its partition can be the
- * `busyPartitions`-th in the room to get one. In the 2021-07-19 replay at 1/50 (8 partitions, T+48)
- * the first of a partition was shown an entry within a second with one seat open, and waited 41 s.
+ * number-of-busy-partitions-th in the room to get one (counted per poll, as `scaleToRoom` sums the
+ * partitions, and only when seats are counted). In the 2021-07-19 replay at 1/50 (8 partitions, T+48) the first of a
+ * partition was shown an entry within a second with one seat open, and waited 41 s.
  */
-export function isSeatBound(ahead: number, seatsOpen: number | null | undefined, busyPartitions: number): boolean {
-  return seatsOpen !== null && seatsOpen !== undefined && ahead + Math.max(1, busyPartitions) > seatsOpen;
-}
-
-/** How many partitions hold people waiting (those a seat may go to before this place). */
-export function busyPartitionsOf(snapshot: RoomSnapshot): number {
-  return snapshot.partitions.reduce((n, p) => n + (p.stats.waiting > 0 ? 1 : 0), 0);
+export function isSeatBound(ahead: number, snapshot: Pick<RoomSnapshot, 'seatsOpen' | 'partitions'>): boolean {
+  const open = snapshot.seatsOpen;
+  if (open === null || open === undefined) return false;
+  const busy = snapshot.partitions.reduce((n, p) => n + (p.stats.waiting > 0 ? 1 : 0), 0);
+  return ahead + Math.max(1, busy) > open;
 }
 
 /** A partition's share of a room-wide rate: partitions drain in proportion to what they hold waiting. */

@@ -41,7 +41,6 @@ import {
   etaBand,
   estimatePreRoomSeq,
   isSeatBound,
-  busyPartitionsOf,
   nextPollMs,
   progressOf,
   scaleToRoom,
@@ -280,10 +279,7 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     const aheadHere = Math.max(0, seq - cursor - 1);
     const ahead = snap ? scaleToRoom(aheadHere, snap, p) : aheadHere;
     // Paused, sold out, or every seat before this place held by a session: no rate says when.
-    const isStopped =
-      !!snap?.isPaused ||
-      room.seats?.seatsLeft === 0 ||
-      (!!snap && isSeatBound(ahead, snap.seatsOpen, busyPartitionsOf(snap)));
+    const isStopped = !!snap?.isPaused || room.seats?.seatsLeft === 0 || (!!snap && isSeatBound(ahead, snap));
     const eta = isStopped ? null : etaBand(aheadHere, snap?.partitions[p]?.rate ?? null, settings.minPollMs);
     const startCursor = t.startCursor ?? (t.seq === null || t.preScore !== null ? 0 : null);
     const behind = snap ? scaleToRoom(Math.max(0, tail - seq), snap, p) : Math.max(0, tail - seq);
