@@ -126,6 +126,7 @@ const QueueFeedSchema = Type.Object({
   waiting: Type.Integer(),
   admittedPerSec: Type.Number(),
   activeSessions: Type.Integer(),
+  sessionLimit: Type.Integer(),
   cursor: Type.Integer(),
   tail: Type.Integer(),
   paused: Type.Boolean(),

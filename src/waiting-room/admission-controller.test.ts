@@ -208,4 +208,108 @@ describe('admission controller', () => {
     pinned.pinRate(10);
     assert.equal(pinned.isAwaitingSignal(), false, 'a pinned rate does not wait for anything');
   });
+
+  it('limits the people in session after a slow spell, once per signal window, and lets the limit grow back', () => {
+    const { clock, controller } = newController({ activeSessionCap: 5_000, signalWindowMs: 10_000 });
+    const load = { ...busyQueue, activeSessions: 3_000, claimedTotal: 3_000 };
+    controller.tick({ ...load, health: healthy });
+    clock.advance(1_000);
+    controller.tick({ ...load, health: slow });
+    assert.equal(controller.state().sessionLimit, 2_700, '0.9 × the 3,000 in session');
+    for (let i = 0; i < 9; i += 1) {
+      clock.advance(1_000);
+      controller.tick({ ...load, activeSessions: 2_700, health: slow });
+    }
+    assert.equal(controller.state().sessionLimit, 2_700, 'no second cut on the same window of latencies');
+    clock.advance(1_000);
+    const cut = controller.tick({ ...load, activeSessions: 2_700, health: slow });
+    assert.equal(controller.state().sessionLimit, 2_430, 'a window later, still slow: cut again');
+    assert.deepEqual([cut.admit, cut.limitedBy], [0, 'cap'], 'nobody new while the limit is full');
+    clock.advance(1_000);
+    controller.tick({ ...load, activeSessions: 2_430, health: healthy });
+    assert.equal(controller.state().sessionLimit, 2_454, 'healthy and the limit held people back: +1 %');
+    assert.equal(controller.capacity().activeSessionCap, 2_454, 'the headroom the ETA reads is the limit now');
+    for (let i = 0; i < 60; i += 1) {
+      clock.advance(10_000);
+      controller.tick({ ...load, activeSessions: controller.state().sessionLimit, health: slow });
+    }
+    assert.equal(controller.state().sessionLimit, 500, 'slow for ten minutes: never below 10 % of the cap');
+  });
+
+  it('never cuts the rate below a share of the sessions ending while the path is slow but working', () => {
+    const { clock, controller } = newController({
+      initialRatePerSec: 400,
+      decreaseFactor: 0.7,
+      activeSessionCap: 100_000,
+    });
+    // 2,000 in session, 100 of them ending each second and replaced: the path still books.
+    let claimed = 0;
+    for (let i = 0; i <= 20; i += 1) {
+      controller.tick({ ...busyQueue, activeSessions: 2_000, claimedTotal: claimed, health: slow });
+      claimed += 100;
+      clock.advance(1_000);
+    }
+    assert.equal(controller.state().ratePerSec, 70, 'held at 0.7 × 100 ending per second, not the 5/s floor');
+    for (let i = 0; i <= 10; i += 1) {
+      controller.tick({ ...busyQueue, activeSessions: 2_000, claimedTotal: claimed, health: failing });
+      claimed += 100;
+      clock.advance(1_000);
+    }
+    assert.equal(controller.state().ratePerSec, 5, 'server errors: no floor');
+  });
+
+  it('keeps admitting at the load the booking path can take when sessions last a minute', () => {
+    // A booking path whose p99 rises with the people in session, read over a 10 s window (the
+    // monitor's): 300 ms up to 3,000 in session, +0.5 ms per person above. Sessions last 30-90 s.
+    // Cut on each slow reading, the rate went to its 5/s floor and back every two minutes (71 % of
+    // seconds over target, 17 admissions a second in the worst minute for a mean of 65).
+    const { clock, controller } = newController({
+      initialRatePerSec: 100,
+      increasePerSec: 25,
+      decreaseFactor: 0.7,
+      adjustEveryMs: 2_000,
+      maxRatePerSec: 5_000,
+      activeSessionCap: 20_000,
+    });
+    let seed = 1;
+    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+    const ends = new Map<number, number>();
+    const loads: number[] = [];
+    let active = 0;
+    let claimed = 0;
+    let slowSeconds = 0;
+    let admittedThisMinute = 0;
+    const perMinute: number[] = [];
+    for (let t = 0; t <= 900_000; t += 250) {
+      clock.set(t);
+      active -= ends.get(t) ?? 0;
+      ends.delete(t);
+      loads.push(active);
+      if (loads.length > 40) loads.shift();
+      const p99Ms = 300 + Math.max(0, Math.max(...loads) - 3_000) * 0.5;
+      const d = controller.tick({
+        activeSessions: active,
+        claimedTotal: claimed,
+        waiting: 1e9,
+        health: { p99Ms, errorRate: 0 },
+      });
+      active += d.admit;
+      claimed += d.admit;
+      for (let i = 0; i < d.admit; i += 1) {
+        const at = t + 250 * Math.round((30_000 + random() * 60_000) / 250);
+        ends.set(at, (ends.get(at) ?? 0) + 1);
+      }
+      if (t < 120_000) continue;
+      admittedThisMinute += d.admit;
+      if (t % 1_000 === 0 && p99Ms > 800) slowSeconds += 1;
+      if (t % 60_000 === 0 && t > 120_000) {
+        perMinute.push(admittedThisMinute / 60);
+        admittedThisMinute = 0;
+      }
+    }
+    const mean = perMinute.reduce((a, b) => a + b, 0) / perMinute.length;
+    assert.ok(slowSeconds / 780 < 0.3, `p99 over target in ${slowSeconds} of 780 s`);
+    assert.ok(mean > 50, `admitted ${mean.toFixed(1)}/s on average (the path takes ~60/s at 3,000-3,500 in session)`);
+    assert.ok(Math.min(...perMinute) > 0.75 * mean, `admissions per second by minute: ${perMinute.map(Math.round)}`);
+  });
 });

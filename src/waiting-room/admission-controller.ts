@@ -8,6 +8,21 @@
  * `increasePerSec`. With no booking traffic observed (health null) it holds. An operator may pause,
  * resume, or pin the rate (pinned: no adaptation).
  *
+ * A slow path is not a failing one. The booking path's load is the people in session, and a
+ * session lasts minutes, so a cut in the rate shows in the latency only as sessions end: cut after
+ * cut on a latency that still reflected the people let in before drove the rate to its floor while
+ * bookings flowed, the sessions drained, the path went idle, and the climb back took a minute (the
+ * full-scale replay of 2026-11-30 swung between 5/s and ~450/s every minute). So the load itself is
+ * limited, as TCP limits its window rather than its send rate: `sessionLimit` (at most
+ * `activeSessionCap`) is cut to `sessionLimitCut` × the people in session and on their way when the
+ * latency is over target, at most once per `signalWindowMs` (the booking-path monitor's window: a
+ * second cut within it would act on latencies of the load before the first), and grows by
+ * `sessionLimitStep` of itself (at least 10) each adjustment while it is what holds people back and
+ * the path is healthy. Admission then replaces the sessions that end, and bookings keep flowing at
+ * the load the path can take. A latency cut of the rate never takes it below `decreaseFactor` × the
+ * sessions ending per second over the last `signalWindowMs`. Server errors above the limit are a
+ * failing path: that cut of the rate has no such floor.
+ *
  * pendingClaims: people the cursor reached in the last `claimWindowMs` who have not claimed yet are
  * about to become active sessions (they poll every 1-2 s near the front); counting them keeps the
  * cap honest. Estimated as max(0, seqs advanced in the window − claims in the window). People who
@@ -33,6 +48,21 @@ export interface AdmissionControllerSettings {
   readonly claimWindowMs: number;
   /** A tick after a longer stall admits at most this much time's worth (ms), so a stall never bursts. */
   readonly maxTickGapMs: number;
+  /**
+   * The booking-path monitor's window (ms): the session limit is cut at most once per window, and
+   * the sessions ending per second (the floor of a latency cut of the rate) are measured over it.
+   */
+  readonly signalWindowMs: number;
+  /** A latency cut sets the session limit to this share of the people in session and on their way. */
+  readonly sessionLimitCut: number;
+  /** Share of itself the session limit grows by per adjustment while it holds people back (at least 10). */
+  readonly sessionLimitStep: number;
+  /**
+   * The session limit never goes below this share of `activeSessionCap`: a path slowed by something
+   * other than its load (a neighbour on the machine, a slow disk) must not cut admission to nothing,
+   * as the rate's floor (`minRatePerSec`) never did.
+   */
+  readonly minSessionLimitShare: number;
 }
 
 export const defaultControllerSettings: AdmissionControllerSettings = Object.freeze({
@@ -47,6 +77,10 @@ export const defaultControllerSettings: AdmissionControllerSettings = Object.fre
   adjustEveryMs: 2_000,
   claimWindowMs: 4_000,
   maxTickGapMs: 2_000,
+  signalWindowMs: 10_000,
+  sessionLimitCut: 0.9,
+  sessionLimitStep: 0.01,
+  minSessionLimitShare: 0.1,
 });
 
 /** What the booking path showed over the last window; null fields mean no traffic was observed. */
@@ -84,10 +118,19 @@ export interface TickDecision {
   readonly limitedBy: Limit;
   readonly pendingClaims: number;
   readonly adjustment: Adjustment | null;
+  /**
+   * Sessions that ended per second over the last `signalWindowMs` (claims minus the growth of the
+   * active sessions), or null until the window spans `adjustEveryMs`.
+   */
+  readonly sessionsEndingPerSec: number | null;
+  /** The session limit this tick admitted under (see the header). */
+  readonly sessionLimit: number;
 }
 
 export interface ControllerState {
   readonly ratePerSec: number;
+  /** Most people in session now: `activeSessionCap`, or less after the booking path was slow. */
+  readonly sessionLimit: number;
   readonly isPaused: boolean;
   readonly pinnedRatePerSec: number | null;
 }
@@ -102,8 +145,9 @@ export interface AdmissionController {
   pinRate(ratePerSec: number | null): void;
   state(): ControllerState;
   /**
-   * The active-session cap and the claims on their way at the last tick (0 before any tick, and on
-   * a server that does not lead admission): with the active sessions, the headroom the cap leaves.
+   * The session limit now (`activeSessionCap` until the booking path is slow) as `activeSessionCap`,
+   * and the claims on their way at the last tick (0 before any tick, and on a server that does not
+   * lead admission): with the active sessions, the headroom the limit leaves.
    */
   capacity(): { readonly activeSessionCap: number; readonly pendingClaims: number };
   /**
@@ -165,20 +209,41 @@ export function createAdmissionController(deps: {
   let lastPending = 0;
   let lastChange: 'increase' | 'decrease' | null = null;
   let hasSignal = false;
+  let sessionLimit = s.activeSessionCap;
+  const minSessionLimit = Math.max(1, Math.ceil(s.activeSessionCap * s.minSessionLimitShare));
+  let lastLimitCutMs = Number.NEGATIVE_INFINITY;
+  let limitWasBinding = false;
+  let lastLoad = 0;
   const recent: { atMs: number; admitted: number; claimedBefore: number }[] = [];
+  const sessions: { atMs: number; claimedTotal: number; activeSessions: number }[] = [];
 
-  function adjust(now: number, health: BookingHealth): Adjustment | null {
+  function adjust(now: number, health: BookingHealth, endingPerSec: number | null): Adjustment | null {
     if (pinned !== null) return 'pinned';
     if (now - lastAdjustMs < s.adjustEveryMs) return null;
     lastAdjustMs = now;
     const binding = rateWasBinding;
+    const isLimitBinding = limitWasBinding;
     rateWasBinding = false;
+    limitWasBinding = false;
     if (health.p99Ms !== null || health.errorRate !== null) hasSignal = true;
-    const isOverloaded =
-      (health.p99Ms !== null && health.p99Ms > s.targetP99Ms) ||
-      (health.errorRate !== null && health.errorRate > s.maxErrorRate);
-    if (isOverloaded) {
-      rate = clamp(rate * s.decreaseFactor);
+    const isFailing = health.errorRate !== null && health.errorRate > s.maxErrorRate;
+    const isSlow = health.p99Ms !== null && health.p99Ms > s.targetP99Ms;
+    if (isSlow && now - lastLimitCutMs >= s.signalWindowMs) {
+      sessionLimit = Math.max(minSessionLimit, Math.floor(Math.min(sessionLimit, lastLoad) * s.sessionLimitCut));
+      lastLimitCutMs = now;
+    } else if (!isSlow && !isFailing && health.p99Ms !== null && isLimitBinding) {
+      sessionLimit = Math.min(
+        s.activeSessionCap,
+        Math.floor(sessionLimit + Math.max(10, sessionLimit * s.sessionLimitStep)),
+      );
+    }
+    if (isFailing || isSlow) {
+      // A slow path that still books keeps a share of its turnover (see the header); never a rise.
+      const floor = isFailing ? 0 : s.decreaseFactor * (endingPerSec ?? 0);
+      const next = clamp(Math.min(rate, Math.max(rate * s.decreaseFactor, floor)));
+      const isCut = next < rate;
+      rate = next;
+      if (!isCut) return 'hold';
       lastChange = 'decrease';
       return 'decrease';
     }
@@ -187,6 +252,17 @@ export function createAdmissionController(deps: {
     rate = clamp(rate + s.increasePerSec);
     lastChange = 'increase';
     return 'increase';
+  }
+
+  /** Sessions ended per second over the window: claims in it minus the growth of the active sessions. */
+  function sessionsEnding(now: number, claimedTotal: number, activeSessions: number): number | null {
+    sessions.push({ atMs: now, claimedTotal, activeSessions });
+    while (sessions.length > 1 && sessions[1]!.atMs <= now - s.signalWindowMs) sessions.shift();
+    const first = sessions[0]!;
+    const spanMs = now - first.atMs;
+    if (spanMs < s.adjustEveryMs) return null;
+    const ended = claimedTotal - first.claimedTotal - (activeSessions - first.activeSessions);
+    return Math.max(0, ended) / (spanMs / 1000);
   }
 
   function pendingClaims(now: number, claimedTotal: number): number {
@@ -201,16 +277,26 @@ export function createAdmissionController(deps: {
       const now = deps.clock.nowMs();
       const dtMs = lastTickMs === null ? 0 : Math.min(Math.max(0, now - lastTickMs), s.maxTickGapMs);
       lastTickMs = now;
-      const adjustment = adjust(now, input.health);
+      const endingPerSec = sessionsEnding(now, input.claimedTotal, input.activeSessions);
       const pending = pendingClaims(now, input.claimedTotal);
       lastPending = pending;
+      lastLoad = input.activeSessions + pending;
+      const adjustment = adjust(now, input.health, endingPerSec);
       if (isPaused) {
         carry = 0;
-        return { admit: 0, ratePerSec: rate, limitedBy: 'paused', pendingClaims: pending, adjustment };
+        return {
+          admit: 0,
+          ratePerSec: rate,
+          limitedBy: 'paused',
+          pendingClaims: pending,
+          adjustment,
+          sessionsEndingPerSec: endingPerSec,
+          sessionLimit,
+        };
       }
       const allowance = (rate * dtMs) / 1000 + carry - Math.max(0, input.laneAdmitted ?? 0);
       const byRate = Math.max(0, Math.floor(allowance));
-      const room = Math.max(0, s.activeSessionCap - input.activeSessions - pending);
+      const room = Math.max(0, sessionLimit - input.activeSessions - pending);
       const seats =
         input.seatsLeft === null || input.seatsLeft === undefined
           ? Number.POSITIVE_INFINITY
@@ -225,9 +311,18 @@ export function createAdmissionController(deps: {
               ? 'cap'
               : 'queue-empty';
       if (limitedBy === 'rate' && input.waiting > admit) rateWasBinding = true;
+      if (limitedBy === 'cap' && input.waiting > admit) limitWasBinding = true;
       carry = Math.min(allowance - admit, 1);
       recent.push({ atMs: now, admitted: admit, claimedBefore: input.claimedTotal });
-      return { admit, ratePerSec: rate, limitedBy, pendingClaims: pending, adjustment };
+      return {
+        admit,
+        ratePerSec: rate,
+        limitedBy,
+        pendingClaims: pending,
+        adjustment,
+        sessionsEndingPerSec: endingPerSec,
+        sessionLimit,
+      };
     },
     settle(actuallyAdmitted) {
       const last = recent[recent.length - 1];
@@ -243,8 +338,8 @@ export function createAdmissionController(deps: {
       pinned = ratePerSec === null ? null : Math.max(0, ratePerSec);
       if (pinned !== null) rate = pinned;
     },
-    state: () => ({ ratePerSec: rate, isPaused, pinnedRatePerSec: pinned }),
-    capacity: () => ({ activeSessionCap: s.activeSessionCap, pendingClaims: lastPending }),
+    state: () => ({ ratePerSec: rate, sessionLimit, isPaused, pinnedRatePerSec: pinned }),
+    capacity: () => ({ activeSessionCap: sessionLimit, pendingClaims: lastPending }),
     // After a decrease the booking path was struggling: the rate now, not a climb, is the estimate.
     secondsToAdmit: (places, holdSeconds = 0) =>
       rampSeconds(places, rate, s, pinned !== null || lastChange === 'decrease', holdSeconds),

@@ -11,6 +11,8 @@ export interface QueueSummary {
   waiting: number;
   admittedPerSec: number;
   activeSessions: number;
+  /** Most people in session the controller allows now (below the configured cap after a slow spell). */
+  sessionLimit: number;
   cursor: number;
   tail: number;
   paused: boolean;
@@ -29,6 +31,7 @@ export function queueSummary(service: WaitingRoomService, campaignId: string): Q
     waiting: sum((p) => p.stats.waiting),
     admittedPerSec: sum((p) => p.rate?.meanPerSec ?? 0),
     activeSessions: sum((p) => p.stats.activeSessions),
+    sessionLimit: c.sessionLimit,
     cursor: sum((p) => p.stats.cursor),
     tail: sum((p) => p.stats.tail),
     paused: c.isPaused,
@@ -65,6 +68,11 @@ export function registerWaitingRoomMetrics(
   gauge('waiting_room_queue_length', 'People waiting (not yet reached)', (r) => r.view?.waiting);
   gauge('waiting_room_admitted_per_second', 'Measured admissions per second', (r) => r.view?.admittedPerSec);
   gauge('waiting_room_active_sessions', 'Admissions claimed and still active', (r) => r.view?.activeSessions);
+  gauge(
+    'waiting_room_session_limit',
+    'Most people in session the controller allows now (cut when the booking path is slow)',
+    (r) => r.view?.sessionLimit,
+  );
   gauge('waiting_room_admission_rate_per_second', 'Admission rate the controller is using', (r) => r.view?.ratePerSec);
   gauge('waiting_room_eta_error_p50_seconds', 'Median absolute error of the first ETA shown', (r) => r.eta?.p50Sec);
   gauge(

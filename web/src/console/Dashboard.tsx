@@ -154,7 +154,11 @@ export function Dashboard({ operator }: { operator: Operator }) {
         />
         <Stat label={t('statWaiting')} testId="stat-waiting" value={q ? n(q.waiting) : '–'} />
         <Stat label={t('statAdmitted')} value={q ? n(q.admittedPerSec) : '–'} />
-        <Stat label={t('statActive')} value={q ? n(q.activeSessions) : '–'} />
+        <Stat
+          label={t('statActive')}
+          testId="stat-active"
+          value={q ? t('statActiveOfLimit', { active: n(q.activeSessions), limit: n(q.sessionLimit) }) : '–'}
+        />
         <Stat
           label={t('statRate')}
           testId="stat-rate"
