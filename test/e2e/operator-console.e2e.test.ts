@@ -151,6 +151,11 @@ describe('operator console in a browser', () => {
         await page.getByTestId('slots-by-region').waitFor();
         assert.equal((await page.locator('.chart canvas').count()) >= 4, true, 'four uPlot charts are drawn');
         await page.getByTestId('queue-state').filter({ hasText: '진행 중' }).waitFor();
+        // The people booking are shown with the session limit admission keeps them under.
+        await page
+          .getByTestId('stat-active')
+          .filter({ hasText: /명 \(한도 [\d,]+명\)$/ })
+          .waitFor();
 
         // Pausing asks first: cancelling changes nothing, confirming pauses.
         await page.getByRole('button', { name: '입장 일시정지' }).click();
