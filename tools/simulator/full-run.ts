@@ -451,6 +451,7 @@ async function refresh(sim: Sim, t: number): Promise<number> {
     sum((s) => s.cursor),
   );
   sim.rec.gauge('ratePerSec', t, status.value.controller.ratePerSec);
+  sim.rec.gauge('sessionLimit', t, status.value.controller.sessionLimit);
   sim.rec.gauge('slotsLeft', t, sim.seatsLeft);
   return waiting;
 }

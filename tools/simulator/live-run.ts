@@ -315,6 +315,7 @@ async function sample(ctx: LiveCtx, seatsTonight: number, onStep: LiveRunInput['
     ctx.rec.gauge('waiting', now, waiting);
     ctx.rec.gauge('activeSessions', now, gauge(text, 'waiting_room_active_sessions'));
     ctx.rec.gauge('ratePerSec', now, gauge(text, 'waiting_room_admission_rate_per_second'));
+    ctx.rec.gauge('sessionLimit', now, gauge(text, 'waiting_room_session_limit'));
     ctx.rec.count('advanced', now, Math.round(gauge(text, 'waiting_room_admitted_per_second') || 0));
     ctx.rec.gauge('slotsLeft', now, seatsTonight - ctx.rec.total('bookings'));
     const r = ctx.rec;

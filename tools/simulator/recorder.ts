@@ -22,7 +22,15 @@ export const COUNTERS = [
   'placeExpired',
   'wallMs',
 ] as const;
-export const GAUGES = ['waiting', 'activeSessions', 'ratePerSec', 'slotsLeft', 'tail', 'cursor'] as const;
+export const GAUGES = [
+  'waiting',
+  'activeSessions',
+  'sessionLimit',
+  'ratePerSec',
+  'slotsLeft',
+  'tail',
+  'cursor',
+] as const;
 export const LATENCIES = ['join', 'poll', 'bookingPath', 'placeBooking'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type Gauge = (typeof GAUGES)[number];

@@ -11,7 +11,7 @@ type Col = (number | null)[];
 export interface ChartData {
   x: number[];
   arrivals: { first: Col; reload: Col; otherDevice: Col; comeback: Col };
-  queue: { waiting: Col; activeSessions: Col };
+  queue: { waiting: Col; activeSessions: Col; sessionLimit: Col };
   admitted: { advanced: Col; claims: Col; rate: Col };
   bookings: { placed: Col; refused: Col };
   latency: { p50: Col; p95: Col; p99: Col; placeP99: Col; joinP99: Col };
@@ -40,11 +40,11 @@ const CHARTS = [
     'line',
   ],
   [
-    'Queue length and active booking sessions',
+    'Queue length, active booking sessions and the session limit',
     'people',
     'queue',
-    ['waiting (not yet reached)', 'active sessions'],
-    ['#1f77b4', '#9467bd'],
+    ['waiting (not yet reached)', 'active sessions', 'session limit'],
+    ['#1f77b4', '#9467bd', '#7f7f7f'],
     'line',
   ],
   [

@@ -253,7 +253,7 @@ export function chartData(
       otherDevice: list(c.arrivalsOtherDevice),
       comeback: list(c.arrivalsComeback),
     },
-    queue: { waiting: list(g.waiting), activeSessions: list(g.activeSessions) },
+    queue: { waiting: list(g.waiting), activeSessions: list(g.activeSessions), sessionLimit: list(g.sessionLimit) },
     admitted: { advanced: list(c.advanced), claims: list(c.claims), rate: list(g.ratePerSec) },
     bookings: { placed: list(c.bookings), refused: list(c.bookingFailures) },
     latency: {

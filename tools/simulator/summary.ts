@@ -310,6 +310,12 @@ export function throughput(rec: Recorder) {
     for (let s = 0; s <= last; s += 1) if (xs[s]! > m) m = xs[s]!;
     return m;
   };
+  /** The smallest value recorded (NaN seconds, where nothing was read, left out); null if none. */
+  const minGauge = (xs: Float64Array) => {
+    let m = Number.POSITIVE_INFINITY;
+    for (let s = 0; s <= last; s += 1) if (xs[s]! < m) m = xs[s]!;
+    return Number.isFinite(m) ? m : null;
+  };
   return {
     peakArrivalsPerSec: peak(arrivals),
     peakAdmittedPerSec: peak(c.advanced),
@@ -318,6 +324,7 @@ export function throughput(rec: Recorder) {
     bestMinuteBookingsPerSec: round(bestMinute / 60, 1),
     maxQueueLength: maxGauge(g.waiting),
     maxActiveSessions: maxGauge(g.activeSessions),
+    minSessionLimit: minGauge(g.sessionLimit),
     maxAdmissionRatePerSec: maxGauge(g.ratePerSec),
     secondsSimulatorLimited: simLimited,
   };
