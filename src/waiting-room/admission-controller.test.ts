@@ -234,6 +234,8 @@ describe('admission controller', () => {
       controller.tick({ ...load, activeSessions: controller.state().sessionLimit, health: slow });
     }
     assert.equal(controller.state().sessionLimit, 500, 'slow for ten minutes: never below 10 % of the cap');
+    controller.pinRate(200);
+    assert.equal(controller.state().sessionLimit, 5_000, 'an operator who pins the rate takes over: back to the cap');
   });
 
   it('never cuts the rate below a share of the sessions ending while the path is slow but working', () => {

@@ -6,7 +6,7 @@
  * if the booking path's p99 latency is above target or its error rate above the limit, the rate is
  * multiplied by `decreaseFactor`; otherwise, if the rate was what held admissions back, it grows by
  * `increasePerSec`. With no booking traffic observed (health null) it holds. An operator may pause,
- * resume, or pin the rate (pinned: no adaptation).
+ * resume, or pin the rate (pinned: no adaptation, and the session limit below returns to the cap).
  *
  * A slow path is not a failing one. The booking path's load is the people in session, and a
  * session lasts minutes, so a cut in the rate shows in the latency only as sessions end: cut after
@@ -336,7 +336,11 @@ export function createAdmissionController(deps: {
     },
     pinRate(ratePerSec) {
       pinned = ratePerSec === null ? null : Math.max(0, ratePerSec);
-      if (pinned !== null) rate = pinned;
+      // The operator takes over: no adaptation, so no session limit left over from it either.
+      if (pinned !== null) {
+        rate = pinned;
+        sessionLimit = s.activeSessionCap;
+      }
     },
     state: () => ({ ratePerSec: rate, sessionLimit, isPaused, pinnedRatePerSec: pinned }),
     capacity: () => ({ activeSessionCap: sessionLimit, pendingClaims: lastPending }),
