@@ -11,11 +11,12 @@ import { err, ok } from '../platform/result.ts';
 import { restoredMeta } from './checkpoint.ts';
 import { admissionSettingsKey, deviceTag, joinCountKey, partitionKeys, personField, type QueueRef } from './keys.ts';
 import { parseAdmissionSettings } from './admission-settings.ts';
-import type { Instant, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
+import type { Instant, JoinResult, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
 
 const SCRIPTS = [
   'open-queue',
   'join',
+  'join-many',
   'position',
   'advance',
   'claim',
@@ -38,7 +39,7 @@ function loadScript(name: string): string {
   return read(name).replace('--#include lib', read('lib'));
 }
 
-const commandName = (name: ScriptName) => `wr_${name.replace('-', '_')}`;
+const commandName = (name: ScriptName) => `wr_${name.replaceAll('-', '_')}`;
 /** -1 stands for "none" in script replies. */
 const orNull = (v: string | number | undefined): number | null =>
   v === undefined || Number(v) === -1 ? null : Number(v);
@@ -64,7 +65,9 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
     options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
   client.on('error', options.onConnectionError ?? (() => {}));
   for (const name of SCRIPTS) {
-    client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
+    // A script with a variable number of keys takes the count as its first argument (numberOfKeys left out).
+    const numberOfKeys = VARIADIC_KEY_SCRIPTS.has(name) ? {} : { numberOfKeys: SCRIPT_KEY_COUNT[name] };
+    client.defineCommand(commandName(name), { lua: loadScript(name), ...numberOfKeys });
   }
   const run = async (name: ScriptName, keys: string[], args: (string | number)[]): Promise<Reply> => {
     const fn = (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!;
@@ -95,22 +98,32 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
           req.joinLimit?.windowMs ?? 0,
         ],
       );
-      switch (r[0]) {
-        case 'new':
-        case 'rejoined':
-          return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
-        case 'admitted':
-          return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
-        case 'other-device':
-          return err('other-device', { lockedUntilMs: num(r[1]) });
-        case 'completed':
-          return err('completed');
-        case 'too-many-joins':
-          return err('too-many-joins', { windowEndsMs: num(r[1]) });
-        case 'missing-state':
-          return err('missing-state');
+      return r[0] === 'missing-state' ? err('missing-state') : joinResultOf(r, 'join.lua');
+    },
+
+    async joinMany(ref, reqs, at) {
+      if (reqs.length === 0) return ok([]);
+      const q = k(ref);
+      const keys = [q.meta, q.people, q.pre, q.active];
+      const args: (string | number)[] = [at.nowMs, at.opensAtMs];
+      for (const req of reqs) {
+        const field = personField(req.identityHash);
+        keys.push(joinCountKey(options.keyPrefix, ref, field));
+        args.push(
+          field,
+          deviceTag(req.deviceId),
+          String(req.preScore),
+          req.lockoutMs,
+          req.joinLimit?.maxPerWindow ?? 0,
+          req.joinLimit?.windowMs ?? 0,
+        );
       }
-      throw new Error(`join.lua replied ${JSON.stringify(r)}`);
+      const r = (await run('join-many', [String(keys.length), ...keys], args)) as unknown as [string, ...Reply[]];
+      if (r[0] === 'missing-state') return err('missing-state');
+      if (r[0] !== 'ok' || r.length !== reqs.length + 1) throw new Error(`join-many.lua replied ${JSON.stringify(r)}`);
+      const out: JoinResult[] = [];
+      for (let i = 1; i < r.length; i += 1) out.push(joinResultOf(r[i] as Reply, 'join-many.lua'));
+      return ok(out);
     },
 
     async positionOf(ref, identityHash, at) {
@@ -290,10 +303,14 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
   };
 }
 
-/** Number of KEYS each script declares in its header (a unit test checks the headers agree). */
+/**
+ * Number of KEYS each script declares in its header (a unit test checks the headers agree); for a
+ * script in VARIADIC_KEY_SCRIPTS, its fixed keys (more follow, one per entry).
+ */
 export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   'open-queue': 1,
   join: 5,
+  'join-many': 4,
   position: 3,
   advance: 3,
   claim: 5,
@@ -305,6 +322,27 @@ export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   reinsert: 3,
   reopen: 2,
 };
+
+/** Scripts whose key count varies per call: ioredis sends the count given as the first argument. */
+export const VARIADIC_KEY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['join-many']);
+
+/** One person's join reply (join.lua's, or one entry of join-many.lua's), 'missing-state' aside. */
+function joinResultOf(r: Reply, script: string): JoinResult {
+  switch (r[0]) {
+    case 'new':
+    case 'rejoined':
+      return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
+    case 'admitted':
+      return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
+    case 'other-device':
+      return err('other-device', { lockedUntilMs: num(r[1]) });
+    case 'completed':
+      return err('completed');
+    case 'too-many-joins':
+      return err('too-many-joins', { windowEndsMs: num(r[1]) });
+  }
+  throw new Error(`${script} replied ${JSON.stringify(r)}`);
+}
 
 function parseRecord(value: string, admissionExpiry: string | null): PersonRecord {
   const [seq, dev, st, lock, pre] = value.split(':');
