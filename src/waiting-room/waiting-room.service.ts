@@ -396,11 +396,35 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   ): Result<StatusReply, PollRefusal> =>
     r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r;
 
-  /** One join through this turn's batch of its partition, or alone when batching is off. */
-  function joinInStore(room: Room, ref: QueueRef, requestAt: (at: Instant) => JoinRequest) {
-    if (joins) return joins.join(ref, () => instant(ctx, room), requestAt);
+  /**
+   * One join through this turn's batch of its partition, or alone when batching is off. (The
+   * callbacks are written inline: a named closure made per join costs a `__name` call under tsx.)
+   */
+  function joinInStore(room: Room, ref: QueueRef, who: { identityHash: string; deviceId: string; isCounted: boolean }) {
+    if (joins)
+      return joins.join(
+        ref,
+        () => instant(ctx, room),
+        (at) => joinRequest(room, who, at),
+      );
     const at = instant(ctx, room);
-    return ctx.store.join(ref, requestAt(at), at);
+    return ctx.store.join(ref, joinRequest(room, who, at), at);
+  }
+
+  function joinRequest(
+    room: Room,
+    who: { identityHash: string; deviceId: string; isCounted: boolean },
+    at: Instant,
+  ): JoinRequest {
+    return {
+      identityHash: who.identityHash,
+      deviceId: who.deviceId,
+      // Read by the store only before the opening (a pre-room place): after it, the draw's three
+      // hashes would be spent on a number nobody reads.
+      preScore: at.nowMs < at.opensAtMs ? scores.scoreOf(room.cfg.campaignId, who.identityHash) : 0,
+      lockoutMs: settings.lockoutMs,
+      ...(who.isCounted ? { joinLimit: settings.joinLimit } : {}),
+    };
   }
 
   /** `isCounted`: this join counts against the identity's join limit (the second pass of one request does not). */
@@ -412,17 +436,8 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     v?: Verification,
   ): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
-    const requestAt = (at: Instant): JoinRequest => ({
-      identityHash,
-      deviceId,
-      // Read by the store only before the opening (a pre-room place): after it, the draw's three
-      // hashes would be spent on a number nobody reads.
-      preScore: at.nowMs < at.opensAtMs ? scores.scoreOf(room.cfg.campaignId, identityHash) : 0,
-      lockoutMs: settings.lockoutMs,
-      ...(isCounted ? { joinLimit: settings.joinLimit } : {}),
-    });
     const ref = refOf(room, partition);
-    const r = await withRecovery(ctx, room, () => joinInStore(room, ref, requestAt));
+    const r = await withRecovery(ctx, room, () => joinInStore(room, ref, { identityHash, deviceId, isCounted }));
     if (!r.ok) {
       if (r.reason === 'too-many-joins')
         return err('too-many-joins', { retryAfterMs: Number(r.detail?.windowEndsMs) - ctx.clock.nowMs() });
