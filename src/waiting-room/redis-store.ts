@@ -5,6 +5,7 @@
  * of one partition only, all sharing one hash tag (keys.ts), so it is single-slot on a cluster.
  * Script replies are arrays with a reason code first; this file only translates them.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { err, ok } from '../platform/result.ts';
@@ -65,10 +66,10 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
     options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
   client.on('error', options.onConnectionError ?? (() => {}));
   for (const name of SCRIPTS) {
-    // A script with a variable number of keys takes the count as its first argument (numberOfKeys left out).
-    const numberOfKeys = VARIADIC_KEY_SCRIPTS.has(name) ? {} : { numberOfKeys: SCRIPT_KEY_COUNT[name] };
-    client.defineCommand(commandName(name), { lua: loadScript(name), ...numberOfKeys });
+    if (!VARIADIC_KEY_SCRIPTS.has(name))
+      client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
   }
+  const joinMany = variadicScript(client, 'join-many');
   const run = async (name: ScriptName, keys: string[], args: (string | number)[]): Promise<Reply> => {
     const fn = (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!;
     return fn.call(client, ...keys, ...args);
@@ -118,7 +119,7 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
           req.joinLimit?.windowMs ?? 0,
         );
       }
-      const r = (await run('join-many', [String(keys.length), ...keys], args)) as unknown as [string, ...Reply[]];
+      const r = (await joinMany(keys, args)) as [string, ...Reply[]];
       if (r[0] === 'missing-state') return err('missing-state');
       if (r[0] !== 'ok' || r.length !== reqs.length + 1) throw new Error(`join-many.lua replied ${JSON.stringify(r)}`);
       const out: JoinResult[] = [];
@@ -323,8 +324,28 @@ export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   reopen: 2,
 };
 
-/** Scripts whose key count varies per call: ioredis sends the count given as the first argument. */
+/** Scripts whose key count varies per call (sent as EVALSHA by variadicScript, not defineCommand). */
 export const VARIADIC_KEY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['join-many']);
+
+/**
+ * A script with a variable number of keys, called as a plain EVALSHA (EVAL when Redis answers
+ * NOSCRIPT, which also loads it). Not through defineCommand: ioredis's auto-pipelining groups a
+ * defined command by its first string argument, which for a variable key count is the count, not a
+ * key — on a cluster, two partitions' batches on different masters could share one pipeline and be
+ * refused together. EVALSHA's keys are known to ioredis, so it groups by the first key's slot.
+ */
+function variadicScript(client: Client, name: ScriptName) {
+  const lua = loadScript(name);
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return async (keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return client.eval(lua, keys.length, ...keys, ...args);
+    }
+  };
+}
 
 /** One person's join reply (join.lua's, or one entry of join-many.lua's), 'missing-state' aside. */
 function joinResultOf(r: Reply, script: string): JoinResult {
