@@ -22,8 +22,9 @@ export function createEtaTracker(
   return {
     /** A waiting status with an ETA was shown. Only the first promise per person counts. */
     shown(campaignId: string, identityHash: string, etaMs: number): void {
+      if (!isSampled(identityHash)) return;
       const key = `${campaignId}|${identityHash}`;
-      if (!isSampled(identityHash) || promised.has(key) || promised.size >= maxTracked) return;
+      if (promised.has(key) || promised.size >= maxTracked) return;
       promised.set(key, clock.nowMs() + etaMs);
     },
     admitted(campaignId: string, identityHash: string): void {

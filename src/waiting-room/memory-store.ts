@@ -12,6 +12,7 @@ import {
   estimatedPreRoomSeq,
   type Instant,
   type JoinRequest,
+  type JoinResult,
   type PersonRecord,
   type PersonState,
   type WaitingRoomStore,
@@ -156,6 +157,32 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
     sweepJoinCountsAt: MIN_JOIN_COUNT_SWEEP,
   });
 
+  /** One join in a partition whose state exists: join.lua's join_one, step by step. */
+  const joinOne = (q: Partition, req: JoinRequest, at: Instant): JoinResult => {
+    const field = personField(req.identityHash);
+    const windowEndsMs = overJoinLimit(q, field, req.joinLimit, at.nowMs);
+    if (windowEndsMs !== null) return err('too-many-joins', { windowEndsMs });
+    const frozen = freezeIfOpen(q, at);
+    const dev = deviceTag(req.deviceId);
+    const rec = q.people.get(field);
+    if (rec) {
+      if (rec.st === 'A' && liveAdmission(q, field, at.nowMs) === null) expire(q, field, rec);
+      if (rec.dev !== dev && (rec.st === 'W' || rec.st === 'A' || rec.lock > at.nowMs)) {
+        rec.lock = Math.max(rec.lock, at.nowMs + req.lockoutMs);
+        return err('other-device', { lockedUntilMs: rec.lock });
+      }
+      if (rec.st === 'D') return err('completed');
+      if (rec.st === 'W') return ok({ kind: 'rejoined', seq: resolveSeq(q, field, rec, frozen), preScore: rec.pre });
+      if (rec.st === 'A') {
+        const seq = resolveSeq(q, field, rec, frozen) ?? 0;
+        return ok({ kind: 'admitted', seq, preScore: rec.pre, admissionExpiresAtMs: q.active.get(field) ?? 0 });
+      }
+    }
+    const lock = rec && rec.lock > at.nowMs ? rec.lock : 0;
+    const placed = newPlace(q, field, dev, req.preScore, frozen, lock);
+    return ok({ kind: 'new', seq: placed.seq === 'P' ? null : placed.seq, preScore: placed.pre });
+  };
+
   return {
     simulateLoss() {
       partitions = new Map();
@@ -170,28 +197,13 @@ export function createMemoryStore(): MemoryWaitingRoomStore {
     async join(ref, req, at) {
       const q = get(ref);
       if (!q) return err('missing-state');
-      const field = personField(req.identityHash);
-      const windowEndsMs = overJoinLimit(q, field, req.joinLimit, at.nowMs);
-      if (windowEndsMs !== null) return err('too-many-joins', { windowEndsMs });
-      const frozen = freezeIfOpen(q, at);
-      const dev = deviceTag(req.deviceId);
-      const rec = q.people.get(field);
-      if (rec) {
-        if (rec.st === 'A' && liveAdmission(q, field, at.nowMs) === null) expire(q, field, rec);
-        if (rec.dev !== dev && (rec.st === 'W' || rec.st === 'A' || rec.lock > at.nowMs)) {
-          rec.lock = Math.max(rec.lock, at.nowMs + req.lockoutMs);
-          return err('other-device', { lockedUntilMs: rec.lock });
-        }
-        if (rec.st === 'D') return err('completed');
-        if (rec.st === 'W') return ok({ kind: 'rejoined', seq: resolveSeq(q, field, rec, frozen), preScore: rec.pre });
-        if (rec.st === 'A') {
-          const seq = resolveSeq(q, field, rec, frozen) ?? 0;
-          return ok({ kind: 'admitted', seq, preScore: rec.pre, admissionExpiresAtMs: q.active.get(field) ?? 0 });
-        }
-      }
-      const lock = rec && rec.lock > at.nowMs ? rec.lock : 0;
-      const placed = newPlace(q, field, dev, req.preScore, frozen, lock);
-      return ok({ kind: 'new', seq: placed.seq === 'P' ? null : placed.seq, preScore: placed.pre });
+      return joinOne(q, req, at);
+    },
+
+    async joinMany(ref, reqs, at) {
+      const q = get(ref);
+      if (!q) return err('missing-state');
+      return ok(reqs.map((req) => joinOne(q, req, at)));
     },
 
     async positionOf(ref, identityHash, at) {

@@ -68,6 +68,8 @@ if (skip) {
       spreadsOverMasters(cluster));
     it('admits in the same order and answers the same positions as one Redis and the memory store', () =>
       behavesAsOneRedis(cluster));
+    it("joins people of every partition in one turn, each partition's batch on its own master", () =>
+      joinsEveryPartitionAtOnce(cluster));
   });
 }
 
@@ -125,6 +127,48 @@ async function spreadsOverMasters(cluster: LocalRedisCluster) {
       expectedPerPartition.reduce((a, b) => a + b, 0),
       200,
     );
+  } finally {
+    await store.close();
+    await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));
+  }
+}
+
+/**
+ * 240 joins in one event-loop turn over 12 partitions: the service sends one joinMany per
+ * partition in the same turn, so batches for partitions on different masters leave together, and
+ * every one of them must reach its own master (not be auto-pipelined with another master's).
+ */
+async function joinsEveryPartitionAtOnce(cluster: LocalRedisCluster) {
+  const keyPrefix = uniquePrefix();
+  const campaignId = 'c-together';
+  const partitions = 12;
+  // Auto-pipelined, as a process may run it: commands of one turn go to each master together.
+  const store = createRedisStore({ client: cluster.client({ enableAutoPipelining: true }), keyPrefix });
+  const service = createWaitingRoomService({
+    clock: fixedClock(OPENS + 1),
+    store,
+    checkpoint: createMemoryCheckpoint(),
+    keys: signingKeys,
+  });
+  try {
+    await service.openCampaign({ campaignId, opensAtMs: OPENS, partitions });
+    const ids = Array.from({ length: 240 }, (_, i) => `together-identity-${i}`);
+    const replies = await Promise.all(
+      ids.map((identityHash, i) => service.joinQueue({ campaignId, identityHash, deviceId: `d-${i}` })),
+    );
+    assert.deepEqual(
+      replies.filter((r) => !r.ok),
+      [],
+    );
+    const masters = new Set<number>();
+    for (let p = 0; p < partitions; p += 1) {
+      const k = partitionKeys(keyPrefix, { campaignId, partition: p });
+      const master = await cluster.masterOf(k.meta);
+      masters.add(master);
+      const expected = ids.filter((id) => partitionOf(id, partitions) === p).length;
+      assert.equal(await onNode(master, (r) => r.hlen(k.people)), expected, `partition ${p} on ${master}`);
+    }
+    assert.equal(masters.size, 3, 'the partitions span every master');
   } finally {
     await store.close();
     await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));

@@ -58,6 +58,15 @@ if (skip) {
       await raw.script('FLUSH');
       const r = await store.stats(ref, { nowMs: 1, opensAtMs: 0 });
       assert.equal(r.ok, true);
+      // joinMany is a plain EVALSHA (a variable key count), with its own fallback to EVAL.
+      await raw.script('FLUSH');
+      const at = { nowMs: 1_700_000_000_000, opensAtMs: 0 };
+      const joined = await store.joinMany(ref, [{ identityHash: 'y', deviceId: 'd', preScore: 1, lockoutMs: 1 }], at);
+      assert.equal(joined.ok && joined.value[0]?.ok, true);
+      assert.equal(
+        (await store.joinMany(ref, [{ identityHash: 'z', deviceId: 'd', preScore: 1, lockoutMs: 1 }], at)).ok,
+        true,
+      );
     });
   });
 }

@@ -5,17 +5,19 @@
  * of one partition only, all sharing one hash tag (keys.ts), so it is single-slot on a cluster.
  * Script replies are arrays with a reason code first; this file only translates them.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { err, ok } from '../platform/result.ts';
 import { restoredMeta } from './checkpoint.ts';
 import { admissionSettingsKey, deviceTag, joinCountKey, partitionKeys, personField, type QueueRef } from './keys.ts';
 import { parseAdmissionSettings } from './admission-settings.ts';
-import type { Instant, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
+import type { Instant, JoinResult, PersonRecord, PersonState, WaitingRoomStore } from './waiting-room.store.ts';
 
 const SCRIPTS = [
   'open-queue',
   'join',
+  'join-many',
   'position',
   'advance',
   'claim',
@@ -38,7 +40,7 @@ function loadScript(name: string): string {
   return read(name).replace('--#include lib', read('lib'));
 }
 
-const commandName = (name: ScriptName) => `wr_${name.replace('-', '_')}`;
+const commandName = (name: ScriptName) => `wr_${name.replaceAll('-', '_')}`;
 /** -1 stands for "none" in script replies. */
 const orNull = (v: string | number | undefined): number | null =>
   v === undefined || Number(v) === -1 ? null : Number(v);
@@ -64,8 +66,10 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
     options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
   client.on('error', options.onConnectionError ?? (() => {}));
   for (const name of SCRIPTS) {
-    client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
+    if (!VARIADIC_KEY_SCRIPTS.has(name))
+      client.defineCommand(commandName(name), { lua: loadScript(name), numberOfKeys: SCRIPT_KEY_COUNT[name] });
   }
+  const joinMany = variadicScript(client, 'join-many');
   const run = async (name: ScriptName, keys: string[], args: (string | number)[]): Promise<Reply> => {
     const fn = (client as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[commandName(name)]!;
     return fn.call(client, ...keys, ...args);
@@ -95,22 +99,32 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
           req.joinLimit?.windowMs ?? 0,
         ],
       );
-      switch (r[0]) {
-        case 'new':
-        case 'rejoined':
-          return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
-        case 'admitted':
-          return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
-        case 'other-device':
-          return err('other-device', { lockedUntilMs: num(r[1]) });
-        case 'completed':
-          return err('completed');
-        case 'too-many-joins':
-          return err('too-many-joins', { windowEndsMs: num(r[1]) });
-        case 'missing-state':
-          return err('missing-state');
+      return r[0] === 'missing-state' ? err('missing-state') : joinResultOf(r, 'join.lua');
+    },
+
+    async joinMany(ref, reqs, at) {
+      if (reqs.length === 0) return ok([]);
+      const q = k(ref);
+      const keys = [q.meta, q.people, q.pre, q.active];
+      const args: (string | number)[] = [at.nowMs, at.opensAtMs];
+      for (const req of reqs) {
+        const field = personField(req.identityHash);
+        keys.push(joinCountKey(options.keyPrefix, ref, field));
+        args.push(
+          field,
+          deviceTag(req.deviceId),
+          String(req.preScore),
+          req.lockoutMs,
+          req.joinLimit?.maxPerWindow ?? 0,
+          req.joinLimit?.windowMs ?? 0,
+        );
       }
-      throw new Error(`join.lua replied ${JSON.stringify(r)}`);
+      const r = (await joinMany(keys, args)) as [string, ...Reply[]];
+      if (r[0] === 'missing-state') return err('missing-state');
+      if (r[0] !== 'ok' || r.length !== reqs.length + 1) throw new Error(`join-many.lua replied ${JSON.stringify(r)}`);
+      const out: JoinResult[] = [];
+      for (let i = 1; i < r.length; i += 1) out.push(joinResultOf(r[i] as Reply, 'join-many.lua'));
+      return ok(out);
     },
 
     async positionOf(ref, identityHash, at) {
@@ -290,10 +304,14 @@ export function createRedisStore(options: RedisStoreOptions): WaitingRoomStore {
   };
 }
 
-/** Number of KEYS each script declares in its header (a unit test checks the headers agree). */
+/**
+ * Number of KEYS each script declares in its header (a unit test checks the headers agree); for a
+ * script in VARIADIC_KEY_SCRIPTS, its fixed keys (more follow, one per entry).
+ */
 export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   'open-queue': 1,
   join: 5,
+  'join-many': 4,
   position: 3,
   advance: 3,
   claim: 5,
@@ -305,6 +323,47 @@ export const SCRIPT_KEY_COUNT: Record<ScriptName, number> = {
   reinsert: 3,
   reopen: 2,
 };
+
+/** Scripts whose key count varies per call (sent as EVALSHA by variadicScript, not defineCommand). */
+export const VARIADIC_KEY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['join-many']);
+
+/**
+ * A script with a variable number of keys, called as a plain EVALSHA (EVAL when Redis answers
+ * NOSCRIPT, which also loads it). Not through defineCommand: ioredis's auto-pipelining groups a
+ * defined command by its first string argument, which for a variable key count is the count, not a
+ * key — on a cluster, two partitions' batches on different masters could share one pipeline and be
+ * refused together. EVALSHA's keys are known to ioredis, so it groups by the first key's slot.
+ */
+function variadicScript(client: Client, name: ScriptName) {
+  const lua = loadScript(name);
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return async (keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return client.eval(lua, keys.length, ...keys, ...args);
+    }
+  };
+}
+
+/** One person's join reply (join.lua's, or one entry of join-many.lua's), 'missing-state' aside. */
+function joinResultOf(r: Reply, script: string): JoinResult {
+  switch (r[0]) {
+    case 'new':
+    case 'rejoined':
+      return ok({ kind: r[0], seq: orNull(r[1]), preScore: orNull(r[2]) });
+    case 'admitted':
+      return ok({ kind: 'admitted', seq: num(r[1]), preScore: orNull(r[2]), admissionExpiresAtMs: num(r[3]) });
+    case 'other-device':
+      return err('other-device', { lockedUntilMs: num(r[1]) });
+    case 'completed':
+      return err('completed');
+    case 'too-many-joins':
+      return err('too-many-joins', { windowEndsMs: num(r[1]) });
+  }
+  throw new Error(`${script} replied ${JSON.stringify(r)}`);
+}
 
 function parseRecord(value: string, admissionExpiry: string | null): PersonRecord {
   const [seq, dev, st, lock, pre] = value.split(':');

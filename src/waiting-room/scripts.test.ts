@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadWaitingRoomScript, SCRIPT_KEY_COUNT, WAITING_ROOM_SCRIPTS } from './redis-store.ts';
+import { loadWaitingRoomScript, SCRIPT_KEY_COUNT, VARIADIC_KEY_SCRIPTS, WAITING_ROOM_SCRIPTS } from './redis-store.ts';
 
 /** The header is the script's contract: it must say how many KEYS it takes, its ARGV and its replies. */
 describe('Lua script headers', () => {
@@ -11,6 +11,13 @@ describe('Lua script headers', () => {
       const header = lua.slice(0, lua.indexOf(']]'));
       const declared = [...header.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1]));
       assert.equal(Math.max(...declared), SCRIPT_KEY_COUNT[name]);
+      if (VARIADIC_KEY_SCRIPTS.has(name)) {
+        const fixed = SCRIPT_KEY_COUNT[name];
+        assert.ok(
+          header.includes(`KEYS[${fixed + 1}..${fixed}+N]`),
+          'declares its per-entry keys after the fixed ones',
+        );
+      }
       assert.match(header, /ARGV/);
       assert.match(header, /Returns/);
       const used = [...lua.slice(lua.indexOf(']]')).matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1]));

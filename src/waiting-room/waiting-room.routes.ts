@@ -177,10 +177,11 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
     const maxQueuedMs = d.shedJoins?.maxQueuedMs ?? 0;
     // Waited too long before this process read it, or over the process's join budget: refused
     // before the per-IP counter (a Redis call), the body or the session. A late join takes no budget.
-    const withinBudget = async (req: FastifyRequest, reply: FastifyReply) => {
-      if (maxQueuedMs > 0 && (queuedMs(req.headers['x-request-start'], Date.now()) ?? 0) > maxQueuedMs)
-        return reply.send(busy(reply));
-      if (budget && !budget.tryTake()) return reply.send(busy(reply));
+    // Callback style: an async hook costs every join a promise and a microtask turn.
+    const withinBudget = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      const isLate = maxQueuedMs > 0 && (queuedMs(req.headers['x-request-start'], Date.now()) ?? 0) > maxQueuedMs;
+      if (isLate || (budget && !budget.tryTake())) reply.send(busy(reply));
+      else done();
     };
 
     r.post(

@@ -114,11 +114,86 @@ describe('waiting room service', () => {
       const h = await openedWith(3, { settings: { joinLimit: { maxPerWindow: 2, windowMs: 60_000 } } });
       await admitNext(h, 1);
       h.clock.advance(60_001);
-      const joins = h.store.calls.get('join') ?? 0;
+      const joins = h.store.calls.get('joinMany') ?? 0;
       assert.equal(ticketOf(value(await h.service.joinQueue(person(1))).ticket).seq, 4);
-      assert.equal(h.store.calls.get('join'), joins + 2, 'the expired place, then a new one at the back');
+      assert.equal(h.store.calls.get('joinMany'), joins + 2, 'the expired place, then a new one at the back');
       assert.equal(reason(await h.service.joinQueue(person(1))), 'ok', 'the second join of the window');
       assert.equal(reason(await h.service.joinQueue(person(1))), 'too-many-joins');
+    });
+  });
+
+  describe('joining together', () => {
+    it('sends the joins of one turn as one store call per partition, each with its own place in call order', async () => {
+      const h = await newHarness({ startMs: OPENS, partitions: 2 });
+      const people = Array.from({ length: 12 }, (_, i) => person(i + 1));
+      const calls = h.store.calls.get('joinMany') ?? 0;
+      const tickets = (await Promise.all(people.map((p) => h.service.joinQueue(p)))).map((r) =>
+        ticketOf(value(r).ticket),
+      );
+      assert.equal(h.store.calls.get('joinMany'), calls + 2, 'one call per partition');
+      assert.equal(h.store.calls.get('join') ?? 0, 0);
+      for (const partition of [0, 1]) {
+        const seqs = tickets.filter((t) => t.partition === partition).map((t) => t.seq);
+        assert.deepEqual(
+          seqs,
+          seqs.map((_, i) => i + 1),
+          `partition ${partition}: seqs in call order`,
+        );
+      }
+      for (const t of tickets) {
+        const rec = await h.store.personRecord({ campaignId: CAMPAIGN, partition: t.partition }, t.identityHash);
+        assert.equal(rec?.seq, t.seq, 'the store holds the place the ticket names');
+      }
+    });
+
+    it('answers no join of a batch before the store has answered the batch', async () => {
+      const h = await newHarness({ startMs: OPENS });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const joinMany = h.store.joinMany.bind(h.store);
+      h.store.joinMany = async (ref, reqs, at) => {
+        await gate;
+        return joinMany(ref, reqs, at);
+      };
+      const settled: number[] = [];
+      const joins = [1, 2, 3].map((i) => h.service.joinQueue(person(i)).then(() => settled.push(i)));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(settled, [], 'nobody answered while the store has not stored the batch');
+      assert.equal(await h.store.personRecord(ref, 'identity-1'), null);
+      release();
+      await Promise.all(joins);
+      assert.deepEqual(settled, [1, 2, 3]);
+      assert.equal((await h.store.personRecord(ref, 'identity-3'))?.seq, 3);
+    });
+
+    it('keeps one place per person and one device per person when the same identity joins twice in a turn', async () => {
+      const h = await newHarness({ startMs: OPENS });
+      const calls = h.store.calls.get('joinMany') ?? 0;
+      const [a, b, c] = await Promise.all([
+        h.service.joinQueue(person(1)),
+        h.service.joinQueue(person(1)),
+        h.service.joinQueue({ ...person(1), deviceId: 'another-phone' }),
+      ]);
+      assert.equal(ticketOf(value(a).ticket).seq, 1);
+      assert.equal(ticketOf(value(b).ticket).seq, 1, 'the re-join of the same turn gets the same place');
+      assert.equal(reason(c!), 'other-device');
+      assert.equal(h.store.calls.get('joinMany'), calls + 1, 'all three in one store call');
+      assert.equal(value(await h.store.stats(ref, { nowMs: OPENS, opensAtMs: OPENS })).tail, 1);
+    });
+
+    it('restores a lost partition once and then places every join of the batch', async () => {
+      const h = await openedWith(2);
+      value(await h.service.writeCheckpoint(CAMPAIGN));
+      h.store.simulateLoss();
+      const restores = h.store.calls.get('restoreFrom') ?? 0;
+      const calls = h.store.calls.get('joinMany') ?? 0;
+      const replies = await Promise.all([3, 4, 5].map((i) => h.service.joinQueue(person(i))));
+      assert.deepEqual(
+        replies.map((r) => ticketOf(value(r).ticket).seq),
+        [3, 4, 5],
+      );
+      assert.equal(h.store.calls.get('restoreFrom'), restores + 1, 'one restore for the whole batch');
+      assert.equal(h.store.calls.get('joinMany'), calls + 2, 'the batch that found the state missing, then its retry');
     });
   });
 
@@ -138,7 +213,7 @@ describe('waiting room service', () => {
       const h = await openedWith(2);
       const before = h.store.totalCalls();
       const t = value(await h.service.joinQueue(person(3))).ticket;
-      assert.deepEqual([h.store.totalCalls() - before, h.store.calls.get('join')], [1, 3]);
+      assert.deepEqual([h.store.totalCalls() - before, h.store.calls.get('joinMany')], [1, 3]);
       await h.service.refreshSnapshot();
       const afterRefresh = h.store.totalCalls();
       as(value(await poll(h, 3, t)), 'waiting');

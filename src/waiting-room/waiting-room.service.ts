@@ -50,7 +50,8 @@ import { placeOfReference, referenceOf } from './queue-reference.ts';
 import type { AdmissionSettings, LocalizedMessage, SeatSupply } from './admission-settings.ts';
 import { isTurnoverCurve, MESSAGE_MAX_CHARS } from './admission-settings.ts';
 import { signQueueTicket, verifyQueueTicket, type QueueTicket, type TicketRefusal } from './ticket.ts';
-import type { Claim, WaitingRoomStore } from './waiting-room.store.ts';
+import type { Claim, Instant, JoinRequest, QueueRef, WaitingRoomStore } from './waiting-room.store.ts';
+import { createJoinBatcher } from './join-batch.ts';
 import { createAdmissionLoop, type AdmissionLoop } from './admission-loop.ts';
 import { deviceTagOf, type AdmissionLedger, type Verification } from './admission-ledger.ts';
 import type { DrawSeedStore } from './pre-room-draw.ts';
@@ -121,6 +122,11 @@ export interface WaitingRoomDeps {
    * message counts the grace period from the message. Absent: no turn notices in this process.
    */
   readonly turnNotices?: Pick<TurnNoticeStore, 'noticeOf'>;
+  /**
+   * Joins arriving in one event-loop turn are sent to the store as one `joinMany` per partition
+   * (join-batch.ts); `defer` replaces setImmediate (tests). false: one `join` per request.
+   */
+  readonly joinBatching?: false | { readonly defer?: (send: () => void) => void; readonly maxPerCall?: number };
 }
 
 /** What an operator (and, later, a call-centre agent) sees of a place named by its reference: no identity. */
@@ -234,6 +240,9 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   const publication = createDrawPublication(ctx, rooms, scores.seeds);
 
   const sign = (t: QueueTicket) => signQueueTicket(t, deps.keys.ticket);
+  // Joins of one event-loop turn go to the store together, one call per partition (join-batch.ts).
+  const joins =
+    deps.joinBatching === false ? null : createJoinBatcher({ store: ctx.store, ...(deps.joinBatching ?? {}) });
 
   async function admitted(
     room: Room,
@@ -387,6 +396,37 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
   ): Result<StatusReply, PollRefusal> =>
     r.ok && r.value.ticket === undefined && scored.ticket ? ok({ ...r.value, ticket: scored.ticket }) : r;
 
+  /**
+   * One join through this turn's batch of its partition, or alone when batching is off. (The
+   * callbacks are written inline: a named closure made per join costs a `__name` call under tsx.)
+   */
+  function joinInStore(room: Room, ref: QueueRef, who: { identityHash: string; deviceId: string; isCounted: boolean }) {
+    if (joins)
+      return joins.join(
+        ref,
+        () => instant(ctx, room),
+        (at) => joinRequest(room, who, at),
+      );
+    const at = instant(ctx, room);
+    return ctx.store.join(ref, joinRequest(room, who, at), at);
+  }
+
+  function joinRequest(
+    room: Room,
+    who: { identityHash: string; deviceId: string; isCounted: boolean },
+    at: Instant,
+  ): JoinRequest {
+    return {
+      identityHash: who.identityHash,
+      deviceId: who.deviceId,
+      // Read by the store only before the opening (a pre-room place): after it, the draw's three
+      // hashes would be spent on a number nobody reads.
+      preScore: at.nowMs < at.opensAtMs ? scores.scoreOf(room.cfg.campaignId, who.identityHash) : 0,
+      lockoutMs: settings.lockoutMs,
+      ...(who.isCounted ? { joinLimit: settings.joinLimit } : {}),
+    };
+  }
+
   /** `isCounted`: this join counts against the identity's join limit (the second pass of one request does not). */
   async function joinOnce(
     room: Room,
@@ -396,19 +436,8 @@ export function createWaitingRoomService(deps: WaitingRoomDeps): WaitingRoomServ
     v?: Verification,
   ): Promise<Result<StatusReply & { ticket: string }, JoinRefusal | 'place-expired'>> {
     const partition = partitionOf(identityHash, room.cfg.partitions);
-    const r = await withRecovery(ctx, room, () => {
-      const at = instant(ctx, room);
-      const req = {
-        identityHash,
-        deviceId,
-        // Read by the store only before the opening (a pre-room place): after it, the draw's three
-        // hashes would be spent on a number nobody reads.
-        preScore: at.nowMs < at.opensAtMs ? scores.scoreOf(room.cfg.campaignId, identityHash) : 0,
-        lockoutMs: settings.lockoutMs,
-        ...(isCounted ? { joinLimit: settings.joinLimit } : {}),
-      };
-      return ctx.store.join(refOf(room, partition), req, at);
-    });
+    const ref = refOf(room, partition);
+    const r = await withRecovery(ctx, room, () => joinInStore(room, ref, { identityHash, deviceId, isCounted }));
     if (!r.ok) {
       if (r.reason === 'too-many-joins')
         return err('too-many-joins', { retryAfterMs: Number(r.detail?.windowEndsMs) - ctx.clock.nowMs() });

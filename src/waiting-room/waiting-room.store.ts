@@ -87,6 +87,9 @@ export interface JoinRequest {
   readonly joinLimit?: { readonly maxPerWindow: number; readonly windowMs: number };
 }
 
+/** One join's answer, as `join` gives it (a partition's missing state is the whole batch's answer in `joinMany`). */
+export type JoinResult = Result<JoinOutcome, 'other-device' | 'completed' | 'too-many-joins'>;
+
 export interface ClaimRequest {
   readonly identityHash: string;
   readonly deviceId: string;
@@ -165,6 +168,19 @@ export interface WaitingRoomStore {
     req: JoinRequest,
     at: Instant,
   ): Promise<Result<JoinOutcome, 'other-device' | 'completed' | 'too-many-joins' | 'missing-state'>>;
+
+  /**
+   * The joins of several identities in one partition, as one atomic step: entry i's result is what
+   * `join(ref, reqs[i], at)` would answer after entries 0..i-1 (the same identity twice: one place,
+   * then a re-join). 'missing-state' for the whole batch when the partition has no metadata (nothing
+   * counted or changed). Every result is stored before any is returned, so a caller answering its
+   * person after this resolves never answers with a place the store does not hold.
+   */
+  joinMany(
+    ref: QueueRef,
+    reqs: readonly JoinRequest[],
+    at: Instant,
+  ): Promise<Result<readonly JoinResult[], 'missing-state'>>;
 
   /** The person's place with the partition's cursor and tail; resolves a frozen pre-room rank to a seq. */
   positionOf(

@@ -192,6 +192,99 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest>
       });
     });
 
+    describe('joinMany', () => {
+      const limited = (i: number, max: number) => ({
+        ...joiner(i),
+        joinLimit: { maxPerWindow: max, windowMs: 60_000 },
+      });
+
+      it('gives each entry what join would, in the order given, in one step', async () => {
+        await openWith(1);
+        value(await store.join(ref, joiner(2), at(OPENS + 1)));
+        value(await store.advanceCursor(ref, { count: 1, graceMs: GRACE }, OPEN));
+        value(await store.claimAdmission(ref, claimOf(1), OPEN));
+        const r = value(
+          await store.joinMany(
+            ref,
+            [joiner(3), joiner(2), { ...joiner(2), deviceId: 'tablet' }, joiner(1), joiner(4)],
+            at(OPENS + 10),
+          ),
+        );
+        assert.deepEqual(r, [
+          { ok: true, value: { kind: 'new', seq: 3, preScore: null } },
+          { ok: true, value: { kind: 'rejoined', seq: 2, preScore: null } },
+          { ok: false, reason: 'other-device', detail: { lockedUntilMs: OPENS + 10 + LOCKOUT } },
+          { ok: true, value: { kind: 'admitted', seq: 1, preScore: null, admissionExpiresAtMs: OPENS + TTL } },
+          { ok: true, value: { kind: 'new', seq: 4, preScore: null } },
+        ]);
+        assert.deepEqual(await store.personRecord(ref, 'id-4'), {
+          seq: 4,
+          preScore: null,
+          deviceTag: deviceTag('dev-4'),
+          state: 'waiting',
+          lockedUntilMs: null,
+          admissionExpiresAtMs: null,
+        });
+        assert.equal((await store.personRecord(ref, 'id-2'))?.lockedUntilMs, OPENS + 10 + LOCKOUT);
+        assert.equal(value(await store.stats(ref, OPEN)).tail, 4);
+      });
+
+      it('takes one place for an identity given twice: the second entry is a re-join, or refused from another device', async () => {
+        await store.openQueue(ref);
+        const r = value(
+          await store.joinMany(ref, [joiner(1), joiner(1), { ...joiner(1), deviceId: 'tablet' }], at(OPENS + 1)),
+        );
+        assert.deepEqual(
+          r.map((x) => (x.ok ? `${x.value.kind} ${x.value.seq}` : x.reason)),
+          ['new 1', 'rejoined 1', 'other-device'],
+        );
+        assert.equal(value(await store.stats(ref, OPEN)).tail, 1);
+      });
+
+      it("counts each entry against its identity's limit, and only the entries that carry one", async () => {
+        await store.openQueue(ref);
+        const r = value(
+          await store.joinMany(ref, [limited(1, 2), limited(1, 2), limited(1, 2), joiner(1), limited(2, 2)], OPEN),
+        );
+        assert.deepEqual(
+          r.map((x) => (x.ok ? x.value.kind : x.reason)),
+          ['new', 'rejoined', 'too-many-joins', 'rejoined', 'new'],
+        );
+        const over = await store.join(ref, limited(1, 2), at(OPENS + 1));
+        assert.deepEqual(over, { ok: false, reason: 'too-many-joins', detail: { windowEndsMs: OPENS + 60_000 } });
+      });
+
+      it('puts entries before the opening into the pre-room by score, and freezes at the opening like join', async () => {
+        await store.openQueue(ref);
+        const before = value(await store.joinMany(ref, [joiner(1, 900), joiner(2, 100)], BEFORE));
+        assert.deepEqual(before, [
+          { ok: true, value: { kind: 'new', seq: null, preScore: 900 } },
+          { ok: true, value: { kind: 'new', seq: null, preScore: 100 } },
+        ]);
+        const after = value(await store.joinMany(ref, [joiner(3), joiner(1)], OPEN));
+        assert.deepEqual(after, [
+          { ok: true, value: { kind: 'new', seq: 3, preScore: null } },
+          { ok: true, value: { kind: 'rejoined', seq: 2, preScore: 900 } },
+        ]);
+        assert.equal(value(await store.stats(ref, OPEN)).frozen, 2);
+      });
+
+      it('answers missing-state for the whole batch and changes nothing, and an empty batch with nothing', async () => {
+        assert.deepEqual(await store.joinMany(ref, [limited(1, 1), joiner(2)], OPEN), {
+          ok: false,
+          reason: 'missing-state',
+        });
+        await store.openQueue(ref);
+        assert.deepEqual(await store.joinMany(ref, [], OPEN), { ok: true, value: [] });
+        assert.equal(
+          value(await store.join(ref, limited(1, 1), OPEN)).kind,
+          'new',
+          'the refused batch counted nothing',
+        );
+        assert.equal(await store.personRecord(ref, 'id-2'), null);
+      });
+    });
+
     describe('pre-room', () => {
       it('keeps joins before opening in the pre-room, unranked', async () => {
         await store.openQueue(ref);

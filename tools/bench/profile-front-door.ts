@@ -23,6 +23,8 @@ import { runWrk, type WrkRun } from './wrk.ts';
 const TARGETS = ['healthz', 'snapshot', 'refusal', 'verify', 'join'] as const;
 type Target = (typeof TARGETS)[number];
 const JOIN = '/api/campaigns/demo/queue';
+/** Joins a second one profiled process answers at most (to size the run's distinct identities). */
+const JOINS_PER_SEC_AT_MOST = 12_000;
 
 interface Profile {
   nodes: ProfileNode[];
@@ -118,7 +120,15 @@ async function main() {
         xff: true,
       };
     } else {
-      const people = (await cohortPeople(databaseUrl)).slice(0, 20_000);
+      // Joins: synthetic identities (a join reads no database row), enough that none joins twice in
+      // the run — a re-join of someone the cursor passed is a claim, with a Postgres write of its own.
+      const people =
+        target === 'join'
+          ? Array.from({ length: JOINS_PER_SEC_AT_MOST * seconds }, (_, i) => ({
+              id: 1_000_000 + i,
+              identityHash: randomBytes(32).toString('base64url'),
+            }))
+          : (await cohortPeople(databaseUrl)).slice(0, 20_000);
       const sessions = await mintSessions(serviceEnv.SIGNING_SECRET, people);
       const file = join(dataDir, 'joins.tsv');
       writeFileSync(file, sessions.map((s, i) => `${s}\tprof${runId}d${i}`).join('\n'));

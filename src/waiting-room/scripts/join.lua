@@ -18,53 +18,8 @@ Returns
   {'other-device', locked_until_ms}           another device holds a place/admission, or lock-out
   {'completed'}                               this identity already booked in this campaign
 Before opening the place goes to the pre-room ZSET scored by ARGV[5]; arrival time plays no part.
-After opening seq = frozen + HINCRBY n. ]]
+After opening seq = frozen + HINCRBY n. The steps are join_one in lib.lua (join-many.lua runs them per entry). ]]
 --#include lib
-local meta, people, pre, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local field, dev = ARGV[1], ARGV[2]
-local now_ms, opens_at_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
-local score, lockout_ms = ARGV[5], tonumber(ARGV[6])
-if not is_open_meta(meta) then return {'missing-state'} end
-local max_joins = tonumber(ARGV[7])
-if max_joins > 0 then
-  local count, ends = 0, 0
-  local c = redis.call('GET', KEYS[5])
-  if c then
-    local at = string.find(c, ':', 1, true)
-    count, ends = tonumber(string.sub(c, 1, at - 1)), tonumber(string.sub(c, at + 1))
-  end
-  if ends <= now_ms then count, ends = 0, now_ms + tonumber(ARGV[8]) end
-  count = count + 1
-  redis.call('SET', KEYS[5], string.format('%d:%d', count, ends), 'PX', ends - now_ms)
-  if count > max_joins then return {'too-many-joins', ends} end
-end
-local frozen = freeze_if_open(meta, pre, now_ms, opens_at_ms)
-
-local p = person_get(people, field)
-local lock = 0
-if p then
-  if p.st == 'A' and not live_admission(active, field, now_ms) then expire_person(people, active, field, p, now_ms) end
-  if p.dev ~= dev and (p.st == 'W' or p.st == 'A' or p.lock > now_ms) then
-    p.lock = math.max(p.lock, now_ms + lockout_ms)
-    person_put(people, field, p, now_ms)
-    return {'other-device', p.lock}
-  end
-  if p.st == 'D' then return {'completed'} end
-  if p.st == 'W' then
-    return {'rejoined', or_none(resolve_seq(meta, people, pre, field, p, frozen, now_ms)), or_none(p.pre)}
-  end
-  if p.st == 'A' then
-    local seq = resolve_seq(meta, people, pre, field, p, frozen, now_ms) or 0
-    return {'admitted', seq, or_none(p.pre), live_admission(active, field, now_ms)}
-  end
-  if p.lock > now_ms then lock = p.lock end
-end
-
-if not frozen then
-  redis.call('ZADD', pre, score, field)
-  person_put(people, field, { seq = 'P', dev = dev, st = 'W', lock = lock, pre = score }, now_ms)
-  return {'new', -1, score}
-end
-local seq = frozen + redis.call('HINCRBY', meta, 'n', 1)
-person_put(people, field, { seq = string.format('%d', seq), dev = dev, st = 'W', lock = lock }, now_ms)
-return {'new', seq, -1}
+if not is_open_meta(KEYS[1]) then return {'missing-state'} end
+return join_one(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),
+  ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]))

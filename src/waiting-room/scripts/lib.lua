@@ -100,3 +100,51 @@ local function or_none(v)
   if v == nil or v == false then return -1 end
   return v
 end
+
+-- One identity's join (join.lua, and each entry of join-many.lua): count it against the identity's
+-- window, then take a place or give back the one held. Returns join.lua's reply for this person.
+-- joins_key: the identity's join counter; max_joins 0: not counted.
+local function join_one(meta, people, pre, active, joins_key, field, dev, now_ms, opens_at_ms, score, lockout_ms, max_joins, window_ms)
+  if max_joins > 0 then
+    local count, ends = 0, 0
+    local c = redis.call('GET', joins_key)
+    if c then
+      local at = string.find(c, ':', 1, true)
+      count, ends = tonumber(string.sub(c, 1, at - 1)), tonumber(string.sub(c, at + 1))
+    end
+    if ends <= now_ms then count, ends = 0, now_ms + window_ms end
+    count = count + 1
+    redis.call('SET', joins_key, string.format('%d:%d', count, ends), 'PX', ends - now_ms)
+    if count > max_joins then return {'too-many-joins', ends} end
+  end
+  local frozen = freeze_if_open(meta, pre, now_ms, opens_at_ms)
+
+  local p = person_get(people, field)
+  local lock = 0
+  if p then
+    if p.st == 'A' and not live_admission(active, field, now_ms) then expire_person(people, active, field, p, now_ms) end
+    if p.dev ~= dev and (p.st == 'W' or p.st == 'A' or p.lock > now_ms) then
+      p.lock = math.max(p.lock, now_ms + lockout_ms)
+      person_put(people, field, p, now_ms)
+      return {'other-device', p.lock}
+    end
+    if p.st == 'D' then return {'completed'} end
+    if p.st == 'W' then
+      return {'rejoined', or_none(resolve_seq(meta, people, pre, field, p, frozen, now_ms)), or_none(p.pre)}
+    end
+    if p.st == 'A' then
+      local seq = resolve_seq(meta, people, pre, field, p, frozen, now_ms) or 0
+      return {'admitted', seq, or_none(p.pre), live_admission(active, field, now_ms)}
+    end
+    if p.lock > now_ms then lock = p.lock end
+  end
+
+  if not frozen then
+    redis.call('ZADD', pre, score, field)
+    person_put(people, field, { seq = 'P', dev = dev, st = 'W', lock = lock, pre = score }, now_ms)
+    return {'new', -1, score}
+  end
+  local seq = frozen + redis.call('HINCRBY', meta, 'n', 1)
+  person_put(people, field, { seq = string.format('%d', seq), dev = dev, st = 'W', lock = lock }, now_ms)
+  return {'new', seq, -1}
+end
