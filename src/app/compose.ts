@@ -147,6 +147,7 @@ export function composeServices(o: ComposeOptions) {
       findPerson,
       findFacility,
       findSlot,
+      batch: { maxSize: config.bookingBatchMax, maxInFlight: config.bookingBatchesInFlight },
     }),
   });
   const availability = createAvailabilityService({
