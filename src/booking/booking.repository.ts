@@ -260,20 +260,36 @@ interface BatchRow {
 const BATCH_TEXT = `${PREPARED}SELECT * FROM write_bookings_taking_seats($1::jsonb)`;
 
 /**
+ * The order a batch's writes run in: chosen-slot writes by dose-1 slot id (arrival order among those
+ * of one slot), then earliest-seat writes in arrival order. A batch holds every seat it took until
+ * it commits; two batches that took dose-1 seats in opposite orders could each wait for the other
+ * (a deadlock, which Postgres breaks after deadlock_timeout). Taking them in one order everywhere
+ * leaves only rarer cycles (through a shared dose-2 slot, or an earliest-seat pick).
+ */
+function runOrder(writes: readonly NewBookingWrite[]): number[] {
+  const key = (w: NewBookingWrite) => (w.kind === 'place' ? w.booking.dose1_slot_id : Number.MAX_SAFE_INTEGER);
+  return writes.map((_, k) => k).sort((a, b) => key(writes[a]!) - key(writes[b]!) || a - b);
+}
+
+/**
  * New bookings written together: ONE call of `write_bookings_taking_seats` (migration 0010), one
- * round trip and one transaction. Each write keeps its own outcome, as if it had been the single
- * statement: a refusal or error undoes that write alone. Throws (nothing written) when the call as
- * a whole failed: a lost connection, a statement timeout.
+ * round trip and one transaction, the writes in `runOrder`. Each write keeps its own outcome, as if
+ * it had been the single statement: a refusal or error undoes that write alone. Outcomes come back
+ * in the order of `writes`. Throws (nothing written) when the call as a whole failed: a lost
+ * connection, a statement timeout.
  */
 export async function writeNewBookingsTakingSeats(
   db: DbOrTrx,
   writes: readonly NewBookingWrite[],
 ): Promise<BatchedWriteOutcome[]> {
+  const order = runOrder(writes);
   const bounds = writes.map(bind);
-  const elements = writes.map((w, k) => [w.kind, ...statementOf(w, bounds[k]!).parameters]);
+  const elements = order.map((k) => [writes[k]!.kind, ...statementOf(writes[k]!, bounds[k]!).parameters]);
   const r = await db.executeQuery<BatchRow>(CompiledQuery.raw(BATCH_TEXT, [JSON.stringify(elements)]));
-  const rows = r.rows;
-  if (rows.length !== writes.length) throw new Error(`booking batch: ${rows.length} rows for ${writes.length} writes`);
+  if (r.rows.length !== writes.length)
+    throw new Error(`booking batch: ${r.rows.length} rows for ${writes.length} writes`);
+  const rows: BatchRow[] = new Array<BatchRow>(writes.length);
+  for (const row of r.rows) rows[order[row.nth - 1]!] = row;
   return rows.map((row, k): BatchedWriteOutcome => {
     const w = writes[k]!;
     if (row.outcome === 'slot-full') return { ok: false, reason: 'slot-full' };
