@@ -147,6 +147,11 @@ export function composeServices(o: ComposeOptions) {
       findPerson,
       findFacility,
       findSlot,
+      batch: {
+        maxSize: config.bookingBatchMax,
+        maxInFlight: config.bookingBatchesInFlight,
+        onBatch: (n) => metrics.bookingBatchSize.observe(n),
+      },
     }),
   });
   const availability = createAvailabilityService({

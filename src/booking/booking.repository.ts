@@ -125,7 +125,7 @@ const MOVE_TEXT = `${PREPARED}WITH ${SEATS.replace('%GUARD%', 'AND EXISTS (SELEC
 type WriteRow = Partial<BookingRow> & { id: number; dose2_slot_id: number; outbox_id: number };
 
 /** The text and values of a seated write. */
-function statementOf(w: SeatedWrite, at: string, payload: string, due: string): CompiledQuery<WriteRow> {
+function statementOf(w: SeatedWrite, { at, payload, due }: Bound): CompiledQuery<WriteRow> {
   const message = [w.message.kind, payload, at, due];
   switch (w.kind) {
     case 'place': {
@@ -193,22 +193,124 @@ function bookingOf(w: SeatedWrite, row: Omit<WriteRow, 'outbox_id'>): BookingRow
  * - an earliest-seat write with no free seat at the facility from its date on: slot-full.
  */
 export async function writeBookingTakingSeats(db: DbOrTrx, w: SeatedWrite): Promise<SeatedWriteResult> {
-  const at = new Date(w.message.nowMs).toISOString();
-  const payload = JSON.stringify(w.message.payload);
-  const due = w.message.claimedUntilMs === undefined ? at : new Date(w.message.claimedUntilMs).toISOString();
+  const bound = bind(w);
   try {
-    const r = await db.executeQuery(statementOf(w, at, payload, due));
+    const r = await db.executeQuery(statementOf(w, bound));
     const row = r.rows[0];
     if (!row) return { ok: false, reason: 'slot-full' };
-    const { outbox_id, ...written } = row;
-    const booking = bookingOf(w, written);
-    return { ok: true, booking, message: writtenMessage(Number(outbox_id), w, payload, booking) };
+    return written(w, bound, row);
   } catch (e) {
-    if (isMissingDose2Seat(e)) return { ok: false, reason: 'dose2-unavailable' };
-    const failure = FAILURE_OF_CONSTRAINT[uniqueViolation(e) ?? ''];
+    const failure = failureOf(e);
     if (failure) return { ok: false, reason: failure };
     throw e;
   }
+}
+
+/** A refusal an error means: no dose-2 seat, or a named uniqueness rule; undefined for any other error. */
+function failureOf(e: unknown): SeatedWriteFailure | undefined {
+  if (isMissingDose2Seat(e)) return 'dose2-unavailable';
+  return FAILURE_OF_CONSTRAINT[uniqueViolation(e) ?? ''];
+}
+
+/** What a write binds besides its booking: its time, its message's text and when that message is due. */
+interface Bound {
+  at: string;
+  payload: string;
+  due: string;
+}
+
+function bind(w: SeatedWrite): Bound {
+  const at = new Date(w.message.nowMs).toISOString();
+  const payload = JSON.stringify(w.message.payload);
+  const due = w.message.claimedUntilMs === undefined ? at : new Date(w.message.claimedUntilMs).toISOString();
+  return { at, payload, due };
+}
+
+function written(w: SeatedWrite, bound: Bound, row: WriteRow): SeatedWriteResult {
+  const { outbox_id, ...rest } = row;
+  const booking = bookingOf(w, rest);
+  return { ok: true, booking, message: writtenMessage(Number(outbox_id), w, bound.payload, booking) };
+}
+
+/** A new booking: what `writeNewBookingsTakingSeats` takes. Moves run inside their transaction, alone. */
+export type NewBookingWrite = Extract<SeatedWrite, { kind: 'place' | 'place-earliest' }>;
+
+/**
+ * One write's outcome in a batch: its result, or `alone` when it failed with an error that is not a
+ * refusal (nothing of it was written; the caller runs it again alone to get the error the single
+ * statement gives, or its result if the error was passing, e.g. a deadlock).
+ */
+export type BatchedWriteOutcome = SeatedWriteResult | { alone: true };
+
+interface BatchRow {
+  nth: number;
+  outcome: 'ok' | 'slot-full' | 'error';
+  booking_id: number | null;
+  dose1_slot_id: number | null;
+  dose2_slot_id: number | null;
+  vaccine_code: string | null;
+  dose1_date: string | null;
+  dose2_date: string | null;
+  outbox_id: number | null;
+  err_state: string | null;
+  err_constraint: string | null;
+  err_column: string | null;
+}
+
+const BATCH_TEXT = `${PREPARED}SELECT * FROM write_bookings_taking_seats($1::jsonb)`;
+
+/**
+ * The order a batch's writes run in: chosen-slot writes by dose-1 slot id (arrival order among those
+ * of one slot), then earliest-seat writes in arrival order. A batch holds every seat it took until
+ * it commits; two batches that took dose-1 seats in opposite orders could each wait for the other
+ * (a deadlock, which Postgres breaks after deadlock_timeout). Taking them in one order everywhere
+ * leaves only rarer cycles (through a shared dose-2 slot, or an earliest-seat pick).
+ */
+function runOrder(writes: readonly NewBookingWrite[]): number[] {
+  const key = (w: NewBookingWrite) => (w.kind === 'place' ? w.booking.dose1_slot_id : Number.MAX_SAFE_INTEGER);
+  return writes.map((_, k) => k).sort((a, b) => key(writes[a]!) - key(writes[b]!) || a - b);
+}
+
+/**
+ * New bookings written together: ONE call of `write_bookings_taking_seats` (migration 0010), one
+ * round trip and one transaction, the writes in `runOrder`. Each write keeps its own outcome, as if
+ * it had been the single statement: a refusal or error undoes that write alone. Outcomes come back
+ * in the order of `writes`. Throws (nothing written) when the call as a whole failed: a lost
+ * connection, a statement timeout.
+ */
+export async function writeNewBookingsTakingSeats(
+  db: DbOrTrx,
+  writes: readonly NewBookingWrite[],
+): Promise<BatchedWriteOutcome[]> {
+  const order = runOrder(writes);
+  const bounds = writes.map(bind);
+  const elements = order.map((k) => [writes[k]!.kind, ...statementOf(writes[k]!, bounds[k]!).parameters]);
+  const r = await db.executeQuery<BatchRow>(CompiledQuery.raw(BATCH_TEXT, [JSON.stringify(elements)]));
+  if (r.rows.length !== writes.length)
+    throw new Error(`booking batch: ${r.rows.length} rows for ${writes.length} writes`);
+  const rows: BatchRow[] = new Array<BatchRow>(writes.length);
+  for (const row of r.rows) rows[order[row.nth - 1]!] = row;
+  return rows.map((row, k): BatchedWriteOutcome => {
+    const w = writes[k]!;
+    if (row.outcome === 'slot-full') return { ok: false, reason: 'slot-full' };
+    if (row.outcome === 'error') {
+      const failure = failureOf({ code: row.err_state, constraint: row.err_constraint, column: row.err_column });
+      return failure ? { ok: false, reason: failure } : { alone: true };
+    }
+    return written(w, bounds[k]!, {
+      id: Number(row.booking_id),
+      dose2_slot_id: Number(row.dose2_slot_id),
+      outbox_id: Number(row.outbox_id),
+      ...(w.kind === 'place-earliest'
+        ? {
+            dose1_slot_id: Number(row.dose1_slot_id),
+            vaccine_code: row.vaccine_code!,
+            dose1_date: row.dose1_date!,
+            dose2_date: row.dose2_date!,
+          }
+        : {}),
+    });
+  });
 }
 
 /** The message as the statement wrote it: an earliest-seat write's dates filled in as its SQL did. */

@@ -59,6 +59,13 @@ export interface Config {
   readonly outboxClaimLeaseMs: number;
   /** Accepted messages marked sent per statement: the most a crashed sender re-sends (1 = only the one in flight). */
   readonly outboxMarkEvery: number;
+  /**
+   * New bookings written together in one call, at most (1: each alone; at most 64, the subtransactions
+   * a backend keeps in shared memory before it spills them). See src/booking/README.md, "Batching".
+   */
+  readonly bookingBatchMax: number;
+  /** Booking writes (batches) running at once per process; what arrives meanwhile waits for the next batch. */
+  readonly bookingBatchesInFlight: number;
   /** Where citizens open the site: the link in a "your turn is near" message. Default http://HOST:PORT. */
   readonly publicBaseUrl: string;
   /** How often the admission leader looks for opted-in places near the front (ms). */
@@ -339,6 +346,8 @@ export function loadConfig(env: Env = process.env): Config {
     outboxMaxAttempts: p.int(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 1000),
     outboxClaimLeaseMs: p.int(env, 'OUTBOX_CLAIM_LEASE_MS', 30_000, 100, 3_600_000),
     outboxMarkEvery: p.int(env, 'OUTBOX_MARK_EVERY', 32, 1, 1000),
+    bookingBatchMax: p.int(env, 'BOOKING_BATCH_MAX', 32, 1, 64),
+    bookingBatchesInFlight: p.int(env, 'BOOKING_BATCHES_IN_FLIGHT', 2, 1, 64),
     publicBaseUrl:
       p.url(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${env.HOST || '127.0.0.1'}:${env.PORT || '3000'}`,
     turnNoticeEveryMs: p.int(env, 'TURN_NOTICE_EVERY_MS', 2_000, 100, 600_000),

@@ -20,7 +20,13 @@ export function createMetrics(opts: { defaultMetrics: boolean }) {
     labelNames: ['action', 'outcome'] as const,
     registers: [registry],
   });
-  return { registry, httpDuration, bookings };
+  const bookingBatchSize = new Histogram({
+    name: 'booking_write_batch_size',
+    help: 'New bookings written together in one call (1: alone, the single statement)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
+  return { registry, httpDuration, bookings, bookingBatchSize };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -183,7 +183,10 @@ describe('a citizen books over HTTP (embedded PGlite)', () => {
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
     assert.equal((await app.inject({ url: '/readyz' })).json().status, 'ready');
-    assert.match((await app.inject({ url: '/metrics' })).body, /http_request_duration_seconds_bucket/);
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    assert.match(metrics, /http_request_duration_seconds_bucket/);
+    // The journey's booking went out alone (nothing else was in flight): a batch of one.
+    assert.match(metrics, /booking_write_batch_size_bucket\{le="1"\} [1-9]/);
     const doc = await app.inject({ url: '/docs/json' });
     assert.ok(Object.keys(doc.json().paths).includes('/api/campaigns/{campaignId}/bookings'));
   });

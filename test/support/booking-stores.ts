@@ -103,11 +103,20 @@ export function memoryHarness(): BookingStoreHarness {
   };
 }
 
+/**
+ * The Kysely store as the service composes it: new bookings written concurrently go out in batches
+ * (one booking write at a time, so whatever arrives meanwhile is one batch; at most 8 per batch).
+ */
 export async function kyselyHarness(open: () => Promise<TestDatabase>): Promise<BookingStoreHarness> {
   const tdb = await open();
   const campaigns = new Set<string>();
   return {
-    stores: kyselyBookingStores({ db: tdb.db, findPerson: findPersonById, findFacility: findFacilityById }),
+    stores: kyselyBookingStores({
+      db: tdb.db,
+      findPerson: findPersonById,
+      findFacility: findFacilityById,
+      batch: { maxSize: 8, maxInFlight: 1 },
+    }),
     async newSlotPair(a) {
       if (!campaigns.has(a.campaignId)) {
         await newLiveCampaign(tdb.db, Date.parse(`${a.date}T00:00:00Z`), { id: a.campaignId });

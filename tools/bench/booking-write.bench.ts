@@ -10,6 +10,12 @@
  *   flock /tmp/yeyak-heavy.lock nice -n 10 node --import tsx tools/bench/booking-write.bench.ts \
  *     [--bookings 20000] [--rounds 4] [--concurrency 32] --without 0009_booking_slot_key.sql
  *
+ * With --batch-a N / --batch-b N a side writes through the booking store with batching
+ * (kysely-booking-store.ts: at most N per batch, --in-flight batches at once; 1 = each booking
+ * alone, the single statement), so batching is measured against the single statement in one run
+ * (`--batch-a 32 --batch-b 1`, no --without). Also prints this process's CPU per booking (the pg
+ * driver's share of a booking's service CPU).
+ *
  * Needs BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that may
  * CREATE DATABASE). Both databases are dropped at the end, also on failure or Ctrl-C.
  */
@@ -20,7 +26,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { MIGRATIONS_DIR, migrate, openDatabase, type DatabaseHandle } from '../../src/platform/db.ts';
-import { writeBookingTakingSeats } from '../../src/booking/booking.repository.ts';
+import { kyselyBookingStores } from '../../src/booking/kysely-booking-store.ts';
+import type { BookingStore } from '../../src/booking/booking.store.ts';
+import { findPersonById } from '../../src/people/people.repository.ts';
+import { findFacilityById } from '../../src/facilities/facilities.repository.ts';
 import { dateAfter, newFacility, newLiveCampaign, newPeople, newSlotPair } from '../../test/support/factories.ts';
 import { createCleanup } from './cleanup.ts';
 import { cpuMsOf } from './cpu-time.ts';
@@ -36,13 +45,22 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '32' },
     without: { type: 'string', multiple: true, default: [] },
+    'batch-a': { type: 'string', default: '1' },
+    'batch-b': { type: 'string', default: '1' },
+    'in-flight': { type: 'string', default: '2' },
   },
 });
 const bookings = Number(opt.bookings);
 const rounds = Number(opt.rounds);
 const concurrency = Number(opt.concurrency);
-if (![bookings, rounds, concurrency].every((n) => Number.isInteger(n) && n > 0) || rounds < 1) {
-  console.error('--bookings, --rounds, --concurrency: positive integers');
+const batchA = Number(opt['batch-a']);
+const batchB = Number(opt['batch-b']);
+const inFlight = Number(opt['in-flight']);
+if (
+  ![bookings, rounds, concurrency, batchA, batchB, inFlight].every((n) => Number.isInteger(n) && n > 0) ||
+  rounds < 1
+) {
+  console.error('--bookings, --rounds, --concurrency, --batch-a, --batch-b, --in-flight: positive integers');
   process.exit(2);
 }
 const adminUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -54,18 +72,26 @@ if (new URL(adminUrl).hostname !== '127.0.0.1') {
 interface Side {
   name: string;
   handle: DatabaseHandle;
+  store: BookingStore;
   url: string;
   slots: { dose1: number; facility: number; date: string; dose2Date: string }[];
   people: number[];
   next: number;
   cpuMs: number;
+  clientCpuMs: number;
   wallMs: number;
   done: number;
   refused: Record<string, number>;
 }
 
-async function prepare(name: string, url: string, migrationsDir: string): Promise<Side> {
+async function prepare(name: string, url: string, migrationsDir: string, batch: number): Promise<Side> {
   const handle = await openDatabase({ databaseUrl: url, pgliteDir: null, poolSize: concurrency });
+  const store = kyselyBookingStores({
+    db: handle.db,
+    findPerson: findPersonById,
+    findFacility: findFacilityById,
+    ...(batch > 1 ? { batch: { maxSize: batch, maxInFlight: inFlight } } : {}),
+  });
   await migrate(handle, migrationsDir);
   const db = handle.db;
   const campaign = await newLiveCampaign(db, NOW);
@@ -83,7 +109,20 @@ async function prepare(name: string, url: string, migrationsDir: string): Promis
     }
   }
   const people = (await newPeople(db, bookings)).map((p) => p.id);
-  return { name, handle, url, slots, people, next: 0, cpuMs: 0, wallMs: 0, done: 0, refused: {} };
+  return {
+    name,
+    handle,
+    store,
+    url,
+    slots,
+    people,
+    next: 0,
+    cpuMs: 0,
+    clientCpuMs: 0,
+    wallMs: 0,
+    done: 0,
+    refused: {},
+  };
 }
 
 async function backendPids(url: string): Promise<number[]> {
@@ -106,6 +145,7 @@ async function round(s: Side, count: number, runId: string) {
   );
   const pids = await backendPids(s.url);
   const before = pids.map(cpuMsOf);
+  const client = process.cpuUsage();
   const t = performance.now();
   const end = s.next + count;
   await Promise.all(
@@ -114,7 +154,7 @@ async function round(s: Side, count: number, runId: string) {
         const i = s.next++;
         const slot = s.slots[Math.floor(Math.random() * s.slots.length)]!;
         const nowMs = Date.now();
-        const r = await writeBookingTakingSeats(s.handle.db, {
+        const r = await s.store.writeBookingTakingSeats({
           kind: 'place',
           booking: {
             booking_number: `WB${runId}${i}`,
@@ -146,6 +186,8 @@ async function round(s: Side, count: number, runId: string) {
     }),
   );
   s.wallMs += performance.now() - t;
+  const used = process.cpuUsage(client);
+  s.clientCpuMs += (used.user + used.system) / 1000;
   s.cpuMs += pids.reduce((n, pid, k) => n + Math.max(0, cpuMsOf(pid) - before[k]!), 0);
 }
 
@@ -162,8 +204,11 @@ async function main() {
   try {
     const urlA = await createScratchDatabase(adminUrl, `yeyak_wb_${runId}_a`, cleanup);
     const urlB = await createScratchDatabase(adminUrl, `yeyak_wb_${runId}_b`, cleanup);
-    sides.push(await prepare('A: all migrations', urlA, MIGRATIONS_DIR));
-    sides.push(await prepare(`B: without ${[...without].join(', ') || '(nothing)'}`, urlB, dirB));
+    const batched = (n: number) => (n > 1 ? `, batches of ≤ ${n}, ${inFlight} in flight` : '');
+    sides.push(await prepare(`A: all migrations${batched(batchA)}`, urlA, MIGRATIONS_DIR, batchA));
+    sides.push(
+      await prepare(`B: without ${[...without].join(', ') || '(nothing)'}${batched(batchB)}`, urlB, dirB, batchB),
+    );
     for (const s of sides) cleanup.defer(`close ${s.name}`, () => s.handle.close());
     const perRound = Math.floor(bookings / rounds);
     // Each side runs `rounds` rounds, interleaved A B B A A B …, so neither always goes first.
@@ -176,7 +221,7 @@ async function main() {
     );
     for (const s of sides)
       console.log(
-        `  ${s.name.padEnd(48)} Postgres CPU ${(s.cpuMs / Math.max(1, s.done)).toFixed(3)} ms per booking, ${Math.round((s.done * 1000) / s.wallMs)} bookings/s, ${s.done} booked, refused ${JSON.stringify(s.refused)}`,
+        `  ${s.name.padEnd(48)} Postgres CPU ${(s.cpuMs / Math.max(1, s.done)).toFixed(3)} ms per booking, client CPU ${(s.clientCpuMs / Math.max(1, s.done)).toFixed(3)} ms, ${Math.round((s.done * 1000) / s.wallMs)} bookings/s, ${s.done} booked, refused ${JSON.stringify(s.refused)}`,
       );
     const [a, b] = sides as [Side, Side];
     console.log(`  A ÷ B Postgres CPU per booking: ${(a.cpuMs / a.done / (b.cpuMs / b.done)).toFixed(3)}`);
