@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { pgliteForTest, postgresForTest, TEST_DATABASE_URL, type TestDatabase } from '../../test/support/databases.ts';
-import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from '../../test/support/factories.ts';
+import {
+  newBookingRow,
+  newFacility,
+  newLiveCampaign,
+  newPeople,
+  newSlotPair,
+  dateAfter,
+} from '../../test/support/factories.ts';
 import { kyselyBookingStores } from './kysely-booking-store.ts';
 import type { NewBooking, SeatedWrite, SeatedWriteResult } from './booking.store.ts';
 import { findPersonById } from '../people/people.repository.ts';
@@ -17,6 +24,19 @@ import { findFacilityById } from '../facilities/facilities.repository.ts';
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 
 type Fixture = Awaited<ReturnType<typeof fixture>>;
+
+/** What each write of `mixedBatch` gets, in call order. */
+const MIXED_OUTCOMES = [
+  'ok',
+  'already-booked',
+  'idempotency-key-used',
+  'ok',
+  'admission-used',
+  'dose2-unavailable',
+  'error 23503',
+  'ok',
+  'slot-full',
+];
 
 async function fixture(
   db: TestDatabase['db'],
@@ -39,25 +59,7 @@ async function fixture(
 function placeWrite(f: Fixture, personId: number, key: string, o: Partial<NewBooking> = {}): SeatedWrite {
   return {
     kind: 'place',
-    booking: {
-      booking_number: `BN-${key}`,
-      campaign_id: f.campaignId,
-      campaign_version: 1,
-      person_id: personId,
-      requested_by_id: personId,
-      status: 'active',
-      facility_id: f.facilityId,
-      vaccine_code: 'pfizer',
-      dose1_slot_id: f.dose1.id,
-      dose1_date: f.dose1.date,
-      dose2_date: f.dose2.date,
-      idempotency_key: key,
-      admission_id: null,
-      created_at: new Date(NOW),
-      updated_at: new Date(NOW),
-      cancelled_at: null,
-      ...o,
-    },
+    booking: newBookingRow({ ...f, dose2Date: f.dose2.date }, personId, key, NOW, o),
     message: {
       kind: 'booking-confirmed',
       nowMs: NOW,
@@ -168,17 +170,7 @@ describe('booking batches on real Postgres', () => {
   it('keeps each booking of a batch to its own outcome: refusals and an error fail no other booking', async () => {
     const { f, noDose2, keyed, batches, outcomes } = await mixedBatch(tdb!, 'batch-mixed');
     assert.deepEqual(batches, [1, 8]);
-    assert.deepEqual(outcomes, [
-      'ok',
-      'already-booked',
-      'idempotency-key-used',
-      'ok',
-      'admission-used',
-      'dose2-unavailable',
-      'error 23503',
-      'ok',
-      'slot-full',
-    ]);
+    assert.deepEqual(outcomes, MIXED_OUTCOMES);
     assert.deepEqual(await counts(tdb!.db, f.campaignId), { booked: [4, 4], bookings: 4, messages: 4 });
     assert.deepEqual(await counts(tdb!.db, noDose2.campaignId), { booked: [0, 0], bookings: 0, messages: 0 });
     assert.deepEqual(await counts(tdb!.db, keyed.campaignId), { booked: [0, 0, 0, 0], bookings: 0, messages: 0 });
@@ -265,16 +257,6 @@ describe('booking batches on PGlite (the same SQL)', () => {
   it('keeps each booking of a batch to its own outcome', async () => {
     const { batches, outcomes } = await mixedBatch(tdb, 'batch-mixed');
     assert.deepEqual(batches, [1, 8]);
-    assert.deepEqual(outcomes, [
-      'ok',
-      'already-booked',
-      'idempotency-key-used',
-      'ok',
-      'admission-used',
-      'dose2-unavailable',
-      'error 23503',
-      'ok',
-      'slot-full',
-    ]);
+    assert.deepEqual(outcomes, MIXED_OUTCOMES);
   });
 });

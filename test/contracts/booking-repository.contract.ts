@@ -8,7 +8,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestDatabase } from '../support/databases.ts';
 import type { BookingStoreHarness } from '../support/booking-stores.ts';
-import { newFacility, newLiveCampaign, newPeople, newSlotPair, dateAfter } from '../support/factories.ts';
+import {
+  newBookingRow,
+  newFacility,
+  newLiveCampaign,
+  newPeople,
+  newSlotPair,
+  dateAfter,
+} from '../support/factories.ts';
 import {
   DOSE1_DATE_MARK,
   DOSE2_DATE_MARK,
@@ -32,30 +39,12 @@ const message = (bookingNumber: string, kind: SeatedWrite['message']['kind'] = '
 });
 
 function newBooking(
-  f: { campaignId: string; facilityId: number; dose1: { id: number; date: string }; dose2Date: string },
+  f: Parameters<typeof newBookingRow>[0],
   personId: number,
   key: string,
   o: Partial<NewBooking> = {},
 ): NewBooking {
-  return {
-    booking_number: `BN-${key}`,
-    campaign_id: f.campaignId,
-    campaign_version: 1,
-    person_id: personId,
-    requested_by_id: personId,
-    status: 'active',
-    facility_id: f.facilityId,
-    vaccine_code: 'pfizer',
-    dose1_slot_id: f.dose1.id,
-    dose1_date: f.dose1.date,
-    dose2_date: f.dose2Date,
-    idempotency_key: key,
-    admission_id: null,
-    created_at: new Date(NOW),
-    updated_at: new Date(NOW),
-    cancelled_at: null,
-    ...o,
-  };
+  return newBookingRow(f, personId, key, NOW, o);
 }
 
 export function bookingStoreContract(engine: string, open: () => Promise<BookingStoreHarness>) {

@@ -8,6 +8,7 @@ import { insertPeople } from '../../src/people/people.repository.ts';
 import { insertFacilities } from '../../src/facilities/facilities.repository.ts';
 import { insertSlots } from '../../src/booking/slot.repository.ts';
 import { identityHashOf } from '../../src/identity/identity-hash.ts';
+import type { NewBooking } from '../../src/booking/booking.store.ts';
 import { addDays, DAY_MS, formatLocalDate, localDateOfEpochDay } from '../../src/platform/calendar.ts';
 
 /** A live campaign open from an hour before `nowMs` for 30 days (pfizer, 21-day interval). */
@@ -140,4 +141,33 @@ export async function newBookableCampaign(db: Db, nowMs: number, facilityCode: s
     capacity,
   });
   return { campaign, facility, slotId: pair.dose1.id };
+}
+
+/** A booking row for a slot pair (`f`), as the booking service would write it at `nowMs`; `o` overrides any field. */
+export function newBookingRow(
+  f: { campaignId: string; facilityId: number; dose1: { id: number; date: string }; dose2Date: string },
+  personId: number,
+  key: string,
+  nowMs: number,
+  o: Partial<NewBooking> = {},
+): NewBooking {
+  return {
+    booking_number: `BN-${key}`,
+    campaign_id: f.campaignId,
+    campaign_version: 1,
+    person_id: personId,
+    requested_by_id: personId,
+    status: 'active',
+    facility_id: f.facilityId,
+    vaccine_code: 'pfizer',
+    dose1_slot_id: f.dose1.id,
+    dose1_date: f.dose1.date,
+    dose2_date: f.dose2Date,
+    idempotency_key: key,
+    admission_id: null,
+    created_at: new Date(nowMs),
+    updated_at: new Date(nowMs),
+    cancelled_at: null,
+    ...o,
+  };
 }
