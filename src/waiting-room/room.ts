@@ -310,7 +310,7 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   });
   const seatsLeft = seatsLeftNow(room, active, claimedTotal);
   const seatsOpen = seatsLeft === null ? null : Math.max(0, seatsLeft - active - pendingClaims);
-  room.snapshot = { atMs, partitions, isPaused, seatsOpen };
+  room.snapshot = { atMs, partitions, isPaused, seatsOpen, admittedPerSec: room.meter.admittedPerSec() };
   return room.snapshot;
 }
 

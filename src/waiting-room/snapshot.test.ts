@@ -251,6 +251,20 @@ describe('snapshot arithmetic', () => {
     assert.equal(meter.steady()?.samples, 20);
   });
 
+  it('measures admitted per second over the last ten refreshes, idle ones included', () => {
+    const meter = createAdmissionMeter(60);
+    assert.equal(meter.admittedPerSec(), 0, 'nothing measured yet');
+    meter.observe({ atMs: 0, cursor: 0, headroom: 100, controllerRatePerSec: 100, isIdle: true });
+    meter.observe({ atMs: 1_000, cursor: 0, headroom: 100, controllerRatePerSec: 100, isIdle: true });
+    assert.equal(meter.admittedPerSec(), 0, 'before the opening: 0, not the controller rate');
+    for (let s = 2; s <= 11; s += 1)
+      meter.observe({ atMs: s * 1_000, cursor: (s - 1) * 30, headroom: 100, controllerRatePerSec: 100 });
+    assert.equal(meter.admittedPerSec(), 30);
+    for (let s = 12; s <= 16; s += 1)
+      meter.observe({ atMs: s * 1_000, cursor: 300, headroom: 100, controllerRatePerSec: 100, isIdle: true });
+    assert.equal(meter.admittedPerSec(), 15, 'paused for 5 of the last 10 s');
+  });
+
   it('takes no turnover sample from a full cap before anyone has left it (the sessions are only young)', () => {
     const meter = createAdmissionMeter(60);
     let cursor = 0;

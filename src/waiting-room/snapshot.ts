@@ -150,11 +150,21 @@ export interface AdmissionMeter {
   steady(): RateBand | null;
   /** The measured rate with headroom to spare (the controller's, or the arrivals'), or null. */
   free(): RateBand | null;
+  /**
+   * Places the cursor passed per second over the last `ADMITTED_WINDOW_SAMPLES` refreshes, idle
+   * seconds included (0 before the opening and under a pause): what the console shows as admitted
+   * per second. 0 before two refreshes.
+   */
+  admittedPerSec(): number;
 }
+
+/** Refreshes (about one a second) the console's admitted-per-second is measured over. */
+export const ADMITTED_WINDOW_SAMPLES = 10;
 
 export function createAdmissionMeter(windowSamples: number): AdmissionMeter {
   const steady = createRateMeter(windowSamples);
   const free = createRateMeter(windowSamples);
+  const moved = createRateMeter(ADMITTED_WINDOW_SAMPLES);
   let last: { atMs: number; headroom: number; cursor: number } | null = null;
   // Whether the cap, since it last began to hold, has let anyone through: until then every session in
   // it is younger than the shortest session, and the seconds say how young they are, not how fast
@@ -169,10 +179,12 @@ export function createAdmissionMeter(windowSamples: number): AdmissionMeter {
       else if (last && cursor > last.cursor) hasTurnedOver = true;
       steady.observe(atMs, cursor, isIdle || !isCapBound || !hasTurnedOver);
       free.observe(atMs, cursor, isIdle || isCapBound);
+      moved.observe(atMs, cursor);
       if (!last || atMs > last.atMs) last = { atMs, headroom, cursor };
     },
     steady: () => steady.band(),
     free: () => free.band(),
+    admittedPerSec: () => moved.band()?.meanPerSec ?? 0,
   };
 }
 
@@ -507,6 +519,8 @@ export interface RoomSnapshot {
   readonly partitions: readonly PartitionSnapshot[];
   /** Admission paused by an operator (as this process's controller sees it) at this refresh. */
   readonly isPaused?: boolean;
+  /** Places the cursors passed per second, measured over the last ten refreshes (`AdmissionMeter.admittedPerSec`). */
+  readonly admittedPerSec?: number;
   /**
    * Seats left that no active session or claim on its way holds (absent or null: seats are not
    * counted). Someone further back than this is let in only if sessions end without booking, which

@@ -29,7 +29,8 @@ export function queueSummary(service: WaitingRoomService, campaignId: string): Q
   const c = s.value.controller;
   return {
     waiting: sum((p) => p.stats.waiting),
-    admittedPerSec: sum((p) => p.rate?.meanPerSec ?? 0),
+    // Measured cursor movement, not the ETA's rate (which before the opening is the plan's).
+    admittedPerSec: s.value.snapshot?.admittedPerSec ?? 0,
     activeSessions: sum((p) => p.stats.activeSessions),
     sessionLimit: c.sessionLimit,
     cursor: sum((p) => p.stats.cursor),
