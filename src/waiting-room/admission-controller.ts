@@ -213,11 +213,11 @@ export function createAdmissionController(deps: {
   const minSessionLimit = Math.max(1, Math.ceil(s.activeSessionCap * s.minSessionLimitShare));
   let lastLimitCutMs = Number.NEGATIVE_INFINITY;
   let limitWasBinding = false;
-  let lastLoad = 0;
   const recent: { atMs: number; admitted: number; claimedBefore: number }[] = [];
   const sessions: { atMs: number; claimedTotal: number; activeSessions: number }[] = [];
 
-  function adjust(now: number, health: BookingHealth, endingPerSec: number | null): Adjustment | null {
+  /** `load`: the people in session and on their way now; `endingPerSec`: sessions ending per second. */
+  function adjust(now: number, health: BookingHealth, load: number, endingPerSec: number | null): Adjustment | null {
     if (pinned !== null) return 'pinned';
     if (now - lastAdjustMs < s.adjustEveryMs) return null;
     lastAdjustMs = now;
@@ -229,7 +229,7 @@ export function createAdmissionController(deps: {
     const isFailing = health.errorRate !== null && health.errorRate > s.maxErrorRate;
     const isSlow = health.p99Ms !== null && health.p99Ms > s.targetP99Ms;
     if (isSlow && now - lastLimitCutMs >= s.signalWindowMs) {
-      sessionLimit = Math.max(minSessionLimit, Math.floor(Math.min(sessionLimit, lastLoad) * s.sessionLimitCut));
+      sessionLimit = Math.max(minSessionLimit, Math.floor(Math.min(sessionLimit, load) * s.sessionLimitCut));
       lastLimitCutMs = now;
     } else if (!isSlow && !isFailing && health.p99Ms !== null && isLimitBinding) {
       sessionLimit = Math.min(
@@ -280,8 +280,7 @@ export function createAdmissionController(deps: {
       const endingPerSec = sessionsEnding(now, input.claimedTotal, input.activeSessions);
       const pending = pendingClaims(now, input.claimedTotal);
       lastPending = pending;
-      lastLoad = input.activeSessions + pending;
-      const adjustment = adjust(now, input.health, endingPerSec);
+      const adjustment = adjust(now, input.health, input.activeSessions + pending, endingPerSec);
       if (isPaused) {
         carry = 0;
         return {
