@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from './platform/config.ts';
 import { systemClock } from './platform/clock.ts';
-import { migrate, openDatabase, serviceDatabaseOptions } from './platform/db.ts';
+import { EmbeddedDatabaseUnreadable, migrate, openDatabase, serviceDatabaseOptions } from './platform/db.ts';
 import { createLogger } from './platform/logger.ts';
 import { exitOnFatalErrors } from './platform/fatal.ts';
 import { composeApp } from './app/compose.ts';
@@ -31,7 +31,11 @@ async function main() {
     serviceDatabaseOptions(config, join(config.dataDir, 'pglite'), (e) =>
       log.warn({ err: e }, 'database connection lost; the pool opens a new one'),
     ),
-  );
+  ).catch((e: unknown) => {
+    if (!(e instanceof EmbeddedDatabaseUnreadable)) throw e;
+    console.error(e.message);
+    process.exit(2);
+  });
   const applied = await migrate(database);
   log.info({ engine: database.engine, applied }, 'database ready');
   const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });

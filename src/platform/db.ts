@@ -5,7 +5,7 @@
  * shifts with the process time zone) and int8 as number (ids stay far below 2^53).
  */
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
@@ -113,6 +113,28 @@ export interface DatabaseTimeouts {
   idleMs: number;
 }
 
+/**
+ * The embedded database's directory exists but PGlite cannot open it. PGlite has no crash recovery:
+ * a server killed while writing (kill -9 under load, a power cut) can leave its WAL unreadable, and
+ * the next start aborts inside the WASM build with only `RuntimeError: Aborted()`. The message says
+ * what happened and the two ways on; nothing is deleted for the operator.
+ */
+export class EmbeddedDatabaseUnreadable extends Error {
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    super(
+      `The embedded database in ${dir} could not be opened (${cause instanceof Error ? cause.message : String(cause)}).\n` +
+        'It was most likely left unreadable by a server stopped hard while writing: embedded PGlite has no crash recovery.\n' +
+        `Keep it aside and start a fresh one:   mv ${dir} ${dir}.unreadable-${Date.now()} && npm start\n` +
+        `or start over with a fresh demo database (the README's way):   rm -rf ${dirname(dir)} && npm start`,
+      { cause },
+    );
+    this.name = 'EmbeddedDatabaseUnreadable';
+  }
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     if (opts.schema) await createSchema(opts.databaseUrl, opts.schema);
@@ -168,9 +190,12 @@ export async function openDatabase(opts: OpenOptions): Promise<DatabaseHandle> {
     };
   }
   if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true });
+  const pgliteDir = opts.pgliteDir;
   const lite = await PGlite.create({
-    ...(opts.pgliteDir ? { dataDir: opts.pgliteDir } : {}),
+    ...(pgliteDir ? { dataDir: pgliteDir } : {}),
     parsers: { [pgliteTypes.DATE]: (v: string) => v, [pgliteTypes.INT8]: (v: string) => Number(v) },
+  }).catch((e: unknown) => {
+    throw pgliteDir ? new EmbeddedDatabaseUnreadable(pgliteDir, e) : e;
   });
   // In-process: a slow PGlite is a busy event loop, which no client-side probe timeout can tell apart.
   const availability = createDatabaseAvailability({
