@@ -128,3 +128,12 @@ describe('config: DEMO_OPENS_IN_MS', () => {
     assert.equal(loadConfig({ ...base(), DEMO_OPENS_IN_MS: '120000' }).demoOpensInMs, 120_000);
   });
 });
+
+describe('config: ACTIVE_SESSION_FLOOR', () => {
+  it('defaults to 0 (the controller keeps 10 % of the cap) and refuses a negative or fractional floor', () => {
+    assert.equal(loadConfig(base()).activeSessionFloor, 0);
+    assert.equal(loadConfig({ ...base(), ACTIVE_SESSION_FLOOR: '2500' }).activeSessionFloor, 2_500);
+    assert.match(problemsOf({ ACTIVE_SESSION_FLOOR: '-1' }).join('\n'), /ACTIVE_SESSION_FLOOR/);
+    assert.match(problemsOf({ ACTIVE_SESSION_FLOOR: '2.5' }).join('\n'), /ACTIVE_SESSION_FLOOR/);
+  });
+});

@@ -103,6 +103,11 @@ export interface Config {
   readonly admissionInitialRatePerSec: number;
   readonly admissionMaxRatePerSec: number;
   readonly activeSessionCap: number;
+  /**
+   * The fewest people in session a slow booking path cuts the session limit to (0: 10 % of the cap;
+   * at most the cap). A deployment whose load test found what its path takes sets it there.
+   */
+  readonly activeSessionFloor: number;
   /** Whether this process may run the admission loop; with Redis a lease picks one leader among them. */
   readonly admissionLeader: boolean;
   readonly redisKeyPrefix: string;
@@ -370,6 +375,7 @@ export function loadConfig(env: Env = process.env): Config {
     admissionInitialRatePerSec: p.int(env, 'ADMISSION_INITIAL_RATE_PER_SEC', 100, 1, 100_000),
     admissionMaxRatePerSec: p.int(env, 'ADMISSION_MAX_RATE_PER_SEC', 5_000, 1, 1_000_000),
     activeSessionCap: p.int(env, 'ACTIVE_SESSION_CAP', 5_000, 1, 10_000_000),
+    activeSessionFloor: p.int(env, 'ACTIVE_SESSION_FLOOR', 0, 0, 10_000_000),
     admissionLeader: p.bool(env, 'ADMISSION_LEADER', true),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'yeyak',
     joinShedEventLoopDelayMs: p.int(env, 'JOIN_SHED_EVENT_LOOP_DELAY_MS', 500, 0, 60_000),

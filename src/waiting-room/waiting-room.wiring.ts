@@ -28,6 +28,7 @@ import { createMemoryTurnNoticeStore } from './turn-notice.memory-store.ts';
 import { createRedisTurnNoticeStore } from './turn-notice.redis-store.ts';
 import { createTurnNoticeService, type TurnNoticeOutbox, type TurnNoticeService } from './turn-notice.service.ts';
 import { defaultWaitingRoomSettings } from './room.ts';
+import type { AdmissionControllerSettings } from './admission-controller.ts';
 
 export interface WaitingRoomWiring {
   service: WaitingRoomService;
@@ -73,11 +74,7 @@ export function wireWaitingRoom(o: {
       ticket: deriveKey(config.signingSecret, 'queue-ticket'),
       admission: deriveKey(config.signingSecret, 'admission'),
     },
-    controller: {
-      initialRatePerSec: config.admissionInitialRatePerSec,
-      maxRatePerSec: config.admissionMaxRatePerSec,
-      activeSessionCap: config.activeSessionCap,
-    },
+    controller: controllerSettingsOf(config),
   });
   const eta = createEtaTracker(clock);
   const rooms = createRoomSync({ service, campaigns: o.campaigns, partitions: config.waitingRoomPartitions });
@@ -135,5 +132,23 @@ export function wireWaitingRoom(o: {
     turnNotices,
     isLeading: loops.isLeading,
     close: () => store.close(),
+  };
+}
+
+/** The admission controller's settings from the config (the rest are the controller's defaults). */
+export function controllerSettingsOf(
+  config: Pick<
+    Config,
+    'admissionInitialRatePerSec' | 'admissionMaxRatePerSec' | 'activeSessionCap' | 'activeSessionFloor'
+  >,
+): Partial<AdmissionControllerSettings> {
+  return {
+    initialRatePerSec: config.admissionInitialRatePerSec,
+    maxRatePerSec: config.admissionMaxRatePerSec,
+    activeSessionCap: config.activeSessionCap,
+    // A floor set in people (ACTIVE_SESSION_FLOOR) as the controller's share of the cap, at most all of it.
+    ...(config.activeSessionFloor > 0
+      ? { minSessionLimitShare: Math.min(1, config.activeSessionFloor / config.activeSessionCap) }
+      : {}),
   };
 }

@@ -16,4 +16,6 @@ export interface CliOptions {
   progress: boolean;
   /** Full mode: enter the plan's turnover curve with its rate (false: `--no-planned-turnover`). */
   plannedTurnover: boolean;
+  /** Full mode: rehearse until this many minutes after the opening and enter what it measured (null: no rehearsal). */
+  rehearseMinutes: number | null;
 }

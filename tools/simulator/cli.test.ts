@@ -58,3 +58,25 @@ describe('npm run simulate flags', () => {
     assert.ok('problems' in parse('--mode', 'full'), '--scenario is required');
   });
 });
+
+describe('--rehearse', () => {
+  it('takes whole minutes in full mode, and nothing to rehearse beside a pinned rate or in live mode', () => {
+    const r = parse('--scenario', '2021-07-19', '--rehearse', '5');
+    assert.ok('options' in r);
+    assert.equal(r.options.rehearseMinutes, 5);
+    const none = parse('--scenario', '2021-07-19');
+    assert.ok('options' in none);
+    assert.equal(none.options.rehearseMinutes, null);
+    for (const bad of [
+      ['--rehearse', '0'],
+      ['--rehearse', '2.5'],
+      ['--rehearse', '31'],
+      ['--rehearse', '5', '--admission-rate', '100'],
+      ['--rehearse', '5', '--mode', 'live'],
+    ]) {
+      const p = parse('--scenario', '2021-07-19', ...bad);
+      assert.ok('problems' in p, bad.join(' '));
+      assert.match(p.problems.join('\n'), /--rehearse/);
+    }
+  });
+});

@@ -9,8 +9,9 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkStores } from './environment.ts';
-import { runFull } from './full-run.ts';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkStores, scaledService } from './environment.ts';
+import { runFull, type FullOptions } from './full-run.ts';
+import { planFromRehearsal, rehearse } from './rehearsal.ts';
 
 import { runLive } from './live-run.ts';
 import type { CliOptions } from './cli-options.ts';
@@ -32,13 +33,17 @@ Replays an opening night through yeyak and writes a report.
   --database-url <url>     Postgres to create the run's schema/database in
                            (default $DATABASE_URL or ${DEFAULT_DATABASE_URL})
   --redis-url <url>        Redis for the queue (default $REDIS_URL or ${DEFAULT_REDIS_URL}); keys get a unique prefix
-  --max-wall-minutes <n>   stop stepping after this much wall time (default 60)
+  --max-wall-minutes <n>   stop stepping after this much wall time (default 60; a rehearsal has its own)
   --booking-workers <n>    full mode: worker threads serving the booking path, each with its own services
                            and pools, as production spreads it over processes (default 2; 0: the simulator's thread)
   --admission-rate <r>     full mode: pin the admission rate at r per second from the start (the planned
                            rate of npm run plan, at the same --scale); default: the AIMD controller adapts
   --no-planned-turnover    full mode: enter the plan's opening rate without its turnover curve (ETAs then
                            assume the measured rate lasts), to compare
+  --rehearse <minutes>     full mode: first rehearse the night on this machine (same scenario and scale, nothing
+                           planned) until <minutes> after the opening, then enter what it measured: the session
+                           limit it held as the session cap, its session turnover and mean as the planned rate
+                           (an operator's load test of their own deployment; default: the capacity plan)
   --speedup <n>            live mode: people's behaviour runs n times faster than the scenario's minutes (default 60)
   --workers <n>            live mode: server processes (node:cluster, default 2)
   --keep                   keep the run's schema/database and Redis keys for inspection
@@ -73,6 +78,7 @@ export function parseCli(
         'admission-rate': { type: 'string' },
         keep: { type: 'boolean' },
         'no-planned-turnover': { type: 'boolean' },
+        rehearse: { type: 'string' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -122,6 +128,13 @@ export function parseCli(
     v['admission-rate'] === undefined
       ? null
       : num('admission-rate', v['admission-rate'], 0, (n) => n > 0 && n <= 1_000_000, 'admissions per second > 0');
+  const rehearseMinutes =
+    v.rehearse === undefined
+      ? null
+      : num('rehearse', v.rehearse, 0, (n) => Number.isInteger(n) && n >= 1 && n <= 30, 'whole minutes in 1..30');
+  if (rehearseMinutes !== null && mode !== 'full') problems.push('--rehearse: full mode only');
+  if (rehearseMinutes !== null && admissionRate !== null)
+    problems.push('--rehearse and --admission-rate: a pinned rate is the plan, there is nothing to rehearse');
   for (const [flag, url, scheme] of [
     ['database-url', v['database-url'], 'postgres'],
     ['redis-url', v['redis-url'], 'redis'],
@@ -145,6 +158,7 @@ export function parseCli(
       redisUrl: v['redis-url'] ?? env.REDIS_URL ?? DEFAULT_REDIS_URL,
       keep: v.keep ?? false,
       plannedTurnover: !(v['no-planned-turnover'] ?? false),
+      rehearseMinutes,
       progress: !(v['no-progress'] ?? false),
     },
   };
@@ -250,7 +264,7 @@ async function main(): Promise<number> {
     });
   let summary;
   if (o.mode === 'full') {
-    const result = await runFull({
+    const full: FullOptions = {
       scenario,
       scale: o.scale,
       databaseUrl: o.databaseUrl,
@@ -264,7 +278,9 @@ async function main(): Promise<number> {
       bookingWorkers: o.bookingWorkers,
       ...(o.admissionRatePerSec === null ? {} : { admissionRatePerSec: o.admissionRatePerSec }),
       plannedTurnover: o.plannedTurnover,
-    });
+    };
+    const plan = o.rehearseMinutes === null ? undefined : await rehearsedPlan(full, o.rehearseMinutes, bar);
+    const result = await runFull({ ...full, ...(plan ? { plan } : {}) });
     bar.stop();
     summary = buildSummary(
       fullView(result),
@@ -294,6 +310,31 @@ async function main(): Promise<number> {
   if (byMinute)
     console.log(`ETA by the minute it was shown (0 = the opening's first minute):\n${etaMinuteTable(byMinute)}`);
   return (summary as { invariants: { allOk: boolean } }).invariants.allOk ? 0 : 1;
+}
+
+/** Rehearses, prints what it measured and the plan made from it (none when the limit never held). */
+async function rehearsedPlan(full: FullOptions, minutes: number, bar: { stop(): void }): Promise<FullOptions['plan']> {
+  const r = await rehearse(full, minutes);
+  bar.stop();
+  const head = `rehearsal to T+${minutes} min (${r.wallSeconds} s wall, ${r.booked} booked)`;
+  if (!r.plan) {
+    console.log(`${head}: the session limit never held the cursor; the capacity plan is entered`);
+    return undefined;
+  }
+  const m = r.plan;
+  const p = planFromRehearsal(
+    m,
+    full.scenario,
+    full.scale,
+    scaledService(full.scenario.service, full.scale).activeSessionCap,
+  );
+  console.log(
+    `${head}: session limit at the end ${m.sessionCap}; admitted per second by minute once it held ${m.turnoverPerSec.join(', ')} (mean ${m.ratePerSec}/s over ${m.heldSeconds} s)`,
+  );
+  console.log(
+    `entered: session cap ${p.activeSessionCap} (floor ${p.activeSessionFloor}), planned rate ${p.rate.ratePerSec}/s and turnover curve (${p.rate.turnoverPerSec.length} minutes: ${p.rate.turnoverPerSec.slice(0, 10).join(', ')}…), the capacity plan at that cap × ${p.levelFactor}`,
+  );
+  return p;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

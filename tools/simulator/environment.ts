@@ -34,7 +34,7 @@ export function runConfig(o: {
   dataDir: string;
   redisUrl: string;
   keyPrefix: string;
-  service: ReturnType<typeof scaledService>;
+  service: ReturnType<typeof scaledService> & { readonly activeSessionFloor?: number };
 }): { config: Config; env: Record<string, string> } {
   const env = {
     DATA_DIR: o.dataDir,
@@ -47,6 +47,7 @@ export function runConfig(o: {
     ADMISSION_INITIAL_RATE_PER_SEC: String(o.service.admissionInitialRatePerSec),
     ADMISSION_MAX_RATE_PER_SEC: String(o.service.admissionMaxRatePerSec),
     ACTIVE_SESSION_CAP: String(o.service.activeSessionCap),
+    ACTIVE_SESSION_FLOOR: String(o.service.activeSessionFloor ?? 0),
     IDENTITY_LATENCY_MS: '0',
     SEED_DEMO: 'false',
     OPERATOR_ACCOUNTS: `operator:operator:${randomBytes(12).toString('base64url')}`,

@@ -73,6 +73,18 @@ export interface FullOptions {
    */
   plannedTurnover?: boolean;
   /**
+   * The plan to enter instead of the capacity plan's (a rehearsal's, rehearsal.ts), with the session cap
+   * it measured; unset: the capacity plan for the scenario at this scale, and the scenario's cap.
+   */
+  plan?: {
+    readonly rate: PlannedRate;
+    readonly activeSessionCap: number | null;
+    /** ACTIVE_SESSION_FLOOR (0: the controller's 10 % of the cap). */
+    readonly activeSessionFloor?: number;
+  };
+  /** Stop this many virtual minutes after the opening (a rehearsal); unset: the scenario's horizon. */
+  minutesAfterOpening?: number;
+  /**
    * Longest step before the opening (ms; default 1 s, a quiet step). Nobody is admitted before the
    * opening: joins only enter the pre-room (drawn at random at the opening, so their order within
    * it does not matter) and polls get a countdown; longer steps there run those events up to this
@@ -120,9 +132,12 @@ export interface FullResult {
 export async function runFull(o: FullOptions): Promise<FullResult> {
   const t0 = performance.now();
   const runId = uniqueRunId();
-  const plannedRate = plannedAdmissionRate(o.scenario, o.scale);
+  const plannedRate = o.plan?.rate ?? plannedAdmissionRate(o.scenario, o.scale);
+  const scaled = scaledService(o.scenario.service, o.scale);
   const service = {
-    ...scaledService(o.scenario.service, o.scale),
+    ...scaled,
+    activeSessionCap: o.plan?.activeSessionCap ?? scaled.activeSessionCap,
+    activeSessionFloor: o.plan?.activeSessionFloor ?? 0,
     admissionPlannedRatePerSec: plannedRate.ratePerSec,
     admissionPlannedRateSource: plannedRate.source,
     admissionPlannedTurnoverPerSec: o.plannedTurnover === false ? [] : plannedRate.turnoverPerSec,
@@ -207,7 +222,7 @@ async function setUp(
   if (!rules) throw new Error(`campaign ${o.scenario.campaignId} not found in data/campaigns`);
   const opensAtMs = openingsOf(rules)[0]!.opensAtMs;
   const startMs = opensAtMs - o.scenario.simulation.startMinutesBeforeOpening * 60_000;
-  const horizonMs = opensAtMs + o.scenario.simulation.minutesAfterOpening * 60_000;
+  const horizonMs = opensAtMs + (o.minutesAfterOpening ?? o.scenario.simulation.minutesAfterOpening) * 60_000;
   const clock = fixedClock(startMs);
   const channel = countingChannel();
   const db = stores.database.db;

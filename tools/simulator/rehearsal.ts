@@ -1,0 +1,180 @@
+/**
+ * A rehearsal: the operator's load test of their own deployment, before the night (issue 14 item 5).
+ *
+ * The capacity plan (planned-rate.ts) sizes a deployment for the night from per-core bench numbers;
+ * a replay on one shared machine is not that deployment. At full scale on the 2-core development
+ * machine the plan entered 533 admissions/s while the machine admitted 100-175/s with its session limit
+ * near 10,000 of the scenario's 100,000, and minute 0's ETAs were 1 % within their band. An operator
+ * whose deployment is what it is would rehearse the night on it and enter what it measured. The
+ * simulator does the same with `--rehearse N`: the same scenario, scale and services, with the
+ * controller free and nothing planned, until N virtual minutes after the opening; then, from what it
+ * recorded, the session limit the controller held at the end (entered as the session cap) and the
+ * admissions per second, minute by minute, once the sessions had filled.
+ *
+ * `measureRehearsal` is pure: the recorder's series in, the plan out. `rehearse` runs the rehearsal
+ * (its own schema and keys, removed after it) and measures it.
+ */
+import { defaultControllerSettings } from '../../src/waiting-room/admission-controller.ts';
+import { runFull, type FullOptions } from './full-run.ts';
+import { capacityPlanFor, type PlannedRate } from './planned-rate.ts';
+import type { Recorder } from './recorder.ts';
+import type { Scenario } from './scenario.ts';
+
+export interface RehearsalPlan {
+  /** Virtual minutes after the opening that were rehearsed. */
+  readonly minutes: number;
+  /** The session limit the controller held at the rehearsal's end: the session cap to enter. */
+  readonly sessionCap: number;
+  /** Admissions per second by minute from the opening, once the limit held (people waiting); 3 significant digits. */
+  readonly turnoverPerSec: readonly number[];
+  /** Their mean over every second measured. */
+  readonly ratePerSec: number;
+  /** Seconds measured: people waiting, from the first second the limit held. */
+  readonly heldSeconds: number;
+}
+
+/** The sessions have filled once the people in session reach this share of the limit and stop growing. */
+export const HELD_SHARE = 0.9;
+/** A minute with fewer seconds measured than this takes its neighbour's rate (the first, while sessions fill). */
+const MIN_SECONDS_PER_MINUTE = 10;
+
+const sig3 = (n: number): number => Number(n.toPrecision(3));
+
+/**
+ * The plan a rehearsal measured, or null when the session limit never held the cursor with people
+ * waiting (the machine took everyone: nothing to enter beyond the scenario's own plan). The rate of a
+ * minute is the cursor's movement per second while people waited, from the first second the sessions
+ * had filled (the people in session at `HELD_SHARE` of the limit and no longer growing) on: what a
+ * place in the queue experiences then (the seconds before are the fill, which the ETA counts as headroom).
+ */
+export function measureRehearsal(rec: Recorder, opensAtMs: number, minutes: number): RehearsalPlan | null {
+  const first = rec.secondOf(opensAtMs);
+  const last = Math.min(rec.lastSecond, first + minutes * 60 - 1);
+  let heldFrom = -1;
+  for (let s = Math.max(1, first); s <= last && heldFrom < 0; s += 1) {
+    const limit = rec.gauges.sessionLimit[s]!;
+    const active = rec.gauges.activeSessions[s]!;
+    // Full, and no longer filling: admission now only replaces the sessions that end.
+    if (
+      rec.gauges.waiting[s]! > 0 &&
+      limit > 0 &&
+      active >= HELD_SHARE * limit &&
+      active <= rec.gauges.activeSessions[s - 1]!
+    )
+      heldFrom = s;
+  }
+  if (heldFrom < 0) return null;
+  const perMinute: (number | null)[] = [];
+  let seconds = 0;
+  let admitted = 0;
+  for (let m = 0; m < minutes; m += 1) {
+    let n = 0;
+    let moved = 0;
+    for (let s = Math.max(heldFrom, first + m * 60); s < first + (m + 1) * 60 && s <= last; s += 1) {
+      if (!(rec.gauges.waiting[s]! > 0)) continue;
+      n += 1;
+      moved += rec.counters.advanced[s]!;
+    }
+    perMinute.push(n >= MIN_SECONDS_PER_MINUTE && moved > 0 ? moved / n : null);
+    seconds += n;
+    admitted += moved;
+  }
+  if (admitted === 0 || perMinute.every((r) => r === null)) return null;
+  const filled = [...perMinute];
+  for (let m = filled.length - 2; m >= 0; m -= 1) filled[m] ??= filled[m + 1]!;
+  for (let m = 1; m < filled.length; m += 1) filled[m] ??= filled[m - 1]!;
+  let lastLimit = Number.NaN;
+  for (let s = last; s >= first && Number.isNaN(lastLimit); s -= 1)
+    if (rec.gauges.sessionLimit[s]! > 0) lastLimit = rec.gauges.sessionLimit[s]!;
+  return {
+    minutes,
+    sessionCap: Math.round(lastLimit),
+    turnoverPerSec: filled.map((r) => sig3(r!)),
+    ratePerSec: sig3(admitted / seconds),
+    heldSeconds: seconds,
+  };
+}
+
+/** What the night enters after a rehearsal (full-run.ts `plan`). */
+export interface RehearsedPlan {
+  readonly rate: PlannedRate;
+  readonly activeSessionCap: number;
+  /** The fewest in session the controller may cut to: the rehearsal's own floor, so it moves as it did there. */
+  readonly activeSessionFloor: number;
+  /** The level the rehearsal measured ÷ the capacity model's at the same cap (1: the model as it is). */
+  readonly levelFactor: number;
+}
+
+/**
+ * The plan to enter after a rehearsal: the capacity plan re-made with the session cap the rehearsal
+ * found (its opening rate and turnover curve over the whole night: the model's shape, as sessions
+ * lengthen while seats run out, validated at 1/50 where the cap binds), brought to the level the
+ * rehearsal measured over its minutes after the first (the mean ratio). Without bench results to
+ * plan from, the rehearsal's own rates are entered as they are.
+ */
+export function planFromRehearsal(
+  m: RehearsalPlan,
+  scenario: Scenario,
+  scale: number,
+  scenarioCap: number,
+): RehearsedPlan {
+  const cap = Math.max(1, Math.min(scenarioCap, m.sessionCap));
+  const floor = Math.min(cap, Math.ceil(scenarioCap * defaultControllerSettings.minSessionLimitShare));
+  const model = capacityPlanFor(scenario, scale, { activeSessionCap: cap });
+  const curve = model?.admission.turnoverCurvePerSec ?? [];
+  const n = Math.min(curve.length, m.turnoverPerSec.length);
+  let measured = 0;
+  let modelled = 0;
+  for (let i = 1; i < n; i += 1) {
+    measured += m.turnoverPerSec[i]!;
+    modelled += curve[i]!;
+  }
+  if (!model || model.admission.openingRatePerSec <= 0 || n < 2 || modelled <= 0)
+    return {
+      rate: { ratePerSec: m.ratePerSec, turnoverPerSec: m.turnoverPerSec, source: 'rehearsal' },
+      activeSessionCap: cap,
+      activeSessionFloor: floor,
+      levelFactor: 1,
+    };
+  const k = measured / modelled;
+  return {
+    rate: {
+      ratePerSec: sig3(model.admission.openingRatePerSec * k),
+      turnoverPerSec: curve.map((r) => sig3(r * k)),
+      source: 'rehearsal',
+    },
+    activeSessionCap: cap,
+    activeSessionFloor: floor,
+    levelFactor: sig3(k),
+  };
+}
+
+export interface RehearsalResult {
+  /** Null: the session limit never held the cursor (see measureRehearsal). */
+  readonly plan: RehearsalPlan | null;
+  readonly wallSeconds: number;
+  readonly booked: number;
+}
+
+/** Rehearses the night `o` describes until `minutes` after the opening, with nothing planned, and measures it. */
+export async function rehearse(o: FullOptions, minutes: number): Promise<RehearsalResult> {
+  const t0 = performance.now();
+  const result = await runFull({
+    ...o,
+    keep: false,
+    dataDir: `${o.dataDir}-rehearsal`,
+    minutesAfterOpening: minutes,
+    plan: { rate: { ratePerSec: 0, turnoverPerSec: [], source: 'none' }, activeSessionCap: null },
+  });
+  if (result.stoppedBy === 'wall-limit' || result.stoppedBy === 'interrupted')
+    throw new Error(
+      `the rehearsal stopped (${result.stoppedBy}) before T+${minutes} min: nothing measured to plan from`,
+    );
+  const bad = result.invariants.filter((c) => !c.ok).map((c) => c.name);
+  if (bad.length > 0) throw new Error(`the rehearsal broke invariants (${bad.join(', ')}): not a plan to enter`);
+  return {
+    plan: measureRehearsal(result.sim.rec, result.sim.opensAtMs, minutes),
+    wallSeconds: Math.round((performance.now() - t0) / 1000),
+    booked: result.sim.rec.total('bookings'),
+  };
+}
