@@ -16,6 +16,9 @@ import { checkInvariants } from './invariants.ts';
 import { buildSummary, chartData, fullView, writeReport } from './report.ts';
 import { loadScenario } from './scenario.ts';
 import { compressTime } from './scenario-time.ts';
+import { planFromRehearsal, rehearse } from './rehearsal.ts';
+import { isTurnoverCurve } from '../../src/waiting-room/admission-settings.ts';
+import { scaledService } from './environment.ts';
 import type { TestContext } from 'node:test';
 
 async function storesOrSkip(t: TestContext): Promise<boolean> {
@@ -181,5 +184,47 @@ describe('npm run simulate (full mode smoke runs)', () => {
     } finally {
       await r.kept?.cleanup();
     }
+  });
+
+  it('rehearses the night on this machine and gives a plan the waiting room takes, leaving nothing behind', async (t) => {
+    if (!(await storesOrSkip(t))) return;
+    const s = compressTime(loadScenario('2021-07-19'), 20);
+    const scenario = { ...s, service: { ...s.service, partitions: 2 } };
+    const scale = 0.0004;
+    // The simulator's runs name their schemas sim<time><random>; the smoke runs above removed theirs.
+    const schemas = async () => {
+      const db = (await postgresForTest(t, 1))!;
+      try {
+        const r = await sql<{
+          n: number;
+        }>`select count(*)::int as n from information_schema.schemata where schema_name like 'sim%'`.execute(db.db);
+        return r.rows[0]!.n;
+      } finally {
+        await db.close();
+      }
+    };
+    const before = await schemas();
+    const r = await rehearse(
+      {
+        scenario,
+        scale,
+        databaseUrl: TEST_DATABASE_URL,
+        redisUrl: REDIS_URL,
+        dataDir: mkdtempSync(join(tmpdir(), 'yeyak-sim-rehearsal-')),
+        maxWallMs: 120_000,
+        stepping: 'fixed',
+      },
+      3,
+    );
+    const cap = scaledService(scenario.service, scale).activeSessionCap;
+    assert.ok(r.booked > 0, 'people booked in the rehearsal');
+    assert.ok(r.plan, 'the session limit held the cursor: 40 sessions for hundreds waiting');
+    assert.ok(r.plan.sessionCap > 0 && r.plan.sessionCap <= cap, JSON.stringify(r.plan));
+    assert.equal(r.plan.turnoverPerSec.length, 3);
+    assert.ok(r.plan.ratePerSec > 0);
+    const plan = planFromRehearsal(r.plan, scenario, scale, cap);
+    assert.ok(isTurnoverCurve(plan.rate.turnoverPerSec), JSON.stringify(plan.rate));
+    assert.ok(plan.rate.ratePerSec > 0 && plan.activeSessionFloor <= plan.activeSessionCap);
+    assert.equal(await schemas(), before, "the rehearsal's schema was removed");
   });
 });
