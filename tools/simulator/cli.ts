@@ -312,13 +312,13 @@ async function main(): Promise<number> {
   return (summary as { invariants: { allOk: boolean } }).invariants.allOk ? 0 : 1;
 }
 
-/** Rehearses, prints what it measured and the plan made from it (none when the limit never held). */
+/** Rehearses, prints what it measured and the plan made from it (none when the queue held nobody back). */
 async function rehearsedPlan(full: FullOptions, minutes: number, bar: { stop(): void }): Promise<FullOptions['plan']> {
   const r = await rehearse(full, minutes);
   bar.stop();
   const head = `rehearsal to T+${minutes} min (${r.wallSeconds} s wall, ${r.booked} booked)`;
   if (!r.plan) {
-    console.log(`${head}: the session limit never held the cursor; the capacity plan is entered`);
+    console.log(`${head}: the queue held nobody back at the end; the capacity plan is entered`);
     return undefined;
   }
   const m = r.plan;
@@ -329,7 +329,7 @@ async function rehearsedPlan(full: FullOptions, minutes: number, bar: { stop(): 
     scaledService(full.scenario.service, full.scale).activeSessionCap,
   );
   console.log(
-    `${head}: session limit at the end ${m.sessionCap}; admitted per second by minute once it held ${m.turnoverPerSec.join(', ')} (mean ${m.ratePerSec}/s over ${m.heldSeconds} s)`,
+    `${head}: most in session at the end ${m.sessionCap}; admitted per second by minute once the sessions had filled ${m.turnoverPerSec.join(', ')} (mean ${m.ratePerSec}/s over ${m.heldSeconds} s)`,
   );
   console.log(
     `entered: session cap ${p.activeSessionCap} (floor ${p.activeSessionFloor}), planned rate ${p.rate.ratePerSec}/s and turnover curve (${p.rate.turnoverPerSec.length} minutes: ${p.rate.turnoverPerSec.slice(0, 10).join(', ')}…), the capacity plan at that cap × ${p.levelFactor}`,

@@ -63,7 +63,29 @@ describe('measureRehearsal', () => {
     assert.ok(plan.ratePerSec < 200, String(plan.ratePerSec));
   });
 
-  it('plans nothing when the limit never held the cursor (the machine took everyone)', () => {
+  it('enters what the machine held when the rate, not the limit, kept the sessions down', () => {
+    // The limit stays at the scenario's 100,000; the controller admits 100/s; sessions last 80 s, so
+    // 8,000 are in session from T+80 s on, with 300,000 waiting.
+    const rec = new Recorder(0, 1_000);
+    let active = 0;
+    for (let s = 0; s < 600 + 300; s += 1) {
+      const after = s - 600;
+      const advanced = after >= 0 ? 100 : 0;
+      if (after >= 80) active -= 100;
+      active += advanced;
+      rec.count('advanced', s * 1000, advanced);
+      rec.gauge('waiting', s * 1000, after < 0 ? 0 : 300_000);
+      rec.gauge('activeSessions', s * 1000, active);
+      rec.gauge('sessionLimit', s * 1000, 100_000);
+    }
+    const plan = measureRehearsal(rec, OPENS_S * 1000, 5);
+    assert.ok(plan);
+    assert.equal(plan.sessionCap, 8_000, 'the sessions the machine held, not the limit it never reached');
+    assert.deepEqual(plan.turnoverPerSec, [100, 100, 100, 100, 100]);
+    assert.equal(plan.ratePerSec, 100);
+  });
+
+  it('plans nothing when the queue held nobody back (the machine took everyone)', () => {
     const rec = new Recorder(0, 1_000);
     for (let s = 600; s < 780; s += 1) {
       rec.count('advanced', s * 1000, 5);

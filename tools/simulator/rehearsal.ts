@@ -8,8 +8,8 @@
  * whose deployment is what it is would rehearse the night on it and enter what it measured. The
  * simulator does the same with `--rehearse N`: the same scenario, scale and services, with the
  * controller free and nothing planned, until N virtual minutes after the opening; then, from what it
- * recorded, the session limit the controller held at the end (entered as the session cap) and the
- * admissions per second, minute by minute, once the sessions had filled.
+ * recorded, the most people in session at the end (entered as the session cap) and the admissions
+ * per second, minute by minute, once the sessions had filled.
  *
  * `measureRehearsal` is pure: the recorder's series in, the plan out. `rehearse` runs the rehearsal
  * (its own schema and keys, removed after it) and measures it.
@@ -25,43 +25,52 @@ export interface RehearsalPlan {
   readonly minutes: number;
   /** The session limit the controller held at the rehearsal's end: the session cap to enter. */
   readonly sessionCap: number;
-  /** Admissions per second by minute from the opening, once the limit held (people waiting); 3 significant digits. */
+  /** Admissions per second by minute from the opening, once the sessions had filled (people waiting); 3 significant digits. */
   readonly turnoverPerSec: readonly number[];
   /** Their mean over every second measured. */
   readonly ratePerSec: number;
-  /** Seconds measured: people waiting, from the first second the limit held. */
+  /** Seconds measured: people waiting, from the first second the sessions had filled. */
   readonly heldSeconds: number;
 }
 
-/** The sessions have filled once the people in session reach this share of the limit and stop growing. */
+/** The sessions have filled once the people in session reach this share of the most held and stop growing. */
 export const HELD_SHARE = 0.9;
 /** A minute with fewer seconds measured than this takes its neighbour's rate (the first, while sessions fill). */
 const MIN_SECONDS_PER_MINUTE = 10;
+/** People were held back in a second when more waited than this many seconds of its admissions. */
+const BACKLOG_SECONDS = 10;
 
 const sig3 = (n: number): number => Number(n.toPrecision(3));
 
 /**
- * The plan a rehearsal measured, or null when the session limit never held the cursor with people
- * waiting (the machine took everyone: nothing to enter beyond the scenario's own plan). The rate of a
- * minute is the cursor's movement per second while people waited, from the first second the sessions
- * had filled (the people in session at `HELD_SHARE` of the limit and no longer growing) on: what a
- * place in the queue experiences then (the seconds before are the fill, which the ETA counts as headroom).
+ * The plan a rehearsal measured, or null when the queue never held people back in its last minute
+ * (more waiting than `BACKLOG_SECONDS` of admissions: the machine took everyone, nothing to measure).
+ *
+ * The session cap is the most people in session in the rehearsal's last minute, at most the limit
+ * then: what the machine held, whether the controller's session limit held them there or its rate
+ * did (at full scale on the loaded 2-core machine on 2026-12-01 the rate did: in six minutes the
+ * sessions never reached the limit). The rate of a minute is the cursor's movement per second while
+ * people waited, from the first second the sessions had filled (at `HELD_SHARE` of that cap and no
+ * longer growing) on: what a place in the queue experiences then. The seconds before are the fill,
+ * which the ETA counts as headroom.
  */
 export function measureRehearsal(rec: Recorder, opensAtMs: number, minutes: number): RehearsalPlan | null {
   const first = rec.secondOf(opensAtMs);
   const last = Math.min(rec.lastSecond, first + minutes * 60 - 1);
+  const isBacklogged = (s: number) => rec.gauges.waiting[s]! > BACKLOG_SECONDS * Math.max(1, rec.counters.advanced[s]!);
+  let held = 0;
+  let lastLimit = Number.NaN;
+  for (let s = Math.max(first, last - 59); s <= last; s += 1) {
+    if (isBacklogged(s) && rec.gauges.activeSessions[s]! > held) held = rec.gauges.activeSessions[s]!;
+    if (rec.gauges.sessionLimit[s]! > 0) lastLimit = rec.gauges.sessionLimit[s]!;
+  }
+  const cap = Math.round(lastLimit > 0 ? Math.min(held, lastLimit) : held);
+  if (!(cap > 0)) return null;
   let heldFrom = -1;
   for (let s = Math.max(1, first); s <= last && heldFrom < 0; s += 1) {
-    const limit = rec.gauges.sessionLimit[s]!;
     const active = rec.gauges.activeSessions[s]!;
-    // Full, and no longer filling: admission now only replaces the sessions that end.
-    if (
-      rec.gauges.waiting[s]! > 0 &&
-      limit > 0 &&
-      active >= HELD_SHARE * limit &&
-      active <= rec.gauges.activeSessions[s - 1]!
-    )
-      heldFrom = s;
+    // Filled, and no longer filling: admission now replaces the sessions that end.
+    if (isBacklogged(s) && active >= HELD_SHARE * cap && active <= rec.gauges.activeSessions[s - 1]!) heldFrom = s;
   }
   if (heldFrom < 0) return null;
   const perMinute: (number | null)[] = [];
@@ -83,12 +92,9 @@ export function measureRehearsal(rec: Recorder, opensAtMs: number, minutes: numb
   const filled = [...perMinute];
   for (let m = filled.length - 2; m >= 0; m -= 1) filled[m] ??= filled[m + 1]!;
   for (let m = 1; m < filled.length; m += 1) filled[m] ??= filled[m - 1]!;
-  let lastLimit = Number.NaN;
-  for (let s = last; s >= first && Number.isNaN(lastLimit); s -= 1)
-    if (rec.gauges.sessionLimit[s]! > 0) lastLimit = rec.gauges.sessionLimit[s]!;
   return {
     minutes,
-    sessionCap: Math.round(lastLimit),
+    sessionCap: cap,
     turnoverPerSec: filled.map((r) => sig3(r!)),
     ratePerSec: sig3(admitted / seconds),
     heldSeconds: seconds,
@@ -150,7 +156,7 @@ export function planFromRehearsal(
 }
 
 export interface RehearsalResult {
-  /** Null: the session limit never held the cursor (see measureRehearsal). */
+  /** Null: the queue held nobody back at the end (see measureRehearsal). */
   readonly plan: RehearsalPlan | null;
   readonly wallSeconds: number;
   readonly booked: number;

@@ -218,7 +218,7 @@ describe('npm run simulate (full mode smoke runs)', () => {
     );
     const cap = scaledService(scenario.service, scale).activeSessionCap;
     assert.ok(r.booked > 0, 'people booked in the rehearsal');
-    assert.ok(r.plan, 'the session limit held the cursor: 40 sessions for hundreds waiting');
+    assert.ok(r.plan, 'the queue held people back: 40 sessions for hundreds waiting');
     assert.ok(r.plan.sessionCap > 0 && r.plan.sessionCap <= cap, JSON.stringify(r.plan));
     assert.equal(r.plan.turnoverPerSec.length, 3);
     assert.ok(r.plan.ratePerSec > 0);
