@@ -255,11 +255,14 @@ async function main(): Promise<number> {
   const command = `npm run simulate -- ${process.argv.slice(2).join(' ')}`;
   const bar = progressBar(o.progress, process.stderr.isTTY === true);
   const t0 = performance.now();
-  // Ctrl-C / SIGTERM: stop at the next step, still write the report and remove the run's stores.
+  // Ctrl-C / SIGTERM: stop at the next step (or stop the set-up), still write the report and remove the
+  // run's stores. A signal again does not cut that short: `pkill -f` on the command line reaches npm and
+  // tsx too, which relay it, and the second SIGTERM used to end this process mid-set-up with its schema left behind.
   const interrupt = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const)
-    process.once(sig, () => {
-      console.error(`\n${sig}: stopping, cleaning up…`);
+    process.on(sig, () => {
+      if (interrupt.signal.aborted) return;
+      console.error(`\n${sig}: stopping, cleaning up… (kill -9 to leave without cleaning up)`);
       interrupt.abort();
     });
   let summary;

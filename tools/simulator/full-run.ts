@@ -211,6 +211,15 @@ export async function runFull(o: FullOptions): Promise<FullResult> {
   }
 }
 
+/**
+ * A set-up phase's progress; an abort (Ctrl-C) stops the set-up here, so the run's stores are removed
+ * at once instead of after the minutes registering 1.77 M people takes at full scale.
+ */
+function setUpProgress(o: FullOptions, phase: string, done: number, total: number): void {
+  if (o.signal?.aborted) throw new Error(`interrupted while ${phase}`);
+  o.onPhase?.(phase, done, total);
+}
+
 /** The production services over the run's stores, the campaign, the people and the supply; arrivals scheduled. */
 async function setUp(
   o: FullOptions,
@@ -242,7 +251,7 @@ async function setUp(
       scenario: o.scenario,
       scale: o.scale,
       opensAtMs,
-      onProgress: (d, n) => o.onPhase?.('registering people', d, n),
+      onProgress: (d, n) => setUpProgress(o, 'registering people', d, n),
     });
     const supply = await seedSupply({
       db,
@@ -251,7 +260,7 @@ async function setUp(
       campaignId: rules.id,
       opensAtMs,
       doseIntervalDays: rules.cohorts[0]!.vaccine.doseIntervalDays,
-      onProgress: (d, n) => o.onPhase?.('creating slots', d, n),
+      onProgress: (d, n) => setUpProgress(o, 'creating slots', d, n),
     });
     await services.waitingRoom.syncRooms();
     // The operator's planned admission rate and turnover, from the capacity plan (issue 14): ETAs start from them.

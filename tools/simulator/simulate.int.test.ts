@@ -227,4 +227,38 @@ describe('npm run simulate (full mode smoke runs)', () => {
     assert.ok(plan.rate.ratePerSec > 0 && plan.activeSessionFloor <= plan.activeSessionCap);
     assert.equal(await schemas(), before, "the rehearsal's schema was removed");
   });
+
+  it('stops its set-up when interrupted and removes what it had made', async (t) => {
+    if (!(await storesOrSkip(t))) return;
+    const schemas = async () => {
+      const db = (await postgresForTest(t, 1))!;
+      try {
+        const r = await sql<{
+          n: number;
+        }>`select count(*)::int as n from information_schema.schemata where schema_name like 'sim%'`.execute(db.db);
+        return r.rows[0]!.n;
+      } finally {
+        await db.close();
+      }
+    };
+    const before = await schemas();
+    const interrupt = new AbortController();
+    const s = compressTime(loadScenario('2021-07-19'), 20);
+    await assert.rejects(
+      runFull({
+        scenario: { ...s, service: { ...s.service, partitions: 2 } },
+        scale: 0.0004,
+        databaseUrl: TEST_DATABASE_URL,
+        redisUrl: REDIS_URL,
+        dataDir: mkdtempSync(join(tmpdir(), 'yeyak-sim-interrupt-')),
+        maxWallMs: 60_000,
+        stepping: 'fixed',
+        signal: interrupt.signal,
+        // Ctrl-C while the people are being registered.
+        onPhase: () => interrupt.abort(),
+      }),
+      /interrupted while (registering people|creating slots)/,
+    );
+    assert.equal(await schemas(), before, 'the run removed its schema');
+  });
 });
