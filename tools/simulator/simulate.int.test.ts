@@ -60,6 +60,19 @@ async function smokeRun(
   });
 }
 
+/** Schemas the simulator made (it names them sim<time><random>) in the test database. */
+async function simSchemas(t: TestContext): Promise<number> {
+  const db = (await postgresForTest(t, 1))!;
+  try {
+    const r = await sql<{
+      n: number;
+    }>`select count(*)::int as n from information_schema.schemata where schema_name like 'sim%'`.execute(db.db);
+    return r.rows[0]!.n;
+  } finally {
+    await db.close();
+  }
+}
+
 const summarise = (r: FullResult, dir: string) =>
   buildSummary(fullView(r), { command: 'test', startedAt: new Date().toISOString(), outDir: dir, scale: 0 }, 0);
 
@@ -191,19 +204,7 @@ describe('npm run simulate (full mode smoke runs)', () => {
     const s = compressTime(loadScenario('2021-07-19'), 20);
     const scenario = { ...s, service: { ...s.service, partitions: 2 } };
     const scale = 0.0004;
-    // The simulator's runs name their schemas sim<time><random>; the smoke runs above removed theirs.
-    const schemas = async () => {
-      const db = (await postgresForTest(t, 1))!;
-      try {
-        const r = await sql<{
-          n: number;
-        }>`select count(*)::int as n from information_schema.schemata where schema_name like 'sim%'`.execute(db.db);
-        return r.rows[0]!.n;
-      } finally {
-        await db.close();
-      }
-    };
-    const before = await schemas();
+    const before = await simSchemas(t);
     const r = await rehearse(
       {
         scenario,
@@ -225,23 +226,12 @@ describe('npm run simulate (full mode smoke runs)', () => {
     const plan = planFromRehearsal(r.plan, scenario, scale, cap);
     assert.ok(isTurnoverCurve(plan.rate.turnoverPerSec), JSON.stringify(plan.rate));
     assert.ok(plan.rate.ratePerSec > 0 && plan.activeSessionFloor <= plan.activeSessionCap);
-    assert.equal(await schemas(), before, "the rehearsal's schema was removed");
+    assert.equal(await simSchemas(t), before, "the rehearsal's schema was removed");
   });
 
   it('stops its set-up when interrupted and removes what it had made', async (t) => {
     if (!(await storesOrSkip(t))) return;
-    const schemas = async () => {
-      const db = (await postgresForTest(t, 1))!;
-      try {
-        const r = await sql<{
-          n: number;
-        }>`select count(*)::int as n from information_schema.schemata where schema_name like 'sim%'`.execute(db.db);
-        return r.rows[0]!.n;
-      } finally {
-        await db.close();
-      }
-    };
-    const before = await schemas();
+    const before = await simSchemas(t);
     const interrupt = new AbortController();
     const s = compressTime(loadScenario('2021-07-19'), 20);
     await assert.rejects(
@@ -259,6 +249,6 @@ describe('npm run simulate (full mode smoke runs)', () => {
       }),
       /interrupted while (registering people|creating slots)/,
     );
-    assert.equal(await schemas(), before, 'the run removed its schema');
+    assert.equal(await simSchemas(t), before, 'the run removed its schema');
   });
 });
