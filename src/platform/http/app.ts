@@ -88,7 +88,10 @@ export async function buildApp(opts: BuildAppOptions) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(cookie, { secret: opts.cookieSecret });
+  // Cookies are parsed after the onRequest hooks (preParsing): nothing reads them there, and a
+  // request those hooks refuse (a per-address limit, the join budget, shedding) — which should cost
+  // what a hello-world answer does — then never parses its Cookie header nor allocates for it.
+  await app.register(cookie, { secret: opts.cookieSecret, hook: 'preParsing' });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
