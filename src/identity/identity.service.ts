@@ -95,9 +95,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     return person && person.name === name.trim() ? ok(person) : err('identity-mismatch');
   }
 
-  async function authenticate(token: string | undefined): Promise<Result<Session, 'unauthenticated'>> {
+  /** A session from its bearer token: one HMAC and a parse, answered without a promise (session-auth.ts). */
+  function authenticateNow(token: string | undefined): Result<Session, 'unauthenticated'> {
     if (!token) return err('unauthenticated');
-    const v = await deps.sessions.verify(token);
+    const v = deps.sessions.verifyNow(token);
     if (!v.ok) return err('unauthenticated');
     const { pid, ih, prv, exp, iat } = v.value;
     return ok({
@@ -108,11 +109,15 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     });
   }
 
+  async function authenticate(token: string | undefined): Promise<Result<Session, 'unauthenticated'>> {
+    return authenticateNow(token);
+  }
+
   function providerStatuses(): ProviderStatus[] {
     return deps.providers.map((p) => ({ id: p.id, name: p.name, ...health.statusOf(p.id) }));
   }
 
-  return { verify, authenticate, hashRrn, resolveProxyTarget, providerStatuses };
+  return { verify, authenticate, authenticateNow, hashRrn, resolveProxyTarget, providerStatuses };
 }
 
 export type IdentityService = ReturnType<typeof createIdentityService>;

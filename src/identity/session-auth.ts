@@ -14,11 +14,19 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 }
 
-export function requireSession(identity: IdentityService) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = await identity.authenticate(bearerToken(request));
-    if (!session.ok) return sendProblem(reply, 'unauthenticated');
+/**
+ * Callback style, and the session checked without a promise: an async hook cost every join and
+ * poll a promise per level (hook, service, signer) and a microtask turn for one HMAC.
+ */
+export function requireSession(identity: Pick<IdentityService, 'authenticateNow'>) {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const session = identity.authenticateNow(bearerToken(request));
+    if (!session.ok) {
+      sendProblem(reply, 'unauthenticated');
+      return;
+    }
     request.session = session.value;
+    done();
   };
 }
 

@@ -9,12 +9,18 @@ import type { Config } from './config.ts';
 
 export type RedisClient = Redis | Cluster;
 
+/**
+ * Auto-pipelining (the commands of one event-loop turn written together) is asked of the client
+ * the commands are sent through: on a cluster that is the Cluster client itself, which groups them
+ * per master; in the per-node `redisOptions` alone it never applied (ioredis reads the option from
+ * the client a command is called on).
+ */
 export function connectRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>): RedisClient | null {
   const redisOptions = { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true };
   if (config.redisClusterNodes)
     return new Cluster(
       config.redisClusterNodes.map((n) => ({ ...n })),
-      { redisOptions },
+      { redisOptions, enableAutoPipelining: true },
     );
   return config.redisUrl ? new Redis(config.redisUrl, redisOptions) : null;
 }

@@ -20,6 +20,7 @@ import {
   type LocalRedisCluster,
 } from '../../tools/local-cluster/redis-cluster.ts';
 import { createRedisStore } from './redis-store.ts';
+import { connectRedis } from '../platform/redis.ts';
 import { deletePrefix, REDIS_URL, redisSkipReason, uniquePrefix } from '../../test/support/redis.ts';
 import { keys as signingKeys, OPENS, seededPreScores } from '../../test/support/waiting-room.ts';
 import { storeContract } from '../../test/contracts/waiting-room-store.contract.ts';
@@ -70,7 +71,30 @@ if (skip) {
       behavesAsOneRedis(cluster));
     it("joins people of every partition in one turn, each partition's batch on its own master", () =>
       joinsEveryPartitionAtOnce(cluster));
+    it("the service's own cluster client (connectRedis) auto-pipelines a turn's commands", () =>
+      autoPipelinesOnTheCluster(cluster));
   });
+}
+
+/**
+ * ioredis decides auto-pipelining from the options of the client a command is sent through: set
+ * only in the per-node `redisOptions`, the Cluster client sent every command on its own.
+ */
+async function autoPipelinesOnTheCluster(cluster: LocalRedisCluster) {
+  const client = connectRedis({
+    redisUrl: null,
+    redisClusterNodes: [{ host: CLUSTER_HOST, port: cluster.ports[0]! }],
+  })!;
+  try {
+    const keyPrefix = uniquePrefix();
+    await client.set(`${keyPrefix}{a}`, '1');
+    const replies = [client.get(`${keyPrefix}{a}`), client.get(`${keyPrefix}{a}`), client.get(`${keyPrefix}{b}`)];
+    assert.ok(client.autoPipelineQueueSize > 0, 'commands of one turn wait to go out together');
+    assert.deepEqual(await Promise.all(replies), ['1', '1', null]);
+    await deleteOnEveryMaster(cluster, `${keyPrefix}*`);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Direct connection to one node (not the cluster client), to read what that master really holds. */

@@ -17,6 +17,7 @@ import { validatorCompiler } from './validation.ts';
 import { securityHeaders, securityHeadersHook } from './security-headers.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { routeMetrics } from './route-metrics.ts';
+import { trustedProxies } from './trusted-proxies.ts';
 
 export interface AppPlugin {
   (app: FastifyInstance): Promise<void> | void;
@@ -51,9 +52,9 @@ export function requestForLog(req: { method?: string; ip?: string; routeOptions?
   return { method: req.method, route: req.routeOptions?.url ?? null, remoteAddress: req.ip };
 }
 
-function trustProxyOption(t: BuildAppOptions['trustProxy']): boolean | string[] {
+function trustProxyOption(t: BuildAppOptions['trustProxy']): boolean | ((address: string, hop: number) => boolean) {
   if (typeof t === 'boolean' || t === undefined) return t ?? false;
-  return t.length > 0 ? [...t] : false;
+  return t.length > 0 ? trustedProxies(t) : false;
 }
 
 export async function buildApp(opts: BuildAppOptions) {
@@ -88,7 +89,10 @@ export async function buildApp(opts: BuildAppOptions) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(cookie, { secret: opts.cookieSecret });
+  // Cookies are parsed after the onRequest hooks (preParsing): nothing reads them there, and a
+  // request those hooks refuse (a per-address limit, the join budget, shedding) — which should cost
+  // what a hello-world answer does — then never parses its Cookie header nor allocates for it.
+  await app.register(cookie, { secret: opts.cookieSecret, hook: 'preParsing' });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
