@@ -35,7 +35,7 @@ import * as turnNoticeOutbox from '../booking/turn-notice-outbox.repository.ts';
 import { createOutboxSender, type MessageChannel } from '../booking/outbox.sender.ts';
 import { fileChannel, logChannel } from '../booking/message-channels.ts';
 import { createBookingPathMonitor } from '../booking/booking-path-monitor.ts';
-import { cachedById } from '../booking/row-cache.ts';
+import { cachedById, readTogether } from '../booking/row-cache.ts';
 import { parseOperatorAccounts } from '../operator/operator-accounts.ts';
 import type { OperatorClaims } from '../operator/operator-auth.ts';
 import { operatorRoutes } from '../operator/operator.routes.ts';
@@ -115,17 +115,20 @@ export function composeServices(o: ComposeOptions) {
   // not change while people book: read once per minute per process. A person is read by eligibility,
   // search and booking in turn: one round trip instead of three.
   const rowCache = { clock, ttlMs: 60_000, maxEntries: 200_000 };
-  const findPerson = cachedById(people.findPersonById, { ...rowCache, loadMany: people.findPeopleByIds });
   const findFacility = cachedById(findFacilityById, { ...rowCache, loadMany: findFacilitiesByIds });
-  // A slot's read brings its facility into the facility cache: the booking's next read, one round trip less.
-  const findSlot = cachedById(slots.findSlot, {
-    ...rowCache,
-    loadMany: async (d: typeof db, ids: readonly number[]) => {
-      const read = await slots.findSlotsWithFacilitiesByIds(d, ids);
-      for (const f of read.facilities) findFacility.prime(f.id, f);
-      return read.slots;
-    },
+  // A booking misses its person and its slot in the same turn: both are read in one statement. A
+  // slot's read brings its facility into the facility cache: the booking's next read, one round trip less.
+  const peopleAndSlots = readTogether(async (d: typeof db, personIds, slotIds) => {
+    if (slotIds.length === 0) return { a: await people.findPeopleByIds(d, personIds), b: new Map() };
+    const read =
+      personIds.length === 0
+        ? { people: new Map(), ...(await slots.findSlotsWithFacilitiesByIds(d, slotIds)) }
+        : await slots.findPeopleAndSlotsByIds(d, personIds, slotIds);
+    for (const f of read.facilities) findFacility.prime(f.id, f);
+    return { a: read.people, b: read.slots };
   });
+  const findPerson = cachedById(people.findPersonById, { ...rowCache, loadMany: peopleAndSlots.loadManyA });
+  const findSlot = cachedById(slots.findSlot, { ...rowCache, loadMany: peopleAndSlots.loadManyB });
   const channel =
     o.channel ?? (config.outboxChannel === 'file' ? fileChannel(config.outboxFile) : logChannel(o.logger));
   const outboxSender = createOutboxSender({

@@ -262,6 +262,38 @@ describe('placeBooking refuses, each with its reason', () => {
   });
 });
 
+describe('placeBooking reads', () => {
+  it("asks for the chosen slot before the person's row has come back, so a store can read both at once", async () => {
+    let slotAskedBeforePerson: boolean | undefined;
+    let isSlotAsked = false;
+    const u = bookingUnit({
+      store: (s) => ({
+        ...s,
+        findSlot: (id) => {
+          isSlotAsked = true;
+          return s.findSlot(id);
+        },
+        findPerson: (id) =>
+          new Promise((resolve) =>
+            setImmediate(() => {
+              slotAskedBeforePerson ??= isSlotAsked;
+              resolve(s.findPerson(id));
+            }),
+          ),
+      }),
+    });
+    const p = u.person();
+    const r = await u.service.placeBooking({
+      requesterId: p.id,
+      campaignId: 'demo',
+      slotId: u.slotPair().dose1.id,
+      idempotencyKey: 'k1',
+    });
+    assert.equal(reasonOf(r), 'ok');
+    assert.equal(slotAskedBeforePerson, true);
+  });
+});
+
 describe('placeBooking answers a retry', () => {
   it('with the booking its key made, as it is now, taking no second seat', async () => {
     const u = bookingUnit();

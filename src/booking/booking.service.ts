@@ -143,6 +143,9 @@ export function createBookingService(deps: BookingServiceDeps) {
   }
 
   async function placeOnce(input: PlaceBookingInput): Promise<Result<BookingView, BookingFailure>> {
+    // The chosen slot is asked for now, beside the person: the store may read both in one round trip.
+    const slotRead = input.earliestAt || input.slotId === undefined ? undefined : store.findSlot(input.slotId);
+    slotRead?.catch(() => undefined); // awaited below unless the booking is refused first
     const campaign = await deps.liveCampaign(input.campaignId);
     if (!campaign) return err('campaign-not-found');
     const target = await resolveTarget(input.requesterId, campaign.rules, input.forPerson);
@@ -153,18 +156,19 @@ export function createBookingService(deps: BookingServiceDeps) {
     if (decision.status !== 'eligible') return err(decision.status, { message: decision.message });
     const placed = input.earliestAt
       ? await writeEarliestBooking({ input, at: input.earliestAt, person, campaign, nowMs })
-      : await writeChosenBooking({ input, person, campaign, nowMs });
+      : await writeChosenBooking({ input, slot: await slotRead, person, campaign, nowMs });
     return placed.ok ? ok(await viewOf(placed.value)) : placed;
   }
 
   /** A booking of the slot the person chose; a full slot is answered with alternatives. */
   async function writeChosenBooking(a: {
     input: PlaceBookingInput;
+    slot: SlotRow | undefined;
     person: PersonRow;
     campaign: LiveCampaign;
     nowMs: number;
   }): Promise<Result<BookingRow, BookingFailure>> {
-    const slot = a.input.slotId === undefined ? undefined : await store.findSlot(a.input.slotId);
+    const { slot } = a;
     const problem = slotProblem(slot, {
       campaignId: a.input.campaignId,
       birthDate: a.person.birth_date,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedClock } from '../platform/clock.ts';
-import { cachedById } from './row-cache.ts';
+import { cachedById, readTogether } from './row-cache.ts';
 
 function countingLoader(rows: Map<number, string>) {
   const calls: number[] = [];
@@ -151,5 +151,35 @@ describe('cachedById', () => {
     );
     fail = false;
     assert.deepEqual(await Promise.all([find(null, 1), find(null, 2)]), ['row 1', 'row 2']);
+  });
+
+  it("reads two finders' misses of one turn in one call, per connection, each caller getting its own row", async () => {
+    const people = new Map([[1, 'person 1']]);
+    const slots = new Map([[7, 'slot 7']]);
+    const calls: { db: unknown; personIds: readonly number[]; slotIds: readonly number[] }[] = [];
+    const both = readTogether<unknown, string, string>(async (db, personIds, slotIds) => {
+      calls.push({ db, personIds, slotIds });
+      const pick = (rows: Map<number, string>, ids: readonly number[]) =>
+        new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!] as const] : [])));
+      return { a: pick(people, personIds), b: pick(slots, slotIds) };
+    });
+    const o = { clock: fixedClock(0), ttlMs: 60_000, maxEntries: 10 };
+    const findPerson = cachedById(async () => 'read alone', { ...o, loadMany: both.loadManyA });
+    const findSlot = cachedById(async () => 'read alone', { ...o, loadMany: both.loadManyB });
+    const pool = {},
+      transaction = {};
+    const answers = await Promise.all([
+      findPerson(pool, 1),
+      findSlot(pool, 7),
+      findSlot(pool, 8),
+      findPerson(transaction, 1),
+    ]);
+    assert.deepEqual(answers, ['person 1', 'slot 7', undefined, 'person 1']);
+    assert.deepEqual(calls, [
+      { db: pool, personIds: [1], slotIds: [7, 8] },
+      { db: transaction, personIds: [1], slotIds: [] },
+    ]);
+    assert.equal(await findSlot(pool, 7), 'slot 7', 'cached after the read');
+    assert.equal(calls.length, 2);
   });
 });

@@ -90,3 +90,49 @@ export function cachedById<D, R, K = number>(
   };
   return Object.assign(find, { prime: (id: K, row: R) => remember(id, row, o.clock.nowMs()) });
 }
+
+/**
+ * Two kinds of rows whose batched misses of one turn are read in ONE call of `readBoth` (a booking
+ * misses its person and its slot in the same turn: one statement instead of two). Each kind's
+ * `loadMany` goes to a cachedById of its own; what they are asked for, per connection, until the
+ * end of the turn in which the first of them was asked is read together. `readBoth` gets an empty
+ * list for a kind nobody asked for.
+ */
+export function readTogether<D, A, B>(
+  readBoth: (
+    db: D,
+    aIds: readonly number[],
+    bIds: readonly number[],
+  ) => Promise<{ a: ReadonlyMap<number, A>; b: ReadonlyMap<number, B> }>,
+) {
+  const pending = new Map<
+    D,
+    { a: Set<number>; b: Set<number>; read: Promise<{ a: ReadonlyMap<number, A>; b: ReadonlyMap<number, B> }> }
+  >();
+  function turnOf(db: D) {
+    let turn = pending.get(db);
+    if (!turn) {
+      const a = new Set<number>();
+      const b = new Set<number>();
+      const read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pending.delete(db);
+        return readBoth(db, [...a], [...b]);
+      });
+      turn = { a, b, read };
+      pending.set(db, turn);
+    }
+    return turn;
+  }
+  return {
+    loadManyA: async (db: D, ids: readonly number[]): Promise<ReadonlyMap<number, A>> => {
+      const turn = turnOf(db);
+      for (const id of ids) turn.a.add(id);
+      return (await turn.read).a;
+    },
+    loadManyB: async (db: D, ids: readonly number[]): Promise<ReadonlyMap<number, B>> => {
+      const turn = turnOf(db);
+      for (const id of ids) turn.b.add(id);
+      return (await turn.read).b;
+    },
+  };
+}

@@ -522,6 +522,17 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.deepEqual(read.facilities, [await findFacilityById(tdb.db, f.facilityId)]);
     });
 
+    it('reads people and slots by id in one statement, the same rows as the separate reads', async () => {
+      const f = await fixture('people-slots', 3);
+      const [p] = await newPeople(tdb.db, 1);
+      const read = await slots.findPeopleAndSlotsByIds(tdb.db, [p!.id, -1], [f.dose1.id, -1]);
+      assert.deepEqual([...read.people.entries()], [[p!.id, await findPersonById(tdb.db, p!.id)]]);
+      assert.deepEqual([...read.slots.entries()], [[f.dose1.id, await slots.findSlot(tdb.db, f.dose1.id)]]);
+      assert.deepEqual(read.facilities, [await findFacilityById(tdb.db, f.facilityId)]);
+      const none = await slots.findPeopleAndSlotsByIds(tdb.db, [], [-1]);
+      assert.deepEqual([none.people.size, none.slots.size, none.facilities], [0, 0, []]);
+    });
+
     it('finds open slots for a rotation group and sums free seats by region', async () => {
       const f = await fixture('search', 3);
       await slots.insertSlots(tdb.db, [
