@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Recorder } from './recorder.ts';
 import { isTurnoverCurve } from '../../src/waiting-room/admission-settings.ts';
 import { capacityPlanFor } from './planned-rate.ts';
-import { measureRehearsal, planFromRehearsal } from './rehearsal.ts';
+import { LEVEL_FROM_MINUTE, measureRehearsal, planFromRehearsal } from './rehearsal.ts';
 import { loadScenario } from './scenario.ts';
 
 const OPENS_S = 600;
@@ -100,24 +100,36 @@ describe('measureRehearsal', () => {
 describe('planFromRehearsal', () => {
   const scenario = loadScenario('2021-07-19');
 
-  it('re-makes the capacity plan at the session cap found and brings it to the level measured', () => {
+  it('re-makes the capacity plan at the session cap found and brings it to the level measured after ten minutes', () => {
     const model = capacityPlanFor(scenario, 1, { activeSessionCap: 10_000 })!;
     const curve = model.admission.turnoverCurvePerSec;
-    // A machine that turned sessions over 30 % faster than the model in minutes 1-4.
-    const measured = { minutes: 5, sessionCap: 10_000, heldSeconds: 250, ratePerSec: 1 };
-    const turnover = [0, 1, 2, 3, 4].map((i) => curve[i]! * 1.3);
+    // A machine that turned sessions over 30 % faster than the model once admissions could expire.
+    const measured = { minutes: 15, sessionCap: 10_000, heldSeconds: 850, ratePerSec: 1 };
+    const turnover = curve.slice(0, 15).map((r, i) => r * (i < LEVEL_FROM_MINUTE ? 2 : 1.3));
     const p = planFromRehearsal({ ...measured, turnoverPerSec: turnover }, scenario, 1, 100_000);
     assert.equal(p.activeSessionCap, 10_000);
     assert.equal(p.activeSessionFloor, 10_000, "the rehearsal's own floor, 10 % of the scenario's 100,000");
-    assert.ok(Math.abs(p.levelFactor - 1.3) < 0.01, String(p.levelFactor));
+    assert.ok(Math.abs(p.levelFactor - 1.3) < 0.01, `the first ten minutes do not count: ${p.levelFactor}`);
     assert.equal(p.rate.source, 'rehearsal');
-    assert.equal(
-      p.rate.turnoverPerSec.length,
-      curve.length,
-      "the model's whole night, not the rehearsal's five minutes",
-    );
+    assert.equal(p.rate.turnoverPerSec.length, curve.length, "the model's whole night, not the rehearsal's minutes");
     assert.ok(Math.abs(p.rate.ratePerSec / model.admission.openingRatePerSec - 1.3) < 0.01);
     assert.ok(isTurnoverCurve(p.rate.turnoverPerSec), 'a curve the waiting room takes');
+  });
+
+  it('sets only the cap after a rehearsal shorter than an admission can last', () => {
+    const model = capacityPlanFor(scenario, 1, { activeSessionCap: 6_000 })!;
+    // At half scale on 2026-12-01 five minutes read 1.67 x the model, and the night ran near the model.
+    const fast = model.admission.turnoverCurvePerSec.slice(0, 5).map((r) => r * 1.67);
+    const p = planFromRehearsal(
+      { minutes: 5, sessionCap: 6_000, heldSeconds: 100, ratePerSec: 139, turnoverPerSec: fast },
+      scenario,
+      1,
+      100_000,
+    );
+    assert.equal(p.levelFactor, 1);
+    assert.equal(p.rate.ratePerSec, model.admission.openingRatePerSec);
+    assert.deepEqual(p.rate.turnoverPerSec, model.admission.turnoverCurvePerSec);
+    assert.equal(p.activeSessionCap, 6_000);
   });
 
   it("enters a smaller floor than the cap when the rehearsal never cut the limit, and never a cap above the scenario's", () => {

@@ -14,6 +14,7 @@
  * `measureRehearsal` is pure: the recorder's series in, the plan out. `rehearse` runs the rehearsal
  * (its own schema and keys, removed after it) and measures it.
  */
+import { defaultPlanService } from '../../src/capacity/capacity-plan.ts';
 import { defaultControllerSettings } from '../../src/waiting-room/admission-controller.ts';
 import { runFull, type FullOptions } from './full-run.ts';
 import { capacityPlanFor, type PlannedRate } from './planned-rate.ts';
@@ -101,6 +102,15 @@ export function measureRehearsal(rec: Recorder, opensAtMs: number, minutes: numb
   };
 }
 
+/**
+ * The first minute after the opening whose turnover can set the plan's level: an admission that never
+ * books holds its session until it expires (10 min), so in the first ten minutes only the sessions that
+ * end early are seen. At half scale on 2026-12-01 five rehearsed minutes read 139/s with about 6,000 in
+ * session, 1.67 × the model; the night then turned over 60-86/s in minutes 3-9 (the model at the same
+ * cap: 44-74/s) and the ETAs shown in minutes 2-8 were 19-39 % long. A shorter rehearsal sets only the cap.
+ */
+export const LEVEL_FROM_MINUTE = Math.ceil(defaultPlanService.admissionTtlSeconds / 60);
+
 /** What the night enters after a rehearsal (full-run.ts `plan`). */
 export interface RehearsedPlan {
   readonly rate: PlannedRate;
@@ -115,8 +125,8 @@ export interface RehearsedPlan {
  * The plan to enter after a rehearsal: the capacity plan re-made with the session cap the rehearsal
  * found (its opening rate and turnover curve over the whole night: the model's shape, as sessions
  * lengthen while seats run out, validated at 1/50 where the cap binds), brought to the level the
- * rehearsal measured over its minutes after the first (the mean ratio). Without bench results to
- * plan from, the rehearsal's own rates are entered as they are.
+ * rehearsal measured from `LEVEL_FROM_MINUTE` on (the mean ratio) when it ran that long. Without bench
+ * results to plan from, the rehearsal's own rates are entered as they are.
  */
 export function planFromRehearsal(
   m: RehearsalPlan,
@@ -131,11 +141,20 @@ export function planFromRehearsal(
   const n = Math.min(curve.length, m.turnoverPerSec.length);
   let measured = 0;
   let modelled = 0;
-  for (let i = 1; i < n; i += 1) {
+  // Only minutes after an admission could have expired: before, the sessions that end are the short
+  // ones, and the level reads high (below).
+  for (let i = LEVEL_FROM_MINUTE; i < n; i += 1) {
     measured += m.turnoverPerSec[i]!;
     modelled += curve[i]!;
   }
-  if (!model || model.admission.openingRatePerSec <= 0 || n < 2 || modelled <= 0)
+  if (model && model.admission.openingRatePerSec > 0 && n <= LEVEL_FROM_MINUTE)
+    return {
+      rate: { ratePerSec: model.admission.openingRatePerSec, turnoverPerSec: curve, source: 'rehearsal' },
+      activeSessionCap: cap,
+      activeSessionFloor: floor,
+      levelFactor: 1,
+    };
+  if (!model || model.admission.openingRatePerSec <= 0 || modelled <= 0)
     return {
       rate: { ratePerSec: m.ratePerSec, turnoverPerSec: m.turnoverPerSec, source: 'rehearsal' },
       activeSessionCap: cap,
