@@ -24,7 +24,7 @@ import type { Scenario } from './scenario.ts';
 export interface RehearsalPlan {
   /** Virtual minutes after the opening that were rehearsed. */
   readonly minutes: number;
-  /** The session limit the controller held at the rehearsal's end: the session cap to enter. */
+  /** The most people in session in the rehearsal's last minute (at most the limit then): the session cap to enter. */
   readonly sessionCap: number;
   /** Admissions per second by minute from the opening, once the sessions had filled (people waiting); 3 significant digits. */
   readonly turnoverPerSec: readonly number[];
@@ -50,7 +50,7 @@ const sig3 = (n: number): number => Number(n.toPrecision(3));
  * The session cap is the most people in session in the rehearsal's last minute, at most the limit
  * then: what the machine held, whether the controller's session limit held them there or its rate
  * did (at full scale on the loaded 2-core machine on 2026-12-01 the rate did: in six minutes the
- * sessions never reached the limit). The rate of a minute is the cursor's movement per second while
+ * sessions never stood at 90 % of the limit without growing, and a measure of the limit alone planned nothing). The rate of a minute is the cursor's movement per second while
  * people waited, from the first second the sessions had filled (at `HELD_SHARE` of that cap and no
  * longer growing) on: what a place in the queue experiences then. The seconds before are the fill,
  * which the ETA counts as headroom.
