@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkStores, scaledService } from './environment.ts';
 import { runFull, type FullOptions } from './full-run.ts';
-import { planFromRehearsal, rehearse } from './rehearsal.ts';
+import { LEVEL_FROM_MINUTE, planFromRehearsal, rehearse } from './rehearsal.ts';
 
 import { runLive } from './live-run.ts';
 import type { CliOptions } from './cli-options.ts';
@@ -335,7 +335,7 @@ async function rehearsedPlan(full: FullOptions, minutes: number, bar: { stop(): 
     `${head}: most in session at the end ${m.sessionCap}; admitted per second by minute once the sessions had filled ${m.turnoverPerSec.join(', ')} (mean ${m.ratePerSec}/s over ${m.heldSeconds} s)`,
   );
   console.log(
-    `entered: session cap ${p.activeSessionCap} (floor ${p.activeSessionFloor}), planned rate ${p.rate.ratePerSec}/s and turnover curve (${p.rate.turnoverPerSec.length} minutes: ${p.rate.turnoverPerSec.slice(0, 10).join(', ')}…), the capacity plan at that cap × ${p.levelFactor}`,
+    `entered: session cap ${p.activeSessionCap} (floor ${p.activeSessionFloor}), planned rate ${p.rate.ratePerSec}/s and turnover curve (${p.rate.turnoverPerSec.length} minutes: ${p.rate.turnoverPerSec.slice(0, 10).join(', ')}…), the capacity plan at that cap × ${p.levelFactor}${minutes <= LEVEL_FROM_MINUTE ? ` (the model's level: a rehearsal of ${LEVEL_FROM_MINUTE} min or less sets only the cap)` : ''}`,
   );
   return p;
 }

@@ -142,7 +142,7 @@ export function planFromRehearsal(
   let measured = 0;
   let modelled = 0;
   // Only minutes after an admission could have expired: before, the sessions that end are the short
-  // ones, and the level reads high (below).
+  // ones, and the level reads high (`LEVEL_FROM_MINUTE`).
   for (let i = LEVEL_FROM_MINUTE; i < n; i += 1) {
     measured += m.turnoverPerSec[i]!;
     modelled += curve[i]!;
