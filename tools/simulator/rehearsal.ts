@@ -147,29 +147,22 @@ export function planFromRehearsal(
     measured += m.turnoverPerSec[i]!;
     modelled += curve[i]!;
   }
-  if (model && model.admission.openingRatePerSec > 0 && n <= LEVEL_FROM_MINUTE)
+  const base = { activeSessionCap: cap, activeSessionFloor: floor };
+  if (!model || model.admission.openingRatePerSec <= 0)
     return {
-      rate: { ratePerSec: model.admission.openingRatePerSec, turnoverPerSec: curve, source: 'rehearsal' },
-      activeSessionCap: cap,
-      activeSessionFloor: floor,
-      levelFactor: 1,
-    };
-  if (!model || model.admission.openingRatePerSec <= 0 || modelled <= 0)
-    return {
+      ...base,
       rate: { ratePerSec: m.ratePerSec, turnoverPerSec: m.turnoverPerSec, source: 'rehearsal' },
-      activeSessionCap: cap,
-      activeSessionFloor: floor,
       levelFactor: 1,
     };
-  const k = measured / modelled;
+  // A rehearsal too short to read the level (or nothing modelled to compare with) keeps the model's.
+  const k = n > LEVEL_FROM_MINUTE && modelled > 0 ? measured / modelled : 1;
   return {
+    ...base,
     rate: {
-      ratePerSec: sig3(model.admission.openingRatePerSec * k),
-      turnoverPerSec: curve.map((r) => sig3(r * k)),
+      ratePerSec: k === 1 ? model.admission.openingRatePerSec : sig3(model.admission.openingRatePerSec * k),
+      turnoverPerSec: k === 1 ? curve : curve.map((r) => sig3(r * k)),
       source: 'rehearsal',
     },
-    activeSessionCap: cap,
-    activeSessionFloor: floor,
     levelFactor: sig3(k),
   };
 }
