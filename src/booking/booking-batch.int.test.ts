@@ -20,6 +20,7 @@ import { kyselyBookingStores } from './kysely-booking-store.ts';
 import type { NewBooking, SeatedWrite, SeatedWriteResult } from './booking.store.ts';
 import { findPersonById } from '../people/people.repository.ts';
 import { findFacilityById } from '../facilities/facilities.repository.ts';
+import { openDatabase, type DatabaseHandle } from '../platform/db.ts';
 
 const NOW = Date.parse('2026-03-02T03:00:00Z');
 
@@ -120,7 +121,7 @@ async function mixedBatch(tdb: TestDatabase, campaignId: string) {
   const { stores, batches } = batchingStores(tdb);
   assert.ok((await stores.writeBookingTakingSeats(placeWrite(f, a!.id, 'mx-pre', { admission_id: 'adm-mx' }))).ok);
   batches.length = 0;
-  const head = stores.writeBookingTakingSeats(placeWrite(f, b!.id, 'mx-head')); // goes out alone
+  const head = stores.writeBookingTakingSeats(placeWrite(f, b!.id, 'mx-head'));
   const rest = [
     placeWrite(f, a!.id, 'mx-1'), // a already has an active booking
     placeWrite(f, c!.id, 'mx-pre', { requested_by_id: a!.id, booking_number: 'BN-mx-2' }), // a's key again
@@ -154,7 +155,7 @@ describe('booking batches on real Postgres', () => {
       people.map((p, i) => stores.writeBookingTakingSeats(placeWrite(f, p.id, `br-${i}`))),
     );
 
-    assert.deepEqual(batches, [1, 16, 16, 16, 11], 'one alone while the path was idle, then batches of at most 16');
+    assert.deepEqual(batches, [16, 16, 16, 12], 'made in one turn: batches of at most 16, none alone');
     const winners = results.filter((r) => r.ok);
     assert.equal(winners.length, 5);
     assert.deepEqual(
@@ -169,7 +170,7 @@ describe('booking batches on real Postgres', () => {
 
   it('keeps each booking of a batch to its own outcome: refusals and an error fail no other booking', async () => {
     const { f, noDose2, keyed, batches, outcomes } = await mixedBatch(tdb!, 'batch-mixed');
-    assert.deepEqual(batches, [1, 8]);
+    assert.deepEqual(batches, [9], 'made in one turn: one batch');
     assert.deepEqual(outcomes, MIXED_OUTCOMES);
     assert.deepEqual(await counts(tdb!.db, f.campaignId), { booked: [4, 4], bookings: 4, messages: 4 });
     assert.deepEqual(await counts(tdb!.db, noDose2.campaignId), { booked: [0, 0], bookings: 0, messages: 0 });
@@ -191,6 +192,8 @@ describe('booking batches on real Postgres', () => {
       await holder.query('SELECT 1 FROM slots WHERE id = $1 FOR UPDATE', [locked.dose1.id]);
 
       const first = stores.writeBookingTakingSeats(placeWrite(f, people[0]!.id, 'bl-0'));
+      // The next turn: `first` has gone out alone, and what comes now waits for it and goes out together.
+      await new Promise((resolve) => setImmediate(resolve));
       const batch = [
         placeWrite(f, people[1]!.id, 'bl-1'),
         placeWrite(f, people[2]!.id, 'bl-2'),
@@ -229,6 +232,89 @@ describe('booking batches on real Postgres', () => {
   });
 });
 
+describe('booking batches under a lock (lock_timeout set, as in production)', () => {
+  const LOCK_MS = 400;
+  let tdb: TestDatabase | undefined;
+  let timed: DatabaseHandle | undefined;
+  before(async () => {
+    tdb = await postgresForTest(undefined, 4);
+    // The same schema through a pool whose connections give up a lock wait after LOCK_MS.
+    timed = await openDatabase({
+      databaseUrl: TEST_DATABASE_URL,
+      pgliteDir: null,
+      schema: tdb!.schema!,
+      // One connection: the batch after the lock wait runs where the shortened lock_timeout was set.
+      poolSize: 1,
+      timeouts: { connectMs: 5_000, statementMs: 30_000, lockMs: LOCK_MS, idleInTransactionMs: 30_000, idleMs: 10_000 },
+    });
+  });
+  after(async () => {
+    await timed?.close();
+    await tdb?.close();
+  });
+
+  it('waits out lock_timeout once per batch, fails the writes that need the held lock with it, and writes the rest', async () => {
+    const db = tdb!.db;
+    // Created in this order, so the locked pair's dose-1 slot has the lowest id and runs first in the batch.
+    const locked = await fixture(db, 'batch-lockwait-held', 10);
+    const free = await fixture(db, 'batch-lockwait-free', 10);
+    const people = await newPeople(db, 6);
+    const batches: number[] = [];
+    const stores = kyselyBookingStores({
+      db: timed!.db,
+      findPerson: findPersonById,
+      findFacility: findFacilityById,
+      batch: { maxSize: 64, maxInFlight: 1, onBatch: (n) => batches.push(n) },
+    });
+    const holder = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query(`SET search_path = "${tdb!.schema}"`);
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM slots WHERE id = $1 FOR UPDATE', [locked.dose1.id]);
+      const started = performance.now();
+      const settled = await Promise.allSettled(
+        [
+          placeWrite(locked, people[0]!.id, 'lw-0'),
+          placeWrite(locked, people[1]!.id, 'lw-1'),
+          placeWrite(free, people[2]!.id, 'lw-2'),
+          placeWrite(locked, people[3]!.id, 'lw-3'),
+          placeWrite(free, people[4]!.id, 'lw-4'),
+          placeWrite(locked, people[5]!.id, 'lw-5'),
+        ].map((w) => stores.writeBookingTakingSeats(w)),
+      );
+      const tookMs = performance.now() - started;
+
+      assert.deepEqual(batches, [6], 'one batch');
+      assert.deepEqual(settled.map(outcome), ['error 55P03', 'error 55P03', 'ok', 'error 55P03', 'ok', 'error 55P03']);
+      // Before migration 0011 each locked write waited LOCK_MS in the batch and again alone: 8 × LOCK_MS.
+      assert.ok(tookMs < 2 * LOCK_MS, `the batch answered after ${Math.round(tookMs)} ms (lock_timeout ${LOCK_MS} ms)`);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    assert.deepEqual(await counts(db, 'batch-lockwait-held'), { booked: [0, 0], bookings: 0, messages: 0 });
+    assert.deepEqual(await counts(db, 'batch-lockwait-free'), { booked: [2, 2], bookings: 2, messages: 2 });
+    // The connection's own lock_timeout is back after the batch: a write that waits less than it goes through.
+    const lockedAgain = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await lockedAgain.connect();
+    try {
+      await lockedAgain.query(`SET search_path = "${tdb!.schema}"`);
+      await lockedAgain.query('BEGIN');
+      await lockedAgain.query('SELECT 1 FROM slots WHERE id = $1 FOR UPDATE', [locked.dose1.id]);
+      const writes = [0, 1, 2, 3].map((i) =>
+        stores.writeBookingTakingSeats(placeWrite(locked, people[i]!.id, `lw-again-${i}`)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, LOCK_MS / 4));
+      await lockedAgain.query('ROLLBACK');
+      const again = await Promise.allSettled(writes);
+      assert.deepEqual(again.map(outcome), ['ok', 'ok', 'ok', 'ok']);
+    } finally {
+      await lockedAgain.end();
+    }
+  });
+});
+
 /**
  * The pid of the backend running a booking batch that waits for a row lock (polls up to 10 s; each
  * poll its own transaction: pg_stat_activity is read once per transaction).
@@ -256,7 +342,7 @@ describe('booking batches on PGlite (the same SQL)', () => {
 
   it('keeps each booking of a batch to its own outcome', async () => {
     const { batches, outcomes } = await mixedBatch(tdb, 'batch-mixed');
-    assert.deepEqual(batches, [1, 8]);
+    assert.deepEqual(batches, [9], 'made in one turn: one batch');
     assert.deepEqual(outcomes, MIXED_OUTCOMES);
   });
 });

@@ -34,19 +34,37 @@ function gatedRunner() {
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createBatcher', () => {
-  it('sends a call made while the path is idle at once, alone', async () => {
+  it('sends a call made while the path is idle at the end of its turn of the loop, alone', async () => {
     const r = gatedRunner();
     const call = createBatcher({ maxSize: 8, maxInFlight: 1 }, r.runners);
     const one = call(1);
-    assert.deepEqual(r.sent, [[1]], 'sent before any timer or turn of the loop');
+    await flush();
+    assert.deepEqual(r.sent, [[1]], 'sent after this turn, without a timer');
     await r.finishOne();
     assert.equal(await one, 10);
+  });
+
+  it('sends the calls made in one turn of the loop together, even while batches could go out alone', async () => {
+    const r = gatedRunner();
+    const call = createBatcher({ maxSize: 8, maxInFlight: 2 }, r.runners);
+    const results = [1, 2, 3].map((n) => call(n));
+    await flush();
+    assert.deepEqual(r.sent, [[1, 2, 3]]);
+    const later = call(4);
+    await flush();
+    assert.deepEqual(r.sent, [[1, 2, 3], [4]], 'a call of a later turn goes out beside the running batch');
+    await r.finishOne();
+    await r.finishOne();
+    assert.deepEqual(await Promise.all([...results, later]), [10, 20, 30, 40]);
   });
 
   it('sends the calls that arrived while a batch ran together, at most maxSize at a time, each with its own result', async () => {
     const r = gatedRunner();
     const call = createBatcher({ maxSize: 3, maxInFlight: 1 }, r.runners);
-    const results = [1, 2, 3, 4, 5, 6].map((n) => call(n));
+    const first = call(1);
+    await flush();
+    const results = [first, ...[2, 3, 4, 5, 6].map((n) => call(n))];
+    await flush();
     assert.deepEqual(r.sent, [[1]]);
     await r.finishOne();
     assert.deepEqual(r.sent, [[1], [2, 3, 4]]);
@@ -59,7 +77,11 @@ describe('createBatcher', () => {
   it('runs up to maxInFlight batches at once', async () => {
     const r = gatedRunner();
     const call = createBatcher({ maxSize: 8, maxInFlight: 2 }, r.runners);
-    const results = [1, 2, 3, 4].map((n) => call(n));
+    const results: Promise<number>[] = [];
+    for (const n of [1, 2, 3, 4]) {
+      results.push(call(n));
+      await flush();
+    }
     assert.deepEqual(r.sent, [[1], [2]]);
     await r.finishOne();
     assert.deepEqual(r.sent, [[1], [2], [3, 4]]);
@@ -72,6 +94,7 @@ describe('createBatcher', () => {
     const r = gatedRunner();
     const call = createBatcher({ maxSize: 8, maxInFlight: 1 }, r.runners);
     const first = call(1);
+    await flush();
     const mixed = [2, -3, 4].map((n) => call(n));
     const settledMixed = Promise.allSettled(mixed);
     await r.finishOne();

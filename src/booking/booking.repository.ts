@@ -236,11 +236,22 @@ function written(w: SeatedWrite, bound: Bound, row: WriteRow): SeatedWriteResult
 export type NewBookingWrite = Extract<SeatedWrite, { kind: 'place' | 'place-earliest' }>;
 
 /**
- * One write's outcome in a batch: its result, or `alone` when it failed with an error that is not a
+ * One write's outcome in a batch: its result; `alone` when it failed with an error that is not a
  * refusal (nothing of it was written; the caller runs it again alone to get the error the single
- * statement gives, or its result if the error was passing, e.g. a deadlock).
+ * statement gives, or its result if the error was passing, e.g. a deadlock); or `failed` when a lock
+ * wait ran out (55P03): run again alone it would wait out lock_timeout a second time, so its caller
+ * gets the error a lone write gets after its wait (a 503 at the HTTP edge) at once (migration 0011).
  */
-export type BatchedWriteOutcome = SeatedWriteResult | { alone: true };
+export type BatchedWriteOutcome = SeatedWriteResult | { alone: true } | { failed: BatchLockTimeout };
+
+/** A write of a batch met a lock it could not get within lock_timeout: the single statement's error, by its SQLSTATE. */
+export class BatchLockTimeout extends Error {
+  readonly code = '55P03';
+  constructor() {
+    super('canceling statement due to lock timeout (a booking batch)');
+    this.name = 'BatchLockTimeout';
+  }
+}
 
 interface BatchRow {
   nth: number;
@@ -294,6 +305,7 @@ export async function writeNewBookingsTakingSeats(
     const w = writes[k]!;
     if (row.outcome === 'slot-full') return { ok: false, reason: 'slot-full' };
     if (row.outcome === 'error') {
+      if (row.err_state === '55P03') return { failed: new BatchLockTimeout() };
       const failure = failureOf({ code: row.err_state, constraint: row.err_constraint, column: row.err_column });
       return failure ? { ok: false, reason: failure } : { alone: true };
     }

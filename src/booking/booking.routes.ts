@@ -76,12 +76,25 @@ export function bookingRoutes(d: BookingRoutesDeps) {
     const changes = perIdentity('booking-change', limits.changePerMinute);
     const cancels = perIdentity('booking-cancel', limits.cancelPerMinute);
     const security = [{ session: [] }];
-    app.addHook('onResponse', async (req, reply) => {
-      d.monitor.recordRequest(reply.elapsedTime, reply.statusCode);
-      // The admission controller's signal: admitted work only, per identity (booking-path-monitor.ts).
-      if (req.session && ADMITTED_ROUTES.has(`${req.method} ${req.routeOptions.url}`))
-        d.monitor.recordAdmitted(req.session.identityHash, reply.elapsedTime, reply.statusCode);
+    // Each route gets its recorder when it is registered, with whether it is admitted work bound then:
+    // a hook for the whole plugin read `request.routeOptions` (a getter that builds a dozen-field
+    // object), built a "METHOD url" string and ran as a promise, on every booking.
+    app.addHook('onRoute', (route) => {
+      const isAdmitted = [route.method].flat().some((m) => ADMITTED_ROUTES.has(`${m} ${route.url}`));
+      const hook = isAdmitted ? recordAdmittedAnswer : recordAnswer;
+      route.onResponse = route.onResponse ? [...[route.onResponse].flat(), hook] : [hook];
     });
+    const recordAnswer = (_req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      d.monitor.recordRequest(reply.elapsedTime, reply.statusCode);
+      done();
+    };
+    // The admission controller's signal: admitted work only, per identity (booking-path-monitor.ts).
+    const recordAdmittedAnswer = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      const ms = reply.elapsedTime;
+      d.monitor.recordRequest(ms, reply.statusCode);
+      if (req.session) d.monitor.recordAdmitted(req.session.identityHash, ms, reply.statusCode);
+      done();
+    };
     const counted = <T, R extends string>(action: 'place' | 'change' | 'cancel', r: Result<T, R>): Result<T, R> => {
       d.monitor.recordBooking(action, r.ok ? (action === 'place' ? 'placed' : 'done') : r.reason);
       return r;

@@ -8,7 +8,8 @@
  * `writeNewBookingsTakingSeats` (one round trip, one transaction), each with its own outcome. A
  * batch of one is the single statement. A write of a batch that failed with an error that is not a
  * refusal (nothing of it was written) is run again alone, so its caller gets what the single
- * statement gives; a batch that failed as a whole is retried as a whole when the error is a
+ * statement gives — except a lock wait that ran out, whose caller gets that error at once (a second
+ * wait alone would double the time to its 503; migration 0011); a batch that failed as a whole is retried as a whole when the error is a
  * deadlock or serialization failure, and otherwise fails every caller of it with its error.
  */
 import type { Db, DbOrTrx } from '../platform/db.ts';
@@ -88,7 +89,9 @@ function batchedWrites(
     runOne: writeAlone,
     runMany: async (writes) => {
       const outcomes = await withRetries(() => bookings.writeNewBookingsTakingSeats(db, writes));
-      return outcomes.map((r, k) => ('alone' in r ? writeAlone(writes[k]!) : Promise.resolve(r)));
+      return outcomes.map((r, k) =>
+        'alone' in r ? writeAlone(writes[k]!) : 'failed' in r ? Promise.reject(r.failed) : Promise.resolve(r),
+      );
     },
     ...(settings.onBatch ? { onBatch: settings.onBatch } : {}),
   });
