@@ -19,6 +19,7 @@ import { rateLimitNamespace } from './keys.ts';
 import type { AdmissionClaim } from './admission-check.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
+import { REFUSAL_HEADERS } from '../platform/http/security-headers.ts';
 import {
   CampaignParams,
   JoinBody,
@@ -102,7 +103,8 @@ const BUSY_BODY = JSON.stringify(problemBody('queue-busy'));
 function busy(reply: FastifyReply) {
   reply
     .code(429)
-    .type('application/problem+json')
+    .headers(REFUSAL_HEADERS)
+    .header('content-type', 'application/problem+json; charset=utf-8')
     .header('retry-after', 5 + randomInt(11));
   return BUSY_BODY;
 }
