@@ -8,7 +8,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomInt } from 'node:crypto';
-import underPressure from '@fastify/under-pressure';
 import type { RedisClient } from '../platform/redis.ts';
 import { QUEUE_REFUSALS, problemBody, sendProblem, sendResult } from '../platform/http/errors.ts';
 import { ok } from '../platform/result.ts';
@@ -20,6 +19,7 @@ import { rateLimitNamespace } from './keys.ts';
 import type { AdmissionClaim } from './admission-check.ts';
 import { replies } from '../platform/http/problem.schemas.ts';
 import { limitBy, registerLimits } from '../platform/http/rate-limits.ts';
+import { REFUSAL_HEADERS } from '../platform/http/security-headers.ts';
 import {
   CampaignParams,
   JoinBody,
@@ -30,6 +30,7 @@ import {
   type QueueStatusWire,
 } from './waiting-room.schemas.ts';
 import { createJoinBudget, queuedMs } from './join-budget.ts';
+import { watchJoinPressure } from './join-pressure.ts';
 
 export const DEVICE_COOKIE = 'yeyak_dev';
 
@@ -47,7 +48,7 @@ export interface WaitingRoomRoutesDeps {
   /**
    * When this process is overloaded, joins are turned away at once (429 queue-busy, Retry-After)
    * so that polls — which tell admitted people to go and book — keep being answered. Measured by
-   * @fastify/under-pressure: mean event-loop delay over `maxEventLoopDelayMs` (0: never), or
+   * join-pressure.ts: mean event-loop delay over `maxEventLoopDelayMs` (0: never), or
    * `healthCheck` answering false (checked every second).
    */
   shedJoins?: {
@@ -98,28 +99,12 @@ function deviceCookieAttributesOf(secure: boolean): string {
 /** Rendered once: a refusal under overload should cost as little as the answer it replaces. */
 const BUSY_BODY = JSON.stringify(problemBody('queue-busy'));
 
-/**
- * Overload shedding for join and leave. The Retry-After is spread over 5-15 s so turned-away
- * people do not all come back in the same second.
- */
-function shedJoinsOptions(o: NonNullable<WaitingRoomRoutesDeps['shedJoins']>) {
-  return {
-    maxEventLoopDelay: o.maxEventLoopDelayMs,
-    sampleInterval: 250,
-    ...(o.healthCheck ? { healthCheck: o.healthCheck, healthCheckInterval: 1_000 } : {}),
-    // under-pressure sends whatever non-null value the handler returns (handlePressure in its
-    // index.js) and stops the request there; its types only say `void`.
-    pressureHandler: ((_req: FastifyRequest, reply: FastifyReply) => busy(reply)) as unknown as (
-      req: FastifyRequest,
-      reply: FastifyReply,
-    ) => void,
-  };
-}
-
+/** A refusal under overload. The Retry-After is spread over 5-15 s so turned-away people do not all come back in the same second. */
 function busy(reply: FastifyReply) {
   reply
     .code(429)
-    .type('application/problem+json')
+    .headers(REFUSAL_HEADERS)
+    .header('content-type', 'application/problem+json; charset=utf-8')
     .header('retry-after', 5 + randomInt(11));
   return BUSY_BODY;
 }
@@ -171,8 +156,22 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
 
   /** Join and leave write to the store anyway: their counters are shared through Redis when there is one. */
   async function joinAndLeave(app: FastifyInstance) {
-    if (d.shedJoins && (d.shedJoins.maxEventLoopDelayMs > 0 || d.shedJoins.healthCheck))
-      await app.register(underPressure, shedJoinsOptions(d.shedJoins));
+    if (d.shedJoins && (d.shedJoins.maxEventLoopDelayMs > 0 || d.shedJoins.healthCheck)) {
+      const pressure = await watchJoinPressure({
+        maxEventLoopDelayMs: d.shedJoins.maxEventLoopDelayMs,
+        ...(d.shedJoins.healthCheck ? { healthCheck: d.shedJoins.healthCheck } : {}),
+        onHealthCheckError: (e) => app.log.error({ err: e }, 'join health check failed; joins are turned away'),
+      });
+      app.addHook('onClose', (_app, done) => {
+        pressure.close();
+        done();
+      });
+      // Callback style, one boolean read: under-pressure's hook built request.routeOptions per join.
+      app.addHook('onRequest', (_req, reply, done) => {
+        if (pressure.isUnderPressure()) reply.send(busy(reply));
+        else done();
+      });
+    }
     const maxInFlight = d.shedJoins?.maxInFlight ?? 0;
     if (maxInFlight > 0) {
       const cap = inFlightCap(maxInFlight);

@@ -10,15 +10,9 @@
  *   node --cpu-prof --cpu-prof-dir=artifacts/profile --import tsx tools/bench/front-door-inject.bench.ts 20000 join
  */
 import Fastify from 'fastify';
-import pino from 'pino';
-import { composeApp } from '../../src/app/compose.ts';
-import { seedDemo } from '../../src/app/seed.ts';
-import { systemClock } from '../../src/platform/clock.ts';
-import { loadConfig } from '../../src/platform/config.ts';
-import { migrate, openDatabase } from '../../src/platform/db.ts';
-import { DEMO_COHORT, mintSessions, verifiablePeople } from './citizens.ts';
+import { verifiablePeople } from './citizens.ts';
+import { inProcessApp, POPULATION } from './in-process-app.ts';
 
-const POPULATION = 20_000;
 const JOIN = '/api/campaigns/demo/queue';
 
 type Inject = (i: number) => {
@@ -46,45 +40,13 @@ async function measure(name: string, app: { inject: Function }, count: number, r
 async function main() {
   const count = Number(process.argv[2] ?? 20_000);
   const targets = new Set((process.argv[3] ?? 'hello,healthz,snapshot,refusal,verify,join').split(','));
-  const secret = 'inject-bench-signing-secret-0123456789abcdef';
-  const config = loadConfig({
-    DATA_DIR: '/tmp',
-    IDENTITY_HMAC_KEY: 'inject-bench-hmac-key-0123456789abcdefghij',
-    SIGNING_SECRET: secret,
-    IDENTITY_LATENCY_MS: '0',
-    LOG_LEVEL: 'warn',
-    SEED_DEMO: 'true',
-    DEMO_POPULATION: String(POPULATION),
-    DEMO_FACILITIES: '20',
-    DEMO_SLOT_DAYS: '1',
-    DEMO_OPENS_IN_MS: '0',
-    JOIN_SHED_EVENT_LOOP_DELAY_MS: '0',
-    TRUSTED_PROXIES: '127.0.0.1',
-  });
-  const database = await openDatabase({ databaseUrl: null, pgliteDir: null });
-  await migrate(database);
-  const log = pino({ level: 'warn' });
-  const { app, services } = await composeApp({ config, clock: systemClock, logger: log, database });
-  await seedDemo({ db: database.db, config, clock: systemClock, campaigns: services.campaigns, log });
-  await services.waitingRoom.syncRooms();
-  await app.ready();
+  const { app, sessions, close } = await inProcessApp();
 
   const hello = Fastify();
   hello.get('/', async () => ({ hello: 'world' }));
   await hello.ready();
 
-  const people = await database.db
-    .selectFrom('people')
-    .select(['id', 'identity_hash'])
-    .where('birth_date', '>=', DEMO_COHORT.bornFrom)
-    .where('birth_date', '<=', DEMO_COHORT.bornTo)
-    .orderBy('id')
-    .execute();
-  const sessions = await mintSessions(
-    secret,
-    people.map((p) => ({ id: p.id, identityHash: p.identity_hash })),
-  );
-  const verifies = verifiablePeople(POPULATION, Math.min(people.length, 5_000));
+  const verifies = verifiablePeople(POPULATION, Math.min(sessions.length, 5_000));
   const xff = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 
   if (targets.has('hello')) await measure('hello', hello, count, () => ({ method: 'GET', url: '/' }));
@@ -126,8 +88,7 @@ async function main() {
       },
       payload: JSON.stringify({ deviceId: `inject-d${i % sessions.length}` }),
     }));
-  await app.close();
-  await database.close();
+  await close();
   process.exit(0);
 }
 

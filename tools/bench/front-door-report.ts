@@ -169,10 +169,23 @@ function line(r: Row, nginx: Row | undefined, hello: Row | undefined): string {
 function edgeLine(e: EdgeLogSummary, o: Row): string {
   const pct = (n: number) => `${((100 * n) / Math.max(1, e.requests - e.clientClosed)).toFixed(2)} %`;
   return [
-    `    the edge's log: ${n0(e.requests)} requests, ${n0(e.clientClosed)} of them still open when wrk stopped (499; wrk never gives up on one before);`,
+    `    the edge's log: ${n0(e.requests)} requests, ${n0(e.clientClosed)} of them still open when the generator stopped (499; it never gives up on one before);`,
     ` of the rest answered within 1 s ${pct(e.answeredWithin1s)}, later ${n0(e.answeredLate)}, 5xx ${n0(e.fiveXx)}; answered by the edge itself ${n0(e.byEdge)};`,
     ` slower than 1 s at the origin ${n0(e.originOver1s)} (slowest ${e.originMaxSec.toFixed(3)} s).`,
-    ` wrk read ${n0(o.timeouts)} answers later than 1 s: ${n0(Math.max(0, o.timeouts - e.answeredLate))} more than the edge answered late (answered in time at the edge, but read late by the generator or left unread in nginx's socket before it: the shared cores, not the origin)`,
+    ` the generator read ${n0(o.timeouts)} answers later than 1 s (or never): ${n0(Math.max(0, o.timeouts - e.answeredLate))} more than the edge answered late (answered in time at the edge, but read late by the generator or left unread in nginx's socket before it: the shared cores, not the origin)`,
+  ].join('');
+}
+
+/** What only an open loop knows: asked for, sent, its own lag, and the cores each part kept busy. */
+function openLoopLine(o: Row, sec: number): string | null {
+  const ol = o.openLoop;
+  if (!ol) return null;
+  const cores = (k: string) => ((o.cpuUsPerAnswer[k] ?? 0) * o.answersPerSec) / 1e6;
+  const generator = ol.generatorCpuUs / (sec * 1e6);
+  return [
+    `    generator (tools/bench/loadgen/open-loop.c): due ${n0(ol.due / sec)}/s, sent ${n0(ol.sent / sec)}/s on ${n0(ol.connections)} connections;`,
+    ` sent late by p50 ${(ol.sendLagUs.p50 / 1000).toFixed(1)} ms, p99 ${(ol.sendLagUs.p99 / 1000).toFixed(1)} ms, max ${(ol.sendLagUs.max / 1000).toFixed(0)} ms (its own lag), backlog at most ${n0(ol.backlogMax)};`,
+    ` its CPU ${(ol.generatorCpuUs / Math.max(1, ol.sent)).toFixed(1)} µs per request sent. Cores kept busy: generator ${generator.toFixed(2)}, edge ${cores('nginx').toFixed(2)}, origin ${cores('node').toFixed(2)} (sum ${(generator + cores('nginx') + cores('node')).toFixed(2)} of 2)`,
   ].join('');
 }
 
@@ -186,10 +199,11 @@ export function renderFrontDoor(res: FrontDoorResult): string {
     ...res.rows.map((r) => line(r, nginx, hello)),
     `  origin snapshot requests while the edge answered: ${res.originSnapshotPerSec.toFixed(2)}/s`,
     `  join capacity (closed loop, 2xx/s): ${n0(res.joinCapacityPerSec)}; a Node-only budget for 5× would be ${res.budget.why}`,
-    `  overload path: wrk → nginx (limit_req ${n0(res.edgeJoinRatePerSec)} joins/s, the rest 429 queue-busy at the edge) → one process (JOIN_BUDGET_PER_SEC ${n0(res.joinCapacityPerSec)})`,
+    `  overload path: ${o.openLoop ? 'open-loop generator' : 'wrk'} → nginx (limit_req ${n0(res.edgeJoinRatePerSec)} joins/s, the rest 429 queue-busy at the edge) → one process (JOIN_BUDGET_PER_SEC ${n0(res.joinCapacityPerSec)})`,
     '',
     `  ${o.name}: offered ${n0(o.offeredPerSec)}/s, answered ${n0(o.answersPerSec)}/s`,
     line(o, nginx, hello),
+    ...[openLoopLine(o, res.overloadSec ?? res.durationSec)].filter((l): l is string => l !== null),
     ...(res.overloadEdge ? [edgeLine(res.overloadEdge, o)] : []),
     `    answered within 1 s ${(100 * o.shareWithin1s).toFixed(2)} %; 429 with Retry-After ${o.retryAfterShare === null ? '—' : `${(100 * o.retryAfterShare).toFixed(1)} %`}; 5xx ${o.fiveXx}; timeouts ${o.timeouts}; socket errors ${o.socketErrors}; p50 ${o.latencyMs.p50.toFixed(1)} ms, p99 ${o.latencyMs.p99.toFixed(1)} ms, max ${o.latencyMs.max.toFixed(0)} ms`,
     '',

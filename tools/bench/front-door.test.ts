@@ -24,6 +24,33 @@ describe('front-door bench arithmetic', () => {
     assert.equal(row.latencyMs.p99, 400);
   });
 
+  it("reads the open-loop generator's line: offered is what it sent, a request never answered counts against, one still in flight is left out", () => {
+    // 1,000 sent: 970 answered (10 of them after 1 s), 20 never answered and sent over 1 s before the
+    // end (in "timeout" with the late answers), 10 sent in the last second and not yet answered.
+    const line =
+      'FRONTDOOR_JSON {"requests":970,"durationUs":2000000,"statuses":{"200":570,"429 queue-busy (edge: rate)":400},"retryAfter429":400,' +
+      '"errors":{"connect":0,"read":0,"write":0,"status":0,"timeout":30},"latencyUs":{"p50":1500,"p90":9000,"p99":400000,"max":1200000},' +
+      '"openLoop":{"due":1100,"sent":1000,"inFlightAtEnd":10,"unansweredLate":20,"backlogMax":100,"connections":256,' +
+      '"sendLagUs":{"p50":500,"p99":90000,"max":120000},"generatorCpuUs":50000}}';
+    const row = rowOf('overload', parseWrk(line), { node: 100, nginx: 50 });
+    assert.equal(row.offeredPerSec, 500, 'sent ÷ seconds, not the 1,100 due');
+    assert.equal(row.shareWithin1s, 960 / 990);
+    assert.equal(row.timeouts, 30);
+    const text = renderFrontDoor({
+      rows: [],
+      originSnapshotPerSec: 0,
+      joinCapacityPerSec: 100,
+      budget: { perSec: 90, why: '' },
+      edgeJoinRatePerSec: 90,
+      overload: row,
+      durationSec: 2,
+      overloadSec: 2,
+      targets: [],
+    });
+    assert.match(text, /due 550\/s, sent 500\/s on 256 connections/);
+    assert.match(text, /its CPU 50\.0 µs per request sent/);
+  });
+
   it('refuses output without its line', () => {
     assert.throws(() => parseWrk('Running 2s test\n'), /FRONTDOOR_JSON/);
   });
@@ -89,7 +116,10 @@ describe('front-door bench arithmetic', () => {
     );
     // wrk read 20 answers late; the edge answered 5 late: 15 were late between the edge and wrk.
     const text = renderFrontDoor(res);
-    assert.match(text, /wrk read 20 answers later than 1 s: 15 more than the edge answered late/);
-    assert.match(text, /10 of them still open when wrk stopped/);
+    assert.match(
+      text,
+      /the generator read 20 answers later than 1 s \(or never\): 15 more than the edge answered late/,
+    );
+    assert.match(text, /10 of them still open when the generator stopped/);
   });
 });

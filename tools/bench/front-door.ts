@@ -18,6 +18,7 @@ import { sleep, type Cleanup } from './cleanup.ts';
 import { freePort, startService, type RunningService } from './service.ts';
 import { runWrk, type Row, type WrkRun } from './wrk.ts';
 import { summarizeEdgeLog } from './edge-log.ts';
+import { buildOpenLoop, joinRequest, runOpenLoop, writeRequestsFile } from './open-loop.ts';
 import { frontDoorTargets, joinBudgetFor, renderFrontDoor, type FrontDoorResult } from './front-door-report.ts';
 
 export interface FrontDoorPlan {
@@ -250,22 +251,64 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
   });
   cleanup.defer('stop the shedding edge', () => shedEdge.stop());
   await sleep(1_000);
-  const overload = await run({
-    name: `join overload, open loop at ${overloadRate.toLocaleString('en-US')}/s (5× capacity)`,
-    url: `${shedEdge.origin}${JOIN}`,
-    mode: 'join',
-    dataFile: files.joins,
-    ratePerSec: overloadRate,
-    // Two generator threads, requests formatted once (front-door.lua). A paced request waits for a
-    // free connection, so the offered rate is connections / mean answer time: the edge's refusals
-    // take ~1 ms, but the joins it passes may take up to the 1 s timeout, so there are enough
-    // connections for all of those at once plus 10 ms of the rest (nginx's backlog is 4,096). With
-    // 256-1,000 connections the generator offered 2.67x, not 5x.
-    threads: 2,
-    connections: Math.min(4_000, Math.max(256, Math.round(edgeJoinRatePerSec + overloadRate / 100))),
-    durationSec: plan.quick ? 8 : 15,
-    cpu: { node: shedding.pids, nginx: () => childrenOf(shedEdge.pid).concat(shedEdge.pid) },
-  });
+  const overloadName = `join overload, open loop at ${overloadRate.toLocaleString('en-US')}/s (5× capacity)`;
+  const overloadSec = plan.quick ? 8 : 15;
+  const overloadCpu = {
+    node: shedding.pids,
+    nginx: () => childrenOf(shedEdge.pid).concat(shedEdge.pid),
+  };
+  // A paced request waits for a free connection, so there are enough for the joins the edge passes
+  // to take up to the whole 1 s at once, plus 50 ms of the rest (the edge's own refusals, when nginx
+  // is short of CPU). 4,000 (wrk's, 10 ms of the rest) held the open-loop generator to 7,189 of
+  // 25,257 due a second at 06:33 on the loaded machine: every connection busy, the generator idle
+  // (0.09 of a core). At most 12,000: the generator's and nginx's open-file limits are 20,000.
+  const connections = Math.min(12_000, Math.max(256, Math.round(edgeJoinRatePerSec + overloadRate / 20)));
+  const generator = buildOpenLoop(plan.dataDir);
+  let overload;
+  if (generator.path !== null) {
+    const edgeUrl = new URL(shedEdge.origin);
+    const requestsFile = join(plan.dataDir, 'fd-overload-requests.txt');
+    writeRequestsFile(
+      requestsFile,
+      readFileSync(files.joins, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('\t'))
+        .map((l) => {
+          const [sessionToken, deviceId] = l.split('\t') as [string, string];
+          return joinRequest({ host: edgeUrl.host, path: JOIN, sessionToken, deviceId });
+        }),
+    );
+    overload = await runOpenLoop(
+      {
+        name: overloadName,
+        generator: generator.path,
+        host: edgeUrl.hostname,
+        port: Number(edgeUrl.port),
+        ratePerSec: overloadRate,
+        durationSec: overloadSec,
+        maxConnections: connections,
+        requestsFile,
+        cpu: overloadCpu,
+      },
+      signal,
+    );
+  } else {
+    console.warn(
+      `front door: no open-loop generator (${'why' in generator ? generator.why : ''}); the overload falls back to wrk's paced script`,
+    );
+    overload = await run({
+      name: overloadName,
+      url: `${shedEdge.origin}${JOIN}`,
+      mode: 'join',
+      dataFile: files.joins,
+      ratePerSec: overloadRate,
+      // Two generator threads, requests formatted once (front-door.lua).
+      threads: 2,
+      connections: Math.min(4_000, connections),
+      durationSec: overloadSec,
+      cpu: overloadCpu,
+    });
+  }
   await shedEdge.stop(); // nginx writes out its log buffer as it exits
   await shedding.stop();
   const overloadEdge = summarizeEdgeLog(readFileSync(edgeLogFile, 'utf8'));
@@ -278,7 +321,7 @@ export async function runFrontDoor(plan: FrontDoorPlan): Promise<FrontDoorResult
     overload,
     overloadEdge,
     durationSec,
-    overloadSec: plan.quick ? 8 : 15,
+    overloadSec,
     targets: [],
   };
   result.targets = frontDoorTargets(result);

@@ -16,6 +16,25 @@ export interface WrkOutput {
   retryAfter429: number;
   errors: { connect: number; read: number; write: number; status: number; timeout: number };
   latencyUs: { p50: number; p90: number; p99: number; max: number };
+  /** Only from the open-loop generator (loadgen/open-loop.c): what an open loop knows besides. */
+  openLoop?: OpenLoopCounts;
+}
+
+export interface OpenLoopCounts {
+  /** Requests whose time came during the run (rate × seconds). */
+  due: number;
+  /** Requests written to a connection. */
+  sent: number;
+  /** Sent less than the timeout before the end, not yet answered: their fate is unknown, left out. */
+  inFlightAtEnd: number;
+  /** Sent more than the timeout before the end and never answered (counted in `timeout` too). */
+  unansweredLate: number;
+  backlogMax: number;
+  connections: number;
+  /** How late after its due time the generator sent a request: its own lag, not the server's. */
+  sendLagUs: { p50: number; p99: number; max: number };
+  /** The generator's own CPU (getrusage) over the run. */
+  generatorCpuUs: number;
 }
 
 export function parseWrk(stdout: string): WrkOutput {
@@ -46,6 +65,8 @@ export interface Row {
   latencyMs: { p50: number; p99: number; max: number };
   /** CPU µs per answer, per group of processes (node, nginx). */
   cpuUsPerAnswer: Record<string, number>;
+  /** Open-loop generator runs only. */
+  openLoop?: OpenLoopCounts;
 }
 
 /** '429 queue-busy' stays as it is (refusals are told apart by their problem code); else 2xx, 4xx, 5xx. */
@@ -62,7 +83,11 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
   // wrk (4.1) counts an answer later than --timeout twice: as a completed request (its status goes to
   // the script's response()) and as a "timeout" error; a request never answered is not counted at
   // all. So everything sent is the answers plus the socket errors, and the late ones are subtracted.
-  const sent = answered + socketErrors;
+  // The open-loop generator knows what it sent, including requests never answered; of those, the
+  // ones sent within the last timeout are left out (neither in time nor late yet).
+  const ol = out.openLoop;
+  const sent = ol ? ol.sent - ol.inFlightAtEnd : answered + socketErrors;
+  const lateAnswers = ol ? out.errors.timeout - ol.unansweredLate : out.errors.timeout;
   const classes: Row['classes'] = {};
   for (const [status, n] of Object.entries(out.statuses)) {
     const c = (classes[classOf(status)] ??= { count: 0, shareWithin1s: 0 });
@@ -75,9 +100,9 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
   return {
     name,
     answersPerSec: answered / sec,
-    offeredPerSec: sent / sec,
+    offeredPerSec: (ol ? ol.sent : sent) / sec,
     classes,
-    shareWithin1s: sent > 0 ? Math.max(0, answered - out.errors.timeout) / sent : 0,
+    shareWithin1s: sent > 0 ? Math.max(0, answered - lateAnswers) / sent : 0,
     timeouts: out.errors.timeout,
     socketErrors,
     fiveXx: Object.entries(out.statuses)
@@ -88,6 +113,7 @@ export function rowOf(name: string, out: WrkOutput, cpuMs: Record<string, number
     cpuUsPerAnswer: Object.fromEntries(
       Object.entries(cpuMs).map(([k, v]) => [k, answered > 0 ? (v * 1000) / answered : 0]),
     ),
+    ...(ol ? { openLoop: ol } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createMetrics } from '../metrics.ts';
 import { buildApp } from './app.ts';
+import { limitBy, registerLimits } from './rate-limits.ts';
 
 async function appWith(plugin: (scope: FastifyInstance) => void) {
   return buildApp({
@@ -43,6 +44,47 @@ describe('buildApp: cookies', () => {
     assert.deepEqual(answered.json(), { dev: 'abc' });
     assert.equal(parsed, 1);
     assert.deepEqual(seenInOnRequest, [null, null]);
+    await app.close();
+  });
+});
+
+describe('buildApp: security headers', () => {
+  const PAGE_CSP = /default-src 'self'.*frame-ancestors 'none'/;
+
+  it('sends a refusal made in onRequest with nosniff and a CSP that loads nothing, not the page set', async () => {
+    const app = await appWith(async (scope) => {
+      await registerLimits(scope);
+      const overLimit = limitBy(scope, 'ip', 0, (req) => req.ip);
+      scope.get('/limited', { onRequest: overLimit }, async () => ({ ok: true }));
+    });
+    const res = await app.inject({ url: '/limited' });
+    assert.equal(res.statusCode, 429);
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.ok(Number(res.headers['retry-after']) > 0);
+    assert.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['x-dns-prefetch-control'], undefined, "helmet's document headers are not sent");
+    assert.equal(res.json().code, 'too-many-requests');
+    await app.close();
+  });
+
+  it('sends the page set on answers past onRequest, the not-found answer and an error raised in onRequest', async () => {
+    const app = await appWith((scope) => {
+      scope.get('/thing', async () => ({ ok: true }));
+      scope.get('/broken', { onRequest: (_req, _reply, done) => done(new Error('boom')) }, async () => ({}));
+    });
+    for (const [url, status] of [
+      ['/thing', 200],
+      ['/no-such-route', 404],
+      ['/broken', 500],
+    ] as const) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, status, url);
+      assert.match(String(res.headers['content-security-policy']), PAGE_CSP, url);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(res.headers['x-frame-options'], 'DENY', url);
+      assert.equal(res.headers['x-dns-prefetch-control'], 'off', url);
+    }
     await app.close();
   });
 });

@@ -14,7 +14,7 @@ import { isDatabaseUnavailable } from '../db-errors.ts';
 import { problemBody, sendProblem } from './errors.ts';
 import { frameworkErrors, onClientError } from './framework-errors.ts';
 import { validatorCompiler } from './validation.ts';
-import { securityHeaders, securityHeadersHook } from './security-headers.ts';
+import { securityHeaders, securityHeadersHooks } from './security-headers.ts';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 import { routeMetrics } from './route-metrics.ts';
 import { trustedProxies } from './trusted-proxies.ts';
@@ -73,8 +73,10 @@ export async function buildApp(opts: BuildAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
 
-  // Every answer (routes, assets, the not-found answer, errors) gets helmet's headers, computed once.
-  app.addHook('onRequest', securityHeadersHook(securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false })));
+  // Every answer past the onRequest hooks (routes, assets, the not-found answer) and every error gets
+  // helmet's headers, computed once; a refusal made in onRequest carries REFUSAL_HEADERS instead.
+  const pageHeaders = securityHeadersHooks(securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false }));
+  app.addHook('preParsing', pageHeaders.preParsing);
   // Request durations by route, observed by a hook each route gets with its labels bound (route-metrics.ts).
   const durations = routeMetrics(opts.metrics.httpDuration);
   app.addHook('onRoute', durations.onRoute);
@@ -95,6 +97,7 @@ export async function buildApp(opts: BuildAppOptions) {
   await app.register(cookie, { secret: opts.cookieSecret, hook: 'preParsing' });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    pageHeaders.onError(reply);
     if (error.validation) {
       const errors = error.validation.map((v) => ({
         field: `${error.validationContext ?? ''}${v.instancePath || ''}${(v.params as { missingProperty?: string })?.missingProperty ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}`,
@@ -125,6 +128,7 @@ export async function buildApp(opts: BuildAppOptions) {
   });
   // The path is not echoed back: an answer never repeats what the client sent.
   app.setNotFoundHandler((request, reply) => {
+    pageHeaders.onError(reply);
     const sent = sendProblem(reply, 'not-found');
     durations.notFound(request, reply);
     return sent;

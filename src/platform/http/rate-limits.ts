@@ -22,6 +22,7 @@ import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import type { Cluster, Redis } from 'ioredis';
 import { problemBody } from './errors.ts';
+import { REFUSAL_HEADERS } from './security-headers.ts';
 import { ADD_COUNT_LUA, createBatchedCounter, type SharedCountPort } from './batched-counts.ts';
 
 /**
@@ -30,6 +31,8 @@ import { ADD_COUNT_LUA, createBatchedCounter, type SharedCountPort } from './bat
  */
 const TOO_MANY_REQUESTS = problemBody('too-many-requests');
 const TOO_MANY_REQUESTS_TEXT = JSON.stringify(TOO_MANY_REQUESTS);
+/** With its charset, so Fastify does not append it to the type on every refusal. */
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
 /** Keys one process keeps in memory per limit (least recently used go first). */
 const MEMORY_KEYS_PER_LIMIT = 100_000;
@@ -109,7 +112,8 @@ export function limitBy(
         if (counted.current <= maxPerMinute) return done();
         reply
           .code(TOO_MANY_REQUESTS.status)
-          .type('application/problem+json')
+          .headers(REFUSAL_HEADERS)
+          .header('content-type', PROBLEM_JSON)
           .header('retry-after', Math.ceil(counted.ttl / 1000))
           .send(TOO_MANY_REQUESTS_TEXT);
       },
