@@ -104,7 +104,6 @@ function busy(reply: FastifyReply) {
   reply
     .code(429)
     .headers(REFUSAL_HEADERS)
-    .header('content-type', 'application/problem+json; charset=utf-8')
     .header('retry-after', 5 + randomInt(11));
   return BUSY_BODY;
 }

@@ -31,8 +31,6 @@ import { ADD_COUNT_LUA, createBatchedCounter, type SharedCountPort } from './bat
  */
 const TOO_MANY_REQUESTS = problemBody('too-many-requests');
 const TOO_MANY_REQUESTS_TEXT = JSON.stringify(TOO_MANY_REQUESTS);
-/** With its charset, so Fastify does not append it to the type on every refusal. */
-const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 
 /** Keys one process keeps in memory per limit (least recently used go first). */
 const MEMORY_KEYS_PER_LIMIT = 100_000;
@@ -113,7 +111,6 @@ export function limitBy(
         reply
           .code(TOO_MANY_REQUESTS.status)
           .headers(REFUSAL_HEADERS)
-          .header('content-type', PROBLEM_JSON)
           .header('retry-after', Math.ceil(counted.ttl / 1000))
           .send(TOO_MANY_REQUESTS_TEXT);
       },

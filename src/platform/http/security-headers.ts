@@ -73,9 +73,12 @@ type ReplyWithHeaders = {
  * and cannot be framed (the CSP). Helmet's other nine headers are about documents; each header
  * costs a refusal ~0.7 µs in Fastify and Node's header checks (the eleven were a quarter of a
  * refusal's own CPU, `tools/bench/front-door-socketless.bench.ts`), and a refusal should cost what a
- * hello-world answer does. HSTS, when the site is behind TLS, is on every other answer.
+ * hello-world answer does. HSTS, when the site is behind TLS, is on every other answer. The type is
+ * here too, with its charset (Fastify would otherwise append it on every refusal): every such refusal
+ * is problem+json, and the refusing hooks set these in one call.
  */
 export const REFUSAL_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/problem+json; charset=utf-8',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
 });
