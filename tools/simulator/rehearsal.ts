@@ -126,7 +126,9 @@ export interface RehearsedPlan {
  * found (its opening rate and turnover curve over the whole night: the model's shape, as sessions
  * lengthen while seats run out, validated at 1/50 where the cap binds), brought to the level the
  * rehearsal measured from `LEVEL_FROM_MINUTE` on (the mean ratio) when it ran that long. Without bench
- * results to plan from, the rehearsal's own rates are entered as they are.
+ * results to plan from, the rehearsal's own rates are entered as they are. At full scale on
+ * 2026-12-01 the night's turnover did not fall as the model's does, and the ETAs shown in minutes
+ * 1-43 were 16-62 % long (tools/simulator/README.md): the shape is still open.
  */
 export function planFromRehearsal(
   m: RehearsalPlan,
