@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixedClock } from '../platform/clock.ts';
 import { createAdmissionController } from './admission-controller.ts';
-import { defaultWaitingRoomSettings, newRoom, seatsLeftNow } from './room.ts';
+import { defaultWaitingRoomSettings, markSteady, newRoom, plannedSteadyOf, seatsLeftNow } from './room.ts';
+import { curveAt, SHAPE_PRIOR_SHARE, turnoverShape } from './snapshot.ts';
 
 const room = () =>
   newRoom(
@@ -25,5 +26,60 @@ describe('seats left between reads', () => {
     // Two sessions ended without booking: their seats are seen at the next read (fewer, not more).
     assert.equal(seatsLeftNow(r, 7, 103), 6);
     assert.equal(seatsLeftNow(r, 0, 200), 0, 'never below zero');
+  });
+});
+
+describe('the planned turnover fall, counted on as far as the measured rate shows it (issue 14 item 5)', () => {
+  // The full-scale 2021-07-19 rehearsal's model: 175/s falling to 80/s in ten minutes, then flat.
+  const curve = [175, 162, 148, 135, 124, 113, 102, 94, 89, 80, 80, 80];
+  const planned = (measured: number | null, atMinutes: number) => {
+    const r = room();
+    r.admission = { plannedRatePerSec: 155, plannedTurnoverPerSec: curve, message: null, updatedAtMs: 0 };
+    const band = (perSec: number) => ({
+      meanPerSec: perSec,
+      p10PerSec: perSec / 2,
+      p90PerSec: perSec * 2,
+      samples: 60,
+    });
+    // the window first filled at minute 2 with 150/s measured
+    markSteady(r, 2 * 60_000, band(150), 60);
+    return plannedSteadyOf(r, atMinutes * 60_000, measured === null ? null : band(measured), 60);
+  };
+
+  it('drops a fall the measured rate has not shown: level and shape stay near the rate measured', () => {
+    // minute 8: the plan had 148 → 94 (half a window back), the night held 150/s
+    const flat = planned(150, 8);
+    assert.equal(flat.isFromCurve, true);
+    assert.ok(Math.abs(flat.perSec - curveAt(curve, 2)) < 1e-9, `level ${flat.perSec}`);
+    assert.ok(
+      flat.shape!.every((f) => f === 1),
+      flat.shape!.join(' '),
+    );
+  });
+
+  it('keeps a fall the measured rate has shown in full', () => {
+    // the measured rate fell as the plan did (148 → 94 half a window back): the curve and its shape as planned
+    const m = 150 * (curveAt(curve, 7.5) / curveAt(curve, 1.5));
+    const fell = planned(m, 8);
+    assert.ok(Math.abs(fell.perSec - curveAt(curve, 8)) < 1e-9, `level ${fell.perSec}`);
+    assert.deepEqual(fell.shape, turnoverShape(curve, 8));
+    // half of it shown: half the fall ahead
+    const half = planned(150 - (150 - m) / 2, 8);
+    const whole = turnoverShape(curve, 8)!;
+    half.shape!.forEach((f, k) => assert.ok(Math.abs(f - (1 + (whole[k]! - 1) / 2)) < 1e-9, `minute ${k}`));
+  });
+
+  it('counts on half of the plan’s fall before the measurement can judge it', () => {
+    const fresh = room();
+    fresh.admission = { plannedRatePerSec: 155, plannedTurnoverPerSec: curve, message: null, updatedAtMs: 0 };
+    const early = plannedSteadyOf(fresh, 90_000, null, 60);
+    assert.equal(fresh.steadySince, null);
+    assert.equal(early.perSec, curveAt(curve, 1.5), 'nothing measured yet: the curve’s level now');
+    const whole = turnoverShape(curve, 1.5)!;
+    early.shape!.forEach((f, k) => assert.ok(Math.abs(f - (1 + (whole[k]! - 1) * SHAPE_PRIOR_SHARE)) < 1e-9));
+    // a window not yet full, or before minute 1, marks nothing
+    markSteady(fresh, 30_000, { meanPerSec: 150, p10PerSec: 75, p90PerSec: 300, samples: 60 }, 60);
+    markSteady(fresh, 90_000, { meanPerSec: 150, p10PerSec: 75, p90PerSec: 300, samples: 59 }, 60);
+    assert.equal(fresh.steadySince, null);
   });
 });

@@ -15,7 +15,10 @@ import {
   estimateHeadroom,
   estimateRate,
   estimateShape,
+  confirmedCurveAt,
   curveAt,
+  confirmedShare,
+  confirmShape,
   partitionShare,
   scaleBand,
   turnoverShape,
@@ -23,6 +26,9 @@ import {
   withShape,
   type AdmissionMeter,
   type RoomSnapshot,
+  SHAPE_PRIOR_SHARE,
+  type RateBand,
+  type SteadyMark,
 } from './snapshot.ts';
 import type { AdmissionSettings, SeatCount, SeatSupply } from './admission-settings.ts';
 import type { Instant, PartitionCheckpoint, QueueStats, WaitingRoomStore } from './waiting-room.store.ts';
@@ -100,6 +106,8 @@ export interface Room {
   seatsBase: { readonly active: number; readonly claimedTotal: number } | null;
   /** Phone-lane admissions not yet taken off the queue's allowance (the next tick takes them). */
   laneAdmittedPending: number;
+  /** The measured steady rate when its window first filled after the opening (`markSteady`), or null. */
+  steadySince: SteadyMark | null;
 }
 
 export function newRoom(cfg: CampaignQueue, controller: AdmissionController, settings: WaitingRoomSettings): Room {
@@ -116,6 +124,7 @@ export function newRoom(cfg: CampaignQueue, controller: AdmissionController, set
     seats: null,
     seatsBase: null,
     laneAdmittedPending: 0,
+    steadySince: null,
   };
 }
 
@@ -190,20 +199,47 @@ export function plannedRateOf(room: Room): number {
  * turnover ran at 16/s against a mean of 12/s). Not in the first minute: the model turns sessions over
  * from the moment the cap fills, the room some seconds later, and minute 0's ETAs from the curve's
  * first value came out a sixth short. With it, the curve's shape from now (`turnoverShape`).
+ * Both count on the curve's falls only as far as the measured rate has shown them since its window
+ * first filled (`markSteady`, `confirmedShare`; before that, `SHAPE_PRIOR_SHARE` of the shape's falls and
+ * the curve's level whole): the level is the curve then plus that share of its fall since, the shape
+ * that share of each fall ahead.
  */
 export function plannedSteadyOf(
   room: Room,
   atMs: number,
+  measured: RateBand | null = null,
+  windowSamples = 60,
 ): { perSec: number; isFromCurve: boolean; shape: number[] | null } {
   const curve = room.admission?.plannedTurnoverPerSec;
   const minutes = (atMs - room.cfg.opensAtMs) / 60_000;
   // A pinned rate is the rate: no curve, no shape.
   if (room.controller.state().pinnedRatePerSec !== null || !curve || curve.length === 0)
     return { perSec: plannedRateOf(room), isFromCurve: false, shape: null };
-  const shape = turnoverShape(curve, minutes);
+  // Only the part of the plan's fall the measured rate has shown is counted on (`confirmedShare`).
+  const since = room.steadySince;
+  const share =
+    since && measured && measured.meanPerSec > 0
+      ? confirmedShare(curve, since, { minutes, meanPerSec: measured.meanPerSec }, windowSamples / 60)
+      : SHAPE_PRIOR_SHARE;
+  const shape = confirmShape(turnoverShape(curve, minutes), share);
   return minutes < 1
     ? { perSec: plannedRateOf(room), isFromCurve: false, shape }
-    : { perSec: curveAt(curve, minutes), isFromCurve: true, shape };
+    : {
+        perSec: since ? confirmedCurveAt(curve, minutes, since.minutes, share) : curveAt(curve, minutes),
+        isFromCurve: true,
+        shape,
+      };
+}
+
+/**
+ * Marks the measured steady rate when its window first fills a minute or more after the opening: the
+ * start of the span over which the plan's turnover fall is judged (`confirmedShare`).
+ */
+export function markSteady(room: Room, atMs: number, measured: RateBand | null, windowSamples: number): void {
+  const minutes = (atMs - room.cfg.opensAtMs) / 60_000;
+  if (room.steadySince || !measured || measured.samples < windowSamples || minutes < 1 || !(measured.meanPerSec > 0))
+    return;
+  room.steadySince = { minutes, meanPerSec: measured.meanPerSec };
 }
 
 /**
@@ -293,7 +329,8 @@ export async function refreshRoom(ctx: RoomContext, room: Room): Promise<RoomSna
   );
   // The measured part of the steady rate follows the planned turnover's shape over a wait.
   const measuredSteady = room.meter.steady();
-  const plannedSteady = plannedSteadyOf(room, atMs);
+  if (!isIdle) markSteady(room, atMs, measuredSteady, ctx.settings.rateWindowSamples);
+  const plannedSteady = plannedSteadyOf(room, atMs, measuredSteady, ctx.settings.rateWindowSamples);
   const shape = estimateShape(
     plannedSteady.shape,
     measuredSteady,

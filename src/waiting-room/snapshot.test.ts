@@ -14,6 +14,9 @@ import {
   secondsToPass,
   headroomSeconds,
   curveAt,
+  confirmedShare,
+  SHAPE_JUDGED_FALL,
+  SHAPE_PRIOR_SHARE,
   estimateShape,
   secondsAtShapedRate,
   turnoverShape,
@@ -192,6 +195,21 @@ describe('snapshot arithmetic', () => {
       // with headroom: the steady part is shaped, the controller's burst is not
       assert.equal(secondsToPass(1_100, 10, 50, 200, [1, 0.5]), 120);
       assert.equal(secondsToPass(100, 10, 50, 200, [1, 0.5]), 2);
+    });
+
+    it('counts on the share of the plan’s fall the measured rate has shown, leaning on a prior while the fall is small', () => {
+      const flat = [10, 10, 10, 10];
+      const since = { minutes: 2, meanPerSec: 10 };
+      assert.equal(confirmedShare(flat, since, { minutes: 3, meanPerSec: 5 }, 1), SHAPE_PRIOR_SHARE, 'no fall planned');
+      const falling = [10, 10, 10, 5, 5, 5]; // the plan halves from minute 2.5 to 3.5
+      // at minute 5 the plan fell by half over the span; the rate fell by a quarter: half of the fall shown
+      assert.ok(Math.abs(confirmedShare(falling, since, { minutes: 5, meanPerSec: 7.5 }, 1) - 0.5) < 1e-9);
+      assert.equal(confirmedShare(falling, since, { minutes: 5, meanPerSec: 12 }, 1), 0, 'it rose: none of the fall');
+      assert.equal(confirmedShare(falling, since, { minutes: 5, meanPerSec: 2 }, 1), 1, 'fell further: all of it');
+      // a planned fall of a tenth so far is half what it takes to judge: half the prior, half what was shown (none)
+      const gentle = [10, 10, 10, 9, 9];
+      const g = confirmedShare(gentle, since, { minutes: 5, meanPerSec: 10 }, 1);
+      assert.ok(Math.abs(g - (1 - 0.1 / SHAPE_JUDGED_FALL) * SHAPE_PRIOR_SHARE) < 1e-9, String(g));
     });
 
     it('lets only the measured part follow the shape, in proportion to how full the window is', () => {

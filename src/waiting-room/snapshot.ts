@@ -340,7 +340,8 @@ export function curveAt(curve: readonly number[], minutes: number): number {
  * How the planned session turnover changes over the coming minutes, from the curve the operator
  * entered (the capacity plan's `turnoverCurvePerSec`, minute by minute from the opening): factor k
  * is the curve k + ½ minutes from now over the curve now, never above an earlier factor. The plan's
- * falls are kept and its rises are not counted on: the plan has the turnover rise when the first
+ * falls are kept (as far as the measured rate has shown them: `confirmedShare`, `confirmShape`) and
+ * its rises are not counted on: the plan has the turnover rise when the first
  * admissions that never book expire (at 1/100 of 2021-07-19, +41 % in minute 10), the replay saw
  * +8 %, and ETAs shown in minutes 7-9 that counted on the rise came out 15-28 % short. Before the
  * opening, now is the opening. null: no curve (or nothing usable in it).
@@ -357,6 +358,64 @@ export function turnoverShape(
     lowest = Math.min(lowest, curveAt(curve, now + k + 0.5) / nowPerSec);
     return lowest;
   });
+}
+
+/** A planned fall this deep (to 1 − this of the rate) is enough to judge by the measured rate alone. */
+export const SHAPE_JUDGED_FALL = 0.2;
+/** The share of the plan's falls counted on while the measured rate has not had the time to show them. */
+export const SHAPE_PRIOR_SHARE = 0.5;
+
+/** The measured steady rate (its window's mean) at a moment, in minutes from the opening. */
+export interface SteadyMark {
+  readonly minutes: number;
+  readonly meanPerSec: number;
+}
+
+/**
+ * How much of the planned turnover's fall to count on ahead, 0..1, from how much of the fall the plan
+ * had over the same span the measured rate has shown: since `since` (the first full measurement
+ * window) the plan's curve went from c₀ to c₁ and the measured rate from m₀ to m₁; the share is
+ * (1 − m₁/m₀) / (1 − c₁/c₀), within 0..1. A small planned fall says little against the measurement's
+ * noise, so until the plan's fall reaches `SHAPE_JUDGED_FALL` the share leans on `SHAPE_PRIOR_SHARE`
+ * in proportion. Both means are over the last window, so the curve is read half a window back.
+ * In the 2021-07-19 replay at full scale the model's turnover fell from 175/s to 80/s in ten minutes
+ * while the night's held at 110-160/s, and ETAs that kept the whole planned fall ahead, shown in
+ * minutes 1-43, came out 16-62 % long; at half scale it fell (108 to 60/s in nine minutes, the model
+ * 97 to 44/s), and at 1/500 as the model did (3.4 to 1.5/s).
+ */
+export function confirmedShare(
+  curve: readonly number[],
+  since: SteadyMark,
+  now: SteadyMark,
+  windowMinutes: number,
+): number {
+  const lag = windowMinutes / 2;
+  const planned = curveAt(curve, now.minutes - lag) / curveAt(curve, since.minutes - lag);
+  if (!(planned < 1) || !(since.meanPerSec > 0) || !Number.isFinite(planned)) return SHAPE_PRIOR_SHARE;
+  const shown = Math.min(1, Math.max(0, (1 - now.meanPerSec / since.meanPerSec) / (1 - planned)));
+  const judged = Math.min(1, (1 - planned) / SHAPE_JUDGED_FALL);
+  return judged * shown + (1 - judged) * SHAPE_PRIOR_SHARE;
+}
+
+/** A turnover shape with only `share` of each fall counted on (factor f becomes 1 + (f − 1) · share). */
+export function confirmShape(shape: readonly number[] | null, share: number): number[] | null {
+  return shape && shape.map((f) => 1 + (f - 1) * share);
+}
+
+/**
+ * The planned steady rate now with only `share` of the curve's fall since `sinceMinutes` counted on:
+ * the curve then, plus that share of its change since (a rise counts whole: the rise is the plan's, and
+ * the measured rate carries most of the weight by then).
+ */
+export function confirmedCurveAt(
+  curve: readonly number[],
+  minutes: number,
+  sinceMinutes: number,
+  share: number,
+): number {
+  const then = curveAt(curve, sinceMinutes),
+    now = curveAt(curve, minutes);
+  return now >= then ? now : then + (now - then) * share;
 }
 
 /**
