@@ -3,7 +3,7 @@
  * total is a sum over every dose-1 slot of a campaign (~70,000 rows on the demo seed), and each
  * process used to read it itself every `seatsEveryMs`, so the reads grew with the processes. Two
  * adapters (seat-count.memory-store.ts, seat-count.redis-store.ts) under one contract suite
- * (test/contracts/seat-count-store.contract.ts).
+ * (test/contracts/seat-count-store.contract.ts), run on memory, Redis and Redis Cluster.
  */
 import type { SeatCount, SeatCountMoment } from './admission-settings.ts';
 

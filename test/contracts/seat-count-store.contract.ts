@@ -1,6 +1,6 @@
 /**
  * The one contract every SeatCountStore adapter meets: seat-count.memory-store.test.ts runs it in the
- * unit tier, seat-count.redis-store.int.test.ts on Redis.
+ * unit tier, seat-count.redis-store.int.test.ts on Redis and redis-cluster.int.test.ts on a Redis Cluster.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
