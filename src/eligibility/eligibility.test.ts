@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { birthDayDigitOf, checkEligibility, scheduleFor, type EligibilityDecision } from './eligibility.ts';
-import { MINUTE_MS, kst, seedCampaign } from './eligibility.fixtures.ts';
+import { MINUTE_MS, allSeedCampaigns, kst, seedCampaign } from './eligibility.fixtures.ts';
+import { openingsOf } from './openings.ts';
 import { describeInEachProcessTimeZone } from '../platform/time-zones.fixtures.ts';
 
 const ask = (campaignId: string, birthDate: string, nowMs: number, hasActiveBooking = false) =>
@@ -207,5 +208,19 @@ describe('birthDayDigitOf', () => {
       ['1980-01-09', '1980-01-19', '1980-01-29', '1980-01-30', '1980-01-31'].map(birthDayDigitOf),
       [9, 9, 9, 0, 1],
     );
+  });
+});
+
+describe('checkEligibility with the openings worked out beforehand', () => {
+  it('decides as it does working them out itself, for every seed campaign, birth day digit and hour of a fortnight', () => {
+    for (const campaign of allSeedCampaigns()) {
+      const openings = openingsOf(campaign);
+      const start = Math.min(...openings.map((o) => o.opensAtMs)) - 86_400_000;
+      for (let atMs = start; atMs < start + 16 * 86_400_000; atMs += 3_600_000)
+        for (const birthDate of ['1950-03-11', '1968-05-05', '1975-12-29', '1990-07-20', '2010-01-01']) {
+          const query = { birthDate, hasActiveBooking: false };
+          assert.deepEqual(checkEligibility(query, campaign, atMs, openings), checkEligibility(query, campaign, atMs));
+        }
+    }
   });
 });

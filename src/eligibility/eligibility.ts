@@ -36,13 +36,19 @@ export type EligibilityStatus = EligibilityDecision['status'];
  * May this person book now? Order of questions: in a cohort at all → already booked → an opening
  * that admits them is open now (the one closing last wins) → one opens later (the earliest) →
  * otherwise their last opening has closed. Throws RangeError if `birthDate` is not a calendar date.
+ * `openings` is `openingsOf(campaign)`, passed by a caller that keeps it per campaign version.
  */
-export function checkEligibility(query: EligibilityQuery, campaign: CampaignRules, nowMs: number): EligibilityDecision {
+export function checkEligibility(
+  query: EligibilityQuery,
+  campaign: CampaignRules,
+  nowMs: number,
+  openings: readonly Opening[] = openingsOf(campaign),
+): EligibilityDecision {
   assertBirthDate(query.birthDate);
   const cohort = cohortFor(campaign, query.birthDate);
   if (!cohort) return { status: 'not-in-cohort', message: notInCohortMessage(campaign) };
   if (query.hasActiveBooking) return { status: 'already-booked', cohort, message: alreadyBookedMessage() };
-  const schedule = scheduleFor(campaign, query.birthDate);
+  const schedule = openings.filter((opening) => admits(opening, query.birthDate));
   const open = latestClosing(schedule.filter((o) => isOpenAt(o, nowMs)));
   if (open) {
     const { phaseId, closesAtMs } = open;

@@ -43,17 +43,32 @@ export function isTurnoverCurve(x: unknown): x is readonly number[] {
   );
 }
 
+/** When a seat count was read: the reader's clock (epoch ms) and the room's sessions and claims then. */
+export interface SeatCountMoment {
+  readonly atMs: number;
+  /** The room's active sessions and claims, all partitions (`seatsLeftNow` counts from them). */
+  readonly base: { readonly active: number; readonly claimedTotal: number };
+}
+
 /** Seats a campaign can still book, as the booking capability counts them. */
 export interface SeatCount {
   /** Free first-dose seats from the first bookable date on. */
   readonly seatsLeft: number;
   /** When more seats open (the campaign's next opening), or null when none is scheduled. */
   readonly nextSeatsAtMs: number | null;
+  /**
+   * Set on a count read earlier, possibly by another process (shared-seat-supply.ts): when it was
+   * read and the room's sessions and claims then. Absent: read now, at the moment asked about.
+   */
+  readonly countedAt?: SeatCountMoment;
 }
 
-/** The port: null when the campaign is unknown to the booking side (then seats are not limited). */
+/**
+ * The port: null when the campaign is unknown to the booking side (then seats are not limited).
+ * `now` is the moment the room asks at (a count that comes back without `countedAt` is of then).
+ */
 export interface SeatSupply {
-  seatsOf(campaignId: string): Promise<SeatCount | null>;
+  seatsOf(campaignId: string, now?: SeatCountMoment): Promise<SeatCount | null>;
 }
 
 /** Reads a stored record; anything malformed reads as none (the store is not trusted blindly). */

@@ -118,6 +118,17 @@ export function admissionSettingsKey(prefix: string, campaignId: string): string
   return `wr:${prefix}:admission-settings:${campaignId}`;
 }
 
+/**
+ * STRING (JSON): a campaign's seat count as last read by one process, for every process
+ * (seat-count.redis-store.ts); and beside it STRING: the lease of the process reading it again.
+ * One per campaign, not partitioned, so untagged.
+ */
+export function seatCountKeys(prefix: string, campaignId: string): { count: string; recount: string } {
+  assertSafeKeyPart('key prefix', prefix);
+  assertSafeKeyPart('campaign id', campaignId);
+  return { count: `wr:${prefix}:seats:${campaignId}`, recount: `wr:${prefix}:seats-recount:${campaignId}` };
+}
+
 /** Keys of the turn notices of one partition (turn-notice.redis-store.ts); same hash tag as the partition. */
 export interface TurnNoticeKeys {
   /** ZSET: identity hash scored by the seq of its place; people waiting for their message. */

@@ -26,6 +26,8 @@ import { keys as signingKeys, OPENS, seededPreScores } from '../../test/support/
 import { storeContract } from '../../test/contracts/waiting-room-store.contract.ts';
 import { turnNoticeStoreContract } from '../../test/contracts/turn-notice-store.contract.ts';
 import { createRedisTurnNoticeStore } from './turn-notice.redis-store.ts';
+import { seatCountStoreContract } from '../../test/contracts/seat-count-store.contract.ts';
+import { createRedisSeatCountStore } from './seat-count.redis-store.ts';
 import { createWaitingRoomService } from './waiting-room.service.ts';
 import type { WaitingRoomStore } from './waiting-room.store.ts';
 
@@ -60,6 +62,19 @@ if (skip) {
       async cleanup() {
         client.disconnect();
         await deleteOnEveryMaster(cluster, prefixPattern(keyPrefix));
+      },
+    };
+  });
+
+  seatCountStoreContract('redis-cluster', async () => {
+    const keyPrefix = uniquePrefix();
+    const client = cluster.client();
+    return {
+      store: createRedisSeatCountStore({ client, keyPrefix }),
+      pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      async cleanup() {
+        client.disconnect();
+        await deleteOnEveryMaster(cluster, untaggedPrefixPattern(keyPrefix));
       },
     };
   });

@@ -244,7 +244,9 @@ export function markSteady(room: Room, atMs: number, measured: RateBand | null, 
 
 /**
  * Seats left, re-read at most every `seatsEveryMs`; a failed read keeps the last count. The room's
- * sessions and claims (read just before) are noted with it, for `seatsLeftNow`.
+ * sessions and claims (read just before) are noted with it, for `seatsLeftNow`. A count read
+ * earlier (by another process: shared-seat-supply.ts) comes with its own time and sessions and
+ * claims, and is re-read when it is `seatsEveryMs` old.
  */
 async function refreshSeats(
   ctx: RoomContext,
@@ -253,10 +255,10 @@ async function refreshSeats(
   base: NonNullable<Room['seatsBase']>,
 ): Promise<void> {
   if (!ctx.seats || (room.seats && nowMs - room.seats.readAtMs < ctx.settings.seatsEveryMs)) return;
-  const count = await ctx.seats.seatsOf(room.cfg.campaignId).catch(() => undefined);
+  const count = await ctx.seats.seatsOf(room.cfg.campaignId, { atMs: nowMs, base }).catch(() => undefined);
   if (count === undefined) return;
-  room.seats = count && { ...count, readAtMs: nowMs };
-  room.seatsBase = base;
+  room.seats = count && { ...count, readAtMs: count.countedAt?.atMs ?? nowMs };
+  room.seatsBase = count?.countedAt?.base ?? base;
 }
 
 /**

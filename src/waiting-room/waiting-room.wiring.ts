@@ -28,6 +28,8 @@ import { createMemoryTurnNoticeStore } from './turn-notice.memory-store.ts';
 import { createRedisTurnNoticeStore } from './turn-notice.redis-store.ts';
 import { createTurnNoticeService, type TurnNoticeOutbox, type TurnNoticeService } from './turn-notice.service.ts';
 import { defaultWaitingRoomSettings } from './room.ts';
+import { sharedSeatSupply } from './shared-seat-supply.ts';
+import { createRedisSeatCountStore } from './seat-count.redis-store.ts';
 import type { AdmissionControllerSettings } from './admission-controller.ts';
 
 export interface WaitingRoomWiring {
@@ -62,13 +64,22 @@ export function wireWaitingRoom(o: {
   const noticeStore = redis
     ? createRedisTurnNoticeStore({ client: redis, keyPrefix: config.redisKeyPrefix })
     : createMemoryTurnNoticeStore();
+  // With Redis there may be many processes: one of them reads the seats for all (shared-seat-supply.ts).
+  const sharedSeats = (source: SeatSupply): SeatSupply =>
+    redis
+      ? sharedSeatSupply({
+          source,
+          counts: createRedisSeatCountStore({ client: redis, keyPrefix: config.redisKeyPrefix }),
+          everyMs: defaultWaitingRoomSettings.seatsEveryMs,
+        })
+      : source;
   const service = createWaitingRoomService({
     clock,
     store,
     checkpoint: createPgCheckpoint(o.db),
     drawSeeds: createPgDrawSeeds(o.db),
     admissions: createAdmissionLedgerRepository(o.db),
-    ...(o.seats ? { seats: o.seats } : {}),
+    ...(o.seats ? { seats: sharedSeats(o.seats) } : {}),
     turnNotices: noticeStore,
     keys: {
       ticket: deriveKey(config.signingSecret, 'queue-ticket'),
