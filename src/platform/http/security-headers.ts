@@ -1,5 +1,7 @@
 /**
- * Security headers on every answer (pages, assets, API, errors) through @fastify/helmet.
+ * Security headers on every answer (pages, assets, API, errors), computed once by helmet: documents
+ * get its whole page set, API answers the part of it that concerns data (`apiHeadersOf`), refusals
+ * decided in onRequest `REFUSAL_HEADERS`.
  *
  * The content security policy allows only this origin's own scripts, styles, images and fetches,
  * which is all the built citizen site, the operator console and Swagger UI at /docs load (checked
