@@ -29,6 +29,18 @@ describe('queue ticket', () => {
     assert.deepEqual(verifyQueueTicket(signQueueTicket(ticket, key), key, expect), { ok: true, value: ticket });
   });
 
+  it('round-trips the optional fields, in the payload written field by field in a fixed order', () => {
+    const hidden: QueueTicket = { ...ticket, seq: null, preScore: null, isScoreHidden: true, startCursor: 0 };
+    const withCursor: QueueTicket = { ...ticket, startCursor: 7 };
+    for (const t of [hidden, withCursor])
+      assert.deepEqual(verifyQueueTicket(signQueueTicket(t, key), key, expect), { ok: true, value: t });
+    const payloadOf = (token: string) => Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8');
+    assert.equal(
+      payloadOf(signQueueTicket(hidden, key)),
+      `{"v":1,"c":"c1","i":"id-1","d":"dev-1","p":0,"s":null,"r":null,"t":${NOW},"h":1,"k":0}`,
+    );
+  });
+
   it('refuses a ticket signed with another key (forged)', () => {
     const forged = signQueueTicket(ticket, deriveKey('x'.repeat(40), 'queue-ticket'));
     assert.equal(reason(verifyQueueTicket(forged, key, expect)), 'bad-signature');

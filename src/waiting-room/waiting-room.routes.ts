@@ -85,6 +85,24 @@ function statedDeviceOf(request: FastifyRequest): string | undefined {
   return dot < 0 ? raw : raw.slice(0, dot);
 }
 
+/** What a device id looks like: the join body's pattern (a stated cookie is the client's word as the body is). */
+const DEVICE_ID = new RegExp(JoinBody.properties.deviceId.pattern!);
+
+/**
+ * Joins only: the device the cookie states when it is a well-formed device id, signature not checked.
+ * On a join the device is the client's word either way — the body's `deviceId` is whatever the page
+ * sends (the page keeps it in localStorage, and every ticket shows it), and a join signs the device
+ * cookie for whatever id it joined with — so checking the cookie's HMAC here adds a crypto operation
+ * to every re-join and no protection. One device per person is kept by the store (the first device
+ * holding a place wins, others are refused and locked out) and by tickets and admissions bound to
+ * the device and the session's identity; the signed cookie still travels for leave and the
+ * admission check, which verify it.
+ */
+function claimedDeviceOf(request: FastifyRequest): string | undefined {
+  const stated = statedDeviceOf(request);
+  return stated !== undefined && DEVICE_ID.test(stated) ? stated : undefined;
+}
+
 /**
  * The device cookie's attributes after its value, rendered once, in the order @fastify/cookie's
  * serializer writes them: a week, the whole site, http-only, SameSite=Strict, Secure over TLS. Its
@@ -209,7 +227,7 @@ export function waitingRoomRoutes(d: WaitingRoomRoutesDeps) {
         preHandler: auth,
       },
       async (req, reply) => {
-        const deviceId = deviceOf(req) ?? req.body.deviceId;
+        const deviceId = claimedDeviceOf(req) ?? req.body.deviceId;
         const { identityHash, verification } = sessionOf(req);
         const joined = await d.waitingRoom.joinQueue({
           campaignId: req.params.campaignId,

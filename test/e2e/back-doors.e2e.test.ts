@@ -124,6 +124,22 @@ describe('no back door into booking', () => {
     });
     assert.equal(other.statusCode, 409);
     assert.equal(other.json().code, 'queue-other-device');
+    // A join's device is the client's word, in the body or in the cookie: an unsigned cookie naming
+    // the holder's device is the holder, as the body naming it is (a join signs whatever id it
+    // joined with, so the cookie's signature never told devices apart on a join).
+    const join = (cookie: string, deviceId: string) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/campaigns/demo/queue',
+        headers: { ...auth, cookie },
+        payload: { deviceId },
+      });
+    const stated = await join('yeyak_dev=device-phone-01', 'device-laptop-9');
+    assert.equal(stated.statusCode, 200, stated.body);
+    assert.equal(stated.json().ticket, first.ticket);
+    // A cookie that is no device id is ignored: the body's device is the second device, refused.
+    const malformed = await join('yeyak_dev=device%3Aphone-01', 'device-laptop-9');
+    assert.equal(malformed.json().code, 'queue-other-device');
     const stolenTicket = await ctx.app.inject({
       url: '/api/campaigns/demo/queue/status',
       headers: { ...auth, cookie: 'yeyak_dev=device-laptop-9', 'x-queue-ticket': first.ticket },

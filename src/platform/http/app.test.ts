@@ -6,8 +6,9 @@ import { createMetrics } from '../metrics.ts';
 import { buildApp } from './app.ts';
 import { limitBy, registerLimits } from './rate-limits.ts';
 
-async function appWith(plugin: (scope: FastifyInstance) => void) {
+async function appWith(plugin: (scope: FastifyInstance) => void, o: { tlsEnabled?: boolean } = {}) {
   return buildApp({
+    ...o,
     logger: pino({ level: 'silent' }),
     metrics: createMetrics({ defaultMetrics: false }),
     isReady: async () => true,
@@ -85,6 +86,49 @@ describe('buildApp: security headers', () => {
       assert.equal(res.headers['x-frame-options'], 'DENY', url);
       assert.equal(res.headers['x-dns-prefetch-control'], 'off', url);
     }
+    await app.close();
+  });
+
+  it('sends API routes the API set (no document headers) on answers and on errors the route raises, and pages the page set', async () => {
+    const app = await appWith((scope) => {
+      scope.get('/api/thing', async () => ({ ok: true }));
+      scope.get('/api/broken', async () => {
+        throw new Error('boom');
+      });
+      scope.get('/healthz-like', async () => ({ ok: true }));
+    });
+    for (const [url, status] of [
+      ['/api/thing', 200],
+      ['/api/broken', 500],
+      ['/healthz', 200],
+    ] as const) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, status, url);
+      assert.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", url);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(res.headers['x-frame-options'], 'DENY', url);
+      assert.equal(res.headers['cross-origin-resource-policy'], 'same-origin', url);
+      for (const documentOnly of [
+        'cross-origin-opener-policy',
+        'origin-agent-cluster',
+        'referrer-policy',
+        'x-dns-prefetch-control',
+        'x-download-options',
+        'x-permitted-cross-domain-policies',
+        'x-xss-protection',
+      ])
+        assert.equal(res.headers[documentOnly], undefined, `${url}: ${documentOnly}`);
+    }
+    const page = await app.inject({ url: '/healthz-like' });
+    assert.match(String(page.headers['content-security-policy']), PAGE_CSP);
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    await app.close();
+  });
+
+  it('sends HSTS on API answers too when the site is behind TLS', async () => {
+    const app = await appWith((scope) => scope.get('/api/thing', async () => ({ ok: true })), { tlsEnabled: true });
+    const res = await app.inject({ url: '/api/thing' });
+    assert.match(String(res.headers['strict-transport-security']), /max-age=31536000; includeSubDomains/);
     await app.close();
   });
 });

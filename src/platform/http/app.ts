@@ -73,10 +73,11 @@ export async function buildApp(opts: BuildAppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
 
-  // Every answer past the onRequest hooks (routes, assets, the not-found answer) and every error gets
-  // helmet's headers, computed once; a refusal made in onRequest carries REFUSAL_HEADERS instead.
+  // Every answer past the onRequest hooks gets its security headers, computed once: API routes the
+  // API set, pages and assets helmet's page set, the not-found answer and every error the page set
+  // when they have none yet; a refusal made in onRequest carries REFUSAL_HEADERS instead.
   const pageHeaders = securityHeadersHooks(securityHeaders({ tlsEnabled: opts.tlsEnabled ?? false }));
-  app.addHook('preParsing', pageHeaders.preParsing);
+  app.addHook('onRoute', pageHeaders.onRoute);
   // Request durations by route, observed by a hook each route gets with its labels bound (route-metrics.ts).
   const durations = routeMetrics(opts.metrics.httpDuration);
   app.addHook('onRoute', durations.onRoute);
