@@ -81,6 +81,7 @@ export function createAvailabilityService(deps: AvailabilityDeps) {
       fromDate: firstBookableDate(deps.clock.nowMs()),
       rotationGroup: birthDayDigitOf(person.birth_date),
       limit: f.limit ?? 50,
+      spreadSeed: person.id,
     });
     return ok({ doseIntervalDays: cohort.vaccine.doseIntervalDays, slots: rows });
   }

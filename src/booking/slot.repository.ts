@@ -122,9 +122,20 @@ export interface FacilitySearch {
   /** A person's rotation digit: slots with no quota group or that group. */
   rotationGroup?: number | undefined;
   limit: number;
+  /**
+   * Orders slots of one date with as many free seats in an order of this number's own (the person's
+   * id): the same list for them on every search, another for the next person. Without it, facility code.
+   */
+  spreadSeed?: number | undefined;
 }
 
-/** Dose-1 slots with free seats, with their facility, nearest dates first. */
+/**
+ * Dose-1 slots with free seats, with their facility: nearest dates first; within a date the roomiest
+ * first, so the slot a person taps is the one least likely to be gone by then (on opening night
+ * the last seats of a slot shown to everyone were picked by many and booked by one); equal ones
+ * in the order `spreadSeed` gives, so the people searching in the same second are not all shown
+ * the same few slots.
+ */
 export async function searchOpenSlots(db: DbOrTrx, q: FacilitySearch) {
   let query = db
     .selectFrom('slots')
@@ -156,7 +167,12 @@ export async function searchOpenSlots(db: DbOrTrx, q: FacilitySearch) {
     const g = q.rotationGroup;
     query = query.where((eb) => eb.or([eb('slots.rotation_group', 'is', null), eb('slots.rotation_group', '=', g)]));
   }
-  return query.orderBy('slots.date').orderBy('facilities.code').limit(q.limit).execute();
+  query = query.orderBy('slots.date').orderBy(sql`slots.capacity - slots.booked`, 'desc');
+  if (q.spreadSeed !== undefined) {
+    // Postgres's own seeded hash of the facility id: a permutation of its own for each seed.
+    query = query.orderBy(sql`hashint8extended(facilities.id::bigint, ${q.spreadSeed}::bigint)`);
+  }
+  return query.orderBy('facilities.code').limit(q.limit).execute();
 }
 
 /** Free dose-1 seats per region (public: lets people see before queueing whether any are left). */

@@ -564,6 +564,50 @@ export function bookingRepositoryContract(engine: string, open: () => Promise<Te
       assert.equal(await slots.freeSeatsTotal(tdb.db, 'no-such-campaign', dateAfter(NOW, 1)), 0);
     });
 
+    it('lists nearest dates first, the roomiest first within a date, equals in an order of the seed', async () => {
+      const campaign = await newLiveCampaign(tdb.db, NOW, { id: 'search-order' });
+      const facilities = [];
+      for (let i = 0; i < 6; i++) facilities.push(await newFacility(tdb.db, `SO${i}`));
+      const slotOf = async (facility: number, day: number, capacity: number) =>
+        (
+          await newSlotPair(tdb.db, {
+            campaignId: campaign.id,
+            facilityId: facility,
+            date: dateAfter(NOW, day),
+            capacity,
+          })
+        ).dose1.id;
+      // Day 5: one slot with its last seat (SO0), four with 5 free; day 6: a roomy one.
+      const last = await slotOf(facilities[0]!.id, 5, 1);
+      const roomy = [];
+      for (const f of facilities.slice(1, 5)) roomy.push(await slotOf(f.id, 5, 5));
+      const later = await slotOf(facilities[5]!.id, 6, 9);
+      const search = (spreadSeed?: number) =>
+        slots
+          .searchOpenSlots(tdb.db, {
+            campaignId: campaign.id,
+            vaccineCodes: ['pfizer'],
+            fromDate: dateAfter(NOW, 1),
+            limit: 10,
+            spreadSeed,
+          })
+          .then((found) => found.map((s) => s.slotId));
+      const unseeded = await search();
+      assert.deepEqual(unseeded, [...roomy, last, later], 'by date, then free seats, then facility code');
+      const orders = new Set<string>();
+      for (let seed = 1; seed <= 12; seed++) {
+        const found = await search(seed);
+        assert.deepEqual(found.slice(4), [last, later], 'the seed orders only the equals');
+        assert.deepEqual(
+          [...found.slice(0, 4)].sort((a, b) => a - b),
+          [...roomy].sort((a, b) => a - b),
+        );
+        assert.deepEqual(await search(seed), found, 'the same seed, the same list');
+        orders.add(found.slice(0, 4).join());
+      }
+      assert.ok(orders.size >= 4, `twelve people see the four equals in different orders (${orders.size})`);
+    });
+
     it('claims due outbox messages once (leased), records failures and marks each message sent on its own', async () => {
       const f = await fixture('outbox', 3);
       const [p] = await newPeople(tdb.db, 1);
