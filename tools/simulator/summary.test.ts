@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrng } from '../../src/synthetic/prng.ts';
 import { Crowd, Kind, Outcome } from './crowd.ts';
-import { etaByMinute, etaMinuteTable, fairness, rotationShares, waitStats } from './summary.ts';
+import { etaByMinute, etaMinuteTable, etaOutcome, fairness, rotationShares, waitStats } from './summary.ts';
 
 const OPENS = 1_000_000;
 
@@ -67,6 +67,25 @@ describe('waits and rotation groups', () => {
     assert.equal(shares[9]!.bookingShare, 0.667);
     assert.equal(shares[1]!.bookings, 0);
     assert.equal(shares[0]!.eligibleShare, 0.25);
+  });
+});
+
+describe('one ETA against its wait', () => {
+  it('judges the band in whole seconds, as the status answer shows it', () => {
+    const front = { atMs: 0, expectedMs: 600, lowMs: 10, highMs: 1_050 };
+    // Shown 0-1 s: admitted 1.3 s later (the next tick, then the next look) is within what was shown...
+    assert.equal(etaOutcome(front, 1_300).inBand, true);
+    // ...1.6 s later (shown as 2 s) is not, and neither is a wait shorter than a band that starts later.
+    assert.equal(etaOutcome(front, 1_600).inBand, false);
+    assert.equal(etaOutcome({ atMs: 0, expectedMs: 90_000, lowMs: 60_000, highMs: 120_000 }, 59_400).inBand, false);
+    assert.equal(etaOutcome({ atMs: 0, expectedMs: 90_000, lowMs: 60_000, highMs: 120_000 }, 59_600).inBand, true);
+    // An open-ended band has only its low end; the error is still in milliseconds.
+    assert.deepEqual(etaOutcome({ atMs: 0, expectedMs: 90_000, lowMs: 60_000, highMs: null }, 100_000), {
+      error: 10_000,
+      relative: 0.1,
+      width: null,
+      inBand: true,
+    });
   });
 });
 
