@@ -5,7 +5,6 @@
  * 17 provinces, and slots for the demo campaign. Idempotent: a second start adds nothing.
  */
 import type { Logger } from 'pino';
-import { sql } from 'kysely';
 import type { Config } from '../platform/config.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Db } from '../platform/db.ts';
@@ -33,25 +32,20 @@ export async function seedDemo(o: { db: Db; config: Config; clock: Clock; campai
     await o.campaigns.saveVersion(demo, 'seed', true);
     log.info({ opensAt: demo.phases[0]?.kind === 'window' ? demo.phases[0].opensAt : null }, 'demo campaign created');
   }
-  const seededPeople = await seedPopulation(db, config, log);
+  await seedPopulation(db, config, log);
   const demo = await o.campaigns.liveCampaign('demo');
   const cohort = demo?.rules.cohorts[0];
   if (!cohort) throw new Error('demo campaign missing after seeding');
-  const seededSlots = await seedFacilitiesAndSlots(db, config, o.clock, log, {
+  await seedFacilitiesAndSlots(db, config, o.clock, log, {
     vaccineCode: cohort.vaccine.code,
     doseIntervalDays: cohort.vaccine.doseIntervalDays,
   });
-  // A bulk load leaves the planner without statistics until autovacuum's first analyze (a minute
-  // later, or never where autovacuum is off, as on the bench machines): until then a slot search or
-  // a booking may scan. Analyzed here, as the simulator does after its supply.
-  if (seededPeople || seededSlots) await sql`analyze people, facilities, slots`.execute(db);
 }
 
 async function seedPopulation(db: Db, config: Config, log: Logger) {
-  if ((await countPeople(db)) > 0) return false;
+  if ((await countPeople(db)) > 0) return;
   await registerPopulation(db, config.identityHmacKey, { size: config.demoPopulation, seed: DEMO_POPULATION_SEED });
   log.info({ people: config.demoPopulation }, 'synthetic population registered (RRNs hashed)');
-  return true;
 }
 
 async function seedFacilitiesAndSlots(
@@ -62,7 +56,7 @@ async function seedFacilitiesAndSlots(
   vaccine: { vaccineCode: string; doseIntervalDays: number },
 ) {
   const existing = await db.selectFrom('facilities').select('id').limit(1).execute();
-  if (existing.length > 0) return false;
+  if (existing.length > 0) return;
   const facilities = [...generateFacilities({ count: config.demoFacilities, seed: DEMO_FACILITY_SEED })];
   for (let i = 0; i < facilities.length; i += BATCH) {
     await insertFacilities(
@@ -108,5 +102,4 @@ async function seedFacilitiesAndSlots(
   }
   await insertSlots(db, rows);
   log.info({ facilities: facilities.length, days: dates.length }, 'facilities and demo slots created');
-  return true;
 }
